@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Deployment checks that run without Docker or helm (see docs/deployment.md, "What was checked"):
+#   - yamllint (Debian package) on the chart's Chart.yaml and values files, with .yamllint
+#   - shellcheck on scripts/*.sh, when shellcheck is installed (errors and warnings fail the check;
+#     info and style notes are printed by a plain `shellcheck` run but do not fail it)
+# The Jest checks (schema validation, template references, Dockerfile rules, dockerfilelint,
+# dashboard and alert metric names) run with: npx jest --selectProjects integration test/deploy
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+chart=helm/esr-gateway
+yaml_files=(
+  "$chart/Chart.yaml"
+  "$chart/values.yaml"
+  "$chart/values-prod.yaml"
+)
+
+if ! command -v yamllint >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "yamllint not found; installing the Debian package"
+    apt-get install -y --no-install-recommends yamllint >/dev/null
+  else
+    echo "yamllint not found: install it (apt-get install -y yamllint) and run again" >&2
+    exit 1
+  fi
+fi
+
+echo "yamllint $(yamllint --version | awk '{print $2}'): ${yaml_files[*]}"
+yamllint --strict -c .yamllint "${yaml_files[@]}"
+
+if command -v shellcheck >/dev/null 2>&1; then
+  shopt -s nullglob
+  scripts=(scripts/*.sh)
+  if [ "${#scripts[@]}" -gt 0 ]; then
+    echo "shellcheck $(shellcheck --version | awk '/^version:/ {print $2}'): ${scripts[*]}"
+    shellcheck --severity=warning "${scripts[@]}"
+  fi
+else
+  echo "shellcheck not installed: shell scripts not checked"
+fi
+
+echo "deploy checks passed"

@@ -1,0 +1,71 @@
+import { formatDuration, formatUkDate, formatUkDateTime } from './uk-time';
+
+/**
+ * The one-sentence reasons of the access object. Every sentence gives times in UK local time
+ * (Europe/London) and ends with a full stop; the role name comes from ESR_ROLE_NAME and the delay
+ * from ACTIVATION_DELAY. Identifiers (VPD, employee number) are fine to show; names never appear.
+ */
+export const AccessReasons = {
+  activeOpenEnded(role: string, since: number): string {
+    return `Role ${role} is assigned in ESR and Search ESR has been available since ${formatUkDateTime(since)} (UK time).`;
+  },
+
+  activeUntil(role: string, endDate: string | null, until: number): string {
+    const end = endDate ? ` until its end date of ${formatUkDate(endDate)}` : '';
+    return `Role ${role} is assigned in ESR${end}; Search ESR is available until ${formatUkDateTime(until)} (UK time).`;
+  },
+
+  /** Waiting for the activation delay after the role was assigned (the ESR guidance's 24 hours). */
+  pendingDelay(role: string, assignedAt: number, delayMs: number, from: number): string {
+    const when = delayMs > 0 ? `${formatDuration(delayMs)} later, on ${formatUkDateTime(from)}` : `on ${formatUkDateTime(from)}`;
+    return `Role ${role} was assigned in ESR on ${formatUkDateTime(assignedAt)}; Search ESR becomes available ${when} (UK time).`;
+  },
+
+  /** The role's start date in ESR is still ahead. */
+  pendingStartDate(role: string, assignedAt: number, startDate: string, from: number): string {
+    return (
+      `Role ${role} was assigned in ESR on ${formatUkDateTime(assignedAt)} with a start date of ${formatUkDate(startDate)}; ` +
+      `Search ESR becomes available on ${formatUkDateTime(from)} (UK time).`
+    );
+  },
+
+  /** The record held the role but its end date has passed. */
+  ended(role: string, endDate: string | null, until: number): string {
+    const end = endDate ? ` had an end date of ${formatUkDate(endDate)}` : ' has ended';
+    return `Role ${role} in ESR${end}; Search ESR stopped being available on ${formatUkDateTime(until)} (UK time).`;
+  },
+
+  noRole(role: string, vpd: string, employeeNumber: string, lastSyncedAt: number, delayMs: number): string {
+    const delay = delayMs > 0 ? ` and Search ESR becomes available ${formatDuration(delayMs)} after it is assigned` : '';
+    return (
+      `ESR has no current assignment of the role ${role} for employee number ${employeeNumber} in VPD ${vpd} ` +
+      `(last synced ${formatUkDateTime(lastSyncedAt)} UK time); assign the role in ESR${delay}.`
+    );
+  },
+
+  recordInactive(role: string, vpd: string, employeeNumber: string): string {
+    return (
+      `The ESR record for employee number ${employeeNumber} in VPD ${vpd} is not active (for example, the person has left), ` +
+      `so the role ${role} does not give access to Search ESR.`
+    );
+  },
+
+  notSynced(role: string, vpd: string): string {
+    return `VPD ${vpd} has not been synced from ESR yet, so the role ${role} cannot be confirmed; Search ESR becomes available once the VPD has been synced.`;
+  },
+
+  notServed(vpd: string): string {
+    return `VPD ${vpd} is not one of the VPDs this gateway serves, so Search ESR is not available for it.`;
+  },
+
+  stale(vpd: string, lastSyncedAt: number, maxStalenessMs: number): string {
+    return (
+      `The ESR data for VPD ${vpd} was last synced on ${formatUkDateTime(lastSyncedAt)} (UK time), more than ` +
+      `${formatDuration(maxStalenessMs)} ago, so Search ESR is unavailable until the next successful sync.`
+    );
+  },
+
+  notMapped(vpd: string): string {
+    return `No ESR record in VPD ${vpd} is mapped to this portal user; a Local System Administrator adds it through Manage User.`;
+  },
+};

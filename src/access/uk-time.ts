@@ -1,0 +1,46 @@
+import { DateTime } from 'luxon';
+
+/** People in the NHS read times in UK local time. */
+export const UK_ZONE = 'Europe/London';
+
+// Fixed English month abbreviations: ICU's en-GB "MMM" gives "Sept", which the NHS guidance does not use.
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "25 Nov 2026 at 10:12": an instant in UK local time (GMT or BST as in force then). */
+export function formatUkDateTime(instant: number | string | Date): string {
+  const dt = toUk(instant);
+  return `${dt.day} ${MONTHS[dt.month - 1]} ${dt.year} at ${dt.toFormat('HH:mm')}`;
+}
+
+/** "30 Nov 2026": an ESR date (YYYY-MM-DD, already a UK local date). */
+export function formatUkDate(date: string): string {
+  const dt = DateTime.fromISO(date, { zone: UK_ZONE });
+  if (!dt.isValid) return date;
+  return `${dt.day} ${MONTHS[dt.month - 1]} ${dt.year}`;
+}
+
+/** The instant 00:00 UK time starts on an ESR date, or NaN when the date is not valid. */
+export function ukStartOfDay(date: string): number {
+  const dt = DateTime.fromISO(date, { zone: UK_ZONE }).startOf('day');
+  return dt.isValid ? dt.toMillis() : Number.NaN;
+}
+
+/** "24 hours", "1 hour 30 minutes", "45 seconds": a configured duration, in hours rather than days. */
+export function formatDuration(ms: number): string {
+  if (ms <= 0) return '0 minutes';
+  const totalSeconds = Math.round(ms / 1000);
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  const part = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  const parts: string[] = [];
+  if (hours) parts.push(part(hours, 'hour'));
+  if (minutes) parts.push(part(minutes, 'minute'));
+  if (seconds || parts.length === 0) parts.push(part(seconds, 'second'));
+  return parts.join(' ');
+}
+
+function toUk(instant: number | string | Date): DateTime {
+  const ms = typeof instant === 'number' ? instant : typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
+  return DateTime.fromMillis(ms, { zone: UK_ZONE });
+}

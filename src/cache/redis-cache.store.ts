@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import Redis, { RedisOptions } from 'ioredis';
+import { CacheStore, Lease, RateWindow } from './cache.store';
+
+const ACQUIRE_LEASE = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return redis.call('INCR', KEYS[2])
+end
+return 0`;
+const RENEW_LEASE = `
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0`;
+const RELEASE_LEASE = `
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+const HIT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {n, ttl}`;
+
+type ScriptedRedis = Redis & {
+  acquireLease(lease: string, fence: string, value: string, ttl: number): Promise<number>;
+  renewLease(lease: string, token: string, ttl: number): Promise<number>;
+  releaseLease(lease: string, token: string): Promise<number>;
+  hitWindow(key: string, windowMs: number): Promise<[number, number]>;
+};
+
+export interface RedisCacheOptions {
+  url: string;
+  keyPrefix: string;
+  /** How long one command may wait before it fails (so a dead Redis fails fast). */
+  commandTimeoutMs?: number;
+}
+
+/**
+ * Redis-backed cache, shared by every replica. Commands fail fast while Redis is unreachable
+ * (no offline queue), and the client keeps reconnecting in the background.
+ */
+export class RedisCacheStore extends CacheStore {
+  readonly kind = 'redis' as const;
+  readonly redis: ScriptedRedis;
+  readonly keyPrefix: string;
+
+  constructor(options: RedisCacheOptions) {
+    super();
+    this.keyPrefix = options.keyPrefix;
+    const redisOptions: RedisOptions = {
+      keyPrefix: options.keyPrefix,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: options.commandTimeoutMs ?? 2000,
+      connectTimeout: 2000,
+      retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 6), 2000),
+    };
+    this.redis = new Redis(options.url, redisOptions) as ScriptedRedis;
+    this.redis.on('error', () => {
+      /* surfaced through ping() and failed commands; ioredis keeps reconnecting */
+    });
+    this.redis.defineCommand('acquireLease', { numberOfKeys: 2, lua: ACQUIRE_LEASE });
+    this.redis.defineCommand('renewLease', { numberOfKeys: 1, lua: RENEW_LEASE });
+    this.redis.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
+    this.redis.defineCommand('hitWindow', { numberOfKeys: 1, lua: HIT });
+  }
+
+  /** Connects; a Redis that is down at start-up is not fatal (readiness reports it). */
+  async connect(): Promise<void> {
+    if (this.redis.status === 'wait') await this.redis.connect().catch(() => undefined);
+  }
+
+  async ping(): Promise<void> {
+    if (this.redis.status === 'wait') await this.connect();
+    await this.redis.ping();
+  }
+
+  async close(): Promise<void> {
+    if (this.redis.status === 'end') return;
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  async hit(key: string, windowMs: number): Promise<RateWindow> {
+    const [count, resetMs] = await this.redis.hitWindow(`rate:${key}`, windowMs);
+    return { count, resetMs };
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number): Promise<Lease | null> {
+    const token = randomUUID();
+    const fence = await this.redis.acquireLease(`lease:${name}`, `lease:${name}:fence`, `${token} ${holder}`, ttlMs);
+    return fence > 0 ? { name, token, fence } : null;
+  }
+
+  async renewLease(lease: Lease, ttlMs: number): Promise<boolean> {
+    return (await this.redis.renewLease(`lease:${lease.name}`, `${lease.token} `, ttlMs)) === 1;
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    await this.redis.releaseLease(`lease:${lease.name}`, `${lease.token} `);
+  }
+
+  async leaseHolder(name: string): Promise<string | null> {
+    const value = await this.redis.get(`lease:${name}`);
+    return value ? value.slice(value.indexOf(' ') + 1) : null;
+  }
+
+  async currentFence(name: string): Promise<number> {
+    return Number((await this.redis.get(`lease:${name}:fence`)) ?? 0);
+  }
+}

@@ -1,0 +1,49 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { ApiScope } from '../../config/api-keys';
+import { ValidationFailedError } from '../errors/domain-error';
+
+export const SCOPES_KEY = 'esr:scopes';
+export const PUBLIC_KEY = 'esr:public';
+
+/** The API key must carry this scope (portal or ops). */
+export const RequireScope = (scope: ApiScope) => SetMetadata(SCOPES_KEY, scope);
+
+/** No API key needed (health, metrics). */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);
+
+export interface AuthenticatedRequest extends FastifyRequest {
+  apiKeyId?: string;
+}
+
+export const PORTAL_USER_ID = /^[A-Za-z0-9._@-]{1,128}$/;
+
+/** The API key id that authenticated this request. */
+export const ApiKeyId = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
+  return ctx.switchToHttp().getRequest<AuthenticatedRequest>().apiKeyId ?? 'unknown';
+});
+
+/**
+ * The portal user on whose behalf the call is made (X-Acting-User). Required: a missing or
+ * malformed header is VALIDATION_FAILED naming the header.
+ */
+export const ActingUser = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
+  const raw = ctx.switchToHttp().getRequest<FastifyRequest>().headers['x-acting-user'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (!value) {
+    throw new ValidationFailedError('The X-Acting-User header is required: the portal user on whose behalf this call is made.', [
+      { field: 'X-Acting-User', message: 'X-Acting-User header is required' },
+    ]);
+  }
+  if (!PORTAL_USER_ID.test(value)) {
+    throw new ValidationFailedError('The X-Acting-User header must be 1-128 characters of A-Z a-z 0-9 . _ @ -.', [
+      { field: 'X-Acting-User', message: 'X-Acting-User must be 1-128 characters of A-Z a-z 0-9 . _ @ -' },
+    ]);
+  }
+  return value;
+});
+
+/** This request's id (X-Request-Id), for audit events. */
+export const RequestId = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
+  return String(ctx.switchToHttp().getRequest<FastifyRequest>().id);
+});

@@ -1,0 +1,61 @@
+import { Module, RequestMethod } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import { AppConfig } from '../../config/app-config';
+
+/** Masks path segments that can hold personal data (portal user ids may be e-mail addresses). */
+export function maskUrl(url: string | undefined): string {
+  if (!url) return '';
+  const path = url.split('?')[0];
+  return path.replace(/\/users\/[^/]+/g, '/users/:portalUserId');
+}
+
+/** Fields that may carry personal data or secrets: removed from every log line. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-acting-user"]',
+  'req.headers.cookie',
+  '*.authorization',
+  '*.access_token',
+  '*.client_secret',
+  '*.token',
+  '*.firstName',
+  '*.lastName',
+  '*.middleNames',
+  '*.dateOfBirth',
+  '*.niNumber',
+  '*.niNumberMasked',
+  '*.password',
+  '*.secret',
+];
+
+/** pino JSON logs with the request id on every line (nestjs-pino). */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+        pinoHttp: {
+          level: config.logLevel,
+          genReqId: (req: IncomingMessage & { id?: string }) => req.id ?? '',
+          customProps: (req: IncomingMessage & { id?: string }) => ({ requestId: req.id }),
+          autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
+          redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+          serializers: {
+            req: (req: { id?: string; method?: string; url?: string; headers?: Record<string, unknown> }) => ({
+              id: req.id,
+              method: req.method,
+              url: maskUrl(req.url),
+              userAgent: req.headers?.['user-agent'],
+            }),
+            res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+          },
+          customLogLevel: (_req: IncomingMessage, res: { statusCode: number }, err?: Error) =>
+            err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+        },
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

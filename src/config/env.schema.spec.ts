@@ -1,0 +1,98 @@
+import { AppConfig } from './app-config';
+import { ConfigValidationError, validateEnvironment } from './env.schema';
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    validateEnvironment(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe(validateEnvironment.name, () => {
+  it('should accept an empty environment and apply the contract defaults', () => {
+    const config = AppConfig.from(validateEnvironment({}));
+    expect(config.port).toBe(3000);
+    expect(config.database).toEqual({ kind: 'sqlite', path: './data/esr-gateway.sqlite' });
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.redisKeyPrefix).toBe('esr-gateway:');
+    expect(config.esrBaseUrl).toBeUndefined();
+    expect(config.esrVpds).toBeUndefined();
+    expect(config.esrRoleName).toBe('Digital Passport Administrator');
+    expect(config.activationDelayMs).toBe(24 * 3600_000);
+    expect(config.syncIntervalMs).toBe(5 * 60_000);
+    expect(config.fullSyncCron).toBe('30 2 * * *');
+    expect(config.accessMaxStalenessMs).toBe(26 * 3600_000);
+    expect(config.removalGuardPercent).toBe(20);
+    expect(config.removalGuardCount).toBeUndefined();
+    expect(config.searchRateLimitPerMinute).toBe(30);
+    expect(config.logLevel).toBe('info');
+    expect(config.usesLocalApiKey).toBe(true);
+  });
+
+  it('should read typed values from the environment', () => {
+    const config = AppConfig.from(
+      validateEnvironment({
+        PORT: '8080',
+        DATABASE_URL: 'postgres://u@db:5432/gw',
+        REDIS_URL: 'redis://cache:6379',
+        API_KEYS: 'portal1:abcdefgh1:portal,ops1:abcdefgh2:ops+portal',
+        AUDIT_HMAC_SECRET: '0123456789abcdef',
+        ESR_VPDS: '979,123',
+        ACTIVATION_DELAY: 'PT1H30M',
+        SYNC_REMOVAL_GUARD_COUNT: '25',
+      }),
+    );
+    expect(config.port).toBe(8080);
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/gw', poolSize: 10 });
+    expect(config.esrVpds).toEqual(['979', '123']);
+    expect(config.activationDelayMs).toBe(90 * 60_000);
+    expect(config.removalGuardCount).toBe(25);
+    expect(config.apiKeys.map((k) => [k.id, k.scopes])).toEqual([
+      ['portal1', ['portal']],
+      ['ops1', ['ops', 'portal']],
+    ]);
+  });
+
+  it.each([
+    ['PORT', 'eighty', 'PORT'],
+    ['PORT', '70000', 'PORT'],
+    ['DATABASE_URL', 'mysql://x', 'DATABASE_URL'],
+    ['REDIS_URL', 'http://x', 'REDIS_URL'],
+    ['ACTIVATION_DELAY', '24h', 'ACTIVATION_DELAY'],
+    ['SYNC_INTERVAL', 'five minutes', 'SYNC_INTERVAL'],
+    ['FULL_SYNC_CRON', 'at half two', 'FULL_SYNC_CRON'],
+    ['ACCESS_MAX_STALENESS', 'P', 'ACCESS_MAX_STALENESS'],
+    ['ESR_VPDS', '979,12', 'ESR_VPDS'],
+    ['ESR_BASE_URL', 'not a url', 'ESR_BASE_URL'],
+    ['SYNC_REMOVAL_GUARD_PERCENT', '150', 'SYNC_REMOVAL_GUARD_PERCENT'],
+    ['SEARCH_RATE_LIMIT_PER_MINUTE', '0', 'SEARCH_RATE_LIMIT_PER_MINUTE'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL'],
+    ['API_KEYS', 'portal1:short:portal', 'API_KEYS'],
+    ['API_KEYS', 'portal1:longenough1:admin', 'API_KEYS'],
+    ['API_KEYS', 'justone', 'API_KEYS'],
+    ['REDIS_KEY_PREFIX', 'has space', 'REDIS_KEY_PREFIX'],
+  ])('should reject %s=%j with a message naming %s', (name, value, named) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(named);
+  });
+
+  it('should never echo an API key secret in its error message', () => {
+    const problems = problemsOf({ API_KEYS: 'portal1:topsecretvalue:nosuchscope' });
+    expect(problems[0]).toContain('API_KEYS');
+    expect(problems[0]).not.toContain('topsecretvalue');
+  });
+
+  it('should refuse DATABASE_URL without API_KEYS and AUDIT_HMAC_SECRET', () => {
+    const problems = problemsOf({ DATABASE_URL: 'postgres://u@db/gw' });
+    expect(problems.some((p) => p.startsWith('API_KEYS'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('AUDIT_HMAC_SECRET'))).toBe(true);
+  });
+
+  it('should report every bad variable at once in one readable message', () => {
+    expect(() => validateEnvironment({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT[\s\S]*LOG_LEVEL|LOG_LEVEL[\s\S]*PORT/);
+  });
+});

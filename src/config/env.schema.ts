@@ -1,0 +1,196 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  registerDecorator,
+  validateSync,
+  ValidationError,
+  ValidationOptions,
+} from 'class-validator';
+import { CronTime } from 'cron';
+import { parseApiKeys } from './api-keys';
+import { parseIsoDuration } from './duration';
+
+function IsIsoDuration(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isIsoDuration',
+      target: object.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be an ISO-8601 duration such as PT5M or PT24H`, ...options },
+      validator: { validate: (v: unknown) => typeof v === 'string' && parseIsoDuration(v) !== null },
+    });
+}
+
+function IsCronExpression(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isCronExpression',
+      target: object.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be a cron expression such as "30 2 * * *"`, ...options },
+      validator: {
+        validate: (v: unknown) => {
+          if (typeof v !== 'string') return false;
+          try {
+            new CronTime(v, 'Europe/London');
+            return true;
+          } catch {
+            return false;
+          }
+        },
+      },
+    });
+}
+
+function IsApiKeyList(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isApiKeyList',
+      target: object.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (v: unknown) => {
+          if (typeof v !== 'string') return false;
+          try {
+            parseApiKeys(v);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        defaultMessage: (args) => {
+          try {
+            parseApiKeys(String(args?.value));
+            return '';
+          } catch (e) {
+            return `API_KEYS is invalid: ${(e as Error).message} (format id:secret:scope+scope, comma-separated)`;
+          }
+        },
+      },
+    });
+}
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
+const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+const VPD_LIST = /^\d{3}(,\d{3})*$/;
+
+/**
+ * Every environment variable the service reads. Validated once at boot; a bad value stops the
+ * process with a message naming the variable. Defaults are those of the gateway API contract.
+ */
+export class EnvironmentVariables {
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT = 3000;
+  @IsString() HOST = '0.0.0.0';
+  @IsIn(['production', 'development', 'test']) NODE_ENV = 'development';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+  @IsString() @MinLength(1) SQLITE_PATH = './data/esr-gateway.sqlite';
+  @Transform(toBool) @IsBoolean() DATABASE_MIGRATIONS_RUN = true;
+  @Transform(toInt) @IsInt() @Min(1) @Max(100) DATABASE_POOL_SIZE = 10;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+  @IsString() @Matches(/^[A-Za-z0-9:._-]{0,64}$/, { message: 'REDIS_KEY_PREFIX must be up to 64 characters of A-Z a-z 0-9 : . _ -' })
+  REDIS_KEY_PREFIX = 'esr-gateway:';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsApiKeyList() API_KEYS?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'ESR_BASE_URL must be an http(s) URL' })
+  ESR_BASE_URL?: string;
+  @IsString() @MinLength(1) @MaxLength(256) ESR_CLIENT_ID = 'esr-gateway-sandbox';
+  @IsString() @MinLength(1) @MaxLength(512) ESR_CLIENT_SECRET = 'sandbox-secret';
+  @IsString() @MaxLength(256) ESR_SCOPE = 'esr.read';
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(VPD_LIST, { message: 'ESR_VPDS must be comma-separated 3-digit VPDs, e.g. 979,123' })
+  ESR_VPDS?: string;
+  @IsString() @MinLength(1) @MaxLength(200) ESR_ROLE_NAME = 'Digital Passport Administrator';
+  @IsIsoDuration() ESR_CONNECT_TIMEOUT = 'PT5S';
+  @IsIsoDuration() ESR_REQUEST_TIMEOUT = 'PT15S';
+  @Transform(toInt) @IsInt() @Min(1) @Max(10) ESR_MAX_ATTEMPTS = 4;
+  @IsIsoDuration() ESR_RETRY_BASE_DELAY = 'PT0.2S';
+  @IsIsoDuration() ESR_RETRY_MAX_DELAY = 'PT10S';
+  @IsIsoDuration() ESR_RETRY_AFTER_CAP = 'PT30S';
+  @Transform(toInt) @IsInt() @Min(1) @Max(20) ESR_RATE_LIMIT_PER_SECOND = 15;
+  @Transform(toInt) @IsInt() @Min(1) @Max(64) ESR_MAX_CONCURRENCY = 8;
+  @Transform(toInt) @IsInt() @Min(1) @Max(100) ESR_BREAKER_THRESHOLD = 5;
+  @IsIsoDuration() ESR_BREAKER_HALF_OPEN_AFTER = 'PT30S';
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) ESR_PAGE_SIZE = 500;
+
+  @IsIsoDuration() ACTIVATION_DELAY = 'PT24H';
+  @Transform(toBool) @IsBoolean() SYNC_ENABLED = true;
+  @IsIsoDuration() SYNC_INTERVAL = 'PT5M';
+  @IsCronExpression() FULL_SYNC_CRON = '30 2 * * *';
+  @IsIsoDuration() SYNC_LEASE_TTL = 'PT30S';
+  @Transform(toInt) @IsInt() @Min(0) @Max(100) SYNC_REMOVAL_GUARD_PERCENT = 20;
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0) SYNC_REMOVAL_GUARD_COUNT?: number;
+  @IsIsoDuration() ACCESS_MAX_STALENESS = 'PT26H';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000) SEARCH_RATE_LIMIT_PER_MINUTE = 30;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(16, { message: 'AUDIT_HMAC_SECRET must be at least 16 characters' })
+  AUDIT_HMAC_SECRET?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+  @IsIsoDuration() SHUTDOWN_GRACE_PERIOD = 'PT10S';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(2 ** 31 - 1) SANDBOX_SEED = 1;
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) SANDBOX_VPD_COUNT = 3;
+  @Transform(toInt) @IsInt() @Min(0) @Max(10_000_000) SANDBOX_ROLE_ASSIGNMENTS = 60;
+}
+
+/** Thrown when the environment is invalid; the message names every bad variable. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+function flatten(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? m : `${e.property}: ${m}`)),
+  );
+}
+
+/** Validates raw environment values; returns the typed instance or throws ConfigValidationError. */
+export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
+  const known = Object.keys(new EnvironmentVariables()).concat([
+    'DATABASE_URL',
+    'REDIS_URL',
+    'API_KEYS',
+    'ESR_BASE_URL',
+    'ESR_VPDS',
+    'SYNC_REMOVAL_GUARD_COUNT',
+    'AUDIT_HMAC_SECRET',
+  ]);
+  const relevant = Object.fromEntries(Object.entries(raw).filter(([k]) => known.includes(k)));
+  const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
+  const problems = flatten(validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false, stopAtFirstError: true }));
+  const databaseUrlValid = env.DATABASE_URL !== undefined && !problems.some((p) => p.startsWith('DATABASE_URL'));
+  if (databaseUrlValid && !env.API_KEYS)
+    problems.push('API_KEYS: must be set when DATABASE_URL is set (the local development key is for the embedded default only)');
+  if (databaseUrlValid && !env.AUDIT_HMAC_SECRET)
+    problems.push('AUDIT_HMAC_SECRET: must be set when DATABASE_URL is set');
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return env;
+}

@@ -1,0 +1,5 @@
+import { AuditEvent } from '../audit/audit-event.entity';
+import { EsrMapping } from '../mappings/esr-mapping.entity';
+
+/** Every TypeORM entity of the service. */
+export const ENTITIES = [EsrMapping, AuditEvent];

@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../src/config/app-config';
+import { validateEnvironment } from '../../src/config/env.schema';
+import { buildDataSourceOptions } from '../../src/database/data-source-options';
+import { MIGRATIONS } from '../../src/database/migrations';
+import { createTestDatabase } from '../support/test-env';
+
+const config = (env: Record<string, string>) =>
+  AppConfig.from(validateEnvironment({ API_KEYS: 'k1:abcdefgh1:ops', AUDIT_HMAC_SECRET: '0123456789abcdef', ...env }));
+
+async function exerciseMigrations(dataSource: DataSource): Promise<void> {
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((m) => new m().name));
+    const runner = dataSource.createQueryRunner();
+    try {
+      expect(await runner.hasTable('esr_mappings')).toBe(true);
+      expect(await runner.hasTable('audit_events')).toBe(true);
+    } finally {
+      await runner.release();
+    }
+    await expect(dataSource.showMigrations()).resolves.toBe(false);
+    for (let i = 0; i < MIGRATIONS.length; i += 1) await dataSource.undoLastMigration({ transaction: 'each' });
+    const after = dataSource.createQueryRunner();
+    try {
+      expect(await after.hasTable('esr_mappings')).toBe(false);
+    } finally {
+      await after.release();
+    }
+    await expect(dataSource.runMigrations()).resolves.toHaveLength(MIGRATIONS.length);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+describe('Database migrations', () => {
+  it('should run, revert and re-run every migration on an empty PostgreSQL database', async () => {
+    const db = await createTestDatabase();
+    try {
+      await exerciseMigrations(new DataSource(buildDataSourceOptions(config({ DATABASE_URL: db.url }))));
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('should run, revert and re-run every migration on an empty SQLite file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'esr-gw-sqlite-'));
+    try {
+      await exerciseMigrations(new DataSource(buildDataSourceOptions(AppConfig.from(validateEnvironment({ SQLITE_PATH: join(dir, 'gw.sqlite') })))));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

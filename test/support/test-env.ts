@@ -1,0 +1,110 @@
+import { Test } from '@nestjs/testing';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { AppModule, Environment } from '../../src/app.module';
+import { createFastifyAdapter, configureApp } from '../../src/app.factory';
+import { Clock, FakeClock } from '../../src/common/clock/clock';
+
+/** The shared services integration tests use (started by scripts/test-all.sh where absent). */
+export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const PORTAL_KEY = 'portal-test-key-0001';
+export const OPS_KEY = 'ops-test-key-00002';
+export const BOTH_KEY = 'both-test-key-0003';
+export const TEST_API_KEYS = `portal1:${PORTAL_KEY}:portal,ops1:${OPS_KEY}:ops,both1:${BOTH_KEY}:portal+ops`;
+
+const suffix = () => `${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+
+/** A fresh, empty PostgreSQL database for one test file; drop() removes it. */
+export async function createTestDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = `esr_gw_test_${suffix()}`;
+  const admin = new Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      const c = new Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/** A Redis key prefix unique to this test run; cleanup() deletes every key under it. */
+export function createTestRedisPrefix(): { prefix: string; cleanup(): Promise<void> } {
+  const prefix = `esr-gw-test:${suffix()}:`;
+  return {
+    prefix,
+    cleanup: async () => {
+      const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      await redis.connect();
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+          cursor = next;
+          if (keys.length) await redis.unlink(...keys);
+        } while (cursor !== '0');
+      } finally {
+        redis.disconnect();
+      }
+    },
+  };
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  clock: FakeClock;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the whole gateway in-process on the real PostgreSQL and Redis (fresh database and key
+ * prefix), with a FakeClock. Pass `env` to override any variable (e.g. ESR_BASE_URL).
+ */
+export async function startTestApp(env: Environment = {}, clock = new FakeClock(Date.now())): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const redis = createTestRedisPrefix();
+  const fullEnv: Environment = {
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: redis.prefix,
+    API_KEYS: TEST_API_KEYS,
+    AUDIT_HMAC_SECRET: 'test-audit-hmac-secret-0123456789',
+    LOG_LEVEL: 'silent',
+    SYNC_ENABLED: 'false',
+    ...env,
+  };
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(fullEnv)] })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { logger: false });
+  await configureApp(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    clock,
+    close: async () => {
+      await app.close();
+      await redis.cleanup();
+      await db.drop();
+    },
+  };
+}
