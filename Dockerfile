@@ -43,14 +43,15 @@ RUN npm ci --omit=dev && npm cache clean --force
 FROM node:20-bookworm-slim AS runtime
 # tini is PID 1: it forwards SIGTERM/SIGINT to node and reaps zombies, so the service's graceful
 # shutdown (SHUTDOWN_GRACE_PERIOD) runs when Kubernetes stops the pod.
-# npm, npx and corepack are not needed to run the service and are removed from the final image.
+# npm, npx, corepack and yarn are not needed to run the service and are removed from the image.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends tini \
     && rm -rf /var/lib/apt/lists/* \
-    && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+    && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack /opt/yarn-v* \
               /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
-    && groupadd --system --gid 10001 esr \
-    && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
+              /usr/local/bin/yarn /usr/local/bin/yarnpkg \
+    && groupadd --gid 10001 esr \
+    && useradd --no-log-init --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
                --shell /usr/sbin/nologin esr \
     && mkdir -p /app/data \
     && chown 10001:10001 /app/data

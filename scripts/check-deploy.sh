@@ -4,7 +4,8 @@
 #   - shellcheck on scripts/*.sh, when shellcheck is installed (errors and warnings fail the check;
 #     info and style notes are printed by a plain `shellcheck` run but do not fail it)
 # The Jest checks (schema validation, template references, Dockerfile rules, dockerfilelint,
-# dashboard and alert metric names) run with: npx jest --selectProjects integration test/deploy
+# dashboard and alert metric names) run with: npx jest test/deploy --selectProjects integration
+# (path first: after --selectProjects, jest reads it as another project name and runs every suite)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -19,7 +20,8 @@ yaml_files=(
 if ! command -v yamllint >/dev/null 2>&1; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "yamllint not found; installing the Debian package"
-    apt-get install -y --no-install-recommends yamllint >/dev/null
+    apt-get install -y --no-install-recommends yamllint >/dev/null 2>&1 \
+      || { apt-get update >/dev/null && apt-get install -y --no-install-recommends yamllint >/dev/null; }
   else
     echo "yamllint not found: install it (apt-get install -y yamllint) and run again" >&2
     exit 1

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CacheModule } from './cache/cache.module';
 import { AuditModule } from './audit/audit.module';
+import { MappingsModule } from './mappings/mappings.module';
 import { ApiKeyGuard } from './common/auth/api-key.guard';
 import { CommonModule } from './common/common.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
@@ -10,6 +11,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { SearchesModule } from './searches/searches.module';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -28,6 +30,8 @@ export class AppModule {
         CacheModule,
         HealthModule,
         AuditModule,
+        MappingsModule,
+        SearchesModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

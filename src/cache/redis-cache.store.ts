@@ -1,6 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import Redis, { RedisOptions } from 'ioredis';
 import { CacheStore, Lease, RateWindow } from './cache.store';
+import { RedisRoleData } from './redis-role-data';
+import type { AccessSnapshot, CachedRole, RecordKey } from './role-cache.types';
+import type {
+  CachedRoleChange,
+  ChangeDiff,
+  FenceToken,
+  GenerationBatchDiff,
+  GenerationId,
+  RecordRoles,
+  ReplaceRecordsResult,
+  RoleRef,
+  SyncCommit,
+  SyncLastRun,
+  SyncProgress,
+  SyncRunRecord,
+  VpdSyncRecord,
+} from './sync-state.types';
 
 const ACQUIRE_LEASE = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
@@ -48,6 +65,7 @@ export class RedisCacheStore extends CacheStore {
   readonly kind = 'redis' as const;
   readonly redis: ScriptedRedis;
   readonly keyPrefix: string;
+  private readonly roles: RedisRoleData;
 
   constructor(options: RedisCacheOptions) {
     super();
@@ -69,6 +87,8 @@ export class RedisCacheStore extends CacheStore {
     this.redis.defineCommand('renewLease', { numberOfKeys: 1, lua: RENEW_LEASE });
     this.redis.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
     this.redis.defineCommand('hitWindow', { numberOfKeys: 1, lua: HIT });
+    RedisRoleData.define(this.redis);
+    this.roles = new RedisRoleData(this.redis, this.keyPrefix);
   }
 
   /** Connects; a Redis that is down at start-up is not fatal (readiness reports it). */
@@ -112,5 +132,114 @@ export class RedisCacheStore extends CacheStore {
 
   async currentFence(name: string): Promise<number> {
     return Number((await this.redis.get(`lease:${name}:fence`)) ?? 0);
+  }
+
+  // ---- role sync data (layout: redis-role.scripts.ts) -------------------------------------------
+
+  readAccess(keys: RecordKey[]): Promise<AccessSnapshot> {
+    return this.roles.readAccess(keys);
+  }
+
+  readVpdSync(vpds: string[], atMs: number): Promise<Map<string, VpdSyncRecord>> {
+    return this.roles.readVpdSync(vpds, atMs);
+  }
+
+  knownSyncVpds(): Promise<string[]> {
+    return this.roles.knownVpds();
+  }
+
+  lookupRoles(vpd: string, assignmentIds: string[]): Promise<Map<string, CachedRole>> {
+    return this.roles.lookupRoles(vpd, assignmentIds);
+  }
+
+  markSyncStarted(vpd: string, fence: FenceToken, runId: string, at: string, progress: SyncProgress): Promise<void> {
+    return this.roles.markStarted(vpd, fence, runId, at, progress);
+  }
+
+  reportSyncProgress(vpd: string, fence: FenceToken, progress: SyncProgress): Promise<void> {
+    return this.roles.reportProgress(vpd, fence, progress);
+  }
+
+  markSyncFailed(vpd: string, fence: FenceToken, _at: string, error: string, lastRun: SyncLastRun): Promise<number> {
+    return this.roles.markFailed(vpd, fence, error, lastRun);
+  }
+
+  beginGeneration(vpd: string, fence: FenceToken): Promise<{ generation: GenerationId; dropped: number }> {
+    return this.roles.beginGeneration(vpd, fence);
+  }
+
+  writeGeneration(
+    vpd: string,
+    generation: GenerationId,
+    roles: CachedRole[],
+    fence: FenceToken,
+    nowMs: number,
+    progress?: SyncProgress,
+  ): Promise<GenerationBatchDiff> {
+    return this.roles.writeGeneration(vpd, generation, roles, fence, nowMs, progress);
+  }
+
+  scanRemovals(vpd: string, generation: GenerationId, cursor: string, count: number): Promise<{ cursor: string; removed: RoleRef[] }> {
+    return this.roles.scanRemovals(vpd, generation, cursor, count);
+  }
+
+  holdRemovals(vpd: string, generation: GenerationId, assignmentIds: string[], fence: FenceToken, nowMs: number): Promise<number> {
+    return this.roles.holdRemovals(vpd, generation, assignmentIds, fence, nowMs);
+  }
+
+  commitGeneration(
+    vpd: string,
+    generation: GenerationId,
+    fence: FenceToken,
+    commit: SyncCommit & { held: boolean },
+  ): Promise<GenerationId | null> {
+    return this.roles.commitGeneration(vpd, generation, fence, commit);
+  }
+
+  dropGeneration(vpd: string, generation: GenerationId, fence?: FenceToken): Promise<void> {
+    return this.roles.dropGeneration(vpd, generation, fence);
+  }
+
+  markSeen(vpd: string, scratch: GenerationId, refs: RoleRef[], ttlMs: number): Promise<void> {
+    return this.roles.markSeen(vpd, scratch, refs, ttlMs);
+  }
+
+  stageChanges(vpd: string, stageId: string, changes: CachedRoleChange[], fence: FenceToken, ttlMs: number): Promise<void> {
+    return this.roles.stageChanges(vpd, stageId, changes, fence, ttlMs);
+  }
+
+  applyChanges(
+    vpd: string,
+    fence: FenceToken,
+    stageId: string | null,
+    changes: CachedRoleChange[],
+    nowMs: number,
+    commit: SyncCommit,
+  ): Promise<ChangeDiff> {
+    return this.roles.applyChanges(vpd, fence, stageId, changes, nowMs, commit);
+  }
+
+  discardStage(vpd: string, stageId: string): Promise<void> {
+    return this.roles.discardStage(vpd, stageId);
+  }
+
+  replaceRecords(vpd: string, records: RecordRoles[], expectedSeq: number, nowMs: number): Promise<ReplaceRecordsResult> {
+    return this.roles.replaceRecords(vpd, records, expectedSeq, nowMs);
+  }
+
+  approveHeldRemovals(vpd: string, fence: FenceToken, count: number): Promise<{ removed: number; remaining: number }> {
+    return this.roles.approveHeld(vpd, fence, count);
+  }
+
+  rejectHeldRemovals(vpd: string, fence: FenceToken): Promise<number> {
+    return this.roles.rejectHeld(vpd, fence);
+  }
+
+  saveSyncRun(run: SyncRunRecord, ttlMs: number): Promise<void> {
+    return this.roles.saveRun(run, ttlMs);
+  }
+
+  readSyncRun(runId: string): Promise<SyncRunRecord | null> {
+    return this.roles.readRun(runId);
   }
 }

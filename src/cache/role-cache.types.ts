@@ -18,6 +18,11 @@ export interface CachedRole {
   effectiveUntil: string | null;
   /** The person's ESR record is active (person.active in ESR). */
   personActive: boolean;
+  /**
+   * ESR lastUpdatedAt of the row (UTC). Set by the sync; orders versions of one assignment so an older
+   * read never overwrites a newer one.
+   */
+  lastUpdatedAt?: string;
 }
 
 export type VpdSyncStateName = 'IDLE' | 'RUNNING' | 'FAILED' | 'HELD';

@@ -30,16 +30,10 @@ import { DomainError, ErrorDetail, ValidationFailedError } from '../common/error
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { EsrEndpoint } from './esr.endpoint';
-import {
-  EsrNotFoundError,
-  EsrRejectedError,
-  EsrTimeoutError,
-  EsrUnavailableError,
-  EsrWatermarkExpiredError,
-} from './esr.errors';
+import { EsrNotFoundError, EsrRejectedError, EsrTimeoutError, EsrUnavailableError, EsrWatermarkExpiredError } from './esr.errors';
 import { ConnectTimeoutError, ESR_CONNECT_TIMEOUT_CODE } from './esr.http';
 import { BREAKER_GAUGE_VALUE, ESR_ENDPOINTS, EsrEndpointName, EsrMetrics } from './esr.metrics';
-import { SlidingWindowRateLimiter } from './esr.rate-limiter';
+import { PacedRateLimiter } from './esr.rate-limiter';
 import type {
   EsrBreakerState,
   EsrPage,
@@ -77,15 +71,7 @@ export const ESR_BULKHEAD_QUEUE = 1000;
 export const TOKEN_REFRESH_MARGIN_MS = 30_000;
 
 type FailureKind =
-  | 'network'
-  | 'timeout'
-  | 'server_error'
-  | 'throttled'
-  | 'invalid_response'
-  | 'unauthorized'
-  | 'rejected'
-  | 'not_found'
-  | 'gone';
+  'network' | 'timeout' | 'server_error' | 'throttled' | 'invalid_response' | 'unauthorized' | 'rejected' | 'not_found' | 'gone';
 
 /** Failures worth another attempt: ESR may answer next time. */
 const RETRIED: ReadonlySet<FailureKind> = new Set(['network', 'timeout', 'server_error', 'throttled', 'invalid_response']);
@@ -158,7 +144,7 @@ export class EsrClient implements OnApplicationShutdown {
   private readonly breaker: CircuitBreakerPolicy;
   private readonly bulkhead: BulkheadPolicy;
   private readonly timeoutPolicy: TimeoutPolicy;
-  private readonly rateLimiter: SlidingWindowRateLimiter;
+  private readonly rateLimiter: PacedRateLimiter;
   private breakerOpenedAt = 0;
   private token?: { value: string; refreshAtMs: number };
   private tokenInFlight?: Promise<string>;
@@ -172,7 +158,7 @@ export class EsrClient implements OnApplicationShutdown {
   ) {
     this.clock = clock ?? new Clock();
     this.metrics = new EsrMetrics(metrics);
-    this.rateLimiter = new SlidingWindowRateLimiter(config.esrRateLimitPerSecond, 1000);
+    this.rateLimiter = new PacedRateLimiter(config.esrRateLimitPerSecond, 1000);
     this.timeoutPolicy = timeout(config.esrRequestTimeoutMs, TimeoutStrategy.Aggressive);
     this.bulkhead = bulkhead(config.esrMaxConcurrency, ESR_BULKHEAD_QUEUE);
 
@@ -327,7 +313,12 @@ export class EsrClient implements OnApplicationShutdown {
           const items = parseEach(envelope.items, parseItem, reasons);
           const extractDate = res.headers['x-esr-extract-date'] as unknown;
           return {
-            page: { items, watermark: envelope.watermark, extractDate: isIsoDateTime(extractDate) ? extractDate : null, skipped: reasons.length },
+            page: {
+              items,
+              watermark: envelope.watermark,
+              extractDate: isIsoDateTime(extractDate) ? extractDate : null,
+              skipped: reasons.length,
+            },
             nextCursor: envelope.nextCursor,
             skipped: reasons,
           };
@@ -348,7 +339,9 @@ export class EsrClient implements OnApplicationShutdown {
   private pageSize(requested: number | undefined): number {
     const size = requested ?? this.config.esrPageSize;
     if (!Number.isInteger(size) || size < 1 || size > 1000)
-      throw new ValidationFailedError('The ESR page size must be 1 to 1000.', [{ field: 'pageSize', message: 'must be an integer from 1 to 1000' }]);
+      throw new ValidationFailedError('The ESR page size must be 1 to 1000.', [
+        { field: 'pageSize', message: 'must be an integer from 1 to 1000' },
+      ]);
     return size;
   }
 
@@ -396,7 +389,8 @@ export class EsrClient implements OnApplicationShutdown {
     try {
       return parse(res);
     } catch (error) {
-      if (error instanceof ContractViolation) throw new EsrCallFailure('invalid_response', endpoint, { status: res.status, reason: error.reason });
+      if (error instanceof ContractViolation)
+        throw new EsrCallFailure('invalid_response', endpoint, { status: res.status, reason: error.reason });
       throw error;
     }
   }
@@ -492,7 +486,11 @@ export class EsrClient implements OnApplicationShutdown {
         return new EsrRejectedError(401, detail.esrErrorCode, "ESR rejected the gateway's access token (HTTP 401).");
       case 'rejected':
         return endpoint === ESR_ENDPOINTS.token
-          ? new EsrRejectedError(detail.status ?? 400, detail.esrErrorCode, `ESR rejected the gateway's client credentials (HTTP ${detail.status}).`)
+          ? new EsrRejectedError(
+              detail.status ?? 400,
+              detail.esrErrorCode,
+              `ESR rejected the gateway's client credentials (HTTP ${detail.status}).`,
+            )
           : new EsrRejectedError(detail.status ?? 400, detail.esrErrorCode);
       case 'not_found':
         return new EsrNotFoundError(context.notFound);
@@ -540,7 +538,8 @@ export class EsrClient implements OnApplicationShutdown {
       try {
         parsed = tokenResponse(parseJson(res.data));
       } catch (error) {
-        if (error instanceof ContractViolation) throw new EsrCallFailure('invalid_response', endpoint, { status: res.status, reason: error.reason });
+        if (error instanceof ContractViolation)
+          throw new EsrCallFailure('invalid_response', endpoint, { status: res.status, reason: error.reason });
         throw error;
       }
       const lifetimeMs = parsed.expiresInSeconds * 1000;
@@ -597,9 +596,13 @@ function peopleSearchParams(criteria: PeopleCriteria): Record<string, string> {
     (k) => c[k] !== undefined && c[k] !== null && c[k] !== '',
   );
   const invalid = (details: ErrorDetail[]): never => {
-    throw new ValidationFailedError('Search ESR by employee number, by assignment number, or by last name, date of birth and NI number.', details);
+    throw new ValidationFailedError(
+      'Search ESR by employee number, by assignment number, or by last name, date of birth and NI number.',
+      details,
+    );
   };
-  const is = (keys: string[]): boolean => present.length === keys.length && keys.every((k) => present.includes(k as (typeof present)[number]));
+  const is = (keys: string[]): boolean =>
+    present.length === keys.length && keys.every((k) => present.includes(k as (typeof present)[number]));
   if (is(['employeeNumber'])) {
     if (typeof c.employeeNumber !== 'string' || !EMPLOYEE_NUMBER_PATTERN.test(c.employeeNumber))
       invalid([{ field: 'employeeNumber', message: 'must be 8 digits' }]);
@@ -616,9 +619,12 @@ function peopleSearchParams(criteria: PeopleCriteria): Record<string, string> {
     const niNumber = typeof c.niNumber === 'string' ? c.niNumber.replace(/\s+/g, '').toUpperCase() : '';
     if (lastName.length === 0 || lastName.length > 100) details.push({ field: 'lastName', message: 'must be 1 to 100 characters' });
     if (!isIsoDate(c.dateOfBirth)) details.push({ field: 'dateOfBirth', message: 'must be a date (YYYY-MM-DD)' });
-    if (!NI_NUMBER_PATTERN.test(niNumber)) details.push({ field: 'niNumber', message: 'must be a National Insurance number such as QQ123456C' });
+    if (!NI_NUMBER_PATTERN.test(niNumber))
+      details.push({ field: 'niNumber', message: 'must be a National Insurance number: two letters, six digits and A, B, C or D' });
     if (details.length > 0) invalid(details);
     return { lastName, dateOfBirth: c.dateOfBirth as string, niNumber };
   }
-  return invalid([{ field: 'criteria', message: 'must be exactly one of: employeeNumber; assignmentNumber; lastName, dateOfBirth and niNumber' }]);
+  return invalid([
+    { field: 'criteria', message: 'must be exactly one of: employeeNumber; assignmentNumber; lastName, dateOfBirth and niNumber' },
+  ]);
 }

@@ -1,7 +1,5 @@
 import { OnApplicationShutdown } from '@nestjs/common';
-import type { startSandbox } from '../sandbox/sandbox.server';
-
-export type RunningSandbox = Awaited<ReturnType<typeof startSandbox>>;
+import type { RunningSandbox } from '../sandbox/sandbox.server';
 
 /**
  * Where the ESR client talks to: the configured ESR_BASE_URL, or the built-in ESR sandbox started

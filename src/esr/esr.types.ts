@@ -53,9 +53,7 @@ export interface EsrPage<T> {
 
 /** Exactly one way of searching people in a VPD. */
 export type PeopleCriteria =
-  | { employeeNumber: string }
-  | { assignmentNumber: string }
-  | { lastName: string; dateOfBirth: string; niNumber: string };
+  { employeeNumber: string } | { assignmentNumber: string } | { lastName: string; dateOfBirth: string; niNumber: string };
 
 export interface EsrPersonSummary {
   employeeNumber: string;
@@ -85,12 +83,7 @@ export interface EsrPersonAssignment {
 }
 
 export type EsrEmploymentCheckType =
-  | 'IDENTITY'
-  | 'RIGHT_TO_WORK'
-  | 'DBS'
-  | 'EMPLOYMENT_HISTORY'
-  | 'OCCUPATIONAL_HEALTH'
-  | 'PROFESSIONAL_REGISTRATION';
+  'IDENTITY' | 'RIGHT_TO_WORK' | 'DBS' | 'EMPLOYMENT_HISTORY' | 'OCCUPATIONAL_HEALTH' | 'PROFESSIONAL_REGISTRATION';
 export type EsrEmploymentCheckStatus = 'VERIFIED' | 'PENDING' | 'EXPIRED' | 'NOT_CHECKED';
 
 export interface EsrEmploymentCheck {

@@ -394,6 +394,11 @@ export class SandboxDataset {
     return { systemPersonType: type, active: type === 'EMP', hireDay, terminationDay };
   }
 
+  /** A person's full NI number, or null for the few who have none recorded. */
+  niNumberOf(ref: PersonRef): string | null {
+    return this.hasNiNumber(ref) ? this.niNumber(ref) : null;
+  }
+
   private hasNiNumber(ref: PersonRef): boolean {
     const status = this.personStatus(ref);
     return status.systemPersonType !== 'OTHER' || hashKey(this.seed, Salt.PersonDetail, ref.vpdIndex, ref.index) % 2 === 0;
@@ -413,8 +418,9 @@ export class SandboxDataset {
     const firstName = fixture ? fixture.firstName : rng.pick(FIRST_NAMES);
     const middleNames = rng.chance(0.3) ? rng.pick(MIDDLE_NAMES) : null;
     const lastName = fixture ? fixture.lastName : rng.pick(LAST_NAMES);
-    const dateOfBirth = today - rng.int(18 * 366, 66 * 365);
-    const ni = this.hasNiNumber(ref) ? this.niNumber(ref) : null;
+    // At least 18 at hire (and today), at most about 20 years older than that.
+    const dateOfBirth = Math.min(today, status.hireDay ?? today) - 18 * 366 - rng.int(0, 20 * 365);
+    const ni = this.niNumberOf(ref);
 
     const group: StaffGroup = holdsRole
       ? (STAFF_GROUPS.find((g) => g.name === ROLE_HOLDER_STAFF_GROUP) as StaffGroup)

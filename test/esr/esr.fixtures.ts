@@ -34,7 +34,9 @@ export function makeTestClient(env: Record<string, string> = {}, baseUrl = TEST_
   );
   const metrics = new MetricsService();
   const clock = new FakeClock();
-  const http = new HttpService(axios.create(esrHttpOptions(config)));
+  // @nestjs/axios is typed against axios' ES-module declarations, this file against its CommonJS ones:
+  // the same runtime instance, two declaration files.
+  const http = new HttpService(axios.create(esrHttpOptions(config)) as unknown as ConstructorParameters<typeof HttpService>[0]);
   const client = new EsrClient(http, new EsrEndpoint(baseUrl, 'configured'), config, metrics, clock);
   return { client, config, metrics, clock };
 }
@@ -99,9 +101,7 @@ export function wirePerson(overrides: Record<string, unknown> = {}): Record<stri
         effectiveEndDate: null,
       },
     ],
-    employmentChecks: [
-      { type: 'DBS', status: 'VERIFIED', checkedDate: '2023-01-10', expiryDate: '2026-01-10', reference: '001234567890' },
-    ],
+    employmentChecks: [{ type: 'DBS', status: 'VERIFIED', checkedDate: '2023-01-10', expiryDate: '2026-01-10', reference: '001234567890' }],
     registrations: [{ body: 'NMC', number: '15A1234E', status: 'REGISTERED', expiryDate: '2027-05-31' }],
     competences: [
       {

@@ -40,7 +40,10 @@ export const REDACT_PATHS = [
           level: config.logLevel,
           genReqId: (req: IncomingMessage & { id?: string }) => req.id ?? '',
           customProps: (req: IncomingMessage & { id?: string }) => ({ requestId: req.id }),
-          autoLogging: { ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? '') },
+          // Probes and scrapes would drown the request log. (middie may have rewritten req.url here.)
+          autoLogging: {
+            ignore: (req: IncomingMessage & { originalUrl?: string }) => /^\/(health|metrics)(\/|$|\?)/.test(req.originalUrl ?? req.url ?? ''),
+          },
           redact: { paths: REDACT_PATHS, censor: '[redacted]' },
           serializers: {
             req: (req: { id?: string; method?: string; url?: string; headers?: Record<string, unknown> }) => ({

@@ -1,0 +1,53 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { AUDIT_EVENT_TYPES, AuditEventType } from '../audit-event.entity';
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+
+export const AUDIT_DEFAULT_LIMIT = 100;
+export const AUDIT_MAX_LIMIT = 500;
+
+/** GET /v1/audit/events query. Newest first; `cursor` continues after the last item of the previous page. */
+export class AuditQueryDto {
+  @ApiPropertyOptional({ enum: AUDIT_EVENT_TYPES, description: 'Only events of this type' })
+  @IsOptional()
+  @IsIn(AUDIT_EVENT_TYPES as unknown as string[], { message: `type must be one of ${AUDIT_EVENT_TYPES.join(', ')}` })
+  type?: AuditEventType;
+
+  @ApiPropertyOptional({ description: 'Only events of this actor (X-Acting-User, or "system")', example: 'lsa.user@nhs.net' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128, { message: 'actor must be at most 128 characters' })
+  actor?: string;
+
+  @ApiPropertyOptional({ description: 'Only events about this portal user (subjectUserId)', example: 'hiran.mistry@nhs.net' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128, { message: 'subjectUserId must be at most 128 characters' })
+  subjectUserId?: string;
+
+  @ApiPropertyOptional({ description: 'Events at or after this instant (ISO-8601 with offset)', example: '2026-11-25T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO-8601 date-time, e.g. 2026-11-25T00:00:00Z' })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Events before this instant (exclusive)', example: '2026-11-26T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO-8601 date-time, e.g. 2026-11-26T00:00:00Z' })
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page (opaque)' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'cursor is not valid: pass nextCursor of a previous page unchanged' })
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: AUDIT_MAX_LIMIT, default: AUDIT_DEFAULT_LIMIT })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: `limit must be a whole number from 1 to ${AUDIT_MAX_LIMIT}` })
+  @Min(1, { message: `limit must be a whole number from 1 to ${AUDIT_MAX_LIMIT}` })
+  @Max(AUDIT_MAX_LIMIT, { message: `limit must be a whole number from 1 to ${AUDIT_MAX_LIMIT}` })
+  limit?: number;
+}

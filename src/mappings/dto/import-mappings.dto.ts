@@ -1,0 +1,73 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches } from 'class-validator';
+import { ErrorDetailDto } from '../../common/errors/error-response';
+import { EMPLOYEE_NUMBER, IDENTIFIER_MESSAGES, MAX_IMPORT_ITEMS, PORTAL_USER_ID, VPD } from '../identifiers';
+
+/** One row of a bulk import. Each row is validated on its own; a bad row is reported, not fatal. */
+export class ImportEsrMappingRowDto {
+  @ApiProperty({ example: 'hiran.mistry@nhs.net', pattern: PORTAL_USER_ID.source })
+  @IsString({ message: IDENTIFIER_MESSAGES.portalUserId })
+  @Matches(PORTAL_USER_ID, { message: IDENTIFIER_MESSAGES.portalUserId })
+  portalUserId!: string;
+
+  @ApiProperty({ example: '979', pattern: VPD.source })
+  @IsString({ message: IDENTIFIER_MESSAGES.vpd })
+  @Matches(VPD, { message: IDENTIFIER_MESSAGES.vpd })
+  vpd!: string;
+
+  @ApiProperty({ example: '30581377', pattern: EMPLOYEE_NUMBER.source })
+  @IsString({ message: IDENTIFIER_MESSAGES.employeeNumber })
+  @Matches(EMPLOYEE_NUMBER, { message: IDENTIFIER_MESSAGES.employeeNumber })
+  employeeNumber!: string;
+}
+
+/**
+ * Body of POST /v1/esr-mappings/import: 1 to 1,000 rows (and, like every body, at most 64 KiB).
+ * Only the list itself is validated here; each row is checked separately and reported by index.
+ */
+export class ImportEsrMappingsDto {
+  @ApiProperty({ type: [ImportEsrMappingRowDto], minItems: 1, maxItems: MAX_IMPORT_ITEMS })
+  @IsArray({ message: 'items must be a list of { portalUserId, vpd, employeeNumber }' })
+  @ArrayMinSize(1, { message: 'items must hold at least one row' })
+  @ArrayMaxSize(MAX_IMPORT_ITEMS, { message: `items must hold at most ${MAX_IMPORT_ITEMS} rows` })
+  items!: unknown[];
+}
+
+export const IMPORT_ROW_ERRORS = ['VALIDATION_FAILED', 'ESR_RECORD_MAPPED_TO_OTHER_USER'] as const;
+export type ImportRowErrorCode = (typeof IMPORT_ROW_ERRORS)[number];
+
+export class ImportRowErrorDto {
+  @ApiProperty({ description: 'Zero-based position of the row in `items`', example: 3 })
+  index!: number;
+
+  @ApiProperty({
+    enum: IMPORT_ROW_ERRORS,
+    description:
+      'VALIDATION_FAILED: the row breaks a format rule, or its portal user would exceed the maximum number of ' +
+      'mappings (see details). ESR_RECORD_MAPPED_TO_OTHER_USER: the VPD + employee number already belongs to another ' +
+      'portal user (in the database, or in an earlier row of this import: the first row wins).',
+  })
+  error!: ImportRowErrorCode;
+
+  @ApiProperty({ example: 'Please enter an employee number and vpd' })
+  message!: string;
+
+  @ApiPropertyOptional({ type: [ErrorDetailDto], description: 'Per-field problems of a VALIDATION_FAILED row' })
+  details?: ErrorDetailDto[];
+}
+
+export class ImportEsrMappingsResultDto {
+  @ApiProperty({ description: 'Rows written (each with a MAPPING_CREATED audit event)', example: 998 })
+  created!: number;
+
+  @ApiProperty({
+    description:
+      'Valid rows not written because the identical mapping (same portal user, VPD and employee number) already ' +
+      'exists, or appears earlier in this import. Not errors: importing the same file twice is harmless.',
+    example: 1,
+  })
+  skipped!: number;
+
+  @ApiProperty({ type: [ImportRowErrorDto], description: 'Rows not written, by index (ascending)' })
+  errors!: ImportRowErrorDto[];
+}

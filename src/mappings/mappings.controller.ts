@@ -1,0 +1,133 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { ActingUser, ApiKeyId, RequestId, RequireScope } from '../common/auth/auth.decorators';
+import { ErrorResponseDto } from '../common/errors/error-response';
+import { CreateEsrMappingDto } from './dto/create-mapping.dto';
+import { ImportEsrMappingsDto, ImportEsrMappingsResultDto } from './dto/import-mappings.dto';
+import { MappingParamsDto, PortalUserParamsDto } from './dto/mapping-params.dto';
+import { EsrMappingDto, EsrMappingListDto } from './dto/mapping-response.dto';
+import { EsrMapping } from './esr-mapping.entity';
+import { MAX_IMPORT_ITEMS, MAX_MAPPINGS_PER_USER } from './identifiers';
+import { CreateMappingBodyPipe } from './mapping-input';
+import { MappingsService } from './mappings.service';
+
+/** The raw body of POST .../esr-mappings (an interface, so that only CreateMappingBodyPipe validates it). */
+interface CreateMappingBody {
+  vpd: string;
+  employeeNumber: string;
+}
+
+const ACTING_USER_HEADER = {
+  name: 'X-Acting-User',
+  required: true,
+  description: 'Portal user on whose behalf the call is made (e.g. the LSA); recorded in the audit.',
+  example: 'lsa.user@nhs.net',
+};
+
+export function toMappingDto(row: EsrMapping): EsrMappingDto {
+  return {
+    portalUserId: row.portalUserId,
+    vpd: row.vpd,
+    employeeNumber: row.employeeNumber,
+    createdAt: new Date(row.createdAt).toISOString(),
+    createdBy: row.createdBy,
+  };
+}
+
+@ApiTags('ESR mappings')
+@ApiBearerAuth()
+@RequireScope('portal')
+@ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
+@ApiForbiddenResponse({ description: "FORBIDDEN: the API key lacks the 'portal' scope", type: ErrorResponseDto })
+@ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: a path parameter, header or body field is not valid (details name it)', type: ErrorResponseDto })
+@Controller({ path: 'v1' })
+export class MappingsController {
+  constructor(private readonly mappings: MappingsService) {}
+
+  @Get('users/:portalUserId/esr-mappings')
+  @ApiOperation({ summary: "List a portal user's ESR mappings", description: 'Oldest first; an empty list when the user has none.' })
+  @ApiOkResponse({ type: EsrMappingListDto })
+  async list(@Param() params: PortalUserParamsDto): Promise<EsrMappingListDto> {
+    const rows = await this.mappings.list(params.portalUserId);
+    return { portalUserId: params.portalUserId, items: rows.map(toMappingDto) };
+  }
+
+  @Post('users/:portalUserId/esr-mappings')
+  @ApiOperation({
+    summary: 'Map an ESR record (VPD + employee number) to a portal user ("Manage User" > Save)',
+    description:
+      'vpd or employeeNumber missing or empty: 422 with the message "Please enter an employee number and vpd". ' +
+      `Bad format or an unknown field: 422 naming the field. At most ${MAX_MAPPINGS_PER_USER} mappings per portal user (422 beyond). ` +
+      'Writes a MAPPING_CREATED audit event.',
+  })
+  @ApiHeader(ACTING_USER_HEADER)
+  @ApiBody({ type: CreateEsrMappingDto })
+  @ApiCreatedResponse({ type: EsrMappingDto })
+  @ApiConflictResponse({
+    description: 'MAPPING_EXISTS: this user already has this mapping. ESR_RECORD_MAPPED_TO_OTHER_USER: the record belongs to another portal user.',
+    type: ErrorResponseDto,
+  })
+  async create(
+    @Param() params: PortalUserParamsDto,
+    @Body(CreateMappingBodyPipe) body: CreateMappingBody,
+    @ActingUser() actor: string,
+    @ApiKeyId() apiKeyId: string,
+    @RequestId() requestId: string,
+  ): Promise<EsrMappingDto> {
+    const row = await this.mappings.create(params.portalUserId, body, { actor, apiKeyId, requestId });
+    return toMappingDto(row);
+  }
+
+  @Delete('users/:portalUserId/esr-mappings/:vpd/:employeeNumber')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove an ESR mapping ("Manage User" > Delete)', description: 'Writes a MAPPING_DELETED audit event.' })
+  @ApiHeader(ACTING_USER_HEADER)
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND: the user has no such mapping', type: ErrorResponseDto })
+  async delete(
+    @Param() params: MappingParamsDto,
+    @ActingUser() actor: string,
+    @ApiKeyId() apiKeyId: string,
+    @RequestId() requestId: string,
+  ): Promise<void> {
+    await this.mappings.delete(params.portalUserId, params, { actor, apiKeyId, requestId });
+  }
+
+  @Post('esr-mappings/import')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: `Bulk import of ESR mappings (1 to ${MAX_IMPORT_ITEMS} rows)`,
+    description:
+      'Each row is validated on its own. Rows that fail validation, belong to another portal user or would take a user ' +
+      'past the maximum are reported in `errors` by index and nothing of them is written. Rows identical to an existing ' +
+      'mapping (or to an earlier row) count as `skipped`. All other rows are written in one transaction, each with a ' +
+      'MAPPING_CREATED audit event. More than 1,000 rows, or a body that is not { items: [...] }: 422 and nothing is written. ' +
+      'The 64 KiB body limit applies too: keep rows compact.',
+  })
+  @ApiHeader(ACTING_USER_HEADER)
+  @ApiOkResponse({ type: ImportEsrMappingsResultDto })
+  @ApiPayloadTooLargeResponse({ description: 'PAYLOAD_TOO_LARGE: the body is over 64 KiB', type: ErrorResponseDto })
+  async import(
+    @Body() body: ImportEsrMappingsDto,
+    @ActingUser() actor: string,
+    @ApiKeyId() apiKeyId: string,
+    @RequestId() requestId: string,
+  ): Promise<ImportEsrMappingsResultDto> {
+    return this.mappings.import(body.items, { actor, apiKeyId, requestId });
+  }
+}

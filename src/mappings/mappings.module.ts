@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { EsrMapping } from './esr-mapping.entity';
+import { MappingsController } from './mappings.controller';
+import { MappingsService } from './mappings.service';
+
+/** "Manage User": ESR mappings API. Exports MappingsService (access resolution reads mappings through it). */
+@Module({
+  imports: [TypeOrmModule.forFeature([EsrMapping])],
+  controllers: [MappingsController],
+  providers: [MappingsService],
+  exports: [MappingsService],
+})
+export class MappingsModule {}

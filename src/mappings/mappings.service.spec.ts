@@ -1,0 +1,158 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditEvent } from '../audit/audit-event.entity';
+import { AuditService } from '../audit/audit.service';
+import { FakeClock } from '../common/clock/clock';
+import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/app-config';
+import { validateEnvironment } from '../config/env.schema';
+import { buildDataSourceOptions } from '../database/data-source-options';
+import { isUniqueViolation } from './database-errors';
+import { EsrMapping } from './esr-mapping.entity';
+import { MAX_MAPPINGS_PER_USER } from './identifiers';
+import { MappingExistsError, MappingsService, RecordMappedToOtherUserError } from './mappings.service';
+
+/** MappingsService on the embedded default's database (SQLite, in memory, real migrations). */
+describe(MappingsService.name, () => {
+  const ctx = { actor: 'lsa.user', apiKeyId: 'portal1', requestId: 'req-1' };
+  let dataSource: DataSource;
+  let clock: FakeClock;
+  let audit: AuditService;
+  let service: MappingsService;
+
+  beforeEach(async () => {
+    const config = AppConfig.from(validateEnvironment({ SQLITE_PATH: ':memory:' }));
+    dataSource = new DataSource({ ...buildDataSourceOptions(config), migrationsRun: true });
+    await dataSource.initialize();
+    clock = new FakeClock(Date.parse('2026-11-25T10:12:00Z'));
+    audit = new AuditService(dataSource.getRepository(AuditEvent), clock);
+    service = new MappingsService(dataSource, audit, clock);
+  });
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await dataSource.destroy();
+  });
+
+  const events = () => dataSource.getRepository(AuditEvent).find({ order: { id: 'ASC' } });
+  const rows = () => dataSource.getRepository(EsrMapping).find();
+
+  it('should add a mapping with a MAPPING_CREATED audit event', async () => {
+    const row = await service.create('hiran', { vpd: '979', employeeNumber: '30581377' }, ctx);
+    expect(row).toMatchObject({ portalUserId: 'hiran', vpd: '979', employeeNumber: '30581377', createdBy: 'lsa.user' });
+    expect(row.createdAt.toISOString()).toBe('2026-11-25T10:12:00.000Z');
+    await expect(service.list('hiran')).resolves.toHaveLength(1);
+    await expect(events()).resolves.toEqual([
+      expect.objectContaining({
+        type: 'MAPPING_CREATED',
+        actor: 'lsa.user',
+        apiKeyId: 'portal1',
+        requestId: 'req-1',
+        subjectUserId: 'hiran',
+        vpd: '979',
+        employeeNumber: '30581377',
+      }),
+    ]);
+  });
+
+  it('should refuse the same row again with MAPPING_EXISTS and another user with ESR_RECORD_MAPPED_TO_OTHER_USER', async () => {
+    await service.create('hiran', { vpd: '979', employeeNumber: '30581377' }, ctx);
+    await expect(service.create('hiran', { vpd: '979', employeeNumber: '30581377' }, ctx)).rejects.toBeInstanceOf(MappingExistsError);
+    await expect(service.create('other', { vpd: '979', employeeNumber: '30581377' }, ctx)).rejects.toMatchObject({
+      code: 'ESR_RECORD_MAPPED_TO_OTHER_USER',
+    });
+    await expect(rows()).resolves.toHaveLength(1);
+    await expect(events()).resolves.toHaveLength(1);
+  });
+
+  it('should translate the SQLite unique-index violation of a writer that lost the race', async () => {
+    await service.create('hiran', { vpd: '979', employeeNumber: '30581377' }, ctx);
+    // The pre-check misses the row, as it would for a concurrent writer; the unique index refuses it.
+    jest.spyOn(EntityManager.prototype, 'findOne').mockResolvedValueOnce(null);
+    await expect(service.create('other', { vpd: '979', employeeNumber: '30581377' }, ctx)).rejects.toBeInstanceOf(RecordMappedToOtherUserError);
+    jest.spyOn(EntityManager.prototype, 'findOne').mockResolvedValueOnce(null);
+    await expect(service.create('hiran', { vpd: '979', employeeNumber: '30581377' }, ctx)).rejects.toBeInstanceOf(MappingExistsError);
+    await expect(events()).resolves.toHaveLength(1);
+  });
+
+  it('should recognise the raw SQLite unique violation', async () => {
+    const repo = dataSource.getRepository(EsrMapping);
+    const row = { portalUserId: 'a', vpd: '979', employeeNumber: '30581377', createdAt: new Date(), createdBy: 'x' };
+    await repo.insert({ id: 'id-1', ...row });
+    const error = await repo.insert({ id: 'id-2', ...row, portalUserId: 'b' }).catch((e: unknown) => e);
+    expect(isUniqueViolation(error)).toBe(true);
+    expect(isUniqueViolation(new Error('other'))).toBe(false);
+  });
+
+  it('should write neither the mapping nor its audit event when the audit insert fails', async () => {
+    jest.spyOn(audit, 'record').mockRejectedValueOnce(new Error('audit insert failed'));
+    await expect(service.create('hiran', { vpd: '979', employeeNumber: '30581377' }, ctx)).rejects.toThrow('audit insert failed');
+    await expect(rows()).resolves.toEqual([]);
+    await expect(events()).resolves.toEqual([]);
+  });
+
+  it(`should refuse a mapping beyond ${MAX_MAPPINGS_PER_USER} per user with VALIDATION_FAILED`, async () => {
+    for (let i = 0; i < MAX_MAPPINGS_PER_USER; i++) await service.create('busy', { vpd: '979', employeeNumber: String(10_000_000 + i) }, ctx);
+    const refusal = service.create('busy', { vpd: '979', employeeNumber: '99999999' }, ctx);
+    await expect(refusal).rejects.toBeInstanceOf(ValidationFailedError);
+    await expect(refusal).rejects.toThrow(`already has the maximum of ${MAX_MAPPINGS_PER_USER} ESR mappings`);
+  });
+
+  it('should delete a mapping with a MAPPING_DELETED event, and 404 a missing one', async () => {
+    await service.create('hiran', { vpd: '979', employeeNumber: '30581377' }, ctx);
+    await expect(service.delete('other', { vpd: '979', employeeNumber: '30581377' }, ctx)).rejects.toBeInstanceOf(NotFoundError);
+    await service.delete('hiran', { vpd: '979', employeeNumber: '30581377' }, { ...ctx, requestId: 'req-2' });
+    await expect(rows()).resolves.toEqual([]);
+    await expect(service.delete('hiran', { vpd: '979', employeeNumber: '30581377' }, ctx)).rejects.toBeInstanceOf(NotFoundError);
+    const all = await events();
+    expect(all.map((e) => e.type)).toEqual(['MAPPING_CREATED', 'MAPPING_DELETED']);
+    expect(all[1]).toMatchObject({ requestId: 'req-2', subjectUserId: 'hiran', vpd: '979', employeeNumber: '30581377' });
+  });
+
+  it('should import good rows in one go and report bad, conflicting and duplicate rows', async () => {
+    await service.create('owner', { vpd: '979', employeeNumber: '11111111' }, ctx);
+    await service.create('hiran', { vpd: '979', employeeNumber: '22222222' }, ctx);
+    const result = await service.import(
+      [
+        { portalUserId: 'hiran', vpd: '979', employeeNumber: '30581377' }, // 0 created
+        { portalUserId: 'hiran', vpd: '979' }, // 1 missing
+        { portalUserId: 'other', vpd: '979', employeeNumber: '11111111' }, // 2 mapped to owner
+        { portalUserId: 'hiran', vpd: '979', employeeNumber: '22222222' }, // 3 identical: skipped
+        { portalUserId: 'hiran', vpd: '979', employeeNumber: '30581377' }, // 4 repeat of row 0: skipped
+        { portalUserId: 'third', vpd: '979', employeeNumber: '30581377' }, // 5 row 0 has it
+        { portalUserId: 'third', vpd: '12', employeeNumber: '33333333' }, // 6 bad vpd
+        'nonsense', // 7
+        { portalUserId: 'third', vpd: '123', employeeNumber: '33333333' }, // 8 created
+      ],
+      ctx,
+    );
+    expect(result.created).toBe(2);
+    expect(result.skipped).toBe(2);
+    expect(result.errors.map((e) => [e.index, e.error])).toEqual([
+      [1, 'VALIDATION_FAILED'],
+      [2, 'ESR_RECORD_MAPPED_TO_OTHER_USER'],
+      [5, 'ESR_RECORD_MAPPED_TO_OTHER_USER'],
+      [6, 'VALIDATION_FAILED'],
+      [7, 'VALIDATION_FAILED'],
+    ]);
+    expect(result.errors[0].message).toBe('Please enter an employee number and vpd');
+    const mapped = (await rows()).map((r) => `${r.portalUserId}:${r.vpd}:${r.employeeNumber}`).sort();
+    expect(mapped).toEqual(['hiran:979:22222222', 'hiran:979:30581377', 'owner:979:11111111', 'third:123:33333333']);
+    const created = (await events()).filter((e) => e.details?.source === 'import');
+    expect(created.map((e) => `${e.subjectUserId}:${e.employeeNumber}`).sort()).toEqual(['hiran:30581377', 'third:33333333']);
+  });
+
+  it('should write nothing of an import whose transaction fails', async () => {
+    jest.spyOn(audit, 'recordMany').mockRejectedValueOnce(new DomainError('INTERNAL', 'boom'));
+    await expect(service.import([{ portalUserId: 'u', vpd: '979', employeeNumber: '30581377' }], ctx)).rejects.toThrow('boom');
+    await expect(rows()).resolves.toEqual([]);
+  });
+
+  it('should list several users in one query', async () => {
+    await service.create('a', { vpd: '979', employeeNumber: '11111111' }, ctx);
+    await service.create('b', { vpd: '979', employeeNumber: '22222222' }, ctx);
+    const query = jest.spyOn(dataSource.logger, 'logQuery');
+    const found = await service.listForUsers(['a', 'b', 'c']);
+    expect(found.map((r) => r.portalUserId)).toEqual(['a', 'b']);
+    expect(query).toHaveBeenCalledTimes(1);
+  });
+});

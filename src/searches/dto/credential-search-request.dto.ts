@@ -1,0 +1,103 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString, Matches, MaxLength, ValidationOptions, registerDecorator } from 'class-validator';
+import {
+  ASSIGNMENT_NUMBER_FORMAT,
+  EARLIEST_DATE_OF_BIRTH,
+  EMPLOYEE_NUMBER_FORMAT,
+  LAST_NAME_FORMAT,
+  LAST_NAME_MAX_LENGTH,
+  NI_NUMBER_FORMAT,
+  SEARCH_MESSAGES,
+  VPD_FORMAT,
+  isIssuableNiPrefix,
+  isRealDate,
+  normaliseLastName,
+  normaliseNiNumber,
+} from '../search-criteria';
+
+/** A real YYYY-MM-DD date, not before 1900-01-01. (Whether it is in the past is checked with the Clock.) */
+function IsPlausibleDateOfBirth(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isPlausibleDateOfBirth',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: SEARCH_MESSAGES.dateOfBirth, ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && isRealDate(value) && value >= EARLIEST_DATE_OF_BIRTH },
+    });
+}
+
+/** An NI number whose prefix HMRC issues. */
+function HasIssuableNiPrefix(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'hasIssuableNiPrefix',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: SEARCH_MESSAGES.niNumberPrefix, ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && isIssuableNiPrefix(value) },
+    });
+}
+
+const normalised = (fn: (value: string) => string) =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? fn(value) : value));
+
+/**
+ * Body of POST /v1/credential-searches: `vpd` plus exactly one kind of criteria, checked field by field
+ * here and as a whole (exactly one kind, all three personal details together) by resolveCriteria before
+ * anything else happens. Any other field is refused (whitelist + forbidNonWhitelisted).
+ */
+export class CredentialSearchRequestDto {
+  @ApiProperty({ description: 'The VPD to search in (the acting user must have ACTIVE access there)', example: '979', pattern: VPD_FORMAT.source })
+  @IsString({ message: SEARCH_MESSAGES.vpd })
+  @Matches(VPD_FORMAT, { message: SEARCH_MESSAGES.vpd })
+  vpd!: string;
+
+  @ApiPropertyOptional({ description: 'Search by ESR employee number (alone)', example: '30581377', pattern: EMPLOYEE_NUMBER_FORMAT.source })
+  @IsOptional()
+  @IsString({ message: SEARCH_MESSAGES.employeeNumber })
+  @Matches(EMPLOYEE_NUMBER_FORMAT, { message: SEARCH_MESSAGES.employeeNumber })
+  employeeNumber?: string;
+
+  @ApiPropertyOptional({ description: 'Search by ESR assignment number (alone)', example: '30581377-2', pattern: ASSIGNMENT_NUMBER_FORMAT.source })
+  @IsOptional()
+  @IsString({ message: SEARCH_MESSAGES.assignmentNumber })
+  @Matches(ASSIGNMENT_NUMBER_FORMAT, { message: SEARCH_MESSAGES.assignmentNumber })
+  assignmentNumber?: string;
+
+  @ApiPropertyOptional({
+    description: 'With dateOfBirth and niNumber: last name as ESR holds it (letters, spaces, apostrophes, hyphens)',
+    example: 'Ashworth',
+    minLength: 1,
+    maxLength: LAST_NAME_MAX_LENGTH,
+  })
+  @IsOptional()
+  @normalised(normaliseLastName)
+  @IsString({ message: SEARCH_MESSAGES.lastName })
+  @MaxLength(LAST_NAME_MAX_LENGTH, { message: SEARCH_MESSAGES.lastName })
+  @Matches(LAST_NAME_FORMAT, { message: SEARCH_MESSAGES.lastName })
+  lastName?: string;
+
+  @ApiPropertyOptional({
+    description: `With lastName and niNumber: date of birth, a real date in the past, not before ${EARLIEST_DATE_OF_BIRTH}`,
+    example: '1984-03-07',
+    format: 'date',
+  })
+  @IsOptional()
+  @IsString({ message: SEARCH_MESSAGES.dateOfBirth })
+  @IsPlausibleDateOfBirth()
+  dateOfBirth?: string;
+
+  @ApiPropertyOptional({
+    description: 'With lastName and dateOfBirth: National Insurance number; upper-cased and spaces removed before checking',
+    example: 'AB123456C',
+    pattern: NI_NUMBER_FORMAT.source,
+  })
+  @IsOptional()
+  @normalised(normaliseNiNumber)
+  @IsString({ message: SEARCH_MESSAGES.niNumber })
+  @Matches(NI_NUMBER_FORMAT, { message: SEARCH_MESSAGES.niNumber })
+  @HasIssuableNiPrefix()
+  niNumber?: string;
+}

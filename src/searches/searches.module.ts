@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
+import { EsrModule } from '../esr/esr.module';
+import { SearchRateLimiter } from './search-rate-limiter';
+import { SearchesController } from './searches.controller';
+import { SearchesService } from './searches.service';
+
+/**
+ * Credential searches ("Search ESR"): POST /v1/credential-searches. Authorises through AccessService,
+ * searches through EsrClient, audits through the (global) AuditService and rate-limits per acting
+ * user in the shared CacheStore.
+ */
+@Module({
+  imports: [AccessModule, EsrModule],
+  controllers: [SearchesController],
+  providers: [SearchesService, SearchRateLimiter],
+})
+export class SearchesModule {}

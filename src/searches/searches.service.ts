@@ -1,0 +1,212 @@
+import { Injectable } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { Counter } from 'prom-client';
+import { EsrAccessNotActiveError } from '../access/access.errors';
+import { AccessService } from '../access/access.service';
+import type { AuditEventType } from '../audit/audit-event.entity';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock/clock';
+import { DomainError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/app-config';
+import { EsrClient } from '../esr/esr.client';
+import { EsrNotFoundError, EsrUnavailableError } from '../esr/esr.errors';
+import type { EsrPersonSummary } from '../esr/esr.types';
+import { MetricsService } from '../metrics/metrics.service';
+import { toCredentials, toPersonMatch } from './credential.mapper';
+import type { CredentialSearchRequestDto } from './dto/credential-search-request.dto';
+import type { CredentialSearchResponseDto, CredentialsDto } from './dto/credential-search-response.dto';
+import { SearchCriteria, criteriaHash, resolveCriteria, toPeopleCriteria } from './search-criteria';
+import { SearchRateLimitedError, SearchRateLimiter } from './search-rate-limiter';
+
+/** Outcome of a search: the audit event's `outcome` and the metric's label. */
+export const SEARCH_OUTCOMES = [
+  'MATCHED_ONE',
+  'MATCHED_MANY',
+  'NO_MATCH',
+  'ESR_UNAVAILABLE',
+  'ESR_TIMEOUT',
+  'ACCESS_NOT_ACTIVE',
+  'RATE_LIMITED',
+  'ERROR',
+] as const;
+export type SearchOutcome = (typeof SEARCH_OUTCOMES)[number];
+
+export interface SearchRequest {
+  body: CredentialSearchRequestDto;
+  /** X-Acting-User: the HR user searching. */
+  actingUser: string;
+  apiKeyId: string;
+  requestId: string;
+}
+
+interface SearchContext {
+  request: SearchRequest;
+  vpd: string;
+  criteria: SearchCriteria;
+  hash: string;
+  /** ESR's matches, once known. */
+  matches?: EsrPersonSummary[];
+}
+
+const METRIC = 'esr_gateway_credential_searches_total';
+
+/**
+ * "Search ESR": criteria checked → per-user rate limit → access (ACTIVE in that VPD) → ESR people
+ * search → with exactly one match, the person's record mapped to credentials. Every search that gets
+ * past the format checks is audited (allowed, refused or failed) with the kind of criteria and their
+ * keyed hash, never the criteria themselves. Nothing personal is logged: log lines carry the VPD,
+ * outcome, kind of criteria and match count (the request id comes with the request's logger).
+ */
+@Injectable()
+export class SearchesService {
+  private readonly searches: Counter<'outcome'>;
+
+  constructor(
+    private readonly access: AccessService,
+    private readonly esr: EsrClient,
+    private readonly audit: AuditService,
+    private readonly rateLimiter: SearchRateLimiter,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    metrics: MetricsService,
+    @InjectPinoLogger(SearchesService.name) private readonly logger: PinoLogger,
+  ) {
+    this.searches =
+      (metrics.registry.getSingleMetric(METRIC) as Counter<'outcome'> | undefined) ??
+      new Counter({
+        name: METRIC,
+        help: 'Credential searches ("Search ESR") by outcome: MATCHED_ONE, MATCHED_MANY, NO_MATCH, ESR_UNAVAILABLE, ESR_TIMEOUT, ACCESS_NOT_ACTIVE, RATE_LIMITED, ERROR',
+        labelNames: ['outcome'],
+        registers: [metrics.registry],
+      });
+  }
+
+  async search(request: SearchRequest): Promise<CredentialSearchResponseDto> {
+    // 1. Formats and the one-kind rule: VALIDATION_FAILED before anything else (not audited: no search happened).
+    const criteria = resolveCriteria(request.body, this.clock.nowMs());
+    const ctx: SearchContext = { request, vpd: request.body.vpd, criteria, hash: criteriaHash(criteria, this.config.auditHmacSecret) };
+
+    let credentials: CredentialsDto | undefined;
+    try {
+      // 2. Counted before anything costly, refused or not.
+      await this.rateLimiter.consume(request.actingUser);
+
+      // 3. The acting user must be ACTIVE in this VPD.
+      const decision = await this.access.authorise(request.actingUser, ctx.vpd);
+      if (!decision.allowed) throw new EsrAccessNotActiveError(decision);
+
+      // 4. ESR.
+      ctx.matches = await this.searchPeople(ctx);
+      if (ctx.matches.length === 1) credentials = await this.credentialsOf(ctx, ctx.matches[0]);
+    } catch (error) {
+      await this.recordFailure(ctx, error);
+      throw error;
+    }
+
+    const matches = ctx.matches ?? [];
+    const outcome: SearchOutcome = matches.length === 0 ? 'NO_MATCH' : matches.length === 1 ? 'MATCHED_ONE' : 'MATCHED_MANY';
+    // Audited before anything is returned: if the audit cannot be written, nothing is disclosed.
+    try {
+      await this.record(ctx, 'CREDENTIAL_SEARCH', outcome, { disclosed: true });
+    } catch (error) {
+      this.finish(ctx, 'ERROR');
+      throw error;
+    }
+    this.finish(ctx, outcome);
+    const response: CredentialSearchResponseDto = { matches: matches.map(toPersonMatch) };
+    if (credentials) response.credentials = credentials;
+    return response;
+  }
+
+  private async searchPeople(ctx: SearchContext): Promise<EsrPersonSummary[]> {
+    try {
+      return await this.esr.searchPeople(ctx.vpd, toPeopleCriteria(ctx.criteria));
+    } catch (error) {
+      // The user is ACTIVE in this VPD, so it came from ESR: ESR not knowing it is ESR misbehaving.
+      if (error instanceof EsrNotFoundError) throw new EsrUnavailableError(`ESR did not recognise VPD ${ctx.vpd} for a search; try again shortly.`);
+      throw error;
+    }
+  }
+
+  private async credentialsOf(ctx: SearchContext, match: EsrPersonSummary): Promise<CredentialsDto> {
+    try {
+      const person = await this.esr.getPerson(ctx.vpd, match.employeeNumber);
+      return toCredentials(person, { vpd: ctx.vpd, extractDate: null, retrievedAt: this.clock.now().toISOString() });
+    } catch (error) {
+      // ESR's search listed the person but its record endpoint says there is none: ESR's data is
+      // inconsistent for the moment (records are end-dated, never deleted). Not "no match" (ESR did
+      // match), and never 500: ESR_UNAVAILABLE, worth retrying.
+      if (error instanceof EsrNotFoundError)
+        throw new EsrUnavailableError(
+          `ESR matched employee number ${match.employeeNumber} in VPD ${ctx.vpd} but did not return the record; try again shortly.`,
+        );
+      throw error;
+    }
+  }
+
+  /** Audits a refused or failed search and counts it; never hides the original error. */
+  private async recordFailure(ctx: SearchContext, error: unknown): Promise<void> {
+    let type: AuditEventType = 'CREDENTIAL_SEARCH';
+    let outcome: SearchOutcome = 'ERROR';
+    const extra: Record<string, unknown> = {};
+    if (error instanceof SearchRateLimitedError) {
+      type = 'CREDENTIAL_SEARCH_REFUSED';
+      outcome = 'RATE_LIMITED';
+    } else if (error instanceof EsrAccessNotActiveError) {
+      type = 'CREDENTIAL_SEARCH_REFUSED';
+      outcome = 'ACCESS_NOT_ACTIVE';
+      extra.accessState = error.decision.state ?? 'NOT_MAPPED';
+      if (error.decision.mapping) extra.actorEmployeeNumber = error.decision.mapping.employeeNumber;
+    } else if (error instanceof DomainError && (error.code === 'ESR_UNAVAILABLE' || error.code === 'ESR_TIMEOUT')) {
+      outcome = error.code;
+      extra.esrError = error.name;
+    } else {
+      extra.error = error instanceof DomainError ? error.code : 'INTERNAL';
+    }
+    try {
+      await this.record(ctx, type, outcome, { disclosed: false, extra });
+    } catch (auditError) {
+      // The refusal or failure still goes back to the caller; the missing audit row is reported loudly.
+      this.logger.error(
+        { vpd: ctx.vpd, outcome, criteriaKind: ctx.criteria.kind, auditError: auditError instanceof Error ? auditError.message : String(auditError) },
+        'Could not write the audit event of a refused or failed credential search',
+      );
+    }
+    this.finish(ctx, outcome);
+  }
+
+  private async record(
+    ctx: SearchContext,
+    type: AuditEventType,
+    outcome: SearchOutcome,
+    opts: { disclosed: boolean; extra?: Record<string, unknown> },
+  ): Promise<void> {
+    const matches = ctx.matches;
+    await this.audit.record({
+      type,
+      actor: ctx.request.actingUser,
+      apiKeyId: ctx.request.apiKeyId,
+      requestId: ctx.request.requestId,
+      vpd: ctx.vpd,
+      // The one person whose credentials were returned (an identifier, not personal data).
+      employeeNumber: opts.disclosed && matches?.length === 1 ? (matches[0]).employeeNumber : null,
+      outcome,
+      details: {
+        criteriaKind: ctx.criteria.kind,
+        criteriaHash: ctx.hash,
+        matchCount: matches ? matches.length : null,
+        // Whose records were shown (identifiers only), so an auditor can tell whose data was disclosed.
+        ...(opts.disclosed && matches && matches.length > 0 ? { matchedEmployeeNumbers: matches.map((m) => m.employeeNumber) } : {}),
+        ...opts.extra,
+      },
+    });
+  }
+
+  private finish(ctx: SearchContext, outcome: SearchOutcome): void {
+    this.searches.inc({ outcome });
+    const fields = { vpd: ctx.vpd, outcome, criteriaKind: ctx.criteria.kind, matchCount: ctx.matches?.length ?? null };
+    if (outcome === 'ERROR' || outcome === 'ESR_UNAVAILABLE' || outcome === 'ESR_TIMEOUT') this.logger.warn(fields, 'Credential search failed');
+    else if (outcome === 'RATE_LIMITED' || outcome === 'ACCESS_NOT_ACTIVE') this.logger.info(fields, 'Credential search refused');
+    else this.logger.info(fields, 'Credential search answered');
+  }
+}

@@ -1,0 +1,78 @@
+import { DateTime } from 'luxon';
+import type { EsrRoleAssignment } from '../esr/esr.types';
+import type { CachedRole } from '../cache/role-cache.types';
+
+/** ESR dates are UK local dates; every instant the gateway stores is UTC. */
+export const UK_ZONE = 'Europe/London';
+
+/** How a cached role stands at an instant. */
+export type RoleStanding = 'ACTIVE' | 'PENDING' | 'ENDED' | 'NEVER_EFFECTIVE' | 'RECORD_INACTIVE';
+
+function ukStartOfDay(date: string): DateTime {
+  const day = DateTime.fromISO(date, { zone: UK_ZONE });
+  if (!day.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new RangeError(`not a calendar date: ${date}`);
+  return day.startOf('day');
+}
+
+function instant(timestamp: string): DateTime {
+  const at = DateTime.fromISO(timestamp, { setZone: true });
+  if (!at.isValid) throw new RangeError(`not an ISO-8601 timestamp: ${timestamp}`);
+  return at.toUTC();
+}
+
+/**
+ * When an assignment starts to count: the later of (createdAt + activation delay) and the start of
+ * effectiveStartDate in UK time. The delay is elapsed time (PT24H is 24 real hours, also across a
+ * clock change). Returns an ISO-8601 UTC instant.
+ */
+export function effectiveFrom(createdAt: string, effectiveStartDate: string, activationDelayMs: number): string {
+  const activated = instant(createdAt).plus({ milliseconds: activationDelayMs });
+  const starts = ukStartOfDay(effectiveStartDate).toUTC();
+  return (activated > starts ? activated : starts).toUTC().toISO() as string;
+}
+
+/**
+ * When an assignment stops counting: the start of the day after effectiveEndDate in UK time (the end
+ * date is inclusive), or null when open-ended. Returns an ISO-8601 UTC instant.
+ */
+export function effectiveUntil(effectiveEndDate: string | null): string | null {
+  if (effectiveEndDate === null) return null;
+  return ukStartOfDay(effectiveEndDate).plus({ days: 1 }).startOf('day').toUTC().toISO() as string;
+}
+
+/** The cache row of one ESR assignment: its window computed once, instants in UTC. */
+export function toCachedRole(assignment: EsrRoleAssignment, activationDelayMs: number): CachedRole {
+  return {
+    assignmentId: assignment.assignmentId,
+    employeeNumber: assignment.employeeNumber,
+    assignedAt: instant(assignment.createdAt).toISO() as string,
+    startDate: assignment.effectiveStartDate,
+    endDate: assignment.effectiveEndDate,
+    effectiveFrom: effectiveFrom(assignment.createdAt, assignment.effectiveStartDate, activationDelayMs),
+    effectiveUntil: effectiveUntil(assignment.effectiveEndDate),
+    personActive: assignment.personActive,
+    lastUpdatedAt: instant(assignment.lastUpdatedAt).toISO() as string,
+  };
+}
+
+/** True when the window is empty (ends before it starts, e.g. end-dated inside the activation delay). */
+export function neverEffective(role: Pick<CachedRole, 'effectiveFrom' | 'effectiveUntil'>): boolean {
+  return role.effectiveUntil !== null && Date.parse(role.effectiveUntil) <= Date.parse(role.effectiveFrom);
+}
+
+/**
+ * How a role stands at `atMs`: it counts (ACTIVE) only while the person's record is active and
+ * effectiveFrom <= at < effectiveUntil.
+ */
+export function roleStanding(role: CachedRole, atMs: number): RoleStanding {
+  if (!role.personActive) return 'RECORD_INACTIVE';
+  if (neverEffective(role)) return 'NEVER_EFFECTIVE';
+  if (role.effectiveUntil !== null && atMs >= Date.parse(role.effectiveUntil)) return 'ENDED';
+  if (atMs < Date.parse(role.effectiveFrom)) return 'PENDING';
+  return 'ACTIVE';
+}
+
+/** Whether the role grants access at `atMs`. */
+export function roleCounts(role: CachedRole, atMs: number): boolean {
+  return roleStanding(role, atMs) === 'ACTIVE';
+}
