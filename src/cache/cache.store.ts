@@ -177,8 +177,9 @@ export abstract class CacheStore {
 
   /**
    * Fenced. Applies staged changes (stageId) then `changes`, in order, to the live generation and
-   * stores the new watermark and sync state, all atomically. An upsert older than the cached row
-   * (lastUpdatedAt) is ignored. Deletes also withdraw held removals of those rows.
+   * stores the new watermark and sync state (commit.lastRun with the applied counts filled in), all
+   * atomically. An upsert older than the cached row (lastUpdatedAt) is ignored. Deletes and upserts
+   * also withdraw held removals of those rows.
    */
   abstract applyChanges(
     vpd: string,

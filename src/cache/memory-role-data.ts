@@ -69,6 +69,8 @@ interface VpdData {
   generations: Map<GenerationId, Generation>;
   held: Map<string, string>;
   stages: Map<string, Map<string, CachedRoleChange>>;
+  /** Dry runs' lists of assignments seen (never live, never dropped by beginGeneration). */
+  scratch: Map<GenerationId, Generation>;
 }
 
 interface Expiring<T> {
@@ -199,7 +201,7 @@ export class MemoryRoleData {
   scanRemovals(vpd: string, generation: GenerationId, cursor: string, count: number): { cursor: string; removed: RoleRef[] } {
     const data = this.vpds.get(vpd);
     const live = data?.meta.generation ? data.generations.get(data.meta.generation) : undefined;
-    const target = data?.generations.get(generation);
+    const target = data?.generations.get(generation) ?? data?.scratch.get(generation);
     if (!live) return { cursor: '0', removed: [] };
     const scanKey = `${vpd}:${data?.meta.generation}:${generation}`;
     if (cursor === '0') this.scans.set(scanKey, [...live.aidx.keys()]);
@@ -260,7 +262,9 @@ export class MemoryRoleData {
 
   dropGeneration(vpd: string, generation: GenerationId, currentFence: boolean): void {
     const data = this.vpds.get(vpd);
-    if (!data || generation === data.meta.generation) return;
+    if (!data) return;
+    data.scratch.delete(generation);
+    if (generation === data.meta.generation) return;
     if (generation === data.meta.building) {
       if (!currentFence) return;
       data.meta.building = null;
@@ -270,10 +274,10 @@ export class MemoryRoleData {
 
   markSeen(vpd: string, scratch: GenerationId, refs: RoleRef[]): void {
     const data = this.data(vpd);
-    let generation = data.generations.get(scratch);
+    let generation = data.scratch.get(scratch);
     if (!generation) {
       generation = new Generation();
-      data.generations.set(scratch, generation);
+      data.scratch.set(scratch, generation);
     }
     for (const ref of refs) generation.aidx.set(ref.assignmentId, ref.employeeNumber);
   }
@@ -324,7 +328,7 @@ export class MemoryRoleData {
     meta.consecutiveFailures = 0;
     meta.lastOutcome = 'succeeded';
     meta.lastError = null;
-    meta.lastRun = { ...commit.lastRun };
+    meta.lastRun = { ...commit.lastRun, added: diff.added, updated: diff.updated, removed: diff.removed };
     meta.running = null;
     meta.progress = null;
     meta.seq += 1;
@@ -436,7 +440,7 @@ export class MemoryRoleData {
   private data(vpd: string): VpdData {
     let data = this.vpds.get(vpd);
     if (!data) {
-      data = { meta: emptyVpdMeta(vpd), genSeq: 0, generations: new Map(), held: new Map(), stages: new Map() };
+      data = { meta: emptyVpdMeta(vpd), genSeq: 0, generations: new Map(), held: new Map(), stages: new Map(), scratch: new Map() };
       this.vpds.set(vpd, data);
     }
     return data;

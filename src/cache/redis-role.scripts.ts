@@ -368,8 +368,10 @@ if ARGV[7] ~= '' then
   redis.call('UNLINK', stage)
 end
 for i = 8, #ARGV, 2 do apply(ARGV[i], ARGV[i + 1]) end
+local run = cjson.decode(ARGV[6])
+run.added, run.updated, run.removed = added, updated, removed
 redis.call('HSET', meta, 'watermark', ARGV[4], 'lastSuccessAt', ARGV[5], 'consecutiveFailures', 0,
-  'lastOutcome', 'succeeded', 'lastRun', ARGV[6])
+  'lastOutcome', 'succeeded', 'lastRun', cjson.encode(run))
 redis.call('HDEL', meta, 'running', 'progress', 'lastError')
 redis.call('HINCRBY', meta, 'seq', 1)
 return { added, updated, removed, unchanged }`);

@@ -14,6 +14,27 @@ describe(SandboxDataset.name, () => {
     }
   });
 
+  it('should give the awkward cases the employee numbers the README lists, whatever the seed', () => {
+    const expected = {
+      established: '30581377',
+      assignedWithin24h: '68114448',
+      futureDated: '15647519',
+      endDatedToday: '53180590',
+      endDatedYesterday: '90713661',
+      leaver: '38246732',
+      springForwardBefore: '75779803',
+      springForwardAfter: '23312874',
+      fallBackBefore: '60845945',
+      fallBackAfter: '98379016',
+      deletedInError: '45912087',
+      withoutRole: '83445158',
+    };
+    for (const seed of [1, 2, 12_345]) {
+      const fixtures = make({ seed, vpdCount: 10, roleAssignments: 5_000 }).fixturePeople();
+      expect(Object.fromEntries(fixtures.map((f) => [f.key, f.employeeNumber]))).toEqual(expected);
+    }
+  });
+
   it('should make distinct 3-digit VPDs with distinct organisation names, up to 1,000 of them', () => {
     const dataset = make({ vpdCount: 1000, roleAssignments: 0 });
     const vpds = dataset.vpds();

@@ -143,7 +143,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const admin = new SandboxAdmin({ dataset, store, tokens, rateLimiter, codec, now });
 
   const app = buildApp({ dataset, store, tokens, rateLimiter, codec, admin, now, logger: options.logger ?? false });
-  await app.listen({ port, host });
+  try {
+    await app.listen({ port, host });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;

@@ -39,10 +39,19 @@ export function ukOffsetMinutes(ms: number): number {
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
 
-/** YYYY-MM-DD of a day number. */
+const dayTexts = new Map<number, string>();
+const DAY_TEXT_CACHE_LIMIT = 100_000;
+
+/** YYYY-MM-DD of a day number (memoised: listings format the same few thousand days over and over). */
 export function formatDay(day: number): string {
-  const d = new Date(day * MS_PER_DAY);
-  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+  let text = dayTexts.get(day);
+  if (text === undefined) {
+    const d = new Date(day * MS_PER_DAY);
+    text = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+    if (dayTexts.size >= DAY_TEXT_CACHE_LIMIT) dayTexts.clear();
+    dayTexts.set(day, text);
+  }
+  return text;
 }
 
 /** Day number of a YYYY-MM-DD string, or undefined if it is not a real calendar date. */

@@ -15,7 +15,11 @@ export class SyncMetrics {
   readonly consecutiveFailures: Gauge<'vpd'>;
   readonly leaseHolder: Gauge;
 
-  constructor(metrics: MetricsService) {
+  /**
+   * @param refresh called when Prometheus scrapes, to update the per-VPD gauges from the shared cache
+   * (so every replica reports the same values, not only the one that ran the sync).
+   */
+  constructor(metrics: MetricsService, refresh?: () => Promise<void>) {
     const registers = [metrics.registry];
     const r = metrics.registry;
     this.runs = once(
@@ -61,6 +65,7 @@ export class SyncMetrics {
           help: 'Unix time of the last successful sync (full or incremental) of a VPD',
           labelNames: ['vpd'],
           registers,
+          ...(refresh ? { collect: refresh } : {}),
         }),
     );
     this.heldRemovals = once(

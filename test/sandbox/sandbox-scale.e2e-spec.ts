@@ -44,7 +44,7 @@ describe(`${startSandbox.name} at scale`, () => {
     await sandbox.close();
   });
 
-  it('should start with 1,000,000 role assignments across 300 VPDs in well under a second or two', () => {
+  it('should start with 1,000,000 role assignments across 300 VPDs in moments', () => {
     expect(startMs).toBeLessThan(3_000);
     expect(sandbox.admin.vpds()).toHaveLength(300);
     expect(sandbox.admin.countRoleAssignments()).toBe(1_000_000);
@@ -67,7 +67,8 @@ describe(`${startSandbox.name} at scale`, () => {
     expect(items).toHaveLength(5_000);
     expect(new Set(items.map((i) => i.assignmentId)).size).toBe(5_000);
     expect(new Set(pages.map((p) => p.watermark)).size).toBe(1);
-    expect(elapsed).toBeLessThan(3_000);
+    // Generous for a loaded CI machine; a scan over 1,000,000 rows per page would blow well past it.
+    expect(elapsed).toBeLessThan(8_000);
   });
 
   it('should find one role holder deep in the data without scanning', async () => {
@@ -85,7 +86,7 @@ describe(`${startSandbox.name} at scale`, () => {
       dateOfBirth: found?.dateOfBirth as string,
       niNumber,
     });
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(2_000);
     expect((listed.body as Page).items).toEqual([expect.objectContaining({ assignmentId: holder.assignmentId })]);
     expect(person.body).toMatchObject({ employeeNumber: holder.employeeNumber });
     expect(searched.body).toEqual({ items: [expect.objectContaining({ employeeNumber: holder.employeeNumber })] });

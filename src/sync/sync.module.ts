@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { EsrModule } from '../esr/esr.module';
+import { RoleSyncService } from './role-sync.service';
+import { SyncController } from './sync.controller';
+import { SyncScheduler } from './sync.scheduler';
+
+/**
+ * The role sync (issue 4): keeps the role cache per VPD, the ops API under /v1/sync, and the
+ * scheduled runs. Exports RoleSyncService (refreshRecords for access). Needs the global
+ * ConfigModule, CommonModule, MetricsModule, CacheModule and AuditModule.
+ */
+@Module({
+  imports: [ScheduleModule.forRoot(), EsrModule],
+  controllers: [SyncController],
+  providers: [RoleSyncService, SyncScheduler],
+  exports: [RoleSyncService],
+})
+export class SyncModule {}
