@@ -12,6 +12,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SearchesModule } from './searches/searches.module';
+import { SyncModule } from './sync/sync.module';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -32,6 +33,7 @@ export class AppModule {
         AuditModule,
         MappingsModule,
         SearchesModule,
+        SyncModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

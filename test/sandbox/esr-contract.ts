@@ -5,7 +5,7 @@ import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 
 /** The copy of the ESR contract committed with the tests (CI has shared/ beside the clone too). */
-export const CONTRACT_COPY_PATH = path.resolve(__dirname, '../contracts/esr-api.yaml');
+export const CONTRACT_COPY_PATH = path.resolve(__dirname, '../../docs/contracts/esr-api.yaml');
 /** The fixed upstream contract, beside the repository. */
 export const SHARED_CONTRACT_PATH = path.resolve(__dirname, '../../../shared/contracts/esr-api.yaml');
 
