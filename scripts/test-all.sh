@@ -2,7 +2,7 @@
 # Every check CI runs: services up, lint, typecheck, build, unit and integration/e2e tests.
 # The last line printed is "N passed, N failed" (tests, plus any failed static step).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 bash scripts/ensure-services.sh || { echo "0 passed, 1 failed"; exit 1; }
 
@@ -18,6 +18,7 @@ step() {
 step lint npm run -s lint
 step typecheck npm run -s typecheck
 step build npm run -s build
+step deploy-checks bash scripts/check-deploy.sh
 
 results=$(mktemp -d)/jest.json
 printf '\n== tests (unit + integration/e2e)\n'

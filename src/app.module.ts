@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CacheModule } from './cache/cache.module';
 import { AuditModule } from './audit/audit.module';
 import { MappingsModule } from './mappings/mappings.module';
+import { AccessModule } from './access/access.module';
 import { ApiKeyGuard } from './common/auth/api-key.guard';
 import { CommonModule } from './common/common.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
@@ -32,6 +33,7 @@ export class AppModule {
         HealthModule,
         AuditModule,
         MappingsModule,
+        AccessModule,
         SearchesModule,
         SyncModule,
       ],

@@ -398,8 +398,8 @@ export class RedisRoleData {
       return await run();
     } catch (error) {
       const message = error instanceof Error ? error.message : '';
-      if (message.startsWith('STALE_FENCE')) throw new StaleFenceError(fence.name, fence.fence);
-      if (message.startsWith('NOT_BUILDING') && target) throw new GenerationMismatchError(target.vpd, target.generation);
+      if (/\bSTALE_FENCE\b/.test(message)) throw new StaleFenceError(fence.name, fence.fence);
+      if (/\bNOT_BUILDING\b/.test(message) && target) throw new GenerationMismatchError(target.vpd, target.generation);
       throw error;
     }
   }

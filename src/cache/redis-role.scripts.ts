@@ -434,7 +434,8 @@ repeat
   for i = 1, #res[2], 2 do ids[#ids + 1] = res[2][i] end
 until cursor == '0' or #ids >= count
 local removed = 0
-for _, aid in ipairs(ids) do
+for i = 1, math.min(#ids, count) do
+  local aid = ids[i]
   if live and delrow(base, live, aid) then removed = removed + 1 end
   redis.call('HDEL', held, aid)
 end

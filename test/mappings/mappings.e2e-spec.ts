@@ -36,7 +36,7 @@ describe('ESR mappings API (PostgreSQL)', () => {
 
   describe('access control', () => {
     it('should answer 401 without a key or with an unknown key', async () => {
-      for (const headers of [{}, { authorization: 'Bearer not-a-key-at-all' }]) {
+      for (const headers of [{}, { authorization: 'Bearer not-a-key-at-all' }] as Record<string, string>[]) {
         for (const res of [
           await inject({ method: 'GET', url: '/v1/users/u1/esr-mappings', headers }),
           await add('u1', { vpd: '979', employeeNumber: '30581377' }, headers),
