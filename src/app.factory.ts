@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppModule, Environment } from './app.module';
 import { createValidationPipe } from './common/http/validation.pipe';
+import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 
 /** Request bodies over this are refused with 413 (gateway API contract). */
@@ -44,8 +45,16 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
+  // Once shutdown begins, answers to in-flight requests close their connection, so keep-alive
+  // sockets do not hold the server open past the last response.
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+    app.get(LifecycleService).beginDraining();
+  });
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
+    if (closing) void reply.header('Connection', 'close');
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';

@@ -101,9 +101,14 @@ export class RedisCacheStore extends CacheStore {
     await this.redis.ping();
   }
 
+  /** Sends QUIT and waits for the connection to end (forcing it after a second). */
   async close(): Promise<void> {
     if (this.redis.status === 'end') return;
+    const ended = new Promise<void>((resolve) => this.redis.once('end', () => resolve()));
+    const force = setTimeout(() => this.redis.disconnect(), 1000);
     await this.redis.quit().catch(() => this.redis.disconnect());
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1500).unref())]);
+    clearTimeout(force);
   }
 
   async hit(key: string, windowMs: number): Promise<RateWindow> {
