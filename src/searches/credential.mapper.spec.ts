@@ -47,7 +47,14 @@ const person = (): EsrPerson => ({
   ],
   registrations: [{ body: 'NMC', number: '10A1234E', status: 'LAPSED', expiryDate: '2025-01-31' }],
   competences: [
-    { name: 'Fire Safety - Level 1', cstfSubject: 'Fire Safety', level: 1, status: 'EXPIRED', achievedDate: '2022-01-01', expiryDate: '2024-01-01' },
+    {
+      name: 'Fire Safety - Level 1',
+      cstfSubject: 'Fire Safety',
+      level: 1,
+      status: 'EXPIRED',
+      achievedDate: '2022-01-01',
+      expiryDate: '2024-01-01',
+    },
     { name: 'Local induction', cstfSubject: null, level: null, status: 'IN_PROGRESS', achievedDate: null, expiryDate: null },
   ],
   immunisations: [{ antigen: 'Hepatitis B', date: '2010-08-15', result: null }],
@@ -102,15 +109,33 @@ describe('credential mapper', () => {
           check: { status: 'PENDING', checkedDate: '2010-08-10', expiryDate: null, reference: null },
         },
         coreSkillsTraining: [
-          { name: 'Fire Safety - Level 1', cstfSubject: 'Fire Safety', level: 1, status: 'EXPIRED', achievedDate: '2022-01-01', expiryDate: '2024-01-01' },
+          {
+            name: 'Fire Safety - Level 1',
+            cstfSubject: 'Fire Safety',
+            level: 1,
+            status: 'EXPIRED',
+            achievedDate: '2022-01-01',
+            expiryDate: '2024-01-01',
+          },
           { name: 'Local induction', cstfSubject: null, level: null, status: 'IN_PROGRESS', achievedDate: null, expiryDate: null },
         ],
       });
     });
 
     it('should answer null for checks ESR does not hold and empty lists for an empty record, inventing nothing', () => {
-      const empty: EsrPerson = { ...person(), assignments: [], employmentChecks: [], registrations: [], competences: [], immunisations: [] };
-      const credentials = toCredentials(empty, { vpd: '979', extractDate: '2026-11-25T02:00:00Z', retrievedAt: '2026-11-25T10:00:00.000Z' });
+      const empty: EsrPerson = {
+        ...person(),
+        assignments: [],
+        employmentChecks: [],
+        registrations: [],
+        competences: [],
+        immunisations: [],
+      };
+      const credentials = toCredentials(empty, {
+        vpd: '979',
+        extractDate: '2026-11-25T02:00:00Z',
+        retrievedAt: '2026-11-25T10:00:00.000Z',
+      });
       expect(credentials.identity.check).toBeNull();
       expect(credentials.rightToWork).toBeNull();
       expect(credentials.dbs).toBeNull();

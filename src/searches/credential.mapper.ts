@@ -60,7 +60,12 @@ export function toCredentials(person: EsrPerson, source: { vpd: string; extractD
     rightToWork: employmentCheck(checks, 'RIGHT_TO_WORK'),
     dbs: employmentCheck(checks, 'DBS'),
     employmentHistory: employmentCheck(checks, 'EMPLOYMENT_HISTORY'),
-    professionalRegistrations: person.registrations.map((r) => ({ body: r.body, number: r.number, status: r.status, expiryDate: r.expiryDate })),
+    professionalRegistrations: person.registrations.map((r) => ({
+      body: r.body,
+      number: r.number,
+      status: r.status,
+      expiryDate: r.expiryDate,
+    })),
     professionalRegistrationCheck: employmentCheck(checks, 'PROFESSIONAL_REGISTRATION'),
     occupationalHealth: {
       immunisations: person.immunisations.map((i) => ({ antigen: i.antigen, date: i.date, result: i.result })),

@@ -1,13 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { ValidationFailedError } from '../common/errors/domain-error';
-import {
-  SearchCriteria,
-  canonicalCriteria,
-  criteriaHash,
-  isIssuableNiPrefix,
-  resolveCriteria,
-  toPeopleCriteria,
-} from './search-criteria';
+import { SearchCriteria, canonicalCriteria, criteriaHash, isIssuableNiPrefix, resolveCriteria, toPeopleCriteria } from './search-criteria';
 
 const NOW = Date.parse('2026-11-25T10:00:00Z');
 const SECRET = 'test-audit-hmac-secret-0123456789';
@@ -35,7 +28,9 @@ describe(resolveCriteria.name, () => {
   });
 
   it('should refuse a request with no criteria', () => {
-    expect(detailsOf(() => resolveCriteria({}, NOW))).toEqual([{ field: 'criteria', message: expect.stringContaining('no search criteria') }]);
+    expect(detailsOf(() => resolveCriteria({}, NOW))).toEqual([
+      { field: 'criteria', message: expect.stringContaining('no search criteria') },
+    ]);
     expect(detailsOf(() => resolveCriteria({ employeeNumber: '', assignmentNumber: null }, NOW))).toEqual([
       { field: 'criteria', message: expect.any(String) },
     ]);
@@ -72,13 +67,15 @@ describe(resolveCriteria.name, () => {
   });
 
   it('should check every format itself as well as the DTO does', () => {
-    expect(detailsOf(() => resolveCriteria({ employeeNumber: '1234' }, NOW))).toEqual([{ field: 'employeeNumber', message: expect.any(String) }]);
-    expect(detailsOf(() => resolveCriteria({ assignmentNumber: 'x' }, NOW))).toEqual([{ field: 'assignmentNumber', message: expect.any(String) }]);
-    expect(detailsOf(() => resolveCriteria({ lastName: 'Sm1th', dateOfBirth: '1984-02-30', niNumber: 'QQ123456C' }, NOW)).map((d) => d.field)).toEqual([
-      'lastName',
-      'dateOfBirth',
-      'niNumber',
+    expect(detailsOf(() => resolveCriteria({ employeeNumber: '1234' }, NOW))).toEqual([
+      { field: 'employeeNumber', message: expect.any(String) },
     ]);
+    expect(detailsOf(() => resolveCriteria({ assignmentNumber: 'x' }, NOW))).toEqual([
+      { field: 'assignmentNumber', message: expect.any(String) },
+    ]);
+    expect(
+      detailsOf(() => resolveCriteria({ lastName: 'Sm1th', dateOfBirth: '1984-02-30', niNumber: 'QQ123456C' }, NOW)).map((d) => d.field),
+    ).toEqual(['lastName', 'dateOfBirth', 'niNumber']);
   });
 });
 
@@ -86,7 +83,28 @@ describe(isIssuableNiPrefix.name, () => {
   it('should follow HMRC prefix rules', () => {
     expect(isIssuableNiPrefix('AB123456C')).toBe(true);
     expect(isIssuableNiPrefix('JZ123456D')).toBe(true);
-    for (const bad of ['DA', 'FA', 'IA', 'QA', 'UA', 'VA', 'AD', 'AF', 'AI', 'AO', 'AQ', 'AU', 'AV', 'BG', 'GB', 'KN', 'NK', 'NT', 'TN', 'ZZ'])
+    for (const bad of [
+      'DA',
+      'FA',
+      'IA',
+      'QA',
+      'UA',
+      'VA',
+      'AD',
+      'AF',
+      'AI',
+      'AO',
+      'AQ',
+      'AU',
+      'AV',
+      'BG',
+      'GB',
+      'KN',
+      'NK',
+      'NT',
+      'TN',
+      'ZZ',
+    ])
       expect(isIssuableNiPrefix(`${bad}123456A`)).toBe(false);
   });
 });

@@ -96,15 +96,14 @@ export function resolveCriteria(input: CriteriaInput, nowMs: number): SearchCrit
 
   if (kinds.length === 0) {
     throw new ValidationFailedError(`${SEARCH_MESSAGES.criteria}.`, [
-      { field: 'criteria', message: 'no search criteria given: send employeeNumber, assignmentNumber, or lastName, dateOfBirth and niNumber' },
+      {
+        field: 'criteria',
+        message: 'no search criteria given: send employeeNumber, assignmentNumber, or lastName, dateOfBirth and niNumber',
+      },
     ]);
   }
   if (kinds.length > 1) {
-    const fields = [
-      ...(hasEmployee ? ['employeeNumber'] : []),
-      ...(hasAssignment ? ['assignmentNumber'] : []),
-      ...personal,
-    ];
+    const fields = [...(hasEmployee ? ['employeeNumber'] : []), ...(hasAssignment ? ['assignmentNumber'] : []), ...personal];
     throw new ValidationFailedError(`${SEARCH_MESSAGES.criteria}; this request combines ${fields.join(', ')}.`, [
       { field: 'criteria', message: `only one kind of criteria may be sent, got ${kinds.join(' and ')} (${fields.join(', ')})` },
     ]);
@@ -113,7 +112,8 @@ export function resolveCriteria(input: CriteriaInput, nowMs: number): SearchCrit
   const kind = kinds[0];
   if (kind === 'employeeNumber') {
     const value = input.employeeNumber;
-    if (typeof value !== 'string' || !EMPLOYEE_NUMBER_FORMAT.test(value)) fail([{ field: 'employeeNumber', message: SEARCH_MESSAGES.employeeNumber }]);
+    if (typeof value !== 'string' || !EMPLOYEE_NUMBER_FORMAT.test(value))
+      fail([{ field: 'employeeNumber', message: SEARCH_MESSAGES.employeeNumber }]);
     return { kind, employeeNumber: value };
   }
   if (kind === 'assignmentNumber') {
@@ -125,7 +125,11 @@ export function resolveCriteria(input: CriteriaInput, nowMs: number): SearchCrit
 
   const details: ErrorDetail[] = [];
   const missing = PERSONAL_FIELDS.filter((field) => !personal.includes(field));
-  for (const field of missing) details.push({ field, message: `${field} is required with ${personal.join(' and ')}: search by lastName, dateOfBirth and niNumber together` });
+  for (const field of missing)
+    details.push({
+      field,
+      message: `${field} is required with ${personal.join(' and ')}: search by lastName, dateOfBirth and niNumber together`,
+    });
 
   let lastName = '';
   if (personal.includes('lastName')) {

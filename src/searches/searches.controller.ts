@@ -19,7 +19,9 @@ import { CredentialSearchRequestDto } from './dto/credential-search-request.dto'
 import { CredentialSearchResponseDto } from './dto/credential-search-response.dto';
 import { SearchesService } from './searches.service';
 
-const NO_STORE = { 'Cache-Control': { description: 'Always no-store: the answer holds personal data', schema: { type: 'string', example: 'no-store' } } };
+const NO_STORE = {
+  'Cache-Control': { description: 'Always no-store: the answer holds personal data', schema: { type: 'string', example: 'no-store' } },
+};
 const RETRY_AFTER = { ...NO_STORE, 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } } };
 
 @ApiTags('credential-searches')
@@ -58,7 +60,11 @@ export class SearchesController {
     type: ErrorResponseDto,
     headers: NO_STORE,
   })
-  @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED: too many searches this minute by this acting user', type: ErrorResponseDto, headers: RETRY_AFTER })
+  @ApiTooManyRequestsResponse({
+    description: 'RATE_LIMITED: too many searches this minute by this acting user',
+    type: ErrorResponseDto,
+    headers: RETRY_AFTER,
+  })
   @ApiServiceUnavailableResponse({
     description: 'ESR_UNAVAILABLE: ESR is down, throttling or failing (also while the circuit breaker is open); or DEPENDENCY_UNAVAILABLE',
     type: ErrorResponseDto,

@@ -48,7 +48,9 @@ const refused = {
   mapping: { vpd: '979', employeeNumber: '11111111' },
 } as unknown as AccessDecision;
 
-function setup(opts: { decision?: AccessDecision; matches?: EsrPersonSummary[] | Error; person?: EsrPerson | Error; limited?: boolean } = {}) {
+function setup(
+  opts: { decision?: AccessDecision; matches?: EsrPersonSummary[] | Error; person?: EsrPerson | Error; limited?: boolean } = {},
+) {
   const events: NewAuditEvent[] = [];
   const calls: string[] = [];
   const access = {
@@ -77,10 +79,15 @@ function setup(opts: { decision?: AccessDecision; matches?: EsrPersonSummary[] |
     }),
   } as unknown as SearchRateLimiter;
   const config = { auditHmacSecret: 'unit-test-secret-0123456789' } as AppConfig;
-  const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() } as unknown as PinoLogger;
+  const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn(), setContext: jest.fn() } as unknown as PinoLogger;
   const metrics = new MetricsService();
   const service = new SearchesService(access, esr, audit, limiter, config, new FakeClock(), metrics, logger);
-  const request = (body: Record<string, unknown>) => ({ body: { vpd: '979', ...body } as never, actingUser: 'hr@nhs.net', apiKeyId: 'portal1', requestId: 'req-1' });
+  const request = (body: Record<string, unknown>) => ({
+    body: { vpd: '979', ...body } as never,
+    actingUser: 'hr@nhs.net',
+    apiKeyId: 'portal1',
+    requestId: 'req-1',
+  });
   return { service, events, calls, esr, request, metrics, logger };
 }
 
@@ -100,14 +107,21 @@ describe(SearchesService.name, () => {
         requestId: 'req-1',
         vpd: '979',
         employeeNumber: '22222222',
-        details: { criteriaKind: 'employeeNumber', criteriaHash: expect.stringMatching(/^[0-9a-f]{64}$/), matchCount: 1, matchedEmployeeNumbers: ['22222222'] },
+        details: {
+          criteriaKind: 'employeeNumber',
+          criteriaHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+          matchCount: 1,
+          matchedEmployeeNumbers: ['22222222'],
+        },
       }),
     ]);
   });
 
   it('should refuse bad criteria before anything else, without an audit event', async () => {
     const { service, events, calls, request } = setup();
-    await expect(service.search(request({ employeeNumber: '22222222', assignmentNumber: '22222222' }))).rejects.toBeInstanceOf(ValidationFailedError);
+    await expect(service.search(request({ employeeNumber: '22222222', assignmentNumber: '22222222' }))).rejects.toBeInstanceOf(
+      ValidationFailedError,
+    );
     expect(calls).toEqual([]);
     expect(events).toEqual([]);
   });
@@ -115,16 +129,26 @@ describe(SearchesService.name, () => {
   it('should list several matches without fetching anyone', async () => {
     const { service, events, calls, request } = setup({ matches: [summary('22222222'), summary('33333333')] });
     const answer = await service.search(request({ lastName: 'Shah', dateOfBirth: '1990-01-02', niNumber: 'AB123456C' }));
-    expect(answer).toEqual({ matches: [expect.objectContaining({ employeeNumber: '22222222' }), expect.objectContaining({ employeeNumber: '33333333' })] });
+    expect(answer).toEqual({
+      matches: [expect.objectContaining({ employeeNumber: '22222222' }), expect.objectContaining({ employeeNumber: '33333333' })],
+    });
     expect(calls).not.toContain('person');
-    expect(events[0]).toMatchObject({ outcome: 'MATCHED_MANY', employeeNumber: null, details: { criteriaKind: 'personalDetails', matchCount: 2 } });
+    expect(events[0]).toMatchObject({
+      outcome: 'MATCHED_MANY',
+      employeeNumber: null,
+      details: { criteriaKind: 'personalDetails', matchCount: 2 },
+    });
     expect(JSON.stringify(events)).not.toMatch(/Shah|1990-01-02|AB123456C/);
   });
 
   it('should answer no matches', async () => {
     const { service, events, request } = setup({ matches: [] });
     await expect(service.search(request({ assignmentNumber: '22222222-2' }))).resolves.toEqual({ matches: [] });
-    expect(events[0]).toMatchObject({ outcome: 'NO_MATCH', employeeNumber: null, details: { criteriaKind: 'assignmentNumber', matchCount: 0 } });
+    expect(events[0]).toMatchObject({
+      outcome: 'NO_MATCH',
+      employeeNumber: null,
+      details: { criteriaKind: 'assignmentNumber', matchCount: 0 },
+    });
   });
 
   it('should refuse a user whose access is not active with the access reason, audited, without calling ESR', async () => {
@@ -149,7 +173,10 @@ describe(SearchesService.name, () => {
 
   it('should pass ESR failures on as ESR_UNAVAILABLE or ESR_TIMEOUT, audited', async () => {
     const down = setup({ matches: new EsrUnavailableError(undefined, 9) });
-    await expect(down.service.search(down.request({ employeeNumber: '22222222' }))).rejects.toMatchObject({ code: 'ESR_UNAVAILABLE', options: { retryAfterSeconds: 9 } });
+    await expect(down.service.search(down.request({ employeeNumber: '22222222' }))).rejects.toMatchObject({
+      code: 'ESR_UNAVAILABLE',
+      options: { retryAfterSeconds: 9 },
+    });
     expect(down.events[0]).toMatchObject({ type: 'CREDENTIAL_SEARCH', outcome: 'ESR_UNAVAILABLE' });
     const slow = setup({ person: new EsrTimeoutError() });
     await expect(slow.service.search(slow.request({ employeeNumber: '22222222' }))).rejects.toMatchObject({ code: 'ESR_TIMEOUT' });

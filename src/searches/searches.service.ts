@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { PinoLogger } from 'nestjs-pino';
 import { Counter } from 'prom-client';
 import { EsrAccessNotActiveError } from '../access/access.errors';
 import { AccessService } from '../access/access.service';
@@ -69,8 +69,9 @@ export class SearchesService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     metrics: MetricsService,
-    @InjectPinoLogger(SearchesService.name) private readonly logger: PinoLogger,
+    private readonly logger: PinoLogger,
   ) {
+    this.logger.setContext(SearchesService.name);
     this.searches =
       (metrics.registry.getSingleMetric(METRIC) as Counter<'outcome'> | undefined) ??
       new Counter({
@@ -85,6 +86,7 @@ export class SearchesService {
     // 1. Formats and the one-kind rule: VALIDATION_FAILED before anything else (not audited: no search happened).
     const criteria = resolveCriteria(request.body, this.clock.nowMs());
     const ctx: SearchContext = { request, vpd: request.body.vpd, criteria, hash: criteriaHash(criteria, this.config.auditHmacSecret) };
+    this.logger.debug({ vpd: ctx.vpd, criteriaKind: criteria.kind }, 'Credential search started');
 
     let credentials: CredentialsDto | undefined;
     try {
@@ -123,7 +125,8 @@ export class SearchesService {
       return await this.esr.searchPeople(ctx.vpd, toPeopleCriteria(ctx.criteria));
     } catch (error) {
       // The user is ACTIVE in this VPD, so it came from ESR: ESR not knowing it is ESR misbehaving.
-      if (error instanceof EsrNotFoundError) throw new EsrUnavailableError(`ESR did not recognise VPD ${ctx.vpd} for a search; try again shortly.`);
+      if (error instanceof EsrNotFoundError)
+        throw new EsrUnavailableError(`ESR did not recognise VPD ${ctx.vpd} for a search; try again shortly.`);
       throw error;
     }
   }
@@ -168,7 +171,12 @@ export class SearchesService {
     } catch (auditError) {
       // The refusal or failure still goes back to the caller; the missing audit row is reported loudly.
       this.logger.error(
-        { vpd: ctx.vpd, outcome, criteriaKind: ctx.criteria.kind, auditError: auditError instanceof Error ? auditError.message : String(auditError) },
+        {
+          vpd: ctx.vpd,
+          outcome,
+          criteriaKind: ctx.criteria.kind,
+          auditError: auditError instanceof Error ? auditError.message : String(auditError),
+        },
         'Could not write the audit event of a refused or failed credential search',
       );
     }
@@ -189,7 +197,7 @@ export class SearchesService {
       requestId: ctx.request.requestId,
       vpd: ctx.vpd,
       // The one person whose credentials were returned (an identifier, not personal data).
-      employeeNumber: opts.disclosed && matches?.length === 1 ? (matches[0]).employeeNumber : null,
+      employeeNumber: opts.disclosed && matches?.length === 1 ? matches[0].employeeNumber : null,
       outcome,
       details: {
         criteriaKind: ctx.criteria.kind,
@@ -205,7 +213,8 @@ export class SearchesService {
   private finish(ctx: SearchContext, outcome: SearchOutcome): void {
     this.searches.inc({ outcome });
     const fields = { vpd: ctx.vpd, outcome, criteriaKind: ctx.criteria.kind, matchCount: ctx.matches?.length ?? null };
-    if (outcome === 'ERROR' || outcome === 'ESR_UNAVAILABLE' || outcome === 'ESR_TIMEOUT') this.logger.warn(fields, 'Credential search failed');
+    if (outcome === 'ERROR' || outcome === 'ESR_UNAVAILABLE' || outcome === 'ESR_TIMEOUT')
+      this.logger.warn(fields, 'Credential search failed');
     else if (outcome === 'RATE_LIMITED' || outcome === 'ACCESS_NOT_ACTIVE') this.logger.info(fields, 'Credential search refused');
     else this.logger.info(fields, 'Credential search answered');
   }

@@ -28,7 +28,10 @@ interface AuditRow {
 }
 
 /** The canonical criteria and their HMAC, computed here independently of the gateway's code. */
-const hmac = (parts: string[]): string => createHmac('sha256', HMAC_SECRET).update(JSON.stringify(['v1', ...parts])).digest('hex');
+const hmac = (parts: string[]): string =>
+  createHmac('sha256', HMAC_SECRET)
+    .update(JSON.stringify(['v1', ...parts]))
+    .digest('hex');
 
 describe(SearchesController.name, () => {
   const clock = new FakeClock(START);
@@ -51,12 +54,12 @@ describe(SearchesController.name, () => {
 
   const inject = (opts: Parameters<TestApp['app']['inject']>[0]) => t.app.inject(opts);
 
-  const search = (actor: string | undefined, body: Body, opts: { key?: string } = {}) =>
+  const search = (actor: string | undefined, body: Body | undefined, opts: { key?: string } = {}) =>
     inject({
       method: 'POST',
       url: '/v1/credential-searches',
       headers: { authorization: `Bearer ${opts.key ?? PORTAL_KEY}`, ...(actor === undefined ? {} : { 'x-acting-user': actor }) },
-      payload: body,
+      ...(body === undefined ? {} : { payload: body }),
     });
 
   const auditRow = async (requestId: unknown): Promise<AuditRow & { details: Record<string, unknown> }> => {
@@ -103,15 +106,19 @@ describe(SearchesController.name, () => {
     throw new Error('the sandbox has no more ACTIVE role holders');
   };
 
-  /** A full sync of every VPD through the ops API, waited for. */
+  /** A full sync of every VPD through the ops API (POST /v1/sync/runs), waited for. */
   const syncAll = async (): Promise<void> => {
-    const asked = clock.nowMs();
-    const res = await inject({ method: 'POST', url: '/v1/sync/runs', headers: { authorization: `Bearer ${OPS_KEY}` }, payload: { mode: 'full' } });
+    const ops = { authorization: `Bearer ${OPS_KEY}` };
+    const res = await inject({ method: 'POST', url: '/v1/sync/runs', headers: ops, payload: { mode: 'full' } });
     expect(res.statusCode).toBe(202);
-    for (let i = 0; i < 300; i++) {
-      const status = await inject({ method: 'GET', url: '/v1/sync/status', headers: { authorization: `Bearer ${OPS_KEY}` } });
-      const vpds = status.json<{ vpds: Array<{ state: string; lastSuccessAt: string | null }> }>().vpds;
-      if (vpds.length > 0 && vpds.every((v) => v.state !== 'RUNNING' && v.lastSuccessAt !== null && Date.parse(v.lastSuccessAt) >= asked)) return;
+    const { runId } = res.json<{ runId: string }>();
+    for (let i = 0; i < 600; i++) {
+      const run = await inject({ method: 'GET', url: `/v1/sync/runs/${runId}`, headers: ops });
+      const { state } = run.json<{ state: string }>();
+      if (state !== 'queued' && state !== 'running') {
+        if (state !== 'succeeded') throw new Error(`the sync run ended ${run.body}`);
+        return;
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error('the sync did not finish');
@@ -167,7 +174,6 @@ describe(SearchesController.name, () => {
     expect(candidates).toHaveLength(2);
     [subject, twin] = candidates as [Person, Person];
     subjectNi = sandbox.admin.niNumber(HOME_VPD, subject.employeeNumber) as string;
-    proxy.addDuplicates(HOME_VPD, subject.employeeNumber, [twin.employeeNumber]);
     remember(subject.firstName, subject.lastName, subject.dateOfBirth, subjectNi, twin.firstName, twin.lastName, twin.dateOfBirth);
     remember(subject.middleNames);
 
@@ -193,7 +199,12 @@ describe(SearchesController.name, () => {
         { vpd: HOME_VPD, employeeNumber: subject.employeeNumber },
         { vpd: HOME_VPD, assignmentNumber: nonPrimary?.assignmentNumber },
         // Typed as people type them: lower case, NI number with spaces.
-        { vpd: HOME_VPD, lastName: subject.lastName.toLowerCase(), dateOfBirth: subject.dateOfBirth, niNumber: subjectNi.toLowerCase().replace(/(..)(..)(..)(..)(.)/, '$1 $2 $3 $4 $5') },
+        {
+          vpd: HOME_VPD,
+          lastName: subject.lastName.toLowerCase(),
+          dateOfBirth: subject.dateOfBirth,
+          niNumber: subjectNi.toLowerCase().replace(/(..)(..)(..)(..)(.)/, '$1 $2 $3 $4 $5'),
+        },
       ];
       remember(subject.lastName.toLowerCase(), subjectNi.toLowerCase());
       const people = sandbox.admin.getPerson(HOME_VPD, subject.employeeNumber) as Person;
@@ -224,10 +235,17 @@ describe(SearchesController.name, () => {
       const record = sandbox.admin.getPerson(HOME_VPD, subject.employeeNumber) as Person;
       const check = (type: string) => {
         const found = record.employmentChecks.find((k) => k.type === type);
-        return found ? { status: found.status, checkedDate: found.checkedDate, expiryDate: found.expiryDate, reference: found.reference } : null;
+        return found
+          ? { status: found.status, checkedDate: found.checkedDate, expiryDate: found.expiryDate, reference: found.reference }
+          : null;
       };
 
-      expect(c.source).toEqual({ vpd: HOME_VPD, employeeNumber: record.employeeNumber, extractDate: null, retrievedAt: clock.now().toISOString() });
+      expect(c.source).toEqual({
+        vpd: HOME_VPD,
+        employeeNumber: record.employeeNumber,
+        extractDate: null,
+        retrievedAt: clock.now().toISOString(),
+      });
       expect(c.employment).toHaveLength(record.assignments.length);
       record.assignments.forEach((a, i) => {
         expect(c.employment[i]).toEqual({
@@ -276,7 +294,14 @@ describe(SearchesController.name, () => {
       expect(JSON.stringify(c)).not.toContain(subjectNi);
 
       const row = await auditRow(res.headers['x-request-id']);
-      expect(row).toMatchObject({ type: 'CREDENTIAL_SEARCH', outcome: 'MATCHED_ONE', actor: hr, api_key_id: 'portal1', vpd: HOME_VPD, employee_number: subject.employeeNumber });
+      expect(row).toMatchObject({
+        type: 'CREDENTIAL_SEARCH',
+        outcome: 'MATCHED_ONE',
+        actor: hr,
+        api_key_id: 'portal1',
+        vpd: HOME_VPD,
+        employee_number: subject.employeeNumber,
+      });
       expect(row.details).toEqual({
         criteriaKind: 'employeeNumber',
         criteriaHash: hmac(['employeeNumber', subject.employeeNumber]),
@@ -286,10 +311,19 @@ describe(SearchesController.name, () => {
     });
 
     it('should list several matches to choose from without credentials', async () => {
-      const res = await search(hr, { vpd: HOME_VPD, lastName: subject.lastName, dateOfBirth: subject.dateOfBirth, niNumber: subjectNi });
+      proxy.addDuplicates(HOME_VPD, subject.employeeNumber, [twin.employeeNumber]);
+      const res = await search(hr, {
+        vpd: HOME_VPD,
+        lastName: subject.lastName,
+        dateOfBirth: subject.dateOfBirth,
+        niNumber: subjectNi,
+      }).finally(() => proxy.clearDuplicates());
       expect(res.statusCode).toBe(200);
       const answer = res.json();
-      expect(answer.matches.map((m: { employeeNumber: string }) => m.employeeNumber)).toEqual([subject.employeeNumber, twin.employeeNumber]);
+      expect(answer.matches.map((m: { employeeNumber: string }) => m.employeeNumber)).toEqual([
+        subject.employeeNumber,
+        twin.employeeNumber,
+      ]);
       expect(answer.matches[1]).toMatchObject({ firstName: twin.firstName, lastName: twin.lastName, dateOfBirth: twin.dateOfBirth });
       expect(answer).not.toHaveProperty('credentials');
 
@@ -329,17 +363,26 @@ describe(SearchesController.name, () => {
         [{ vpd: '97', employeeNumber: subject.employeeNumber }, 'vpd'],
         [{ vpd: HOME_VPD, assignmentNumber: '1234' }, 'assignmentNumber'],
       ];
+      const empty = await search(user, undefined);
+      expect(empty.statusCode).toBe(422);
+      expect(empty.headers['cache-control']).toBe('no-store');
       for (const [body, field] of cases) {
         const res = await search(user, body);
         expect(res.statusCode).toBe(422);
         expect(res.headers['cache-control']).toBe('no-store');
-        expect(res.json()).toMatchObject({ error: 'VALIDATION_FAILED', details: expect.arrayContaining([expect.objectContaining({ field })]) });
+        expect(res.json()).toMatchObject({
+          error: 'VALIDATION_FAILED',
+          details: expect.arrayContaining([expect.objectContaining({ field })]),
+        });
       }
       // None reached ESR, none was audited, none was counted: the user still has the whole minute's searches.
       expect(proxy.peopleSearches).toBe(before);
-      const audited = await t.app.get(DataSource).query<Array<{ n: number }>>('SELECT count(*)::int AS n FROM audit_events WHERE actor = $1', [user]);
+      const audited = await t.app
+        .get(DataSource)
+        .query<Array<{ n: number }>>('SELECT count(*)::int AS n FROM audit_events WHERE actor = $1', [user]);
       expect(audited[0]?.n).toBe(0);
-      for (let i = 0; i < RATE_LIMIT; i++) expect((await search(user, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber })).statusCode).toBe(200);
+      for (let i = 0; i < RATE_LIMIT; i++)
+        expect((await search(user, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber })).statusCode).toBe(200);
     });
 
     it('should require X-Acting-User and a portal-scoped key', async () => {
@@ -373,7 +416,11 @@ describe(SearchesController.name, () => {
       expect(proxy.peopleSearches).toBe(before);
       const row = await auditRow(res.headers['x-request-id']);
       expect(row).toMatchObject({ type: 'CREDENTIAL_SEARCH_REFUSED', outcome: 'ACCESS_NOT_ACTIVE', actor, vpd, employee_number: null });
-      expect(row.details).toMatchObject({ criteriaKind: 'employeeNumber', criteriaHash: hmac(['employeeNumber', subject.employeeNumber]), accessState });
+      expect(row.details).toMatchObject({
+        criteriaKind: 'employeeNumber',
+        criteriaHash: hmac(['employeeNumber', subject.employeeNumber]),
+        accessState,
+      });
     };
 
     /** Maps a new user to a sandbox fixture and expects that state; returns the user and the access reason. */
@@ -402,7 +449,8 @@ describe(SearchesController.name, () => {
 
     it('should refuse a user ACTIVE in 979 searching another VPD, saying nothing is mapped there', async () => {
       const other = sandbox.admin.vpds().find((v) => v.vpd !== HOME_VPD)?.vpd as string;
-      await expectRefused(hr, other, AccessReasons.notMapped(other), 'NOT_MAPPED');
+      const user = await newActiveUser();
+      await expectRefused(user, other, AccessReasons.notMapped(other), 'NOT_MAPPED');
     });
 
     it('should refuse a portal user with no mapping at all', async () => {
@@ -413,7 +461,8 @@ describe(SearchesController.name, () => {
   describe('rate limit', () => {
     it('should answer 429 with Retry-After once a user has searched SEARCH_RATE_LIMIT_PER_MINUTE times this minute', async () => {
       const user = await newActiveUser();
-      for (let i = 0; i < RATE_LIMIT; i++) expect((await search(user, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber })).statusCode).toBe(200);
+      for (let i = 0; i < RATE_LIMIT; i++)
+        expect((await search(user, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber })).statusCode).toBe(200);
       const before = proxy.peopleSearches;
       const res = await search(user, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber });
       expect(res.statusCode).toBe(429);
@@ -426,7 +475,7 @@ describe(SearchesController.name, () => {
       const row = await auditRow(res.headers['x-request-id']);
       expect(row).toMatchObject({ type: 'CREDENTIAL_SEARCH_REFUSED', outcome: 'RATE_LIMITED', actor: user, vpd: HOME_VPD });
       // Other users are not affected.
-      expect((await search(hr, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber })).statusCode).toBe(200);
+      expect((await search(await newActiveUser(), { vpd: HOME_VPD, employeeNumber: subject.employeeNumber })).statusCode).toBe(200);
     });
   });
 
@@ -479,65 +528,81 @@ describe(SearchesController.name, () => {
 
       sandbox.admin.clearFaults();
       await new Promise((resolve) => setTimeout(resolve, 2100));
-      expect((await search(hr, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber })).statusCode).toBe(200);
+      expect((await search(user, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber })).statusCode).toBe(200);
     }, 30_000);
   });
 
   describe('staleness', () => {
     it('should refuse every user once the VPD data is older than ACCESS_MAX_STALENESS, and allow again after a sync', async () => {
+      const user = await newActiveUser();
       clock.advance(27 * HOUR);
-      const access = await accessOf(hr);
+      const access = await accessOf(user);
       expect(access.mappings[0]?.state).toBe('STALE');
-      const res = await search(hr, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber });
+      const res = await search(user, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toMatchObject({ error: 'ESR_ACCESS_NOT_ACTIVE', message: access.mappings[0]?.reason });
       expect((await auditRow(res.headers['x-request-id'])).details).toMatchObject({ accessState: 'STALE' });
       await syncAll();
-      expect((await search(hr, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber })).statusCode).toBe(200);
+      expect((await search(user, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber })).statusCode).toBe(200);
     }, 60_000);
   });
 
   describe('privacy', () => {
     it('should record every outcome in the audit, readable with the ops key, holding no name, date of birth or NI number', async () => {
-      const rows = await t.app.get(DataSource).query<AuditRow[]>(
-        "SELECT * FROM audit_events WHERE type IN ('CREDENTIAL_SEARCH', 'CREDENTIAL_SEARCH_REFUSED')",
-      );
+      const rows = await t.app
+        .get(DataSource)
+        .query<AuditRow[]>("SELECT * FROM audit_events WHERE type IN ('CREDENTIAL_SEARCH', 'CREDENTIAL_SEARCH_REFUSED')");
       const outcomes = new Set(rows.map((r) => r.outcome));
-      for (const outcome of ['MATCHED_ONE', 'MATCHED_MANY', 'NO_MATCH', 'ESR_UNAVAILABLE', 'ESR_TIMEOUT', 'ACCESS_NOT_ACTIVE', 'RATE_LIMITED'])
+      for (const outcome of [
+        'MATCHED_ONE',
+        'MATCHED_MANY',
+        'NO_MATCH',
+        'ESR_UNAVAILABLE',
+        'ESR_TIMEOUT',
+        'ACCESS_NOT_ACTIVE',
+        'RATE_LIMITED',
+      ])
         expect(outcomes).toContain(outcome);
       const stored = JSON.stringify(rows);
-      for (const value of personal) expect(stored).not.toMatch(new RegExp(`\\b${escape(value)}\\b`));
+      for (const value of personal) expect(stored).not.toMatch(new RegExp(`\\b${escapeRegExp(value)}\\b`));
 
       const api = await inject({
         method: 'GET',
-        url: `/v1/audit/events?type=CREDENTIAL_SEARCH_REFUSED&actor=${encodeURIComponent(hr)}`,
+        url: `/v1/audit/events?type=CREDENTIAL_SEARCH&actor=${encodeURIComponent(hr)}`,
         headers: { authorization: `Bearer ${OPS_KEY}` },
       });
       expect(api.statusCode).toBe(200);
       const items = api.json().items as Array<{ type: string; actor: string; outcome: string; details: Record<string, unknown> }>;
       expect(items.length).toBeGreaterThan(0);
-      for (const item of items) expect(item).toMatchObject({ type: 'CREDENTIAL_SEARCH_REFUSED', actor: hr, details: { criteriaHash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+      for (const item of items)
+        expect(item).toMatchObject({
+          type: 'CREDENTIAL_SEARCH',
+          actor: hr,
+          details: { criteriaHash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+        });
       const answered = JSON.stringify(api.json());
-      for (const value of personal) expect(answered).not.toMatch(new RegExp(`\\b${escape(value)}\\b`));
+      for (const value of personal) expect(answered).not.toMatch(new RegExp(`\\b${escapeRegExp(value)}\\b`));
     });
 
     it('should write no name, date of birth or NI number to the logs, even at debug level', async () => {
       const text = logs.join('');
+      expect(personal.size).toBeGreaterThanOrEqual(8);
+      expect(text).toMatch(/"level":20,[^\n]*"msg":"Credential search started"/);
       expect(text).toContain('Credential search answered');
       expect(text).toContain('Credential search refused');
       expect(text).toContain('/v1/credential-searches');
-      for (const value of personal) expect(text).not.toMatch(new RegExp(`\\b${escape(value)}\\b`));
+      for (const value of personal) expect(text).not.toMatch(new RegExp(`\\b${escapeRegExp(value)}\\b`));
     });
 
     it('should expose the searches metric by outcome', async () => {
       const res = await inject({ method: 'GET', url: '/metrics' });
       expect(res.body).toMatch(/esr_gateway_credential_searches_total\{outcome="MATCHED_ONE"\} \d+/);
       expect(res.body).toMatch(/esr_gateway_credential_searches_total\{outcome="RATE_LIMITED"\} 1/);
-      for (const value of personal) expect(res.body).not.toMatch(new RegExp(`\\b${escape(value)}\\b`));
+      for (const value of personal) expect(res.body).not.toMatch(new RegExp(`\\b${escapeRegExp(value)}\\b`));
     });
   });
 });
 
-function escape(value: string): string {
+function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -23,6 +23,10 @@ export class DuplicatingProxy {
     this.duplicates.set(`${vpd}:${employeeNumber}`, others);
   }
 
+  clearDuplicates(): void {
+    this.duplicates.clear();
+  }
+
   async start(): Promise<this> {
     this.server = createServer((req, res) => this.forward(req, res));
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
@@ -58,7 +62,8 @@ export class DuplicatingProxy {
       if (!res.headersSent) res.writeHead(502);
       res.end();
     });
-    req.on('close', () => {
+    // The gateway gave up (timeout): stop waiting for the sandbox too.
+    res.on('close', () => {
       if (!res.writableEnded) upstream.destroy();
     });
     req.pipe(upstream);

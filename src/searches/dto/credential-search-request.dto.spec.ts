@@ -24,25 +24,35 @@ describe(CredentialSearchRequestDto.name, () => {
     await expect(validate({ vpd: '979', employeeNumber: '30581377' })).resolves.toMatchObject({ vpd: '979', employeeNumber: '30581377' });
     await expect(validate({ vpd: '979', assignmentNumber: '30581377' })).resolves.toMatchObject({ assignmentNumber: '30581377' });
     await expect(validate({ vpd: '979', assignmentNumber: '30581377-12' })).resolves.toMatchObject({ assignmentNumber: '30581377-12' });
-    await expect(validate({ vpd: '979', lastName: "O'Neill-Smith", dateOfBirth: '1984-03-07', niNumber: 'AB123456C' })).resolves.toMatchObject({
+    await expect(
+      validate({ vpd: '979', lastName: "O'Neill-Smith", dateOfBirth: '1984-03-07', niNumber: 'AB123456C' }),
+    ).resolves.toMatchObject({
       lastName: "O'Neill-Smith",
     });
   });
 
   it('should upper-case the NI number and remove its spaces, and tidy the last name', async () => {
-    await expect(validate({ vpd: '979', lastName: '  de  la Cruz ', dateOfBirth: '1984-03-07', niNumber: 'ab 12 34 56 c' })).resolves.toMatchObject({
+    await expect(
+      validate({ vpd: '979', lastName: '  de  la Cruz ', dateOfBirth: '1984-03-07', niNumber: 'ab 12 34 56 c' }),
+    ).resolves.toMatchObject({
       lastName: 'de la Cruz',
       niNumber: 'AB123456C',
     });
   });
 
   it('should accept last names in other scripts and with accents', async () => {
-    await expect(validate({ vpd: '979', lastName: 'Núñez Ødegård', dateOfBirth: '1984-03-07', niNumber: 'AB123456C' })).resolves.toBeDefined();
+    await expect(
+      validate({ vpd: '979', lastName: 'Núñez Ødegård', dateOfBirth: '1984-03-07', niNumber: 'AB123456C' }),
+    ).resolves.toBeDefined();
   });
 
   it('should name a missing or malformed vpd', async () => {
-    await expect(problems({ employeeNumber: '30581377' })).resolves.toEqual([{ field: 'vpd', message: expect.stringContaining('vpd must be 3 digits') }]);
-    await expect(problems({ vpd: '97', employeeNumber: '30581377' })).resolves.toEqual([{ field: 'vpd', message: expect.stringContaining('3 digits') }]);
+    await expect(problems({ employeeNumber: '30581377' })).resolves.toEqual([
+      { field: 'vpd', message: expect.stringContaining('vpd must be 3 digits') },
+    ]);
+    await expect(problems({ vpd: '97', employeeNumber: '30581377' })).resolves.toEqual([
+      { field: 'vpd', message: expect.stringContaining('3 digits') },
+    ]);
     await expect(problems({ vpd: 979, employeeNumber: '30581377' })).resolves.toEqual([{ field: 'vpd', message: expect.any(String) }]);
   });
 
@@ -50,7 +60,9 @@ describe(CredentialSearchRequestDto.name, () => {
     await expect(problems({ vpd: '979', employeeNumber: '3058137' })).resolves.toEqual([
       { field: 'employeeNumber', message: expect.stringContaining('8 digits') },
     ]);
-    await expect(problems({ vpd: '979', employeeNumber: 30581377 })).resolves.toEqual([{ field: 'employeeNumber', message: expect.any(String) }]);
+    await expect(problems({ vpd: '979', employeeNumber: 30581377 })).resolves.toEqual([
+      { field: 'employeeNumber', message: expect.any(String) },
+    ]);
     await expect(problems({ vpd: '979', assignmentNumber: '30581377-123' })).resolves.toEqual([
       { field: 'assignmentNumber', message: expect.stringContaining('assignmentNumber') },
     ]);
@@ -62,7 +74,9 @@ describe(CredentialSearchRequestDto.name, () => {
         { field: 'lastName', message: expect.stringContaining('lastName') },
       ]);
     }
-    await expect(validate({ vpd: '979', lastName: 'A'.repeat(100), dateOfBirth: '1984-03-07', niNumber: 'AB123456C' })).resolves.toBeDefined();
+    await expect(
+      validate({ vpd: '979', lastName: 'A'.repeat(100), dateOfBirth: '1984-03-07', niNumber: 'AB123456C' }),
+    ).resolves.toBeDefined();
   });
 
   it('should refuse dates of birth that are not real YYYY-MM-DD dates or are before 1900', async () => {

@@ -49,18 +49,30 @@ const normalised = (fn: (value: string) => string) =>
  * anything else happens. Any other field is refused (whitelist + forbidNonWhitelisted).
  */
 export class CredentialSearchRequestDto {
-  @ApiProperty({ description: 'The VPD to search in (the acting user must have ACTIVE access there)', example: '979', pattern: VPD_FORMAT.source })
+  @ApiProperty({
+    description: 'The VPD to search in (the acting user must have ACTIVE access there)',
+    example: '979',
+    pattern: VPD_FORMAT.source,
+  })
   @IsString({ message: SEARCH_MESSAGES.vpd })
   @Matches(VPD_FORMAT, { message: SEARCH_MESSAGES.vpd })
   vpd!: string;
 
-  @ApiPropertyOptional({ description: 'Search by ESR employee number (alone)', example: '30581377', pattern: EMPLOYEE_NUMBER_FORMAT.source })
+  @ApiPropertyOptional({
+    description: 'Search by ESR employee number (alone)',
+    example: '30581377',
+    pattern: EMPLOYEE_NUMBER_FORMAT.source,
+  })
   @IsOptional()
   @IsString({ message: SEARCH_MESSAGES.employeeNumber })
   @Matches(EMPLOYEE_NUMBER_FORMAT, { message: SEARCH_MESSAGES.employeeNumber })
   employeeNumber?: string;
 
-  @ApiPropertyOptional({ description: 'Search by ESR assignment number (alone)', example: '30581377-2', pattern: ASSIGNMENT_NUMBER_FORMAT.source })
+  @ApiPropertyOptional({
+    description: 'Search by ESR assignment number (alone)',
+    example: '30581377-2',
+    pattern: ASSIGNMENT_NUMBER_FORMAT.source,
+  })
   @IsOptional()
   @IsString({ message: SEARCH_MESSAGES.assignmentNumber })
   @Matches(ASSIGNMENT_NUMBER_FORMAT, { message: SEARCH_MESSAGES.assignmentNumber })

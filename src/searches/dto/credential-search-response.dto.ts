@@ -26,7 +26,8 @@ export class CredentialSourceDto {
     type: String,
     nullable: true,
     format: 'date-time',
-    description: "When ESR's overnight extract behind this record was taken, when ESR says (X-ESR-Extract-Date); null when ESR's person endpoints do not say",
+    description:
+      "When ESR's overnight extract behind this record was taken, when ESR says (X-ESR-Extract-Date); null when ESR's person endpoints do not say",
   })
   extractDate!: string | null;
   @ApiProperty({ format: 'date-time', description: 'When the gateway read the record from ESR' }) retrievedAt!: string;
