@@ -33,7 +33,10 @@ const CACHE_HEADERS_DOC = {
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
 @ApiForbiddenResponse({ description: "FORBIDDEN: the API key lacks the 'portal' scope", type: ErrorResponseDto })
 @ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: a path parameter or body field is not valid', type: ErrorResponseDto })
-@ApiServiceUnavailableResponse({ description: 'DEPENDENCY_UNAVAILABLE: the database or Redis is down (refresh: also ESR_UNAVAILABLE)', type: ErrorResponseDto })
+@ApiServiceUnavailableResponse({
+  description: 'DEPENDENCY_UNAVAILABLE: the database or Redis is down (refresh: also ESR_UNAVAILABLE)',
+  type: ErrorResponseDto,
+})
 @Controller({ path: 'v1' })
 export class AccessController {
   constructor(

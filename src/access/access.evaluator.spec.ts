@@ -10,7 +10,12 @@ const KEY = { vpd: '979', employeeNumber: '30581377' };
 const POLICY: AccessPolicy = { roleName: ROLE, activationDelayMs: 24 * HOUR, maxStalenessMs: 26 * HOUR };
 
 /** A cached role with its window computed by the rules of issue 4 (UK dates, elapsed-time delay). */
-function role(assignedAt: string, startDate: string, endDate: string | null = null, options: { delayMs?: number; personActive?: boolean } = {}): CachedRole {
+function role(
+  assignedAt: string,
+  startDate: string,
+  endDate: string | null = null,
+  options: { delayMs?: number; personActive?: boolean } = {},
+): CachedRole {
   const delay = options.delayMs ?? POLICY.activationDelayMs;
   const activated = Date.parse(assignedAt) + delay;
   const starts = DateTime.fromISO(startDate, { zone: 'Europe/London' }).startOf('day').toMillis();
@@ -24,7 +29,7 @@ function role(assignedAt: string, startDate: string, endDate: string | null = nu
     effectiveFrom: new Date(Math.max(activated, starts)).toISOString(),
     effectiveUntil: until === null ? null : new Date(until).toISOString(),
     personActive: options.personActive ?? true,
-  } as CachedRole;
+  };
 }
 
 function snapshot(roles: CachedRole[], lastSuccessAt: string | null | undefined, vpd = KEY.vpd): AccessSnapshot {
@@ -66,7 +71,8 @@ const CASES: Case[] = [
     state: 'ACTIVE',
     effectiveFrom: '2026-11-26T10:12:00.000Z',
     effectiveUntil: null,
-    reason: 'Role Digital Passport Administrator is assigned in ESR and Search ESR has been available since 26 Nov 2026 at 10:12 (UK time).',
+    reason:
+      'Role Digital Passport Administrator is assigned in ESR and Search ESR has been available since 26 Nov 2026 at 10:12 (UK time).',
   },
   {
     name: 'active with an end date: until the start of the next UK day',
@@ -151,7 +157,8 @@ const CASES: Case[] = [
     roles: [role(ASSIGNED, '2026-11-25')],
     syncedAgoMs: 26 * HOUR,
     state: 'ACTIVE',
-    reason: 'Role Digital Passport Administrator is assigned in ESR and Search ESR has been available since 26 Nov 2026 at 10:12 (UK time).',
+    reason:
+      'Role Digital Passport Administrator is assigned in ESR and Search ESR has been available since 26 Nov 2026 at 10:12 (UK time).',
   },
   {
     name: 'stale beats record inactive',
@@ -215,7 +222,8 @@ const CASES: Case[] = [
     state: 'ACTIVE',
     effectiveFrom: '2026-11-26T10:12:00.000Z',
     effectiveUntil: null,
-    reason: 'Role Digital Passport Administrator is assigned in ESR and Search ESR has been available since 26 Nov 2026 at 10:12 (UK time).',
+    reason:
+      'Role Digital Passport Administrator is assigned in ESR and Search ESR has been available since 26 Nov 2026 at 10:12 (UK time).',
   },
   {
     name: 'the delay phrased from ACTIVATION_DELAY (PT12H)',
@@ -233,7 +241,8 @@ const CASES: Case[] = [
     roles: [role(ASSIGNED, '2026-11-25')],
     policy: { roleName: 'Passport Admin' },
     state: 'PENDING_ACTIVATION',
-    reason: 'Role Passport Admin was assigned in ESR on 25 Nov 2026 at 10:12; Search ESR becomes available 24 hours later, on 26 Nov 2026 at 10:12 (UK time).',
+    reason:
+      'Role Passport Admin was assigned in ESR on 25 Nov 2026 at 10:12; Search ESR becomes available 24 hours later, on 26 Nov 2026 at 10:12 (UK time).',
   },
 ];
 
@@ -312,7 +321,13 @@ describe(buildUserAccess.name, () => {
     const now = Date.parse('2026-11-28T12:00:00Z');
     const snap = snapshot([role(ASSIGNED, '2026-11-25', '2026-11-30')], new Date(now - 60_000).toISOString());
     snap.vpds.set('123', { vpd: '123', state: 'IDLE', lastSuccessAt: new Date(now).toISOString(), lastFullSyncAt: null });
-    const access = buildUserAccess('hiran', [KEY, { vpd: '123', employeeNumber: '11111111' }, { vpd: '555', employeeNumber: '22222222' }], snap, now, POLICY);
+    const access = buildUserAccess(
+      'hiran',
+      [KEY, { vpd: '123', employeeNumber: '11111111' }, { vpd: '555', employeeNumber: '22222222' }],
+      snap,
+      now,
+      POLICY,
+    );
     expect(access).toMatchObject({
       portalUserId: 'hiran',
       searchEnabled: true,
@@ -325,7 +340,14 @@ describe(buildUserAccess.name, () => {
 
   it('should answer searchEnabled false with no mappings', () => {
     const access = buildUserAccess('nobody', [], snapshot([], undefined), Date.parse('2026-11-28T12:00:00Z'), POLICY);
-    expect(access).toEqual({ portalUserId: 'nobody', searchEnabled: false, enabledVpds: [], asOf: '2026-11-28T12:00:00.000Z', nextChangeAt: null, mappings: [] });
+    expect(access).toEqual({
+      portalUserId: 'nobody',
+      searchEnabled: false,
+      enabledVpds: [],
+      asOf: '2026-11-28T12:00:00.000Z',
+      nextChangeAt: null,
+      mappings: [],
+    });
   });
 });
 
@@ -347,7 +369,10 @@ describe(decideForVpd.name, () => {
   const base = { portalUserId: 'u', searchEnabled: false, enabledVpds: [], asOf: '2026-11-25T10:00:00.000Z', nextChangeAt: null };
 
   it('should allow the VPD with an ACTIVE mapping', () => {
-    const access = { ...base, mappings: [mapping({ state: 'NO_ROLE', employeeNumber: '1' }), mapping({ state: 'ACTIVE', employeeNumber: '2', reason: 'ok' })] };
+    const access = {
+      ...base,
+      mappings: [mapping({ state: 'NO_ROLE', employeeNumber: '1' }), mapping({ state: 'ACTIVE', employeeNumber: '2', reason: 'ok' })],
+    };
     expect(decideForVpd(access, '979')).toMatchObject({ allowed: true, state: 'ACTIVE', reason: 'ok' });
   });
 

@@ -46,7 +46,7 @@ function stretch(seed: Window, windows: Window[]): { from: number; until: number
   let from = seed.from;
   let until = seed.until;
   let last = seed;
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const w of windows) {
       if (w.from <= until && w.until > until) {
@@ -117,7 +117,10 @@ export function evaluateMapping(key: RecordKey, snapshot: AccessSnapshot, now: n
 
   const future = windows.filter((w) => w.from > now).sort((a, b) => a.from - b.from)[0];
   if (future) {
-    const s = stretch(future, windows.filter((w) => w.from > now));
+    const s = stretch(
+      future,
+      windows.filter((w) => w.from > now),
+    );
     const assignedAt = Date.parse(future.role.assignedAt);
     const reason = startsOnStartDate(future, policy.activationDelayMs)
       ? AccessReasons.pendingStartDate(role, assignedAt, future.role.startDate, future.from)

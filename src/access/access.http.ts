@@ -7,7 +7,11 @@ export const ACCESS_MAX_AGE_SECONDS = 60;
 function withoutAsOf(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutAsOf);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([k]) => k !== 'asOf').map(([k, v]) => [k, withoutAsOf(v)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([k]) => k !== 'asOf')
+        .map(([k, v]) => [k, withoutAsOf(v)]),
+    );
   }
   return value;
 }
@@ -19,7 +23,10 @@ function withoutAsOf(value: unknown): unknown {
  * data goes stale, and each of those changes the body.
  */
 export function accessEtag(body: UserAccess | { items: UserAccess[] }): string {
-  const hash = createHash('sha256').update(JSON.stringify(withoutAsOf(body))).digest('base64url').slice(0, 32);
+  const hash = createHash('sha256')
+    .update(JSON.stringify(withoutAsOf(body)))
+    .digest('base64url')
+    .slice(0, 32);
   return `W/"${hash}"`;
 }
 

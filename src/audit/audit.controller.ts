@@ -4,6 +4,7 @@ import {
   ApiForbiddenResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
@@ -49,7 +50,11 @@ export class AuditController {
   @ApiOkResponse({ type: AuditEventPageDto })
   @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
   @ApiForbiddenResponse({ description: "FORBIDDEN: the API key lacks the 'ops' scope", type: ErrorResponseDto })
-  @ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: a query parameter is not valid (details name it)', type: ErrorResponseDto })
+  @ApiUnprocessableEntityResponse({
+    description: 'VALIDATION_FAILED: a query parameter is not valid (details name it)',
+    type: ErrorResponseDto,
+  })
+  @ApiServiceUnavailableResponse({ description: 'DEPENDENCY_UNAVAILABLE: the database is down', type: ErrorResponseDto })
   async list(@Query() query: AuditQueryDto): Promise<AuditEventPageDto> {
     const page = await this.audit.find({
       type: query.type,

@@ -53,7 +53,14 @@ describe(AuditService.name, () => {
   });
 
   it('should write many events at once with recordMany', async () => {
-    await audit.recordMany(Array.from({ length: 1200 }, (_, i) => ({ type: 'MAPPING_CREATED' as const, actor: 'lsa', subjectUserId: `u${i}`, details: { n: i } })));
+    await audit.recordMany(
+      Array.from({ length: 1200 }, (_, i) => ({
+        type: 'MAPPING_CREATED' as const,
+        actor: 'lsa',
+        subjectUserId: `u${i}`,
+        details: { n: i },
+      })),
+    );
     await expect(dataSource.getRepository(AuditEvent).count()).resolves.toBe(1200);
     const [last] = (await audit.find({ limit: 1 })).items;
     expect(last.details).toEqual({ n: 1199 });

@@ -1,10 +1,10 @@
-import { Injectable } from "@nestjs/common";
-import { InjectRepository } from "@nestjs/typeorm";
-import { EntityManager, Repository } from "typeorm";
-import type { QueryDeepPartialEntity } from "typeorm/query-builder/QueryPartialEntity";
-import { ValidationFailedError } from "../common/errors/domain-error";
-import { Clock } from "../common/clock/clock";
-import { AuditEvent, AuditEventType } from "./audit-event.entity";
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { ValidationFailedError } from '../common/errors/domain-error';
+import { Clock } from '../common/clock/clock';
+import { AuditEvent, AuditEventType } from './audit-event.entity';
 
 export interface NewAuditEvent {
   type: AuditEventType;
@@ -40,13 +40,13 @@ export interface AuditEventPage {
 }
 
 /** Opaque cursor: base64url of the last id served. Pages go newest first, so the next page has smaller ids. */
-export const encodeAuditCursor = (id: string): string => Buffer.from(String(id), "utf8").toString("base64url");
+export const encodeAuditCursor = (id: string): string => Buffer.from(String(id), 'utf8').toString('base64url');
 
 export function decodeAuditCursor(cursor: string): string {
-  const id = Buffer.from(cursor, "base64url").toString("utf8");
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!/^[1-9]\d{0,18}$/.test(id)) {
-    throw new ValidationFailedError("cursor is not valid: pass nextCursor of a previous page unchanged", [
-      { field: "cursor", message: "cursor is not valid: pass nextCursor of a previous page unchanged" },
+    throw new ValidationFailedError('cursor is not valid: pass nextCursor of a previous page unchanged', [
+      { field: 'cursor', message: 'cursor is not valid: pass nextCursor of a previous page unchanged' },
     ]);
   }
   return id;
@@ -68,9 +68,7 @@ export class AuditService {
    * back) together with the change it records.
    */
   async record(event: NewAuditEvent, manager?: EntityManager): Promise<void> {
-    const repository = manager
-      ? manager.getRepository(AuditEvent)
-      : this.events;
+    const repository = manager ? manager.getRepository(AuditEvent) : this.events;
     await repository.save(repository.create(this.toRow(event, this.clock.now())));
   }
 
@@ -107,13 +105,16 @@ export class AuditService {
    * limit + 1 rows to know whether another page follows.
    */
   async find(filter: AuditEventFilter): Promise<AuditEventPage> {
-    const query = this.events.createQueryBuilder("e").orderBy("e.id", "DESC").take(filter.limit + 1);
-    if (filter.type) query.andWhere("e.type = :type", { type: filter.type });
-    if (filter.actor) query.andWhere("e.actor = :actor", { actor: filter.actor });
-    if (filter.subjectUserId) query.andWhere("e.subjectUserId = :subject", { subject: filter.subjectUserId });
-    if (filter.from) query.andWhere("e.occurredAt >= :from", { from: filter.from });
-    if (filter.to) query.andWhere("e.occurredAt < :to", { to: filter.to });
-    if (filter.cursor) query.andWhere("e.id < :after", { after: decodeAuditCursor(filter.cursor) });
+    const query = this.events
+      .createQueryBuilder('e')
+      .orderBy('e.id', 'DESC')
+      .take(filter.limit + 1);
+    if (filter.type) query.andWhere('e.type = :type', { type: filter.type });
+    if (filter.actor) query.andWhere('e.actor = :actor', { actor: filter.actor });
+    if (filter.subjectUserId) query.andWhere('e.subjectUserId = :subject', { subject: filter.subjectUserId });
+    if (filter.from) query.andWhere('e.occurredAt >= :from', { from: filter.from });
+    if (filter.to) query.andWhere('e.occurredAt < :to', { to: filter.to });
+    if (filter.cursor) query.andWhere('e.id < :after', { after: decodeAuditCursor(filter.cursor) });
     const rows = await query.getMany();
     const items = rows.slice(0, filter.limit);
     const nextCursor = rows.length > filter.limit ? encodeAuditCursor(items[items.length - 1].id) : null;

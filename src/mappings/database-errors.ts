@@ -3,9 +3,9 @@
  * (better-sqlite3), whether raw or wrapped in TypeORM's QueryFailedError.
  */
 interface DriverErrorLike {
-  code?: unknown;
-  message?: unknown;
-  driverError?: { code?: unknown; message?: unknown };
+  code?: string | number;
+  message?: string;
+  driverError?: { code?: string | number; message?: string };
 }
 
 function codeAndMessage(error: unknown): { code: string; message: string } {

@@ -17,12 +17,20 @@ const isBlank = (value: unknown): boolean => value === undefined || value === nu
  */
 export function checkMappingInput<T extends object>(dto: new () => T, raw: unknown): RowCheck<T> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { ok: false, message: 'Expected a JSON object with vpd and employeeNumber.', details: [{ field: '', message: 'must be a JSON object' }] };
+    return {
+      ok: false,
+      message: 'Expected a JSON object with vpd and employeeNumber.',
+      details: [{ field: '', message: 'must be a JSON object' }],
+    };
   }
   const body = raw as Record<string, unknown>;
   const missing = (['employeeNumber', 'vpd'] as const).filter((field) => isBlank(body[field]));
   if (missing.length > 0) {
-    return { ok: false, message: MISSING_VPD_OR_EMPLOYEE_NUMBER, details: missing.map((field) => ({ field, message: `${field} is required` })) };
+    return {
+      ok: false,
+      message: MISSING_VPD_OR_EMPLOYEE_NUMBER,
+      details: missing.map((field) => ({ field, message: `${field} is required` })),
+    };
   }
   const instance = plainToInstance(dto, body);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, stopAtFirstError: true });
@@ -53,9 +61,13 @@ export class CreateMappingBodyPipe implements PipeTransform<unknown, CreateEsrMa
 /** One import row, validated on its own. portalUserId is checked alongside the fields. */
 export function checkImportRow(raw: unknown): RowCheck<ImportEsrMappingRowDto> {
   if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && isBlank((raw as Record<string, unknown>).portalUserId)) {
-    const check = checkMappingInput(ImportEsrMappingRowDto, { ...(raw as object), portalUserId: 'placeholder' });
+    const check = checkMappingInput(ImportEsrMappingRowDto, { ...raw, portalUserId: 'placeholder' });
     const details = [{ field: 'portalUserId', message: 'portalUserId is required' }, ...(check.ok ? [] : check.details)];
-    const message = check.ok ? 'portalUserId is required' : check.message === MISSING_VPD_OR_EMPLOYEE_NUMBER ? check.message : `portalUserId is required; ${check.message}`;
+    const message = check.ok
+      ? 'portalUserId is required'
+      : check.message === MISSING_VPD_OR_EMPLOYEE_NUMBER
+        ? check.message
+        : `portalUserId is required; ${check.message}`;
     return { ok: false, message, details };
   }
   return checkMappingInput(ImportEsrMappingRowDto, raw);

@@ -11,6 +11,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
@@ -54,7 +55,11 @@ export function toMappingDto(row: EsrMapping): EsrMappingDto {
 @RequireScope('portal')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
 @ApiForbiddenResponse({ description: "FORBIDDEN: the API key lacks the 'portal' scope", type: ErrorResponseDto })
-@ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: a path parameter, header or body field is not valid (details name it)', type: ErrorResponseDto })
+@ApiUnprocessableEntityResponse({
+  description: 'VALIDATION_FAILED: a path parameter, header or body field is not valid (details name it)',
+  type: ErrorResponseDto,
+})
+@ApiServiceUnavailableResponse({ description: 'DEPENDENCY_UNAVAILABLE: the database is down', type: ErrorResponseDto })
 @Controller({ path: 'v1' })
 export class MappingsController {
   constructor(private readonly mappings: MappingsService) {}
@@ -79,7 +84,8 @@ export class MappingsController {
   @ApiBody({ type: CreateEsrMappingDto })
   @ApiCreatedResponse({ type: EsrMappingDto })
   @ApiConflictResponse({
-    description: 'MAPPING_EXISTS: this user already has this mapping. ESR_RECORD_MAPPED_TO_OTHER_USER: the record belongs to another portal user.',
+    description:
+      'MAPPING_EXISTS: this user already has this mapping. ESR_RECORD_MAPPED_TO_OTHER_USER: the record belongs to another portal user.',
     type: ErrorResponseDto,
   })
   async create(

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
@@ -18,6 +19,8 @@ describe(MappingsService.name, () => {
   let clock: FakeClock;
   let audit: AuditService;
   let service: MappingsService;
+
+  beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(async () => {
     const config = AppConfig.from(validateEnvironment({ SQLITE_PATH: ':memory:' }));
@@ -68,7 +71,9 @@ describe(MappingsService.name, () => {
     await service.create('hiran', { vpd: '979', employeeNumber: '30581377' }, ctx);
     // The pre-check misses the row, as it would for a concurrent writer; the unique index refuses it.
     jest.spyOn(EntityManager.prototype, 'findOne').mockResolvedValueOnce(null);
-    await expect(service.create('other', { vpd: '979', employeeNumber: '30581377' }, ctx)).rejects.toBeInstanceOf(RecordMappedToOtherUserError);
+    await expect(service.create('other', { vpd: '979', employeeNumber: '30581377' }, ctx)).rejects.toBeInstanceOf(
+      RecordMappedToOtherUserError,
+    );
     jest.spyOn(EntityManager.prototype, 'findOne').mockResolvedValueOnce(null);
     await expect(service.create('hiran', { vpd: '979', employeeNumber: '30581377' }, ctx)).rejects.toBeInstanceOf(MappingExistsError);
     await expect(events()).resolves.toHaveLength(1);
@@ -91,7 +96,8 @@ describe(MappingsService.name, () => {
   });
 
   it(`should refuse a mapping beyond ${MAX_MAPPINGS_PER_USER} per user with VALIDATION_FAILED`, async () => {
-    for (let i = 0; i < MAX_MAPPINGS_PER_USER; i++) await service.create('busy', { vpd: '979', employeeNumber: String(10_000_000 + i) }, ctx);
+    for (let i = 0; i < MAX_MAPPINGS_PER_USER; i++)
+      await service.create('busy', { vpd: '979', employeeNumber: String(10_000_000 + i) }, ctx);
     const refusal = service.create('busy', { vpd: '979', employeeNumber: '99999999' }, ctx);
     await expect(refusal).rejects.toBeInstanceOf(ValidationFailedError);
     await expect(refusal).rejects.toThrow(`already has the maximum of ${MAX_MAPPINGS_PER_USER} ESR mappings`);

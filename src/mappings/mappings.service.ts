@@ -105,7 +105,9 @@ export class MappingsService {
       } catch (error) {
         if (!isUniqueViolation(error) && !isTransientConflict(error)) throw error;
         // Lost a race with a concurrent writer: the index refused the row. Report as the check would have.
-        const owner = await this.dataSource.getRepository(EsrMapping).findOne({ where: { vpd: input.vpd, employeeNumber: input.employeeNumber } });
+        const owner = await this.dataSource
+          .getRepository(EsrMapping)
+          .findOne({ where: { vpd: input.vpd, employeeNumber: input.employeeNumber } });
         if (owner) throw this.conflict(owner, portalUserId, input);
         if (attempt >= MAX_ATTEMPTS) throw error;
       }
@@ -164,7 +166,10 @@ export class MappingsService {
       try {
         const outcome = await this.dataSource.transaction((manager) => this.writeImport(manager, candidates, ctx));
         const all = errors.concat(outcome.errors).sort((a, b) => a.index - b.index);
-        this.logger.log({ created: outcome.created, skipped: outcome.skipped + skippedInFile, errors: all.length }, 'ESR mappings imported');
+        this.logger.log(
+          { created: outcome.created, skipped: outcome.skipped + skippedInFile, errors: all.length },
+          'ESR mappings imported',
+        );
         return { created: outcome.created, skipped: outcome.skipped + skippedInFile, errors: all };
       } catch (error) {
         if ((!isUniqueViolation(error) && !isTransientConflict(error)) || attempt >= MAX_ATTEMPTS) throw error;
@@ -236,7 +241,12 @@ export class MappingsService {
     });
   }
 
-  private event(type: 'MAPPING_CREATED' | 'MAPPING_DELETED', row: EsrMapping, ctx: ChangeContext, details?: Record<string, unknown>): NewAuditEvent {
+  private event(
+    type: 'MAPPING_CREATED' | 'MAPPING_DELETED',
+    row: EsrMapping,
+    ctx: ChangeContext,
+    details?: Record<string, unknown>,
+  ): NewAuditEvent {
     return {
       type,
       actor: ctx.actor,

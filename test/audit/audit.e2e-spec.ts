@@ -11,12 +11,21 @@ describe('Audit read API (PostgreSQL)', () => {
     t.clock.set(start);
     // Ten mapping changes, one a minute: five adds by lsa.one, then five deletes by lsa.two.
     for (let i = 0; i < 5; i++) {
-      const res = await t.app.inject({ method: 'POST', url: `/v1/users/audit.u${i}/esr-mappings`, headers: portal, payload: { vpd: '979', employeeNumber: `3000000${i}` } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/v1/users/audit.u${i}/esr-mappings`,
+        headers: portal,
+        payload: { vpd: '979', employeeNumber: `3000000${i}` },
+      });
       expect(res.statusCode).toBe(201);
       t.clock.advance(60_000);
     }
     for (let i = 0; i < 5; i++) {
-      const res = await t.app.inject({ method: 'DELETE', url: `/v1/users/audit.u${i}/esr-mappings/979/3000000${i}`, headers: { ...portal, 'x-acting-user': 'lsa.two' } });
+      const res = await t.app.inject({
+        method: 'DELETE',
+        url: `/v1/users/audit.u${i}/esr-mappings/979/3000000${i}`,
+        headers: { ...portal, 'x-acting-user': 'lsa.two' },
+      });
       expect(res.statusCode).toBe(204);
       t.clock.advance(60_000);
     }
@@ -26,7 +35,8 @@ describe('Audit read API (PostgreSQL)', () => {
     await t?.close();
   });
 
-  const get = (query: string, headers: Record<string, string> = ops) => t.app.inject({ method: 'GET', url: `/v1/audit/events${query}`, headers });
+  const get = (query: string, headers: Record<string, string> = ops) =>
+    t.app.inject({ method: 'GET', url: `/v1/audit/events${query}`, headers });
 
   it('should need the ops scope', async () => {
     expect((await get('', {})).statusCode).toBe(401);
@@ -78,7 +88,13 @@ describe('Audit read API (PostgreSQL)', () => {
 
   it('should filter by type, actor and a from/to window', async () => {
     const created = (await get('?type=MAPPING_CREATED')).json();
-    expect(created.items.map((e: { subjectUserId: string }) => e.subjectUserId)).toEqual(['audit.u4', 'audit.u3', 'audit.u2', 'audit.u1', 'audit.u0']);
+    expect(created.items.map((e: { subjectUserId: string }) => e.subjectUserId)).toEqual([
+      'audit.u4',
+      'audit.u3',
+      'audit.u2',
+      'audit.u1',
+      'audit.u0',
+    ]);
     const byActor = (await get('?actor=lsa.two&limit=2')).json();
     expect(byActor.items.every((e: { actor: string }) => e.actor === 'lsa.two')).toBe(true);
     expect(byActor.nextCursor).not.toBeNull();

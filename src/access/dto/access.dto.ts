@@ -26,7 +26,12 @@ export class MappingAccessDto implements MappingAccess {
   })
   effectiveFrom!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'End (exclusive) of that window; null when open-ended or not applicable' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'End (exclusive) of that window; null when open-ended or not applicable',
+  })
   effectiveUntil!: string | null;
 
   @ApiProperty({
@@ -46,7 +51,12 @@ export class UserAccessDto implements UserAccess {
   @ApiProperty({ type: [String], example: ['979'], description: 'VPDs with an ACTIVE mapping' }) enabledVpds!: string[];
   @ApiProperty({ example: '2026-11-25T10:20:00.000Z', description: 'When the answer was computed' }) asOf!: string;
 
-  @ApiProperty({ type: String, nullable: true, example: '2026-11-26T10:12:00.000Z', description: 'Earliest future effectiveFrom/effectiveUntil; null if none' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '2026-11-26T10:12:00.000Z',
+    description: 'Earliest future effectiveFrom/effectiveUntil; null if none',
+  })
   nextChangeAt!: string | null;
 
   @ApiProperty({ type: [MappingAccessDto] }) mappings!: MappingAccessDto[];

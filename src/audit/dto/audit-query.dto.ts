@@ -12,7 +12,7 @@ export const AUDIT_MAX_LIMIT = 500;
 export class AuditQueryDto {
   @ApiPropertyOptional({ enum: AUDIT_EVENT_TYPES, description: 'Only events of this type' })
   @IsOptional()
-  @IsIn(AUDIT_EVENT_TYPES as unknown as string[], { message: `type must be one of ${AUDIT_EVENT_TYPES.join(', ')}` })
+  @IsIn(AUDIT_EVENT_TYPES, { message: `type must be one of ${AUDIT_EVENT_TYPES.join(', ')}` })
   type?: AuditEventType;
 
   @ApiPropertyOptional({ description: 'Only events of this actor (X-Acting-User, or "system")', example: 'lsa.user@nhs.net' })

@@ -4,7 +4,11 @@ import { EMPLOYEE_NUMBER, IDENTIFIER_MESSAGES, PORTAL_USER_ID, VPD } from '../id
 
 /** Path: /v1/users/{portalUserId}/... */
 export class PortalUserParamsDto {
-  @ApiProperty({ description: 'Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ -', example: 'hiran.mistry@nhs.net', pattern: PORTAL_USER_ID.source })
+  @ApiProperty({
+    description: 'Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ -',
+    example: 'hiran.mistry@nhs.net',
+    pattern: PORTAL_USER_ID.source,
+  })
   @IsString({ message: IDENTIFIER_MESSAGES.portalUserId })
   @Matches(PORTAL_USER_ID, { message: IDENTIFIER_MESSAGES.portalUserId })
   portalUserId!: string;
