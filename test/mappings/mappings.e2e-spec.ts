@@ -305,17 +305,14 @@ describe('ESR mappings API (PostgreSQL)', () => {
       expect((await list('A.b_c-d@e.nhs.uk')).json().items).toHaveLength(1);
     });
 
-    // KNOWN GAP (outside src/mappings): Fastify's default maxParamLength (100) answers 414 to a path
-    // parameter over 100 characters, so contract-valid ids of 101-128 characters cannot be used and a
-    // 129-character id gets 414 instead of 422. Fix: routerOptions.maxParamLength (e.g. 512) in
-    // createFastifyAdapter (src/app.factory.ts); then drop `.failing` here.
-    it.failing('should accept a portal user id of 128 characters', async () => {
+    // Ids are URL-encoded in the path; routerOptions.maxParamLength (app.factory.ts) leaves room for 128.
+    it('should accept a portal user id of 128 characters', async () => {
       const user = 'x'.repeat(128);
       const res = await add(user, { vpd: '979', employeeNumber: '40000010' });
       expect(res.statusCode).toBe(201);
     });
 
-    it.failing('should answer 422 naming portalUserId for an id of 129 characters', async () => {
+    it('should answer 422 naming portalUserId for an id of 129 characters', async () => {
       const res = await list('a'.repeat(129));
       expect(res.statusCode).toBe(422);
       expect(res.json()).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'portalUserId' }] });
