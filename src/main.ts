@@ -13,7 +13,9 @@ async function bootstrap(): Promise<void> {
   if (config.usesLocalApiKey)
     logger.warn('API_KEYS is not set: using the local development key. For local use only; never expose this instance.');
   await app.listen({ port: config.port, host: config.host });
-  logger.log(`esr-gateway listening on ${config.host}:${config.port} (database: ${config.database.kind}, cache: ${config.redisUrl ? 'redis' : 'in-process'}, ESR: ${config.esrBaseUrl ? 'remote' : 'built-in sandbox'})`);
+  logger.log(
+    `esr-gateway listening on ${config.host}:${config.port} (database: ${config.database.kind}, cache: ${config.redisUrl ? 'redis' : 'in-process'}, ESR: ${config.esrBaseUrl ? 'remote' : 'built-in sandbox'})`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

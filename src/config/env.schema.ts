@@ -108,7 +108,8 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
-  @IsString() @Matches(/^[A-Za-z0-9:._-]{0,64}$/, { message: 'REDIS_KEY_PREFIX must be up to 64 characters of A-Z a-z 0-9 : . _ -' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9:._-]{0,64}$/, { message: 'REDIS_KEY_PREFIX must be up to 64 characters of A-Z a-z 0-9 : . _ -' })
   REDIS_KEY_PREFIX = 'esr-gateway:';
 
   @Transform(emptyToUndefined) @IsOptional() @IsApiKeyList() API_KEYS?: string;
@@ -147,7 +148,10 @@ export class EnvironmentVariables {
   @IsIsoDuration() ACCESS_MAX_STALENESS = 'PT26H';
 
   @Transform(toInt) @IsInt() @Min(1) @Max(10000) SEARCH_RATE_LIMIT_PER_MINUTE = 30;
-  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(16, { message: 'AUDIT_HMAC_SECRET must be at least 16 characters' })
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'AUDIT_HMAC_SECRET must be at least 16 characters' })
   AUDIT_HMAC_SECRET?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
@@ -167,9 +171,7 @@ export class ConfigValidationError extends Error {
 }
 
 function flatten(errors: ValidationError[]): string[] {
-  return errors.flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? m : `${e.property}: ${m}`)),
-  );
+  return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? m : `${e.property}: ${m}`)));
 }
 
 /** Validates raw environment values; returns the typed instance or throws ConfigValidationError. */
@@ -189,8 +191,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   const databaseUrlValid = env.DATABASE_URL !== undefined && !problems.some((p) => p.startsWith('DATABASE_URL'));
   if (databaseUrlValid && !env.API_KEYS)
     problems.push('API_KEYS: must be set when DATABASE_URL is set (the local development key is for the embedded default only)');
-  if (databaseUrlValid && !env.AUDIT_HMAC_SECRET)
-    problems.push('AUDIT_HMAC_SECRET: must be set when DATABASE_URL is set');
+  if (databaseUrlValid && !env.AUDIT_HMAC_SECRET) problems.push('AUDIT_HMAC_SECRET: must be set when DATABASE_URL is set');
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
 }

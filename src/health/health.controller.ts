@@ -34,11 +34,16 @@ export class HealthController {
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const checks: HealthIndicatorFunction[] = [() => this.db.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS)];
     if (this.cache.kind === 'redis')
-      checks.push(() => this.indicators.check('redis').attempt(() => this.cache.ping()).withTimeout(CHECK_TIMEOUT_MS));
+      checks.push(() =>
+        this.indicators
+          .check('redis')
+          .attempt(() => this.cache.ping())
+          .withTimeout(CHECK_TIMEOUT_MS),
+      );
     let status = 200;
     let result: Record<string, unknown>;
     try {
-      result = (await this.health.check(checks)) as unknown as Record<string, unknown>;
+      result = await this.health.check(checks);
     } catch (error) {
       if (!(error instanceof HttpException)) throw error;
       status = error.getStatus();
@@ -51,7 +56,13 @@ export class HealthController {
     if (status !== 200) {
       const failed = Object.keys((result.error as Record<string, unknown> | undefined) ?? {});
       const what = this.lifecycle.draining ? ['the service is shutting down', ...failed] : failed;
-      result = { ...result, error: 'DEPENDENCY_UNAVAILABLE', message: `Not ready: ${what.join(', ')} unavailable.`, failed, checks: result.error };
+      result = {
+        ...result,
+        error: 'DEPENDENCY_UNAVAILABLE',
+        message: `Not ready: ${what.join(', ')} unavailable.`,
+        failed,
+        checks: result.error,
+      };
     }
     await reply.status(status).send(result);
   }

@@ -19,8 +19,10 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox(options);
   const established = sandbox.admin.fixture('established');
   process.stdout.write(
-    `ESR sandbox listening on ${sandbox.url} (VPDs ${sandbox.admin.vpds().map((v) => v.vpd).join(', ')}; ` +
-      `role holder ${established.employeeNumber} in VPD ${established.vpd}; admin under ${sandbox.url}/sandbox)\n`,
+    `ESR sandbox listening on ${sandbox.url} (VPDs ${sandbox.admin
+      .vpds()
+      .map((v) => v.vpd)
+      .join(', ')}; ` + `role holder ${established.employeeNumber} in VPD ${established.vpd}; admin under ${sandbox.url}/sandbox)\n`,
   );
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

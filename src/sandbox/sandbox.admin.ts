@@ -284,7 +284,8 @@ export function parseAssignRoleBody(body: unknown): { employeeNumber: string; op
   const employeeNumber = optionalString(fields, 'employeeNumber');
   if (!employeeNumber || !/^\d{8}$/.test(employeeNumber)) throw SandboxError.badRequest('employeeNumber must be 8 digits');
   const end = fields.effectiveEndDate;
-  if (end !== undefined && end !== null && typeof end !== 'string') throw SandboxError.badRequest('effectiveEndDate must be a date or null');
+  if (end !== undefined && end !== null && typeof end !== 'string')
+    throw SandboxError.badRequest('effectiveEndDate must be a date or null');
   const start = optionalString(fields, 'effectiveStartDate');
   const createdAt = optionalString(fields, 'createdAt');
   return {

@@ -43,7 +43,11 @@ export class OpaqueCodec {
   private readonly key = randomBytes(32);
 
   encodeCursor(cursor: ListingCursor | ChangesCursor): string {
-    return this.seal(cursor.kind === 'listing' ? ['l', cursor.vpd, cursor.roleName, cursor.employeeNumber, cursor.seq, cursor.at, cursor.position] : ['c', cursor.vpd, cursor.roleName, cursor.since, cursor.upTo, cursor.at, cursor.after]);
+    return this.seal(
+      cursor.kind === 'listing'
+        ? ['l', cursor.vpd, cursor.roleName, cursor.employeeNumber, cursor.seq, cursor.at, cursor.position]
+        : ['c', cursor.vpd, cursor.roleName, cursor.since, cursor.upTo, cursor.at, cursor.after],
+    );
   }
 
   decodeCursor(text: string): ListingCursor | ChangesCursor | undefined {

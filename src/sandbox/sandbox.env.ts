@@ -37,14 +37,18 @@ export function sandboxOptionsFromEnv(env: Record<string, string | undefined>): 
   };
   set('port', integer('SANDBOX_PORT', 0, 65_535) ?? 4010);
   const host = text('SANDBOX_HOST');
-  if (host !== undefined && !/^[A-Za-z0-9.:\-[\]]+$/.test(host)) problems.push(`SANDBOX_HOST must be a host name or IP address (got "${host}")`);
+  if (host !== undefined && !/^[A-Za-z0-9.:\-[\]]+$/.test(host))
+    problems.push(`SANDBOX_HOST must be a host name or IP address (got "${host}")`);
   else set('host', host);
   set('seed', integer('SANDBOX_SEED', 0, 2 ** 31 - 1));
   set('vpdCount', integer('SANDBOX_VPD_COUNT', 1, 1000));
   set('roleAssignments', integer('SANDBOX_ROLE_ASSIGNMENTS', 0, 10_000_000));
   set('tokenTtlSeconds', integer('SANDBOX_TOKEN_TTL_SECONDS', 1, 86_400));
   set('rateLimitPerSecond', integer('SANDBOX_RATE_LIMIT_PER_SECOND', 0, 1_000_000));
-  for (const [name, key] of [['SANDBOX_CLIENT_ID', 'clientId'], ['SANDBOX_CLIENT_SECRET', 'clientSecret']] as const) {
+  for (const [name, key] of [
+    ['SANDBOX_CLIENT_ID', 'clientId'],
+    ['SANDBOX_CLIENT_SECRET', 'clientSecret'],
+  ] as const) {
     const value = env[name];
     if (value === undefined) continue;
     if (value.length === 0 || value.length > 512) problems.push(`${name} must be 1 to 512 characters`);

@@ -104,7 +104,7 @@ export function malformedItem(sample: object, n: number): unknown {
   };
   switch (n % 5) {
     case 0:
-      delete copy[Object.keys(copy)[0] as string];
+      delete copy[Object.keys(copy)[0]];
       return copy;
     case 1:
       setIfPresent(['employeeNumber', 'assignmentId'], 30581377);

@@ -92,7 +92,11 @@ describe(SandboxDataset.name, () => {
     expect(people.some((p) => p.competences.some((c) => c.status === 'EXPIRED'))).toBe(true);
     expect(people.some((p) => p.immunisations.some((i) => i.antigen === 'Varicella'))).toBe(true);
     for (const person of people) {
-      expect(person.assignments.every((a) => a.assignmentNumber === person.employeeNumber || a.assignmentNumber.startsWith(`${person.employeeNumber}-`))).toBe(true);
+      expect(
+        person.assignments.every(
+          (a) => a.assignmentNumber === person.employeeNumber || a.assignmentNumber.startsWith(`${person.employeeNumber}-`),
+        ),
+      ).toBe(true);
       expect(person.niNumberMasked === null || /^[A-Z]{2}\*{4}\d{2}[A-D]$/.test(person.niNumberMasked)).toBe(true);
       if (person.systemPersonType === 'EMP') expect(person.assignments.some((a) => a.primary && a.status === 'ACTIVE')).toBe(true);
       if (person.systemPersonType === 'EX_EMP') expect(person.assignments.every((a) => a.status === 'TERMINATED')).toBe(true);

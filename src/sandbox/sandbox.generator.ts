@@ -99,18 +99,103 @@ interface FixturePersonSpec {
 
 /** The awkward cases, in VPD 979 at person positions 0.. (so their employee numbers never change). */
 const FIXTURE_PEOPLE: readonly FixturePersonSpec[] = [
-  { key: 'established', description: 'Long-standing role holder (30581377), two assignments', title: 'Mr', firstName: 'Jordan', lastName: 'Ashworth', assignmentCount: 2 },
-  { key: 'assignedWithin24h', description: 'Role assigned two hours before start-up', title: 'Ms', firstName: 'Priya', lastName: 'Shah', assignmentCount: 1 },
-  { key: 'futureDated', description: 'Role assigned 30 hours before start-up, effective 7 days after', title: 'Mr', firstName: 'Tariq', lastName: 'Hussain', assignmentCount: 1 },
-  { key: 'endDatedToday', description: 'Role end-dated today (still held all of today)', title: 'Mrs', firstName: 'Grace', lastName: 'Okafor', assignmentCount: 1 },
-  { key: 'endDatedYesterday', description: 'Role end-dated yesterday (absent from listings, in the change feed)', title: 'Dr', firstName: 'Wei', lastName: 'Chen', assignmentCount: 1 },
-  { key: 'leaver', description: 'Role holder who left 10 days ago; the role row was never end-dated', title: 'Miss', firstName: 'Ella', lastName: "O'Neill", leftDaysAgo: 10, assignmentCount: 2 },
-  { key: 'springForwardBefore', description: 'Role created 00:30 UTC on the last spring-forward day (00:30 GMT)', title: null, firstName: 'Rhys', lastName: 'Evans', assignmentCount: 1 },
-  { key: 'springForwardAfter', description: 'Role created 01:30 UTC on the last spring-forward day (02:30 BST)', title: 'Mx', firstName: 'Kai', lastName: 'Nowak', assignmentCount: 1 },
-  { key: 'fallBackBefore', description: 'Role created 00:30 UTC on the last fall-back day (01:30 BST)', title: 'Mrs', firstName: 'Deepa', lastName: 'Kaur', assignmentCount: 3 },
-  { key: 'fallBackAfter', description: 'Role created 01:30 UTC on the last fall-back day (01:30 GMT, the repeated hour)', title: 'Mr', firstName: 'Emeka', lastName: 'Mensah', assignmentCount: 1 },
-  { key: 'deletedInError', description: 'Role assigned in error 36 hours before start-up and deleted 10 hours later', title: 'Ms', firstName: 'Zara', lastName: 'Smith-Jones', assignmentCount: 1 },
-  { key: 'withoutRole', description: 'Active employee without the role (for assigning it in tests)', title: 'Mr', firstName: 'Liam', lastName: 'Murphy', assignmentCount: 1 },
+  {
+    key: 'established',
+    description: 'Long-standing role holder (30581377), two assignments',
+    title: 'Mr',
+    firstName: 'Jordan',
+    lastName: 'Ashworth',
+    assignmentCount: 2,
+  },
+  {
+    key: 'assignedWithin24h',
+    description: 'Role assigned two hours before start-up',
+    title: 'Ms',
+    firstName: 'Priya',
+    lastName: 'Shah',
+    assignmentCount: 1,
+  },
+  {
+    key: 'futureDated',
+    description: 'Role assigned 30 hours before start-up, effective 7 days after',
+    title: 'Mr',
+    firstName: 'Tariq',
+    lastName: 'Hussain',
+    assignmentCount: 1,
+  },
+  {
+    key: 'endDatedToday',
+    description: 'Role end-dated today (still held all of today)',
+    title: 'Mrs',
+    firstName: 'Grace',
+    lastName: 'Okafor',
+    assignmentCount: 1,
+  },
+  {
+    key: 'endDatedYesterday',
+    description: 'Role end-dated yesterday (absent from listings, in the change feed)',
+    title: 'Dr',
+    firstName: 'Wei',
+    lastName: 'Chen',
+    assignmentCount: 1,
+  },
+  {
+    key: 'leaver',
+    description: 'Role holder who left 10 days ago; the role row was never end-dated',
+    title: 'Miss',
+    firstName: 'Ella',
+    lastName: "O'Neill",
+    leftDaysAgo: 10,
+    assignmentCount: 2,
+  },
+  {
+    key: 'springForwardBefore',
+    description: 'Role created 00:30 UTC on the last spring-forward day (00:30 GMT)',
+    title: null,
+    firstName: 'Rhys',
+    lastName: 'Evans',
+    assignmentCount: 1,
+  },
+  {
+    key: 'springForwardAfter',
+    description: 'Role created 01:30 UTC on the last spring-forward day (02:30 BST)',
+    title: 'Mx',
+    firstName: 'Kai',
+    lastName: 'Nowak',
+    assignmentCount: 1,
+  },
+  {
+    key: 'fallBackBefore',
+    description: 'Role created 00:30 UTC on the last fall-back day (01:30 BST)',
+    title: 'Mrs',
+    firstName: 'Deepa',
+    lastName: 'Kaur',
+    assignmentCount: 3,
+  },
+  {
+    key: 'fallBackAfter',
+    description: 'Role created 01:30 UTC on the last fall-back day (01:30 GMT, the repeated hour)',
+    title: 'Mr',
+    firstName: 'Emeka',
+    lastName: 'Mensah',
+    assignmentCount: 1,
+  },
+  {
+    key: 'deletedInError',
+    description: 'Role assigned in error 36 hours before start-up and deleted 10 hours later',
+    title: 'Ms',
+    firstName: 'Zara',
+    lastName: 'Smith-Jones',
+    assignmentCount: 1,
+  },
+  {
+    key: 'withoutRole',
+    description: 'Active employee without the role (for assigning it in tests)',
+    title: 'Mr',
+    firstName: 'Liam',
+    lastName: 'Murphy',
+    assignmentCount: 1,
+  },
 ];
 
 /** Number of fixture role assignments that a listing at start-up contains. */
@@ -211,12 +296,12 @@ export class SandboxDataset {
     let offset = 0;
     for (let index = 0; index < vpdCount; index++) {
       const reserved = index === 0 ? FIXTURE_PEOPLE.length : 0;
-      const count = holders[index] as number;
+      const count = holders[index];
       const people = reserved + Math.max(MIN_PEOPLE_PER_VPD, count * PEOPLE_PER_HOLDER);
       layouts.push({
         index,
-        code: index === 0 ? HOME_VPD : (codes[index - 1] as string),
-        organisationName: organisationName(index === 0 ? 0 : (names[index - 1] as number)),
+        code: index === 0 ? HOME_VPD : codes[index - 1],
+        organisationName: organisationName(index === 0 ? 0 : names[index - 1]),
         reserved,
         holders: count,
         people,
@@ -281,16 +366,16 @@ export class SandboxDataset {
     const suffix = x % NI_SUFFIXES.length;
     const digits = Math.floor(x / NI_SUFFIXES.length) % 1_000_000;
     const prefix = Math.floor(x / (NI_SUFFIXES.length * 1_000_000));
-    return `${NI_PREFIXES[prefix] as string}${digits.toString().padStart(6, '0')}${NI_SUFFIXES[suffix] as string}`;
+    return `${NI_PREFIXES[prefix]}${digits.toString().padStart(6, '0')}${NI_SUFFIXES[suffix] as string}`;
   }
 
   /** The person whose NI number this is, in a VPD, or undefined. */
   findByNiNumber(vpdIndex: number, niNumber: string): PersonRef | undefined {
     const match = /^([A-Z]{2})(\d{6})([A-D])$/.exec(niNumber);
     if (!match) return undefined;
-    const prefix = NI_PREFIXES.indexOf(match[1] as string);
+    const prefix = NI_PREFIXES.indexOf(match[1]);
     if (prefix < 0) return undefined;
-    const x = (prefix * 1_000_000 + Number(match[2])) * NI_SUFFIXES.length + 'ABCD'.indexOf(match[3] as string);
+    const x = (prefix * 1_000_000 + Number(match[2])) * NI_SUFFIXES.length + 'ABCD'.indexOf(match[3]);
     const ref = this.localRef(vpdIndex, this.niPermutation.invert(x));
     return ref && this.hasNiNumber(ref) ? ref : undefined;
   }
@@ -329,8 +414,7 @@ export class SandboxDataset {
     const ref = this.holderOf(vpdIndex, slot);
     const status = this.personStatus(ref);
     const rng = new Rng(hashKey(this.seed, Salt.RoleSlot, vpdIndex, slot));
-    const createdDay =
-      status.terminationDay !== null ? status.terminationDay - rng.int(30, 1200) : this.anchorDay - rng.int(3, 1500);
+    const createdDay = status.terminationDay !== null ? status.terminationDay - rng.int(30, 1200) : this.anchorDay - rng.int(3, 1500);
     const createdAt = ukLocalToInstant(createdDay, rng.int(8 * 60, 18 * 60 - 1)) + rng.int(0, 59_999);
     const endDay = this.generatedEndDay(vpdIndex, slot);
     let lastUpdatedAt = createdAt;
@@ -383,7 +467,12 @@ export class SandboxDataset {
       type = rng.chance(0.03) ? 'EX_EMP' : 'EMP';
       if (type === 'EX_EMP') terminationDay = this.anchorDay - rng.int(3, 400);
     } else {
-      type = rng.weighted<SystemPersonType>([['EMP', 85], ['EX_EMP', 8], ['APL', 4], ['OTHER', 3]]);
+      type = rng.weighted<SystemPersonType>([
+        ['EMP', 85],
+        ['EX_EMP', 8],
+        ['APL', 4],
+        ['OTHER', 3],
+      ]);
       if (type === 'EX_EMP') terminationDay = this.anchorDay - rng.int(3, 3000);
     }
     let hireDay: number | null = null;
@@ -474,7 +563,13 @@ export class SandboxDataset {
   ): PersonAssignment[] {
     const employeeNumber = this.employeeNumber(ref);
     const code = this.vpdCode(ref.vpdIndex);
-    const count = fixture ? fixture.assignmentCount : rng.weighted([[1, 70], [2, 22], [3, 8]] as const);
+    const count = fixture
+      ? fixture.assignmentCount
+      : rng.weighted([
+          [1, 70],
+          [2, 22],
+          [3, 8],
+        ] as const);
     const hireDay = status.hireDay ?? this.anchorDay;
     const lastDay = status.terminationDay ?? this.anchorDay;
     // With several assignments, the first sometimes ended and a later one became primary.
@@ -493,7 +588,11 @@ export class SandboxDataset {
         assignmentStatus = 'TERMINATED';
         end = Math.max(start, hireDay + rng.int(30, Math.max(31, this.anchorDay - hireDay)) - 1);
       } else {
-        assignmentStatus = rng.weighted<PersonAssignment['status']>([['ACTIVE', 70], ['SUSPENDED', 10], ['TERMINATED', 20]]);
+        assignmentStatus = rng.weighted<PersonAssignment['status']>([
+          ['ACTIVE', 70],
+          ['SUSPENDED', 10],
+          ['TERMINATED', 20],
+        ]);
         if (assignmentStatus === 'TERMINATED') end = Math.max(start, this.anchorDay - rng.int(1, 365));
       }
       const jobRole = holdsRole && n === primaryIndex ? rng.pick(ROLE_HOLDER_JOB_ROLES) : rng.pick(group.jobRoles);
@@ -555,7 +654,11 @@ export class SandboxDataset {
     });
     checks.push({
       type: 'OCCUPATIONAL_HEALTH',
-      status: rng.weighted([['VERIFIED', 85], ['PENDING', 10], ['NOT_CHECKED', 5]] as const),
+      status: rng.weighted([
+        ['VERIFIED', 85],
+        ['PENDING', 10],
+        ['NOT_CHECKED', 5],
+      ] as const),
       checkedDate: formatDay(checked()),
       expiryDate: null,
       reference: null,
@@ -712,7 +815,7 @@ export class SandboxDataset {
 function shuffle<T>(items: T[], rng: Rng): void {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(rng.next() * (i + 1));
-    [items[i], items[j]] = [items[j] as T, items[i] as T];
+    [items[i], items[j]] = [items[j], items[i]];
   }
 }
 
@@ -722,10 +825,12 @@ export function allocate(total: number, weights: readonly number[]): number[] {
   const exact = weights.map((w) => (total * w) / sum);
   const shares = exact.map(Math.floor);
   let remaining = total - shares.reduce((a, b) => a + b, 0);
-  const order = exact.map((value, index) => ({ index, fraction: value - Math.floor(value) })).sort((a, b) => b.fraction - a.fraction || a.index - b.index);
+  const order = exact
+    .map((value, index) => ({ index, fraction: value - Math.floor(value) }))
+    .sort((a, b) => b.fraction - a.fraction || a.index - b.index);
   for (const { index } of order) {
     if (remaining <= 0) break;
-    shares[index] = (shares[index] as number) + 1;
+    shares[index] = shares[index] + 1;
     remaining--;
   }
   return shares;

@@ -20,7 +20,13 @@ describe(Rng.name, () => {
   it('should pick by weight', () => {
     const rng = new Rng(3);
     const counts = { a: 0, b: 0 };
-    for (let n = 0; n < 10_000; n++) counts[rng.weighted([['a', 3], ['b', 1]] as const)]++;
+    for (let n = 0; n < 10_000; n++)
+      counts[
+        rng.weighted([
+          ['a', 3],
+          ['b', 1],
+        ] as const)
+      ]++;
     expect(counts.a / counts.b).toBeGreaterThan(2.5);
     expect(counts.a / counts.b).toBeLessThan(3.5);
   });

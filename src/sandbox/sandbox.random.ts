@@ -54,7 +54,7 @@ export class Rng {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)] as T;
+    return items[Math.floor(this.next() * items.length)];
   }
 
   /** Picks by weight: `weighted([['a', 3], ['b', 1]])` returns 'a' three times as often as 'b'. */
@@ -65,7 +65,7 @@ export class Rng {
       roll -= weight;
       if (roll < 0) return item;
     }
-    return (items[items.length - 1] as readonly [T, number])[0];
+    return items[items.length - 1][0];
   }
 }
 

@@ -33,13 +33,13 @@ export class SlidingWindowRateLimiter {
       this.hits.set(key, times);
     }
     let expired = 0;
-    while (expired < times.length && (times[expired] as number) <= now - this.windowMs) expired++;
+    while (expired < times.length && times[expired] <= now - this.windowMs) expired++;
     if (expired > 0) times.splice(0, expired);
     if (times.length < this.limitPerWindow) {
       times.push(now);
       return 0;
     }
-    const oldest = times[times.length - this.limitPerWindow] as number;
+    const oldest = times[times.length - this.limitPerWindow];
     return Math.max(1, Math.ceil((oldest + this.windowMs - now) / 1_000));
   }
 }

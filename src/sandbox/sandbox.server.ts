@@ -5,13 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  parseAssignRoleBody,
-  parseDeactivateBody,
-  parseEndDateBody,
-  parseRateLimitBody,
-  SandboxAdmin,
-} from './sandbox.admin';
+import { parseAssignRoleBody, parseDeactivateBody, parseEndDateBody, parseRateLimitBody, SandboxAdmin } from './sandbox.admin';
 import { ChangesCursor, ListingCursor, OpaqueCodec } from './sandbox.codec';
 import { SandboxError } from './sandbox.errors';
 import { SandboxFaults, withMalformedItems } from './sandbox.faults';
@@ -392,7 +386,9 @@ function buildApp(parts: AppParts): FastifyInstance {
     const unknown = Object.keys(query).filter((k) => !(SEARCH_KEYS as readonly string[]).includes(k));
     if (unknown.length > 0) throw SandboxError.badRequest(`unknown search parameter(s): ${unknown.join(', ')}`);
     const given = SEARCH_KEYS.filter((k) => query[k] !== undefined);
-    const values = Object.fromEntries(given.map((k) => [k, queryValue(query, k) as string])) as Partial<Record<(typeof SEARCH_KEYS)[number], string>>;
+    const values = Object.fromEntries(given.map((k) => [k, queryValue(query, k) as string])) as Partial<
+      Record<(typeof SEARCH_KEYS)[number], string>
+    >;
     const only = (...keys: string[]): boolean => given.length === keys.length && keys.every((k) => given.includes(k as never));
     const summaries = (refs: (PersonRef | undefined)[]): PersonSummary[] =>
       refs
@@ -409,7 +405,7 @@ function buildApp(parts: AppParts): FastifyInstance {
       const assignmentNumber = values.assignmentNumber as string;
       const match = /^(\d{8})(?:-(\d{1,2}))?$/.exec(assignmentNumber);
       if (!match) throw SandboxError.badRequest('assignmentNumber must be 8 digits, optionally followed by -N');
-      const ref = dataset.findByEmployeeNumber(vpdIndex, match[1] as string);
+      const ref = dataset.findByEmployeeNumber(vpdIndex, match[1]);
       const holds = ref && store.getPerson(ref).assignments.some((a) => a.assignmentNumber === assignmentNumber);
       return summaries([holds ? ref : undefined]);
     }
@@ -459,9 +455,8 @@ function buildApp(parts: AppParts): FastifyInstance {
     admin.deleteRole(request.params.id);
     return reply.status(204).send();
   });
-  app.post<{ Params: { vpd: string; employeeNumber: string } }>(
-    '/sandbox/vpds/:vpd/people/:employeeNumber/deactivate',
-    async (request) => admin.deactivatePerson(request.params.vpd, request.params.employeeNumber, parseDeactivateBody(request.body)),
+  app.post<{ Params: { vpd: string; employeeNumber: string } }>('/sandbox/vpds/:vpd/people/:employeeNumber/deactivate', async (request) =>
+    admin.deactivatePerson(request.params.vpd, request.params.employeeNumber, parseDeactivateBody(request.body)),
   );
   app.get('/sandbox/faults', async () => admin.faults());
   // setFaults validates whatever it is given (the body is untrusted JSON).

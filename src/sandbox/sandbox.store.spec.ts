@@ -66,7 +66,17 @@ describe(SandboxStore.name, () => {
   });
 
   it('should list nothing for another role', () => {
-    expect(store.listRoleAssignments({ vpdIndex: 0, roleName: 'Other', person: null, seq: store.head, asOfDay: ukDay(now), position: 0, limit: 10 })).toEqual({
+    expect(
+      store.listRoleAssignments({
+        vpdIndex: 0,
+        roleName: 'Other',
+        person: null,
+        seq: store.head,
+        asOfDay: ukDay(now),
+        position: 0,
+        limit: 10,
+      }),
+    ).toEqual({
       items: [],
       nextPosition: null,
     });

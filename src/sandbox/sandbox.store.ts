@@ -149,13 +149,13 @@ export class SandboxStore {
     const items: RoleAssignmentChange[] = [];
     let last = query.since;
     while (index < changes.length && items.length < query.limit) {
-      const entry = changes[index] as ChangeEntry;
+      const entry = changes[index];
       if (entry.seq > query.upTo) break;
       items.push(entry.change);
       last = entry.seq;
       index++;
     }
-    const more = index < changes.length && (changes[index] as ChangeEntry).seq <= query.upTo;
+    const more = index < changes.length && changes[index].seq <= query.upTo;
     return { items, nextSince: more ? last : null };
   }
 
@@ -204,8 +204,7 @@ export class SandboxStore {
   /** Assignments a full listing taken now would contain (O(changes) unless generated ones have ended). */
   countListed(vpdIndex: number, asOfDay: number): number {
     const asOf = formatDay(asOfDay);
-    const listed = (row: RoleAssignment | null): boolean =>
-      row !== null && (row.effectiveEndDate === null || row.effectiveEndDate >= asOf);
+    const listed = (row: RoleAssignment | null): boolean => row !== null && (row.effectiveEndDate === null || row.effectiveEndDate >= asOf);
     const holders = this.dataset.holderSlots(vpdIndex);
     let count = 0;
     if (asOfDay < this.dataset.earliestGeneratedEndDay) {
@@ -299,7 +298,7 @@ export class SandboxStore {
   private parseId(id: string): { kind: 'g' | 'x'; vpdIndex: number; slot: number } | undefined {
     const match = ID_PATTERN.exec(id);
     if (!match) return undefined;
-    const vpdIndex = this.dataset.vpdIndex(match[1] as string);
+    const vpdIndex = this.dataset.vpdIndex(match[1]);
     if (vpdIndex === undefined) return undefined;
     const kind = match[2] as 'g' | 'x';
     const slot = Number(match[3]);
@@ -343,7 +342,7 @@ export class SandboxStore {
 
   private record(id: string, seq: number, at: number, state: RoleAssignment | null): void {
     const match = ID_PATTERN.exec(id);
-    const vpdIndex = match ? this.dataset.vpdIndex(match[1] as string) : undefined;
+    const vpdIndex = match ? this.dataset.vpdIndex(match[1]) : undefined;
     if (!match || vpdIndex === undefined) throw new RangeError(`bad assignment id ${id}`);
     let versions = this.versions.get(id);
     if (!versions) {
@@ -419,7 +418,7 @@ function personKey(ref: PersonRef): string {
 /** The last version at or before seq (versions are in sequence order), or null. */
 function latest(versions: readonly Version[], seq: number): RoleAssignment | null {
   for (let i = versions.length - 1; i >= 0; i--) {
-    const version = versions[i] as Version;
+    const version = versions[i];
     if (version.seq <= seq) return version.state;
   }
   return null;
@@ -431,7 +430,7 @@ function countCreatedBy(extras: readonly Extra[], seq: number): number {
   let high = extras.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if ((extras[mid] as Extra).createdSeq <= seq) low = mid + 1;
+    if (extras[mid].createdSeq <= seq) low = mid + 1;
     else high = mid;
   }
   return low;
@@ -443,7 +442,7 @@ function firstAfter(changes: readonly ChangeEntry[], seq: number): number {
   let high = changes.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if ((changes[mid] as ChangeEntry).seq <= seq) low = mid + 1;
+    if (changes[mid].seq <= seq) low = mid + 1;
     else high = mid;
   }
   return low;

@@ -100,7 +100,12 @@ describe(parseFaults.name, () => {
     expect(variants[3]).toMatchObject({ person: { systemPersonType: 'CONTRACTOR' } });
     expect(typeof variants[4]).toBe('string');
     let n = 0;
-    expect(withMalformedItems(Array.from({ length: 21 }, () => item), () => n++)).toHaveLength(24);
+    expect(
+      withMalformedItems(
+        Array.from({ length: 21 }, () => item),
+        () => n++,
+      ),
+    ).toHaveLength(24);
   });
 });
 
@@ -118,7 +123,16 @@ describe(sandboxOptionsFromEnv.name, () => {
         SANDBOX_CLIENT_SECRET: 'secret',
         SANDBOX_LOG: 'false',
       }),
-    ).toEqual({ port: 0, host: '0.0.0.0', seed: 42, vpdCount: 200, roleAssignments: 1_000_000, clientId: 'id', clientSecret: 'secret', logger: false });
+    ).toEqual({
+      port: 0,
+      host: '0.0.0.0',
+      seed: 42,
+      vpdCount: 200,
+      roleAssignments: 1_000_000,
+      clientId: 'id',
+      clientSecret: 'secret',
+      logger: false,
+    });
   });
 
   it('should name every bad variable', () => {

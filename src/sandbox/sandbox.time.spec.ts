@@ -59,7 +59,8 @@ describe(ukLocalToInstant.name, () => {
 describe(parseDay.name, () => {
   it('should accept real dates only', () => {
     expect(parseDay('2024-02-29')).toBe(Date.parse('2024-02-29T00:00:00Z') / MS_PER_DAY);
-    for (const bad of ['2025-02-29', '2026-13-01', '2026-1-01', '26-01-01', '2026-01-01T00:00:00Z', '']) expect(parseDay(bad)).toBeUndefined();
+    for (const bad of ['2025-02-29', '2026-13-01', '2026-1-01', '26-01-01', '2026-01-01T00:00:00Z', ''])
+      expect(parseDay(bad)).toBeUndefined();
   });
 });
 

@@ -98,7 +98,7 @@ export function formatUkTimestamp(ms: number): string {
  */
 export function parseTimestamp(text: string): number | undefined {
   const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/.exec(text);
-  if (!match || parseDay(match[1] as string) === undefined) return undefined;
+  if (!match || parseDay(match[1]) === undefined) return undefined;
   const [hours, minutes, seconds] = [Number(match[2]), Number(match[3]), Number(match[4] ?? '0')];
   if (hours > 23 || minutes > 59 || seconds > 59) return undefined;
   const ms = Date.parse(text);

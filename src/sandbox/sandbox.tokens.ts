@@ -69,10 +69,10 @@ export class TokenService {
   authenticate(authorization: string | undefined): string {
     const match = authorization ? /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(authorization.trim()) : null;
     if (!match) throw SandboxError.unauthorized('a Bearer access token is required', 'invalid_request');
-    const entry = this.tokens.get(match[1] as string);
+    const entry = this.tokens.get(match[1]);
     if (!entry) throw SandboxError.unauthorized('the access token is unknown or was revoked');
     if (entry.expiresAt <= this.now()) {
-      this.tokens.delete(match[1] as string);
+      this.tokens.delete(match[1]);
       throw SandboxError.unauthorized('the access token has expired');
     }
     return entry.clientId;

@@ -63,12 +63,7 @@ export interface PersonAssignment {
 }
 
 export type EmploymentCheckType =
-  | 'IDENTITY'
-  | 'RIGHT_TO_WORK'
-  | 'DBS'
-  | 'EMPLOYMENT_HISTORY'
-  | 'OCCUPATIONAL_HEALTH'
-  | 'PROFESSIONAL_REGISTRATION';
+  'IDENTITY' | 'RIGHT_TO_WORK' | 'DBS' | 'EMPLOYMENT_HISTORY' | 'OCCUPATIONAL_HEALTH' | 'PROFESSIONAL_REGISTRATION';
 
 export interface EmploymentCheck {
   type: EmploymentCheckType;

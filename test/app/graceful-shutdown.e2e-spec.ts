@@ -38,7 +38,7 @@ describe('Graceful shutdown', () => {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const { port } = app.getHttpServer().address() as { port: number };
       const base = `http://127.0.0.1:${port}`;
-      const store = app.get(CacheStore) as RedisCacheStore;
+      const store = app.get<CacheStore, RedisCacheStore>(CacheStore);
       const dataSource = app.get(DataSource);
 
       const inFlight = fetch(`${base}/test-only/slow`);

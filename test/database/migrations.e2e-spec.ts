@@ -50,7 +50,9 @@ describe('Database migrations', () => {
   it('should run, revert and re-run every migration on an empty SQLite file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'esr-gw-sqlite-'));
     try {
-      await exerciseMigrations(new DataSource(buildDataSourceOptions(AppConfig.from(validateEnvironment({ SQLITE_PATH: join(dir, 'gw.sqlite') })))));
+      await exerciseMigrations(
+        new DataSource(buildDataSourceOptions(AppConfig.from(validateEnvironment({ SQLITE_PATH: join(dir, 'gw.sqlite') })))),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

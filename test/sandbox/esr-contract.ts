@@ -42,7 +42,8 @@ export class EsrContract {
     const operation = this.resolve(['paths', route, method]);
     if (!operation) return [`the contract has no ${method.toUpperCase()} ${route}`];
     const responses = operation.responses as Json;
-    if (!(String(response.status) in responses)) return [`status ${response.status} is not documented for ${method.toUpperCase()} ${route}`];
+    if (!(String(response.status) in responses))
+      return [`status ${response.status} is not documented for ${method.toUpperCase()} ${route}`];
     let pointer = ['paths', route, method, 'responses', String(response.status)];
     let definition = responses[String(response.status)] as Json;
     if (typeof definition.$ref === 'string') {
@@ -58,7 +59,9 @@ export class EsrContract {
     }
     for (const [name, header] of Object.entries((definition.headers ?? {}) as Json)) {
       const headerPointer =
-        typeof (header as Json).$ref === 'string' ? ((header as Json).$ref as string).replace(/^#\//, '').split('/') : [...pointer, 'headers', name];
+        typeof (header as Json).$ref === 'string'
+          ? ((header as Json).$ref as string).replace(/^#\//, '').split('/')
+          : [...pointer, 'headers', name];
       const schema = this.resolve([...headerPointer, 'schema']) as Json;
       const value = response.headers.get(name);
       if (value === null) {

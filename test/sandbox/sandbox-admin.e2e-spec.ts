@@ -28,7 +28,10 @@ describe(SandboxAdmin.name, () => {
   });
 
   const fullListing = async (vpd = '979'): Promise<RoleAssignment[]> =>
-    ((await client.get(`/esr/v1/vpds/${vpd}/supplementary-role-assignments`, { roleName: ROLE, limit: '1000' })).body as Page<RoleAssignment>).items;
+    (
+      (await client.get(`/esr/v1/vpds/${vpd}/supplementary-role-assignments`, { roleName: ROLE, limit: '1000' }))
+        .body as Page<RoleAssignment>
+    ).items;
 
   async function changesSince(watermark: string): Promise<RoleAssignmentChange[]> {
     const response = await client.get('/esr/v1/vpds/979/supplementary-role-assignments/changes', { roleName: ROLE, since: watermark });
@@ -92,9 +95,15 @@ describe(SandboxAdmin.name, () => {
     });
 
     it('should answer 404 for an unknown VPD or person', async () => {
-      await expect(client.admin('POST', '/sandbox/vpds/abc/role-assignments', { employeeNumber: '30581377' })).resolves.toMatchObject({ status: 404 });
-      await expect(client.admin('POST', '/sandbox/vpds/979/role-assignments', { employeeNumber: '10000000' })).resolves.toMatchObject({ status: 404 });
-      await expect(client.admin('POST', '/sandbox/role-assignments/sra-979-x999/end-date', { effectiveEndDate: '2026-12-01' })).resolves.toMatchObject({
+      await expect(client.admin('POST', '/sandbox/vpds/abc/role-assignments', { employeeNumber: '30581377' })).resolves.toMatchObject({
+        status: 404,
+      });
+      await expect(client.admin('POST', '/sandbox/vpds/979/role-assignments', { employeeNumber: '10000000' })).resolves.toMatchObject({
+        status: 404,
+      });
+      await expect(
+        client.admin('POST', '/sandbox/role-assignments/sra-979-x999/end-date', { effectiveEndDate: '2026-12-01' }),
+      ).resolves.toMatchObject({
         status: 404,
       });
       await expect(client.admin('DELETE', '/sandbox/role-assignments/nonsense')).resolves.toMatchObject({ status: 404 });
@@ -103,7 +112,9 @@ describe(SandboxAdmin.name, () => {
     it('should end-date a role: yesterday takes it out of the listing, both ways an upsert in the feed', async () => {
       const watermark = sandbox.admin.watermark();
       const holder = sandbox.admin.findRoleHolder('979', 2);
-      const response = await client.admin('POST', `/sandbox/role-assignments/${holder.assignmentId}/end-date`, { effectiveEndDate: '2026-11-24' });
+      const response = await client.admin('POST', `/sandbox/role-assignments/${holder.assignmentId}/end-date`, {
+        effectiveEndDate: '2026-11-24',
+      });
       expect(response).toMatchObject({ status: 200, body: { assignmentId: holder.assignmentId, effectiveEndDate: '2026-11-24' } });
       const listed = await fullListing();
       expect(listed.map((i) => i.assignmentId)).not.toContain(holder.assignmentId);
@@ -112,7 +123,9 @@ describe(SandboxAdmin.name, () => {
       await expect(
         client.admin('POST', `/sandbox/role-assignments/${holder.assignmentId}/end-date`, { effectiveEndDate: '1990-01-01' }),
       ).resolves.toMatchObject({ status: 400 });
-      await expect(client.admin('POST', `/sandbox/role-assignments/${holder.assignmentId}/end-date`, {})).resolves.toMatchObject({ status: 400 });
+      await expect(client.admin('POST', `/sandbox/role-assignments/${holder.assignmentId}/end-date`, {})).resolves.toMatchObject({
+        status: 400,
+      });
     });
 
     it('should delete a role: gone from the listing, a delete in the feed, 404 afterwards', async () => {
@@ -139,11 +152,17 @@ describe(SandboxAdmin.name, () => {
       const row = (await fullListing()).find((i) => i.assignmentId === holder.assignmentId);
       expect(row?.person).toEqual({ active: false, systemPersonType: 'EX_EMP' });
       await expect(changesSince(watermark)).resolves.toEqual([
-        expect.objectContaining({ op: 'upsert', assignmentId: holder.assignmentId, assignment: expect.objectContaining({ person: row?.person }) }),
+        expect.objectContaining({
+          op: 'upsert',
+          assignmentId: holder.assignmentId,
+          assignment: expect.objectContaining({ person: row?.person }),
+        }),
       ]);
       const person = await client.get(`/esr/v1/vpds/979/people/${holder.employeeNumber}`);
       expect(person.body).toMatchObject({ systemPersonType: 'EX_EMP' });
-      await expect(client.admin('POST', `/sandbox/vpds/979/people/${holder.employeeNumber}/deactivate`, { terminationDate: 'soon' })).resolves.toMatchObject({
+      await expect(
+        client.admin('POST', `/sandbox/vpds/979/people/${holder.employeeNumber}/deactivate`, { terminationDate: 'soon' }),
+      ).resolves.toMatchObject({
         status: 400,
       });
       await expect(client.admin('POST', '/sandbox/vpds/979/people/10000000/deactivate')).resolves.toMatchObject({ status: 404 });
@@ -151,7 +170,12 @@ describe(SandboxAdmin.name, () => {
 
     it('should describe itself, its fixtures and people', async () => {
       const info = await client.admin('GET', '/sandbox');
-      expect(info.body).toMatchObject({ vpds: expect.any(Array), fixtures: expect.any(Array), rateLimitPerSecond: 0, watermark: expect.any(String) });
+      expect(info.body).toMatchObject({
+        vpds: expect.any(Array),
+        fixtures: expect.any(Array),
+        rateLimitPerSecond: 0,
+        watermark: expect.any(String),
+      });
       const fixtures = await client.admin('GET', '/sandbox/fixtures');
       expect((fixtures.body as { items: { key: string }[] }).items.map((f) => f.key)).toContain('endDatedYesterday');
       const person = await client.admin('GET', '/sandbox/vpds/979/people/30581377');
@@ -198,7 +222,10 @@ describe(SandboxAdmin.name, () => {
         first.assignmentId,
         second.assignmentId,
       ]);
-      const listed = await client.get('/esr/v1/vpds/979/supplementary-role-assignments', { roleName: ROLE, employeeNumber: person.employeeNumber });
+      const listed = await client.get('/esr/v1/vpds/979/supplementary-role-assignments', {
+        roleName: ROLE,
+        employeeNumber: person.employeeNumber,
+      });
       expect((listed.body as Page<RoleAssignment>).items.map((r) => r.assignmentId)).toEqual([second.assignmentId]);
     });
 

@@ -36,7 +36,9 @@ describe(startSandbox.name, () => {
 
   /** A 3-digit VPD code the sandbox does not have. */
   const unknownVpd = (): string =>
-    Array.from({ length: 1000 }, (_, n) => n.toString().padStart(3, '0')).find((c) => !sandbox.admin.vpds().some((v) => v.vpd === c)) as string;
+    Array.from({ length: 1000 }, (_, n) => n.toString().padStart(3, '0')).find(
+      (c) => !sandbox.admin.vpds().some((v) => v.vpd === c),
+    ) as string;
   const otherVpd = (): string => sandbox.admin.vpds().find((v) => v.vpd !== '979')?.vpd as string;
 
   const listing = (vpd: string, query: Record<string, string | undefined> = {}) =>
@@ -93,7 +95,10 @@ describe(startSandbox.name, () => {
       ['a missing grant_type', { client_id: 'esr-gateway-sandbox', client_secret: 'sandbox-secret' }],
       ['another grant_type', { grant_type: 'password', client_id: 'esr-gateway-sandbox', client_secret: 'sandbox-secret' }],
       ['missing client credentials', { grant_type: 'client_credentials' }],
-      ['an unknown scope', { grant_type: 'client_credentials', client_id: 'esr-gateway-sandbox', client_secret: 'sandbox-secret', scope: 'esr.write' }],
+      [
+        'an unknown scope',
+        { grant_type: 'client_credentials', client_id: 'esr-gateway-sandbox', client_secret: 'sandbox-secret', scope: 'esr.write' },
+      ],
     ])('should answer 400 for %s', async (_case, form) => {
       const response = await client.requestToken(form);
       expect(contract.problems(TOKEN, 'post', response)).toEqual([]);
@@ -198,7 +203,7 @@ describe(startSandbox.name, () => {
       expect(items).toEqual([
         expect.objectContaining({ employeeNumber: '30581377', effectiveEndDate: null, person: { active: true, systemPersonType: 'EMP' } }),
       ]);
-      expect(Date.parse((items[0] as RoleAssignment).createdAt)).toBeLessThan(START - 24 * 3_600_000);
+      expect(Date.parse(items[0].createdAt)).toBeLessThan(START - 24 * 3_600_000);
     });
 
     it('should hold the awkward cases as the contract describes them', async () => {
@@ -243,7 +248,7 @@ describe(startSandbox.name, () => {
       const page = first.body as Page<RoleAssignment>;
       const newcomer = sandbox.admin.findPersonWithoutRole('979', 1);
       const assigned = sandbox.admin.assignRole('979', newcomer.employeeNumber);
-      const ended = sandbox.admin.endDateRole(page.items[0]?.assignmentId as string, '2026-11-01');
+      const ended = sandbox.admin.endDateRole(page.items[0]?.assignmentId, '2026-11-01');
       let cursor = page.nextCursor;
       const rest: RoleAssignment[] = [];
       while (cursor) {
@@ -341,7 +346,7 @@ describe(startSandbox.name, () => {
       expect(feed.items).toEqual([
         { op: 'upsert', assignmentId: assigned.assignmentId, changedAt: '2026-11-25T10:01:00.000+00:00', assignment: assigned },
       ]);
-      const after = await allChanges('979', [...feed.watermarks][0] as string);
+      const after = await allChanges('979', [...feed.watermarks][0]);
       expect(after.items).toEqual([]);
       sandbox.admin.deleteRole(assigned.assignmentId);
     });
@@ -433,7 +438,10 @@ describe(startSandbox.name, () => {
       ['employeeNumber and lastName', { employeeNumber: '30581377', lastName: 'Ashworth' }],
       ['lastName alone', { lastName: 'Ashworth' }],
       ['lastName and dateOfBirth', { lastName: 'Ashworth', dateOfBirth: '1980-01-01' }],
-      ['all five', { employeeNumber: '30581377', assignmentNumber: '30581377', lastName: 'A', dateOfBirth: '1980-01-01', niNumber: 'AB123456C' }],
+      [
+        'all five',
+        { employeeNumber: '30581377', assignmentNumber: '30581377', lastName: 'A', dateOfBirth: '1980-01-01', niNumber: 'AB123456C' },
+      ],
       ['an unknown criterion', { firstName: 'Jordan' }],
       ['a malformed employeeNumber', { employeeNumber: '3058137' }],
       ['a malformed assignmentNumber', { assignmentNumber: '30581377-123' }],
@@ -508,9 +516,10 @@ describe(startSandbox.name, () => {
         const vpds = (await other.client.get(VPDS)).body as { items: { vpd: string }[] };
         const result: unknown[] = [vpds];
         for (const { vpd } of vpds.items) {
-          const page = (await other.client.get(`/esr/v1/vpds/${vpd}/supplementary-role-assignments`, { roleName: ROLE })).body as Page<RoleAssignment>;
+          const page = (await other.client.get(`/esr/v1/vpds/${vpd}/supplementary-role-assignments`, { roleName: ROLE }))
+            .body as Page<RoleAssignment>;
           result.push(page.items);
-          const holder = page.items[page.items.length - 1] as RoleAssignment;
+          const holder = page.items[page.items.length - 1];
           result.push((await other.client.get(`/esr/v1/vpds/${vpd}/people/${holder.employeeNumber}`)).body);
         }
         return result;

@@ -56,7 +56,11 @@ describe(`${startSandbox.name} at scale`, () => {
     const pages: Page[] = [];
     let cursor: string | undefined;
     for (let n = 0; n < 5; n++) {
-      const response = await client.get(`/esr/v1/vpds/${largest.vpd}/supplementary-role-assignments`, { roleName: ROLE, limit: '1000', cursor });
+      const response = await client.get(`/esr/v1/vpds/${largest.vpd}/supplementary-role-assignments`, {
+        roleName: ROLE,
+        limit: '1000',
+        cursor,
+      });
       if (n === 0) expect(contract.problems('/esr/v1/vpds/{vpd}/supplementary-role-assignments', 'get', response)).toEqual([]);
       const page = response.body as Page;
       pages.push(page);
@@ -96,7 +100,10 @@ describe(`${startSandbox.name} at scale`, () => {
     const watermark = sandbox.admin.watermark();
     const holder = sandbox.admin.findRoleHolder(largest.vpd, largest.slots - 2);
     sandbox.admin.deleteRole(holder.assignmentId);
-    const feed = await client.get(`/esr/v1/vpds/${largest.vpd}/supplementary-role-assignments/changes`, { roleName: ROLE, since: watermark });
+    const feed = await client.get(`/esr/v1/vpds/${largest.vpd}/supplementary-role-assignments/changes`, {
+      roleName: ROLE,
+      since: watermark,
+    });
     expect((feed.body as Page).items).toEqual([expect.objectContaining({ op: 'delete', assignmentId: holder.assignmentId })]);
     expect(sandbox.admin.countRoleAssignments()).toBe(999_999);
   });

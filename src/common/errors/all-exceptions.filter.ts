@@ -11,7 +11,18 @@ interface ErrorBody {
 }
 
 const REDIS_ERROR = /enableOfflineQueue|Connection is closed|Reached the max retries per request|Command timed out|ECONNREFUSED.*6379/i;
-const DB_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', 'SQLITE_BUSY']);
+const DB_CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  'SQLITE_BUSY',
+]);
 
 /** Recognises failures of Redis or the database that escaped a service, so callers get 503 not 500. */
 export function asDependencyError(error: unknown): DependencyUnavailableError | undefined {
@@ -27,14 +38,16 @@ export function asDependencyError(error: unknown): DependencyUnavailableError | 
 
 function fromHttpException(exception: HttpException): { status: number; error: ErrorCode; message: string } {
   const status = exception.getStatus();
-  if (exception instanceof ThrottlerException) return { status: 429, error: 'RATE_LIMITED', message: 'Too many requests; try again later.' };
+  if (exception instanceof ThrottlerException)
+    return { status: 429, error: 'RATE_LIMITED', message: 'Too many requests; try again later.' };
   if (status === 404) return { status, error: 'NOT_FOUND', message: 'No such resource.' };
   if (status === 413) return { status, error: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than 64 KiB.' };
   if (status === 401) return { status, error: 'UNAUTHENTICATED', message: 'A valid API key is required.' };
   if (status === 403) return { status, error: 'FORBIDDEN', message: 'This API key may not do that.' };
   if (status === 405) return { status, error: 'NOT_FOUND', message: 'No such resource for this method.' };
   if (status === 429) return { status, error: 'RATE_LIMITED', message: 'Too many requests; try again later.' };
-  if (status === 415) return { status: 422, error: 'VALIDATION_FAILED', message: 'The request body must be JSON (Content-Type: application/json).' };
+  if (status === 415)
+    return { status: 422, error: 'VALIDATION_FAILED', message: 'The request body must be JSON (Content-Type: application/json).' };
   if (status >= 400 && status < 500) {
     const text = /JSON/i.test(exception.message) ? 'The request body is not valid JSON.' : 'The request is not valid.';
     return { status: 422, error: 'VALIDATION_FAILED', message: text };
@@ -43,7 +56,11 @@ function fromHttpException(exception: HttpException): { status: number; error: E
 }
 
 /** Fastify's own errors (body parsing, size limits) carry a statusCode and an FST_ code. */
-function fromFastifyError(error: { statusCode: number; code?: string; message: string }): { status: number; error: ErrorCode; message: string } {
+function fromFastifyError(error: { statusCode: number; code?: string; message: string }): {
+  status: number;
+  error: ErrorCode;
+  message: string;
+} {
   if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
     return { status: 413, error: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than 64 KiB.' };
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
@@ -74,8 +91,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       status = ERROR_STATUS[domain.code];
       body = { error: domain.code, message: domain.message, requestId };
       if (domain.options.details?.length) body.details = domain.options.details;
-      if (domain.options.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(Math.max(1, Math.ceil(domain.options.retryAfterSeconds))));
-      if (status >= 500) this.logger.warn({ code: domain.code, cause: (domain.options.cause as Error | undefined)?.message, requestId }, domain.message);
+      if (domain.options.retryAfterSeconds !== undefined)
+        void reply.header('Retry-After', String(Math.max(1, Math.ceil(domain.options.retryAfterSeconds))));
+      if (status >= 500)
+        this.logger.warn({ code: domain.code, cause: (domain.options.cause as Error | undefined)?.message, requestId }, domain.message);
     } else if (exception instanceof HttpException) {
       const mapped = fromHttpException(exception);
       status = mapped.status;

@@ -42,7 +42,8 @@ export const REDACT_PATHS = [
           customProps: (req: IncomingMessage & { id?: string }) => ({ requestId: req.id }),
           // Probes and scrapes would drown the request log. (middie may have rewritten req.url here.)
           autoLogging: {
-            ignore: (req: IncomingMessage & { originalUrl?: string }) => /^\/(health|metrics)(\/|$|\?)/.test(req.originalUrl ?? req.url ?? ''),
+            ignore: (req: IncomingMessage & { originalUrl?: string }) =>
+              /^\/(health|metrics)(\/|$|\?)/.test(req.originalUrl ?? req.url ?? ''),
           },
           redact: { paths: REDACT_PATHS, censor: '[redacted]' },
           serializers: {

@@ -1,0 +1,266 @@
+/**
+ * Role sync benchmark: a full sync of one large VPD (100k and 1M role assignments by default) from
+ * the ESR sandbox (its own process) into Redis, through the real ESR client (page size 1000, at
+ * most 20 requests per second, the contract's limit) and RoleSyncService. Reports records/s and the
+ * peak RSS/heap of this process per size, and the memory ratio between the sizes (bounded memory:
+ * near 1). Then incremental runs with 10 and 1000 changes against a no-change baseline measured in
+ * the same run, at each size (cost should follow the changes, not the VPD size).
+ *
+ *   npx tsc -p bench/tsconfig.json && node --expose-gc dist-bench/bench/sync-full.js [sizes...]
+ *   e.g. node --expose-gc dist-bench/bench/sync-full.js 100000 1000000
+ */
+import { HttpService } from '@nestjs/axios';
+import { Logger } from '@nestjs/common';
+import axios from 'axios';
+import Redis from 'ioredis';
+import { ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { AuditService } from '../src/audit/audit.service';
+import { RedisCacheStore } from '../src/cache/redis-cache.store';
+import { Clock } from '../src/common/clock/clock';
+import { AppConfig } from '../src/config/app-config';
+import { validateEnvironment } from '../src/config/env.schema';
+import { EsrClient } from '../src/esr/esr.client';
+import { EsrEndpoint } from '../src/esr/esr.endpoint';
+import { esrHttpOptions } from '../src/esr/esr.http';
+import { MetricsService } from '../src/metrics/metrics.service';
+import { RoleSyncService, SyncOutcome } from '../src/sync/role-sync.service';
+
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REPEATS = 3;
+const MB = 1024 * 1024;
+
+interface Child {
+  url: string;
+  listed: number;
+  endDate(from: number, count: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function startChild(roleAssignments: number): Promise<Child> {
+  const child: ChildProcess = fork(resolve(__dirname, 'sync-sandbox-child.js'), [], {
+    env: { ...process.env, BENCH_ROLE_ASSIGNMENTS: String(roleAssignments) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const next = <T>(type: string): Promise<T> =>
+    new Promise((ok) => {
+      const listener = (message: { type: string }) => {
+        if (message.type !== type) return;
+        child.off('message', listener);
+        ok(message as T);
+      };
+      child.on('message', listener);
+    });
+  const ready = await next<{ url: string; listed: number }>('ready');
+  return {
+    url: ready.url,
+    listed: ready.listed,
+    endDate: async (from, count) => {
+      const done = next<{ changed: number }>('done');
+      child.send({ type: 'endDate', from, count, date: '2099-12-31' });
+      return (await done).changed;
+    },
+    close: () =>
+      new Promise<void>((ok) => {
+        child.once('exit', () => ok());
+        child.send({ type: 'close' });
+      }),
+  };
+}
+
+/** Peak memory of this process while `work` runs, sampled every 10 ms, after a GC. */
+async function measure<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; ms: number; baseRss: number; peakRss: number; baseHeap: number; peakHeap: number }> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const base = process.memoryUsage();
+  let peakRss = base.rss;
+  let peakHeap = base.heapUsed;
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  }, 10);
+  const started = performance.now();
+  try {
+    const value = await work();
+    const end = process.memoryUsage();
+    return {
+      value,
+      ms: performance.now() - started,
+      baseRss: base.rss,
+      peakRss: Math.max(peakRss, end.rss),
+      baseHeap: base.heapUsed,
+      peakHeap: Math.max(peakHeap, end.heapUsed),
+    };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const mb = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`;
+
+async function redisUsedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+async function unlinkPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+interface SizeResult {
+  size: number;
+  listed: number;
+  first: { ms: number; perSecond: number; peakRss: number; peakHeap: number; rssGrowth: number; heapGrowth: number };
+  resync: { ms: number; perSecond: number; peakRss: number; peakHeap: number };
+  redisBytesPerRow: number;
+  incremental: { baselineMs: number; tenMs: number; thousandMs: number; changedTen: number; changedThousand: number };
+}
+
+function expectOk(outcome: SyncOutcome, what: string): SyncOutcome {
+  if (outcome.status !== 'succeeded') throw new Error(`${what}: ${JSON.stringify(outcome)}`);
+  return outcome;
+}
+
+async function benchSize(size: number, redis: Redis): Promise<SizeResult> {
+  const child = await startChild(size);
+  const prefix = `esr-gw-bench-sync:${Date.now().toString(36)}_${randomBytes(3).toString('hex')}:`;
+  const config = AppConfig.from(
+    validateEnvironment({
+      ESR_BASE_URL: child.url,
+      ESR_VPDS: '979',
+      ESR_PAGE_SIZE: '1000',
+      ESR_RATE_LIMIT_PER_SECOND: '20',
+      ESR_REQUEST_TIMEOUT: 'PT60S',
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      SYNC_REMOVAL_GUARD_PERCENT: '100',
+    }),
+  );
+  const clock = new Clock();
+  const metrics = new MetricsService();
+  const esr = new EsrClient(
+    new HttpService(axios.create(esrHttpOptions(config)) as unknown as ConstructorParameters<typeof HttpService>[0]),
+    new EsrEndpoint(child.url, 'configured'),
+    config,
+    metrics,
+    clock,
+  );
+  const store = new RedisCacheStore({ url: REDIS_URL, keyPrefix: prefix, commandTimeoutMs: 30_000 });
+  await store.connect();
+  const audit = { record: async () => undefined } as unknown as AuditService;
+  const sync = new RoleSyncService(esr, store, config, clock, metrics, audit);
+  try {
+    const redisBefore = await redisUsedMemory(redis);
+    const first = await measure(async () => expectOk(await sync.runSync({ mode: 'full' }), 'first full sync'));
+    const redisAfter = await redisUsedMemory(redis);
+    const resync = await measure(async () => expectOk(await sync.runSync({ mode: 'full' }), 'full re-sync'));
+
+    const incremental = async (changes: number, offsets: number[]): Promise<{ ms: number; changed: number }> => {
+      const times: number[] = [];
+      let changed = 0;
+      for (const offset of offsets) {
+        if (changes > 0) changed = await child.endDate(offset, changes);
+        const run = await measure(async () => expectOk(await sync.runSync({ mode: 'incremental' }), `incremental ${changes}`));
+        const applied = run.value.vpds[0];
+        if (changes > 0 && applied?.updated !== changed) throw new Error(`expected ${changed} updates, got ${JSON.stringify(applied)}`);
+        times.push(run.ms);
+      }
+      return { ms: median(times), changed };
+    };
+    const baseline = await incremental(0, [0, 0, 0].slice(0, REPEATS));
+    const ten = await incremental(10, [0, 50, 100].slice(0, REPEATS));
+    const thousand = await incremental(1000, [1000, 5000, 9000].slice(0, REPEATS));
+
+    return {
+      size,
+      listed: child.listed,
+      first: {
+        ms: first.ms,
+        perSecond: child.listed / (first.ms / 1000),
+        peakRss: first.peakRss,
+        peakHeap: first.peakHeap,
+        rssGrowth: first.peakRss - first.baseRss,
+        heapGrowth: first.peakHeap - first.baseHeap,
+      },
+      resync: { ms: resync.ms, perSecond: child.listed / (resync.ms / 1000), peakRss: resync.peakRss, peakHeap: resync.peakHeap },
+      redisBytesPerRow: Math.max(0, redisAfter - redisBefore) / child.listed,
+      incremental: {
+        baselineMs: baseline.ms,
+        tenMs: ten.ms,
+        thousandMs: thousand.ms,
+        changedTen: ten.changed,
+        changedThousand: thousand.changed,
+      },
+    };
+  } finally {
+    await sync.beforeApplicationShutdown();
+    esr.onApplicationShutdown();
+    await store.close();
+    await unlinkPrefix(redis, prefix);
+    await child.close();
+  }
+}
+
+async function main(): Promise<void> {
+  Logger.overrideLogger(['error']);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
+  const redis = new Redis(REDIS_URL);
+  const results: SizeResult[] = [];
+  try {
+    for (const size of sizes.length ? sizes : [100_000, 1_000_000]) {
+      process.stdout.write(`full sync of ${size.toLocaleString('en-GB')} role assignments ...\n`);
+      results.push(await benchSize(size, redis));
+    }
+  } finally {
+    redis.disconnect();
+  }
+  process.stdout.write('\nsize        listed   first full: s  rec/s   peak RSS  peak heap   re-sync: s  rec/s   Redis B/row\n');
+  for (const r of results) {
+    process.stdout.write(
+      `${String(r.size).padEnd(9)} ${String(r.listed).padStart(8)}   ${(r.first.ms / 1000).toFixed(1).padStart(8)}  ${Math.round(
+        r.first.perSecond,
+      )
+        .toString()
+        .padStart(
+          6,
+        )}  ${mb(r.first.peakRss).padStart(9)}  ${mb(r.first.peakHeap).padStart(9)}   ${(r.resync.ms / 1000).toFixed(1).padStart(8)}  ${Math.round(
+        r.resync.perSecond,
+      )
+        .toString()
+        .padStart(6)}   ${Math.round(r.redisBytesPerRow)}\n`,
+    );
+  }
+  process.stdout.write('\nincremental (median of 3, ms): no changes (baseline) / 10 changes / 1000 changes\n');
+  for (const r of results) {
+    const i = r.incremental;
+    process.stdout.write(
+      `${String(r.size).padEnd(9)} ${i.baselineMs.toFixed(0).padStart(6)} / ${i.tenMs.toFixed(0).padStart(6)} (+${(i.tenMs - i.baselineMs).toFixed(0)}) / ` +
+        `${i.thousandMs.toFixed(0).padStart(6)} (+${(i.thousandMs - i.baselineMs).toFixed(0)})   changed ${i.changedTen} / ${i.changedThousand}\n`,
+    );
+  }
+  if (results.length >= 2) {
+    const [small, large] = [results[0] as SizeResult, results[results.length - 1] as SizeResult];
+    process.stdout.write(
+      `\nmemory ratio ${large.size}/${small.size}: peak RSS ${(large.first.peakRss / small.first.peakRss).toFixed(2)}, ` +
+        `peak heap ${(large.first.peakHeap / small.first.peakHeap).toFixed(2)} (size ratio ${(large.size / small.size).toFixed(0)})\n`,
+    );
+  }
+  process.stdout.write(`\nJSON ${JSON.stringify(results)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
