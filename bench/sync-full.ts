@@ -99,7 +99,7 @@ async function measure<T>(
   }
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const mb = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`;
 
 async function redisUsedMemory(redis: Redis): Promise<number> {
@@ -251,7 +251,7 @@ async function main(): Promise<void> {
     );
   }
   if (results.length >= 2) {
-    const [small, large] = [results[0] as SizeResult, results[results.length - 1] as SizeResult];
+    const [small, large] = [results[0], results[results.length - 1]];
     process.stdout.write(
       `\nmemory ratio ${large.size}/${small.size}: peak RSS ${(large.first.peakRss / small.first.peakRss).toFixed(2)}, ` +
         `peak heap ${(large.first.peakHeap / small.first.peakHeap).toFixed(2)} (size ratio ${(large.size / small.size).toFixed(0)})\n`,

@@ -25,12 +25,7 @@ const freshName = (label: string): string => `${label}-${Date.now().toString(36)
 
 const at = (ms: number): string => new Date(ms).toISOString();
 
-export function role(
-  assignmentId: string,
-  employeeNumber: string,
-  createdAtMs: number,
-  over: Partial<EsrRoleAssignment> = {},
-): CachedRole {
+export function role(assignmentId: string, employeeNumber: string, createdAtMs: number, over: Partial<EsrRoleAssignment> = {}): CachedRole {
   const created = at(createdAtMs);
   return toCachedRole(
     {
@@ -304,16 +299,31 @@ export function cacheStoreContract(name: string, create: () => Promise<ContractS
         const current = (await store.acquireLease(name, 'new', 60_000)) as Lease;
         expect(current.fence).toBeGreaterThan(old.fence);
         const now = subject.now();
-        await expect(store.writeGeneration(vpd, generation, [role('x1', '10000009', t0)], old, now)).rejects.toBeInstanceOf(StaleFenceError);
-        await expect(store.commitGeneration(vpd, generation, old, { ...commit('wm-stale'), held: false })).rejects.toBeInstanceOf(StaleFenceError);
+        await expect(store.writeGeneration(vpd, generation, [role('x1', '10000009', t0)], old, now)).rejects.toBeInstanceOf(
+          StaleFenceError,
+        );
+        await expect(store.commitGeneration(vpd, generation, old, { ...commit('wm-stale'), held: false })).rejects.toBeInstanceOf(
+          StaleFenceError,
+        );
         await expect(store.beginGeneration(vpd, old)).rejects.toBeInstanceOf(StaleFenceError);
         await expect(
-          store.applyChanges(vpd, old, null, [{ op: 'delete', assignmentId: 'a1' }], now, commit('wm-stale', { lastRun: lastRun('incremental') })),
+          store.applyChanges(
+            vpd,
+            old,
+            null,
+            [{ op: 'delete', assignmentId: 'a1' }],
+            now,
+            commit('wm-stale', { lastRun: lastRun('incremental') }),
+          ),
         ).rejects.toBeInstanceOf(StaleFenceError);
-        await expect(store.stageChanges(vpd, 'stage-1', [{ op: 'delete', assignmentId: 'a1' }], old, 60_000)).rejects.toBeInstanceOf(StaleFenceError);
+        await expect(store.stageChanges(vpd, 'stage-1', [{ op: 'delete', assignmentId: 'a1' }], old, 60_000)).rejects.toBeInstanceOf(
+          StaleFenceError,
+        );
         await expect(store.markSyncStarted(vpd, old, 'run-x', at(now), progress())).rejects.toBeInstanceOf(StaleFenceError);
         await expect(store.reportSyncProgress(vpd, old, progress())).rejects.toBeInstanceOf(StaleFenceError);
-        await expect(store.markSyncFailed(vpd, old, at(now), 'boom', lastRun('full', { outcome: 'failed' }))).rejects.toBeInstanceOf(StaleFenceError);
+        await expect(store.markSyncFailed(vpd, old, at(now), 'boom', lastRun('full', { outcome: 'failed' }))).rejects.toBeInstanceOf(
+          StaleFenceError,
+        );
         await expect(store.holdRemovals(vpd, generation, ['a1'], old, now)).rejects.toBeInstanceOf(StaleFenceError);
         await expect(store.approveHeldRemovals(vpd, old, 10)).rejects.toBeInstanceOf(StaleFenceError);
         await expect(store.rejectHeldRemovals(vpd, old)).rejects.toBeInstanceOf(StaleFenceError);
@@ -321,7 +331,9 @@ export function cacheStoreContract(name: string, create: () => Promise<ContractS
         expect(meta).toMatchObject({ watermark: 'wm-1', running: null, consecutiveFailures: 0 });
         const snapshot = await store.readAccess([{ vpd, employeeNumber: '10000001' }]);
         expect(snapshot.roles.get(recordKey(vpd, '10000001'))?.map((r) => r.assignmentId)).toEqual(['a1']);
-        await expect(store.writeGeneration(vpd, generation, [role('x1', '10000009', t0)], current, now)).resolves.toMatchObject({ added: 1 });
+        await expect(store.writeGeneration(vpd, generation, [role('x1', '10000009', t0)], current, now)).resolves.toMatchObject({
+          added: 1,
+        });
       });
 
       it('should refuse to write into or switch to a generation that is no longer being built', async () => {
@@ -330,9 +342,9 @@ export function cacheStoreContract(name: string, create: () => Promise<ContractS
         const first = await store.beginGeneration(vpd, fence);
         const second = await store.beginGeneration(vpd, fence);
         expect(second.dropped).toBe(1);
-        await expect(store.writeGeneration(vpd, first.generation, [role('a1', '10000001', t0)], fence, subject.now())).rejects.toBeInstanceOf(
-          GenerationMismatchError,
-        );
+        await expect(
+          store.writeGeneration(vpd, first.generation, [role('a1', '10000001', t0)], fence, subject.now()),
+        ).rejects.toBeInstanceOf(GenerationMismatchError);
         await expect(store.commitGeneration(vpd, first.generation, fence, { ...commit('w'), held: false })).rejects.toBeInstanceOf(
           GenerationMismatchError,
         );
@@ -354,6 +366,38 @@ export function cacheStoreContract(name: string, create: () => Promise<ContractS
         await store.commitGeneration(vpd, next.generation, fence, { ...commit('w2'), held: false });
         const after = await store.readAccess([{ vpd, employeeNumber: '10000005' }]);
         expect(after.roles.size).toBe(0);
+      });
+
+      it('should drop the generation being built only with a current fencing token', async () => {
+        const vpd = freshVpd();
+        const fence = await lease();
+        await fullSync(vpd, fence, [role('a1', '10000001', t0)]);
+        const { generation } = await store.beginGeneration(vpd, fence);
+        await store.writeGeneration(vpd, generation, [role('b1', '10000002', t0)], fence, subject.now());
+        const building = async () => (await store.readVpdSync([vpd], subject.now())).get(vpd)?.building;
+        await store.dropGeneration(vpd, generation);
+        await expect(building()).resolves.toBe(generation);
+        await store.dropGeneration(vpd, generation, { name: fence.name, fence: fence.fence - 1 });
+        await expect(building()).resolves.toBe(generation);
+        await store.dropGeneration(vpd, generation, fence);
+        await expect(building()).resolves.toBeNull();
+        await expect(store.writeGeneration(vpd, generation, [role('c1', '10000003', t0)], fence, subject.now())).rejects.toBeInstanceOf(
+          GenerationMismatchError,
+        );
+        const snapshot = await store.readAccess([{ vpd, employeeNumber: '10000001' }]);
+        expect(snapshot.roles.get(recordKey(vpd, '10000001'))?.map((r) => r.assignmentId)).toEqual(['a1']);
+      });
+
+      it('should read each record once however often it is asked for', async () => {
+        const vpd = freshVpd();
+        const fence = await lease();
+        await fullSync(vpd, fence, [role('a1', '10000001', t0)]);
+        const snapshot = await store.readAccess([
+          { vpd, employeeNumber: '10000001' },
+          { vpd, employeeNumber: '10000001' },
+        ]);
+        expect(snapshot.roles.get(recordKey(vpd, '10000001'))).toHaveLength(1);
+        await expect(store.readAccess([])).resolves.toEqual({ vpds: new Map(), roles: new Map() });
       });
 
       it('should apply staged and inline changes in order with the watermark', async () => {
@@ -387,11 +431,16 @@ export function cacheStoreContract(name: string, create: () => Promise<ContractS
           commit('wm-2', { lastRun: lastRun('incremental') }),
         );
         expect(diff).toEqual({ added: 2, updated: 1, removed: 2, unchanged: 1 });
-        const snapshot = await store.readAccess(['10000001', '10000002', '10000003', '10000004'].map((employeeNumber) => ({ vpd, employeeNumber })));
+        const snapshot = await store.readAccess(
+          ['10000001', '10000002', '10000003', '10000004'].map((employeeNumber) => ({ vpd, employeeNumber })),
+        );
         expect(snapshot.roles.has(recordKey(vpd, '10000002'))).toBe(false);
         expect(snapshot.roles.get(recordKey(vpd, '10000003'))?.[0]?.endDate).toBe('2030-01-01');
         expect(snapshot.roles.get(recordKey(vpd, '10000004'))?.[0]?.startDate).toBe('2021-01-01');
-        expect((await store.readVpdSync([vpd], subject.now())).get(vpd)).toMatchObject({ watermark: 'wm-2', lastRun: { mode: 'incremental' } });
+        expect((await store.readVpdSync([vpd], subject.now())).get(vpd)).toMatchObject({
+          watermark: 'wm-2',
+          lastRun: { mode: 'incremental' },
+        });
       });
 
       it('should not let an older version of a row overwrite a newer one', async () => {
@@ -400,9 +449,9 @@ export function cacheStoreContract(name: string, create: () => Promise<ContractS
         const newer = role('a1', '10000001', t0, { effectiveEndDate: '2030-01-01', lastUpdatedAt: '2026-11-22T10:00:00Z' });
         await fullSync(vpd, fence, [newer]);
         const older = role('a1', '10000001', t0, { lastUpdatedAt: '2026-11-21T10:00:00Z' });
-        await expect(
-          store.applyChanges(vpd, fence, null, [{ op: 'upsert', role: older }], subject.now(), commit('wm-2')),
-        ).resolves.toEqual({ added: 0, updated: 0, removed: 0, unchanged: 1 });
+        await expect(store.applyChanges(vpd, fence, null, [{ op: 'upsert', role: older }], subject.now(), commit('wm-2'))).resolves.toEqual(
+          { added: 0, updated: 0, removed: 0, unchanged: 1 },
+        );
         const snapshot = await store.readAccess([{ vpd, employeeNumber: '10000001' }]);
         expect(snapshot.roles.get(recordKey(vpd, '10000001'))?.[0]?.endDate).toBe('2030-01-01');
       });
@@ -444,7 +493,13 @@ export function cacheStoreContract(name: string, create: () => Promise<ContractS
         await expect(store.markSyncFailed(vpd, fence, at(now), 'ESR_UNAVAILABLE', lastRun('full', { outcome: 'failed' }))).resolves.toBe(1);
         await expect(store.markSyncFailed(vpd, fence, at(now), 'ESR_UNAVAILABLE', lastRun('full', { outcome: 'failed' }))).resolves.toBe(2);
         meta = (await store.readVpdSync([vpd], now)).get(vpd);
-        expect(meta).toMatchObject({ running: null, progress: null, lastOutcome: 'failed', lastError: 'ESR_UNAVAILABLE', consecutiveFailures: 2 });
+        expect(meta).toMatchObject({
+          running: null,
+          progress: null,
+          lastOutcome: 'failed',
+          lastError: 'ESR_UNAVAILABLE',
+          consecutiveFailures: 2,
+        });
         await fullSync(vpd, fence, [role('a1', '10000001', t0)]);
         meta = (await store.readVpdSync([vpd], now)).get(vpd);
         expect(meta).toMatchObject({ lastOutcome: 'succeeded', consecutiveFailures: 0, lastError: null });
@@ -457,7 +512,12 @@ export function cacheStoreContract(name: string, create: () => Promise<ContractS
         await fullSync(vpd, fence, [role('a1', '10000001', t0), role('a2', '10000001', t0), role('b1', '10000002', t0)]);
         const seq = (await store.readVpdSync([vpd], subject.now())).get(vpd)?.seq as number;
         await expect(
-          store.replaceRecords(vpd, [{ employeeNumber: '10000001', roles: [role('a2', '10000001', t0), role('a3', '10000001', t0)] }], seq - 1, subject.now()),
+          store.replaceRecords(
+            vpd,
+            [{ employeeNumber: '10000001', roles: [role('a2', '10000001', t0), role('a3', '10000001', t0)] }],
+            seq - 1,
+            subject.now(),
+          ),
         ).resolves.toBe('conflict');
         await expect(
           store.replaceRecords(
@@ -471,7 +531,12 @@ export function cacheStoreContract(name: string, create: () => Promise<ContractS
           ),
         ).resolves.toBe('applied');
         const snapshot = await store.readAccess(['10000001', '10000002'].map((employeeNumber) => ({ vpd, employeeNumber })));
-        expect(snapshot.roles.get(recordKey(vpd, '10000001'))?.map((r) => r.assignmentId).sort()).toEqual(['a2', 'a3']);
+        expect(
+          snapshot.roles
+            .get(recordKey(vpd, '10000001'))
+            ?.map((r) => r.assignmentId)
+            .sort(),
+        ).toEqual(['a2', 'a3']);
         expect(snapshot.roles.has(recordKey(vpd, '10000002'))).toBe(false);
       });
 
@@ -482,9 +547,17 @@ export function cacheStoreContract(name: string, create: () => Promise<ContractS
         const { generation } = await store.beginGeneration(vpd, fence);
         const seq = (await store.readVpdSync([vpd], subject.now())).get(vpd)?.seq as number;
         const fresh = role('a9', '10000001', t0, { lastUpdatedAt: '2026-11-24T10:00:00Z' });
-        await expect(store.replaceRecords(vpd, [{ employeeNumber: '10000001', roles: [fresh] }], seq, subject.now())).resolves.toBe('applied');
+        await expect(store.replaceRecords(vpd, [{ employeeNumber: '10000001', roles: [fresh] }], seq, subject.now())).resolves.toBe(
+          'applied',
+        );
         // The listing page read before the refresh still had the old row: it must not win.
-        const diff = await store.writeGeneration(vpd, generation, [role('a1', '10000001', t0), role('b1', '10000002', t0)], fence, subject.now());
+        const diff = await store.writeGeneration(
+          vpd,
+          generation,
+          [role('a1', '10000001', t0), role('b1', '10000002', t0)],
+          fence,
+          subject.now(),
+        );
         expect(diff).toMatchObject({ added: 1, skipped: 1 });
         await store.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: false });
         const snapshot = await store.readAccess(['10000001', '10000002'].map((employeeNumber) => ({ vpd, employeeNumber })));
@@ -492,7 +565,7 @@ export function cacheStoreContract(name: string, create: () => Promise<ContractS
         expect(snapshot.roles.get(recordKey(vpd, '10000002'))?.map((r) => r.assignmentId)).toEqual(['b1']);
       });
 
-      it('should look up live rows and compare a dry run\'s scratch list without touching the live data', async () => {
+      it("should look up live rows and compare a dry run's scratch list without touching the live data", async () => {
         const vpd = freshVpd();
         const fence = await lease();
         const a1 = role('a1', '10000001', t0);

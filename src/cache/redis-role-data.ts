@@ -133,7 +133,7 @@ export class RedisRoleData {
     vpds.forEach((vpd, v) => {
       const [flat, counts] = reply[v] as [string[], number[]];
       const fields = new Map<string, string>();
-      for (let i = 0; i < flat.length; i += 2) fields.set(flat[i] as string, flat[i + 1] as string);
+      for (let i = 0; i < flat.length; i += 2) fields.set(flat[i], flat[i + 1]);
       const meta = this.decodeMeta(vpd, fields);
       const [holders, people, eligible, pending, ended] = counts.map(Number);
       out.set(vpd, {
@@ -141,10 +141,10 @@ export class RedisRoleData {
         counts:
           meta.generation && counts.length === 5
             ? {
-                holders: holders as number,
-                people: people as number,
-                pending: pending as number,
-                active: (eligible as number) - (pending as number) - (ended as number),
+                holders: holders,
+                people: people,
+                pending: pending,
+                active: eligible - pending - ended,
               }
             : null,
       });
@@ -161,7 +161,7 @@ export class RedisRoleData {
     if (assignmentIds.length === 0) return out;
     const reply = await this.redis.roleLookup(this.metaKey(vpd), this.base(vpd), ...assignmentIds);
     reply.forEach((raw, i) => {
-      if (raw) out.set(assignmentIds[i] as string, fromStoredRole(JSON.parse(raw) as StoredRole));
+      if (raw) out.set(assignmentIds[i], fromStoredRole(JSON.parse(raw) as StoredRole));
     });
     return out;
   }
@@ -225,7 +225,7 @@ export class RedisRoleData {
   ): Promise<{ cursor: string; removed: RoleRef[] }> {
     const [next, ...pairs] = await this.redis.roleScanRemovals(this.metaKey(vpd), this.base(vpd), generation, cursor, count);
     const removed: RoleRef[] = [];
-    for (let i = 0; i < pairs.length; i += 2) removed.push({ assignmentId: pairs[i] as string, employeeNumber: pairs[i + 1] as string });
+    for (let i = 0; i < pairs.length; i += 2) removed.push({ assignmentId: pairs[i], employeeNumber: pairs[i + 1] });
     return { cursor: String(next), removed };
   }
 

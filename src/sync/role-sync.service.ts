@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -50,6 +50,14 @@ export const HELD_DECISION_LEASE_WAIT_MS = 10_000;
 const REFRESH_ATTEMPTS = 3;
 const SCRATCH_TTL_MS = 3_600_000;
 const PROGRESS_SAVE_INTERVAL_MS = 1000;
+
+/** Waits of RoleSyncService (for tests; the defaults suit production). */
+export interface RoleSyncOptions {
+  apiRunLeaseWaitMs?: number;
+  heldDecisionLeaseWaitMs?: number;
+}
+
+export const ROLE_SYNC_OPTIONS = Symbol('ROLE_SYNC_OPTIONS');
 
 /** What one run did: 'skipped' when another replica (or run) held the lease. Never thrown. */
 export interface SyncOutcome {
@@ -167,7 +175,13 @@ class DiffCollector {
 function errorCode(error: unknown): string {
   if (error instanceof DomainError) return error.code;
   if (error instanceof SyncInterruptedError) return error.code;
-  if (error instanceof Error) return error.name.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() || 'ERROR';
+  if (error instanceof Error)
+    return (
+      error.name
+        .replace(/Error$/, '')
+        .replace(/([a-z])([A-Z])/g, '$1_$2')
+        .toUpperCase() || 'ERROR'
+    );
   return 'ERROR';
 }
 
@@ -192,7 +206,11 @@ export class RoleSyncService implements BeforeApplicationShutdown {
   private readonly active = new Set<AbortController>();
   private readonly background = new Set<Promise<unknown>>();
   private shuttingDown = false;
+  /** Runs started on this replica and not finished (waiting for the lease or running). */
+  private localRuns = 0;
   private gaugesRefreshedAt = 0;
+  private readonly apiRunLeaseWaitMs: number;
+  private readonly heldDecisionLeaseWaitMs: number;
 
   constructor(
     private readonly esr: EsrClient,
@@ -201,8 +219,11 @@ export class RoleSyncService implements BeforeApplicationShutdown {
     private readonly clock: Clock,
     metrics: MetricsService,
     private readonly audit: AuditService,
+    @Optional() @Inject(ROLE_SYNC_OPTIONS) options: RoleSyncOptions = {},
   ) {
     this.metrics = new SyncMetrics(metrics, () => this.refreshGauges());
+    this.apiRunLeaseWaitMs = options.apiRunLeaseWaitMs ?? API_RUN_LEASE_WAIT_MS;
+    this.heldDecisionLeaseWaitMs = options.heldDecisionLeaseWaitMs ?? HELD_DECISION_LEASE_WAIT_MS;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -219,13 +240,13 @@ export class RoleSyncService implements BeforeApplicationShutdown {
     if (this.shuttingDown) throw new DomainError('DEPENDENCY_UNAVAILABLE', 'The gateway is shutting down; try another replica.');
     const record = this.newRecord({ ...options, trigger: options.trigger ?? 'api' });
     await this.store.saveSyncRun(record, RUN_RECORD_TTL_MS);
-    this.track(this.execute(record, { ...options, waitForLeaseMs: API_RUN_LEASE_WAIT_MS }));
+    this.track(this.execute(record, { ...options, waitForLeaseMs: this.apiRunLeaseWaitMs }));
     return { runId: record.runId };
   }
 
   /** For the scheduler: starts a run unless this replica is already running one. */
   runScheduled(mode: SyncMode, trigger: 'schedule' | 'startup'): Promise<SyncOutcome> | null {
-    if (this.shuttingDown || this.active.size > 0) return null;
+    if (this.shuttingDown || this.localRuns > 0) return null;
     const run = this.runSync({ mode, trigger });
     this.track(run);
     return run;
@@ -266,6 +287,15 @@ export class RoleSyncService implements BeforeApplicationShutdown {
   }
 
   private async execute(record: SyncRunRecord, options: SyncRunOptions): Promise<SyncOutcome> {
+    this.localRuns++;
+    try {
+      return await this.executeRun(record, options);
+    } finally {
+      this.localRuns--;
+    }
+  }
+
+  private async executeRun(record: SyncRunRecord, options: SyncRunOptions): Promise<SyncOutcome> {
     const started = performance.now();
     let savedAt = 0;
     const save = async (force: boolean): Promise<void> => {
@@ -286,6 +316,7 @@ export class RoleSyncService implements BeforeApplicationShutdown {
         for (const vpd of vpds) {
           if (signal.aborted) break;
           record.progress.currentVpd = vpd;
+          await save(true);
           const base = record.progress.processed;
           const context: RunContext = {
             runId: record.runId,
@@ -342,7 +373,14 @@ export class RoleSyncService implements BeforeApplicationShutdown {
         mode = 'full';
         reason = 'NEVER_SYNCED';
       }
-      const progress: SyncProgress = { runId: ctx.runId, mode, phase: mode === 'full' ? 'listing' : 'changes', processed: 0, pages: 0, startedAt: at };
+      const progress: SyncProgress = {
+        runId: ctx.runId,
+        mode,
+        phase: mode === 'full' ? 'listing' : 'changes',
+        processed: 0,
+        pages: 0,
+        startedAt: at,
+      };
       await this.store.markSyncStarted(vpd, ctx.lease, ctx.runId, at, progress);
       let counts: VpdCounts;
       if (mode === 'incremental') {
@@ -389,7 +427,18 @@ export class RoleSyncService implements BeforeApplicationShutdown {
       await this.store.markSyncFailed(vpd, ctx.lease, at, code, lastRun).catch((e: unknown) => {
         this.logger.warn({ msg: 'could not record the failed sync', vpd, error: errorCode(e) });
       });
-      const result: SyncRunVpdResult = { vpd, mode, status: 'failed', added: 0, updated: 0, removed: 0, held: 0, durationMs, error: code, ...(reason ? { reason } : {}) };
+      const result: SyncRunVpdResult = {
+        vpd,
+        mode,
+        status: 'failed',
+        added: 0,
+        updated: 0,
+        removed: 0,
+        held: 0,
+        durationMs,
+        error: code,
+        ...(reason ? { reason } : {}),
+      };
       await this.observe(result);
       return result;
     }
@@ -410,7 +459,7 @@ export class RoleSyncService implements BeforeApplicationShutdown {
     let listed = 0;
     let skippedItems = 0;
     let inflight: Promise<void> | null = null;
-    let writeError: unknown = null;
+    let writeError: Error | null = null;
     const settle = async (): Promise<void> => {
       if (inflight) await inflight;
       inflight = null;
@@ -441,7 +490,7 @@ export class RoleSyncService implements BeforeApplicationShutdown {
             totals.skipped += diff.skipped;
           },
           (error: unknown) => {
-            writeError = error;
+            writeError = error instanceof Error ? error : new Error(String(error));
           },
         );
       }
@@ -607,7 +656,8 @@ export class RoleSyncService implements BeforeApplicationShutdown {
     const { vpd, mode } = result;
     this.metrics.runs.inc({ vpd, mode, outcome: result.status });
     this.metrics.duration.observe({ mode }, result.durationMs / 1000);
-    for (const kind of ['added', 'updated', 'removed'] as const) if (result[kind] > 0) this.metrics.items.inc({ vpd, mode, kind }, result[kind]);
+    for (const kind of ['added', 'updated', 'removed'] as const)
+      if (result[kind] > 0) this.metrics.items.inc({ vpd, mode, kind }, result[kind]);
     const line = {
       msg: 'role sync',
       vpd,
@@ -653,7 +703,10 @@ export class RoleSyncService implements BeforeApplicationShutdown {
   // ---------------------------------------------------------------------------------------------
   // Lease
 
-  private async withLease<T>(waitMs: number, work: (lease: Lease, signal: AbortSignal) => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+  private async withLease<T>(
+    waitMs: number,
+    work: (lease: Lease, signal: AbortSignal) => Promise<T>,
+  ): Promise<{ ran: true; value: T } | { ran: false }> {
     const ttl = this.config.syncLeaseTtlMs;
     const deadline = performance.now() + waitMs;
     let lease = await this.store.acquireLease(SYNC_LEASE, this.holderId, ttl);
@@ -708,8 +761,12 @@ export class RoleSyncService implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
     for (const controller of this.active) controller.abort(new SyncInterruptedError('SHUTDOWN'));
-    const all = Promise.allSettled([...this.background]);
-    await Promise.race([all, sleep(this.config.shutdownGraceMs)]);
+    const grace = new AbortController();
+    await Promise.race([
+      Promise.allSettled([...this.background]),
+      sleep(this.config.shutdownGraceMs, undefined, { signal: grace.signal }).catch(() => undefined),
+    ]);
+    grace.abort();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -720,7 +777,15 @@ export class RoleSyncService implements BeforeApplicationShutdown {
     this.assertServed(options.vpd);
     const vpds = options.vpd ? [options.vpd] : await this.vpdsToServe();
     const all = new DiffCollector();
-    const result: DryRunResult = { mode: options.mode, added: [], updated: [], removed: [], counts: all.counts, truncated: false, vpds: [] };
+    const result: DryRunResult = {
+      mode: options.mode,
+      added: [],
+      updated: [],
+      removed: [],
+      counts: all.counts,
+      truncated: false,
+      vpds: [],
+    };
     for (const vpd of vpds) {
       const meta = (await this.store.readVpdSync([vpd], this.clock.nowMs())).get(vpd) as VpdSyncRecord;
       let mode: SyncMode = options.mode === 'incremental' && meta.generation && meta.watermark ? 'incremental' : 'full';
@@ -759,7 +824,15 @@ export class RoleSyncService implements BeforeApplicationShutdown {
         const roles = page.items.map((item) => toCachedRole(item, this.config.activationDelayMs));
         listed += roles.length;
         if (roles.length === 0) continue;
-        this.classify(vpd, roles, await this.store.lookupRoles(vpd, roles.map((r) => r.assignmentId)), diff);
+        this.classify(
+          vpd,
+          roles,
+          await this.store.lookupRoles(
+            vpd,
+            roles.map((r) => r.assignmentId),
+          ),
+          diff,
+        );
         await this.store.markSeen(vpd, scratch, roles.map(ref), SCRATCH_TTL_MS);
       }
       let cursor = '0';
@@ -858,7 +931,7 @@ export class RoleSyncService implements BeforeApplicationShutdown {
   }
 
   private async decideHeld(vpd: string, by: DecisionActor, decision: 'approved' | 'rejected'): Promise<HeldRemovalsDecision> {
-    const outcome = await this.withLease(HELD_DECISION_LEASE_WAIT_MS, async (lease) => {
+    const outcome = await this.withLease(this.heldDecisionLeaseWaitMs, async (lease) => {
       const meta = (await this.store.readVpdSync([vpd], this.clock.nowMs())).get(vpd);
       const count = meta?.heldRemovals ?? 0;
       if (count === 0) throw new NotFoundError(`VPD ${vpd} has no held removals.`);
@@ -902,6 +975,7 @@ export class RoleSyncService implements BeforeApplicationShutdown {
    * switch does not lose them. No-op for a VPD never synced. ESR failures propagate.
    */
   async refreshRecords(vpd: string, employeeNumbers: string[]): Promise<void> {
+    if (!/^\d{3}$/.test(vpd)) throw new ValidationFailedError('vpd must be 3 digits', [{ field: 'vpd', message: 'vpd must be 3 digits' }]);
     const people = [...new Set(employeeNumbers)];
     if (people.length === 0) return;
     for (let attempt = 1; attempt <= REFRESH_ATTEMPTS; attempt++) {

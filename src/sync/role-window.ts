@@ -8,17 +8,34 @@ export const UK_ZONE = 'Europe/London';
 /** How a cached role stands at an instant. */
 export type RoleStanding = 'ACTIVE' | 'PENDING' | 'ENDED' | 'NEVER_EFFECTIVE' | 'RECORD_INACTIVE';
 
-function ukStartOfDay(date: string): DateTime {
-  const day = DateTime.fromISO(date, { zone: UK_ZONE });
-  if (!day.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new RangeError(`not a calendar date: ${date}`);
-  return day.startOf('day');
+/**
+ * Start of a UK date (ms), and of the day after it. A sync converts the same few thousand dates
+ * again and again, and time-zone arithmetic is slow, so results are memoised (bounded).
+ */
+const dayStarts = new Map<string, { start: number; next: number }>();
+const DAY_CACHE_LIMIT = 20_000;
+
+function ukDay(date: string): { start: number; next: number } {
+  let day = dayStarts.get(date);
+  if (day) return day;
+  const start = DateTime.fromISO(date, { zone: UK_ZONE });
+  if (!start.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new RangeError(`not a calendar date: ${date}`);
+  day = { start: start.startOf('day').toMillis(), next: start.plus({ days: 1 }).startOf('day').toMillis() };
+  if (dayStarts.size >= DAY_CACHE_LIMIT) dayStarts.clear();
+  dayStarts.set(date, day);
+  return day;
 }
 
-function instant(timestamp: string): DateTime {
+/** An ISO-8601 timestamp with offset, as epoch ms. */
+function instant(timestamp: string): number {
+  const native = Date.parse(timestamp);
+  if (!Number.isNaN(native) && /(Z|[+-]\d{2}:\d{2})$/.test(timestamp)) return native;
   const at = DateTime.fromISO(timestamp, { setZone: true });
   if (!at.isValid) throw new RangeError(`not an ISO-8601 timestamp: ${timestamp}`);
-  return at.toUTC();
+  return at.toMillis();
 }
+
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
  * When an assignment starts to count: the later of (createdAt + activation delay) and the start of
@@ -26,9 +43,7 @@ function instant(timestamp: string): DateTime {
  * clock change). Returns an ISO-8601 UTC instant.
  */
 export function effectiveFrom(createdAt: string, effectiveStartDate: string, activationDelayMs: number): string {
-  const activated = instant(createdAt).plus({ milliseconds: activationDelayMs });
-  const starts = ukStartOfDay(effectiveStartDate).toUTC();
-  return (activated > starts ? activated : starts).toUTC().toISO() as string;
+  return iso(Math.max(instant(createdAt) + activationDelayMs, ukDay(effectiveStartDate).start));
 }
 
 /**
@@ -37,7 +52,7 @@ export function effectiveFrom(createdAt: string, effectiveStartDate: string, act
  */
 export function effectiveUntil(effectiveEndDate: string | null): string | null {
   if (effectiveEndDate === null) return null;
-  return ukStartOfDay(effectiveEndDate).plus({ days: 1 }).startOf('day').toUTC().toISO() as string;
+  return iso(ukDay(effectiveEndDate).next);
 }
 
 /** The cache row of one ESR assignment: its window computed once, instants in UTC. */
@@ -45,13 +60,13 @@ export function toCachedRole(assignment: EsrRoleAssignment, activationDelayMs: n
   return {
     assignmentId: assignment.assignmentId,
     employeeNumber: assignment.employeeNumber,
-    assignedAt: instant(assignment.createdAt).toISO() as string,
+    assignedAt: iso(instant(assignment.createdAt)),
     startDate: assignment.effectiveStartDate,
     endDate: assignment.effectiveEndDate,
     effectiveFrom: effectiveFrom(assignment.createdAt, assignment.effectiveStartDate, activationDelayMs),
     effectiveUntil: effectiveUntil(assignment.effectiveEndDate),
     personActive: assignment.personActive,
-    lastUpdatedAt: instant(assignment.lastUpdatedAt).toISO() as string,
+    lastUpdatedAt: iso(instant(assignment.lastUpdatedAt)),
   };
 }
 

@@ -58,9 +58,15 @@ export class SyncController {
   @ApiExtraModels(SyncRunAcceptedDto, SyncDryRunDto)
   @ApiAcceptedResponse({ type: SyncRunAcceptedDto, description: 'The run was started' })
   @ApiOkResponse({ schema: { $ref: getSchemaPath(SyncDryRunDto) }, description: 'dryRun: what the run would change' })
-  @ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: a body field is not valid, or the VPD is not served', type: ErrorResponseDto })
+  @ApiUnprocessableEntityResponse({
+    description: 'VALIDATION_FAILED: a body field is not valid, or the VPD is not served',
+    type: ErrorResponseDto,
+  })
   @ApiServiceUnavailableResponse({ description: 'ESR_UNAVAILABLE (dry run) or DEPENDENCY_UNAVAILABLE', type: ErrorResponseDto })
-  async createRun(@Body() body: CreateSyncRunDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<SyncRunAcceptedDto | SyncDryRunDto> {
+  async createRun(
+    @Body() body: CreateSyncRunDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SyncRunAcceptedDto | SyncDryRunDto> {
     if (body.dryRun) {
       void reply.status(200);
       return this.sync.dryRun({ mode: body.mode, vpd: body.vpd });

@@ -32,18 +32,22 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     }
     this.registry.addInterval(
       INCREMENTAL_JOB,
-      setInterval(() => this.sync.runScheduled('incremental', 'schedule'), this.config.syncIntervalMs),
+      setInterval(() => {
+        void this.sync.runScheduled('incremental', 'schedule');
+      }, this.config.syncIntervalMs),
     );
     const job = CronJob.from({
       cronTime: this.config.fullSyncCron,
       onTick: () => {
-        this.sync.runScheduled('full', 'schedule');
+        void this.sync.runScheduled('full', 'schedule');
       },
       timeZone: UK_ZONE,
       start: true,
     });
     this.registry.addCronJob(FULL_JOB, job);
-    this.startup = setTimeout(() => this.sync.runScheduled('incremental', 'startup'), 0);
+    this.startup = setTimeout(() => {
+      void this.sync.runScheduled('incremental', 'startup');
+    }, 0);
     this.logger.log(
       `role sync scheduled: incremental every ${this.config.syncIntervalMs} ms, full on "${this.config.fullSyncCron}" (UK time)`,
     );

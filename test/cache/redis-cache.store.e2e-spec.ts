@@ -1,15 +1,15 @@
-import { cacheStoreContract } from '../../src/cache/cache.store.contract';
+import { cacheStoreContract, role } from '../../src/cache/cache.store.contract';
 import { RedisCacheStore } from '../../src/cache/redis-cache.store';
 import { createTestRedisPrefix, REDIS_URL } from '../support/test-env';
 
-const prefix = createTestRedisPrefix();
+const suite = createTestRedisPrefix();
 
 afterAll(async () => {
-  await prefix.cleanup();
+  await suite.cleanup();
 });
 
 cacheStoreContract(RedisCacheStore.name, async () => {
-  const store = new RedisCacheStore({ url: REDIS_URL, keyPrefix: prefix.prefix });
+  const store = new RedisCacheStore({ url: REDIS_URL, keyPrefix: suite.prefix });
   await store.connect();
   return {
     store,
@@ -20,26 +20,62 @@ cacheStoreContract(RedisCacheStore.name, async () => {
 });
 
 describe(RedisCacheStore.name, () => {
-  it('should keep every key under its prefix', async () => {
-    const own = createTestRedisPrefix();
-    const store = new RedisCacheStore({ url: REDIS_URL, keyPrefix: own.prefix });
+  it('should keep every key under its prefix, also those the scripts derive', async () => {
+    const scratch = createTestRedisPrefix();
+    const prefix = scratch.prefix;
+    const store = new RedisCacheStore({ url: REDIS_URL, keyPrefix: prefix });
     await store.connect();
     try {
       const lease = await store.acquireLease('sync', 'h', 60_000);
       if (!lease) throw new Error('lease not taken');
       const { generation } = await store.beginGeneration('979', lease);
+      await store.writeGeneration(
+        '979',
+        generation,
+        [role('a1', '10000001', Date.now(), { effectiveEndDate: '2099-01-01' })],
+        lease,
+        Date.now() - 1,
+      );
       await store.commitGeneration('979', generation, lease, {
         watermark: 'w',
         at: '2026-11-25T10:00:00.000Z',
         held: false,
-        lastRun: { runId: 'r', mode: 'full', outcome: 'succeeded', added: 0, updated: 0, removed: 0, held: 0, durationMs: 1, finishedAt: '2026-11-25T10:00:00.000Z' },
+        lastRun: {
+          runId: 'r',
+          mode: 'full',
+          outcome: 'succeeded',
+          added: 1,
+          updated: 0,
+          removed: 0,
+          held: 0,
+          durationMs: 1,
+          finishedAt: '2026-11-25T10:00:00.000Z',
+        },
       });
-      const keys = await store.redis.call('KEYS', '*');
-      expect((keys as string[]).filter((k) => k.includes(':979:') || k.startsWith('lease')).every((k) => k.startsWith(own.prefix))).toBe(true);
-      expect((keys as string[]).some((k) => k.startsWith(`${own.prefix}sync:vpd:979:meta`))).toBe(true);
+      const own = (await store.redis.call('KEYS', `${prefix}*`)) as string[];
+      expect(own.map((k) => k.slice(prefix.length)).sort()).toEqual(
+        [
+          'lease:sync',
+          'lease:sync:fence',
+          'sync:vpds',
+          'sync:vpd:979:meta',
+          'sync:vpd:979:gens',
+          `sync:vpd:979:g:${generation}:rows`,
+          `sync:vpd:979:g:${generation}:aidx`,
+          `sync:vpd:979:g:${generation}:pend`,
+          `sync:vpd:979:g:${generation}:ends`,
+          `sync:vpd:979:g:${generation}:stat`,
+        ].sort(),
+      );
+      // A key derived without the prefix would show up at the root.
+      const root = [
+        ...((await store.redis.call('KEYS', 'sync:*')) as string[]),
+        ...((await store.redis.call('KEYS', 'lease:*')) as string[]),
+      ];
+      expect(root).toEqual([]);
     } finally {
       await store.close();
-      await own.cleanup();
+      await scratch.cleanup();
     }
   });
 });

@@ -6,7 +6,11 @@ export const SYNC_MODES = ['incremental', 'full'] as const;
 
 /** Body of POST /v1/sync/runs. */
 export class CreateSyncRunDto {
-  @ApiPropertyOptional({ description: 'One VPD (3 digits); omit for every VPD the gateway serves', example: '979', pattern: VPD_PATTERN.source })
+  @ApiPropertyOptional({
+    description: 'One VPD (3 digits); omit for every VPD the gateway serves',
+    example: '979',
+    pattern: VPD_PATTERN.source,
+  })
   @IsOptional()
   @IsString({ message: 'vpd must be 3 digits' })
   @Matches(VPD_PATTERN, { message: 'vpd must be 3 digits' })

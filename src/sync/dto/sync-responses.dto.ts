@@ -28,7 +28,11 @@ export class SyncProgressDto {
 
 export class SyncStatusVpdDto {
   @ApiProperty({ example: '979' }) vpd!: string;
-  @ApiProperty({ enum: STATES, example: 'IDLE', description: 'RUNNING, else FAILED (last attempt failed), else HELD (removals wait for ops), else IDLE' })
+  @ApiProperty({
+    enum: STATES,
+    example: 'IDLE',
+    description: 'RUNNING, else FAILED (last attempt failed), else HELD (removals wait for ops), else IDLE',
+  })
   state!: (typeof STATES)[number];
   @ApiProperty({ type: String, nullable: true, example: '2026-11-25T10:15:00.000Z' }) lastAttemptAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '2026-11-25T10:15:00.412Z' }) lastSuccessAt!: string | null;
@@ -43,17 +47,24 @@ export class SyncStatusVpdDto {
   @ApiProperty({ type: SyncProgressDto, nullable: true, description: 'Live progress while RUNNING' }) progress!: SyncProgressDto | null;
   @ApiProperty({ example: 0, description: 'Removals held by the removal guard' }) heldRemovals!: number;
   @ApiProperty({ type: String, nullable: true, example: null }) heldSince!: string | null;
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'Error code of the last failed attempt' }) lastError!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'Error code of the last failed attempt' }) lastError!:
+    string | null;
 }
 
 export class SyncStatusDto {
-  @ApiProperty({ type: String, nullable: true, example: 'gateway-7d9f-abcde:1:1a2b3c4d', description: 'The replica holding the sync lease now' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'gateway-7d9f-abcde:1:1a2b3c4d',
+    description: 'The replica holding the sync lease now',
+  })
   leader!: string | null;
   @ApiProperty({ type: [SyncStatusVpdDto] }) vpds!: SyncStatusVpdDto[];
 }
 
 export class SyncRunAcceptedDto {
-  @ApiProperty({ example: '3f2a9f3e-6c1b-4c8e-9a3d-2f1e0b7c5d4a', description: 'Read its state at GET /v1/sync/runs/{runId}' }) runId!: string;
+  @ApiProperty({ example: '3f2a9f3e-6c1b-4c8e-9a3d-2f1e0b7c5d4a', description: 'Read its state at GET /v1/sync/runs/{runId}' })
+  runId!: string;
 }
 
 export class DryRunItemDto {
@@ -70,7 +81,8 @@ export class DryRunCountsDto {
 
 export class DryRunVpdDto extends DryRunCountsDto {
   @ApiProperty({ example: '979' }) vpd!: string;
-  @ApiProperty({ enum: SYNC_MODES, example: 'incremental', description: 'The mode the run would use for this VPD' }) mode!: (typeof SYNC_MODES)[number];
+  @ApiProperty({ enum: SYNC_MODES, example: 'incremental', description: 'The mode the run would use for this VPD' })
+  mode!: (typeof SYNC_MODES)[number];
   @ApiProperty({ example: false, description: 'A full run would hold these removals (removal guard)' }) wouldHoldRemovals!: boolean;
   @ApiPropertyOptional({ example: 'WATERMARK_EXPIRED', description: 'Why a full listing is used' }) reason?: string;
 }
@@ -78,7 +90,8 @@ export class DryRunVpdDto extends DryRunCountsDto {
 export class SyncDryRunDto {
   @ApiProperty({ enum: SYNC_MODES, example: 'incremental' }) mode!: (typeof SYNC_MODES)[number];
   @ApiProperty({ type: [DryRunItemDto], description: 'Assignments a run would add (at most 1,000 listed)' }) added!: DryRunItemDto[];
-  @ApiProperty({ type: [DryRunItemDto], description: 'Assignments whose content would change (at most 1,000 listed)' }) updated!: DryRunItemDto[];
+  @ApiProperty({ type: [DryRunItemDto], description: 'Assignments whose content would change (at most 1,000 listed)' })
+  updated!: DryRunItemDto[];
   @ApiProperty({ type: [DryRunItemDto], description: 'Assignments a run would remove (at most 1,000 listed)' }) removed!: DryRunItemDto[];
   @ApiProperty({ type: DryRunCountsDto, description: 'Complete counts' }) counts!: DryRunCountsDto;
   @ApiProperty({ example: false, description: 'True when a list stops short of its count' }) truncated!: boolean;
@@ -94,7 +107,8 @@ export class SyncRunVpdResultDto {
   @ApiProperty({ example: 1 }) removed!: number;
   @ApiProperty({ example: 0 }) held!: number;
   @ApiProperty({ example: 1830 }) durationMs!: number;
-  @ApiPropertyOptional({ example: 'WATERMARK_EXPIRED', description: 'Why a full listing was used, or why removals were held' }) reason?: string;
+  @ApiPropertyOptional({ example: 'WATERMARK_EXPIRED', description: 'Why a full listing was used, or why removals were held' })
+  reason?: string;
   @ApiPropertyOptional({ example: 'ESR_UNAVAILABLE', description: 'Error code when status is failed' }) error?: string;
 }
 
@@ -115,10 +129,12 @@ export class SyncRunDto {
   @ApiProperty({ example: '2026-11-25T10:15:00.000Z' }) requestedAt!: string;
   @ApiProperty({ type: String, nullable: true, example: '2026-11-25T10:15:00.010Z' }) startedAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '2026-11-25T10:15:02.000Z' }) finishedAt!: string | null;
-  @ApiProperty({ type: String, nullable: true, example: 'gateway-7d9f-abcde:1:1a2b3c4d', description: 'The replica that ran it' }) holder!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'gateway-7d9f-abcde:1:1a2b3c4d', description: 'The replica that ran it' }) holder!:
+    string | null;
   @ApiProperty({ type: SyncRunProgressDto }) progress!: SyncRunProgressDto;
   @ApiProperty({ type: [SyncRunVpdResultDto], description: 'Result per VPD done so far' }) vpds!: SyncRunVpdResultDto[];
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'Why the run was skipped or failed as a whole' }) reason!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'Why the run was skipped or failed as a whole' }) reason!:
+    string | null;
 }
 
 export class HeldRemovalsDecisionDto {
