@@ -14,9 +14,11 @@ async function main(): Promise<void> {
     const { url } = gateway;
     const run = (await (await call(`${url}/v1/sync/runs`, 'POST', { vpd: '979', mode: 'full' })).json()) as { runId: string };
     for (let i = 0; i < 100; i += 1) {
-      const state = (await (await call(`${url}/v1/sync/runs/${run.runId}`, 'GET')).json()) as { state?: string; status?: string };
-      const s = state.state ?? state.status;
-      if (s && /SUCCEEDED|FAILED|succeeded|failed|completed|COMPLETED/.test(s)) break;
+      const { state } = (await (await call(`${url}/v1/sync/runs/${run.runId}`, 'GET')).json()) as { state: string };
+      if (state !== 'queued' && state !== 'running') {
+        if (state !== 'succeeded') throw new Error(`sync run ended ${state}`);
+        break;
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     await call(`${url}/v1/users/hr.one@trust.nhs.uk/esr-mappings`, 'POST', { vpd: '979', employeeNumber: '30581377' });

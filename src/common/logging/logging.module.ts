@@ -36,15 +36,15 @@ export const REDACT_PATHS = [
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+        // Probes and scrapes are never logged, so they skip the request-logging middleware entirely.
+        exclude: [
+          { path: 'health/{*splat}', method: RequestMethod.ALL },
+          { path: 'metrics', method: RequestMethod.ALL },
+        ],
         pinoHttp: {
           level: config.logLevel,
           genReqId: (req: IncomingMessage & { id?: string }) => req.id ?? '',
           customProps: (req: IncomingMessage & { id?: string }) => ({ requestId: req.id }),
-          // Probes and scrapes would drown the request log. (middie may have rewritten req.url here.)
-          autoLogging: {
-            ignore: (req: IncomingMessage & { originalUrl?: string }) =>
-              /^\/(health|metrics)(\/|$|\?)/.test(req.originalUrl ?? req.url ?? ''),
-          },
           redact: { paths: REDACT_PATHS, censor: '[redacted]' },
           serializers: {
             req: (req: { id?: string; method?: string; url?: string; headers?: Record<string, unknown> }) => ({
