@@ -31,7 +31,7 @@ async function main(): Promise<void> {
       await call(`${url}/v1/users/${id}/esr-mappings`, 'POST', { vpd: '979', employeeNumber: String(50000000 + i) });
     }
 
-    const baseline = await load('GET /health/live (floor: same stack, no I/O)', { url: `${url}/health/live` });
+    const baseline = await load('GET /health/live (floor: no I/O, not logged)', { url: `${url}/health/live` });
     const rows = [
       baseline,
       await load('GET esr-access, 1 mapping', { url: `${url}/v1/users/hr.one@trust.nhs.uk/esr-access` }),

@@ -371,7 +371,7 @@ export class EsrClient implements OnApplicationShutdown {
         return this.breaker.execute(() => this.bulkhead.execute(() => this.attempt(endpoint, request, parse)));
       });
     } catch (error) {
-      throw this.toDomainError(error, context);
+      throw this.domainErrorFor(error, context);
     }
   }
 
@@ -454,7 +454,7 @@ export class EsrClient implements OnApplicationShutdown {
     return Number.isNaN(at) ? undefined : Math.max(0, at - this.clock.nowMs());
   }
 
-  private toDomainError(error: unknown, context: CallContext): unknown {
+  private domainErrorFor(error: unknown, context: CallContext): unknown {
     if (error instanceof DomainError) return error;
     if (isBrokenCircuitError(error)) {
       this.metrics.shortCircuited.inc();
