@@ -1,3 +1,6 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Matches } from 'class-validator';
 import { PORTAL_USER_ID } from '../common/auth/auth.decorators';
 
 /** Identifier formats of the gateway API contract. */
@@ -19,3 +22,31 @@ export const MAX_MAPPINGS_PER_USER = 50;
 
 /** At most this many rows in one bulk import (contract). */
 export const MAX_IMPORT_ITEMS = 1000;
+
+/** A portalUserId field (body or path): documented, and validated with the contract's message. */
+export const PortalUserIdField = () =>
+  applyDecorators(
+    ApiProperty({
+      description: 'Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ -',
+      example: 'hiran.mistry@nhs.net',
+      pattern: PORTAL_USER_ID.source,
+    }),
+    IsString({ message: IDENTIFIER_MESSAGES.portalUserId }),
+    Matches(PORTAL_USER_ID, { message: IDENTIFIER_MESSAGES.portalUserId }),
+  );
+
+/** A vpd field (body or path). */
+export const VpdField = () =>
+  applyDecorators(
+    ApiProperty({ description: 'ESR VPD code (3 digits)', example: '979', pattern: VPD.source }),
+    IsString({ message: IDENTIFIER_MESSAGES.vpd }),
+    Matches(VPD, { message: IDENTIFIER_MESSAGES.vpd }),
+  );
+
+/** An employeeNumber field (body or path). */
+export const EmployeeNumberField = () =>
+  applyDecorators(
+    ApiProperty({ description: 'ESR employee number (8 digits)', example: '30581377', pattern: EMPLOYEE_NUMBER.source }),
+    IsString({ message: IDENTIFIER_MESSAGES.employeeNumber }),
+    Matches(EMPLOYEE_NUMBER, { message: IDENTIFIER_MESSAGES.employeeNumber }),
+  );

@@ -1,23 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
 import { ErrorDetailDto } from '../../common/errors/error-response';
-import { EMPLOYEE_NUMBER, IDENTIFIER_MESSAGES, MAX_IMPORT_ITEMS, PORTAL_USER_ID, VPD } from '../identifiers';
+import { EmployeeNumberField, MAX_IMPORT_ITEMS, PortalUserIdField, VpdField } from '../identifiers';
 
 /** One row of a bulk import. Each row is validated on its own; a bad row is reported, not fatal. */
 export class ImportEsrMappingRowDto {
-  @ApiProperty({ example: 'hiran.mistry@nhs.net', pattern: PORTAL_USER_ID.source })
-  @IsString({ message: IDENTIFIER_MESSAGES.portalUserId })
-  @Matches(PORTAL_USER_ID, { message: IDENTIFIER_MESSAGES.portalUserId })
+  @PortalUserIdField()
   portalUserId!: string;
 
-  @ApiProperty({ example: '979', pattern: VPD.source })
-  @IsString({ message: IDENTIFIER_MESSAGES.vpd })
-  @Matches(VPD, { message: IDENTIFIER_MESSAGES.vpd })
+  @VpdField()
   vpd!: string;
 
-  @ApiProperty({ example: '30581377', pattern: EMPLOYEE_NUMBER.source })
-  @IsString({ message: IDENTIFIER_MESSAGES.employeeNumber })
-  @Matches(EMPLOYEE_NUMBER, { message: IDENTIFIER_MESSAGES.employeeNumber })
+  @EmployeeNumberField()
   employeeNumber!: string;
 }
 
