@@ -3,6 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { AppModule, Environment } from './app.module';
 import { createValidationPipe } from './common/http/validation.pipe';
@@ -23,6 +24,17 @@ export function createFastifyAdapter(): FastifyAdapter {
       const sent = req.headers['x-request-id'];
       const value = Array.isArray(sent) ? sent[0] : sent;
       return value && REQUEST_ID.test(value) ? value : randomUUID();
+    },
+    // A URL the router cannot decode (%ZZ) or a path parameter over maxParamLength: the contract's
+    // error body (Fastify's own 400/414 body has neither the error code nor the request id).
+    frameworkErrors: (error: { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
+      const message =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter of the request URL is too long.' : 'The request URL is not valid.';
+      void reply
+        .status(422)
+        .header('Cache-Control', 'no-store')
+        .header('X-Request-Id', request.id)
+        .send({ error: 'VALIDATION_FAILED', message, requestId: String(request.id) });
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',

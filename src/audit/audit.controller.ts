@@ -1,4 +1,4 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Header, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiForbiddenResponse,
@@ -40,6 +40,7 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get('events')
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Read the audit trail',
     description:

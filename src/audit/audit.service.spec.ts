@@ -71,4 +71,10 @@ describe(AuditService.name, () => {
     expect(() => decodeAuditCursor('bm9wZQ')).toThrow(ValidationFailedError);
     expect(() => decodeAuditCursor(encodeAuditCursor('0'))).toThrow(ValidationFailedError);
   });
+
+  it('should refuse a cursor past the largest bigint id (the database would fail the query)', async () => {
+    expect(decodeAuditCursor(encodeAuditCursor('9223372036854775807'))).toBe('9223372036854775807');
+    expect(() => decodeAuditCursor(encodeAuditCursor('9223372036854775808'))).toThrow(ValidationFailedError);
+    expect(() => decodeAuditCursor(encodeAuditCursor('9999999999999999999'))).toThrow(ValidationFailedError);
+  });
 });

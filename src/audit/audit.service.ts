@@ -42,9 +42,12 @@ export interface AuditEventPage {
 /** Opaque cursor: base64url of the last id served. Pages go newest first, so the next page has smaller ids. */
 export const encodeAuditCursor = (id: string): string => Buffer.from(String(id), 'utf8').toString('base64url');
 
+const MAX_BIGINT = 9223372036854775807n;
+
 export function decodeAuditCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[1-9]\d{0,18}$/.test(id)) {
+  // Ids are bigint: a 19-digit number past its maximum would make PostgreSQL fail the query (500).
+  if (!/^[1-9]\d{0,18}$/.test(id) || BigInt(id) > MAX_BIGINT) {
     throw new ValidationFailedError('cursor is not valid: pass nextCursor of a previous page unchanged', [
       { field: 'cursor', message: 'cursor is not valid: pass nextCursor of a previous page unchanged' },
     ]);

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -65,6 +65,7 @@ export class MappingsController {
   constructor(private readonly mappings: MappingsService) {}
 
   @Get('users/:portalUserId/esr-mappings')
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: "List a portal user's ESR mappings", description: 'Oldest first; an empty list when the user has none.' })
   @ApiOkResponse({ type: EsrMappingListDto })
   async list(@Param() params: PortalUserParamsDto): Promise<EsrMappingListDto> {

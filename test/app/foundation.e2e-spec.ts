@@ -89,6 +89,30 @@ describe('Gateway foundation (HTTP conventions)', () => {
     expect(res.json()).toMatchObject({ error: 'VALIDATION_FAILED', message: expect.stringContaining('JSON') });
   });
 
+  it('should answer 422 VALIDATION_FAILED with the error body for a URL that cannot be decoded or a path parameter too long', async () => {
+    const headers = { authorization: `Bearer ${PORTAL_KEY}`, 'x-request-id': 'bad-url-1' };
+    for (const url of ['/v1/users/%ZZ/esr-access', `/v1/users/${'a'.repeat(600)}/esr-access`]) {
+      const res = await inject({ method: 'GET', url, headers });
+      expect(res.statusCode).toBe(422);
+      expect(res.json()).toEqual({ error: 'VALIDATION_FAILED', message: expect.any(String), requestId: 'bad-url-1' });
+      expect(res.headers['x-request-id']).toBe('bad-url-1');
+    }
+  });
+
+  it('should answer 422 VALIDATION_FAILED, never 500, for JSON nested thousands of levels deep', async () => {
+    const deep = (inner: string) => `{"${inner}":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const headers = { authorization: `Bearer ${PORTAL_KEY}`, 'content-type': 'application/json', 'x-acting-user': 'lsa1' };
+    for (const [url, payload] of [
+      ['/v1/credential-searches', deep('vpd')],
+      ['/v1/esr-mappings/import', deep('items')],
+      ['/v1/esr-access/batch', deep('portalUserIds')],
+      ['/v1/users/u1/esr-mappings', deep('vpd')],
+    ]) {
+      const res = await inject({ method: 'POST', url, headers, payload });
+      expect({ url, status: res.statusCode, error: res.json().error }).toEqual({ url, status: 422, error: 'VALIDATION_FAILED' });
+    }
+  });
+
   it('should serve Prometheus metrics with the HTTP duration histogram by route and status', async () => {
     await inject({ method: 'GET', url: '/health/live' });
     const res = await inject({ method: 'GET', url: '/metrics' });

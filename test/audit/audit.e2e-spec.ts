@@ -50,6 +50,7 @@ describe('Audit read API (PostgreSQL)', () => {
   it('should list events newest first with everything the audit holds', async () => {
     const res = await get('');
     expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
     const body = res.json();
     expect(body.nextCursor).toBeNull();
     expect(body.items).toHaveLength(10);
@@ -114,6 +115,10 @@ describe('Audit read API (PostgreSQL)', () => {
     ['?cursor=bm9wZQ', 'cursor'],
     ['?cursor=%24%24%24', 'cursor'],
     ['?colour=blue', 'colour'],
+    ['?actor=%00', 'actor'],
+    ['?subjectUserId=a%00b', 'subjectUserId'],
+    ['?from=20261125T000000Z', 'from'],
+    [`?cursor=${Buffer.from('9999999999999999999').toString('base64url')}`, 'cursor'],
   ])('should answer 422 naming the parameter for %s', async (query, field) => {
     const res = await get(query);
     expect(res.statusCode).toBe(422);

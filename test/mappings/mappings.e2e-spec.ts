@@ -89,6 +89,7 @@ describe('ESR mappings API (PostgreSQL)', () => {
 
   describe('list, add and delete', () => {
     it('should walk the Manage User screen: empty, add, list, delete, with audit events', async () => {
+      expect((await list('hiran.mistry@nhs.net')).headers['cache-control']).toBe('no-store');
       await expect(list('hiran.mistry@nhs.net').then((r) => r.json())).resolves.toEqual({
         portalUserId: 'hiran.mistry@nhs.net',
         items: [],

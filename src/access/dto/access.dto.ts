@@ -64,12 +64,13 @@ export class UserAccessDto implements UserAccess {
 
 export class AccessBatchRequestDto {
   @ApiProperty({ type: [String], minItems: 1, maxItems: 100, uniqueItems: true, example: ['hiran.mistry@nhs.net', 'lsa.user@nhs.net'] })
-  @IsArray({ message: 'portalUserIds must be a list of portal user ids' })
-  @ArrayMinSize(1, { message: 'portalUserIds must hold at least one id' })
-  @ArrayMaxSize(100, { message: 'portalUserIds must hold at most 100 ids' })
+  // Decorators run bottom-up and stop at the first failure: the list checks must come last.
   @ArrayUnique({ message: 'portalUserIds must not repeat an id' })
-  @IsString({ each: true, message: PORTAL_USER_ID_MESSAGE })
   @Matches(PORTAL_USER_ID, { each: true, message: PORTAL_USER_ID_MESSAGE })
+  @IsString({ each: true, message: PORTAL_USER_ID_MESSAGE })
+  @ArrayMaxSize(100, { message: 'portalUserIds must hold at most 100 ids' })
+  @ArrayMinSize(1, { message: 'portalUserIds must hold at least one id' })
+  @IsArray({ message: 'portalUserIds must be a list of portal user ids' })
   portalUserIds!: string[];
 }
 

@@ -1,5 +1,28 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ErrorDetail, ValidationFailedError } from '../errors/domain-error';
+
+/** No request DTO nests deeper than this; deeper JSON would overflow the stack of the recursive validators. */
+export const MAX_INPUT_DEPTH = 32;
+
+/** True when `value` nests arrays/objects more than `max` levels deep (iterative: no recursion). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+export function assertNotTooDeep(value: unknown): void {
+  if (nestedDeeperThan(value, MAX_INPUT_DEPTH)) {
+    throw new ValidationFailedError(`The request nests objects or lists more than ${MAX_INPUT_DEPTH} levels deep.`, [
+      { field: '', message: `must not nest more than ${MAX_INPUT_DEPTH} levels deep` },
+    ]);
+  }
+}
 
 function details(errors: ValidationError[], parent = ''): ErrorDetail[] {
   return errors.flatMap((error) => {
@@ -12,9 +35,17 @@ function details(errors: ValidationError[], parent = ''): ErrorDetail[] {
   });
 }
 
+/** Refuses absurdly deep input with 422 before the (recursive) transform and validation run. */
+class DepthLimitedValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    assertNotTooDeep(value);
+    return super.transform(value, metadata);
+  }
+}
+
 /** Strict DTO validation; failures become VALIDATION_FAILED (422) with one detail per problem. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new DepthLimitedValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

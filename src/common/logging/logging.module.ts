@@ -3,11 +3,14 @@ import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { AppConfig } from '../../config/app-config';
 
-/** Masks path segments that can hold personal data (portal user ids may be e-mail addresses). */
+/**
+ * Masks path segments that can hold personal data (portal user ids may be e-mail addresses), also in
+ * paths that matched no route (another case, a typo): those are logged too.
+ */
 export function maskUrl(url: string | undefined): string {
   if (!url) return '';
   const path = url.split('?')[0];
-  return path.replace(/\/users\/[^/]+/g, '/users/:portalUserId');
+  return path.replace(/\/users\/[^/]+/gi, '/users/:portalUserId').replace(/\/[^/]*(?:@|%40)[^/]*/gi, '/:redacted');
 }
 
 /** Fields that may carry personal data or secrets: removed from every log line. */

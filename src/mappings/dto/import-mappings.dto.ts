@@ -21,9 +21,10 @@ export class ImportEsrMappingRowDto {
  */
 export class ImportEsrMappingsDto {
   @ApiProperty({ type: [ImportEsrMappingRowDto], minItems: 1, maxItems: MAX_IMPORT_ITEMS })
-  @IsArray({ message: 'items must be a list of { portalUserId, vpd, employeeNumber }' })
-  @ArrayMinSize(1, { message: 'items must hold at least one row' })
+  // Decorators run bottom-up and stop at the first failure: the type check must come last.
   @ArrayMaxSize(MAX_IMPORT_ITEMS, { message: `items must hold at most ${MAX_IMPORT_ITEMS} rows` })
+  @ArrayMinSize(1, { message: 'items must hold at least one row' })
+  @IsArray({ message: 'items must be a list of { portalUserId, vpd, employeeNumber }' })
   items!: unknown[];
 }
 

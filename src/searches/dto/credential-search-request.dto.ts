@@ -108,8 +108,9 @@ export class CredentialSearchRequestDto {
   })
   @IsOptional()
   @normalised(normaliseNiNumber)
-  @IsString({ message: SEARCH_MESSAGES.niNumber })
-  @Matches(NI_NUMBER_FORMAT, { message: SEARCH_MESSAGES.niNumber })
+  // Decorators run bottom-up and stop at the first failure: the prefix is checked last.
   @HasIssuableNiPrefix()
+  @Matches(NI_NUMBER_FORMAT, { message: SEARCH_MESSAGES.niNumber })
+  @IsString({ message: SEARCH_MESSAGES.niNumber })
   niNumber?: string;
 }

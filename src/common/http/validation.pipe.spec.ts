@@ -1,0 +1,59 @@
+import { ArgumentMetadata } from '@nestjs/common';
+import { AccessBatchRequestDto } from '../../access/dto/access.dto';
+import { ImportEsrMappingsDto } from '../../mappings/dto/import-mappings.dto';
+import { CredentialSearchRequestDto } from '../../searches/dto/credential-search-request.dto';
+import { ValidationFailedError } from '../errors/domain-error';
+import { createValidationPipe, MAX_INPUT_DEPTH, nestedDeeperThan } from './validation.pipe';
+
+const body = (metatype: new () => object): ArgumentMetadata => ({ type: 'body', metatype, data: '' });
+
+async function messageOf(value: unknown, metatype: new () => object): Promise<string> {
+  try {
+    await createValidationPipe().transform(value, body(metatype));
+  } catch (error) {
+    if (error instanceof ValidationFailedError) return error.message;
+    throw error;
+  }
+  throw new Error('expected VALIDATION_FAILED');
+}
+
+const nested = (depth: number): unknown => JSON.parse('['.repeat(depth) + ']'.repeat(depth));
+
+describe('createValidationPipe', () => {
+  it('should answer VALIDATION_FAILED, not a stack overflow, for JSON nested thousands of levels deep', async () => {
+    for (const value of [nested(5000), { vpd: nested(5000) }, { items: [nested(5000)] }]) {
+      await expect(createValidationPipe().transform(value, body(CredentialSearchRequestDto))).rejects.toBeInstanceOf(ValidationFailedError);
+      await expect(createValidationPipe().transform(value, body(ImportEsrMappingsDto))).rejects.toBeInstanceOf(ValidationFailedError);
+    }
+  });
+
+  it('should measure nesting without recursion and let ordinary bodies through', async () => {
+    expect(nestedDeeperThan(nested(MAX_INPUT_DEPTH), MAX_INPUT_DEPTH)).toBe(false);
+    expect(nestedDeeperThan(nested(MAX_INPUT_DEPTH + 1), MAX_INPUT_DEPTH)).toBe(true);
+    expect(nestedDeeperThan(nested(100_000), MAX_INPUT_DEPTH)).toBe(true);
+    await expect(
+      createValidationPipe().transform(
+        { items: [{ portalUserId: 'u1', vpd: '979', employeeNumber: '30581377' }] },
+        body(ImportEsrMappingsDto),
+      ),
+    ).resolves.toBeInstanceOf(ImportEsrMappingsDto);
+  });
+
+  it('should name the type problem first when a list field is missing or not a list', async () => {
+    for (const value of [{}, { items: null }, { items: 'abc' }, { items: {} }])
+      await expect(messageOf(value, ImportEsrMappingsDto)).resolves.toBe('items must be a list of { portalUserId, vpd, employeeNumber }');
+    await expect(messageOf({ items: [] }, ImportEsrMappingsDto)).resolves.toBe('items must hold at least one row');
+    for (const value of [{}, { portalUserIds: null }, { portalUserIds: 'u1' }])
+      await expect(messageOf(value, AccessBatchRequestDto)).resolves.toBe('portalUserIds must be a list of portal user ids');
+    await expect(messageOf({ portalUserIds: ['u1', 'u1'] }, AccessBatchRequestDto)).resolves.toBe('portalUserIds must not repeat an id');
+    await expect(messageOf({ portalUserIds: ['a b'] }, AccessBatchRequestDto)).resolves.toMatch(/^each portalUserIds entry/);
+  });
+
+  it('should call an NI number that is not a string a bad format, not a bad prefix', async () => {
+    const search = { vpd: '979', lastName: 'Ashworth', dateOfBirth: '1984-03-07' };
+    await expect(messageOf({ ...search, niNumber: 5 }, CredentialSearchRequestDto)).resolves.toMatch(
+      /^niNumber must be a National Insurance number/,
+    );
+    await expect(messageOf({ ...search, niNumber: 'DA123456C' }, CredentialSearchRequestDto)).resolves.toMatch(/never issued/);
+  });
+});
