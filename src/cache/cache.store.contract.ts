@@ -482,6 +482,43 @@ export function cacheStoreContract(name: string, create: () => Promise<ContractS
         expect(meta?.counts?.holders).toBe(2);
       });
 
+      it('should withdraw the held removals of people a refresh read again from ESR', async () => {
+        const vpd = freshVpd();
+        const fence = await lease();
+        await fullSync(vpd, fence, [role('a1', '10000001', t0), role('b1', '10000002', t0), role('c1', '10000003', t0)]);
+        const { generation } = await store.beginGeneration(vpd, fence);
+        await store.holdRemovals(vpd, generation, ['a1', 'b1'], fence, subject.now());
+        await store.writeGeneration(vpd, generation, [role('c1', '10000003', t0)], fence, subject.now());
+        await store.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: true });
+        const seq = (await store.readVpdSync([vpd], subject.now())).get(vpd)?.seq as number;
+        // ESR, asked again, still lists a1: its removal must not stay held (approving would delete it).
+        await expect(
+          store.replaceRecords(vpd, [{ employeeNumber: '10000001', roles: [role('a1', '10000001', t0)] }], seq, subject.now()),
+        ).resolves.toBe('applied');
+        expect((await store.readVpdSync([vpd], subject.now())).get(vpd)).toMatchObject({ heldRemovals: 1 });
+        await expect(store.approveHeldRemovals(vpd, fence, 10)).resolves.toEqual({ removed: 1, remaining: 0 });
+        const snapshot = await store.readAccess(['10000001', '10000002'].map((employeeNumber) => ({ vpd, employeeNumber })));
+        expect([...snapshot.roles.keys()]).toEqual([recordKey(vpd, '10000001')]);
+      });
+
+      it('should not carry into the switch a held removal of a person refreshed while building', async () => {
+        const vpd = freshVpd();
+        const fence = await lease();
+        await fullSync(vpd, fence, [role('a1', '10000001', t0), role('b1', '10000002', t0), role('c1', '10000003', t0)]);
+        const { generation } = await store.beginGeneration(vpd, fence);
+        await store.writeGeneration(vpd, generation, [role('c1', '10000003', t0)], fence, subject.now());
+        await expect(store.holdRemovals(vpd, generation, ['a1', 'b1'], fence, subject.now())).resolves.toBe(2);
+        const seq = (await store.readVpdSync([vpd], subject.now())).get(vpd)?.seq as number;
+        await expect(
+          store.replaceRecords(vpd, [{ employeeNumber: '10000001', roles: [role('a1', '10000001', t0)] }], seq, subject.now()),
+        ).resolves.toBe('applied');
+        await store.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: true });
+        expect((await store.readVpdSync([vpd], subject.now())).get(vpd)).toMatchObject({ heldRemovals: 1 });
+        await expect(store.approveHeldRemovals(vpd, fence, 10)).resolves.toEqual({ removed: 1, remaining: 0 });
+        const snapshot = await store.readAccess(['10000001', '10000002'].map((employeeNumber) => ({ vpd, employeeNumber })));
+        expect([...snapshot.roles.keys()]).toEqual([recordKey(vpd, '10000001')]);
+      });
+
       it('should record run state: running, failed with a count, and success resetting it', async () => {
         const vpd = freshVpd();
         const fence = await lease();

@@ -196,7 +196,8 @@ export abstract class CacheStore {
   /**
    * Replaces these people's rows in the live generation (and in a generation being built, where they
    * then win over the listing), unless the live data changed since `expectedSeq` was read
-   * ('conflict': read again and retry). 'not-synced' when the VPD has no data at all.
+   * ('conflict': read again and retry). 'not-synced' when the VPD has no data at all. Removals of
+   * these people's rows held by the removal guard are withdrawn (ESR was just asked about them).
    */
   abstract replaceRecords(vpd: string, records: RecordRoles[], expectedSeq: number, nowMs: number): Promise<ReplaceRecordsResult>;
 

@@ -352,13 +352,16 @@ export class MemoryRoleData {
       const keep = new Set(record.roles.map((r) => r.assignmentId));
       for (const target of targets) {
         for (const id of [...(target.generation.rows.get(record.employeeNumber)?.keys() ?? [])]) {
-          if (keep.has(id)) continue;
-          target.generation.delete(id);
+          // ESR was asked again for this person: none of their rows' removals stays held.
           if (target.live) this.unhold(data, id);
+          else target.generation.held.delete(id);
+          if (!keep.has(id)) target.generation.delete(id);
         }
         for (const role of record.roles) {
           const old = target.generation.get(role.assignmentId);
           if (!(old && olderThan(role, old))) target.generation.put(role);
+          if (target.live) this.unhold(data, role.assignmentId);
+          else target.generation.held.delete(role.assignmentId);
         }
         if (!target.live) target.generation.pinned.add(record.employeeNumber);
       }

@@ -402,18 +402,21 @@ while i <= #ARGV do
   end
   i = i + 2 + n
   for _, g in ipairs(targets) do
+    -- ESR was asked again for this person: none of their rows' removals stays held.
+    local function release(aid)
+      if g == live then unhold(base, meta, aid) else redis.call('HDEL', gkey(base, g, 'held'), aid) end
+    end
     local raw = redis.call('HGET', gkey(base, g, 'rows'), emp)
     if raw then
       for _, old in ipairs(cjson.decode(raw)) do
-        if not keep[old[1]] then
-          delrow(base, g, old[1])
-          if g == live then unhold(base, meta, old[1]) end
-        end
+        release(old[1])
+        if not keep[old[1]] then delrow(base, g, old[1]) end
       end
     end
     for _, r in ipairs(rows) do
       local old = getrow(base, g, r[1])
       if not (old and older(r, old)) then putrow(base, g, r, now) end
+      release(r[1])
     end
     if g ~= live then redis.call('SADD', gkey(base, g, 'pin'), emp) end
   end

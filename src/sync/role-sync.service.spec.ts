@@ -213,6 +213,34 @@ describe(RoleSyncService.name, () => {
       await expect(store.leaseHolder(SYNC_LEASE)).resolves.toBeNull();
     });
 
+    it('should not lose the scheduled full run to a run in progress, nor repeat what another replica did', async () => {
+      esr.listing.set('979', [page([assignment(1)])]);
+      await sync.runSync({ mode: 'full' });
+      let release!: () => void;
+      const stalled = new Promise<void>((resolve) => (release = resolve));
+      esr.beforePage = async (kind) => {
+        if (kind === 'changes') await stalled;
+      };
+      const incremental = sync.runScheduled('incremental', 'schedule');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The cron fires while the incremental run goes on: the full run waits for it, it is not skipped.
+      const full = sync.runScheduled('full', 'schedule');
+      expect(full).not.toBeNull();
+      const otherReplica = create();
+      const otherFull = otherReplica.runScheduled('full', 'schedule');
+      esr.listing.set('979', [page([assignment(1), assignment(2)], 'w2')]);
+      const listingCalls = esr.listingCalls;
+      clock.advance(1000);
+      release();
+      await expect(incremental).resolves.toMatchObject({ status: 'succeeded', mode: 'incremental' });
+      const outcomes = await Promise.all([full, otherFull]);
+      // One of them reconciled the VPD; the other found it fully synced since the tick.
+      expect(outcomes.map((o) => o?.status)).toEqual(['succeeded', 'succeeded']);
+      expect(outcomes.flatMap((o) => o?.vpds ?? [])).toMatchObject([{ vpd: '979', mode: 'full', added: 1 }]);
+      expect(esr.listingCalls).toBe(listingCalls + 1);
+      expect(await rolesOf(2)).toHaveLength(1);
+    });
+
     it('should stop a run at shutdown, keeping the live data and releasing the lease', async () => {
       esr.listing.set('979', [page([assignment(1)])]);
       await sync.runSync({ mode: 'full' });

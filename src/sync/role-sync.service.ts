@@ -75,6 +75,8 @@ export interface SyncRunOptions {
   trigger?: SyncRunRecord['trigger'];
   /** Wait this long for a run in progress to finish; 0 (default) skips at once. */
   waitForLeaseMs?: number;
+  /** Leave out VPDs fully synced after this instant (ISO-8601 UTC), e.g. by another replica meanwhile. */
+  fullSyncedSince?: string;
 }
 
 export interface DryRunItem {
@@ -244,10 +246,20 @@ export class RoleSyncService implements BeforeApplicationShutdown {
     return { runId: record.runId };
   }
 
-  /** For the scheduler: starts a run unless this replica is already running one. */
+  /**
+   * For the scheduler: starts a run unless this replica is already running one. The scheduled full
+   * run does not give way to a run in progress (here or on another replica), else the daily
+   * reconciliation would be lost to an incremental run that happened to overlap: it waits for the
+   * lease (up to SYNC_INTERVAL) and then does the VPDs that no run fully synced since the tick.
+   */
   runScheduled(mode: SyncMode, trigger: 'schedule' | 'startup'): Promise<SyncOutcome> | null {
-    if (this.shuttingDown || this.localRuns > 0) return null;
-    const run = this.runSync({ mode, trigger });
+    const scheduledFull = mode === 'full' && trigger === 'schedule';
+    if (this.shuttingDown || (this.localRuns > 0 && !scheduledFull)) return null;
+    const run = this.runSync(
+      scheduledFull
+        ? { mode, trigger, waitForLeaseMs: this.config.syncIntervalMs, fullSyncedSince: this.clock.now().toISOString() }
+        : { mode, trigger },
+    );
     this.track(run);
     return run;
   }
@@ -311,7 +323,15 @@ export class RoleSyncService implements BeforeApplicationShutdown {
         record.startedAt = this.clock.now().toISOString();
         record.holder = this.holderId;
         await save(true);
-        const vpds = options.vpd ? [options.vpd] : await this.vpdsToServe();
+        let vpds = options.vpd ? [options.vpd] : await this.vpdsToServe();
+        const since = options.fullSyncedSince;
+        if (since !== undefined) {
+          const metas = await this.store.readVpdSync(vpds, this.clock.nowMs());
+          vpds = vpds.filter((vpd) => {
+            const at = metas.get(vpd)?.lastFullSyncAt;
+            return !at || at <= since;
+          });
+        }
         record.progress.vpdsTotal = vpds.length;
         for (const vpd of vpds) {
           if (signal.aborted) break;

@@ -12,7 +12,8 @@ export const FULL_JOB = 'role-sync-full';
  * Thin timers around RoleSyncService, only when SYNC_ENABLED: an incremental run every
  * SYNC_INTERVAL, a full run on FULL_SYNC_CRON (UK time), and one run at start-up (full for VPDs
  * never synced, incremental for the others). Runs never throw; a tick while this replica is still
- * running is skipped, and another replica's run makes this one's skip (one lease).
+ * running is skipped, and another replica's run makes this one's skip (one lease), except the full
+ * run's tick, which waits for the run in progress (RoleSyncService.runScheduled).
  */
 @Injectable()
 export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
