@@ -74,6 +74,10 @@ describe(validateEnvironment.name, () => {
     ['API_KEYS', 'portal1:longenough1:admin', 'API_KEYS'],
     ['API_KEYS', 'justone', 'API_KEYS'],
     ['REDIS_KEY_PREFIX', 'has space', 'REDIS_KEY_PREFIX'],
+    ['SYNC_INTERVAL', 'PT0S', 'SYNC_INTERVAL'],
+    ['SYNC_INTERVAL', 'P30D', 'SYNC_INTERVAL'],
+    ['SYNC_LEASE_TTL', 'PT0S', 'SYNC_LEASE_TTL'],
+    ['ESR_REQUEST_TIMEOUT', 'PT0S', 'ESR_REQUEST_TIMEOUT'],
   ])('should reject %s=%j with a message naming %s', (name, value, named) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

@@ -19,14 +19,23 @@ import { CronTime } from 'cron';
 import { parseApiKeys } from './api-keys';
 import { parseIsoDuration } from './duration';
 
-function IsIsoDuration(options?: ValidationOptions) {
+/** An ISO-8601 duration, optionally bounded (bounds as ISO strings, so messages read naturally). */
+function IsIsoDuration(bounds: { min?: string; max?: string } = {}, options?: ValidationOptions) {
+  const min = bounds.min ? (parseIsoDuration(bounds.min) as number) : 0;
+  const max = bounds.max ? (parseIsoDuration(bounds.max) as number) : Number.MAX_SAFE_INTEGER;
+  const range = bounds.min || bounds.max ? ` between ${bounds.min ?? 'PT0S'} and ${bounds.max ?? 'any length'}` : '';
   return (object: object, propertyName: string) =>
     registerDecorator({
       name: 'isIsoDuration',
       target: object.constructor,
       propertyName,
-      options: { message: `${propertyName} must be an ISO-8601 duration such as PT5M or PT24H`, ...options },
-      validator: { validate: (v: unknown) => typeof v === 'string' && parseIsoDuration(v) !== null },
+      options: { message: `${propertyName} must be an ISO-8601 duration such as PT5M or PT24H${range}`, ...options },
+      validator: {
+        validate: (v: unknown) => {
+          const ms = typeof v === 'string' ? parseIsoDuration(v) : null;
+          return ms !== null && ms >= min && ms <= max;
+        },
+      },
     });
 }
 
@@ -126,8 +135,8 @@ export class EnvironmentVariables {
   @Matches(VPD_LIST, { message: 'ESR_VPDS must be comma-separated 3-digit VPDs, e.g. 979,123' })
   ESR_VPDS?: string;
   @IsString() @MinLength(1) @MaxLength(200) ESR_ROLE_NAME = 'Digital Passport Administrator';
-  @IsIsoDuration() ESR_CONNECT_TIMEOUT = 'PT5S';
-  @IsIsoDuration() ESR_REQUEST_TIMEOUT = 'PT15S';
+  @IsIsoDuration({ min: 'PT0.01S', max: 'PT2M' }) ESR_CONNECT_TIMEOUT = 'PT5S';
+  @IsIsoDuration({ min: 'PT0.01S', max: 'PT5M' }) ESR_REQUEST_TIMEOUT = 'PT15S';
   @Transform(toInt) @IsInt() @Min(1) @Max(10) ESR_MAX_ATTEMPTS = 4;
   @IsIsoDuration() ESR_RETRY_BASE_DELAY = 'PT0.2S';
   @IsIsoDuration() ESR_RETRY_MAX_DELAY = 'PT10S';
@@ -135,17 +144,17 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(20) ESR_RATE_LIMIT_PER_SECOND = 15;
   @Transform(toInt) @IsInt() @Min(1) @Max(64) ESR_MAX_CONCURRENCY = 8;
   @Transform(toInt) @IsInt() @Min(1) @Max(100) ESR_BREAKER_THRESHOLD = 5;
-  @IsIsoDuration() ESR_BREAKER_HALF_OPEN_AFTER = 'PT30S';
+  @IsIsoDuration({ min: 'PT0.1S', max: 'PT1H' }) ESR_BREAKER_HALF_OPEN_AFTER = 'PT30S';
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) ESR_PAGE_SIZE = 500;
 
-  @IsIsoDuration() ACTIVATION_DELAY = 'PT24H';
+  @IsIsoDuration({ max: 'P30D' }) ACTIVATION_DELAY = 'PT24H';
   @Transform(toBool) @IsBoolean() SYNC_ENABLED = true;
-  @IsIsoDuration() SYNC_INTERVAL = 'PT5M';
+  @IsIsoDuration({ min: 'PT10S', max: 'P1D' }) SYNC_INTERVAL = 'PT5M';
   @IsCronExpression() FULL_SYNC_CRON = '30 2 * * *';
-  @IsIsoDuration() SYNC_LEASE_TTL = 'PT30S';
+  @IsIsoDuration({ min: 'PT0.1S', max: 'PT10M' }) SYNC_LEASE_TTL = 'PT30S';
   @Transform(toInt) @IsInt() @Min(0) @Max(100) SYNC_REMOVAL_GUARD_PERCENT = 20;
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) SYNC_REMOVAL_GUARD_COUNT?: number;
-  @IsIsoDuration() ACCESS_MAX_STALENESS = 'PT26H';
+  @IsIsoDuration({ min: 'PT1M', max: 'P30D' }) ACCESS_MAX_STALENESS = 'PT26H';
 
   @Transform(toInt) @IsInt() @Min(1) @Max(10000) SEARCH_RATE_LIMIT_PER_MINUTE = 30;
   @Transform(emptyToUndefined)
@@ -155,7 +164,7 @@ export class EnvironmentVariables {
   AUDIT_HMAC_SECRET?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
-  @IsIsoDuration() SHUTDOWN_GRACE_PERIOD = 'PT10S';
+  @IsIsoDuration({ min: 'PT1S', max: 'PT5M' }) SHUTDOWN_GRACE_PERIOD = 'PT10S';
 
   @Transform(toInt) @IsInt() @Min(0) @Max(2 ** 31 - 1) SANDBOX_SEED = 1;
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) SANDBOX_VPD_COUNT = 3;

@@ -11,6 +11,7 @@ interface ErrorBody {
 }
 
 const REDIS_ERROR = /enableOfflineQueue|Connection is closed|Reached the max retries per request|Command timed out|ECONNREFUSED.*6379/i;
+const REDIS_UNABLE_TO_SERVE = /^(LOADING|BUSY|OOM|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOREPLICAS)\b/;
 const DB_CONNECTION_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -29,6 +30,8 @@ export function asDependencyError(error: unknown): DependencyUnavailableError | 
   if (!(error instanceof Error)) return undefined;
   const name = error.constructor?.name ?? '';
   if (name === 'MaxRetriesPerRequestError' || REDIS_ERROR.test(error.message)) return new DependencyUnavailableError('redis', error);
+  // Redis answering but unable to serve: restarting, a blocked script, out of memory, a read-only replica.
+  if (name === 'ReplyError' && REDIS_UNABLE_TO_SERVE.test(error.message)) return new DependencyUnavailableError('redis', error);
   const code = (error as { code?: string }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
   if (code && DB_CONNECTION_CODES.has(code)) return new DependencyUnavailableError('database', error);
   if (/Connection terminated|timeout exceeded when trying to connect|The database connection is not open/i.test(error.message))
