@@ -1,12 +1,6 @@
 import { RoleAssignment, RoleAssignmentChange, RunningSandbox, SandboxAdmin } from '../../src/sandbox/sandbox.server';
 import { EsrContract } from './esr-contract';
-import { ROLE, START, startTestSandbox, TestClient, TestClock } from './sandbox-client';
-
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-  watermark: string;
-}
+import { ROLE, START, startTestSandbox, TestClient, TestClock, Page } from './sandbox-client';
 
 describe(SandboxAdmin.name, () => {
   const contract = new EsrContract();

@@ -1,6 +1,6 @@
 import { RoleAssignment, RoleAssignmentChange, RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
 import { EsrContract } from './esr-contract';
-import { ROLE, START, startTestSandbox, TestClient, TestClock } from './sandbox-client';
+import { ROLE, START, startTestSandbox, TestClient, TestClock, Page } from './sandbox-client';
 
 const TOKEN = '/oauth2/token';
 const VPDS = '/esr/v1/vpds';
@@ -8,12 +8,6 @@ const LISTING = '/esr/v1/vpds/{vpd}/supplementary-role-assignments';
 const CHANGES = '/esr/v1/vpds/{vpd}/supplementary-role-assignments/changes';
 const SEARCH = '/esr/v1/vpds/{vpd}/people';
 const PERSON = '/esr/v1/vpds/{vpd}/people/{employeeNumber}';
-
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-  watermark: string;
-}
 
 describe(startSandbox.name, () => {
   const contract = new EsrContract();

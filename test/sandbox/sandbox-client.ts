@@ -5,6 +5,13 @@ export const ROLE = 'Digital Passport Administrator';
 export const CLIENT_ID = 'esr-gateway-sandbox';
 export const CLIENT_SECRET = 'sandbox-secret';
 /** The instant the tests' sandboxes start at (a Wednesday in November: GMT). */
+/** One page of an ESR listing or change feed, as the sandbox sends it. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+  watermark: string;
+}
+
 export const START = Date.parse('2026-11-25T10:00:00Z');
 
 /** A clock the tests move by hand. */
