@@ -29,6 +29,8 @@ if ! pg_up; then
   fi
   log "starting PostgreSQL $version"
   as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  # The package may have started the cluster before pg_hba.conf was edited: make it re-read it.
+  [ "$installed_pg" = 1 ] && as_root pg_ctlcluster --skip-systemctl-redirect "$version" main reload || true
   for _ in $(seq 1 60); do pg_up && break; sleep 0.5; done
   pg_up || { log "PostgreSQL did not come up"; exit 1; }
 fi
