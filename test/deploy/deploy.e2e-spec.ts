@@ -13,6 +13,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { parseIsoDuration } from '../../src/config/duration';
 import { EnvironmentVariables, validateEnvironment } from '../../src/config/env.schema';
+import { startTestApp } from '../support/test-env';
 
 const root = path.resolve(__dirname, '../..');
 const chartDir = path.join(root, 'helm/esr-gateway');
@@ -46,7 +47,7 @@ const SERVICE_METRICS: Record<string, 'counter' | 'gauge' | 'histogram'> = {
   esr_gateway_http_request_duration_seconds: 'histogram',
   esr_gateway_esr_requests_total: 'counter',
   esr_gateway_esr_request_duration_seconds: 'histogram',
-  esr_gateway_esr_breaker_state: 'gauge',
+  esr_gateway_esr_circuit_breaker_state: 'gauge',
   esr_gateway_esr_retries_total: 'counter',
   esr_gateway_esr_token_fetches_total: 'counter',
   esr_gateway_sync_runs_total: 'counter',
@@ -405,7 +406,7 @@ describe('Helm chart esr-gateway', () => {
     expect(find('esr_gateway_sync_consecutive_failures', /by \([^)]*\bvpd\b/)).not.toHaveLength(0);
     expect(find('esr_gateway_sync_last_success_timestamp_seconds', /time\(\) - max by \([^)]*\bvpd\b/)).not.toHaveLength(0);
     expect(find('esr_gateway_sync_held_removals', /> 0/)).not.toHaveLength(0);
-    expect(find('esr_gateway_esr_breaker_state')).not.toHaveLength(0);
+    expect(find('esr_gateway_esr_circuit_breaker_state')).not.toHaveLength(0);
     expect(find('esr_gateway_http_request_duration_seconds_count', /status=~"5\.\."/)).not.toHaveLength(0);
     expect(find('esr_gateway_esr_request_duration_seconds_bucket', /histogram_quantile/)).not.toHaveLength(0);
     for (const a of alerts) {
@@ -571,4 +572,17 @@ describe('Grafana dashboard', () => {
       'esr_gateway_sync_run_total',
     ]);
   });
+});
+
+describe('Metric names the alerts and dashboard rely on', () => {
+  it('should all be exposed, with those types, by the running service', async () => {
+    const t = await startTestApp();
+    try {
+      const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+      const exposed = Object.fromEntries([...res.body.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]));
+      for (const [name, type] of Object.entries(SERVICE_METRICS)) expect([name, exposed[name]]).toEqual([name, type]);
+    } finally {
+      await t.close();
+    }
+  }, 30_000);
 });
