@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service';
 
 /** Route templates of the ESR API: the `endpoint` label of every ESR metric (never a raw URL). */
@@ -16,10 +16,6 @@ export type EsrEndpointName = (typeof ESR_ENDPOINTS)[keyof typeof ESR_ENDPOINTS]
 /** Breaker state as the gauge reports it. */
 export const BREAKER_GAUGE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
-function once<T>(registry: Registry, name: string, create: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? create();
-}
-
 /** The ESR client's Prometheus metrics, all named `esr_gateway_esr_*`. */
 export class EsrMetrics {
   readonly requests: Counter<'endpoint' | 'status'>;
@@ -31,84 +27,40 @@ export class EsrMetrics {
   readonly skippedItems: Counter<'endpoint'>;
 
   constructor(metrics: MetricsService) {
-    const registers = [metrics.registry];
-    const r = metrics.registry;
-    this.requests = once(
-      r,
-      'esr_gateway_esr_requests_total',
-      () =>
-        new Counter({
-          name: 'esr_gateway_esr_requests_total',
-          help: 'HTTP exchanges with ESR by endpoint (route template) and status (HTTP code, timeout or network_error)',
-          labelNames: ['endpoint', 'status'],
-          registers,
-        }),
-    );
-    this.duration = once(
-      r,
-      'esr_gateway_esr_request_duration_seconds',
-      () =>
-        new Histogram({
-          name: 'esr_gateway_esr_request_duration_seconds',
-          help: 'Duration of one HTTP exchange with ESR by endpoint and status',
-          labelNames: ['endpoint', 'status'],
-          buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-          registers,
-        }),
-    );
-    this.retries = once(
-      r,
-      'esr_gateway_esr_retries_total',
-      () =>
-        new Counter({
-          name: 'esr_gateway_esr_retries_total',
-          help: 'ESR calls retried, by endpoint and reason (network, timeout, server_error, throttled, invalid_response)',
-          labelNames: ['endpoint', 'reason'],
-          registers,
-        }),
-    );
-    this.breakerState = once(
-      r,
-      'esr_gateway_esr_circuit_breaker_state',
-      () =>
-        new Gauge({
-          name: 'esr_gateway_esr_circuit_breaker_state',
-          help: 'ESR circuit breaker state: 0 closed, 1 half-open, 2 open',
-          registers,
-        }),
-    );
-    this.shortCircuited = once(
-      r,
-      'esr_gateway_esr_short_circuited_total',
-      () =>
-        new Counter({
-          name: 'esr_gateway_esr_short_circuited_total',
-          help: 'ESR calls failed fast without contacting ESR because the circuit breaker was open',
-          registers,
-        }),
-    );
-    this.tokenFetches = once(
-      r,
-      'esr_gateway_esr_token_fetches_total',
-      () =>
-        new Counter({
-          name: 'esr_gateway_esr_token_fetches_total',
-          help: 'OAuth2 access tokens requested from ESR, by result (success, failure)',
-          labelNames: ['result'],
-          registers,
-        }),
-    );
-    this.skippedItems = once(
-      r,
-      'esr_gateway_esr_skipped_items_total',
-      () =>
-        new Counter({
-          name: 'esr_gateway_esr_skipped_items_total',
-          help: 'Items in ESR answers that broke the contract and were left out, by endpoint',
-          labelNames: ['endpoint'],
-          registers,
-        }),
-    );
+    this.requests = metrics.counter({
+      name: 'esr_gateway_esr_requests_total',
+      help: 'HTTP exchanges with ESR by endpoint (route template) and status (HTTP code, timeout or network_error)',
+      labelNames: ['endpoint', 'status'],
+    });
+    this.duration = metrics.histogram({
+      name: 'esr_gateway_esr_request_duration_seconds',
+      help: 'Duration of one HTTP exchange with ESR by endpoint and status',
+      labelNames: ['endpoint', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    });
+    this.retries = metrics.counter({
+      name: 'esr_gateway_esr_retries_total',
+      help: 'ESR calls retried, by endpoint and reason (network, timeout, server_error, throttled, invalid_response)',
+      labelNames: ['endpoint', 'reason'],
+    });
+    this.breakerState = metrics.gauge({
+      name: 'esr_gateway_esr_circuit_breaker_state',
+      help: 'ESR circuit breaker state: 0 closed, 1 half-open, 2 open',
+    });
+    this.shortCircuited = metrics.counter({
+      name: 'esr_gateway_esr_short_circuited_total',
+      help: 'ESR calls failed fast without contacting ESR because the circuit breaker was open',
+    });
+    this.tokenFetches = metrics.counter({
+      name: 'esr_gateway_esr_token_fetches_total',
+      help: 'OAuth2 access tokens requested from ESR, by result (success, failure)',
+      labelNames: ['result'],
+    });
+    this.skippedItems = metrics.counter({
+      name: 'esr_gateway_esr_skipped_items_total',
+      help: 'Items in ESR answers that broke the contract and were left out, by endpoint',
+      labelNames: ['endpoint'],
+    });
     this.breakerState.set(BREAKER_GAUGE_VALUE.closed);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { Counter } from 'prom-client';
+import type { Counter } from 'prom-client';
 import { EsrAccessNotActiveError } from '../access/access.errors';
 import { AccessService } from '../access/access.service';
 import type { AuditEventType } from '../audit/audit-event.entity';
@@ -72,14 +72,11 @@ export class SearchesService {
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext(SearchesService.name);
-    this.searches =
-      (metrics.registry.getSingleMetric(METRIC) as Counter<'outcome'> | undefined) ??
-      new Counter({
-        name: METRIC,
-        help: 'Credential searches ("Search ESR") by outcome: MATCHED_ONE, MATCHED_MANY, NO_MATCH, ESR_UNAVAILABLE, ESR_TIMEOUT, ACCESS_NOT_ACTIVE, RATE_LIMITED, ERROR',
-        labelNames: ['outcome'],
-        registers: [metrics.registry],
-      });
+    this.searches = metrics.counter({
+      name: METRIC,
+      help: 'Credential searches ("Search ESR") by outcome: MATCHED_ONE, MATCHED_MANY, NO_MATCH, ESR_UNAVAILABLE, ESR_TIMEOUT, ACCESS_NOT_ACTIVE, RATE_LIMITED, ERROR',
+      labelNames: ['outcome'],
+    });
   }
 
   async search(request: SearchRequest): Promise<CredentialSearchResponseDto> {
