@@ -21,6 +21,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Deletes every key under `prefix` (a benchmark's own keys). */
+export async function unlinkPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
+
 export interface RunningGateway {
   url: string;
   pid: number;
@@ -83,12 +93,7 @@ export async function startGateway(extraEnv: Record<string, string> = {}): Promi
       await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
       await c.end();
       const redis = new Redis(REDIS_URL);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.unlink(...keys);
-      } while (cursor !== '0');
+      await unlinkPrefix(redis, prefix);
       redis.disconnect();
     },
   };

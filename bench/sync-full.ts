@@ -26,6 +26,7 @@ import { EsrEndpoint } from '../src/esr/esr.endpoint';
 import { esrHttpOptions } from '../src/esr/esr.http';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { RoleSyncService, SyncOutcome } from '../src/sync/role-sync.service';
+import { unlinkPrefix } from './support';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REPEATS = 3;
@@ -105,15 +106,6 @@ const mb = (bytes: number): string => `${(bytes / MB).toFixed(1)} MB`;
 async function redisUsedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
-}
-
-async function unlinkPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
 }
 
 interface SizeResult {

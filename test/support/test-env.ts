@@ -70,14 +70,26 @@ export function createTestRedisPrefix(): { prefix: string; cleanup(): Promise<vo
 export interface TestApp {
   app: NestFastifyApplication;
   clock: FakeClock;
+  /** Closes the app, then removes its database and Redis keys. */
   close(): Promise<void>;
+  /** Removes the database and Redis keys only (for a test that closes the app itself). */
+  cleanup(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Runs after the app is configured and before it starts, e.g. to add a test-only route. */
+  beforeInit?: (app: NestFastifyApplication) => void;
 }
 
 /**
  * Starts the whole gateway in-process on the real PostgreSQL and Redis (fresh database and key
  * prefix), with a FakeClock. Pass `env` to override any variable (e.g. ESR_BASE_URL).
  */
-export async function startTestApp(env: Environment = {}, clock = new FakeClock(Date.now())): Promise<TestApp> {
+export async function startTestApp(
+  env: Environment = {},
+  clock = new FakeClock(Date.now()),
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const redis = createTestRedisPrefix();
   const fullEnv: Environment = {
@@ -96,15 +108,20 @@ export async function startTestApp(env: Environment = {}, clock = new FakeClock(
     .compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { logger: false });
   await configureApp(app);
+  options.beforeInit?.(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
+  const cleanup = async () => {
+    await redis.cleanup();
+    await db.drop();
+  };
   return {
     app,
     clock,
+    cleanup,
     close: async () => {
       await app.close();
-      await redis.cleanup();
-      await db.drop();
+      await cleanup();
     },
   };
 }
