@@ -2,7 +2,7 @@ import type { AccessSnapshot, CachedRole, RecordKey, VpdSnapshot } from '../cach
 import { recordKey } from '../cache/role-cache.types';
 import { AccessReasons } from './access.reasons';
 import type { AccessDecision, AccessState, MappingAccess, UserAccess } from './access.types';
-import { ukStartOfDay } from './uk-time';
+import { ukStartOfDay } from '../domain/uk-time';
 
 /** What access resolution needs from the configuration. */
 export interface AccessPolicy {

@@ -1,4 +1,4 @@
-import { formatDuration, formatUkDate, formatUkDateTime } from './uk-time';
+import { formatDuration, formatUkDate, formatUkDateTime } from '../domain/uk-time';
 
 /**
  * The one-sentence reasons of the access object. Every sentence gives times in UK local time

@@ -1,3 +1,4 @@
+import type { SyncStateName } from '../domain/sync-state';
 /**
  * What the role sync keeps in the cache for each VPD, and what access resolution reads.
  * All instants are ISO-8601 UTC strings; dates are ESR's UK local dates (YYYY-MM-DD).
@@ -25,7 +26,7 @@ export interface CachedRole {
   lastUpdatedAt?: string;
 }
 
-export type VpdSyncStateName = 'IDLE' | 'RUNNING' | 'FAILED' | 'HELD';
+export type VpdSyncStateName = SyncStateName;
 
 /** Per-VPD freshness that access resolution needs (a subset of the sync status). */
 export interface VpdSnapshot {

@@ -18,6 +18,7 @@ import {
 import { CronTime } from 'cron';
 import { parseApiKeys } from './api-keys';
 import { parseIsoDuration } from './duration';
+import { VPD_LIST } from '../domain/identifiers';
 
 /** An ISO-8601 duration, optionally bounded (bounds as ISO strings, so messages read naturally). */
 function IsIsoDuration(bounds: { min?: string; max?: string } = {}, options?: ValidationOptions) {
@@ -93,8 +94,6 @@ const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /
 const toBool = ({ value }: { value: unknown }) =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
-
-const VPD_LIST = /^\d{3}(,\d{3})*$/;
 
 /**
  * Every environment variable the service reads. Validated once at boot; a bad value stops the

@@ -45,11 +45,8 @@ import type {
   PeopleCriteria,
 } from './esr.types';
 import {
-  ASSIGNMENT_NUMBER_PATTERN,
   ContractViolation,
-  EMPLOYEE_NUMBER_PATTERN,
   NI_NUMBER_PATTERN,
-  VPD_PATTERN,
   errorCodeOf,
   isIsoDate,
   isIsoDateTime,
@@ -64,6 +61,7 @@ import {
   parseVpd,
   tokenResponse,
 } from './esr.validation';
+import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, VPD } from '../domain/identifiers';
 
 /** Calls that may wait for a free slot of the concurrency limit; more fail fast with ESR_UNAVAILABLE. */
 export const ESR_BULKHEAD_QUEUE = 1000;
@@ -577,12 +575,12 @@ function isConnectTimeout(error: unknown): boolean {
 }
 
 function assertVpd(vpd: string): void {
-  if (typeof vpd !== 'string' || !VPD_PATTERN.test(vpd))
+  if (typeof vpd !== 'string' || !VPD.test(vpd))
     throw new ValidationFailedError('The VPD must be 3 digits.', [{ field: 'vpd', message: 'must be 3 digits' }]);
 }
 
 function assertEmployeeNumber(employeeNumber: string): void {
-  if (typeof employeeNumber !== 'string' || !EMPLOYEE_NUMBER_PATTERN.test(employeeNumber))
+  if (typeof employeeNumber !== 'string' || !EMPLOYEE_NUMBER.test(employeeNumber))
     throw new ValidationFailedError('The employee number must be 8 digits.', [{ field: 'employeeNumber', message: 'must be 8 digits' }]);
 }
 
@@ -604,12 +602,12 @@ function peopleSearchParams(criteria: PeopleCriteria): Record<string, string> {
   const is = (keys: string[]): boolean =>
     present.length === keys.length && keys.every((k) => present.includes(k as (typeof present)[number]));
   if (is(['employeeNumber'])) {
-    if (typeof c.employeeNumber !== 'string' || !EMPLOYEE_NUMBER_PATTERN.test(c.employeeNumber))
+    if (typeof c.employeeNumber !== 'string' || !EMPLOYEE_NUMBER.test(c.employeeNumber))
       invalid([{ field: 'employeeNumber', message: 'must be 8 digits' }]);
     return { employeeNumber: c.employeeNumber as string };
   }
   if (is(['assignmentNumber'])) {
-    if (typeof c.assignmentNumber !== 'string' || !ASSIGNMENT_NUMBER_PATTERN.test(c.assignmentNumber))
+    if (typeof c.assignmentNumber !== 'string' || !ASSIGNMENT_NUMBER.test(c.assignmentNumber))
       invalid([{ field: 'assignmentNumber', message: 'must be 8 digits, optionally followed by -N' }]);
     return { assignmentNumber: c.assignmentNumber as string };
   }

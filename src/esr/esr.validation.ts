@@ -11,6 +11,7 @@ import type {
   EsrSystemPersonType,
   EsrVpd,
 } from './esr.types';
+import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, VPD } from '../domain/identifiers';
 
 /*
  * Explicit validators for ESR's wire format (../shared/contracts/esr-api.yaml), written by hand so they
@@ -28,9 +29,6 @@ export class ContractViolation extends Error {
 
 type Json = Record<string, unknown>;
 
-export const VPD_PATTERN = /^\d{3}$/;
-export const EMPLOYEE_NUMBER_PATTERN = /^\d{8}$/;
-export const ASSIGNMENT_NUMBER_PATTERN = /^\d{8}(-\d{1,2})?$/;
 export const NI_NUMBER_PATTERN = /^[A-Z]{2}\d{6}[A-D]$/;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
@@ -141,19 +139,19 @@ function sameVpd(actual: string, expectedVpd: string | undefined, path: string):
 
 export function parseVpd(value: unknown): EsrVpd {
   const o = object(value, 'item');
-  return { vpd: string(o, 'vpd', '', VPD_PATTERN), organisationName: string(o, 'organisationName', ''), active: boolean(o, 'active', '') };
+  return { vpd: string(o, 'vpd', '', VPD), organisationName: string(o, 'organisationName', ''), active: boolean(o, 'active', '') };
 }
 
 /** A RoleAssignment; `expectedVpd` rejects rows from another VPD than the one asked for. */
 export function parseRoleAssignment(value: unknown, expectedVpd?: string, path = ''): EsrRoleAssignment {
   const o = object(value, path || 'item');
-  const vpd = string(o, 'vpd', path, VPD_PATTERN);
+  const vpd = string(o, 'vpd', path, VPD);
   sameVpd(vpd, expectedVpd, path);
   const person = object(o.person, `${path}person`);
   return {
     assignmentId: nonEmptyString(o, 'assignmentId', path),
     vpd,
-    employeeNumber: string(o, 'employeeNumber', path, EMPLOYEE_NUMBER_PATTERN),
+    employeeNumber: string(o, 'employeeNumber', path, EMPLOYEE_NUMBER),
     roleName: string(o, 'roleName', path),
     roleCategory: string(o, 'roleCategory', path),
     effectiveStartDate: date(o, 'effectiveStartDate', path),
@@ -178,10 +176,10 @@ export function parseRoleChange(value: unknown, expectedVpd?: string): EsrRoleCh
 }
 
 function personSummaryFields(o: Json, expectedVpd: string | undefined): EsrPersonSummary {
-  const vpd = string(o, 'vpd', '', VPD_PATTERN);
+  const vpd = string(o, 'vpd', '', VPD);
   sameVpd(vpd, expectedVpd, '');
   return {
-    employeeNumber: string(o, 'employeeNumber', '', EMPLOYEE_NUMBER_PATTERN),
+    employeeNumber: string(o, 'employeeNumber', '', EMPLOYEE_NUMBER),
     vpd,
     title: nullableString(o, 'title', ''),
     firstName: string(o, 'firstName', ''),
@@ -200,7 +198,7 @@ function parsePersonAssignment(value: unknown, path: string): EsrPersonAssignmen
   const o = object(value, path);
   const p = `${path}.`;
   return {
-    assignmentNumber: string(o, 'assignmentNumber', p, ASSIGNMENT_NUMBER_PATTERN),
+    assignmentNumber: string(o, 'assignmentNumber', p, ASSIGNMENT_NUMBER),
     primary: boolean(o, 'primary', p),
     status: oneOf(o, 'status', p, ['ACTIVE', 'SUSPENDED', 'TERMINATED'] as const),
     positionName: nullableString(o, 'positionName', p),

@@ -1,21 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
-import { PORTAL_USER_ID } from '../common/auth/auth.decorators';
+import { PORTAL_USER_ID } from '../domain/identifiers';
 
-/** Identifier formats of the gateway API contract. */
-export { PORTAL_USER_ID };
-export const VPD = /^\d{3}$/;
-export const EMPLOYEE_NUMBER = /^\d{8}$/;
-
-export const IDENTIFIER_MESSAGES = {
-  portalUserId: 'portalUserId must be 1-128 characters of A-Z a-z 0-9 . _ @ -',
-  vpd: 'vpd must be 3 digits, e.g. 979',
-  employeeNumber: 'employeeNumber must be 8 digits, e.g. 30581377',
-} as const;
-
-/** The message of the portal's "Manage User" screen when either field is missing or empty (contract). */
-export const MISSING_VPD_OR_EMPLOYEE_NUMBER = 'Please enter an employee number and vpd';
+import { EMPLOYEE_NUMBER, IDENTIFIER_MESSAGES, VPD } from '../domain/identifiers';
 
 /** At most this many ESR records may be mapped to one portal user. */
 export const MAX_MAPPINGS_PER_USER = 50;

@@ -4,7 +4,7 @@ import { validateSync } from 'class-validator';
 import { ErrorDetail, ValidationFailedError } from '../common/errors/domain-error';
 import { CreateEsrMappingDto } from './dto/create-mapping.dto';
 import { ImportEsrMappingRowDto } from './dto/import-mappings.dto';
-import { MISSING_VPD_OR_EMPLOYEE_NUMBER } from './identifiers';
+import { MISSING_VPD_OR_EMPLOYEE_NUMBER } from '../domain/identifiers';
 
 export type RowCheck<T> = { ok: true; value: T } | { ok: false; message: string; details: ErrorDetail[] };
 

@@ -2,11 +2,9 @@ import { createHmac } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { ErrorDetail, ValidationFailedError } from '../common/errors/domain-error';
 import type { PeopleCriteria } from '../esr/esr.types';
+import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER } from '../domain/identifiers';
 
 /** Identifier and personal-detail formats of a credential search (gateway API contract). */
-export const VPD_FORMAT = /^\d{3}$/;
-export const EMPLOYEE_NUMBER_FORMAT = /^\d{8}$/;
-export const ASSIGNMENT_NUMBER_FORMAT = /^\d{8}(-\d{1,2})?$/;
 /** Letters (any script), spaces, apostrophes (straight or curly) and hyphens. */
 export const LAST_NAME_FORMAT = /^[\p{L}\p{M}][\p{L}\p{M} '’-]*$/u;
 export const LAST_NAME_MAX_LENGTH = 100;
@@ -112,13 +110,13 @@ export function resolveCriteria(input: CriteriaInput, nowMs: number): SearchCrit
   const kind = kinds[0];
   if (kind === 'employeeNumber') {
     const value = input.employeeNumber;
-    if (typeof value !== 'string' || !EMPLOYEE_NUMBER_FORMAT.test(value))
+    if (typeof value !== 'string' || !EMPLOYEE_NUMBER.test(value))
       fail([{ field: 'employeeNumber', message: SEARCH_MESSAGES.employeeNumber }]);
     return { kind, employeeNumber: value };
   }
   if (kind === 'assignmentNumber') {
     const value = input.assignmentNumber;
-    if (typeof value !== 'string' || !ASSIGNMENT_NUMBER_FORMAT.test(value))
+    if (typeof value !== 'string' || !ASSIGNMENT_NUMBER.test(value))
       fail([{ field: 'assignmentNumber', message: SEARCH_MESSAGES.assignmentNumber }]);
     return { kind, assignmentNumber: value };
   }

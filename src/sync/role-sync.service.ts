@@ -30,6 +30,8 @@ import { removalGuard, RemovalGuardDecision } from './removal-guard';
 import { toCachedRole } from './role-window';
 import { InconsistentListingError, SyncInterruptedError, TooManyChangesError } from './sync.errors';
 import { SyncMetrics } from './sync.metrics';
+import { VPD } from '../domain/identifiers';
+import type { SyncStateName } from '../domain/sync-state';
 
 /** Name of the one lease every replica's syncer competes for. */
 export const SYNC_LEASE = 'sync';
@@ -109,7 +111,7 @@ export interface DryRunResult {
 
 export interface SyncStatusVpd {
   vpd: string;
-  state: 'IDLE' | 'RUNNING' | 'FAILED' | 'HELD';
+  state: SyncStateName;
   lastAttemptAt: string | null;
   lastSuccessAt: string | null;
   lastFullSyncAt: string | null;
@@ -995,7 +997,7 @@ export class RoleSyncService implements BeforeApplicationShutdown {
    * switch does not lose them. No-op for a VPD never synced. ESR failures propagate.
    */
   async refreshRecords(vpd: string, employeeNumbers: string[]): Promise<void> {
-    if (!/^\d{3}$/.test(vpd)) throw new ValidationFailedError('vpd must be 3 digits', [{ field: 'vpd', message: 'vpd must be 3 digits' }]);
+    if (!VPD.test(vpd)) throw new ValidationFailedError('vpd must be 3 digits', [{ field: 'vpd', message: 'vpd must be 3 digits' }]);
     const people = [...new Set(employeeNumbers)];
     if (people.length === 0) return;
     for (let attempt = 1; attempt <= REFRESH_ATTEMPTS; attempt++) {

@@ -1,28 +1,15 @@
 import { DateTime } from 'luxon';
+import { ukDay as ukCalendarDay } from '../domain/uk-time';
 import type { EsrRoleAssignment } from '../esr/esr.types';
 import type { CachedRole } from '../cache/role-cache.types';
-
-/** ESR dates are UK local dates; every instant the gateway stores is UTC. */
-export const UK_ZONE = 'Europe/London';
 
 /** How a cached role stands at an instant. */
 export type RoleStanding = 'ACTIVE' | 'PENDING' | 'ENDED' | 'NEVER_EFFECTIVE' | 'RECORD_INACTIVE';
 
-/**
- * Start of a UK date (ms), and of the day after it. A sync converts the same few thousand dates
- * again and again, and time-zone arithmetic is slow, so results are memoised (bounded).
- */
-const dayStarts = new Map<string, { start: number; next: number }>();
-const DAY_CACHE_LIMIT = 20_000;
-
+/** Start of a UK date (ms), and of the day after it; a RangeError when it is not a calendar date. */
 function ukDay(date: string): { start: number; next: number } {
-  let day = dayStarts.get(date);
-  if (day) return day;
-  const start = DateTime.fromISO(date, { zone: UK_ZONE });
-  if (!start.isValid || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new RangeError(`not a calendar date: ${date}`);
-  day = { start: start.startOf('day').toMillis(), next: start.plus({ days: 1 }).startOf('day').toMillis() };
-  if (dayStarts.size >= DAY_CACHE_LIMIT) dayStarts.clear();
-  dayStarts.set(date, day);
+  const day = ukCalendarDay(date);
+  if (!day) throw new RangeError(`not a calendar date: ${date}`);
   return day;
 }
 

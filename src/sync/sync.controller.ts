@@ -16,7 +16,8 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiKeyId, PORTAL_USER_ID, RequestId, RequireScope } from '../common/auth/auth.decorators';
+import { ApiKeyId, RequestId, RequireScope } from '../common/auth/auth.decorators';
+import { PORTAL_USER_ID } from '../domain/identifiers';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { CreateSyncRunDto, SyncRunParamsDto, SyncVpdParamsDto } from './dto/sync-requests.dto';

@@ -3,7 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { AppConfig } from '../config/app-config';
 import { RoleSyncService } from './role-sync.service';
-import { UK_ZONE } from './role-window';
+import { UK_ZONE } from '../domain/uk-time';
 
 export const INCREMENTAL_JOB = 'role-sync-incremental';
 export const FULL_JOB = 'role-sync-full';

@@ -1,6 +1,7 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { ApiScope } from '../../config/api-keys';
+import { PORTAL_USER_ID } from '../../domain/identifiers';
 import { ValidationFailedError } from '../errors/domain-error';
 
 export const SCOPES_KEY = 'esr:scopes';
@@ -15,8 +16,6 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
 export interface AuthenticatedRequest extends FastifyRequest {
   apiKeyId?: string;
 }
-
-export const PORTAL_USER_ID = /^[A-Za-z0-9._@-]{1,128}$/;
 
 /** The API key id that authenticated this request. */
 export const ApiKeyId = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {

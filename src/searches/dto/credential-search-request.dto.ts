@@ -2,19 +2,17 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Matches, MaxLength, ValidationOptions, registerDecorator } from 'class-validator';
 import {
-  ASSIGNMENT_NUMBER_FORMAT,
   EARLIEST_DATE_OF_BIRTH,
-  EMPLOYEE_NUMBER_FORMAT,
   LAST_NAME_FORMAT,
   LAST_NAME_MAX_LENGTH,
   NI_NUMBER_FORMAT,
   SEARCH_MESSAGES,
-  VPD_FORMAT,
   isIssuableNiPrefix,
   isRealDate,
   normaliseLastName,
   normaliseNiNumber,
 } from '../search-criteria';
+import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, VPD } from '../../domain/identifiers';
 
 /** A real YYYY-MM-DD date, not before 1900-01-01. (Whether it is in the past is checked with the Clock.) */
 function IsPlausibleDateOfBirth(options?: ValidationOptions): PropertyDecorator {
@@ -52,30 +50,30 @@ export class CredentialSearchRequestDto {
   @ApiProperty({
     description: 'The VPD to search in (the acting user must have ACTIVE access there)',
     example: '979',
-    pattern: VPD_FORMAT.source,
+    pattern: VPD.source,
   })
   @IsString({ message: SEARCH_MESSAGES.vpd })
-  @Matches(VPD_FORMAT, { message: SEARCH_MESSAGES.vpd })
+  @Matches(VPD, { message: SEARCH_MESSAGES.vpd })
   vpd!: string;
 
   @ApiPropertyOptional({
     description: 'Search by ESR employee number (alone)',
     example: '30581377',
-    pattern: EMPLOYEE_NUMBER_FORMAT.source,
+    pattern: EMPLOYEE_NUMBER.source,
   })
   @IsOptional()
   @IsString({ message: SEARCH_MESSAGES.employeeNumber })
-  @Matches(EMPLOYEE_NUMBER_FORMAT, { message: SEARCH_MESSAGES.employeeNumber })
+  @Matches(EMPLOYEE_NUMBER, { message: SEARCH_MESSAGES.employeeNumber })
   employeeNumber?: string;
 
   @ApiPropertyOptional({
     description: 'Search by ESR assignment number (alone)',
     example: '30581377-2',
-    pattern: ASSIGNMENT_NUMBER_FORMAT.source,
+    pattern: ASSIGNMENT_NUMBER.source,
   })
   @IsOptional()
   @IsString({ message: SEARCH_MESSAGES.assignmentNumber })
-  @Matches(ASSIGNMENT_NUMBER_FORMAT, { message: SEARCH_MESSAGES.assignmentNumber })
+  @Matches(ASSIGNMENT_NUMBER, { message: SEARCH_MESSAGES.assignmentNumber })
   assignmentNumber?: string;
 
   @ApiPropertyOptional({

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { VPD } from '../../domain/identifiers';
 
-export const VPD_PATTERN = /^\d{3}$/;
 export const SYNC_MODES = ['incremental', 'full'] as const;
 
 /** Body of POST /v1/sync/runs. */
@@ -9,11 +9,11 @@ export class CreateSyncRunDto {
   @ApiPropertyOptional({
     description: 'One VPD (3 digits); omit for every VPD the gateway serves',
     example: '979',
-    pattern: VPD_PATTERN.source,
+    pattern: VPD.source,
   })
   @IsOptional()
   @IsString({ message: 'vpd must be 3 digits' })
-  @Matches(VPD_PATTERN, { message: 'vpd must be 3 digits' })
+  @Matches(VPD, { message: 'vpd must be 3 digits' })
   vpd?: string;
 
   @ApiProperty({
@@ -39,8 +39,8 @@ export class SyncRunParamsDto {
 
 /** Path: /v1/sync/vpds/{vpd}/... */
 export class SyncVpdParamsDto {
-  @ApiProperty({ description: 'ESR VPD code (3 digits)', example: '979', pattern: VPD_PATTERN.source })
+  @ApiProperty({ description: 'ESR VPD code (3 digits)', example: '979', pattern: VPD.source })
   @IsString({ message: 'vpd must be 3 digits' })
-  @Matches(VPD_PATTERN, { message: 'vpd must be 3 digits' })
+  @Matches(VPD, { message: 'vpd must be 3 digits' })
   vpd!: string;
 }

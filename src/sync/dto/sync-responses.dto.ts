@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SYNC_MODES } from './sync-requests.dto';
+import { SYNC_STATES } from '../../domain/sync-state';
 
-const STATES = ['IDLE', 'RUNNING', 'FAILED', 'HELD'] as const;
 const RUN_STATES = ['queued', 'running', 'succeeded', 'failed', 'skipped'] as const;
 const VPD_OUTCOMES = ['succeeded', 'held', 'failed'] as const;
 
@@ -29,11 +29,11 @@ export class SyncProgressDto {
 export class SyncStatusVpdDto {
   @ApiProperty({ example: '979' }) vpd!: string;
   @ApiProperty({
-    enum: STATES,
+    enum: SYNC_STATES,
     example: 'IDLE',
     description: 'RUNNING, else FAILED (last attempt failed), else HELD (removals wait for ops), else IDLE',
   })
-  state!: (typeof STATES)[number];
+  state!: (typeof SYNC_STATES)[number];
   @ApiProperty({ type: String, nullable: true, example: '2026-11-25T10:15:00.000Z' }) lastAttemptAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '2026-11-25T10:15:00.412Z' }) lastSuccessAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '2026-11-25T02:30:41.000Z' }) lastFullSyncAt!: string | null;

@@ -19,10 +19,36 @@ export function formatUkDate(date: string): string {
   return `${dt.day} ${MONTHS[dt.month - 1]} ${dt.year}`;
 }
 
+const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const dayStarts = new Map<string, UkDay>();
+const DAY_CACHE_LIMIT = 20_000;
+
+/** The instants (ms) a UK calendar day starts and the next one starts. */
+export interface UkDay {
+  start: number;
+  next: number;
+}
+
+/**
+ * The UK day of an ESR date (YYYY-MM-DD), or undefined when it is not a calendar date. A sync converts
+ * the same few thousand dates again and again and time-zone arithmetic is slow, so results are
+ * memoised (bounded).
+ */
+export function ukDay(date: string): UkDay | undefined {
+  let day = dayStarts.get(date);
+  if (day) return day;
+  if (!CALENDAR_DATE.test(date)) return undefined;
+  const start = DateTime.fromISO(date, { zone: UK_ZONE });
+  if (!start.isValid) return undefined;
+  day = { start: start.startOf('day').toMillis(), next: start.plus({ days: 1 }).startOf('day').toMillis() };
+  if (dayStarts.size >= DAY_CACHE_LIMIT) dayStarts.clear();
+  dayStarts.set(date, day);
+  return day;
+}
+
 /** The instant 00:00 UK time starts on an ESR date, or NaN when the date is not valid. */
 export function ukStartOfDay(date: string): number {
-  const dt = DateTime.fromISO(date, { zone: UK_ZONE }).startOf('day');
-  return dt.isValid ? dt.toMillis() : Number.NaN;
+  return ukDay(date)?.start ?? Number.NaN;
 }
 
 /** "24 hours", "1 hour 30 minutes", "45 seconds": a configured duration, in hours rather than days. */

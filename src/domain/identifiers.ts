@@ -1,0 +1,25 @@
+/**
+ * The identifier formats of the gateway and ESR contracts, and the sentences that explain them. The one
+ * definition: DTOs, ESR response validation, the sync and the sandbox import from here.
+ */
+
+/** Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ - */
+export const PORTAL_USER_ID = /^[A-Za-z0-9._@-]{1,128}$/;
+/** ESR VPD code: 3 digits, e.g. 979. */
+export const VPD = /^\d{3}$/;
+/** A comma-separated list of VPD codes, e.g. "979,123". */
+export const VPD_LIST = /^\d{3}(,\d{3})*$/;
+/** ESR employee number: 8 digits, e.g. 30581377. */
+export const EMPLOYEE_NUMBER = /^\d{8}$/;
+/** ESR assignment number: the employee number, optionally with "-N" (1-2 digits). */
+export const ASSIGNMENT_NUMBER = /^\d{8}(-\d{1,2})?$/;
+
+export const IDENTIFIER_MESSAGES = {
+  portalUserId: 'portalUserId must be 1-128 characters of A-Z a-z 0-9 . _ @ -',
+  vpd: 'vpd must be 3 digits, e.g. 979',
+  employeeNumber: 'employeeNumber must be 8 digits, e.g. 30581377',
+  assignmentNumber: 'assignmentNumber must be 8 digits, optionally followed by -N',
+} as const;
+
+/** The message of the portal's "Manage User" screen when either field is missing or empty (contract). */
+export const MISSING_VPD_OR_EMPLOYEE_NUMBER = 'Please enter an employee number and vpd';
