@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { CacheModule } from './cache/cache.module';
 import { AuditModule } from './audit/audit.module';
 import { MappingsModule } from './mappings/mappings.module';
 import { AccessModule } from './access/access.module';
@@ -29,7 +28,6 @@ export class AppModule {
         LoggingModule,
         MetricsModule,
         DatabaseModule,
-        CacheModule,
         HealthModule,
         AuditModule,
         MappingsModule,

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { AccessSnapshot, CachedRole, VpdSnapshot } from '../cache/role-cache.types';
+import type { AccessSnapshot, CachedRole, VpdSnapshot } from '../role-store/role.types';
 import { FakeClock } from '../common/clock/clock';
 import { AccessPolicy, buildUserAccess, decideForVpd, evaluateMapping, nextChangeAt, validUntil } from './access.evaluator';
 import type { AccessState, MappingAccess } from './access.types';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MappingsModule } from '../mappings/mappings.module';
+import { RoleStoreModule } from '../role-store/role-store.module';
 import { SyncModule } from '../sync/sync.module';
 import { AccessController } from './access.controller';
 import { AccessService } from './access.service';
@@ -10,7 +11,7 @@ import { AccessService } from './access.service';
  * access.types.ts for UserAccess and AccessDecision.
  */
 @Module({
-  imports: [MappingsModule, SyncModule],
+  imports: [MappingsModule, RoleStoreModule, SyncModule],
   controllers: [AccessController],
   providers: [AccessService],
   exports: [AccessService],

@@ -1,22 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { CacheStore } from '../cache/cache.store';
-import type { AccessSnapshot, RecordKey } from '../cache/role-cache.types';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import type { EsrMapping } from '../mappings/esr-mapping.entity';
 import { MappingsService } from '../mappings/mappings.service';
-import { RoleSyncService } from '../sync/role-sync.service';
+import { RoleStore } from '../role-store/role-store';
+import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
+import { RecordRefresher } from '../sync/record-refresher';
 import { AccessPolicy, buildUserAccess, decideForVpd, validUntil } from './access.evaluator';
 import type { AccessDecision, UserAccess } from './access.types';
-
-/** Most users one resolveMany call (and POST /v1/esr-access/batch) may ask about. */
-export const MAX_BATCH_USERS = 100;
 
 const EMPTY_SNAPSHOT: AccessSnapshot = { vpds: new Map(), roles: new Map() };
 
 /**
  * Access resolution: "is Search ESR switched on for this user, and if not, why". Combines the
- * user's mappings (database) with the role cache kept by the role sync. Never calls ESR except
+ * user's mappings (database) with the role store kept by the role sync. Never calls ESR except
  * refresh().
  *
  * Public API (used by credential searches; keep stable):
@@ -31,10 +28,10 @@ const EMPTY_SNAPSHOT: AccessSnapshot = { vpds: new Map(), roles: new Map() };
 export class AccessService {
   constructor(
     private readonly mappings: MappingsService,
-    private readonly cache: CacheStore,
+    private readonly store: RoleStore,
     private readonly config: AppConfig,
     private readonly clock: Clock,
-    private readonly sync: RoleSyncService,
+    private readonly refresher: RecordRefresher,
   ) {}
 
   /** The settings access is judged by (ESR_ROLE_NAME, ACTIVATION_DELAY, ACCESS_MAX_STALENESS, ESR_VPDS). */
@@ -66,7 +63,7 @@ export class AccessService {
 
   /**
    * Fetches this user's mapped records from ESR now (one call per VPD the gateway serves, through
-   * the role sync, which updates the cache with the same window rules and fencing as a sync), then
+   * the sync's RecordRefresher, which updates the role store with the same window rules and fencing as a sync), then
    * answers the fresh access object. ESR failures propagate (ESR_UNAVAILABLE 503, ESR_TIMEOUT 504).
    */
   async refresh(portalUserId: string): Promise<UserAccess> {
@@ -77,7 +74,7 @@ export class AccessService {
       if (served && !served.includes(row.vpd)) continue;
       byVpd.set(row.vpd, [...(byVpd.get(row.vpd) ?? []), row.employeeNumber]);
     }
-    await Promise.all([...byVpd].map(([vpd, employeeNumbers]) => this.sync.refreshRecords(vpd, employeeNumbers)));
+    await Promise.all([...byVpd].map(([vpd, employeeNumbers]) => this.refresher.refreshRecords(vpd, employeeNumbers)));
     const [access] = await this.evaluate([portalUserId], rows);
     return access;
   }
@@ -95,7 +92,7 @@ export class AccessService {
       byUser.set(row.portalUserId, [...(byUser.get(row.portalUserId) ?? []), key]);
       keys.set(`${key.vpd}:${key.employeeNumber}`, key);
     }
-    const snapshot = keys.size > 0 ? await this.cache.readAccess([...keys.values()]) : EMPTY_SNAPSHOT;
+    const snapshot = keys.size > 0 ? await this.store.readAccess([...keys.values()]) : EMPTY_SNAPSHOT;
     const now = this.clock.nowMs();
     const policy = this.policy;
     return portalUserIds.map((id) => buildUserAccess(id, byUser.get(id) ?? [], snapshot, now, policy));

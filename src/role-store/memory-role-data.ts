@@ -1,6 +1,6 @@
-import { GenerationMismatchError } from './cache.store';
-import type { AccessSnapshot, CachedRole, RecordKey } from './role-cache.types';
-import { recordKey } from './role-cache.types';
+import { GenerationMismatchError } from './role-store';
+import type { AccessSnapshot, CachedRole, RecordKey } from './role.types';
+import { recordKey } from './role.types';
 import { eligibleRole, olderThan, sameRole } from './role-row.codec';
 import {
   CachedRoleChange,
@@ -19,7 +19,7 @@ import {
   VpdRoleCounts,
   VpdSyncMeta,
   VpdSyncRecord,
-} from './sync-state.types';
+} from './sync-records.types';
 
 class Generation {
   /** employeeNumber -> assignmentId -> role */

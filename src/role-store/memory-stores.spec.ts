@@ -1,22 +1,23 @@
 import { FakeClock } from '../common/clock/clock';
-import { cacheStoreContract } from './cache.store.contract';
-import { MemoryCacheStore } from './memory-cache.store';
+import { storesContract } from '../../test/role-store/role-store.contract';
+import { MemoryRoleStore } from './memory-role.store';
+import { memoryStores } from './stores';
 
-cacheStoreContract(MemoryCacheStore.name, async () => {
+storesContract('in-process stores', async () => {
   const clock = new FakeClock(Date.parse('2026-11-25T10:00:00Z'));
-  const store = new MemoryCacheStore(clock);
+  const stores = memoryStores(clock);
   return {
-    store,
+    stores,
     advance: async (ms: number) => clock.advance(ms),
     now: () => clock.nowMs(),
-    close: () => store.close(),
+    close: () => stores.close(),
   };
 });
 
-describe(MemoryCacheStore.name, () => {
+describe(MemoryRoleStore.name, () => {
   it('should fail ping once closed', async () => {
-    const store = new MemoryCacheStore(new FakeClock());
-    await store.close();
-    await expect(store.ping()).rejects.toThrow('closed');
+    const { roles } = memoryStores(new FakeClock());
+    await roles.close();
+    await expect(roles.ping()).rejects.toThrow('closed');
   });
 });

@@ -1,7 +1,9 @@
 import type Redis from 'ioredis';
-import { GenerationMismatchError, StaleFenceError } from './cache.store';
-import type { AccessSnapshot, CachedRole, RecordKey } from './role-cache.types';
-import { recordKey } from './role-cache.types';
+import { FenceToken, StaleFenceError } from './lease.store';
+import { redisFenceKey } from './redis-lease.store';
+import { GenerationMismatchError } from './role-store';
+import type { AccessSnapshot, CachedRole, RecordKey } from './role.types';
+import { recordKey } from './role.types';
 import { decodeRoles, encodeRole, fromStoredRole, StoredRole } from './role-row.codec';
 import * as scripts from './redis-role.scripts';
 import {
@@ -9,7 +11,6 @@ import {
   ChangeDiff,
   deriveSyncState,
   emptyVpdMeta,
-  FenceToken,
   GenerationBatchDiff,
   GenerationId,
   RecordRoles,
@@ -21,7 +22,7 @@ import {
   SyncRunRecord,
   VpdSyncMeta,
   VpdSyncRecord,
-} from './sync-state.types';
+} from './sync-records.types';
 
 type Reply = string | number | null | Reply[];
 
@@ -390,7 +391,7 @@ export class RedisRoleData {
   }
 
   private fenceKey(fence: FenceToken): string {
-    return `lease:${fence.name}:fence`;
+    return redisFenceKey(fence.name);
   }
 
   private async fenced<T>(fence: FenceToken, run: () => Promise<T>, target?: { vpd: string; generation: GenerationId }): Promise<T> {

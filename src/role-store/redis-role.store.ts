@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import Redis, { RedisOptions } from 'ioredis';
-import { CacheStore, Lease, RateWindow } from './cache.store';
+import type Redis from 'ioredis';
+import { RedisConnection } from './redis-connection';
 import { RedisRoleData } from './redis-role-data';
-import type { AccessSnapshot, CachedRole, RecordKey } from './role-cache.types';
+import { RoleStore } from './role-store';
+import type { FenceToken } from './lease.store';
+import type { AccessSnapshot, CachedRole, RecordKey } from './role.types';
 import type {
   CachedRoleChange,
   ChangeDiff,
-  FenceToken,
   GenerationBatchDiff,
   GenerationId,
   RecordRoles,
@@ -17,129 +17,28 @@ import type {
   SyncProgress,
   SyncRunRecord,
   VpdSyncRecord,
-} from './sync-state.types';
+} from './sync-records.types';
 
-const ACQUIRE_LEASE = `
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return redis.call('INCR', KEYS[2])
-end
-return 0`;
-const RENEW_LEASE = `
-local v = redis.call('GET', KEYS[1])
-if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0`;
-const RELEASE_LEASE = `
-local v = redis.call('GET', KEYS[1])
-if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0`;
-const HIT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {n, ttl}`;
-
-type ScriptedRedis = Redis & {
-  acquireLease(lease: string, fence: string, value: string, ttl: number): Promise<number>;
-  renewLease(lease: string, token: string, ttl: number): Promise<number>;
-  releaseLease(lease: string, token: string): Promise<number>;
-  hitWindow(key: string, windowMs: number): Promise<[number, number]>;
-};
-
-export interface RedisCacheOptions {
-  url: string;
-  keyPrefix: string;
-  /** How long one command may wait before it fails (so a dead Redis fails fast). */
-  commandTimeoutMs?: number;
-}
-
-/**
- * Redis-backed cache, shared by every replica. Commands fail fast while Redis is unreachable
- * (no offline queue), and the client keeps reconnecting in the background.
- */
-export class RedisCacheStore extends CacheStore {
+/** The role store in Redis, shared by every replica (layout and scripts: redis-role.scripts.ts). */
+export class RedisRoleStore extends RoleStore {
   readonly kind = 'redis' as const;
-  readonly redis: ScriptedRedis;
-  readonly keyPrefix: string;
   private readonly roles: RedisRoleData;
 
-  constructor(options: RedisCacheOptions) {
+  constructor(private readonly connection: RedisConnection) {
     super();
-    this.keyPrefix = options.keyPrefix;
-    const redisOptions: RedisOptions = {
-      keyPrefix: options.keyPrefix,
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: options.commandTimeoutMs ?? 2000,
-      connectTimeout: 2000,
-      retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 6), 2000),
-    };
-    this.redis = new Redis(options.url, redisOptions) as ScriptedRedis;
-    this.redis.on('error', () => {
-      /* surfaced through ping() and failed commands; ioredis keeps reconnecting */
-    });
-    this.redis.defineCommand('acquireLease', { numberOfKeys: 2, lua: ACQUIRE_LEASE });
-    this.redis.defineCommand('renewLease', { numberOfKeys: 1, lua: RENEW_LEASE });
-    this.redis.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
-    this.redis.defineCommand('hitWindow', { numberOfKeys: 1, lua: HIT });
-    RedisRoleData.define(this.redis);
-    this.roles = new RedisRoleData(this.redis, this.keyPrefix);
+    RedisRoleData.define(connection.redis);
+    this.roles = new RedisRoleData(connection.redis, connection.keyPrefix);
   }
 
-  /** Connects; a Redis that is down at start-up is not fatal (readiness reports it). */
-  async connect(): Promise<void> {
-    if (this.redis.status === 'wait') await this.redis.connect().catch(() => undefined);
+  /** The shared connection's client (tests look at its state). */
+  get redis(): Redis {
+    return this.connection.redis;
   }
 
-  async ping(): Promise<void> {
-    if (this.redis.status === 'wait') await this.connect();
-    await this.redis.ping();
+  ping(): Promise<void> {
+    return this.connection.ping();
   }
 
-  /** Sends QUIT and waits for the connection to end (forcing it after a second). */
-  async close(): Promise<void> {
-    if (this.redis.status === 'end') return;
-    const ended = new Promise<void>((resolve) => this.redis.once('end', () => resolve()));
-    const force = setTimeout(() => this.redis.disconnect(), 1000);
-    await this.redis.quit().catch(() => this.redis.disconnect());
-    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1500).unref())]);
-    clearTimeout(force);
-  }
-
-  async hit(key: string, windowMs: number): Promise<RateWindow> {
-    const [count, resetMs] = await this.redis.hitWindow(`rate:${key}`, windowMs);
-    return { count, resetMs };
-  }
-
-  async acquireLease(name: string, holder: string, ttlMs: number): Promise<Lease | null> {
-    const token = randomUUID();
-    const fence = await this.redis.acquireLease(`lease:${name}`, `lease:${name}:fence`, `${token} ${holder}`, ttlMs);
-    return fence > 0 ? { name, token, fence } : null;
-  }
-
-  async renewLease(lease: Lease, ttlMs: number): Promise<boolean> {
-    return (await this.redis.renewLease(`lease:${lease.name}`, `${lease.token} `, ttlMs)) === 1;
-  }
-
-  async releaseLease(lease: Lease): Promise<void> {
-    await this.redis.releaseLease(`lease:${lease.name}`, `${lease.token} `);
-  }
-
-  async leaseHolder(name: string): Promise<string | null> {
-    const value = await this.redis.get(`lease:${name}`);
-    return value ? value.slice(value.indexOf(' ') + 1) : null;
-  }
-
-  async currentFence(name: string): Promise<number> {
-    return Number((await this.redis.get(`lease:${name}:fence`)) ?? 0);
-  }
-
-  // ---- role sync data (layout: redis-role.scripts.ts) -------------------------------------------
 
   readAccess(keys: RecordKey[]): Promise<AccessSnapshot> {
     return this.roles.readAccess(keys);

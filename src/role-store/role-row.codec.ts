@@ -1,4 +1,4 @@
-import type { CachedRole } from './role-cache.types';
+import type { CachedRole } from './role.types';
 
 /**
  * The compact form of a cached role as both stores keep it (and as the Redis Lua scripts read it):

@@ -1,31 +1,35 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
-import { CacheStore } from './cache.store';
-import { MemoryCacheStore } from './memory-cache.store';
-import { RedisCacheStore } from './redis-cache.store';
+import { LeaseStore } from './lease.store';
+import { RateCounter } from './rate-counter';
+import { RoleStore } from './role-store';
+import { memoryStores, redisStores, Stores } from './stores';
 
-/** Redis when REDIS_URL is set, else the in-process cache. Closed on shutdown. */
-@Global()
+const STORES = Symbol('STORES');
+
+/**
+ * The role store, the sync lease store and the rate counter: Redis when REDIS_URL is set (one shared
+ * connection), else in-process. Closed on shutdown. Not global: modules that use a store import this.
+ */
 @Module({
   providers: [
     {
-      provide: CacheStore,
+      provide: STORES,
       inject: [AppConfig, Clock],
-      useFactory: async (config: AppConfig, clock: Clock): Promise<CacheStore> => {
-        if (!config.redisUrl) return new MemoryCacheStore(clock);
-        const store = new RedisCacheStore({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix });
-        await store.connect();
-        return store;
-      },
+      useFactory: (config: AppConfig, clock: Clock): Promise<Stores> | Stores =>
+        config.redisUrl ? redisStores({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix }) : memoryStores(clock),
     },
+    { provide: RoleStore, inject: [STORES], useFactory: (stores: Stores) => stores.roles },
+    { provide: LeaseStore, inject: [STORES], useFactory: (stores: Stores) => stores.leases },
+    { provide: RateCounter, inject: [STORES], useFactory: (stores: Stores) => stores.rates },
   ],
-  exports: [CacheStore],
+  exports: [RoleStore, LeaseStore, RateCounter],
 })
-export class CacheModule implements OnApplicationShutdown {
-  constructor(@Inject(CacheStore) private readonly store: CacheStore) {}
+export class RoleStoreModule implements OnApplicationShutdown {
+  constructor(@Inject(STORES) private readonly stores: Stores) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.store.close();
+    await this.stores.close();
   }
 }

@@ -1,9 +1,8 @@
-import { DomainError } from '../common/errors/domain-error';
-import type { AccessSnapshot, CachedRole, RecordKey } from './role-cache.types';
+import type { FenceToken } from './lease.store';
+import type { AccessSnapshot, CachedRole, RecordKey } from './role.types';
 import type {
   CachedRoleChange,
   ChangeDiff,
-  FenceToken,
   GenerationBatchDiff,
   GenerationId,
   RecordRoles,
@@ -14,35 +13,7 @@ import type {
   SyncProgress,
   SyncRunRecord,
   VpdSyncRecord,
-} from './sync-state.types';
-
-/** A held lease: who holds it, the random token that proves it, and its fencing token. */
-export interface Lease {
-  name: string;
-  token: string;
-  /** Strictly increasing per lease name: every write made under the lease carries it. */
-  fence: number;
-}
-
-export interface RateWindow {
-  count: number;
-  /** Milliseconds until the window resets. */
-  resetMs: number;
-}
-
-/**
- * A write carried a fencing token older than the latest one issued: another holder took the lease
- * since (this writer paused or lost it), so the write was refused and nothing changed.
- */
-export class StaleFenceError extends DomainError {
-  constructor(
-    readonly lease: string,
-    readonly fence: number,
-  ) {
-    super('CONFLICT', `A newer holder of the ${lease} lease exists; this write (fencing token ${fence}) was refused.`);
-    this.name = 'StaleFenceError';
-  }
-}
+} from './sync-records.types';
 
 /** The generation a write addressed is no longer the one being built (another run took over). */
 export class GenerationMismatchError extends Error {
@@ -56,49 +27,23 @@ export class GenerationMismatchError extends Error {
 }
 
 /**
- * The gateway's cache. Two implementations: Redis (production, shared by replicas) and an
- * in-process one (embedded default, single instance). Every cache access goes through here;
- * one contract test suite (cache.store.contract.ts) runs against both.
+ * The role store: per VPD, generations of Digital Passport Administrator role rows and the sync
+ * metadata kept with them (so both change atomically), plus sync run records. Two implementations:
+ * Redis (production, shared by replicas) and in-process (embedded default, single instance); one
+ * contract suite (test/role-store) runs against both. Writes marked "fenced" take the sync lease's
+ * fencing token (LeaseStore) and throw StaleFenceError, changing nothing, when a newer one exists.
  */
-export abstract class CacheStore {
+export abstract class RoleStore {
   abstract readonly kind: 'redis' | 'memory';
 
-  /** Resolves when the cache answers; rejects otherwise (readiness). */
+  /** Resolves when the store answers (Redis: the connection shared with the lease store and rate counter); rejects otherwise (readiness). */
   abstract ping(): Promise<void>;
-
-  abstract close(): Promise<void>;
-
-  /** Fixed-window counter: counts a hit on `key` and reports the count in the current window. */
-  abstract hit(key: string, windowMs: number): Promise<RateWindow>;
-
-  /**
-   * Takes the lease `name` for `ttlMs` if nobody holds it (SET NX PX semantics) and returns it with
-   * a new fencing token; null when another holder has it.
-   */
-  abstract acquireLease(name: string, holder: string, ttlMs: number): Promise<Lease | null>;
-
-  /** Extends the lease if still held with this token; false when it was lost. */
-  abstract renewLease(lease: Lease, ttlMs: number): Promise<boolean>;
-
-  /** Releases the lease only if still held with this token (compare-and-delete). */
-  abstract releaseLease(lease: Lease): Promise<void>;
-
-  /** The holder id of the lease, or null when free. */
-  abstract leaseHolder(name: string): Promise<string | null>;
-
-  /** The latest fencing token issued for `name` (0 if none); writes with an older one are refused. */
-  abstract currentFence(name: string): Promise<number>;
 
   /**
    * Role data and VPD freshness for these ESR records, read in ONE round trip and consistently
-   * (never half of an in-progress generation switch). Implemented by the role sync (issue 4).
+   * (never half of an in-progress generation switch).
    */
   abstract readAccess(keys: RecordKey[]): Promise<AccessSnapshot>;
-
-  // ---------------------------------------------------------------------------------------------
-  // Role sync data (issue 4). Per VPD: a meta record (live generation, watermark, sync state) and
-  // generations of role rows. Writes marked "fenced" take the sync lease's fencing token and throw
-  // StaleFenceError, changing nothing, when a newer token has been issued.
 
   /** Sync state and counts (at `atMs`) of these VPDs, in one round trip; absent VPDs get an empty state. */
   abstract readVpdSync(vpds: string[], atMs: number): Promise<Map<string, VpdSyncRecord>>;
@@ -207,6 +152,7 @@ export abstract class CacheStore {
   /** Fenced. Discards the held removals (the rows stay); returns how many there were. */
   abstract rejectHeldRemovals(vpd: string, fence: FenceToken): Promise<number>;
 
+  /** Keeps a run record readable by every replica for ttlMs. */
   abstract saveSyncRun(run: SyncRunRecord, ttlMs: number): Promise<void>;
 
   abstract readSyncRun(runId: string): Promise<SyncRunRecord | null>;

@@ -26,12 +26,10 @@ export interface CachedRole {
   lastUpdatedAt?: string;
 }
 
-export type VpdSyncStateName = SyncStateName;
-
 /** Per-VPD freshness that access resolution needs (a subset of the sync status). */
 export interface VpdSnapshot {
   vpd: string;
-  state: VpdSyncStateName;
+  state: SyncStateName;
   /** Last successful sync (full or incremental) of this VPD; null = never synced. */
   lastSuccessAt: string | null;
   lastFullSyncAt: string | null;

@@ -2,13 +2,10 @@
  * What the role sync keeps in the cache about itself: per-VPD sync state (stored next to the role
  * data, so it changes atomically with it) and run records. All instants are ISO-8601 UTC strings.
  */
-import type { Lease } from './cache.store';
-import type { CachedRole, VpdSyncStateName } from './role-cache.types';
+import type { SyncStateName } from '../domain/sync-state';
+import type { CachedRole } from './role.types';
 
 export type SyncMode = 'incremental' | 'full';
-
-/** A fencing token: the lease name and the token a write was made under. */
-export type FenceToken = Pick<Lease, 'name' | 'fence'>;
 
 /** A generation of one VPD's role data; the live one is what readers see. */
 export type GenerationId = string;
@@ -156,7 +153,7 @@ export interface SyncRunRecord {
 }
 
 /** RUNNING while a run works on it, then FAILED after a failed last attempt, HELD while removals wait, else IDLE. */
-export function deriveSyncState(meta: Pick<VpdSyncMeta, 'running' | 'lastOutcome' | 'heldRemovals'>): VpdSyncStateName {
+export function deriveSyncState(meta: Pick<VpdSyncMeta, 'running' | 'lastOutcome' | 'heldRemovals'>): SyncStateName {
   if (meta.running) return 'RUNNING';
   if (meta.lastOutcome === 'failed') return 'FAILED';
   if (meta.heldRemovals > 0) return 'HELD';

@@ -1,6 +1,7 @@
-import { cacheStoreContract, role } from '../../src/cache/cache.store.contract';
-import { RedisCacheStore } from '../../src/cache/redis-cache.store';
+import { RedisRoleStore } from '../../src/role-store/redis-role.store';
+import { redisStores } from '../../src/role-store/stores';
 import { createTestRedisPrefix, REDIS_URL } from '../support/test-env';
+import { role, storesContract } from './role-store.contract';
 
 const suite = createTestRedisPrefix();
 
@@ -8,25 +9,24 @@ afterAll(async () => {
   await suite.cleanup();
 });
 
-cacheStoreContract(RedisCacheStore.name, async () => {
-  const store = new RedisCacheStore({ url: REDIS_URL, keyPrefix: suite.prefix });
-  await store.connect();
+storesContract('Redis stores', async () => {
+  const stores = await redisStores({ url: REDIS_URL, keyPrefix: suite.prefix });
   return {
-    store,
+    stores,
     advance: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => Date.now(),
-    close: () => store.close(),
+    close: () => stores.close(),
   };
 });
 
-describe(RedisCacheStore.name, () => {
+describe(RedisRoleStore.name, () => {
   it('should keep every key under its prefix, also those the scripts derive', async () => {
     const scratch = createTestRedisPrefix();
     const prefix = scratch.prefix;
-    const store = new RedisCacheStore({ url: REDIS_URL, keyPrefix: prefix });
-    await store.connect();
+    const stores = await redisStores({ url: REDIS_URL, keyPrefix: prefix });
+    const store = stores.roles;
     try {
-      const lease = await store.acquireLease('sync', 'h', 60_000);
+      const lease = await stores.leases.acquire('sync', 'h', 60_000);
       if (!lease) throw new Error('lease not taken');
       const { generation } = await store.beginGeneration('979', lease);
       await store.writeGeneration(
@@ -74,7 +74,7 @@ describe(RedisCacheStore.name, () => {
       ];
       expect(root).toEqual([]);
     } finally {
-      await store.close();
+      await stores.close();
       await scratch.cleanup();
     }
   });

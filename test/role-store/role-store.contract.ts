@@ -1,15 +1,18 @@
 /**
- * The contract every CacheStore implementation meets. Run against the in-process store by
- * memory-cache.store.spec.ts and against a real Redis by test/cache/redis-cache.store.e2e-spec.ts.
+ * The contract the role store, lease store and rate counter of each backend meet together (the role
+ * store's writes are fenced by the lease store's tokens). Run against the in-process stores by
+ * src/role-store/memory-stores.spec.ts and against a real Redis by redis-stores.e2e-spec.ts.
  */
-import { toCachedRole } from '../sync/role-window';
-import type { EsrRoleAssignment } from '../esr/esr.types';
-import { CacheStore, GenerationMismatchError, Lease, StaleFenceError } from './cache.store';
-import { CachedRole, recordKey } from './role-cache.types';
-import { FenceToken, SyncCommit, SyncLastRun, SyncProgress, SyncRunRecord } from './sync-state.types';
+import type { EsrRoleAssignment } from '../../src/esr/esr.types';
+import { FenceToken, Lease, StaleFenceError } from '../../src/role-store/lease.store';
+import { GenerationMismatchError } from '../../src/role-store/role-store';
+import { CachedRole, recordKey } from '../../src/role-store/role.types';
+import type { Stores } from '../../src/role-store/stores';
+import { SyncCommit, SyncLastRun, SyncProgress, SyncRunRecord } from '../../src/role-store/sync-records.types';
+import { toCachedRole } from '../../src/sync/role-window';
 
 export interface ContractSubject {
-  store: CacheStore;
+  stores: Stores;
   /** Lets `ms` pass for the store (a fake clock for the memory store, a real wait for Redis). */
   advance(ms: number): Promise<void>;
   /** The store's notion of now (ms). */
@@ -76,14 +79,16 @@ const progress = (over: Partial<SyncProgress> = {}): SyncProgress => ({
   ...over,
 });
 
-export function cacheStoreContract(name: string, create: () => Promise<ContractSubject>): void {
-  describe(`${name} (CacheStore contract)`, () => {
+export function storesContract(name: string, create: () => Promise<ContractSubject>): void {
+  describe(`${name} (role store, lease store and rate counter contract)`, () => {
     let subject: ContractSubject;
-    let store: CacheStore;
+    let store: Stores['roles'];
+    let leases: Stores['leases'];
+    let rates: Stores['rates'];
 
     beforeEach(async () => {
       subject = await create();
-      store = subject.store;
+      ({ roles: store, leases, rates } = subject.stores);
     });
 
     afterEach(async () => {
@@ -92,7 +97,7 @@ export function cacheStoreContract(name: string, create: () => Promise<ContractS
 
     /** Takes a fresh lease so its fence is current. */
     const lease = async (): Promise<Lease> => {
-      const taken = await store.acquireLease(freshName('sync'), 'test-holder', 60_000);
+      const taken = await leases.acquire(freshName('sync'), 'test-holder', 60_000);
       if (!taken) throw new Error('could not take a fresh lease');
       return taken;
     };
@@ -113,46 +118,44 @@ export function cacheStoreContract(name: string, create: () => Promise<ContractS
 
       it('should count hits in a fixed window and start again after it', async () => {
         const key = freshName('hits');
-        await expect(store.hit(key, 300)).resolves.toMatchObject({ count: 1 });
-        const second = await store.hit(key, 300);
+        await expect(rates.hit(key, 300)).resolves.toMatchObject({ count: 1 });
+        const second = await rates.hit(key, 300);
         expect(second.count).toBe(2);
         expect(second.resetMs).toBeGreaterThan(0);
         expect(second.resetMs).toBeLessThanOrEqual(300);
         await subject.advance(350);
-        await expect(store.hit(key, 300)).resolves.toMatchObject({ count: 1 });
+        await expect(rates.hit(key, 300)).resolves.toMatchObject({ count: 1 });
       });
 
       it('should give a lease to one holder at a time with increasing fencing tokens', async () => {
         const name = freshName('lease');
-        const first = await store.acquireLease(name, 'a', 200);
+        const first = await leases.acquire(name, 'a', 200);
         expect(first).not.toBeNull();
-        await expect(store.acquireLease(name, 'b', 200)).resolves.toBeNull();
-        await expect(store.leaseHolder(name)).resolves.toBe('a');
-        await expect(store.currentFence(name)).resolves.toBe(first?.fence);
+        await expect(leases.acquire(name, 'b', 200)).resolves.toBeNull();
+        await expect(leases.holder(name)).resolves.toBe('a');
         await subject.advance(260);
-        await expect(store.leaseHolder(name)).resolves.toBeNull();
-        const second = await store.acquireLease(name, 'b', 200);
+        await expect(leases.holder(name)).resolves.toBeNull();
+        const second = await leases.acquire(name, 'b', 200);
         expect(second?.fence).toBeGreaterThan(first?.fence as number);
-        await expect(store.currentFence(name)).resolves.toBe(second?.fence);
       });
 
       it('should renew and release a lease only with its own token', async () => {
         const name = freshName('lease');
-        const held = (await store.acquireLease(name, 'a', 300)) as Lease;
+        const held = (await leases.acquire(name, 'a', 300)) as Lease;
         const forged: Lease = { ...held, token: 'not-the-token' };
-        await expect(store.renewLease(forged, 300)).resolves.toBe(false);
-        await expect(store.renewLease(held, 600)).resolves.toBe(true);
+        await expect(leases.renew(forged, 300)).resolves.toBe(false);
+        await expect(leases.renew(held, 600)).resolves.toBe(true);
         await subject.advance(400);
-        await expect(store.leaseHolder(name)).resolves.toBe('a');
-        await store.releaseLease(forged);
-        await expect(store.leaseHolder(name)).resolves.toBe('a');
-        await store.releaseLease(held);
-        await expect(store.leaseHolder(name)).resolves.toBeNull();
-        await expect(store.renewLease(held, 300)).resolves.toBe(false);
+        await expect(leases.holder(name)).resolves.toBe('a');
+        await leases.release(forged);
+        await expect(leases.holder(name)).resolves.toBe('a');
+        await leases.release(held);
+        await expect(leases.holder(name)).resolves.toBeNull();
+        await expect(leases.renew(held, 300)).resolves.toBe(false);
       });
 
-      it('should report fence 0 for a lease never taken', async () => {
-        await expect(store.currentFence(freshName('never'))).resolves.toBe(0);
+      it('should give the first lease ever taken under a name fencing token 1', async () => {
+        await expect(leases.acquire(freshName('never'), 'a', 200)).resolves.toMatchObject({ fence: 1 });
       });
     });
 
@@ -292,11 +295,11 @@ export function cacheStoreContract(name: string, create: () => Promise<ContractS
       it('should refuse every write made with a stale fencing token and change nothing', async () => {
         const vpd = freshVpd();
         const name = freshName('sync');
-        const old = (await store.acquireLease(name, 'paused', 100)) as Lease;
+        const old = (await leases.acquire(name, 'paused', 100)) as Lease;
         await fullSync(vpd, old, [role('a1', '10000001', t0)], 'wm-1');
         const { generation } = await store.beginGeneration(vpd, old);
         await subject.advance(150);
-        const current = (await store.acquireLease(name, 'new', 60_000)) as Lease;
+        const current = (await leases.acquire(name, 'new', 60_000)) as Lease;
         expect(current.fence).toBeGreaterThan(old.fence);
         const now = subject.now();
         await expect(store.writeGeneration(vpd, generation, [role('x1', '10000009', t0)], old, now)).rejects.toBeInstanceOf(
