@@ -1,7 +1,7 @@
 /**
  * Role sync benchmark: a full sync of one large VPD (100k and 1M role assignments by default) from
  * the ESR sandbox (its own process) into Redis, through the real ESR client (page size 1000, at
- * most 20 requests per second, the contract's limit) and RoleSyncService. Reports records/s and the
+ * most 20 requests per second, the contract's limit) and the sync's jobs (SyncModule). Reports records/s and the
  * peak RSS/heap of this process per size, and the memory ratio between the sizes (bounded memory:
  * near 1). Then incremental runs with 10 and 1000 changes against a no-change baseline measured in
  * the same run, at each size (cost should follow the changes, not the VPD size).
@@ -17,7 +17,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { AuditService } from '../src/audit/audit.service';
-import { RedisCacheStore } from '../src/cache/redis-cache.store';
+import { redisStores } from '../src/role-store/stores';
 import { Clock } from '../src/common/clock/clock';
 import { AppConfig } from '../src/config/app-config';
 import { validateEnvironment } from '../src/config/env.schema';
@@ -25,7 +25,8 @@ import { EsrClient } from '../src/esr/esr.client';
 import { EsrEndpoint } from '../src/esr/esr.endpoint';
 import { esrHttpOptions } from '../src/esr/esr.http';
 import { MetricsService } from '../src/metrics/metrics.service';
-import { RoleSyncService, SyncOutcome } from '../src/sync/role-sync.service';
+import { SyncOutcome } from '../src/sync/sync.types';
+import { createSyncParts } from '../test/sync/sync-parts';
 import { unlinkPrefix } from './support';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -146,22 +147,21 @@ async function benchSize(size: number, redis: Redis): Promise<SizeResult> {
     metrics,
     clock,
   );
-  const store = new RedisCacheStore({ url: REDIS_URL, keyPrefix: prefix, commandTimeoutMs: 30_000 });
-  await store.connect();
+  const stores = await redisStores({ url: REDIS_URL, keyPrefix: prefix, commandTimeoutMs: 30_000 });
   const audit = { record: async () => undefined } as unknown as AuditService;
-  const sync = new RoleSyncService(esr, store, config, clock, metrics, audit);
+  const sync = await createSyncParts({ esr, roles: stores.roles, leases: stores.leases, config, clock, metrics, audit });
   try {
     const redisBefore = await redisUsedMemory(redis);
-    const first = await measure(async () => expectOk(await sync.runSync({ mode: 'full' }), 'first full sync'));
+    const first = await measure(async () => expectOk(await sync.runs.runSync({ mode: 'full' }), 'first full sync'));
     const redisAfter = await redisUsedMemory(redis);
-    const resync = await measure(async () => expectOk(await sync.runSync({ mode: 'full' }), 'full re-sync'));
+    const resync = await measure(async () => expectOk(await sync.runs.runSync({ mode: 'full' }), 'full re-sync'));
 
     const incremental = async (changes: number, offsets: number[]): Promise<{ ms: number; changed: number }> => {
       const times: number[] = [];
       let changed = 0;
       for (const offset of offsets) {
         if (changes > 0) changed = await child.endDate(offset, changes);
-        const run = await measure(async () => expectOk(await sync.runSync({ mode: 'incremental' }), `incremental ${changes}`));
+        const run = await measure(async () => expectOk(await sync.runs.runSync({ mode: 'incremental' }), `incremental ${changes}`));
         const applied = run.value.vpds[0];
         if (changes > 0 && applied?.updated !== changed) throw new Error(`expected ${changed} updates, got ${JSON.stringify(applied)}`);
         times.push(run.ms);
@@ -194,9 +194,9 @@ async function benchSize(size: number, redis: Redis): Promise<SizeResult> {
       },
     };
   } finally {
-    await sync.beforeApplicationShutdown();
+    await sync.shutdown.beforeApplicationShutdown();
     esr.onApplicationShutdown();
-    await store.close();
+    await stores.close();
     await unlinkPrefix(redis, prefix);
     await child.close();
   }

@@ -1,10 +1,9 @@
-import type { CacheStore } from '../cache/cache.store';
-import type { AccessSnapshot, RecordKey } from '../cache/role-cache.types';
 import { FakeClock } from '../common/clock/clock';
 import type { AppConfig } from '../config/app-config';
 import type { EsrMapping } from '../mappings/esr-mapping.entity';
 import type { MappingsService } from '../mappings/mappings.service';
-import type { RoleSyncService } from '../sync/role-sync.service';
+import type { RoleStore } from '../role-store/role-store';
+import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
 import { AccessService } from './access.service';
 
 const row = (portalUserId: string, vpd: string, employeeNumber: string): EsrMapping => ({
@@ -39,9 +38,9 @@ describe(AccessService.name, () => {
         return served;
       },
     } as unknown as AppConfig;
-    service = new AccessService(mappings, { readAccess } as unknown as CacheStore, config, clock, {
+    service = new AccessService(mappings, { readAccess } as unknown as RoleStore, config, clock, {
       refreshRecords,
-    } as unknown as RoleSyncService);
+    });
   });
 
   it('should read every user and every record at once, and answer in the order asked', async () => {

@@ -41,7 +41,6 @@ export class MemoryRoleStore extends RoleStore {
     this.closed = true;
   }
 
-
   async readAccess(keys: RecordKey[]): Promise<AccessSnapshot> {
     return this.roles.readAccess(keys);
   }

@@ -39,7 +39,6 @@ export class RedisRoleStore extends RoleStore {
     return this.connection.ping();
   }
 
-
   readAccess(keys: RecordKey[]): Promise<AccessSnapshot> {
     return this.roles.readAccess(keys);
   }

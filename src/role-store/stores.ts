@@ -19,7 +19,7 @@ export interface Stores {
 }
 
 /** In-process stores (embedded default): the role store fences its writes with these leases. */
-export function memoryStores(clock: Clock = new Clock()): Stores & { roles: MemoryRoleStore } {
+export function memoryStores(clock: Clock = new Clock()): Stores & { roles: MemoryRoleStore; leases: MemoryLeaseStore } {
   const leases = new MemoryLeaseStore(clock);
   const roles = new MemoryRoleStore(leases, clock);
   return { roles, leases, rates: new MemoryRateCounter(clock), close: () => roles.close() };

@@ -1,9 +1,9 @@
 import { DataSource } from 'typeorm';
 import { AccessService } from '../../src/access/access.service';
-import { CacheStore } from '../../src/cache/cache.store';
+import { RoleStore } from '../../src/role-store/role-store';
 import { FakeClock } from '../../src/common/clock/clock';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
-import { RoleSyncService } from '../../src/sync/role-sync.service';
+import { RunCoordinator } from '../../src/sync/run-coordinator';
 import { OPS_KEY, PORTAL_KEY, startTestApp, TestApp } from '../support/test-env';
 
 const ROLE = 'Digital Passport Administrator';
@@ -17,7 +17,7 @@ describe('Access API (PostgreSQL, Redis, ESR sandbox)', () => {
   const clock = new FakeClock(Date.parse('2026-11-25T10:12:00Z'));
   let sandbox: RunningSandbox;
   let t: TestApp;
-  let sync: RoleSyncService;
+  let runs: RunCoordinator;
   let otherVpd: string;
 
   beforeAll(async () => {
@@ -26,7 +26,7 @@ describe('Access API (PostgreSQL, Redis, ESR sandbox)', () => {
       { ESR_BASE_URL: sandbox.url, ESR_MAX_ATTEMPTS: '1', ESR_REQUEST_TIMEOUT: 'PT1S', ESR_BREAKER_THRESHOLD: '100' },
       clock,
     );
-    sync = t.app.get(RoleSyncService);
+    runs = t.app.get(RunCoordinator);
     otherVpd = sandbox.admin.vpds().find((v) => v.vpd !== '979')!.vpd;
   });
 
@@ -45,7 +45,7 @@ describe('Access API (PostgreSQL, Redis, ESR sandbox)', () => {
     expect(res.statusCode).toBe(201);
   };
   const runSync = async (mode: 'full' | 'incremental', vpd = '979') => {
-    const outcome = await sync.runSync({ mode, vpd });
+    const outcome = await runs.runSync({ mode, vpd });
     expect(outcome).toMatchObject({ status: 'succeeded' });
     return outcome;
   };
@@ -200,7 +200,7 @@ describe('Access API (PostgreSQL, Redis, ESR sandbox)', () => {
       await map(users[i % 3], i % 2 ? otherVpd : '979', person.employeeNumber);
     }
     const queries = jest.spyOn(t.app.get(DataSource).logger, 'logQuery');
-    const reads = jest.spyOn(t.app.get(CacheStore), 'readAccess');
+    const reads = jest.spyOn(t.app.get(RoleStore), 'readAccess');
 
     const one = await access('count.a');
     expect(one.json().mappings).toHaveLength(2);

@@ -1,7 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { AuditService, NewAuditEvent } from '../audit/audit.service';
-import { MemoryCacheStore } from '../cache/memory-cache.store';
-import { recordKey } from '../cache/role-cache.types';
+import type { NewAuditEvent } from '../audit/audit.service';
 import { FakeClock } from '../common/clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
@@ -10,9 +8,16 @@ import type { EsrClient } from '../esr/esr.client';
 import { EsrUnavailableError, EsrWatermarkExpiredError } from '../esr/esr.errors';
 import type { EsrPage, EsrRoleAssignment, EsrRoleChange, EsrVpd } from '../esr/esr.types';
 import { MetricsService } from '../metrics/metrics.service';
+import type { MemoryLeaseStore } from '../role-store/memory-lease.store';
+import type { MemoryRoleStore } from '../role-store/memory-role.store';
+import { recordKey } from '../role-store/role.types';
+import { memoryStores } from '../role-store/stores';
 import { startSandbox } from '../sandbox/sandbox.server';
-import { MAX_INCREMENTAL_CHANGES, RoleSyncService, SYNC_LEASE } from './role-sync.service';
+import { MAX_INCREMENTAL_CHANGES } from './incremental-sync';
+import { SyncModule } from './sync.module';
+import { SYNC_LEASE, SyncOptions } from './sync.types';
 import { startSyncHarness, SyncHarness } from '../../test/sync/sync-harness';
+import { createSyncParts, SyncParts } from '../../test/sync/sync-parts';
 
 const START = Date.parse('2026-11-25T10:00:00Z');
 const H = 3_600_000;
@@ -77,33 +82,35 @@ class RecordingAudit {
   }
 }
 
-describe(RoleSyncService.name, () => {
+describe(SyncModule.name, () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   describe('with an ESR double and the in-process cache', () => {
     let clock: FakeClock;
     let esr: FakeEsr;
-    let store: MemoryCacheStore;
+    let store: MemoryRoleStore;
+    let leases: MemoryLeaseStore;
     let audit: RecordingAudit;
-    let sync: RoleSyncService;
+    let sync: SyncParts;
 
-    const create = (env: Record<string, string> = {}, options = {}) =>
-      new RoleSyncService(
-        esr as unknown as EsrClient,
-        store,
-        AppConfig.from(validateEnvironment({ ESR_VPDS: '979', ...env })),
+    const create = (env: Record<string, string> = {}, options: SyncOptions = {}): Promise<SyncParts> =>
+      createSyncParts({
+        esr: esr as unknown as EsrClient,
+        roles: store,
+        leases,
+        config: AppConfig.from(validateEnvironment({ ESR_VPDS: '979', ...env })),
         clock,
-        new MetricsService(),
-        audit as unknown as AuditService,
+        metrics: new MetricsService(),
+        audit: audit,
         options,
-      );
+      });
 
-    beforeEach(() => {
+    beforeEach(async () => {
       clock = new FakeClock(START);
       esr = new FakeEsr();
-      store = new MemoryCacheStore(clock);
+      ({ roles: store, leases } = memoryStores(clock));
       audit = new RecordingAudit();
-      sync = create();
+      sync = await create();
     });
 
     const live = async () => (await store.readVpdSync(['979'], clock.nowMs())).get('979');
@@ -117,7 +124,7 @@ describe(RoleSyncService.name, () => {
         page([assignment(1), assignment(2)]),
         page([assignment(3, { createdAt: '2026-11-25T09:00:00Z', effectiveStartDate: '2026-11-25' })]),
       ]);
-      await expect(sync.runSync({ mode: 'incremental' })).resolves.toMatchObject({
+      await expect(sync.runs.runSync({ mode: 'incremental' })).resolves.toMatchObject({
         status: 'succeeded',
         vpds: [{ vpd: '979', mode: 'full', reason: 'NEVER_SYNCED', added: 3, updated: 0, removed: 0 }],
       });
@@ -139,7 +146,7 @@ describe(RoleSyncService.name, () => {
         ),
         page<EsrRoleChange>([{ op: 'upsert', assignmentId: 'ra-4', changedAt: '2026-11-25T09:32:00Z', assignment: assignment(4) }], 'w2'),
       ]);
-      await expect(sync.runSync({ mode: 'incremental' })).resolves.toMatchObject({
+      await expect(sync.runs.runSync({ mode: 'incremental' })).resolves.toMatchObject({
         vpds: [{ mode: 'incremental', added: 1, updated: 1, removed: 1 }],
       });
       expect(await rolesOf(1)).toBeUndefined();
@@ -149,9 +156,9 @@ describe(RoleSyncService.name, () => {
 
     it('should do a full run when the watermark expired or the changes are too many', async () => {
       esr.listing.set('979', [page([assignment(1)])]);
-      await sync.runSync({ mode: 'full' });
+      await sync.runs.runSync({ mode: 'full' });
       esr.expired.add('w1');
-      await expect(sync.runSync({ mode: 'incremental' })).resolves.toMatchObject({
+      await expect(sync.runs.runSync({ mode: 'incremental' })).resolves.toMatchObject({
         vpds: [{ mode: 'full', reason: 'WATERMARK_EXPIRED', status: 'succeeded' }],
       });
       esr.expired.clear();
@@ -165,7 +172,7 @@ describe(RoleSyncService.name, () => {
         '979',
         range(0, Math.ceil(many.length / 1000)).map((p) => page(many.slice(p * 1000, p * 1000 + 1000), 'w9')),
       );
-      await expect(sync.runSync({ mode: 'incremental' })).resolves.toMatchObject({
+      await expect(sync.runs.runSync({ mode: 'incremental' })).resolves.toMatchObject({
         vpds: [{ mode: 'full', reason: 'TOO_MANY_CHANGES', status: 'succeeded' }],
       });
       expect((await live())?.counts?.holders).toBe(1);
@@ -173,9 +180,11 @@ describe(RoleSyncService.name, () => {
 
     it('should hold the removals when ESR left out items that broke the contract', async () => {
       esr.listing.set('979', [page([assignment(1), assignment(2), assignment(3), assignment(4), assignment(5), assignment(6)])]);
-      await sync.runSync({ mode: 'full' });
+      await sync.runs.runSync({ mode: 'full' });
       esr.listing.set('979', [page([assignment(1), assignment(2), assignment(3), assignment(4), assignment(5)], 'w2', 1)]);
-      await expect(sync.runSync({ mode: 'full' })).resolves.toMatchObject({ vpds: [{ status: 'held', held: 1, reason: 'SKIPPED_ITEMS' }] });
+      await expect(sync.runs.runSync({ mode: 'full' })).resolves.toMatchObject({
+        vpds: [{ status: 'held', held: 1, reason: 'SKIPPED_ITEMS' }],
+      });
       expect(audit.events).toEqual([
         expect.objectContaining({ type: 'SYNC_REMOVALS_HELD', details: expect.objectContaining({ count: 1, skippedItems: 1 }) }),
       ]);
@@ -184,9 +193,9 @@ describe(RoleSyncService.name, () => {
 
     it('should fail a listing whose pages disagree on the watermark and keep the data', async () => {
       esr.listing.set('979', [page([assignment(1)])]);
-      await sync.runSync({ mode: 'full' });
+      await sync.runs.runSync({ mode: 'full' });
       esr.listing.set('979', [page([assignment(2)], 'w2'), page([assignment(3)], 'w3')]);
-      await expect(sync.runSync({ mode: 'full' })).resolves.toMatchObject({
+      await expect(sync.runs.runSync({ mode: 'full' })).resolves.toMatchObject({
         status: 'failed',
         vpds: [{ status: 'failed', error: 'INCONSISTENT_LISTING' }],
       });
@@ -196,38 +205,42 @@ describe(RoleSyncService.name, () => {
     });
 
     it('should report a failed run, never throw, when the VPD list cannot be read', async () => {
-      sync = create({ ESR_VPDS: '' });
+      sync = await create({ ESR_VPDS: '' });
       esr.listVpdsError = new EsrUnavailableError();
-      await expect(sync.runSync({ mode: 'incremental' })).resolves.toMatchObject({ status: 'failed', vpds: [], reason: 'ESR_UNAVAILABLE' });
+      await expect(sync.runs.runSync({ mode: 'incremental' })).resolves.toMatchObject({
+        status: 'failed',
+        vpds: [],
+        reason: 'ESR_UNAVAILABLE',
+      });
       esr.listVpdsError = null;
       esr.vpds.push({ vpd: '123', organisationName: 'Closed', active: false });
-      await expect(sync.runSync({ mode: 'incremental' })).resolves.toMatchObject({ status: 'succeeded', vpds: [{ vpd: '979' }] });
+      await expect(sync.runs.runSync({ mode: 'incremental' })).resolves.toMatchObject({ status: 'succeeded', vpds: [{ vpd: '979' }] });
     });
 
     it('should skip at once when another holder has the lease, or wait for it when asked', async () => {
-      const other = await store.acquireLease(SYNC_LEASE, 'other-replica', 1000);
-      await expect(sync.runSync({ mode: 'full' })).resolves.toMatchObject({ status: 'skipped', vpds: [] });
-      const waiting = sync.runSync({ mode: 'full', waitForLeaseMs: 5000 });
-      setTimeout(() => void store.releaseLease(other!), 300);
+      const other = await leases.acquire(SYNC_LEASE, 'other-replica', 1000);
+      await expect(sync.runs.runSync({ mode: 'full' })).resolves.toMatchObject({ status: 'skipped', vpds: [] });
+      const waiting = sync.runs.runSync({ mode: 'full', waitForLeaseMs: 5000 });
+      setTimeout(() => void leases.release(other!), 300);
       await expect(waiting).resolves.toMatchObject({ status: 'succeeded' });
-      await expect(store.leaseHolder(SYNC_LEASE)).resolves.toBeNull();
+      await expect(leases.holder(SYNC_LEASE)).resolves.toBeNull();
     });
 
     it('should not lose the scheduled full run to a run in progress, nor repeat what another replica did', async () => {
       esr.listing.set('979', [page([assignment(1)])]);
-      await sync.runSync({ mode: 'full' });
+      await sync.runs.runSync({ mode: 'full' });
       let release!: () => void;
       const stalled = new Promise<void>((resolve) => (release = resolve));
       esr.beforePage = async (kind) => {
         if (kind === 'changes') await stalled;
       };
-      const incremental = sync.runScheduled('incremental', 'schedule');
+      const incremental = sync.runs.runScheduled('incremental', 'schedule');
       await new Promise((resolve) => setTimeout(resolve, 20));
       // The cron fires while the incremental run goes on: the full run waits for it, it is not skipped.
-      const full = sync.runScheduled('full', 'schedule');
+      const full = sync.runs.runScheduled('full', 'schedule');
       expect(full).not.toBeNull();
-      const otherReplica = create();
-      const otherFull = otherReplica.runScheduled('full', 'schedule');
+      const otherReplica = await create();
+      const otherFull = otherReplica.runs.runScheduled('full', 'schedule');
       esr.listing.set('979', [page([assignment(1), assignment(2)], 'w2')]);
       const listingCalls = esr.listingCalls;
       clock.advance(1000);
@@ -243,35 +256,35 @@ describe(RoleSyncService.name, () => {
 
     it('should stop a run at shutdown, keeping the live data and releasing the lease', async () => {
       esr.listing.set('979', [page([assignment(1)])]);
-      await sync.runSync({ mode: 'full' });
+      await sync.runs.runSync({ mode: 'full' });
       let release!: () => void;
       const stalled = new Promise<void>((resolve) => (release = resolve));
       esr.listing.set('979', [page([assignment(2)], 'w2'), page([assignment(3)], 'w2')]);
       esr.beforePage = async (_kind, index) => {
         if (index === 1) await stalled;
       };
-      const run = sync.runScheduled('full', 'schedule');
-      expect(sync.runScheduled('incremental', 'schedule')).toBeNull();
+      const run = sync.runs.runScheduled('full', 'schedule');
+      expect(sync.runs.runScheduled('incremental', 'schedule')).toBeNull();
       await new Promise((resolve) => setTimeout(resolve, 20));
-      const shutdown = sync.beforeApplicationShutdown();
+      const shutdown = sync.shutdown.beforeApplicationShutdown();
       release();
       await shutdown;
       await expect(run).resolves.toMatchObject({ status: 'failed', vpds: [{ status: 'failed', error: 'SHUTDOWN' }] });
       expect(await rolesOf(1)).toHaveLength(1);
       expect(await rolesOf(2)).toBeUndefined();
-      await expect(store.leaseHolder(SYNC_LEASE)).resolves.toBeNull();
-      expect(sync.runScheduled('incremental', 'schedule')).toBeNull();
+      await expect(leases.holder(SYNC_LEASE)).resolves.toBeNull();
+      expect(sync.runs.runScheduled('incremental', 'schedule')).toBeNull();
     });
 
     it('should stop a run whose lease could not be renewed', async () => {
-      sync = create({ SYNC_LEASE_TTL: 'PT0.3S' });
+      sync = await create({ SYNC_LEASE_TTL: 'PT0.3S' });
       let release!: () => void;
       const stalled = new Promise<void>((resolve) => (release = resolve));
       esr.listing.set('979', [page([assignment(1)]), page([assignment(2)])]);
       esr.beforePage = async (_kind, index) => {
         if (index === 1) await stalled;
       };
-      const run = sync.runSync({ mode: 'full' });
+      const run = sync.runs.runSync({ mode: 'full' });
       await new Promise((resolve) => setTimeout(resolve, 20));
       clock.advance(1000); // the process was paused: the lease ran out
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -282,41 +295,41 @@ describe(RoleSyncService.name, () => {
 
     it('should refresh records, reading ESR again when a sync changed the data meanwhile', async () => {
       esr.listing.set('979', [page([assignment(1)])]);
-      await sync.runSync({ mode: 'full' });
+      await sync.runs.runSync({ mode: 'full' });
       esr.listing.set('979', [page([assignment(1), assignment(7, { employeeNumber: '10000001' })])]);
       const replace = jest.spyOn(store, 'replaceRecords').mockResolvedValueOnce('conflict');
       const calls = esr.listingCalls;
-      await sync.refreshRecords('979', ['10000001']);
+      await sync.refresher.refreshRecords('979', ['10000001']);
       expect(esr.listingCalls - calls).toBe(2);
       expect(replace).toHaveBeenCalledTimes(2);
       expect((await rolesOf(1))?.map((r) => r.assignmentId).sort()).toEqual(['ra-1', 'ra-7']);
 
       replace.mockResolvedValue('conflict');
-      await expect(sync.refreshRecords('979', ['10000001'])).resolves.toBeUndefined();
+      await expect(sync.refresher.refreshRecords('979', ['10000001'])).resolves.toBeUndefined();
       expect(replace).toHaveBeenCalledTimes(5);
       replace.mockRestore();
 
       esr.beforePage = async () => {
         throw new EsrUnavailableError();
       };
-      await expect(sync.refreshRecords('979', ['10000001'])).rejects.toBeInstanceOf(EsrUnavailableError);
-      await expect(sync.refreshRecords('979', [])).resolves.toBeUndefined();
+      await expect(sync.refresher.refreshRecords('979', ['10000001'])).rejects.toBeInstanceOf(EsrUnavailableError);
+      await expect(sync.refresher.refreshRecords('979', [])).resolves.toBeUndefined();
     });
 
     it('should answer CONFLICT to a decision while a run holds the lease, and NOT_FOUND when nothing is held', async () => {
-      sync = create({}, { heldDecisionLeaseWaitMs: 50 });
-      await expect(sync.approveHeldRemovals('979', { apiKeyId: 'ops1' })).rejects.toBeInstanceOf(NotFoundError);
-      const lease = await store.acquireLease(SYNC_LEASE, 'other', 60_000);
-      const refused = sync.rejectHeldRemovals('979', { apiKeyId: 'ops1' });
+      sync = await create({}, { heldDecisionLeaseWaitMs: 50 });
+      await expect(sync.held.approve('979', { apiKeyId: 'ops1' })).rejects.toBeInstanceOf(NotFoundError);
+      const lease = await leases.acquire(SYNC_LEASE, 'other', 60_000);
+      const refused = sync.held.reject('979', { apiKeyId: 'ops1' });
       await expect(refused).rejects.toBeInstanceOf(DomainError);
       await expect(refused).rejects.toMatchObject({ code: 'CONFLICT' });
-      await store.releaseLease(lease!);
+      await leases.release(lease!);
       expect(audit.events).toEqual([]);
     });
 
     it('should list a dry run without writing, capped but fully counted', async () => {
       esr.listing.set('979', [page(range(0, 10).map((n) => assignment(n)))]);
-      await sync.runSync({ mode: 'full' });
+      await sync.runs.runSync({ mode: 'full' });
       esr.listing.set('979', [
         page(
           range(5, 1210).map((n) => assignment(n, n < 8 ? { effectiveEndDate: '2027-01-01' } : {})),
@@ -324,23 +337,23 @@ describe(RoleSyncService.name, () => {
         ),
       ]);
       const before = await live();
-      const dry = await sync.dryRun({ mode: 'full' });
+      const dry = await sync.dryRun.dryRun({ mode: 'full' });
       expect(dry.counts).toEqual({ added: 1200, updated: 3, removed: 5 });
       expect(dry.added).toHaveLength(1000);
       expect(dry.truncated).toBe(true);
       expect(dry.vpds).toEqual([{ vpd: '979', mode: 'full', added: 1200, updated: 3, removed: 5, wouldHoldRemovals: true }]);
       expect(await live()).toEqual(before);
-      await expect(sync.dryRun({ mode: 'full', vpd: '123' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+      await expect(sync.dryRun.dryRun({ mode: 'full', vpd: '123' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     });
 
     it('should report status with the leader and counts, and forget nothing about failures', async () => {
       esr.listing.set('979', [page([assignment(1), assignment(2, { personActive: false })])]);
-      await sync.runSync({ mode: 'full' });
+      await sync.runs.runSync({ mode: 'full' });
       esr.beforePage = async () => {
         throw new EsrUnavailableError();
       };
-      await sync.runSync({ mode: 'full' });
-      const status = await sync.status();
+      await sync.runs.runSync({ mode: 'full' });
+      const status = await sync.status.status();
       expect(status).toEqual({
         leader: null,
         vpds: [
@@ -357,7 +370,7 @@ describe(RoleSyncService.name, () => {
           }),
         ],
       });
-      await expect(sync.getRun('no-such-run')).rejects.toBeInstanceOf(NotFoundError);
+      await expect(sync.runs.getRun('no-such-run')).rejects.toBeInstanceOf(NotFoundError);
     });
 
     it('should mark the state RUNNING only while the lease is held', async () => {
@@ -367,14 +380,14 @@ describe(RoleSyncService.name, () => {
       esr.beforePage = async (_kind, index) => {
         if (index === 1) await stalled;
       };
-      const { runId } = await sync.startRun({ mode: 'full' });
+      const { runId } = await sync.runs.startRun({ mode: 'full' });
       await new Promise((resolve) => setTimeout(resolve, 30));
-      expect((await sync.status()).vpds[0]).toMatchObject({ state: 'RUNNING', progress: { runId, phase: 'listing', pages: 1 } });
-      expect(await sync.getRun(runId)).toMatchObject({ state: 'running', progress: { currentVpd: '979' } });
+      expect((await sync.status.status()).vpds[0]).toMatchObject({ state: 'RUNNING', progress: { runId, phase: 'listing', pages: 1 } });
+      expect(await sync.runs.getRun(runId)).toMatchObject({ state: 'running', progress: { currentVpd: '979' } });
       release();
       await new Promise((resolve) => setTimeout(resolve, 30));
-      expect((await sync.status()).vpds[0]).toMatchObject({ state: 'IDLE', progress: null });
-      expect(await sync.getRun(runId)).toMatchObject({ state: 'succeeded', finishedAt: expect.any(String) });
+      expect((await sync.status.status()).vpds[0]).toMatchObject({ state: 'IDLE', progress: null });
+      expect(await sync.runs.getRun(runId)).toMatchObject({ state: 'succeeded', finishedAt: expect.any(String) });
     });
   });
 
@@ -395,7 +408,7 @@ describe(RoleSyncService.name, () => {
     });
 
     it("should keep the fixtures' windows and follow changes, holding and approving mass removals", async () => {
-      await expect(h.sync.runSync({ mode: 'incremental' })).resolves.toMatchObject({ status: 'succeeded' });
+      await expect(h.sync.runs.runSync({ mode: 'incremental' })).resolves.toMatchObject({ status: 'succeeded' });
       const within24h = sandbox.admin.fixture('assignedWithin24h');
       const future = sandbox.admin.fixture('futureDated');
       const snapshot = await h.store.readAccess([within24h, future].map((f) => ({ vpd: '979', employeeNumber: f.employeeNumber })));
@@ -408,17 +421,17 @@ describe(RoleSyncService.name, () => {
 
       const gone = Array.from({ length: 10 }, (_, n) => sandbox.admin.findRoleHolder('979', n));
       for (const g of gone) sandbox.admin.deleteRole(g.assignmentId);
-      await expect(h.sync.runSync({ mode: 'full' })).resolves.toMatchObject({
+      await expect(h.sync.runs.runSync({ mode: 'full' })).resolves.toMatchObject({
         vpds: [expect.objectContaining({ status: 'held', held: 10 })],
       });
-      await expect(h.sync.approveHeldRemovals('979', { apiKeyId: 'ops1' })).resolves.toMatchObject({ removed: 10 });
+      await expect(h.sync.held.approve('979', { apiKeyId: 'ops1' })).resolves.toMatchObject({ removed: 10 });
       const after = await h.store.readAccess(gone.map((g) => ({ vpd: '979', employeeNumber: g.employeeNumber })));
       expect(after.roles.size).toBe(0);
       expect(h.audit.events.map((e) => e.type)).toEqual(['SYNC_REMOVALS_HELD', 'SYNC_REMOVALS_APPROVED']);
 
       const person = sandbox.admin.findPersonWithoutRole('979', 0);
       const assigned = sandbox.admin.assignRole('979', person.employeeNumber);
-      await h.sync.refreshRecords('979', [person.employeeNumber]);
+      await h.sync.refresher.refreshRecords('979', [person.employeeNumber]);
       const refreshed = await h.store.readAccess([{ vpd: '979', employeeNumber: person.employeeNumber }]);
       expect(refreshed.roles.get(recordKey('979', person.employeeNumber))?.[0]?.assignmentId).toBe(assigned.assignmentId);
     });
