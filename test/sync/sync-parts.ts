@@ -54,6 +54,8 @@ export interface SyncCollaborators {
   metrics: MetricsService;
   audit: Pick<AuditService, 'record'>;
   options?: SyncOptions;
+  /** Keep Nest's logger (default: silent). */
+  log?: boolean;
 }
 
 /** The sync's jobs around these collaborators (no scheduler, no HTTP). */
@@ -71,5 +73,6 @@ export async function createSyncParts(c: SyncCollaborators): Promise<SyncParts> 
       { provide: SYNC_OPTIONS, useValue: c.options ?? {} },
     ],
   }).compile();
+  if (!c.log) moduleRef.useLogger(false);
   return syncParts(moduleRef);
 }
