@@ -9,7 +9,7 @@ import { SyncStatusService } from './sync-status.service';
 import { DecisionActor, HeldRemovalsDecision, SYNC_OPTIONS, SyncOptions } from './sync.types';
 
 /** How long approve/reject waits for a running sync to finish. */
-export const HELD_DECISION_LEASE_WAIT_MS = 10_000;
+const HELD_DECISION_LEASE_WAIT_MS = 10_000;
 
 /**
  * Ops' decisions on the removals the removal guard held: approve applies them, reject keeps the rows.

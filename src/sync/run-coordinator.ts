@@ -14,7 +14,7 @@ import { RUN_RECORD_TTL_MS, RunContext, SYNC_OPTIONS, SyncOptions, SyncOutcome, 
 import { VpdSync } from './vpd-sync';
 
 /** How long an API-triggered run waits for a running one to finish before it is skipped. */
-export const API_RUN_LEASE_WAIT_MS = 60_000;
+const API_RUN_LEASE_WAIT_MS = 60_000;
 const PROGRESS_SAVE_INTERVAL_MS = 1000;
 
 /**
