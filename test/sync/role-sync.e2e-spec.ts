@@ -17,7 +17,7 @@ const START = Date.parse('2026-11-25T10:00:00Z');
 const DAY = 24 * 3_600_000;
 const VPD = '979';
 
-describe('RoleSyncService (Redis and the ESR sandbox)', () => {
+describe('role sync (Redis and the ESR sandbox)', () => {
   let clock: FakeClock;
   let sandbox: RunningSandbox;
   let redisPrefix: ReturnType<typeof createTestRedisPrefix>;
