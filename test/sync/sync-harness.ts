@@ -17,6 +17,7 @@ import { MetricsService } from '../../src/metrics/metrics.service';
 import { startSandbox } from '../../src/sandbox/sandbox.server';
 import { RoleSyncService } from '../../src/sync/role-sync.service';
 import { SyncModule } from '../../src/sync/sync.module';
+import { TEST_SECRETS_ENV } from '../support/test-secrets';
 
 export type RunningSandbox = Awaited<ReturnType<typeof startSandbox>>;
 
@@ -66,6 +67,7 @@ export async function startSyncHarness(options: SyncHarnessOptions): Promise<Syn
 
   const env = {
     ESR_BASE_URL: options.esrBaseUrl,
+    ...TEST_SECRETS_ENV,
     SYNC_ENABLED: 'false',
     LOG_LEVEL: 'silent',
     ...TEST_ESR_ENV,
