@@ -1,9 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { LifecycleService } from './lifecycle.service';
 
-@Global()
+/** GET /health/live and /health/ready; LifecycleService turns readiness 503 once shutdown begins (app.factory, main). */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],

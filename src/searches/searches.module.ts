@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
+import { AuditModule } from '../audit/audit.module';
 import { EsrModule } from '../esr/esr.module';
 import { SearchRateLimiter } from './search-rate-limiter';
 import { SearchesController } from './searches.controller';
@@ -7,11 +8,11 @@ import { SearchesService } from './searches.service';
 
 /**
  * Credential searches ("Search ESR"): POST /v1/credential-searches. Authorises through AccessService,
- * searches through EsrClient, audits through the (global) AuditService and rate-limits per acting
- * user in the shared CacheStore.
+ * searches through EsrClient, audits through AuditService and rate-limits per acting user in the
+ * shared CacheStore.
  */
 @Module({
-  imports: [AccessModule, EsrModule],
+  imports: [AccessModule, AuditModule, EsrModule],
   controllers: [SearchesController],
   providers: [SearchesService, SearchRateLimiter],
 })

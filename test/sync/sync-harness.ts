@@ -3,8 +3,9 @@
  * when a key prefix is given, else in-process), the ESR client pointed at a sandbox, and the sync
  * module, with an in-memory audit in place of the database one.
  */
-import { Global, INestApplicationContext, Module } from '@nestjs/common';
+import { INestApplicationContext, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { AuditModule } from '../../src/audit/audit.module';
 import { AuditService, NewAuditEvent } from '../../src/audit/audit.service';
 import { CacheModule } from '../../src/cache/cache.module';
 import { CacheStore } from '../../src/cache/cache.store';
@@ -61,7 +62,6 @@ export const TEST_ESR_ENV = {
 export async function startSyncHarness(options: SyncHarnessOptions): Promise<SyncHarness> {
   const audit = new RecordingAudit();
 
-  @Global()
   @Module({ providers: [{ provide: AuditService, useValue: audit }], exports: [AuditService] })
   class RecordingAuditModule {}
 
@@ -75,8 +75,10 @@ export async function startSyncHarness(options: SyncHarnessOptions): Promise<Syn
     ...options.env,
   };
   const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(env), CommonModule, MetricsModule, CacheModule, RecordingAuditModule, SyncModule],
+    imports: [ConfigModule.forRoot(env), CommonModule, MetricsModule, CacheModule, SyncModule],
   })
+    .overrideModule(AuditModule)
+    .useModule(RecordingAuditModule)
     .overrideProvider(Clock)
     .useValue(options.clock)
     .compile();
