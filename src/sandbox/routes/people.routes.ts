@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER } from '../../domain/identifiers';
+import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, NI_NUMBER } from '../../domain/identifiers';
 import { SandboxError } from '../sandbox.errors';
 import { PersonRef, SandboxDataset } from '../sandbox.generator';
 import { parseDay } from '../sandbox.time';
@@ -8,8 +8,6 @@ import { Query, queryValue, SandboxRouteContext } from './route-context';
 
 const MAX_PEOPLE_RESULTS = 20;
 const SEARCH_KEYS = ['employeeNumber', 'assignmentNumber', 'lastName', 'dateOfBirth', 'niNumber'] as const;
-// The ESR contract's NI number format (the gateway's own check, with HMRC's prefix rules, is stricter).
-const NI_NUMBER = /^[A-Z]{2}\d{6}[A-D]$/;
 
 /** The people search (exactly one kind of criteria, at most 20 results) and one person's record. */
 export async function peopleRoutes(app: FastifyInstance, ctx: SandboxRouteContext): Promise<void> {
