@@ -9,9 +9,6 @@ import { RoleSyncService } from '../sync/role-sync.service';
 import { AccessPolicy, buildUserAccess, decideForVpd, validUntil } from './access.evaluator';
 import type { AccessDecision, UserAccess } from './access.types';
 
-/** Most users one resolveMany call (and POST /v1/esr-access/batch) may ask about. */
-export const MAX_BATCH_USERS = 100;
-
 const EMPTY_SNAPSHOT: AccessSnapshot = { vpds: new Map(), roles: new Map() };
 
 /**

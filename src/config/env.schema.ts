@@ -193,7 +193,7 @@ export function isLocalMode(env: Pick<EnvironmentVariables, 'NODE_ENV' | 'DATABA
 }
 
 /** What must be set outside local mode: the service fails closed rather than fall back to a local default. */
-export const REQUIRED_OUTSIDE_LOCAL_MODE = ['API_KEYS', 'AUDIT_HMAC_SECRET', 'ESR_BASE_URL'] as const;
+const REQUIRED_OUTSIDE_LOCAL_MODE = ['API_KEYS', 'AUDIT_HMAC_SECRET', 'ESR_BASE_URL'] as const;
 
 /** Outside local mode, one problem per missing variable, each saying why local mode does not apply. */
 function failClosedProblems(env: EnvironmentVariables): string[] {
