@@ -11,7 +11,9 @@ async function bootstrap(): Promise<void> {
   const lifecycle = app.get(LifecycleService);
   const logger = new Logger('Main');
   await app.listen({ port: config.port, host: config.host });
-  const where = `${config.host}:${config.port} (database: ${config.database.kind}, store: ${config.redisUrl ? 'redis' : 'in-process'})`;
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const where = `${config.host}:${port} (database: ${config.database.kind}, store: ${config.redisUrl ? 'redis' : 'in-process'})`;
   if (config.localMode)
     logger.warn(
       `esr-gateway in LOCAL MODE listening on ${where}: ${config.usesLocalApiKey ? 'the local development key, ' : ''}` +
