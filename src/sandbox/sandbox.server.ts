@@ -9,8 +9,8 @@ import { faultRoutes } from './routes/faults.routes';
 import { listingRoutes } from './routes/listings.routes';
 import { oauthRoutes } from './routes/oauth.routes';
 import { peopleRoutes } from './routes/people.routes';
-import { createRouteContext, SandboxParts } from './routes/route-context';
-import { SandboxAdmin } from './sandbox.admin';
+import { createRouteContext } from './routes/route-context';
+import { SandboxAdmin, SandboxParts } from './sandbox.admin';
 import { OpaqueCodec } from './sandbox.codec';
 import { SandboxError } from './sandbox.errors';
 import { SandboxDataset } from './sandbox.generator';
@@ -132,7 +132,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
  * The sandbox's Fastify app: body parsing and the contract's error shape here, the routes in groups
  * (Fastify plugins under ./routes): oauth, listings, people, admin and faults.
  */
-function buildApp(parts: SandboxParts, logger: boolean): FastifyInstance {
+function buildApp(parts: SandboxParts & { admin: SandboxAdmin }, logger: boolean): FastifyInstance {
   const app = Fastify({
     logger: logger
       ? {

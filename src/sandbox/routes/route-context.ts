@@ -1,32 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { VPD } from '../../domain/identifiers';
-import { SandboxAdmin } from '../sandbox.admin';
-import { OpaqueCodec } from '../sandbox.codec';
+import { SandboxAdmin, SandboxParts } from '../sandbox.admin';
 import { SandboxError } from '../sandbox.errors';
 import { withMalformedItems } from '../sandbox.faults';
-import { SandboxDataset } from '../sandbox.generator';
 import { hashKey, Rng } from '../sandbox.random';
-import { SlidingWindowRateLimiter } from '../sandbox.rate-limiter';
-import { SandboxStore } from '../sandbox.store';
-import { TokenService } from '../sandbox.tokens';
 
 export type Query = Record<string, unknown>;
 type Handler<Params> = (request: FastifyRequest<{ Params: Params; Querystring: Query }>, reply: FastifyReply) => unknown;
 
-/** The sandbox's state, shared by its route groups. */
-export interface SandboxParts {
-  dataset: SandboxDataset;
-  store: SandboxStore;
-  tokens: TokenService;
-  rateLimiter: SlidingWindowRateLimiter;
-  codec: OpaqueCodec;
-  admin: SandboxAdmin;
-  now: () => number;
-}
-
-/** What every route group of the sandbox is given: its state and the ESR API's front door. */
+/** What every route group of the sandbox is given: its state, the admin and the ESR API's front door. */
 export interface SandboxRouteContext extends SandboxParts {
+  admin: SandboxAdmin;
   /** Latency and hanging, common to every contract endpoint. Resolves false once the reply is hijacked. */
   delayOrHang(request: FastifyRequest, reply: FastifyReply): Promise<boolean>;
   /** The ESR API's front door: faults, authentication, throttling, then the handler. */
@@ -38,7 +23,7 @@ export interface SandboxRouteContext extends SandboxParts {
 }
 
 /** Builds the route context; `shutdown` aborts injected latency when the sandbox closes. */
-export function createRouteContext(parts: SandboxParts, shutdown: AbortSignal): SandboxRouteContext {
+export function createRouteContext(parts: SandboxParts & { admin: SandboxAdmin }, shutdown: AbortSignal): SandboxRouteContext {
   const { admin, tokens, rateLimiter, dataset } = parts;
   const faultRng = new Rng(hashKey(dataset.seed, 0xfa17));
   let malformedCounter = 0;
