@@ -129,6 +129,8 @@ async function benchSize(size: number, redis: Redis): Promise<SizeResult> {
   const config = AppConfig.from(
     validateEnvironment({
       ESR_BASE_URL: child.url,
+      API_KEYS: 'bench1:bench-secret-1:ops',
+      AUDIT_HMAC_SECRET: 'bench-audit-hmac-secret-0123',
       ESR_VPDS: '979',
       ESR_PAGE_SIZE: '1000',
       ESR_RATE_LIMIT_PER_SECOND: '20',

@@ -6,6 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { AppModule, Environment } from './app.module';
+import { AppConfig } from './config/app-config';
+import { validateEnvironment } from './config/env.schema';
+import { openEsrEndpoint } from './esr-endpoint.bootstrap';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
@@ -82,11 +85,23 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   return app;
 }
 
+/**
+ * Bootstrap: validates and parses the configuration once (ConfigValidationError names every bad or
+ * missing variable), decides the ESR endpoint (starting the built-in sandbox in local mode only), then
+ * builds the app on them. What was started is stopped again if the app cannot be built.
+ */
 export async function createApp(env: Environment = process.env, options: { bufferLogs?: boolean } = {}): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), createFastifyAdapter(), {
-    bufferLogs: options.bufferLogs ?? true,
-    abortOnError: false,
-  });
-  app.useLogger(app.get(Logger));
-  return configureApp(app);
+  const config = AppConfig.from(validateEnvironment(env));
+  const esr = await openEsrEndpoint(config);
+  try {
+    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, esr), createFastifyAdapter(), {
+      bufferLogs: options.bufferLogs ?? true,
+      abortOnError: false,
+    });
+    app.useLogger(app.get(Logger));
+    return await configureApp(app);
+  } catch (error) {
+    await esr.close();
+    throw error;
+  }
 }

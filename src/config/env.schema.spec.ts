@@ -37,6 +37,7 @@ describe(validateEnvironment.name, () => {
       validateEnvironment({
         PORT: '8080',
         DATABASE_URL: 'postgres://u@db:5432/gw',
+        ESR_BASE_URL: 'https://esr.example.nhs.uk/api',
         REDIS_URL: 'redis://cache:6379',
         API_KEYS: 'portal1:abcdefgh1:portal,ops1:abcdefgh2:ops+portal',
         AUDIT_HMAC_SECRET: '0123456789abcdef',

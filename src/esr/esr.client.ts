@@ -46,7 +46,6 @@ import type {
 } from './esr.types';
 import {
   ContractViolation,
-  NI_NUMBER_PATTERN,
   errorCodeOf,
   isIsoDate,
   isIsoDateTime,
@@ -61,7 +60,7 @@ import {
   parseVpd,
   tokenResponse,
 } from './esr.validation';
-import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, VPD } from '../domain/identifiers';
+import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, NI_NUMBER, VPD } from '../domain/identifiers';
 
 /** Calls that may wait for a free slot of the concurrency limit; more fail fast with ESR_UNAVAILABLE. */
 export const ESR_BULKHEAD_QUEUE = 1000;
@@ -617,7 +616,7 @@ function peopleSearchParams(criteria: PeopleCriteria): Record<string, string> {
     const niNumber = typeof c.niNumber === 'string' ? c.niNumber.replace(/\s+/g, '').toUpperCase() : '';
     if (lastName.length === 0 || lastName.length > 100) details.push({ field: 'lastName', message: 'must be 1 to 100 characters' });
     if (!isIsoDate(c.dateOfBirth)) details.push({ field: 'dateOfBirth', message: 'must be a date (YYYY-MM-DD)' });
-    if (!NI_NUMBER_PATTERN.test(niNumber))
+    if (!NI_NUMBER.test(niNumber))
       details.push({ field: 'niNumber', message: 'must be a National Insurance number: two letters, six digits and A, B, C or D' });
     if (details.length > 0) invalid(details);
     return { lastName, dateOfBirth: c.dateOfBirth as string, niNumber };

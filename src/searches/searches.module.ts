@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
+import { AuditModule } from '../audit/audit.module';
 import { EsrModule } from '../esr/esr.module';
 import { RoleStoreModule } from '../role-store/role-store.module';
 import { SearchRateLimiter } from './search-rate-limiter';
@@ -8,11 +9,11 @@ import { SearchesService } from './searches.service';
 
 /**
  * Credential searches ("Search ESR"): POST /v1/credential-searches. Authorises through AccessService,
- * searches through EsrClient, audits through the (global) AuditService and rate-limits per acting
- * user in the shared RateCounter.
+ * searches through EsrClient, audits through AuditService and rate-limits per acting user in the
+ * shared RateCounter.
  */
 @Module({
-  imports: [AccessModule, EsrModule, RoleStoreModule],
+  imports: [AccessModule, AuditModule, EsrModule, RoleStoreModule],
   controllers: [SearchesController],
   providers: [SearchesService, SearchRateLimiter],
 })

@@ -38,7 +38,7 @@ export const SYNC_PROVIDERS = [
  * Exports RecordRefresher (for access). Config, clock and metrics come from the global modules.
  */
 @Module({
-  imports: [ScheduleModule.forRoot(), EsrModule, RoleStoreModule, AuditModule],
+  imports: [ScheduleModule.forRoot(), AuditModule, EsrModule, RoleStoreModule],
   controllers: [SyncController],
   providers: [...SYNC_PROVIDERS, SyncScheduler],
   exports: [RecordRefresher],

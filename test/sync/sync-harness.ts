@@ -3,7 +3,7 @@
  * when a key prefix is given, else in-process), the ESR client pointed at a sandbox, and the sync
  * module, with an in-memory audit in place of the database one.
  */
-import { Global, INestApplicationContext, Module } from '@nestjs/common';
+import { INestApplicationContext, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AuditModule } from '../../src/audit/audit.module';
 import { AuditService, NewAuditEvent } from '../../src/audit/audit.service';
@@ -18,6 +18,7 @@ import { RoleStore } from '../../src/role-store/role-store';
 import { startSandbox } from '../../src/sandbox/sandbox.server';
 import { SyncModule } from '../../src/sync/sync.module';
 import { SyncParts, syncParts } from './sync-parts';
+import { TEST_SECRETS_ENV } from '../support/test-secrets';
 
 export type RunningSandbox = Awaited<ReturnType<typeof startSandbox>>;
 
@@ -62,12 +63,12 @@ export const TEST_ESR_ENV = {
 export async function startSyncHarness(options: SyncHarnessOptions): Promise<SyncHarness> {
   const audit = new RecordingAudit();
 
-  @Global()
   @Module({ providers: [{ provide: AuditService, useValue: audit }], exports: [AuditService] })
   class RecordingAuditModule {}
 
   const env = {
     ESR_BASE_URL: options.esrBaseUrl,
+    ...TEST_SECRETS_ENV,
     SYNC_ENABLED: 'false',
     LOG_LEVEL: 'silent',
     ...TEST_ESR_ENV,
