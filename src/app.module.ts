@@ -7,6 +7,7 @@ import { AccessModule } from './access/access.module';
 import { ApiKeyGuard } from './common/auth/api-key.guard';
 import { CommonModule } from './common/common.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { RequestBudgetGuard } from './common/rate/request-budget.guard';
 import { LoggingModule } from './common/logging/logging.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -39,6 +40,7 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: RequestBudgetGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
     };

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { CacheModule } from '../cache/cache.module';
 import { MappingsModule } from '../mappings/mappings.module';
 import { SyncModule } from '../sync/sync.module';
+import { AccessRefreshService } from './access-refresh.service';
 import { AccessController } from './access.controller';
 import { AccessService } from './access.service';
 
@@ -10,9 +13,9 @@ import { AccessService } from './access.service';
  * access.types.ts for UserAccess and AccessDecision.
  */
 @Module({
-  imports: [MappingsModule, SyncModule],
+  imports: [MappingsModule, SyncModule, CacheModule, AuditModule],
   controllers: [AccessController],
-  providers: [AccessService],
+  providers: [AccessService, AccessRefreshService],
   exports: [AccessService],
 })
 export class AccessModule {}

@@ -6,6 +6,8 @@ export const AUDIT_EVENT_TYPES = [
   'MAPPING_DELETED',
   'CREDENTIAL_SEARCH',
   'CREDENTIAL_SEARCH_REFUSED',
+  'ACCESS_REFRESHED',
+  'MAPPING_REFUSED',
   'SYNC_REMOVALS_HELD',
   'SYNC_REMOVALS_APPROVED',
   'SYNC_REMOVALS_REJECTED',
@@ -37,8 +39,17 @@ export class AuditEvent {
   @Column({ name: 'api_key_id', type: 'varchar', length: 64, nullable: true })
   apiKeyId!: string | null;
 
+  /** The gateway's own id of the request that caused the event (unique per request). */
   @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true })
   requestId!: string | null;
+
+  /** The X-Request-Id the caller sent, if any (not unique: callers choose it). */
+  @Column({ name: 'caller_request_id', type: 'varchar', length: 128, nullable: true })
+  callerRequestId!: string | null;
+
+  /** How many times this event happened: repeated refusals within a window share one row. */
+  @Column({ name: 'repeat_count', type: 'integer', default: 1 })
+  repeatCount!: number;
 
   /** The portal user the event is about (e.g. whose mapping changed). */
   @Column({ name: 'subject_user_id', type: 'varchar', length: 128, nullable: true })

@@ -68,8 +68,11 @@ export abstract class CacheStore {
 
   abstract close(): Promise<void>;
 
-  /** Fixed-window counter: counts a hit on `key` and reports the count in the current window. */
-  abstract hit(key: string, windowMs: number): Promise<RateWindow>;
+  /**
+   * Fixed-window counter: counts `amount` hits (default 1) on `key` and reports the count in the
+   * current window.
+   */
+  abstract hit(key: string, windowMs: number, amount?: number): Promise<RateWindow>;
 
   /**
    * Takes the lease `name` for `ttlMs` if nobody holds it (SET NX PX semantics) and returns it with

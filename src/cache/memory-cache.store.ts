@@ -46,11 +46,11 @@ export class MemoryCacheStore extends CacheStore {
     this.closed = true;
   }
 
-  async hit(key: string, windowMs: number): Promise<RateWindow> {
+  async hit(key: string, windowMs: number, amount = 1): Promise<RateWindow> {
     const now = this.clock.nowMs();
     const current = this.live(this.counters, key, now);
     const entry = current ?? { value: 0, expiresAt: now + windowMs };
-    entry.value += 1;
+    entry.value += amount;
     this.counters.set(key, entry);
     if (this.counters.size > 10_000) this.sweep(now);
     return { count: entry.value, resetMs: entry.expiresAt - now };

@@ -37,8 +37,8 @@ if v and string.sub(v, 1, string.len(ARGV[1])) == ARGV[1] then
 end
 return 0`;
 const HIT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local n = redis.call('INCRBY', KEYS[1], tonumber(ARGV[2] or '1'))
+if n == tonumber(ARGV[2] or '1') then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {n, ttl}`;
@@ -47,7 +47,7 @@ type ScriptedRedis = Redis & {
   acquireLease(lease: string, fence: string, value: string, ttl: number): Promise<number>;
   renewLease(lease: string, token: string, ttl: number): Promise<number>;
   releaseLease(lease: string, token: string): Promise<number>;
-  hitWindow(key: string, windowMs: number): Promise<[number, number]>;
+  hitWindow(key: string, windowMs: number, amount: number): Promise<[number, number]>;
 };
 
 export interface RedisCacheOptions {
@@ -111,8 +111,8 @@ export class RedisCacheStore extends CacheStore {
     clearTimeout(force);
   }
 
-  async hit(key: string, windowMs: number): Promise<RateWindow> {
-    const [count, resetMs] = await this.redis.hitWindow(`rate:${key}`, windowMs);
+  async hit(key: string, windowMs: number, amount = 1): Promise<RateWindow> {
+    const [count, resetMs] = await this.redis.hitWindow(`rate:${key}`, windowMs, amount);
     return { count, resetMs };
   }
 

@@ -146,6 +146,39 @@ export class AppConfig {
     return this.env.SEARCH_RATE_LIMIT_PER_MINUTE;
   }
   /** HMAC key for search criteria in the audit. The embedded default uses a fixed local key. */
+  /** Credential searches per API key per minute, on top of the per-user limit. */
+  get searchKeyRateLimitPerMinute(): number {
+    return this.env.SEARCH_KEY_RATE_LIMIT_PER_MINUTE;
+  }
+  /** Requests per API key per minute on /v1, across replicas. */
+  get apiRateLimitPerMinute(): number {
+    return this.env.API_RATE_LIMIT_PER_MINUTE;
+  }
+  /** On-demand access refreshes per portal user per minute. */
+  get refreshRateLimitPerMinute(): number {
+    return this.env.REFRESH_RATE_LIMIT_PER_MINUTE;
+  }
+  /** Repeated refusals for one user and reason within this window are one audit row with a count. */
+  get auditRefusalWindowMs(): number {
+    return ms(this.env.AUDIT_REFUSAL_WINDOW);
+  }
+  /** Whether an acting user may map their own portal account (separation of duties is the default). */
+  get mappingSelfService(): boolean {
+    return this.env.MAPPING_SELF_SERVICE;
+  }
+  /** The whole request (headers and body) must arrive within this (slow clients are cut off). */
+  get httpRequestTimeoutMs(): number {
+    return ms(this.env.HTTP_REQUEST_TIMEOUT);
+  }
+  /** A connection idle this long in the middle of a request is closed. */
+  get httpConnectionTimeoutMs(): number {
+    return ms(this.env.HTTP_CONNECTION_TIMEOUT);
+  }
+  /** Whether /docs and /openapi.json are served. */
+  get docsEnabled(): boolean {
+    return this.env.DOCS_ENABLED;
+  }
+
   get auditHmacSecret(): string {
     return this.env.AUDIT_HMAC_SECRET ?? 'local-development-audit-key';
   }
