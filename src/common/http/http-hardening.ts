@@ -1,6 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Server } from 'node:http';
 import { AppConfig } from '../../config/app-config';
 import { callerRequestIdOf, callerRequestIds, responseRequestId, type RawRequestWithCallerId } from './request-ids';
 
@@ -38,7 +37,7 @@ function sendError(request: FastifyRequest, reply: FastifyReply, status: number,
  * - paths that matched no route flagged, so logs show a placeholder instead of what was sent.
  */
 export function applyHttpHardening(app: NestFastifyApplication, config: AppConfig): void {
-  const server = app.getHttpServer() as Server;
+  const server = app.getHttpServer();
   server.requestTimeout = config.httpRequestTimeoutMs;
   server.headersTimeout = config.httpRequestTimeoutMs;
   server.setTimeout(config.httpConnectionTimeoutMs);
