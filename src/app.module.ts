@@ -6,6 +6,7 @@ import { AccessModule } from './access/access.module';
 import { ApiKeyGuard } from './common/auth/api-key.guard';
 import { CommonModule } from './common/common.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { RequestBudgetGuard } from './common/rate/request-budget.guard';
 import { LoggingModule } from './common/logging/logging.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -13,6 +14,7 @@ import { DatabaseModule } from './database/database.module';
 import { EsrEndpoint } from './esr/esr.endpoint';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RoleStoreModule } from './role-store/role-store.module';
 import { SearchesModule } from './searches/searches.module';
 import { SyncModule } from './sync/sync.module';
 
@@ -33,6 +35,7 @@ export class AppModule {
         LoggingModule,
         MetricsModule,
         DatabaseModule,
+        RoleStoreModule,
         HealthModule,
         AuditModule,
         MappingsModule,
@@ -42,6 +45,7 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: RequestBudgetGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
     };

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { MappingsModule } from '../mappings/mappings.module';
 import { RoleStoreModule } from '../role-store/role-store.module';
 import { SyncModule } from '../sync/sync.module';
+import { AccessRefreshService } from './access-refresh.service';
 import { AccessController } from './access.controller';
 import { AccessService } from './access.service';
 
@@ -11,9 +13,9 @@ import { AccessService } from './access.service';
  * access.types.ts for UserAccess and AccessDecision.
  */
 @Module({
-  imports: [MappingsModule, RoleStoreModule, SyncModule],
+  imports: [AuditModule, MappingsModule, RoleStoreModule, SyncModule],
   controllers: [AccessController],
-  providers: [AccessService],
+  providers: [AccessService, AccessRefreshService],
   exports: [AccessService],
 })
 export class AccessModule {}

@@ -6,6 +6,8 @@ export const AUDIT_EVENT_TYPES = [
   'MAPPING_DELETED',
   'CREDENTIAL_SEARCH',
   'CREDENTIAL_SEARCH_REFUSED',
+  'ACCESS_REFRESHED',
+  'MAPPING_REFUSED',
   'SYNC_REMOVALS_HELD',
   'SYNC_REMOVALS_APPROVED',
   'SYNC_REMOVALS_REJECTED',
@@ -24,7 +26,12 @@ export class AuditEvent {
   actor!: string;
   /** The API key that made the call. */
   apiKeyId!: string | null;
+  /** The gateway's own id of the request that caused the event (unique per request). */
   requestId!: string | null;
+  /** The X-Request-Id the caller sent, if any (not unique: callers choose it). */
+  callerRequestId!: string | null;
+  /** How many times this event happened: repeated refusals within a window share one row. */
+  repeatCount!: number;
   /** The portal user the event is about (e.g. whose mapping changed). */
   subjectUserId!: string | null;
   vpd!: string | null;
@@ -46,6 +53,8 @@ export function auditEventSchema(kind: DatabaseKind): EntitySchema<AuditEvent> {
       actor: { type: 'varchar', length: 128 },
       apiKeyId: { name: 'api_key_id', type: 'varchar', length: 64, nullable: true },
       requestId: { name: 'request_id', type: 'varchar', length: 128, nullable: true },
+      callerRequestId: { name: 'caller_request_id', type: 'varchar', length: 128, nullable: true },
+      repeatCount: { name: 'repeat_count', type: 'integer', default: 1 },
       subjectUserId: { name: 'subject_user_id', type: 'varchar', length: 128, nullable: true },
       vpd: { type: 'varchar', length: 3, nullable: true },
       employeeNumber: { name: 'employee_number', type: 'varchar', length: 8, nullable: true },

@@ -65,6 +65,22 @@ export class AppConfig {
   readonly accessMaxStalenessMs: number;
 
   readonly searchRateLimitPerMinute: number;
+  /** Credential searches per API key per minute, on top of the per-user limit. */
+  readonly searchKeyRateLimitPerMinute: number;
+  /** Requests per API key per minute on /v1, across replicas. */
+  readonly apiRateLimitPerMinute: number;
+  /** On-demand access refreshes per portal user per minute. */
+  readonly refreshRateLimitPerMinute: number;
+  /** Repeated refusals for one user and reason within this window are one audit row with a count. */
+  readonly auditRefusalWindowMs: number;
+  /** Whether an acting user may map their own portal account (separation of duties is the default). */
+  readonly mappingSelfService: boolean;
+  /** The whole request (headers and body) must arrive within this (slow clients are cut off). */
+  readonly httpRequestTimeoutMs: number;
+  /** A connection idle this long in the middle of a request is closed. */
+  readonly httpConnectionTimeoutMs: number;
+  /** Whether /docs and /openapi.json are served. */
+  readonly docsEnabled: boolean;
   /** HMAC key for search criteria in the audit (a fixed key in local mode only). */
   readonly auditHmacSecret: string;
   /** True when hashing with the fixed local key (local mode without AUDIT_HMAC_SECRET). */
@@ -120,6 +136,14 @@ export class AppConfig {
     this.accessMaxStalenessMs = ms(env.ACCESS_MAX_STALENESS);
 
     this.searchRateLimitPerMinute = env.SEARCH_RATE_LIMIT_PER_MINUTE;
+    this.searchKeyRateLimitPerMinute = env.SEARCH_KEY_RATE_LIMIT_PER_MINUTE;
+    this.apiRateLimitPerMinute = env.API_RATE_LIMIT_PER_MINUTE;
+    this.refreshRateLimitPerMinute = env.REFRESH_RATE_LIMIT_PER_MINUTE;
+    this.auditRefusalWindowMs = ms(env.AUDIT_REFUSAL_WINDOW);
+    this.mappingSelfService = env.MAPPING_SELF_SERVICE;
+    this.httpRequestTimeoutMs = ms(env.HTTP_REQUEST_TIMEOUT);
+    this.httpConnectionTimeoutMs = ms(env.HTTP_CONNECTION_TIMEOUT);
+    this.docsEnabled = env.DOCS_ENABLED;
     this.auditHmacSecret = env.AUDIT_HMAC_SECRET ?? LOCAL_AUDIT_HMAC_SECRET;
     this.usesLocalAuditKey = !env.AUDIT_HMAC_SECRET;
 

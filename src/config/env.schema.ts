@@ -158,6 +158,15 @@ export class EnvironmentVariables {
   @IsIsoDuration({ min: 'PT1M', max: 'P30D' }) ACCESS_MAX_STALENESS = 'PT26H';
 
   @Transform(toInt) @IsInt() @Min(1) @Max(10000) SEARCH_RATE_LIMIT_PER_MINUTE = 30;
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000) SEARCH_KEY_RATE_LIMIT_PER_MINUTE = 600;
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000_000) API_RATE_LIMIT_PER_MINUTE = 12000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) REFRESH_RATE_LIMIT_PER_MINUTE = 6;
+  @IsIsoDuration({ min: 'PT1S', max: 'PT1H' }) AUDIT_REFUSAL_WINDOW = 'PT5M';
+  @Transform(toBool) @IsBoolean() MAPPING_SELF_SERVICE = false;
+
+  @IsIsoDuration({ min: 'PT1S', max: 'PT5M' }) HTTP_REQUEST_TIMEOUT = 'PT30S';
+  @IsIsoDuration({ min: 'PT1S', max: 'PT5M' }) HTTP_CONNECTION_TIMEOUT = 'PT30S';
+  @Transform(toBool) @IsBoolean() DOCS_ENABLED = true;
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

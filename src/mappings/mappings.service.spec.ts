@@ -28,7 +28,7 @@ describe(MappingsService.name, () => {
     await dataSource.initialize();
     clock = new FakeClock(Date.parse('2026-11-25T10:12:00Z'));
     audit = new AuditService(dataSource.getRepository(AuditEvent), clock);
-    service = new MappingsService(dataSource, audit, clock);
+    service = new MappingsService(dataSource, audit, clock, config);
   });
 
   afterEach(async () => {

@@ -10,6 +10,8 @@ import type { ImportEsrMappingsResultDto, ImportRowErrorDto } from './dto/import
 import { EsrMapping } from './esr-mapping.entity';
 import { MAX_MAPPINGS_PER_USER } from './identifiers';
 import { checkImportRow } from './mapping-input';
+import { isSelfMapping, refuseSelfMapping } from './self-mapping.policy';
+import { AppConfig } from '../config/app-config';
 
 /** Who made a change, for the audit trail. */
 export interface ChangeContext {
@@ -65,6 +67,7 @@ export class MappingsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   /** The user's mappings, oldest first. */
@@ -86,6 +89,11 @@ export class MappingsService {
    * ESR_RECORD_MAPPED_TO_OTHER_USER when another user does, 422 when the user is at the cap.
    */
   async create(portalUserId: string, input: MappingInput, ctx: ChangeContext): Promise<EsrMapping> {
+    const refusal = refuseSelfMapping({ selfServiceAllowed: this.config.mappingSelfService }, ctx.actor, portalUserId);
+    if (refusal) {
+      await this.audit.record({ ...this.event('MAPPING_REFUSED', { portalUserId, ...input }, ctx), outcome: 'SELF_MAPPING' });
+      throw new DomainError('FORBIDDEN', refusal);
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.dataSource.transaction(async (manager) => {
@@ -146,6 +154,11 @@ export class MappingsService {
         return;
       }
       const row = { index, portalUserId: check.value.portalUserId, vpd: check.value.vpd, employeeNumber: check.value.employeeNumber };
+      const refusal = refuseSelfMapping({ selfServiceAllowed: this.config.mappingSelfService }, ctx.actor, row.portalUserId);
+      if (refusal) {
+        errors.push({ index, error: 'FORBIDDEN', message: refusal });
+        return;
+      }
       const key = `${row.vpd}:${row.employeeNumber}`;
       const first = firstByRecord.get(key);
       if (!first) {
@@ -242,8 +255,8 @@ export class MappingsService {
   }
 
   private event(
-    type: 'MAPPING_CREATED' | 'MAPPING_DELETED',
-    row: EsrMapping,
+    type: 'MAPPING_CREATED' | 'MAPPING_DELETED' | 'MAPPING_REFUSED',
+    row: Pick<EsrMapping, 'portalUserId' | 'vpd' | 'employeeNumber'>,
     ctx: ChangeContext,
     details?: Record<string, unknown>,
   ): NewAuditEvent {
@@ -256,7 +269,9 @@ export class MappingsService {
       vpd: row.vpd,
       employeeNumber: row.employeeNumber,
       outcome: 'OK',
-      details: details ?? null,
+      // A mapping of the acting user's own account (allowed by MAPPING_SELF_SERVICE) is marked as such.
+      details:
+        type === 'MAPPING_CREATED' && isSelfMapping(ctx.actor, row.portalUserId) ? { ...details, selfService: true } : (details ?? null),
     };
   }
 

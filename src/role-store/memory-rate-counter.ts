@@ -13,10 +13,10 @@ export class MemoryRateCounter extends RateCounter {
     super();
   }
 
-  async hit(key: string, windowMs: number): Promise<RateWindow> {
+  async hit(key: string, windowMs: number, amount = 1): Promise<RateWindow> {
     const now = this.clock.nowMs();
     const entry = liveEntry(this.counters, key, now) ?? { value: 0, expiresAt: now + windowMs };
-    entry.value += 1;
+    entry.value += amount;
     this.counters.set(key, entry);
     if (this.counters.size > SWEEP_ABOVE) this.sweep(now);
     return { count: entry.value, resetMs: entry.expiresAt - now };

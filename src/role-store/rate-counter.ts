@@ -9,6 +9,6 @@ export interface RateWindow {
  * Redis and in-process; one contract suite (test/role-store) runs against both.
  */
 export abstract class RateCounter {
-  /** Counts a hit on `key` and reports the count in the current window of `windowMs`. */
-  abstract hit(key: string, windowMs: number): Promise<RateWindow>;
+  /** Counts `amount` hits (default 1) on `key` and reports the count in the current window of `windowMs`. */
+  abstract hit(key: string, windowMs: number, amount?: number): Promise<RateWindow>;
 }

@@ -71,7 +71,10 @@ function setup(
       return opts.person ?? person(employeeNumber);
     }),
   } as unknown as EsrClient;
-  const audit = { record: jest.fn(async (event: NewAuditEvent) => void events.push(event)) } as unknown as AuditService;
+  const audit = {
+    record: jest.fn(async (event: NewAuditEvent) => void events.push(event)),
+    recordRefusal: jest.fn(async (event: NewAuditEvent) => void events.push(event)),
+  } as unknown as AuditService;
   const limiter = {
     consume: jest.fn(async () => {
       calls.push('limit');

@@ -4,7 +4,7 @@ import type { Counter } from 'prom-client';
 import { EsrAccessNotActiveError } from '../access/access.errors';
 import { AccessService } from '../access/access.service';
 import type { AuditEventType } from '../audit/audit-event.entity';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, type NewAuditEvent } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
@@ -88,7 +88,7 @@ export class SearchesService {
     let credentials: CredentialsDto | undefined;
     try {
       // 2. Counted before anything costly, refused or not.
-      await this.rateLimiter.consume(request.actingUser);
+      await this.rateLimiter.consume(request.actingUser, request.apiKeyId);
 
       // 3. The acting user must be ACTIVE in this VPD.
       const decision = await this.access.authorise(request.actingUser, ctx.vpd);
@@ -187,7 +187,9 @@ export class SearchesService {
     opts: { disclosed: boolean; extra?: Record<string, unknown> },
   ): Promise<void> {
     const matches = ctx.matches;
-    await this.audit.record({
+    const write = (event: NewAuditEvent) =>
+      type === 'CREDENTIAL_SEARCH_REFUSED' ? this.audit.recordRefusal(event, this.config.auditRefusalWindowMs) : this.audit.record(event);
+    await write({
       type,
       actor: ctx.request.actingUser,
       apiKeyId: ctx.request.apiKeyId,
