@@ -107,6 +107,14 @@ export class AppConfig {
   get esrMaxConcurrency(): number {
     return this.env.ESR_MAX_CONCURRENCY;
   }
+  /** Percent of ESR's rate and concurrency budgets reserved for interactive calls (the sync never uses it). */
+  get esrInteractiveReservePercent(): number {
+    return this.env.ESR_INTERACTIVE_RESERVE;
+  }
+  /** Longest a person waits on ESR, retries and queueing included (ESR_INTERACTIVE_DEADLINE). */
+  get esrInteractiveDeadlineMs(): number {
+    return ms(this.env.ESR_INTERACTIVE_DEADLINE);
+  }
   get esrBreakerThreshold(): number {
     return this.env.ESR_BREAKER_THRESHOLD;
   }
