@@ -432,13 +432,15 @@ export class EsrClient implements OnApplicationShutdown {
       if (deadline?.expired) throw new EsrDeadlinePassed();
       // While the one half-open probe is in flight, everyone else fails fast too.
       if (this.breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
-      return this.breaker.execute(() => this.attempt(endpoint, request, parse, scheduling)).catch((error: unknown) => {
-        // Do not wait out a Retry-After that ends after the deadline: answer now with ESR's Retry-After.
-        if (deadline && error instanceof EsrCallFailure && error.detail.retryAfterMs !== undefined) {
-          error.final = Math.min(error.detail.retryAfterMs, this.config.esrRetryAfterCapMs) >= deadline.remainingMs();
-        }
-        throw error;
-      });
+      return this.breaker
+        .execute(() => this.attempt(endpoint, request, parse, scheduling))
+        .catch((error: unknown) => {
+          // Do not wait out a Retry-After that ends after the deadline: answer now with ESR's Retry-After.
+          if (deadline && error instanceof EsrCallFailure && error.detail.retryAfterMs !== undefined) {
+            error.final = Math.min(error.detail.retryAfterMs, this.config.esrRetryAfterCapMs) >= deadline.remainingMs();
+          }
+          throw error;
+        });
     });
     try {
       return await withinDeadline(run, deadline);
@@ -492,15 +494,16 @@ export class EsrClient implements OnApplicationShutdown {
     const stopTimer = this.metrics.duration.startTimer({ endpoint });
     let status = 'network_error';
     try {
-      const res = await this.timeoutPolicy.execute(({ signal }) =>
-        this.http.axiosRef.request<string>({
-          ...request,
-          signal,
-          responseType: 'text',
-          transformResponse: [(data: unknown) => data],
-          validateStatus: () => true,
-          maxRedirects: 0,
-        }),
+      const res = await this.timeoutPolicy.execute(
+        ({ signal }) =>
+          this.http.axiosRef.request<string>({
+            ...request,
+            signal,
+            responseType: 'text',
+            transformResponse: [(data: unknown) => data],
+            validateStatus: () => true,
+            maxRedirects: 0,
+          }),
         deadline?.signal,
       );
       status = String(res.status);
