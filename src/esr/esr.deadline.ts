@@ -53,7 +53,7 @@ export function withinDeadline<T>(work: Promise<T>, deadline: EsrDeadline | unde
       },
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        reject(signal.aborted ? new EsrDeadlinePassed() : error);
+        reject(signal.aborted ? new EsrDeadlinePassed() : error instanceof Error ? error : new Error(String(error)));
       },
     );
   });

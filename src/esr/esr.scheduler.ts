@@ -43,6 +43,11 @@ interface Waiter {
   onAbort?: () => void;
 }
 
+/** Why a signal aborted, as an Error. */
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('the ESR call was abandoned');
+}
+
 /** What the sync lane may use of a budget: all but the reserved share, and at least one. */
 export function syncShare(budget: number, reservePercent: number): number {
   if (budget <= 1 || reservePercent <= 0) return budget;
@@ -95,7 +100,7 @@ export class EsrScheduler {
   /** Resolves with a permit when the call may start. */
   acquire(lane: EsrLane, signal?: AbortSignal): Promise<EsrPermit> {
     if (this.closed) return Promise.reject(new Error('the ESR scheduler is closed'));
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     const now = this.now();
     const queue = this.queues[lane];
     // Nobody ahead in this lane (and, for sync, in the interactive lane): go now if there is room.
@@ -108,7 +113,7 @@ export class EsrScheduler {
         waiter.onAbort = () => {
           const index = queue.indexOf(waiter);
           if (index >= 0) queue.splice(index, 1);
-          reject(signal.reason);
+          reject(abortReason(signal));
           this.pump();
         };
         signal.addEventListener('abort', waiter.onAbort, { once: true });
