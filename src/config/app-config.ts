@@ -51,6 +51,10 @@ export class AppConfig {
   readonly esrRetryAfterCapMs: number;
   readonly esrRateLimitPerSecond: number;
   readonly esrMaxConcurrency: number;
+  /** Percent of ESR's rate and concurrency budgets reserved for interactive calls (the sync never uses it). */
+  readonly esrInteractiveReservePercent: number;
+  /** Longest a person waits on ESR, retries and queueing included (ESR_INTERACTIVE_DEADLINE). */
+  readonly esrInteractiveDeadlineMs: number;
   readonly esrBreakerThreshold: number;
   readonly esrBreakerHalfOpenAfterMs: number;
   readonly esrPageSize: number;
@@ -122,6 +126,8 @@ export class AppConfig {
     this.esrRetryAfterCapMs = ms(env.ESR_RETRY_AFTER_CAP);
     this.esrRateLimitPerSecond = env.ESR_RATE_LIMIT_PER_SECOND;
     this.esrMaxConcurrency = env.ESR_MAX_CONCURRENCY;
+    this.esrInteractiveReservePercent = env.ESR_INTERACTIVE_RESERVE;
+    this.esrInteractiveDeadlineMs = ms(env.ESR_INTERACTIVE_DEADLINE);
     this.esrBreakerThreshold = env.ESR_BREAKER_THRESHOLD;
     this.esrBreakerHalfOpenAfterMs = ms(env.ESR_BREAKER_HALF_OPEN_AFTER);
     this.esrPageSize = env.ESR_PAGE_SIZE;

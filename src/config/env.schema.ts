@@ -144,6 +144,10 @@ export class EnvironmentVariables {
   @IsIsoDuration() ESR_RETRY_AFTER_CAP = 'PT30S';
   @Transform(toInt) @IsInt() @Min(1) @Max(20) ESR_RATE_LIMIT_PER_SECOND = 15;
   @Transform(toInt) @IsInt() @Min(1) @Max(64) ESR_MAX_CONCURRENCY = 8;
+  /** Percent of the rate and concurrency budgets the sync never uses, kept for calls a person waits on. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(90) ESR_INTERACTIVE_RESERVE = 20;
+  /** Longest a person waits on ESR (search, refresh, mapping check), retries and queueing included. */
+  @IsIsoDuration({ min: 'PT0.1S', max: 'PT5M' }) ESR_INTERACTIVE_DEADLINE = 'PT10S';
   @Transform(toInt) @IsInt() @Min(1) @Max(100) ESR_BREAKER_THRESHOLD = 5;
   @IsIsoDuration({ min: 'PT0.1S', max: 'PT1H' }) ESR_BREAKER_HALF_OPEN_AFTER = 'PT30S';
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) ESR_PAGE_SIZE = 500;
