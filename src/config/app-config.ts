@@ -141,6 +141,10 @@ export class AppConfig {
   get accessMaxStalenessMs(): number {
     return ms(this.env.ACCESS_MAX_STALENESS);
   }
+  /** How often the mapping mirror is compared with the database (and repaired). */
+  get mappingCacheCheckIntervalMs(): number {
+    return ms(this.env.MAPPING_CACHE_CHECK_INTERVAL);
+  }
 
   get searchRateLimitPerMinute(): number {
     return this.env.SEARCH_RATE_LIMIT_PER_MINUTE;

@@ -1,0 +1,23 @@
+import { MemoryCacheStore } from '../../cache/memory-cache.store';
+import { mappingCacheContract } from './mapping-cache.contract';
+import { MemoryMappingCache } from './memory-mapping-cache';
+
+mappingCacheContract(MemoryMappingCache.name, async () => {
+  const store = new MemoryCacheStore();
+  return { mirror: new MemoryMappingCache((keys) => store.readAccess(keys)), store, close: () => store.close() };
+});
+
+describe(MemoryMappingCache.name, () => {
+  it('should bound its entries and never let a fill ticketed before an eviction store a stale list', async () => {
+    const mirror = new MemoryMappingCache(async () => ({ vpds: new Map(), roles: new Map() }), 2);
+    const ticket = async (user: string) => {
+      const entry = (await mirror.read([user])).users.get(user);
+      return entry?.kind === 'miss' ? entry.ticket : '';
+    };
+    const early = await ticket('late');
+    for (const user of ['a', 'b', 'c']) await mirror.fillAndRead([{ portalUserId: user, ticket: await ticket(user), records: [] }], []);
+    const { entries } = await mirror.scan('0', 10);
+    expect(entries.map((e) => e.portalUserId)).toEqual(['b', 'c']);
+    expect((await mirror.fillAndRead([{ portalUserId: 'late', ticket: early, records: [] }], [])).filled).toBe(0);
+  });
+});
