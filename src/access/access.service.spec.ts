@@ -37,7 +37,14 @@ describe(AccessService.name, () => {
     } as unknown as AppConfig;
     const mappings = { listForUsers, list: (id: string) => listForUsers([id]) } as unknown as MappingsService;
     metrics = new MetricsService();
-    service = new AccessService(mappings, mirror, config, clock, { refreshRecords } as unknown as RoleSyncService, new MappingCacheMetrics(metrics));
+    service = new AccessService(
+      mappings,
+      mirror,
+      config,
+      clock,
+      { refreshRecords } as unknown as RoleSyncService,
+      new MappingCacheMetrics(metrics),
+    );
   };
 
   beforeEach(() => {
@@ -81,12 +88,12 @@ describe(AccessService.name, () => {
   });
 
   it('should read a user held by a write from the database every time, without caching them', async () => {
-    await mirror.hold(['a'], clock.nowMs());
+    const hold = await mirror.hold(['a'], clock.nowMs());
     await service.resolve('a');
     rows = rows.filter((r) => r.employeeNumber !== '33333333');
     await expect(service.resolve('a')).resolves.toMatchObject({ mappings: [{}, {}] });
     expect(listForUsers).toHaveBeenCalledTimes(2);
-    await mirror.release(['a']);
+    await mirror.release(['a'], hold);
     await service.resolve('a');
     await expect(service.resolve('a')).resolves.toMatchObject({ mappings: [{}, {}] });
     expect(listForUsers).toHaveBeenCalledTimes(3);
@@ -95,9 +102,9 @@ describe(AccessService.name, () => {
   it('should not cache what it read when a write began and ended meanwhile', async () => {
     listForUsers.mockImplementationOnce(async (ids: string[]) => {
       const before = rows.filter((r) => ids.includes(r.portalUserId));
-      await mirror.hold(['b'], clock.nowMs());
+      const hold = await mirror.hold(['b'], clock.nowMs());
       rows = rows.filter((r) => r.portalUserId !== 'b');
-      await mirror.release(['b']);
+      await mirror.release(['b'], hold);
       return before;
     });
     // The answer is the one read (the delete had not happened when it was read) ...

@@ -177,13 +177,14 @@ describe(MappingsService.name, () => {
       await service.import([{ portalUserId: 'third', vpd: '123', employeeNumber: '33333333' }], ctx);
       expect(hold.mock.calls.map((c) => c[0])).toEqual([['hiran'], ['hiran'], ['third']]);
       expect(release.mock.calls.map((c) => c[0])).toEqual([['hiran'], ['hiran'], ['third']]);
+      expect(release.mock.calls.map((c) => c[1])).toEqual(await Promise.all(hold.mock.results.map((r) => r.value)));
       await expect(cached('hiran')).resolves.toMatchObject({ kind: 'miss' });
     });
 
     it('should release the users also when the write fails', async () => {
       const release = jest.spyOn(mirror, 'release');
       await expect(service.delete('nobody', key, ctx)).rejects.toBeInstanceOf(NotFoundError);
-      expect(release).toHaveBeenCalledWith(['nobody']);
+      expect(release).toHaveBeenCalledWith(['nobody'], expect.any(String));
       await expect(cached('nobody')).resolves.toMatchObject({ kind: 'miss' });
     });
 

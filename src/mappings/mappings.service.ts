@@ -173,7 +173,9 @@ export class MappingsService {
     for (let attempt = 1; ; attempt++) {
       try {
         const users = candidates.map((c) => c.portalUserId);
-        const outcome = await this.writing(users, () => this.dataSource.transaction((manager) => this.writeImport(manager, candidates, ctx)));
+        const outcome = await this.writing(users, () =>
+          this.dataSource.transaction((manager) => this.writeImport(manager, candidates, ctx)),
+        );
         const all = errors.concat(outcome.errors).sort((a, b) => a.index - b.index);
         this.logger.log(
           { created: outcome.created, skipped: outcome.skipped + skippedInFile, errors: all.length },
@@ -248,11 +250,11 @@ export class MappingsService {
    */
   private async writing<T>(portalUserIds: string[], write: () => Promise<T>): Promise<T> {
     if (portalUserIds.length === 0) return write();
-    await this.mirror.hold(portalUserIds, this.clock.nowMs());
+    const hold = await this.mirror.hold(portalUserIds, this.clock.nowMs());
     try {
       return await write();
     } finally {
-      await this.mirror.release(portalUserIds).catch((error: unknown) => {
+      await this.mirror.release(portalUserIds, hold).catch((error: unknown) => {
         this.logger.warn(
           { users: new Set(portalUserIds).size, error: (error as Error).message },
           'mapping mirror not released after a write; those users are read from the database until the consistency check clears the hold',

@@ -97,8 +97,8 @@ export class MappingCacheCheck implements OnApplicationBootstrap, OnApplicationS
   private async checkPage(entries: MirrorEntry[], outcome: CheckOutcome): Promise<void> {
     const staleBefore = this.clock.nowMs() - STALE_HOLD_MS;
     for (const entry of entries) {
-      if (entry.writers > 0 && entry.heldAtMs < staleBefore && (await this.mirror.clearStaleHold(entry.portalUserId, staleBefore)))
-        outcome.staleHolds++;
+      if (entry.writers > 0 && entry.heldAtMs < staleBefore)
+        outcome.staleHolds += await this.mirror.clearStaleHolds(entry.portalUserId, staleBefore);
     }
     const cached = entries.filter((e) => e.writers === 0 && e.records !== null);
     if (cached.length === 0) return;

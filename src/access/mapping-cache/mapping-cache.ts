@@ -6,7 +6,7 @@ import type { AccessSnapshot, RecordKey } from '../../cache/role-cache.types';
  * role rows and the VPDs' sync metadata in ONE round trip. The database stays the source of truth.
  *
  * Per user the mirror keeps a version, the cached mapping list (absent = not cached) and a count of
- * writers in progress ("held", with the time of the latest hold):
+ * writers in progress ("held", each with its token and start time):
  * - read: a user is a `hit` (the list), a `miss` (with a fill ticket: the version seen) or `held`
  *   (a write is in progress: read the database and do not fill);
  * - fill: stores a list read from the database only if the ticket still holds (no write began or
@@ -29,11 +29,14 @@ export abstract class MappingCache {
    */
   abstract fillAndRead(fills: MirrorFill[], keys: RecordKey[]): Promise<{ filled: number; snapshot: AccessSnapshot }>;
 
-  /** Before a database write of these users' mappings. Rejects (nothing held) when the cache fails. */
-  abstract hold(portalUserIds: string[], nowMs: number): Promise<void>;
+  /**
+   * Before a database write of these users' mappings; returns the hold's token. Rejects when the
+   * cache fails (then nothing is held, or a hold is left for the check to clear: never unsafe).
+   */
+  abstract hold(portalUserIds: string[], nowMs: number): Promise<HoldToken>;
 
-  /** After that write, committed or not. */
-  abstract release(portalUserIds: string[]): Promise<void>;
+  /** After that write, committed or not. Idempotent. */
+  abstract release(portalUserIds: string[], token: HoldToken): Promise<void>;
 
   /** Cached entries, a page at a time (cursor '0' to start; done when the returned cursor is '0'). */
   abstract scan(cursor: string, count: number): Promise<{ cursor: string; entries: MirrorEntry[] }>;
@@ -41,9 +44,12 @@ export abstract class MappingCache {
   /** Repair: drops the cached list when the entry is still exactly as `seen` (version and list). */
   abstract dropIfUnchanged(seen: MirrorEntry): Promise<boolean>;
 
-  /** Repair: clears a hold whose latest hold is older than `heldBeforeMs` (a writer that never released). */
-  abstract clearStaleHold(portalUserId: string, heldBeforeMs: number): Promise<boolean>;
+  /** Repair: clears the user's holds that began before `heldBeforeMs` (writers that never released); returns how many. */
+  abstract clearStaleHolds(portalUserId: string, heldBeforeMs: number): Promise<number>;
 }
+
+/** Identifies one write's hold, so hold and release are idempotent (a retried command counts once). */
+export type HoldToken = string;
 
 export type MirrorUser = { kind: 'hit'; records: RecordKey[] } | { kind: 'miss'; ticket: string } | { kind: 'held' };
 
@@ -68,7 +74,7 @@ export interface MirrorEntry {
   version: string;
   /** Null when not cached. */
   records: RecordKey[] | null;
-  /** Writers in progress (0 = none) and when the latest one began (ms, 0 when none). */
+  /** Writers in progress (0 = none) and when the earliest of them began (ms, 0 when none). */
   writers: number;
   heldAtMs: number;
 }

@@ -1,11 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { AccessSnapshot, RecordKey } from '../../cache/role-cache.types';
-import { MappingCache, MirrorEntry, MirrorFill, MirrorRead, MirrorUser } from './mapping-cache';
+import { HoldToken, MappingCache, MirrorEntry, MirrorFill, MirrorRead, MirrorUser } from './mapping-cache';
 
 interface Entry {
-  version: string;
+  version: number;
   records: RecordKey[] | null;
-  writers: number;
-  heldAtMs: number;
+  /** Writers in progress: hold token -> when it began (ms). */
+  holds: Map<HoldToken, number>;
 }
 
 /** Most users the in-process mirror keeps; beyond that the oldest entries not being written go. */
@@ -13,8 +14,9 @@ export const MEMORY_MIRROR_MAX_USERS = 200_000;
 
 /**
  * The mapping mirror of the embedded default (one instance, in-process): same rules as the Redis
- * one. Versions come from one counter that never goes back; an entry dropped to bound memory
- * raises a floor so a fill ticketed before the drop cannot store a list read before it.
+ * one. Versions come from one counter that never goes back, and a ticket is the counter's value at
+ * the read: a fill stores only if the entry's version is not newer. An entry dropped to bound
+ * memory raises a floor, so a fill ticketed before the drop cannot store a list read before it.
  */
 export class MemoryMappingCache extends MappingCache {
   readonly kind = 'memory' as const;
@@ -34,7 +36,7 @@ export class MemoryMappingCache extends MappingCache {
     const keys: RecordKey[] = [];
     for (const id of portalUserIds) {
       const entry = this.entries.get(id);
-      if (entry && entry.writers > 0) users.set(id, { kind: 'held' });
+      if (entry && entry.holds.size > 0) users.set(id, { kind: 'held' });
       else if (entry?.records) {
         users.set(id, { kind: 'hit', records: entry.records.map((r) => ({ ...r })) });
         keys.push(...entry.records);
@@ -48,33 +50,23 @@ export class MemoryMappingCache extends MappingCache {
     for (const fill of fills) {
       const ticket = Number(fill.ticket);
       const entry = this.entries.get(fill.portalUserId);
-      const current = entry ? Number(entry.version) <= ticket && entry.writers === 0 : this.floor <= ticket;
+      const current = entry ? entry.version <= ticket && entry.holds.size === 0 : this.floor <= ticket;
       if (!current) continue;
-      this.entries.set(fill.portalUserId, {
-        version: entry?.version ?? '0',
-        records: fill.records.map((r) => ({ ...r })),
-        writers: 0,
-        heldAtMs: 0,
-      });
+      this.entries.set(fill.portalUserId, { version: entry?.version ?? 0, records: fill.records.map((r) => ({ ...r })), holds: new Map() });
       filled++;
     }
     this.bound();
     return { filled, snapshot: await this.readRoles(keys) };
   }
 
-  async hold(portalUserIds: string[], nowMs: number): Promise<void> {
-    for (const id of new Set(portalUserIds)) {
-      const entry = this.entries.get(id);
-      this.entries.set(id, { version: String(++this.seq), records: null, writers: (entry?.writers ?? 0) + 1, heldAtMs: nowMs });
-    }
+  async hold(portalUserIds: string[], nowMs: number): Promise<HoldToken> {
+    const token = randomUUID();
+    for (const id of new Set(portalUserIds)) this.invalidate(id).holds.set(token, nowMs);
+    return token;
   }
 
-  async release(portalUserIds: string[]): Promise<void> {
-    for (const id of new Set(portalUserIds)) {
-      const entry = this.entries.get(id);
-      const writers = Math.max(0, (entry?.writers ?? 0) - 1);
-      this.entries.set(id, { version: String(++this.seq), records: null, writers, heldAtMs: writers > 0 ? (entry?.heldAtMs ?? 0) : 0 });
-    }
+  async release(portalUserIds: string[], token: HoldToken): Promise<void> {
+    for (const id of new Set(portalUserIds)) this.invalidate(id).holds.delete(token);
   }
 
   async scan(cursor: string, count: number): Promise<{ cursor: string; entries: MirrorEntry[] }> {
@@ -82,22 +74,43 @@ export class MemoryMappingCache extends MappingCache {
     const start = Number(cursor);
     const page = all.slice(start, start + count);
     const next = start + count >= all.length ? '0' : String(start + count);
-    return { cursor: next, entries: page.map((id) => ({ portalUserId: id, ...(this.entries.get(id) as Entry) })) };
+    const entries = page.map((portalUserId): MirrorEntry => {
+      const entry = this.entries.get(portalUserId) as Entry;
+      return {
+        portalUserId,
+        version: String(entry.version),
+        records: entry.records,
+        writers: entry.holds.size,
+        heldAtMs: entry.holds.size > 0 ? Math.min(...entry.holds.values()) : 0,
+      };
+    });
+    return { cursor: next, entries };
   }
 
   async dropIfUnchanged(seen: MirrorEntry): Promise<boolean> {
     const entry = this.entries.get(seen.portalUserId);
-    if (!entry || entry.version !== seen.version || entry.writers > 0 || !entry.records) return false;
+    if (!entry || String(entry.version) !== seen.version || entry.holds.size > 0 || !entry.records) return false;
     if (JSON.stringify(entry.records) !== JSON.stringify(seen.records)) return false;
-    this.entries.set(seen.portalUserId, { ...entry, version: String(++this.seq), records: null });
+    this.invalidate(seen.portalUserId);
     return true;
   }
 
-  async clearStaleHold(portalUserId: string, heldBeforeMs: number): Promise<boolean> {
+  async clearStaleHolds(portalUserId: string, heldBeforeMs: number): Promise<number> {
     const entry = this.entries.get(portalUserId);
-    if (!entry || entry.writers === 0 || entry.heldAtMs >= heldBeforeMs) return false;
-    this.entries.set(portalUserId, { version: String(++this.seq), records: null, writers: 0, heldAtMs: 0 });
-    return true;
+    const stale = [...(entry?.holds ?? [])].filter(([, at]) => at < heldBeforeMs);
+    if (stale.length === 0) return 0;
+    const current = this.invalidate(portalUserId);
+    for (const [token] of stale) current.holds.delete(token);
+    return stale.length;
+  }
+
+  /** New version, cached list dropped; returns the entry (created when absent). */
+  private invalidate(portalUserId: string): Entry {
+    const entry = this.entries.get(portalUserId) ?? { version: 0, records: null, holds: new Map<HoldToken, number>() };
+    entry.version = ++this.seq;
+    entry.records = null;
+    this.entries.set(portalUserId, entry);
+    return entry;
   }
 
   /** Drops the oldest entries without writers beyond maxUsers, raising the fill floor. */
@@ -105,10 +118,9 @@ export class MemoryMappingCache extends MappingCache {
     if (this.entries.size <= this.maxUsers) return;
     for (const [id, entry] of this.entries) {
       if (this.entries.size <= this.maxUsers) break;
-      if (entry.writers > 0) continue;
+      if (entry.holds.size > 0) continue;
       this.entries.delete(id);
-      this.floor = this.seq + 1;
-      this.seq += 1;
+      this.floor = ++this.seq;
     }
   }
 }

@@ -1,8 +1,9 @@
 import type Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { addAccessReply, roleMetaKey, roleVpdBase } from '../../cache/redis-role-data';
 import type { AccessSnapshot, RecordKey } from '../../cache/role-cache.types';
 import { DependencyUnavailableError } from '../../common/errors/domain-error';
-import { decodeRecords, encodeRecords, MappingCache, MirrorEntry, MirrorFill, MirrorRead, MirrorUser } from './mapping-cache';
+import { decodeRecords, encodeRecords, HoldToken, MappingCache, MirrorEntry, MirrorFill, MirrorRead, MirrorUser } from './mapping-cache';
 import * as scripts from './redis-mapping.scripts';
 
 type Reply = string | number | null | Reply[];
@@ -14,7 +15,7 @@ interface MirrorCommands {
   mirrorHold(numKeys: number, ...args: Array<string | number>): Promise<number>;
   mirrorRelease(numKeys: number, ...args: string[]): Promise<number>;
   mirrorDropIfUnchanged(seq: string, entry: string, version: string, rows: string): Promise<number>;
-  mirrorClearStaleHold(seq: string, entry: string, heldBeforeMs: number): Promise<number>;
+  mirrorClearStaleHolds(seq: string, entry: string, heldBeforeMs: number): Promise<number>;
 }
 
 const SEQ_KEY = 'map:seq';
@@ -42,7 +43,7 @@ export class RedisMappingCache extends MappingCache {
     this.redis.defineCommand('mirrorHold', { lua: scripts.HOLD });
     this.redis.defineCommand('mirrorRelease', { lua: scripts.RELEASE });
     this.redis.defineCommand('mirrorDropIfUnchanged', { numberOfKeys: 2, lua: scripts.DROP_IF_UNCHANGED });
-    this.redis.defineCommand('mirrorClearStaleHold', { numberOfKeys: 2, lua: scripts.CLEAR_STALE_HOLD });
+    this.redis.defineCommand('mirrorClearStaleHolds', { numberOfKeys: 2, lua: scripts.CLEAR_STALE_HOLDS });
     this.layout = [...roleVpdBase(keyPrefix, SENTINEL).split(SENTINEL), ...`${keyPrefix}${roleMetaKey(SENTINEL)}`.split(SENTINEL)];
   }
 
@@ -68,19 +69,21 @@ export class RedisMappingCache extends MappingCache {
     return { filled: Number(filled), snapshot: toSnapshot(vpds) };
   }
 
-  async hold(portalUserIds: string[], nowMs: number): Promise<void> {
+  async hold(portalUserIds: string[], nowMs: number): Promise<HoldToken> {
+    const token = randomUUID();
     const users = [...new Set(portalUserIds)];
-    if (users.length === 0) return;
+    if (users.length === 0) return token;
     try {
-      await this.redis.mirrorHold(users.length + 1, SEQ_KEY, ...users.map(entryKey), Math.floor(nowMs));
+      await this.redis.mirrorHold(users.length + 1, SEQ_KEY, ...users.map(entryKey), token, Math.floor(nowMs));
     } catch (error) {
       throw new DependencyUnavailableError('redis', error);
     }
+    return token;
   }
 
-  async release(portalUserIds: string[]): Promise<void> {
+  async release(portalUserIds: string[], token: HoldToken): Promise<void> {
     const users = [...new Set(portalUserIds)];
-    if (users.length > 0) await this.redis.mirrorRelease(users.length + 1, SEQ_KEY, ...users.map(entryKey));
+    if (users.length > 0) await this.redis.mirrorRelease(users.length + 1, SEQ_KEY, ...users.map(entryKey), token);
   }
 
   async scan(cursor: string, count: number): Promise<{ cursor: string; entries: MirrorEntry[] }> {
@@ -88,18 +91,21 @@ export class RedisMappingCache extends MappingCache {
     const ids = found.map((key) => key.slice(this.keyPrefix.length + ENTRY.length));
     if (ids.length === 0) return { cursor: next, entries: [] };
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(entryKey(id), 'v', 'rows', 'w', 'wt');
+    for (const id of ids) pipeline.hgetall(entryKey(id));
     const replies = (await pipeline.exec()) ?? [];
     const entries = ids.map((portalUserId, i): MirrorEntry => {
-      const [error, fields] = replies[i] ?? [];
+      const [error, reply] = replies[i] ?? [];
       if (error) throw error;
-      const [version, rows, writers, heldAt] = fields as Array<string | null>;
+      const fields = reply as Record<string, string>;
+      const holds = Object.keys(fields)
+        .filter((field) => field.startsWith('h:'))
+        .map((field) => Number(fields[field]));
       return {
         portalUserId,
-        version: version ?? '',
-        records: rows === null ? null : decodeRecords(rows),
-        writers: Number(writers ?? 0),
-        heldAtMs: Number(heldAt ?? 0),
+        version: fields.v ?? '',
+        records: fields.rows === undefined ? null : decodeRecords(fields.rows),
+        writers: holds.length,
+        heldAtMs: holds.length > 0 ? Math.min(...holds) : 0,
       };
     });
     return { cursor: next, entries };
@@ -110,8 +116,8 @@ export class RedisMappingCache extends MappingCache {
     return (await this.redis.mirrorDropIfUnchanged(SEQ_KEY, entryKey(seen.portalUserId), seen.version, encodeRecords(seen.records))) === 1;
   }
 
-  async clearStaleHold(portalUserId: string, heldBeforeMs: number): Promise<boolean> {
-    return (await this.redis.mirrorClearStaleHold(SEQ_KEY, entryKey(portalUserId), Math.floor(heldBeforeMs))) === 1;
+  async clearStaleHolds(portalUserId: string, heldBeforeMs: number): Promise<number> {
+    return Number(await this.redis.mirrorClearStaleHolds(SEQ_KEY, entryKey(portalUserId), Math.floor(heldBeforeMs)));
   }
 }
 

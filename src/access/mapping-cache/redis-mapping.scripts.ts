@@ -5,8 +5,11 @@ import { withRoleLib } from '../../cache/redis-role.scripts';
  *
  *   rows   JSON [[vpd, employeeNumber], ...], oldest first; absent = not cached
  *   v      version: a value of `<prefix>map:seq` (INCR), new on every hold, release and repair
- *   w      writers in progress (absent = none)
- *   wt     when the latest writer began (ms, the writer's clock)
+ *   w      writers in progress: the number of h:* fields (absent = none)
+ *   h:<t>  one per writer in progress: hold token -> when it began (ms, the writer's clock)
+ *
+ * Hold and release are idempotent per token, so a command the client sends twice (a retry after a
+ * lost connection) cannot count a writer twice or release another writer's hold.
  *
  * The role data is read with the role scripts' own library (gkey) and key layout: ARGV[1..4] are
  * the parts around the VPD of a VPD's key base and of its meta key (redis-role-data.ts), so no key
@@ -94,20 +97,22 @@ while pos <= #ARGV do
 end
 return { filled, rolesof(vpdlist, emps) }`);
 
-/** KEYS: seq, then entry per user. ARGV: nowMs. */
+/** KEYS: seq, then entry per user. ARGV: token, nowMs. */
 export const HOLD = `
 for i = 2, #KEYS do
-  redis.call('HSET', KEYS[i], 'v', redis.call('INCR', KEYS[1]), 'wt', ARGV[1])
-  redis.call('HINCRBY', KEYS[i], 'w', 1)
+  redis.call('HSET', KEYS[i], 'v', redis.call('INCR', KEYS[1]))
+  if redis.call('HSETNX', KEYS[i], 'h:' .. ARGV[1], ARGV[2]) == 1 then redis.call('HINCRBY', KEYS[i], 'w', 1) end
   redis.call('HDEL', KEYS[i], 'rows')
 end
 return #KEYS - 1`;
 
-/** KEYS: seq, then entry per user. */
+/** KEYS: seq, then entry per user. ARGV: token. */
 export const RELEASE = `
 for i = 2, #KEYS do
   redis.call('HSET', KEYS[i], 'v', redis.call('INCR', KEYS[1]))
-  if redis.call('HINCRBY', KEYS[i], 'w', -1) <= 0 then redis.call('HDEL', KEYS[i], 'w', 'wt') end
+  if redis.call('HDEL', KEYS[i], 'h:' .. ARGV[1]) == 1 and redis.call('HINCRBY', KEYS[i], 'w', -1) <= 0 then
+    redis.call('HDEL', KEYS[i], 'w')
+  end
   redis.call('HDEL', KEYS[i], 'rows')
 end
 return #KEYS - 1`;
@@ -120,10 +125,22 @@ redis.call('HSET', KEYS[2], 'v', redis.call('INCR', KEYS[1]))
 redis.call('HDEL', KEYS[2], 'rows')
 return 1`;
 
-/** KEYS: seq, entry. ARGV: heldBeforeMs. Clears a hold whose latest writer began before then. */
-export const CLEAR_STALE_HOLD = `
-local e = redis.call('HMGET', KEYS[2], 'w', 'wt')
-if not e[1] or tonumber(e[1]) <= 0 or tonumber(e[2] or '0') >= tonumber(ARGV[1]) then return 0 end
+/** KEYS: seq, entry. ARGV: heldBeforeMs. Clears the holds that began before then; returns how many. */
+export const CLEAR_STALE_HOLDS = `
+local all = redis.call('HGETALL', KEYS[2])
+local cleared, left = 0, 0
+for i = 1, #all, 2 do
+  if string.sub(all[i], 1, 2) == 'h:' then
+    if tonumber(all[i + 1]) < tonumber(ARGV[1]) then
+      redis.call('HDEL', KEYS[2], all[i])
+      cleared = cleared + 1
+    else
+      left = left + 1
+    end
+  end
+end
+if cleared == 0 then return 0 end
+if left == 0 then redis.call('HDEL', KEYS[2], 'w') else redis.call('HSET', KEYS[2], 'w', left) end
 redis.call('HSET', KEYS[2], 'v', redis.call('INCR', KEYS[1]))
-redis.call('HDEL', KEYS[2], 'w', 'wt', 'rows')
-return 1`;
+redis.call('HDEL', KEYS[2], 'rows')
+return cleared`;
