@@ -1,12 +1,14 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { AppModule, Environment } from './app.module';
 import { createValidationPipe } from './common/http/validation.pipe';
+import { RootLogger } from './common/logging/logging.module';
+import { registerRequestLogging } from './common/logging/request-logging';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -61,6 +63,8 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
+  const root = app.get(RootLogger);
+  registerRequestLogging(fastify, root.pino, new PinoLogger(root.params));
   // Once shutdown begins, answers to in-flight requests close their connection, so keep-alive
   // sockets do not hold the server open past the last response.
   let closing = false;
