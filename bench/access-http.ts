@@ -52,8 +52,7 @@ async function prepare(gateway: RunningGateway, holders: string[]): Promise<void
     if (result.errors.length) throw new Error(`import refused rows: ${JSON.stringify(result.errors.slice(0, 3))}`);
   }
   // Warm-up: every user asked once (the mapping mirror fills from the database).
-  for (let i = 0; i < USERS; i += BATCH)
-    await call(`${url}/v1/esr-access/batch`, 'POST', { portalUserIds: batchIds(i) });
+  for (let i = 0; i < USERS; i += BATCH) await call(`${url}/v1/esr-access/batch`, 'POST', { portalUserIds: batchIds(i) });
 }
 
 const batchIds = (start: number) => Array.from({ length: Math.min(BATCH, USERS - start) }, (_, k) => userId(start + k));
@@ -62,10 +61,13 @@ const batchBodies = () => Array.from({ length: Math.ceil(USERS / BATCH) }, (_, b
 
 async function measureGateway(label: string, holders: string[], esrUrl: string, options: GatewayOptions): Promise<LoadResult[]> {
   const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`] : [];
-  const gateway = await startGateway({ ESR_BASE_URL: esrUrl, ESR_VPDS: '979', ESR_PAGE_SIZE: '1000', ESR_RATE_LIMIT_PER_SECOND: '20' }, {
-    ...options,
-    nodeArgs,
-  });
+  const gateway = await startGateway(
+    { ESR_BASE_URL: esrUrl, ESR_VPDS: '979', ESR_PAGE_SIZE: '1000', ESR_RATE_LIMIT_PER_SECOND: '20' },
+    {
+      ...options,
+      nodeArgs,
+    },
+  );
   try {
     await prepare(gateway, holders);
     return [
@@ -104,7 +106,9 @@ async function main(): Promise<void> {
     const json = await measureBaseline('baseline: bare Fastify, fixed JSON', 'json');
     const redisGet = await measureBaseline('baseline: bare Fastify + one ioredis GET (300 B)', 'redis-get');
     const [single, batch] = await measureGateway('gateway (PostgreSQL + Redis)', employeeNumbers, sandbox.ready.url, {});
-    const [embeddedSingle, embeddedBatch] = await measureGateway('embedded default', employeeNumbers, sandbox.ready.url, { embedded: true });
+    const [embeddedSingle, embeddedBatch] = await measureGateway('embedded default', employeeNumbers, sandbox.ready.url, {
+      embedded: true,
+    });
     const ratios = {
       gatewayVsFastifyGet: single.requestsPerSecond / redisGet.requestsPerSecond,
       batchUsersPerSecondVsFastifyGet: (batch.requestsPerSecond * BATCH) / redisGet.requestsPerSecond,
@@ -123,7 +127,13 @@ async function main(): Promise<void> {
     );
     const file = writeResults('access', {
       command: 'npm run bench:access',
-      parameters: { users: USERS, roleAssignments: sandbox.ready.listed, durationSeconds: DURATION, connections: CONNECTIONS, batch: BATCH },
+      parameters: {
+        users: USERS,
+        roleAssignments: sandbox.ready.listed,
+        durationSeconds: DURATION,
+        connections: CONNECTIONS,
+        batch: BATCH,
+      },
       results: rows,
       ratios,
       targets,

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   const app = Fastify({ logger: false });
   let redis: Redis | undefined;
   if (mode === 'redis-get') {
-    redis = new Redis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', { keyPrefix: process.env.BENCH_REDIS_PREFIX ?? 'esr-gw-bench:baseline:' });
+    redis = new Redis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', {
+      keyPrefix: process.env.BENCH_REDIS_PREFIX ?? 'esr-gw-bench:baseline:',
+    });
     await redis.set('value', JSON.stringify(BODY).padEnd(300, ' '));
     const client = redis;
     app.get('/v1/users/:id/esr-access', async (_request, reply) => {

@@ -79,7 +79,15 @@ export async function startGateway(extraEnv: Record<string, string> = {}, option
   const port = await freePort();
   const started = performance.now();
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), resolve(__dirname, '../../dist/main.js')], {
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SYNC_ENABLED: 'false', ...stores, ...extraEnv },
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      SYNC_ENABLED: 'false',
+      ...stores,
+      ...extraEnv,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
