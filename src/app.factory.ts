@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule, Environment } from './app.module';
@@ -11,6 +11,8 @@ import { applyHttpHardening } from './common/http/http-hardening';
 import { responseRequestId } from './common/http/request-ids';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
+import { RootLogger } from './common/logging/logging.module';
+import { registerRequestLogging } from './common/logging/request-logging';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -64,6 +66,8 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
+  const root = app.get(RootLogger);
+  registerRequestLogging(fastify, root.pino, new PinoLogger(root.params));
   // Once shutdown begins, answers to in-flight requests close their connection, so keep-alive
   // sockets do not hold the server open past the last response.
   let closing = false;
@@ -81,10 +85,9 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   const config = app.get(AppConfig);
   applyHttpHardening(app, config);
   app.useGlobalPipes(createValidationPipe());
-  if (config.docsEnabled) {
-    const document = buildOpenApiDocument(app);
-    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
-  }
+  // Built on the first request for /docs or /openapi.json, not at start-up (it scans every route).
+  if (config.docsEnabled)
+    SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
   return app;
 }
 

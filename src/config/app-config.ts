@@ -67,6 +67,8 @@ export class AppConfig {
   readonly removalGuardPercent: number;
   readonly removalGuardCount: number | undefined;
   readonly accessMaxStalenessMs: number;
+  /** How often the mapping mirror is compared with the database (and repaired). */
+  readonly mappingCacheCheckIntervalMs: number;
 
   readonly searchRateLimitPerMinute: number;
   /** Credential searches per API key per minute, on top of the per-user limit. */
@@ -140,6 +142,7 @@ export class AppConfig {
     this.removalGuardPercent = env.SYNC_REMOVAL_GUARD_PERCENT;
     this.removalGuardCount = env.SYNC_REMOVAL_GUARD_COUNT;
     this.accessMaxStalenessMs = ms(env.ACCESS_MAX_STALENESS);
+    this.mappingCacheCheckIntervalMs = ms(env.MAPPING_CACHE_CHECK_INTERVAL);
 
     this.searchRateLimitPerMinute = env.SEARCH_RATE_LIMIT_PER_MINUTE;
     this.searchKeyRateLimitPerMinute = env.SEARCH_KEY_RATE_LIMIT_PER_MINUTE;

@@ -52,6 +52,41 @@ type ScriptedRedis = Redis & RoleCommands;
 const VPDS_KEY = 'sync:vpds';
 const json = <T>(raw: string | undefined): T | null => (raw ? (JSON.parse(raw) as T) : null);
 
+/** Full key base of a VPD's role data (key prefix included: scripts derive keys from it). */
+export const roleVpdBase = (keyPrefix: string, vpd: string): string => `${keyPrefix}sync:vpd:${vpd}:`;
+
+/** A VPD's meta key (without the key prefix, which the connection adds). */
+export const roleMetaKey = (vpd: string): string => `sync:vpd:${vpd}:meta`;
+
+/**
+ * Adds one VPD of a READ_ACCESS-shaped reply (meta fields gen, running, lastOutcome, heldRemovals,
+ * lastSuccessAt, lastFullSyncAt; then the encoded rows of `employees`, in order) to `snapshot`.
+ */
+export function addAccessReply(
+  snapshot: AccessSnapshot,
+  vpd: string,
+  employees: string[],
+  meta: Array<string | null>,
+  rows: Array<string | null>,
+): void {
+  const [generation, running, lastOutcome, heldRemovals, lastSuccessAt, lastFullSyncAt] = meta;
+  if (!generation) return;
+  snapshot.vpds.set(vpd, {
+    vpd,
+    state: deriveSyncState({
+      running: running ?? null,
+      lastOutcome: (lastOutcome as VpdSyncMeta['lastOutcome']) ?? null,
+      heldRemovals: Number(heldRemovals ?? 0),
+    }),
+    lastSuccessAt: lastSuccessAt ?? null,
+    lastFullSyncAt: lastFullSyncAt ?? null,
+  });
+  employees.forEach((employeeNumber, k) => {
+    const raw = rows[k];
+    if (raw) snapshot.roles.set(recordKey(vpd, employeeNumber), decodeRoles(raw));
+  });
+}
+
 /** The role sync's data in Redis (layout and scripts: redis-role.scripts.ts). */
 export class RedisRoleData {
   private readonly redis: ScriptedRedis;
@@ -102,22 +137,7 @@ export class RedisRoleData {
     const reply = await this.redis.roleReadAccess(vpds.length, ...args);
     vpds.forEach((vpd, v) => {
       const [meta, rows] = reply[v] as [Array<string | null>, Array<string | null>];
-      const [generation, running, lastOutcome, heldRemovals, lastSuccessAt, lastFullSyncAt] = meta;
-      if (!generation) return;
-      snapshot.vpds.set(vpd, {
-        vpd,
-        state: deriveSyncState({
-          running: running ?? null,
-          lastOutcome: (lastOutcome as VpdSyncMeta['lastOutcome']) ?? null,
-          heldRemovals: Number(heldRemovals ?? 0),
-        }),
-        lastSuccessAt: lastSuccessAt ?? null,
-        lastFullSyncAt: lastFullSyncAt ?? null,
-      });
-      (byVpd.get(vpd) as string[]).forEach((employeeNumber, k) => {
-        const raw = rows[k];
-        if (raw) snapshot.roles.set(recordKey(vpd, employeeNumber), decodeRoles(raw));
-      });
+      addAccessReply(snapshot, vpd, byVpd.get(vpd) as string[], meta, rows);
     });
     return snapshot;
   }
@@ -379,11 +399,11 @@ export class RedisRoleData {
 
   /** Full key base of a VPD (with the connection's key prefix, for keys the scripts derive). */
   private base(vpd: string): string {
-    return `${this.keyPrefix}sync:vpd:${vpd}:`;
+    return roleVpdBase(this.keyPrefix, vpd);
   }
 
   private metaKey(vpd: string): string {
-    return `sync:vpd:${vpd}:meta`;
+    return roleMetaKey(vpd);
   }
 
   private stageKey(vpd: string, stageId: string): string {

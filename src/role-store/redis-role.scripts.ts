@@ -129,6 +129,9 @@ end
 
 const script = (body: string): string => `${LIB}\n${body}`;
 
+/** Puts this library (gkey, getrow...) in front of another script reading the role data (the mapping mirror's). */
+export const withRoleLib = script;
+
 /** KEYS: metaKey per VPD. ARGV: n, base per VPD, then per VPD: count, employee numbers. */
 export const READ_ACCESS = script(`
 local n = tonumber(ARGV[1])

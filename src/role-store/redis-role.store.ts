@@ -30,9 +30,14 @@ export class RedisRoleStore extends RoleStore {
     this.roles = new RedisRoleData(connection.redis, connection.keyPrefix);
   }
 
-  /** The shared connection's client (tests look at its state). */
+  /** The shared connection's client (the mapping mirror shares it; tests look at its state). */
   get redis(): Redis {
     return this.connection.redis;
+  }
+
+  /** The connection's key prefix (scripts that derive keys need it in full). */
+  get keyPrefix(): string {
+    return this.connection.keyPrefix;
   }
 
   ping(): Promise<void> {

@@ -71,6 +71,9 @@ export function createTestRedisPrefix(): { prefix: string; cleanup(): Promise<vo
 export interface TestApp {
   app: NestFastifyApplication;
   clock: FakeClock;
+  /** The database and Redis key prefix the app runs on. */
+  databaseUrl: string;
+  redisPrefix: string;
   /** Closes the app, then removes its database and Redis keys. */
   close(): Promise<void>;
   /** Removes the database and Redis keys only (for a test that closes the app itself). */
@@ -80,6 +83,8 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Runs after the app is configured and before it starts, e.g. to add a test-only route. */
   beforeInit?: (app: NestFastifyApplication) => void;
+  /** A second gateway instance on the same database and Redis prefix (its close() leaves them to the first). */
+  shareStoresWith?: TestApp;
 }
 
 /**
@@ -92,8 +97,9 @@ export async function startTestApp(
   clock = new FakeClock(Date.now()),
   options: TestAppOptions = {},
 ): Promise<TestApp> {
-  const db = await createTestDatabase();
-  const redis = createTestRedisPrefix();
+  const shared = options.shareStoresWith;
+  const db = shared ? { url: shared.databaseUrl, drop: async () => undefined } : await createTestDatabase();
+  const redis = shared ? { prefix: shared.redisPrefix, cleanup: async () => undefined } : createTestRedisPrefix();
   const sandbox = env.ESR_BASE_URL ? undefined : await startSandbox({ port: 0, now: () => clock.now() });
   const fullEnv: Environment = {
     ...(sandbox ? { ESR_BASE_URL: sandbox.url } : {}),
@@ -122,6 +128,8 @@ export async function startTestApp(
   return {
     app,
     clock,
+    databaseUrl: db.url,
+    redisPrefix: redis.prefix,
     cleanup,
     close: async () => {
       await app.close();
