@@ -9,9 +9,12 @@ import { AppModule, Environment } from './app.module';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
+import { IMPORT_BODY_LIMIT_BYTES, IMPORT_ROUTE } from './mappings/identifiers';
 
-/** Request bodies over this are refused with 413 (gateway API contract). */
+/** Request bodies over this are refused with 413 (gateway API contract), except on the routes below. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
+/** Routes with a larger body limit (contract: the import route takes 1 MiB). */
+export const ROUTE_BODY_LIMITS: Readonly<Record<string, number>> = { [IMPORT_ROUTE]: IMPORT_BODY_LIMIT_BYTES };
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createFastifyAdapter(): FastifyAdapter {
@@ -63,6 +66,10 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   const fastify = app.getHttpAdapter().getInstance();
   // Once shutdown begins, answers to in-flight requests close their connection, so keep-alive
   // sockets do not hold the server open past the last response.
+  fastify.addHook('onRoute', (route) => {
+    const limit = ROUTE_BODY_LIMITS[route.url];
+    if (limit !== undefined) route.bodyLimit = limit;
+  });
   let closing = false;
   fastify.addHook('preClose', async () => {
     closing = true;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MappingsModule } from '../mappings/mappings.module';
 import { SyncModule } from '../sync/sync.module';
+import { AccessResolverModule } from './access-resolver';
 import { AccessController } from './access.controller';
 import { AccessService } from './access.service';
 
@@ -10,7 +11,7 @@ import { AccessService } from './access.service';
  * access.types.ts for UserAccess and AccessDecision.
  */
 @Module({
-  imports: [MappingsModule, SyncModule],
+  imports: [MappingsModule, SyncModule, AccessResolverModule],
   controllers: [AccessController],
   providers: [AccessService],
   exports: [AccessService],

@@ -5,6 +5,8 @@ import type { AppConfig } from '../config/app-config';
 import type { EsrMapping } from '../mappings/esr-mapping.entity';
 import type { MappingsService } from '../mappings/mappings.service';
 import type { RoleSyncService } from '../sync/role-sync.service';
+import type { MappingVerifier } from '../mappings/mapping-verifier';
+import { AccessResolver } from './access-resolver';
 import { AccessService } from './access.service';
 
 const row = (portalUserId: string, vpd: string, employeeNumber: string): EsrMapping => ({
@@ -14,6 +16,12 @@ const row = (portalUserId: string, vpd: string, employeeNumber: string): EsrMapp
   employeeNumber,
   createdAt: new Date(),
   createdBy: 'lsa',
+  verified: true,
+  verifiedAt: new Date(),
+  esrStatus: 'FOUND',
+  displayName: null,
+  checkAfter: null,
+  checkAttempts: 0,
 });
 
 describe(AccessService.name, () => {
@@ -22,6 +30,8 @@ describe(AccessService.name, () => {
   let listForUsers: jest.Mock;
   let readAccess: jest.Mock;
   let refreshRecords: jest.Mock;
+  let knownSyncVpds: jest.Mock;
+  let verifyNow: jest.Mock;
   let served: string[] | undefined;
   let service: AccessService;
 
@@ -30,6 +40,8 @@ describe(AccessService.name, () => {
     listForUsers = jest.fn(async (ids: string[]) => rows.filter((r) => ids.includes(r.portalUserId)));
     readAccess = jest.fn(async (_keys: RecordKey[]): Promise<AccessSnapshot> => ({ vpds: new Map(), roles: new Map() }));
     refreshRecords = jest.fn(async () => undefined);
+    knownSyncVpds = jest.fn(async () => ['979']);
+    verifyNow = jest.fn(async () => ({ checked: 0, verified: 0, notFound: 0, unknown: 0 }));
     const mappings = { listForUsers, list: (id: string) => listForUsers([id]) } as unknown as MappingsService;
     const config = {
       esrRoleName: 'Digital Passport Administrator',
@@ -39,9 +51,10 @@ describe(AccessService.name, () => {
         return served;
       },
     } as unknown as AppConfig;
-    service = new AccessService(mappings, { readAccess } as unknown as CacheStore, config, clock, {
-      refreshRecords,
-    } as unknown as RoleSyncService);
+    const resolver = new AccessResolver({ readAccess, knownSyncVpds } as unknown as CacheStore, config, clock);
+    service = new AccessService(mappings, resolver, config, { refreshRecords } as unknown as RoleSyncService, {
+      verifyNow,
+    } as unknown as MappingVerifier);
   });
 
   it('should read every user and every record at once, and answer in the order asked', async () => {
@@ -73,6 +86,35 @@ describe(AccessService.name, () => {
   it('should let ESR failures of a refresh propagate', async () => {
     refreshRecords.mockRejectedValueOnce(Object.assign(new Error('ESR down'), { code: 'ESR_UNAVAILABLE' }));
     await expect(service.refresh('a')).rejects.toThrow('ESR down');
+  });
+
+  it('should check unverified mappings in ESR on a refresh, and only then', async () => {
+    await service.refresh('a');
+    expect(verifyNow).not.toHaveBeenCalled();
+    rows[0].verified = false;
+    try {
+      await service.refresh('a');
+      expect(verifyNow).toHaveBeenCalledTimes(1);
+      expect(verifyNow.mock.calls[0][0].map((r: EsrMapping) => r.employeeNumber)).toContain('11111111');
+    } finally {
+      rows[0].verified = true;
+    }
+  });
+
+  it('should read the VPDs the sync has seen at most once a minute, only when a mapped VPD has no data', async () => {
+    const first = await service.resolve('a');
+    expect(first.mappings.find((m) => m.vpd === '123')?.reason).toContain('ESR does not list VPD 123');
+    await service.resolve('a');
+    expect(knownSyncVpds).toHaveBeenCalledTimes(1);
+    clock.advance(61_000);
+    await service.resolve('a');
+    expect(knownSyncVpds).toHaveBeenCalledTimes(2);
+  });
+
+  it('should tell a user with no mappings to ask their LSA, at the top level', async () => {
+    await expect(service.resolve('nobody')).resolves.toMatchObject({
+      reason: expect.stringContaining('ask your Local System Administrator to add your ESR employee number and VPD via Manage User'),
+    });
   });
 
   it('should authorise a VPD only with an ACTIVE mapping there', async () => {

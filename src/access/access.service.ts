@@ -1,18 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { CacheStore } from '../cache/cache.store';
-import type { AccessSnapshot, RecordKey } from '../cache/role-cache.types';
-import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import type { EsrMapping } from '../mappings/esr-mapping.entity';
+import { MappingVerifier } from '../mappings/mapping-verifier';
 import { MappingsService } from '../mappings/mappings.service';
 import { RoleSyncService } from '../sync/role-sync.service';
-import { AccessPolicy, buildUserAccess, decideForVpd, validUntil } from './access.evaluator';
+import { AccessResolver } from './access-resolver';
+import { AccessPolicy, decideForVpd } from './access.evaluator';
 import type { AccessDecision, UserAccess } from './access.types';
 
 /** Most users one resolveMany call (and POST /v1/esr-access/batch) may ask about. */
 export const MAX_BATCH_USERS = 100;
-
-const EMPTY_SNAPSHOT: AccessSnapshot = { vpds: new Map(), roles: new Map() };
 
 /**
  * Access resolution: "is Search ESR switched on for this user, and if not, why". Combines the
@@ -23,28 +20,24 @@ const EMPTY_SNAPSHOT: AccessSnapshot = { vpds: new Map(), roles: new Map() };
  * - resolve(portalUserId): the access object of one user;
  * - resolveMany(portalUserIds): the same for several users, in the order asked;
  * - authorise(portalUserId, vpd): whether the user may search ESR in that VPD, with the reason;
- * - refresh(portalUserId): fetch the user's mapped records from ESR now, then resolve.
+ * - refresh(portalUserId): fetch the user's mapped records from ESR now (and confirm unverified
+ *   mappings), then resolve.
  * Each resolution costs ONE database query and at most ONE cache round trip, whatever the number
- * of users and mappings (none when nobody asked about has a mapping).
+ * of users and mappings (none when nobody asked about has a mapping); see AccessResolver.
  */
 @Injectable()
 export class AccessService {
   constructor(
     private readonly mappings: MappingsService,
-    private readonly cache: CacheStore,
+    private readonly resolver: AccessResolver,
     private readonly config: AppConfig,
-    private readonly clock: Clock,
     private readonly sync: RoleSyncService,
+    private readonly verifier: MappingVerifier,
   ) {}
 
-  /** The settings access is judged by (ESR_ROLE_NAME, ACTIVATION_DELAY, ACCESS_MAX_STALENESS, ESR_VPDS). */
+  /** The settings access is judged by (ESR_ROLE_NAME, ACTIVATION_DELAY, ACCESS_MAX_STALENESS, ESR_VPDS, SUPPORT_CONTACT). */
   get policy(): AccessPolicy {
-    return {
-      roleName: this.config.esrRoleName,
-      activationDelayMs: this.config.activationDelayMs,
-      maxStalenessMs: this.config.accessMaxStalenessMs,
-      servedVpds: this.config.esrVpds,
-    };
+    return this.resolver.policy;
   }
 
   /** The access object of one portal user (an empty `mappings` list when none are mapped). */
@@ -56,7 +49,7 @@ export class AccessService {
   /** Access objects of several users, one per id in the order given: ONE query, at most ONE cache round trip. */
   async resolveMany(portalUserIds: string[]): Promise<UserAccess[]> {
     const rows = await this.mappings.listForUsers([...new Set(portalUserIds)]);
-    return this.evaluate(portalUserIds, rows);
+    return this.resolver.evaluate(portalUserIds, rows);
   }
 
   /** May this user search ESR in `vpd`? Allowed only when a mapping in that VPD is ACTIVE. */
@@ -67,10 +60,12 @@ export class AccessService {
   /**
    * Fetches this user's mapped records from ESR now (one call per VPD the gateway serves, through
    * the role sync, which updates the cache with the same window rules and fencing as a sync), then
-   * answers the fresh access object. ESR failures propagate (ESR_UNAVAILABLE 503, ESR_TIMEOUT 504).
+   * answers the fresh access object. Unverified mappings are checked in ESR too (within
+   * ESR_INTERACTIVE_DEADLINE; a check ESR cannot answer leaves them for later). ESR failures of the
+   * role fetch propagate (ESR_UNAVAILABLE 503, ESR_TIMEOUT 504).
    */
   async refresh(portalUserId: string): Promise<UserAccess> {
-    const rows = await this.mappings.list(portalUserId);
+    let rows = await this.mappings.list(portalUserId);
     const served = this.config.esrVpds;
     const byVpd = new Map<string, string[]>();
     for (const row of rows) {
@@ -78,26 +73,16 @@ export class AccessService {
       byVpd.set(row.vpd, [...(byVpd.get(row.vpd) ?? []), row.employeeNumber]);
     }
     await Promise.all([...byVpd].map(([vpd, employeeNumbers]) => this.sync.refreshRecords(vpd, employeeNumbers)));
-    const [access] = await this.evaluate([portalUserId], rows);
+    if (rows.some((r: EsrMapping) => !r.verified)) {
+      await this.verifier.verifyNow(rows, Date.now() + this.config.esrInteractiveDeadlineMs);
+      rows = await this.mappings.list(portalUserId);
+    }
+    const [access] = await this.resolver.evaluate([portalUserId], rows);
     return access;
   }
 
   /** Instant after which a cached copy of `access` may be wrong (next change or staleness), or null. */
   validUntil(access: UserAccess): number | null {
-    return validUntil(access, Date.parse(access.asOf), this.config.accessMaxStalenessMs);
-  }
-
-  private async evaluate(portalUserIds: string[], rows: EsrMapping[]): Promise<UserAccess[]> {
-    const byUser = new Map<string, RecordKey[]>();
-    const keys = new Map<string, RecordKey>();
-    for (const row of rows) {
-      const key = { vpd: row.vpd, employeeNumber: row.employeeNumber };
-      byUser.set(row.portalUserId, [...(byUser.get(row.portalUserId) ?? []), key]);
-      keys.set(`${key.vpd}:${key.employeeNumber}`, key);
-    }
-    const snapshot = keys.size > 0 ? await this.cache.readAccess([...keys.values()]) : EMPTY_SNAPSHOT;
-    const now = this.clock.nowMs();
-    const policy = this.policy;
-    return portalUserIds.map((id) => buildUserAccess(id, byUser.get(id) ?? [], snapshot, now, policy));
+    return this.resolver.validUntil(access);
   }
 }

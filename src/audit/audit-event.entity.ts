@@ -19,6 +19,7 @@ export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 @Entity({ name: 'audit_events' })
 @Index('ix_audit_events_type_time', ['type', 'occurredAt'])
 @Index('ix_audit_events_actor_time', ['actor', 'occurredAt'])
+@Index('ix_audit_events_time', ['occurredAt'])
 export class AuditEvent {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;

@@ -116,6 +116,10 @@ export class AppConfig {
   get esrPageSize(): number {
     return this.env.ESR_PAGE_SIZE;
   }
+  /** ESR_INTERACTIVE_DEADLINE: the longest a person waits on ESR (search, refresh, mapping check), retries included. */
+  get esrInteractiveDeadlineMs(): number {
+    return ms(this.env.ESR_INTERACTIVE_DEADLINE);
+  }
 
   get activationDelayMs(): number {
     return ms(this.env.ACTIVATION_DELAY);
@@ -148,6 +152,24 @@ export class AppConfig {
   /** HMAC key for search criteria in the audit. The embedded default uses a fixed local key. */
   get auditHmacSecret(): string {
     return this.env.AUDIT_HMAC_SECRET ?? 'local-development-audit-key';
+  }
+
+  /** Access-change events: the portal's receiver and signing key, or undefined when webhooks are off. */
+  get webhook(): { url: string; secret: string; maxAttempts: number } | undefined {
+    return this.env.WEBHOOK_URL && this.env.WEBHOOK_SECRET
+      ? { url: this.env.WEBHOOK_URL, secret: this.env.WEBHOOK_SECRET, maxAttempts: this.env.WEBHOOK_MAX_ATTEMPTS }
+      : undefined;
+  }
+  get webhookMaxAttempts(): number {
+    return this.env.WEBHOOK_MAX_ATTEMPTS;
+  }
+  /** AUDIT_RETENTION: audit events older than this are purged daily. */
+  get auditRetentionMs(): number {
+    return ms(this.env.AUDIT_RETENTION);
+  }
+  /** SUPPORT_CONTACT: a sentence added to reasons a person cannot act on themselves. */
+  get supportContact(): string | undefined {
+    return this.env.SUPPORT_CONTACT?.trim() || undefined;
   }
 
   get sandbox(): { seed: number; vpdCount: number; roleAssignments: number } {

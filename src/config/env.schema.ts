@@ -145,6 +145,7 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(100) ESR_BREAKER_THRESHOLD = 5;
   @IsIsoDuration({ min: 'PT0.1S', max: 'PT1H' }) ESR_BREAKER_HALF_OPEN_AFTER = 'PT30S';
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) ESR_PAGE_SIZE = 500;
+  @IsIsoDuration({ min: 'PT0.1S', max: 'PT2M' }) ESR_INTERACTIVE_DEADLINE = 'PT10S';
 
   @IsIsoDuration({ max: 'P30D' }) ACTIVATION_DELAY = 'PT24H';
   @Transform(toBool) @IsBoolean() SYNC_ENABLED = true;
@@ -161,6 +162,20 @@ export class EnvironmentVariables {
   @IsString()
   @MinLength(16, { message: 'AUDIT_HMAC_SECRET must be at least 16 characters' })
   AUDIT_HMAC_SECRET?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'WEBHOOK_URL must be an http(s) URL' })
+  WEBHOOK_URL?: string;
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'WEBHOOK_SECRET must be at least 16 characters' })
+  @MaxLength(512)
+  WEBHOOK_SECRET?: string;
+  @Transform(toInt) @IsInt() @Min(1) @Max(50) WEBHOOK_MAX_ATTEMPTS = 12;
+  @IsIsoDuration({ min: 'P1D', max: 'P3650D' }) AUDIT_RETENTION = 'P400D';
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(300) SUPPORT_CONTACT?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   @IsIsoDuration({ min: 'PT1S', max: 'PT5M' }) SHUTDOWN_GRACE_PERIOD = 'PT10S';
@@ -192,6 +207,9 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     'ESR_VPDS',
     'SYNC_REMOVAL_GUARD_COUNT',
     'AUDIT_HMAC_SECRET',
+    'WEBHOOK_URL',
+    'WEBHOOK_SECRET',
+    'SUPPORT_CONTACT',
   ]);
   const relevant = Object.fromEntries(Object.entries(raw).filter(([k]) => known.includes(k)));
   const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
@@ -200,6 +218,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   if (databaseUrlValid && !env.API_KEYS)
     problems.push('API_KEYS: must be set when DATABASE_URL is set (the local development key is for the embedded default only)');
   if (databaseUrlValid && !env.AUDIT_HMAC_SECRET) problems.push('AUDIT_HMAC_SECRET: must be set when DATABASE_URL is set');
+  if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: must be set when WEBHOOK_URL is set (events are signed)');
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
 }
