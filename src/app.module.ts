@@ -14,6 +14,8 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SearchesModule } from './searches/searches.module';
 import { SyncModule } from './sync/sync.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -36,6 +38,8 @@ export class AppModule {
         AccessModule,
         SearchesModule,
         SyncModule,
+        WebhooksModule,
+        ReconciliationModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { AccessResolver } from '../access/access-resolver';
 import type { UserAccess } from '../access/access.types';
 import { Clock } from '../common/clock/clock';
@@ -32,7 +33,14 @@ export class AccessChangeRecorder {
     private readonly resolver: AccessResolver,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    @InjectDataSource() private readonly dataSource?: DataSource,
   ) {}
+
+  /** reevaluate() in a transaction of its own (e.g. after an access refresh rewrote a user's role data). */
+  async reevaluateNow(portalUserIds: string[], cause: ChangeCause): Promise<number> {
+    if (!this.enabled || !this.dataSource || portalUserIds.length === 0) return 0;
+    return this.dataSource.transaction((manager) => this.reevaluate(manager, portalUserIds, cause));
+  }
 
   get enabled(): boolean {
     return this.config.webhook !== undefined;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MappingsModule } from '../mappings/mappings.module';
 import { SyncModule } from '../sync/sync.module';
+import { AccessEventsModule } from '../access-events/access-events.module';
 import { AccessResolverModule } from './access-resolver';
 import { AccessController } from './access.controller';
 import { AccessService } from './access.service';
@@ -11,7 +12,7 @@ import { AccessService } from './access.service';
  * access.types.ts for UserAccess and AccessDecision.
  */
 @Module({
-  imports: [MappingsModule, SyncModule, AccessResolverModule],
+  imports: [MappingsModule, SyncModule, AccessResolverModule, AccessEventsModule],
   controllers: [AccessController],
   providers: [AccessService],
   exports: [AccessService],

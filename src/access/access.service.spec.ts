@@ -7,6 +7,7 @@ import type { MappingsService } from '../mappings/mappings.service';
 import type { RoleSyncService } from '../sync/role-sync.service';
 import type { MappingVerifier } from '../mappings/mapping-verifier';
 import { AccessResolver } from './access-resolver';
+import type { AccessChangeRecorder } from '../access-events/access-change.recorder';
 import { AccessService } from './access.service';
 
 const row = (portalUserId: string, vpd: string, employeeNumber: string): EsrMapping => ({
@@ -52,9 +53,14 @@ describe(AccessService.name, () => {
       },
     } as unknown as AppConfig;
     const resolver = new AccessResolver({ readAccess, knownSyncVpds } as unknown as CacheStore, config, clock);
-    service = new AccessService(mappings, resolver, config, { refreshRecords } as unknown as RoleSyncService, {
-      verifyNow,
-    } as unknown as MappingVerifier);
+    service = new AccessService(
+      mappings,
+      resolver,
+      config,
+      { refreshRecords } as unknown as RoleSyncService,
+      { verifyNow } as unknown as MappingVerifier,
+      { reevaluateNow: async () => 0 } as unknown as AccessChangeRecorder,
+    );
   });
 
   it('should read every user and every record at once, and answer in the order asked', async () => {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AccessChangeRecorder } from '../access-events/access-change.recorder';
 import { AppConfig } from '../config/app-config';
 import type { EsrMapping } from '../mappings/esr-mapping.entity';
 import { MappingVerifier } from '../mappings/mapping-verifier';
@@ -33,6 +34,7 @@ export class AccessService {
     private readonly config: AppConfig,
     private readonly sync: RoleSyncService,
     private readonly verifier: MappingVerifier,
+    private readonly recorder: AccessChangeRecorder,
   ) {}
 
   /** The settings access is judged by (ESR_ROLE_NAME, ACTIVATION_DELAY, ACCESS_MAX_STALENESS, ESR_VPDS, SUPPORT_CONTACT). */
@@ -77,6 +79,7 @@ export class AccessService {
       await this.verifier.verifyNow(rows, Date.now() + this.config.esrInteractiveDeadlineMs);
       rows = await this.mappings.list(portalUserId);
     }
+    await this.recorder.reevaluateNow([portalUserId], 'refresh');
     const [access] = await this.resolver.evaluate([portalUserId], rows);
     return access;
   }

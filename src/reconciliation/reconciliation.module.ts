@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AccessResolverModule } from '../access/access-resolver';
+import { MappingsModule } from '../mappings/mappings.module';
+import { ReconciliationController } from './reconciliation.controller';
+import { ReconciliationService } from './reconciliation.service';
+
+/** GET /v1/vpds/{vpd}/reconciliation (portal or ops scope). Needs the global config, clock and cache. */
+@Module({
+  imports: [MappingsModule, AccessResolverModule],
+  controllers: [ReconciliationController],
+  providers: [ReconciliationService],
+})
+export class ReconciliationModule {}
