@@ -34,6 +34,9 @@ export function displayNameOf(person: Pick<EsrPersonSummary, 'title' | 'firstNam
     .slice(0, 200);
 }
 
+/** A batch stops asking ESR after this many failed lookups in a row. */
+const GIVE_UP_AFTER_FAILURES = 3;
+
 const sleep = (ms: number) =>
   new Promise<'deadline'>((resolve) => {
     setTimeout(() => resolve('deadline'), Math.max(0, ms)).unref();
@@ -88,7 +91,8 @@ export class EsrRecordChecker {
 
   /**
    * Checks many records: those in the synced role data need no ESR call; the others are looked up
-   * `concurrency` at a time until `deadlineAt`. Records not reached in time come back UNKNOWN.
+   * `concurrency` at a time until `deadlineAt`, or until ESR fails GIVE_UP_AFTER_FAILURES times in a
+   * row. Records not reached come back UNKNOWN.
    * Answers by recordKey().
    */
   async checkMany(keys: RecordKey[], deadlineAt: number): Promise<Map<string, RecordCheck>> {
@@ -103,10 +107,14 @@ export class EsrRecordChecker {
         queue.push(key);
       }
     }
+    // ESR failing several times in a row is down (or its breaker is open): stop asking, leave the rest for later.
+    let failuresInRow = 0;
     const worker = async () => {
       for (let key = queue.shift(); key; key = queue.shift()) {
-        if (Date.now() >= deadlineAt) return;
-        results.set(recordKey(key.vpd, key.employeeNumber), await this.lookUp(key, deadlineAt));
+        if (Date.now() >= deadlineAt || failuresInRow >= GIVE_UP_AFTER_FAILURES) return;
+        const check = await this.lookUp(key, deadlineAt);
+        failuresInRow = check.status === 'UNKNOWN' ? failuresInRow + 1 : 0;
+        results.set(recordKey(key.vpd, key.employeeNumber), check);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
