@@ -375,10 +375,11 @@ describe('evaluateMapping with ESR checks and support contact', () => {
 
   it('should say a VPD ESR does not list is not listed, with the support contact', () => {
     const policy = { ...POLICY, listedVpds: new Set(['123']), supportContact: 'Contact the passport service desk on 0800 000 000.' };
-    const result = evaluateMapping(KEY, snapshot([], undefined), now, policy);
+    const result = evaluateMapping({ ...KEY, verified: false, esrStatus: null }, snapshot([], undefined), now, policy);
     expect(result.state).toBe('NOT_SYNCED');
+    expect(evaluateMapping(KEY, snapshot([], undefined), now, policy).reason).toContain('has not been synced from ESR yet');
     expect(result.reason).toBe(
-      'ESR does not list VPD 979 for this gateway, so Search ESR is not available for it; check the VPD entered via Manage User. Contact the passport service desk on 0800 000 000.',
+      'ESR does not list VPD 979 for this gateway, or has only just added it: no sync has found it, so Search ESR is not available for it; check the VPD entered via Manage User. ESR has not yet confirmed employee number 30581377 in VPD 979 (ESR could not be reached when the mapping was saved); the gateway checks it again at the next sync. Contact the passport service desk on 0800 000 000.',
     );
   });
 

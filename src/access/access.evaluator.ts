@@ -127,7 +127,8 @@ function evaluateState(key: EvaluatedRecord, snapshot: AccessSnapshot, now: numb
   const roles = snapshot.roles.get(recordKey(key.vpd, key.employeeNumber)) ?? [];
   if (key.esrStatus === 'NOT_FOUND' && roles.length === 0)
     return result(key, 'NOT_FOUND_IN_ESR', AccessReasons.notFoundInEsr(key.vpd, key.employeeNumber), vpd);
-  if (!vpd && !policy.servedVpds && policy.listedVpds && policy.listedVpds.size > 0 && !policy.listedVpds.has(key.vpd))
+  // ESR confirmed a record in this VPD: ESR lists it, it is just not synced yet. Otherwise, a VPD no sync has found is most likely wrong.
+  if (!vpd && key.verified === false && !policy.servedVpds && policy.listedVpds?.size && !policy.listedVpds.has(key.vpd))
     return result(key, 'NOT_SYNCED', AccessReasons.notListed(key.vpd), vpd);
   const lastSuccess = vpd?.lastSuccessAt ? Date.parse(vpd.lastSuccessAt) : Number.NaN;
   if (!vpd || Number.isNaN(lastSuccess)) return result(key, 'NOT_SYNCED', AccessReasons.notSynced(role, key.vpd), vpd);

@@ -69,9 +69,15 @@ export const AccessReasons = {
     );
   },
 
-  /** ESR_VPDS is unset and the sync, which reads every VPD ESR lists, has never seen this one. */
+  /**
+   * ESR_VPDS is unset and the sync, which reads every VPD ESR lists, has synced others but never
+   * this one: most likely ESR does not list it (a wrong VPD), unless it was added to ESR since.
+   */
   notListed(vpd: string): string {
-    return `ESR does not list VPD ${vpd} for this gateway, so Search ESR is not available for it; check the VPD entered via Manage User.`;
+    return (
+      `ESR does not list VPD ${vpd} for this gateway, or has only just added it: no sync has found it, so Search ESR is not ` +
+      `available for it; check the VPD entered via Manage User.`
+    );
   },
 
   notFoundInEsr(vpd: string, employeeNumber: string): string {

@@ -108,8 +108,10 @@ describe(AccessService.name, () => {
   });
 
   it('should read the VPDs the sync has seen at most once a minute, only when a mapped VPD has no data', async () => {
+    rows[1].verified = false;
     const first = await service.resolve('a');
-    expect(first.mappings.find((m) => m.vpd === '123')?.reason).toContain('ESR does not list VPD 123');
+    rows[1].verified = true;
+    expect(first.mappings.find((m) => m.vpd === '123')?.reason).toContain('ESR does not list VPD 123 for this gateway');
     await service.resolve('a');
     expect(knownSyncVpds).toHaveBeenCalledTimes(1);
     clock.advance(61_000);
