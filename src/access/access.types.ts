@@ -15,7 +15,15 @@
  * - PENDING_ACTIVATION: a role assignment becomes effective in the future (activation delay or start date).
  * - NO_ROLE: no current or future assignment of the role for this record.
  */
-export const ACCESS_STATES = ['ACTIVE', 'PENDING_ACTIVATION', 'NO_ROLE', 'RECORD_INACTIVE', 'NOT_SYNCED', 'STALE', 'NOT_FOUND_IN_ESR'] as const;
+export const ACCESS_STATES = [
+  'ACTIVE',
+  'PENDING_ACTIVATION',
+  'NO_ROLE',
+  'RECORD_INACTIVE',
+  'NOT_SYNCED',
+  'STALE',
+  'NOT_FOUND_IN_ESR',
+] as const;
 export type AccessState = (typeof ACCESS_STATES)[number];
 
 /** Access for one mapping (one ESR record linked to the portal user). Instants are ISO-8601 UTC. */

@@ -47,7 +47,10 @@ export class AuditPurgeService implements OnApplicationBootstrap, OnApplicationS
     private readonly registry: SchedulerRegistry,
     metrics: MetricsService,
   ) {
-    this.purgedTotal = metrics.counter({ name: 'esr_gateway_audit_events_purged_total', help: 'Audit events deleted by the AUDIT_RETENTION purge' });
+    this.purgedTotal = metrics.counter({
+      name: 'esr_gateway_audit_events_purged_total',
+      help: 'Audit events deleted by the AUDIT_RETENTION purge',
+    });
   }
 
   onApplicationBootstrap(): void {

@@ -51,7 +51,13 @@ export function planImport(
     for (const [position, row] of group.entries()) {
       if (owner !== undefined) {
         if (owner === row.portalUserId) plan.skipped++;
-        else plan.errors.push(mappedToOther(row, `The ESR record ${describe(row)} is already mapped to another portal user; one ESR record belongs to one portal account.`));
+        else
+          plan.errors.push(
+            mappedToOther(
+              row,
+              `The ESR record ${describe(row)} is already mapped to another portal user; one ESR record belongs to one portal account.`,
+            ),
+          );
       } else if (check?.status === 'NOT_FOUND') {
         plan.errors.push({
           index: row.index,
@@ -63,7 +69,9 @@ export function planImport(
       } else if (group[0].portalUserId === row.portalUserId) {
         plan.skipped++;
       } else {
-        plan.errors.push(mappedToOther(row, `The ESR record ${describe(row)} is mapped to another portal user by row ${group[0].index} of this import.`));
+        plan.errors.push(
+          mappedToOther(row, `The ESR record ${describe(row)} is mapped to another portal user by row ${group[0].index} of this import.`),
+        );
       }
     }
   }

@@ -159,7 +159,10 @@ export class MappingsController {
   })
   @ApiHeader(ACTING_USER_HEADER)
   @ApiOkResponse({ type: ImportEsrMappingsResultDto })
-  @ApiPayloadTooLargeResponse({ description: `PAYLOAD_TOO_LARGE: the body is over ${IMPORT_BODY_LIMIT_BYTES / 1024 / 1024} MiB`, type: ErrorResponseDto })
+  @ApiPayloadTooLargeResponse({
+    description: `PAYLOAD_TOO_LARGE: the body is over ${IMPORT_BODY_LIMIT_BYTES / 1024 / 1024} MiB`,
+    type: ErrorResponseDto,
+  })
   async import(
     @Body() body: ImportEsrMappingsDto,
     @ActingUser() actor: string,

@@ -245,8 +245,20 @@ describe(MappingsService.name, () => {
   });
 
   it.each([
-    ['after', [{ portalUserId: 'other', vpd: '979', employeeNumber: '11111111' }, { portalUserId: 'owner', vpd: '979', employeeNumber: '11111111' }]],
-    ['before', [{ portalUserId: 'owner', vpd: '979', employeeNumber: '11111111' }, { portalUserId: 'other', vpd: '979', employeeNumber: '11111111' }]],
+    [
+      'after',
+      [
+        { portalUserId: 'other', vpd: '979', employeeNumber: '11111111' },
+        { portalUserId: 'owner', vpd: '979', employeeNumber: '11111111' },
+      ],
+    ],
+    [
+      'before',
+      [
+        { portalUserId: 'owner', vpd: '979', employeeNumber: '11111111' },
+        { portalUserId: 'other', vpd: '979', employeeNumber: '11111111' },
+      ],
+    ],
   ])("should skip the owner's own row placed %s another user's rejected row for the same record", async (_where, items) => {
     await service.create('owner', { vpd: '979', employeeNumber: '11111111' }, ctx);
     const result = await service.import(items, ctx);

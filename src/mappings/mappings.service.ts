@@ -89,7 +89,9 @@ export class MappingsService {
    * user does, 422 when the user is at the cap.
    */
   async create(portalUserId: string, input: MappingInput, ctx: ChangeContext): Promise<CreatedMapping> {
-    const owner = await this.dataSource.getRepository(EsrMapping).findOne({ where: { vpd: input.vpd, employeeNumber: input.employeeNumber } });
+    const owner = await this.dataSource
+      .getRepository(EsrMapping)
+      .findOne({ where: { vpd: input.vpd, employeeNumber: input.employeeNumber } });
     if (owner) throw conflictWith(owner, portalUserId, input);
     const check = await this.checker.lookUp(input);
     if (check.status === 'NOT_FOUND') throw new EsrRecordNotFoundError(input);
@@ -271,15 +273,17 @@ export class MappingsService {
 
   /** Makes every unconfirmed mapping of a VPD due for a check now (its role data just changed). */
   async requeueUnverified(vpd: string): Promise<number> {
-    const result = await this.dataSource
-      .getRepository(EsrMapping)
-      .update({ vpd, verified: false }, { checkAfter: this.clock.now() });
+    const result = await this.dataSource.getRepository(EsrMapping).update({ vpd, verified: false }, { checkAfter: this.clock.now() });
     return result.affected ?? 0;
   }
 
   /** Distinct VPDs with at least one mapping. */
   async mappedVpds(): Promise<string[]> {
-    const rows = await this.dataSource.getRepository(EsrMapping).createQueryBuilder('m').select('DISTINCT m.vpd', 'vpd').getRawMany<{ vpd: string }>();
+    const rows = await this.dataSource
+      .getRepository(EsrMapping)
+      .createQueryBuilder('m')
+      .select('DISTINCT m.vpd', 'vpd')
+      .getRawMany<{ vpd: string }>();
     return rows.map((r) => r.vpd).sort();
   }
 

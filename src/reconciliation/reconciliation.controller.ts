@@ -37,7 +37,7 @@ export class ReconciliationController {
     summary: "A VPD's reconciliation: role holders without a portal mapping, and mappings that do not give access",
     description:
       'Served from the synced role data and the database (no ESR calls). JSON is paged (opaque cursor); with ' +
-      'Accept: text/csv the answer is every row (all pages) as CSV with a header line, for the LSA\'s spreadsheet.',
+      "Accept: text/csv the answer is every row (all pages) as CSV with a header line, for the LSA's spreadsheet.",
   })
   @ApiHeader({ name: 'Accept', required: false, description: 'text/csv for CSV of all rows' })
   @ApiProduces('application/json', 'text/csv')
@@ -50,7 +50,11 @@ export class ReconciliationController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReconciliationPageDto | string> {
     if (!wantsCsv(accept)) {
-      return this.reconciliation.page(params.vpd, { kind: query.kind, cursor: query.cursor, limit: query.limit ?? RECONCILIATION_DEFAULT_LIMIT });
+      return this.reconciliation.page(params.vpd, {
+        kind: query.kind,
+        cursor: query.cursor,
+        limit: query.limit ?? RECONCILIATION_DEFAULT_LIMIT,
+      });
     }
     void reply.header('Content-Type', 'text/csv; charset=utf-8');
     void reply.header('Content-Disposition', `attachment; filename="reconciliation-${params.vpd}.csv"`);

@@ -94,12 +94,11 @@ export function reconcile(
     else if (access.state === 'NO_ROLE' || access.state === 'NOT_FOUND_IN_ESR')
       add({ kind: 'NO_ROLE', ...base, effectiveFrom: null, reason: access.reason });
     else if (access.state === 'RECORD_INACTIVE') add({ kind: 'INACTIVE', ...base, effectiveFrom: null, reason: access.reason });
-    else if (access.state === 'PENDING_ACTIVATION') add({ kind: 'PENDING', ...base, effectiveFrom: access.effectiveFrom, reason: access.reason });
+    else if (access.state === 'PENDING_ACTIVATION')
+      add({ kind: 'PENDING', ...base, effectiveFrom: access.effectiveFrom, reason: access.reason });
     if (!m.verified) {
       const reason =
-        m.esrStatus === 'NOT_FOUND'
-          ? AccessReasons.notFoundInEsr(vpd, m.employeeNumber)
-          : AccessReasons.unverified(vpd, m.employeeNumber);
+        m.esrStatus === 'NOT_FOUND' ? AccessReasons.notFoundInEsr(vpd, m.employeeNumber) : AccessReasons.unverified(vpd, m.employeeNumber);
       add({ kind: 'UNVERIFIED', ...base, effectiveFrom: null, reason });
     }
   }

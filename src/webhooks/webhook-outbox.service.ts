@@ -86,7 +86,15 @@ export class WebhookOutboxService {
     const now = this.clock.now();
     await this.dataSource.getRepository(WebhookDelivery).update(
       { seq: row.seq, claimedBy: row.claimedBy as string },
-      { status: 'delivered', attempts: row.attempts + 1, lastStatus: status, lastError: null, deliveredAt: now, claimedUntil: null, claimedBy: null },
+      {
+        status: 'delivered',
+        attempts: row.attempts + 1,
+        lastStatus: status,
+        lastError: null,
+        deliveredAt: now,
+        claimedUntil: null,
+        claimedBy: null,
+      },
     );
   }
 
@@ -125,7 +133,11 @@ export class WebhookOutboxService {
     const repository = this.dataSource.getRepository(WebhookDelivery);
     const row = await repository.findOne({ where: { eventId } });
     if (!row) throw new NotFoundError(`There is no webhook delivery ${eventId}.`);
-    if (row.status !== 'failed') throw new DomainError('CONFLICT', `Webhook delivery ${eventId} is ${row.status}; only failed (dead-lettered) deliveries can be retried.`);
+    if (row.status !== 'failed')
+      throw new DomainError(
+        'CONFLICT',
+        `Webhook delivery ${eventId} is ${row.status}; only failed (dead-lettered) deliveries can be retried.`,
+      );
     const update = { status: 'pending' as const, attempts: 0, nextAttemptAt: this.clock.now(), claimedUntil: null, claimedBy: null };
     const result = await repository.update({ eventId, status: 'failed' }, update);
     if (!result.affected) throw new DomainError('CONFLICT', `Webhook delivery ${eventId} changed meanwhile; read it again.`);

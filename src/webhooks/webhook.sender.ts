@@ -76,7 +76,12 @@ export class WebhookSender {
             if (status === 'failed') {
               outcome.deadLettered++;
               this.attempts.inc({ outcome: 'dead_lettered' });
-              this.logger.warn({ msg: 'webhook delivery dead-lettered', eventId: row.eventId, attempts: row.attempts + 1, error: attempt.error });
+              this.logger.warn({
+                msg: 'webhook delivery dead-lettered',
+                eventId: row.eventId,
+                attempts: row.attempts + 1,
+                error: attempt.error,
+              });
             } else {
               outcome.retrying++;
               this.attempts.inc({ outcome: 'retry' });

@@ -14,6 +14,7 @@ import type { WebhookDelivery } from '../access-events/webhook-delivery.entity';
 import { RequireScope } from '../common/auth/auth.decorators';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import {
+  AccessChangedEventDto,
   DELIVERIES_DEFAULT_LIMIT,
   DeliveriesQueryDto,
   DeliveryParamsDto,
@@ -35,7 +36,7 @@ export function toDeliveryDto(row: WebhookDelivery): WebhookDeliveryDto {
     lastError: row.lastError,
     createdAt: iso(row.createdAt) as string,
     deliveredAt: iso(row.deliveredAt),
-    event: JSON.parse(row.payload),
+    event: JSON.parse(row.payload) as AccessChangedEventDto,
   };
 }
 

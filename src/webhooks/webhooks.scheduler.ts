@@ -35,16 +35,15 @@ export class WebhooksScheduler implements OnApplicationBootstrap, OnApplicationS
     private readonly config: AppConfig,
     metrics: MetricsService,
   ) {
-    const scheduler = this;
-    const gauge = metrics.gauge({
+    const refresh = (gauge: { set(labels: { measure: string }, value: number): void }) => this.refreshBacklog(gauge);
+    metrics.gauge({
       name: 'esr_gateway_webhook_backlog',
       help: 'Access-change events by outbox status (pending, failed = dead-lettered), and the oldest pending age in seconds',
       labelNames: ['measure'],
       async collect() {
-        await scheduler.refreshBacklog(this);
+        await refresh(this);
       },
     });
-    void gauge;
   }
 
   onApplicationBootstrap(): void {

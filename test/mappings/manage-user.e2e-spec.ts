@@ -47,7 +47,8 @@ describe('Manage User checks and reconciliation (PostgreSQL, Redis, ESR sandbox)
     inject({ method: 'POST', url: `/v1/users/${user}/esr-mappings`, headers: portal, payload: { vpd, employeeNumber } });
   const list = async (user: string) => (await inject({ method: 'GET', url: `/v1/users/${user}/esr-mappings`, headers: portal })).json();
   const access = async (user: string) => (await inject({ method: 'GET', url: `/v1/users/${user}/esr-access`, headers: portal })).json();
-  const runSync = async (mode: 'full' | 'incremental' = 'full') => expect(await sync.runSync({ mode, vpd: '979' })).toMatchObject({ status: 'succeeded' });
+  const runSync = async (mode: 'full' | 'incremental' = 'full') =>
+    expect(await sync.runSync({ mode, vpd: '979' })).toMatchObject({ status: 'succeeded' });
   const nameOf = (employeeNumber: string) => {
     const p = sandbox.admin.getPerson('979', employeeNumber)!;
     return [p.title, p.firstName, p.lastName].filter(Boolean).join(' ');
@@ -141,7 +142,9 @@ describe('Manage User checks and reconciliation (PostgreSQL, Redis, ESR sandbox)
 
     const all: Array<Record<string, string | null>> = [];
     for (let cursor: string | null = null, pages = 0; pages === 0 || cursor; pages++) {
-      const page = (await get(`?limit=7${cursor ? `&cursor=${cursor}` : ''}`, ops)).json();
+      const page: { items: Array<Record<string, string | null>>; nextCursor: string | null } = (
+        await get(`?limit=7${cursor ? `&cursor=${cursor}` : ''}`, ops)
+      ).json();
       all.push(...page.items);
       cursor = page.nextCursor;
     }

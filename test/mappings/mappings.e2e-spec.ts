@@ -117,7 +117,10 @@ describe('ESR mappings API (PostgreSQL)', () => {
       });
       // ESR is out of reach: saved unverified, and the access answer says so.
       expect(esrPerson).toBeNull();
-      expect(access).toMatchObject({ state: 'NOT_SYNCED', reason: expect.stringContaining('ESR has not yet confirmed employee number 30581377') });
+      expect(access).toMatchObject({
+        state: 'NOT_SYNCED',
+        reason: expect.stringContaining('ESR has not yet confirmed employee number 30581377'),
+      });
 
       const listed = await list('hiran.mistry@nhs.net');
       expect(listed.statusCode).toBe(200);
@@ -376,7 +379,11 @@ describe('ESR mappings API (PostgreSQL)', () => {
 
     it('should take 1,000 rows of 128-character ids (over 64 KiB) and refuse 1,001 with 422, writing nothing', async () => {
       const rows = (n: number, prefix: number) =>
-        Array.from({ length: n }, (_, i) => ({ portalUserId: `b${i % 40}`.padEnd(128, 'x'), vpd: '777', employeeNumber: String(prefix + i) }));
+        Array.from({ length: n }, (_, i) => ({
+          portalUserId: `b${i % 40}`.padEnd(128, 'x'),
+          vpd: '777',
+          employeeNumber: String(prefix + i),
+        }));
       expect(JSON.stringify({ items: rows(1000, 61_000_000) }).length).toBeGreaterThan(64 * 1024);
       const tooMany = await importRows(rows(1001, 60_000_000));
       expect(tooMany.statusCode).toBe(422);

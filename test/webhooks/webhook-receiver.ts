@@ -25,7 +25,7 @@ export class WebhookReceiver {
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/hooks/esr`;
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/esr`;
   }
 
   events(): Array<Record<string, unknown>> {

@@ -52,7 +52,12 @@ describe('Access-change webhooks (PostgreSQL, Redis, ESR sandbox)', () => {
   });
 
   const add = async (user: string, employeeNumber: string) => {
-    const res = await t.app.inject({ method: 'POST', url: `/v1/users/${user}/esr-mappings`, headers: portal, payload: { vpd: '979', employeeNumber } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/v1/users/${user}/esr-mappings`,
+      headers: portal,
+      payload: { vpd: '979', employeeNumber },
+    });
     expect(res.statusCode).toBe(201);
   };
   const send = () => t.app.get(WebhookSender).sendDue();
@@ -69,7 +74,15 @@ describe('Access-change webhooks (PostgreSQL, Redis, ESR sandbox)', () => {
     expect(headers['webhook-id']).toBe(event.id);
     expect(headers['webhook-timestamp']).toBe(String(Math.floor(clock.nowMs() / 1000)));
     expect(verifyWebhook(SECRET, event.id, Number(headers['webhook-timestamp']), body, String(headers['webhook-signature']))).toBe(true);
-    expect(verifyWebhook('another-secret-0123456789', event.id, Number(headers['webhook-timestamp']), body, String(headers['webhook-signature']))).toBe(false);
+    expect(
+      verifyWebhook(
+        'another-secret-0123456789',
+        event.id,
+        Number(headers['webhook-timestamp']),
+        body,
+        String(headers['webhook-signature']),
+      ),
+    ).toBe(false);
     expect(event).toMatchObject({
       type: 'esr-access.changed',
       portalUserId: 'signed.user',
@@ -90,7 +103,9 @@ describe('Access-change webhooks (PostgreSQL, Redis, ESR sandbox)', () => {
     await monitor();
     await add('hr.user', person.employeeNumber);
     await send();
-    expect(eventsOf('hr.user')).toEqual([expect.objectContaining({ searchEnabled: false, mappings: [expect.objectContaining({ state: 'PENDING_ACTIVATION' })] })]);
+    expect(eventsOf('hr.user')).toEqual([
+      expect.objectContaining({ searchEnabled: false, mappings: [expect.objectContaining({ state: 'PENDING_ACTIVATION' })] }),
+    ]);
 
     const effective = assignedAt + 24 * 3_600_000;
     clock.set(new Date(effective - 1000));
@@ -134,7 +149,9 @@ describe('Access-change webhooks (PostgreSQL, Redis, ESR sandbox)', () => {
       expect(metrics.body).toMatch(/esr_gateway_webhook_attempts_total\{outcome="dead_lettered"\} 1/);
       expect(metrics.body).toMatch(/esr_gateway_webhook_backlog\{measure="failed"\} 1/);
 
-      expect((await t.app.inject({ method: 'POST', url: `/v1/webhooks/deliveries/${dead.id}/retry`, headers: portal })).statusCode).toBe(403);
+      expect((await t.app.inject({ method: 'POST', url: `/v1/webhooks/deliveries/${dead.id}/retry`, headers: portal })).statusCode).toBe(
+        403,
+      );
       receiver.fallbackStatus = 204;
       const retried = await t.app.inject({ method: 'POST', url: `/v1/webhooks/deliveries/${dead.id}/retry`, headers: ops });
       expect(retried.json()).toMatchObject({ status: 'pending', attempts: 0 });
@@ -149,7 +166,10 @@ describe('Access-change webhooks (PostgreSQL, Redis, ESR sandbox)', () => {
   it('should deliver each event exactly once, in order per user, with two instances sending at once', async () => {
     // A second replica on the same database and Redis prefix.
     const config = t.app.get(AppConfig);
-    const second = await startTestApp({ ...env, DATABASE_URL: (config.database as { url: string }).url, REDIS_KEY_PREFIX: config.redisKeyPrefix }, clock);
+    const second = await startTestApp(
+      { ...env, DATABASE_URL: (config.database as { url: string }).url, REDIS_KEY_PREFIX: config.redisKeyPrefix },
+      clock,
+    );
     try {
       const users = Array.from({ length: 12 }, (_, i) => `pair.${i}`);
       const numbers = users.map((_, i) => sandbox.admin.findPersonWithoutRole('979', 20 + i).employeeNumber);

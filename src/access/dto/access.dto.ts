@@ -48,7 +48,8 @@ export class MappingAccessDto implements MappingAccess {
 
   @ApiProperty({
     example: true,
-    description: 'ESR has confirmed the record exists; false while a check is outstanding (the reason then says so) or when ESR did not know it',
+    description:
+      'ESR has confirmed the record exists; false while a check is outstanding (the reason then says so) or when ESR did not know it',
   })
   verified!: boolean;
 }

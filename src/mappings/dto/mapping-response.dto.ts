@@ -29,7 +29,8 @@ export class EsrMappingDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'Title, first and last name as ESR holds them, from the last person lookup (never an ESR call per row); null when not known',
+    description:
+      'Title, first and last name as ESR holds them, from the last person lookup (never an ESR call per row); null when not known',
     example: 'Mr Hiran Mistry',
   })
   displayName!: string | null;
@@ -64,7 +65,8 @@ export class CreatedEsrMappingDto extends EsrMappingDto {
   @ApiProperty({
     type: EsrPersonDto,
     nullable: true,
-    description: 'Who ESR says the record is, so the LSA can see it is the right person; null when ESR could not be asked (verified: false)',
+    description:
+      'Who ESR says the record is, so the LSA can see it is the right person; null when ESR could not be asked (verified: false)',
   })
   esrPerson!: EsrPersonDto | null;
 

@@ -57,7 +57,8 @@ export class ReconciliationItemDto {
   @ApiProperty({ example: '979' }) vpd!: string;
   @ApiProperty({ example: '30581377' }) employeeNumber!: string;
   @ApiProperty({ type: String, nullable: true, description: 'Null for UNMAPPED_HOLDER' }) portalUserId!: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'From the last ESR person lookup; null when not known' }) displayName!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'From the last ESR person lookup; null when not known' }) displayName!:
+    string | null;
   @ApiProperty({ type: String, nullable: true, description: 'UNMAPPED_HOLDER and PENDING: when the role became or becomes effective' })
   effectiveFrom!: string | null;
   @ApiProperty({ description: 'What it means and what to do, UK time' }) reason!: string;
@@ -66,7 +67,8 @@ export class ReconciliationItemDto {
 export class ReconciliationPageDto {
   @ApiProperty({ example: '979' }) vpd!: string;
   @ApiProperty() asOf!: string;
-  @ApiProperty({ type: String, nullable: true, description: "The VPD's last successful sync; null when never synced" }) lastSyncedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The VPD's last successful sync; null when never synced" }) lastSyncedAt!:
+    string | null;
   @ApiProperty({ type: ReconciliationCountsDto }) counts!: ReconciliationCountsDto;
   @ApiProperty({ type: [ReconciliationItemDto] }) items!: ReconciliationItemDto[];
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;

@@ -55,7 +55,7 @@ export class AccessChangedEventDto {
   @ApiProperty() previousSearchEnabled!: boolean;
   @ApiProperty({ type: String, nullable: true }) nextChangeAt!: string | null;
   @ApiProperty({ enum: ['mapping', 'sync', 'time', 'verification', 'refresh'] }) cause!: string;
-  @ApiProperty({ type: [AccessChangedMappingDto], description: "Every current mapping with its previous state, then removed ones" })
+  @ApiProperty({ type: [AccessChangedMappingDto], description: 'Every current mapping with its previous state, then removed ones' })
   mappings!: AccessChangedMappingDto[];
 }
 
