@@ -15,9 +15,12 @@ import { RootLogger } from './common/logging/logging.module';
 import { registerRequestLogging } from './common/logging/request-logging';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
+import { IMPORT_BODY_LIMIT_BYTES, IMPORT_ROUTE } from './mappings/identifiers';
 
-/** Request bodies over this are refused with 413 (gateway API contract). */
+/** Request bodies over this are refused with 413 (gateway API contract), except on the routes below. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
+/** Routes with a larger body limit (contract: the import route takes 1 MiB). */
+export const ROUTE_BODY_LIMITS: Readonly<Record<string, number>> = { [IMPORT_ROUTE]: IMPORT_BODY_LIMIT_BYTES };
 
 export function createFastifyAdapter(): FastifyAdapter {
   return new FastifyAdapter({
@@ -70,6 +73,10 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   registerRequestLogging(fastify, root.pino, new PinoLogger(root.params));
   // Once shutdown begins, answers to in-flight requests close their connection, so keep-alive
   // sockets do not hold the server open past the last response.
+  fastify.addHook('onRoute', (route) => {
+    const limit = ROUTE_BODY_LIMITS[route.url];
+    if (limit !== undefined) route.bodyLimit = limit;
+  });
   let closing = false;
   fastify.addHook('preClose', async () => {
     closing = true;

@@ -17,6 +17,8 @@ import { MetricsModule } from './metrics/metrics.module';
 import { RoleStoreModule } from './role-store/role-store.module';
 import { SearchesModule } from './searches/searches.module';
 import { SyncModule } from './sync/sync.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -42,6 +44,8 @@ export class AppModule {
         AccessModule,
         SearchesModule,
         SyncModule,
+        WebhooksModule,
+        ReconciliationModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

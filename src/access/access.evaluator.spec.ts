@@ -103,7 +103,7 @@ const CASES: Case[] = [
     effectiveFrom: null,
     effectiveUntil: null,
     reason:
-      'ESR has no current assignment of the role Digital Passport Administrator for employee number 30581377 in VPD 979 (last synced 25 Nov 2026 at 10:15 UK time); assign the role in ESR and Search ESR becomes available 24 hours after it is assigned.',
+      'ESR has no current assignment of the role Digital Passport Administrator for employee number 30581377 in VPD 979 (last synced 25 Nov 2026 at 10:15 UK time); assign the role in ESR (ESR navigation path: HR Administration URP > Others > Supplementary Roles) and Search ESR becomes available 24 hours after it is assigned.',
   },
   {
     name: 'no role when the role was end-dated before the delay ran out (empty window)',
@@ -112,7 +112,7 @@ const CASES: Case[] = [
     state: 'NO_ROLE',
     effectiveFrom: null,
     reason:
-      'ESR has no current assignment of the role Digital Passport Administrator for employee number 30581377 in VPD 979 (last synced 25 Nov 2026 at 11:55 UK time); assign the role in ESR and Search ESR becomes available 24 hours after it is assigned.',
+      'ESR has no current assignment of the role Digital Passport Administrator for employee number 30581377 in VPD 979 (last synced 25 Nov 2026 at 11:55 UK time); assign the role in ESR (ESR navigation path: HR Administration URP > Others > Supplementary Roles) and Search ESR becomes available 24 hours after it is assigned.',
   },
   {
     name: 'record inactive beats an otherwise active role',
@@ -292,6 +292,7 @@ const mapping = (over: Partial<MappingAccess>): MappingAccess => ({
   effectiveUntil: null,
   reason: 'r',
   lastSyncedAt: '2026-11-25T10:00:00.000Z',
+  verified: true,
   ...over,
 });
 
@@ -348,7 +349,45 @@ describe(buildUserAccess.name, () => {
       asOf: '2026-11-28T12:00:00.000Z',
       nextChangeAt: null,
       mappings: [],
+      reason:
+        'No ESR record is mapped to this portal user yet; ask your Local System Administrator to add your ESR employee number and VPD via Manage User.',
     });
+  });
+});
+
+describe('evaluateMapping with ESR checks and support contact', () => {
+  const now = Date.parse('2026-11-28T12:00:00Z');
+  const synced = () => snapshot([], '2026-11-28T11:00:00.000Z');
+
+  it('should answer NOT_FOUND_IN_ESR for a record a check found unknown, naming VPD and employee number', () => {
+    const result = evaluateMapping({ ...KEY, verified: false, esrStatus: 'NOT_FOUND' }, synced(), now, POLICY);
+    expect(result).toMatchObject({ state: 'NOT_FOUND_IN_ESR', verified: false });
+    expect(result.reason).toBe(
+      'ESR has no record with employee number 30581377 in VPD 979; check the employee number and VPD entered via Manage User, delete this mapping and add the right one.',
+    );
+  });
+
+  it('should say a NO_ROLE record is not confirmed in ESR yet while unverified', () => {
+    const result = evaluateMapping({ ...KEY, verified: false, esrStatus: null }, synced(), now, POLICY);
+    expect(result.state).toBe('NO_ROLE');
+    expect(result.reason).toContain('HR Administration URP > Others > Supplementary Roles');
+    expect(result.reason).toContain('ESR has not yet confirmed employee number 30581377 in VPD 979');
+  });
+
+  it('should say a VPD ESR does not list is not listed, with the support contact', () => {
+    const policy = { ...POLICY, listedVpds: new Set(['123']), supportContact: 'Contact the passport service desk on 0800 000 000.' };
+    const result = evaluateMapping({ ...KEY, verified: false, esrStatus: null }, snapshot([], undefined), now, policy);
+    expect(result.state).toBe('NOT_SYNCED');
+    expect(evaluateMapping(KEY, snapshot([], undefined), now, policy).reason).toContain('has not been synced from ESR yet');
+    expect(result.reason).toBe(
+      'ESR does not list VPD 979 for this gateway, or has only just added it: no sync has found it, so Search ESR is not available for it; check the VPD entered via Manage User. ESR has not yet confirmed employee number 30581377 in VPD 979 (ESR could not be reached when the mapping was saved); the gateway checks it again at the next sync. Contact the passport service desk on 0800 000 000.',
+    );
+  });
+
+  it('should add the support contact only where a person cannot act themselves', () => {
+    const policy = { ...POLICY, supportContact: 'Call support.' };
+    expect(evaluateMapping(KEY, snapshot([], undefined), now, policy).reason).toMatch(/Call support\.$/);
+    expect(evaluateMapping(KEY, synced(), now, policy).reason).not.toContain('Call support.');
   });
 });
 

@@ -1,7 +1,7 @@
 import type { AccessSnapshot, CachedRole, RecordKey, VpdSnapshot } from '../role-store/role.types';
 import { recordKey } from '../role-store/role.types';
 import { AccessReasons } from './access.reasons';
-import type { AccessDecision, AccessState, MappingAccess, UserAccess } from './access.types';
+import type { AccessDecision, AccessState, MappedRecord, MappingAccess, UserAccess } from './access.types';
 import { ukStartOfDay } from '../domain/uk-time';
 
 /** What access resolution needs from the configuration. */
@@ -14,7 +14,20 @@ export interface AccessPolicy {
   maxStalenessMs: number;
   /** ESR_VPDS; undefined when the gateway serves every VPD ESR lists. */
   servedVpds?: readonly string[];
+  /**
+   * With ESR_VPDS unset: the VPDs the sync has seen ESR list; a VPD outside it is one ESR does not
+   * list. Undefined (or empty) when not known yet.
+   */
+  listedVpds?: ReadonlySet<string>;
+  /** SUPPORT_CONTACT: appended to reasons a person cannot act on themselves. */
+  supportContact?: string;
 }
+
+/** A mapped record to evaluate: the key, plus what ESR checks found (absent: treated as verified). */
+export type EvaluatedRecord = RecordKey & Partial<Pick<MappedRecord, 'verified' | 'esrStatus'>>;
+
+/** States a person cannot change themselves (sync problems, VPDs): SUPPORT_CONTACT is added to their reasons. */
+const NEEDS_SUPPORT: ReadonlySet<AccessState> = new Set(['NOT_SYNCED', 'STALE']);
 
 interface Window {
   from: number;
@@ -79,7 +92,18 @@ function result(
     effectiveUntil: isoOrNull(until),
     reason,
     lastSyncedAt: vpd?.lastSuccessAt ?? null,
+    verified: true,
   };
+}
+
+/** Adds what applies to every state: the unverified note and SUPPORT_CONTACT. */
+function finish(access: MappingAccess, record: EvaluatedRecord, policy: AccessPolicy): MappingAccess {
+  const verified = record.verified ?? true;
+  let reason = access.reason;
+  if (!verified && record.esrStatus !== 'NOT_FOUND' && access.state !== 'ACTIVE')
+    reason = `${reason} ${AccessReasons.unverified(record.vpd, record.employeeNumber)}`;
+  if (policy.supportContact && NEEDS_SUPPORT.has(access.state)) reason = `${reason} ${policy.supportContact}`;
+  return { ...access, reason, verified };
 }
 
 /** True when the window's start is set by the role's start date rather than the activation delay. */
@@ -92,16 +116,25 @@ function startsOnStartDate(w: Window, delayMs: number): boolean {
  * The access state of one mapped ESR record, with its window and reason sentence (see AccessState
  * for the precedence). Pure: everything comes from the cache snapshot, the clock and the policy.
  */
-export function evaluateMapping(key: RecordKey, snapshot: AccessSnapshot, now: number, policy: AccessPolicy): MappingAccess {
+export function evaluateMapping(key: EvaluatedRecord, snapshot: AccessSnapshot, now: number, policy: AccessPolicy): MappingAccess {
+  return finish(evaluateState(key, snapshot, now, policy), key, policy);
+}
+
+function evaluateState(key: EvaluatedRecord, snapshot: AccessSnapshot, now: number, policy: AccessPolicy): MappingAccess {
   const role = policy.roleName;
   const vpd = snapshot.vpds.get(key.vpd);
   if (policy.servedVpds && !policy.servedVpds.includes(key.vpd)) return result(key, 'NOT_SYNCED', AccessReasons.notServed(key.vpd), vpd);
+  const roles = snapshot.roles.get(recordKey(key.vpd, key.employeeNumber)) ?? [];
+  if (key.esrStatus === 'NOT_FOUND' && roles.length === 0)
+    return result(key, 'NOT_FOUND_IN_ESR', AccessReasons.notFoundInEsr(key.vpd, key.employeeNumber), vpd);
+  // ESR confirmed a record in this VPD: ESR lists it, it is just not synced yet. Otherwise, a VPD no sync has found is most likely wrong.
+  if (!vpd && key.verified === false && !policy.servedVpds && policy.listedVpds?.size && !policy.listedVpds.has(key.vpd))
+    return result(key, 'NOT_SYNCED', AccessReasons.notListed(key.vpd), vpd);
   const lastSuccess = vpd?.lastSuccessAt ? Date.parse(vpd.lastSuccessAt) : Number.NaN;
   if (!vpd || Number.isNaN(lastSuccess)) return result(key, 'NOT_SYNCED', AccessReasons.notSynced(role, key.vpd), vpd);
   if (now - lastSuccess > policy.maxStalenessMs)
     return result(key, 'STALE', AccessReasons.stale(key.vpd, lastSuccess, policy.maxStalenessMs), vpd);
 
-  const roles = snapshot.roles.get(recordKey(key.vpd, key.employeeNumber)) ?? [];
   if (roles.length > 0 && !roles.some((r) => r.personActive))
     return result(key, 'RECORD_INACTIVE', AccessReasons.recordInactive(role, key.vpd, key.employeeNumber), vpd);
 
@@ -151,14 +184,14 @@ export function nextChangeAt(mappings: MappingAccess[], now: number): string | n
 /** The access object for one user from their mapped records (in the order given) and a cache snapshot. */
 export function buildUserAccess(
   portalUserId: string,
-  records: RecordKey[],
+  records: EvaluatedRecord[],
   snapshot: AccessSnapshot,
   now: number,
   policy: AccessPolicy,
 ): UserAccess {
   const mappings = records.map((key) => evaluateMapping(key, snapshot, now, policy));
   const enabledVpds = [...new Set(mappings.filter((m) => m.state === 'ACTIVE').map((m) => m.vpd))].sort();
-  return {
+  const access: UserAccess = {
     portalUserId,
     searchEnabled: enabledVpds.length > 0,
     enabledVpds,
@@ -166,6 +199,8 @@ export function buildUserAccess(
     nextChangeAt: nextChangeAt(mappings, now),
     mappings,
   };
+  if (mappings.length === 0) access.reason = AccessReasons.noMappings();
+  return access;
 }
 
 /**
@@ -188,7 +223,8 @@ const STATE_RANK: Record<AccessState, number> = {
   STALE: 2,
   RECORD_INACTIVE: 3,
   NO_ROLE: 4,
-  NOT_SYNCED: 5,
+  NOT_FOUND_IN_ESR: 5,
+  NOT_SYNCED: 6,
 };
 
 /**

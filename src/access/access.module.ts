@@ -4,6 +4,8 @@ import { MappingsModule } from '../mappings/mappings.module';
 import { RoleStoreModule } from '../role-store/role-store.module';
 import { SyncModule } from '../sync/sync.module';
 import { AccessRefreshService } from './access-refresh.service';
+import { AccessEventsModule } from '../access-events/access-events.module';
+import { AccessResolverModule } from './access-resolver';
 import { AccessController } from './access.controller';
 import { AccessService } from './access.service';
 import { MappingCacheCheck } from './mapping-cache/mapping-cache.check';
@@ -17,7 +19,7 @@ import { MappingCacheModule } from './mapping-cache/mapping-cache.module';
  * its periodic consistency check.
  */
 @Module({
-  imports: [AuditModule, MappingsModule, MappingCacheModule, RoleStoreModule, SyncModule],
+  imports: [AuditModule, MappingsModule, MappingCacheModule, RoleStoreModule, SyncModule, AccessResolverModule, AccessEventsModule],
   controllers: [AccessController],
   providers: [AccessService, AccessRefreshService, MappingCacheMetrics, MappingCacheCheck],
   exports: [AccessService],

@@ -1,5 +1,8 @@
 import { formatDuration, formatUkDate, formatUkDateTime } from '../domain/uk-time';
 
+/** Where the role is assigned in ESR (the seed guidance's navigation path). */
+export const ESR_ROLE_NAVIGATION = 'HR Administration URP > Others > Supplementary Roles';
+
 /**
  * The one-sentence reasons of the access object. Every sentence gives times in UK local time
  * (Europe/London) and ends with a full stop; the role name comes from ESR_ROLE_NAME and the delay
@@ -39,7 +42,8 @@ export const AccessReasons = {
     const delay = delayMs > 0 ? ` and Search ESR becomes available ${formatDuration(delayMs)} after it is assigned` : '';
     return (
       `ESR has no current assignment of the role ${role} for employee number ${employeeNumber} in VPD ${vpd} ` +
-      `(last synced ${formatUkDateTime(lastSyncedAt)} UK time); assign the role in ESR${delay}.`
+      `(last synced ${formatUkDateTime(lastSyncedAt)} UK time); assign the role in ESR ` +
+      `(ESR navigation path: ${ESR_ROLE_NAVIGATION})${delay}.`
     );
   },
 
@@ -62,6 +66,40 @@ export const AccessReasons = {
     return (
       `The ESR data for VPD ${vpd} was last synced on ${formatUkDateTime(lastSyncedAt)} (UK time), more than ` +
       `${formatDuration(maxStalenessMs)} ago, so Search ESR is unavailable until the next successful sync.`
+    );
+  },
+
+  /**
+   * ESR_VPDS is unset and the sync, which reads every VPD ESR lists, has synced others but never
+   * this one: most likely ESR does not list it (a wrong VPD), unless it was added to ESR since.
+   */
+  notListed(vpd: string): string {
+    return (
+      `ESR does not list VPD ${vpd} for this gateway, or has only just added it: no sync has found it, so Search ESR is not ` +
+      `available for it; check the VPD entered via Manage User.`
+    );
+  },
+
+  notFoundInEsr(vpd: string, employeeNumber: string): string {
+    return (
+      `ESR has no record with employee number ${employeeNumber} in VPD ${vpd}; check the employee number and VPD ` +
+      `entered via Manage User, delete this mapping and add the right one.`
+    );
+  },
+
+  /** Appended while ESR has not confirmed the record (it could not be reached when the mapping was saved). */
+  unverified(vpd: string, employeeNumber: string): string {
+    return (
+      `ESR has not yet confirmed employee number ${employeeNumber} in VPD ${vpd} (ESR could not be reached when the ` +
+      `mapping was saved); the gateway checks it again at the next sync.`
+    );
+  },
+
+  /** Top-level reason of a user with no mappings (step 2 of the seed guidance). */
+  noMappings(): string {
+    return (
+      'No ESR record is mapped to this portal user yet; ask your Local System Administrator to add your ESR employee ' +
+      'number and VPD via Manage User.'
     );
   },
 

@@ -4,7 +4,11 @@ import type { EsrMapping } from '../mappings/esr-mapping.entity';
 import type { MappingsService } from '../mappings/mappings.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
+import type { AccessChangeRecorder } from '../access-events/access-change.recorder';
+import type { MappingVerifier } from '../mappings/mapping-verifier';
+import type { RoleStore } from '../role-store/role-store';
 import type { RecordRefresher } from '../sync/record-refresher';
+import { AccessResolver } from './access-resolver';
 import { AccessService } from './access.service';
 import { MappingCacheMetrics } from './mapping-cache/mapping-cache.metrics';
 import { MemoryMappingCache } from './mapping-cache/memory-mapping-cache';
@@ -16,6 +20,12 @@ const row = (portalUserId: string, vpd: string, employeeNumber: string): EsrMapp
   employeeNumber,
   createdAt: new Date(),
   createdBy: 'lsa',
+  verified: true,
+  verifiedAt: new Date(),
+  esrStatus: 'FOUND',
+  displayName: null,
+  checkAfter: null,
+  checkAttempts: 0,
 });
 
 describe(AccessService.name, () => {
@@ -28,21 +38,28 @@ describe(AccessService.name, () => {
   let metrics: MetricsService;
   let service: AccessService;
 
+  let knownSyncVpds: jest.Mock;
+  let verifyNow: jest.Mock;
+
   const build = (served?: string[]) => {
     const config = {
       esrRoleName: 'Digital Passport Administrator',
       activationDelayMs: 24 * 3_600_000,
       accessMaxStalenessMs: 26 * 3_600_000,
       esrVpds: served,
+      esrInteractiveDeadlineMs: 10_000,
     } as unknown as AppConfig;
     const mappings = { listForUsers, list: (id: string) => listForUsers([id]) } as unknown as MappingsService;
     metrics = new MetricsService();
+    const resolver = new AccessResolver({ readAccess: readRoles, knownSyncVpds } as unknown as RoleStore, config, clock);
     service = new AccessService(
       mappings,
       mirror,
+      resolver,
       config,
-      clock,
       { refreshRecords } as unknown as RecordRefresher,
+      { verifyNow } as unknown as MappingVerifier,
+      { reevaluateNow: async () => 0 } as unknown as AccessChangeRecorder,
       new MappingCacheMetrics(metrics),
     );
   };
@@ -52,6 +69,8 @@ describe(AccessService.name, () => {
     listForUsers = jest.fn(async (ids: string[]) => rows.filter((r) => ids.includes(r.portalUserId)));
     readRoles = jest.fn(async (_keys: RecordKey[]): Promise<AccessSnapshot> => ({ vpds: new Map(), roles: new Map() }));
     refreshRecords = jest.fn(async () => undefined);
+    knownSyncVpds = jest.fn(async () => ['979']);
+    verifyNow = jest.fn(async () => ({ checked: 0, verified: 0, notFound: 0, unknown: 0 }));
     mirror = new MemoryMappingCache(readRoles);
     build();
   });
@@ -123,6 +142,32 @@ describe(AccessService.name, () => {
   it('should let ESR failures of a refresh propagate', async () => {
     refreshRecords.mockRejectedValueOnce(Object.assign(new Error('ESR down'), { code: 'ESR_UNAVAILABLE' }));
     await expect(service.refresh('a')).rejects.toThrow('ESR down');
+  });
+
+  it('should check unverified mappings in ESR on a refresh, and only then', async () => {
+    await service.refresh('a');
+    expect(verifyNow).not.toHaveBeenCalled();
+    rows[0].verified = false;
+    await service.refresh('a');
+    expect(verifyNow).toHaveBeenCalledTimes(1);
+    expect(verifyNow.mock.calls[0][0].map((r: EsrMapping) => r.employeeNumber)).toContain('11111111');
+  });
+
+  it('should read the VPDs the sync has seen at most once a minute, only when a mapped VPD has no data', async () => {
+    rows[1].verified = false;
+    const first = await service.resolve('a');
+    expect(first.mappings.find((m) => m.vpd === '123')?.reason).toContain('ESR does not list VPD 123 for this gateway');
+    await service.resolve('a');
+    expect(knownSyncVpds).toHaveBeenCalledTimes(1);
+    clock.advance(61_000);
+    await service.resolve('a');
+    expect(knownSyncVpds).toHaveBeenCalledTimes(2);
+  });
+
+  it('should tell a user with no mappings to ask their LSA, at the top level', async () => {
+    await expect(service.resolve('nobody')).resolves.toMatchObject({
+      reason: expect.stringContaining('ask your Local System Administrator to add your ESR employee number and VPD via Manage User'),
+    });
   });
 
   it('should authorise a VPD only with an ACTIVE mapping there', async () => {

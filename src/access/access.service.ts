@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '../common/clock/clock';
+import { AccessChangeRecorder } from '../access-events/access-change.recorder';
 import { AppConfig } from '../config/app-config';
+import { MappingVerifier } from '../mappings/mapping-verifier';
 import { MappingsService } from '../mappings/mappings.service';
-import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
+import type { AccessSnapshot } from '../role-store/role.types';
 import { RecordRefresher } from '../sync/record-refresher';
-import { AccessPolicy, buildUserAccess, decideForVpd, validUntil } from './access.evaluator';
+import { AccessResolver } from './access-resolver';
+import { AccessPolicy, decideForVpd } from './access.evaluator';
 import type { AccessDecision, UserAccess } from './access.types';
-import { MappingCache, MirrorFill } from './mapping-cache/mapping-cache';
+import { MappingCache, MirroredMapping, MirrorFill, mirrored } from './mapping-cache/mapping-cache';
 import { MappingCacheMetrics } from './mapping-cache/mapping-cache.metrics';
 
 /**
@@ -19,7 +21,8 @@ import { MappingCacheMetrics } from './mapping-cache/mapping-cache.metrics';
  * - resolve(portalUserId): the access object of one user;
  * - resolveMany(portalUserIds): the same for several users, in the order asked;
  * - authorise(portalUserId, vpd): whether the user may search ESR in that VPD, with the reason;
- * - refresh(portalUserId): fetch the user's mapped records from ESR now, then resolve.
+ * - refresh(portalUserId): fetch the user's mapped records from ESR now (and confirm unverified
+ *   mappings), then resolve.
  *
  * Budget per resolution, whatever the number of users (up to the batch route's 100) and mappings:
  * - every user cached (the steady state): ONE cache round trip (one Lua script on Redis) and NO
@@ -27,26 +30,25 @@ import { MappingCacheMetrics } from './mapping-cache/mapping-cache.metrics';
  * - some users not cached (cold cache, Redis restarted empty, a write in progress): that round trip,
  *   then ONE database query for those users, then ONE more round trip that caches them (unless a
  *   write began meanwhile) and reads the role data of everyone asked.
+ * Only when a mapped VPD has no synced data at all is the list of VPDs the sync has seen read too,
+ * at most once a minute (AccessResolver).
  */
 @Injectable()
 export class AccessService {
-  /** The settings access is judged by (ESR_ROLE_NAME, ACTIVATION_DELAY, ACCESS_MAX_STALENESS, ESR_VPDS), read once. */
-  readonly policy: AccessPolicy;
-
   constructor(
     private readonly mappings: MappingsService,
     private readonly mirror: MappingCache,
-    config: AppConfig,
-    private readonly clock: Clock,
+    private readonly resolver: AccessResolver,
+    private readonly config: AppConfig,
     private readonly refresher: RecordRefresher,
+    private readonly verifier: MappingVerifier,
+    private readonly recorder: AccessChangeRecorder,
     private readonly metrics: MappingCacheMetrics,
-  ) {
-    this.policy = {
-      roleName: config.esrRoleName,
-      activationDelayMs: config.activationDelayMs,
-      maxStalenessMs: config.accessMaxStalenessMs,
-      servedVpds: config.esrVpds,
-    };
+  ) {}
+
+  /** The settings access is judged by (ESR_ROLE_NAME, ACTIVATION_DELAY, ACCESS_MAX_STALENESS, ESR_VPDS, SUPPORT_CONTACT). */
+  get policy(): AccessPolicy {
+    return this.resolver.policy;
   }
 
   /** The access object of one portal user (an empty `mappings` list when none are mapped). */
@@ -59,7 +61,7 @@ export class AccessService {
   async resolveMany(portalUserIds: string[]): Promise<UserAccess[]> {
     const unique = [...new Set(portalUserIds)];
     const read = await this.mirror.read(unique);
-    const records = new Map<string, RecordKey[]>();
+    const records = new Map<string, MirroredMapping[]>();
     const uncached: string[] = [];
     for (const [id, user] of read.users) {
       if (user.kind === 'hit') records.set(id, user.records);
@@ -70,7 +72,7 @@ export class AccessService {
     if (uncached.length > 0) {
       for (const row of await this.mappings.listForUsers(uncached)) {
         const list = records.get(row.portalUserId) ?? [];
-        list.push({ vpd: row.vpd, employeeNumber: row.employeeNumber });
+        list.push(mirrored(row));
         records.set(row.portalUserId, list);
       }
       const fills: MirrorFill[] = [];
@@ -80,8 +82,7 @@ export class AccessService {
       }
       snapshot = (await this.mirror.fillAndRead(fills, [...records.values()].flat())).snapshot;
     }
-    const now = this.clock.nowMs();
-    return portalUserIds.map((id) => buildUserAccess(id, records.get(id) ?? [], snapshot, now, this.policy));
+    return this.resolver.build(portalUserIds, records, snapshot);
   }
 
   /** May this user search ESR in `vpd`? Allowed only when a mapping in that VPD is ACTIVE. */
@@ -91,23 +92,31 @@ export class AccessService {
 
   /**
    * Fetches this user's mapped records from ESR now (one call per VPD the gateway serves, through
-   * the role sync, which updates the cache with the same window rules and fencing as a sync), then
-   * answers the fresh access object. ESR failures propagate (ESR_UNAVAILABLE 503, ESR_TIMEOUT 504).
+   * the role sync, which updates the role store with the same window rules and fencing as a sync),
+   * then answers the fresh access object. Unverified mappings are checked in ESR too (within
+   * ESR_INTERACTIVE_DEADLINE; a check ESR cannot answer leaves them for later). ESR failures of the
+   * role fetch propagate (ESR_UNAVAILABLE 503, ESR_TIMEOUT 504).
    */
   async refresh(portalUserId: string): Promise<UserAccess> {
-    const rows = await this.mappings.list(portalUserId);
-    const served = this.policy.servedVpds;
+    let rows = await this.mappings.list(portalUserId);
+    const served = this.config.esrVpds;
     const byVpd = new Map<string, string[]>();
     for (const row of rows) {
       if (served && !served.includes(row.vpd)) continue;
       byVpd.set(row.vpd, [...(byVpd.get(row.vpd) ?? []), row.employeeNumber]);
     }
     await Promise.all([...byVpd].map(([vpd, employeeNumbers]) => this.refresher.refreshRecords(vpd, employeeNumbers)));
-    return this.resolve(portalUserId);
+    if (rows.some((r) => !r.verified)) {
+      await this.verifier.verifyNow(rows, Date.now() + this.config.esrInteractiveDeadlineMs);
+      rows = await this.mappings.list(portalUserId);
+    }
+    await this.recorder.reevaluateNow([portalUserId], 'refresh');
+    const [access] = await this.resolver.evaluate([portalUserId], rows);
+    return access;
   }
 
   /** Instant after which a cached copy of `access` may be wrong (next change or staleness), or null. */
   validUntil(access: UserAccess): number | null {
-    return validUntil(access, Date.parse(access.asOf), this.policy.maxStalenessMs);
+    return this.resolver.validUntil(access);
   }
 }

@@ -6,14 +6,24 @@
 
 /**
  * State of one mapping, in order of precedence:
- * - NOT_SYNCED: the VPD has never been synced, or is outside the gateway's VPDs (ESR_VPDS).
+ * - NOT_SYNCED: the VPD is outside the gateway's VPDs (ESR_VPDS), ESR does not list it, or it has never been synced.
+ * - NOT_FOUND_IN_ESR: a check found no such record in ESR in that VPD (a typo on Manage User), and the
+ *   synced role data does not know it either.
  * - STALE: the VPD's last successful sync is older than ACCESS_MAX_STALENESS; never ACTIVE from data that old.
  * - RECORD_INACTIVE: the synced data says the person's ESR record is not active (e.g. they left).
  * - ACTIVE: a role assignment's effective window contains now.
  * - PENDING_ACTIVATION: a role assignment becomes effective in the future (activation delay or start date).
  * - NO_ROLE: no current or future assignment of the role for this record.
  */
-export const ACCESS_STATES = ['ACTIVE', 'PENDING_ACTIVATION', 'NO_ROLE', 'RECORD_INACTIVE', 'NOT_SYNCED', 'STALE'] as const;
+export const ACCESS_STATES = [
+  'ACTIVE',
+  'PENDING_ACTIVATION',
+  'NO_ROLE',
+  'RECORD_INACTIVE',
+  'NOT_SYNCED',
+  'STALE',
+  'NOT_FOUND_IN_ESR',
+] as const;
 export type AccessState = (typeof ACCESS_STATES)[number];
 
 /** Access for one mapping (one ESR record linked to the portal user). Instants are ISO-8601 UTC. */
@@ -33,6 +43,17 @@ export interface MappingAccess {
   reason: string;
   /** The VPD's last successful sync; null when never synced. */
   lastSyncedAt: string | null;
+  /** ESR has confirmed the record exists (false while a check is outstanding or found nothing). */
+  verified: boolean;
+}
+
+/** One mapped ESR record as access resolution reads it from the database. */
+export interface MappedRecord {
+  vpd: string;
+  employeeNumber: string;
+  verified: boolean;
+  /** What the last ESR check found; null when not checked yet. */
+  esrStatus: 'FOUND' | 'NOT_FOUND' | null;
 }
 
 /** The access object of the gateway API contract for one portal user. */
@@ -48,6 +69,8 @@ export interface UserAccess {
   nextChangeAt: string | null;
   /** In the order the mappings were created. Empty when the user has none. */
   mappings: MappingAccess[];
+  /** Only when the user has no mappings: what to do (ask the LSA to add them via Manage User). */
+  reason?: string;
 }
 
 /** Whether a user may search ESR in one VPD, and the sentence to show if not. */

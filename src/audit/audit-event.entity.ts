@@ -64,6 +64,7 @@ export function auditEventSchema(kind: DatabaseKind): EntitySchema<AuditEvent> {
     indices: [
       { name: 'ix_audit_events_type_time', columns: ['type', 'occurredAt'] },
       { name: 'ix_audit_events_actor_time', columns: ['actor', 'occurredAt'] },
+      { name: 'ix_audit_events_time', columns: ['occurredAt'] },
     ],
   });
 }

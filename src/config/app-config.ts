@@ -92,6 +92,14 @@ export class AppConfig {
   /** True when hashing with the fixed local key (local mode without AUDIT_HMAC_SECRET). */
   readonly usesLocalAuditKey: boolean;
 
+  /** Access-change events: the portal's receiver and signing key, or undefined when webhooks are off. */
+  readonly webhook: { url: string; secret: string; maxAttempts: number } | undefined;
+  readonly webhookMaxAttempts: number;
+  /** AUDIT_RETENTION: audit events older than this are purged daily. */
+  readonly auditRetentionMs: number;
+  /** SUPPORT_CONTACT: a sentence added to reasons a person cannot act on themselves. */
+  readonly supportContact: string | undefined;
+
   /** Size of the built-in ESR sandbox's data (local mode). */
   readonly sandbox: { seed: number; vpdCount: number; roleAssignments: number };
 
@@ -155,6 +163,14 @@ export class AppConfig {
     this.docsEnabled = env.DOCS_ENABLED;
     this.auditHmacSecret = env.AUDIT_HMAC_SECRET ?? LOCAL_AUDIT_HMAC_SECRET;
     this.usesLocalAuditKey = !env.AUDIT_HMAC_SECRET;
+
+    this.webhook =
+      env.WEBHOOK_URL && env.WEBHOOK_SECRET
+        ? { url: env.WEBHOOK_URL, secret: env.WEBHOOK_SECRET, maxAttempts: env.WEBHOOK_MAX_ATTEMPTS }
+        : undefined;
+    this.webhookMaxAttempts = env.WEBHOOK_MAX_ATTEMPTS;
+    this.auditRetentionMs = ms(env.AUDIT_RETENTION);
+    this.supportContact = env.SUPPORT_CONTACT?.trim() || undefined;
 
     this.sandbox = { seed: env.SANDBOX_SEED, vpdCount: env.SANDBOX_VPD_COUNT, roleAssignments: env.SANDBOX_ROLE_ASSIGNMENTS };
   }

@@ -178,6 +178,20 @@ export class EnvironmentVariables {
   @MinLength(16, { message: 'AUDIT_HMAC_SECRET must be at least 16 characters' })
   AUDIT_HMAC_SECRET?: string;
 
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'WEBHOOK_URL must be an http(s) URL' })
+  WEBHOOK_URL?: string;
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'WEBHOOK_SECRET must be at least 16 characters' })
+  @MaxLength(512)
+  WEBHOOK_SECRET?: string;
+  @Transform(toInt) @IsInt() @Min(1) @Max(50) WEBHOOK_MAX_ATTEMPTS = 12;
+  @IsIsoDuration({ min: 'P1D', max: 'P3650D' }) AUDIT_RETENTION = 'P400D';
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(300) SUPPORT_CONTACT?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   @IsIsoDuration({ min: 'PT1S', max: 'PT5M' }) SHUTDOWN_GRACE_PERIOD = 'PT10S';
 
@@ -238,12 +252,16 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     'ESR_VPDS',
     'SYNC_REMOVAL_GUARD_COUNT',
     'AUDIT_HMAC_SECRET',
+    'WEBHOOK_URL',
+    'WEBHOOK_SECRET',
+    'SUPPORT_CONTACT',
   ]);
   const relevant = Object.fromEntries(Object.entries(raw).filter(([k]) => known.includes(k)));
   const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
   const problems = flatten(validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false, stopAtFirstError: true }));
   // The mode is only decided on valid values: a bad NODE_ENV, DATABASE_URL or ESR_BASE_URL is fixed first.
   if (!problems.some((p) => MODE_VARIABLES.some((name) => p.startsWith(name)))) problems.push(...failClosedProblems(env));
+  if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: must be set when WEBHOOK_URL is set (events are signed)');
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
 }

@@ -11,6 +11,12 @@ export const MAX_MAPPINGS_PER_USER = 50;
 /** At most this many rows in one bulk import (contract). */
 export const MAX_IMPORT_ITEMS = 1000;
 
+/** Body limit of the import route only (contract: 1 MiB; 1,000 rows of 128-character ids fit). */
+export const IMPORT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Path of the import route (its body limit is raised in app.factory). */
+export const IMPORT_ROUTE = '/v1/esr-mappings/import';
+
 /** A portalUserId field (body or path): documented, and validated with the contract's message. */
 export const PortalUserIdField = () =>
   applyDecorators(

@@ -21,11 +21,12 @@ import { ErrorResponseDto } from '../common/errors/error-response';
 import { CreateEsrMappingDto } from './dto/create-mapping.dto';
 import { ImportEsrMappingsDto, ImportEsrMappingsResultDto } from './dto/import-mappings.dto';
 import { MappingParamsDto, PortalUserParamsDto } from './dto/mapping-params.dto';
-import { EsrMappingDto, EsrMappingListDto } from './dto/mapping-response.dto';
+import { CreatedEsrMappingDto, DeletedMappingsDto, EsrMappingDto, EsrMappingListDto } from './dto/mapping-response.dto';
 import { EsrMapping } from './esr-mapping.entity';
 import { MAX_IMPORT_ITEMS, MAX_MAPPINGS_PER_USER } from './identifiers';
 import { CreateMappingBodyPipe } from './mapping-input';
-import { MappingsService } from './mappings.service';
+import { CreatedMapping, MappingsService } from './mappings.service';
+import { IMPORT_BODY_LIMIT_BYTES } from './identifiers';
 
 /** The raw body of POST .../esr-mappings (an interface, so that only CreateMappingBodyPipe validates it). */
 interface CreateMappingBody {
@@ -40,6 +41,11 @@ const ACTING_USER_HEADER = {
   example: 'lsa.user@nhs.net',
 };
 
+export function toCreatedDto(created: CreatedMapping): CreatedEsrMappingDto {
+  const { row, access } = created;
+  return { ...toMappingDto(row), esrPerson: row.displayName ? { displayName: row.displayName } : null, access };
+}
+
 export function toMappingDto(row: EsrMapping): EsrMappingDto {
   return {
     portalUserId: row.portalUserId,
@@ -47,6 +53,8 @@ export function toMappingDto(row: EsrMapping): EsrMappingDto {
     employeeNumber: row.employeeNumber,
     createdAt: new Date(row.createdAt).toISOString(),
     createdBy: row.createdBy,
+    verified: row.verified,
+    displayName: row.displayName,
   };
 }
 
@@ -62,6 +70,7 @@ export function toMappingDto(row: EsrMapping): EsrMappingDto {
 @ApiServiceUnavailableResponse({ description: 'DEPENDENCY_UNAVAILABLE: the database is down', type: ErrorResponseDto })
 @Controller({ path: 'v1' })
 export class MappingsController {
+  // The import route's larger body limit is set in app.factory (IMPORT_ROUTE), the one place body limits live.
   constructor(private readonly mappings: MappingsService) {}
 
   @Get('users/:portalUserId/esr-mappings')
@@ -79,11 +88,14 @@ export class MappingsController {
     description:
       'vpd or employeeNumber missing or empty: 422 with the message "Please enter an employee number and vpd". ' +
       `Bad format or an unknown field: 422 naming the field. At most ${MAX_MAPPINGS_PER_USER} mappings per portal user (422 beyond). ` +
-      'Writes a MAPPING_CREATED audit event.',
+      'The record is looked up in ESR first (one call, at most ESR_INTERACTIVE_DEADLINE): unknown in that VPD gives 422 ' +
+      'ESR_RECORD_NOT_FOUND and nothing is written; ESR unavailable or slow saves it with verified: false and esrPerson: null ' +
+      '(the next sync or an access refresh checks it). Writes a MAPPING_CREATED audit event and, when webhooks are on, an ' +
+      'access-change event.',
   })
   @ApiHeader(ACTING_USER_HEADER)
   @ApiBody({ type: CreateEsrMappingDto })
-  @ApiCreatedResponse({ type: EsrMappingDto })
+  @ApiCreatedResponse({ type: CreatedEsrMappingDto })
   @ApiConflictResponse({
     description:
       'MAPPING_EXISTS: this user already has this mapping. ESR_RECORD_MAPPED_TO_OTHER_USER: the record belongs to another portal user.',
@@ -95,9 +107,24 @@ export class MappingsController {
     @ActingUser() actor: string,
     @ApiKeyId() apiKeyId: string,
     @RequestId() requestId: string,
-  ): Promise<EsrMappingDto> {
-    const row = await this.mappings.create(params.portalUserId, body, { actor, apiKeyId, requestId });
-    return toMappingDto(row);
+  ): Promise<CreatedEsrMappingDto> {
+    return toCreatedDto(await this.mappings.create(params.portalUserId, body, { actor, apiKeyId, requestId }));
+  }
+
+  @Delete('users/:portalUserId/esr-mappings')
+  @ApiOperation({
+    summary: 'Remove every ESR mapping of a portal account that is being deleted',
+    description: 'Writes a MAPPING_DELETED audit event per mapping. A user with none: 200 { deleted: 0 }.',
+  })
+  @ApiHeader(ACTING_USER_HEADER)
+  @ApiOkResponse({ type: DeletedMappingsDto })
+  async deleteAll(
+    @Param() params: PortalUserParamsDto,
+    @ActingUser() actor: string,
+    @ApiKeyId() apiKeyId: string,
+    @RequestId() requestId: string,
+  ): Promise<DeletedMappingsDto> {
+    return this.mappings.deleteAll(params.portalUserId, { actor, apiKeyId, requestId });
   }
 
   @Delete('users/:portalUserId/esr-mappings/:vpd/:employeeNumber')
@@ -120,15 +147,22 @@ export class MappingsController {
   @ApiOperation({
     summary: `Bulk import of ESR mappings (1 to ${MAX_IMPORT_ITEMS} rows)`,
     description:
-      'Each row is validated on its own. Rows that fail validation, belong to another portal user or would take a user ' +
-      'past the maximum are reported in `errors` by index and nothing of them is written. Rows identical to an existing ' +
-      'mapping (or to an earlier row) count as `skipped`. All other rows are written in one transaction, each with a ' +
-      'MAPPING_CREATED audit event. More than 1,000 rows, or a body that is not { items: [...] }: 422 and nothing is written. ' +
-      'The 64 KiB body limit applies too: keep rows compact.',
+      'Each row is validated on its own. Rows that fail validation, belong to another portal user, are unknown to ESR ' +
+      '(ESR_RECORD_NOT_FOUND) or would take a user past the maximum are reported in `errors` by index and nothing of them is ' +
+      'written. Rows identical to an existing mapping (or to another row of the same user) count as `skipped`. Results do not ' +
+      'depend on row order, except when rows of different portal users claim the same record (the first wins). Rows whose ' +
+      'record holds the role in the synced data need no ESR call; the others are looked up in ESR within ' +
+      'ESR_INTERACTIVE_DEADLINE with bounded concurrency, and rows not checked in time are written unverified (counted in ' +
+      '`unverified`) and checked in the background. All rows are written in one transaction, each with a MAPPING_CREATED ' +
+      'audit event. More than 1,000 rows, or a body that is not { items: [...] }: 422 and nothing is written. This route ' +
+      'accepts bodies up to 1 MiB.',
   })
   @ApiHeader(ACTING_USER_HEADER)
   @ApiOkResponse({ type: ImportEsrMappingsResultDto })
-  @ApiPayloadTooLargeResponse({ description: 'PAYLOAD_TOO_LARGE: the body is over 64 KiB', type: ErrorResponseDto })
+  @ApiPayloadTooLargeResponse({
+    description: `PAYLOAD_TOO_LARGE: the body is over ${IMPORT_BODY_LIMIT_BYTES / 1024 / 1024} MiB`,
+    type: ErrorResponseDto,
+  })
   async import(
     @Body() body: ImportEsrMappingsDto,
     @ActingUser() actor: string,

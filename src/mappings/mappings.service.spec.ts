@@ -12,6 +12,34 @@ import { isUniqueViolation } from './database-errors';
 import { EsrMapping } from './esr-mapping.entity';
 import { MAX_MAPPINGS_PER_USER } from './identifiers';
 import { MappingExistsError, MappingsService, RecordMappedToOtherUserError } from './mappings.service';
+import { EsrRecordChecker, RecordCheck } from './esr-record-checker';
+import { AccessChangeRecorder } from '../access-events/access-change.recorder';
+import { AccessResolver } from '../access/access-resolver';
+import { recordKey, RecordKey } from '../role-store/role.types';
+import { memoryStores } from '../role-store/stores';
+
+/** ESR as the checker sees it: records in `unknown` do not exist, records in `down` cannot be asked about. */
+class FakeChecker {
+  readonly unknown = new Set<string>();
+  readonly down = new Set<string>();
+  readonly asked: string[] = [];
+  concurrency = 4;
+  answer(key: RecordKey): RecordCheck {
+    const k = recordKey(key.vpd, key.employeeNumber);
+    this.asked.push(k);
+    if (this.down.has(k)) return { status: 'UNKNOWN', why: 'ESR_UNAVAILABLE' };
+    return this.unknown.has(k) ? { status: 'NOT_FOUND' } : { status: 'FOUND', displayName: `Mx Person ${key.employeeNumber}` };
+  }
+  async lookUp(key: RecordKey): Promise<RecordCheck> {
+    return this.answer(key);
+  }
+  async inRoleData(): Promise<Set<string>> {
+    return new Set();
+  }
+  async checkMany(keys: RecordKey[]): Promise<Map<string, RecordCheck>> {
+    return new Map(keys.map((k) => [recordKey(k.vpd, k.employeeNumber), this.answer(k)]));
+  }
+}
 
 /** MappingsService on the embedded default's database (SQLite, in memory, real migrations). */
 describe(MappingsService.name, () => {
@@ -21,6 +49,7 @@ describe(MappingsService.name, () => {
   let audit: AuditService;
   let service: MappingsService;
   let mirror: MemoryMappingCache;
+  let checker: FakeChecker;
 
   beforeAll(() => Logger.overrideLogger(false));
 
@@ -31,7 +60,18 @@ describe(MappingsService.name, () => {
     clock = new FakeClock(Date.parse('2026-11-25T10:12:00Z'));
     audit = new AuditService(dataSource.getRepository(AuditEvent), clock);
     mirror = new MemoryMappingCache(async () => ({ vpds: new Map(), roles: new Map() }));
-    service = new MappingsService(dataSource, audit, clock, config, mirror);
+    checker = new FakeChecker();
+    const resolver = new AccessResolver(memoryStores(clock).roles, config, clock);
+    service = new MappingsService(
+      dataSource,
+      audit,
+      clock,
+      checker as unknown as EsrRecordChecker,
+      new AccessChangeRecorder(resolver, config, clock),
+      resolver,
+      config,
+      mirror,
+    );
   });
 
   afterEach(async () => {
@@ -43,8 +83,10 @@ describe(MappingsService.name, () => {
   const rows = () => dataSource.getRepository(EsrMapping).find();
 
   it('should add a mapping with a MAPPING_CREATED audit event', async () => {
-    const row = await service.create('hiran', { vpd: '979', employeeNumber: '30581377' }, ctx);
+    const { row, access } = await service.create('hiran', { vpd: '979', employeeNumber: '30581377' }, ctx);
     expect(row).toMatchObject({ portalUserId: 'hiran', vpd: '979', employeeNumber: '30581377', createdBy: 'lsa.user' });
+    expect(row).toMatchObject({ verified: true, esrStatus: 'FOUND', displayName: 'Mx Person 30581377', checkAfter: null });
+    expect(access).toMatchObject({ state: 'NOT_SYNCED' });
     expect(row.createdAt.toISOString()).toBe('2026-11-25T10:12:00.000Z');
     await expect(service.list('hiran')).resolves.toHaveLength(1);
     await expect(events()).resolves.toEqual([
@@ -154,6 +196,110 @@ describe(MappingsService.name, () => {
     jest.spyOn(audit, 'recordMany').mockRejectedValueOnce(new DomainError('INTERNAL', 'boom'));
     await expect(service.import([{ portalUserId: 'u', vpd: '979', employeeNumber: '30581377' }], ctx)).rejects.toThrow('boom');
     await expect(rows()).resolves.toEqual([]);
+  });
+
+  it('should refuse a record ESR does not know with ESR_RECORD_NOT_FOUND, writing nothing', async () => {
+    checker.unknown.add('979:00000000');
+    const refusal = service.create('hiran', { vpd: '979', employeeNumber: '00000000' }, ctx);
+    await expect(refusal).rejects.toMatchObject({ code: 'ESR_RECORD_NOT_FOUND', status: 422 });
+    await expect(refusal).rejects.toThrow('employee number 00000000 in VPD 979');
+    await expect(rows()).resolves.toEqual([]);
+    await expect(events()).resolves.toEqual([]);
+  });
+
+  it('should save unverified, to be checked in the background, when ESR cannot answer', async () => {
+    checker.down.add('979:30581377');
+    const { row, access } = await service.create('hiran', { vpd: '979', employeeNumber: '30581377' }, ctx);
+    expect(row).toMatchObject({ verified: false, esrStatus: null, displayName: null });
+    expect(row.checkAfter?.toISOString()).toBe(clock.now().toISOString());
+    expect(access.reason).toContain('ESR has not yet confirmed employee number 30581377 in VPD 979');
+    await expect(service.dueChecks(10)).resolves.toHaveLength(1);
+  });
+
+  it('should not ask ESR about import rows that would not be written', async () => {
+    await service.create('owner', { vpd: '979', employeeNumber: '11111111' }, ctx);
+    checker.asked.length = 0;
+    await service.import(
+      [
+        { portalUserId: 'owner', vpd: '979', employeeNumber: '11111111' },
+        { portalUserId: 'other', vpd: '979', employeeNumber: '11111111' },
+        { portalUserId: 'new', vpd: '979', employeeNumber: '22222222' },
+        { portalUserId: 'new', vpd: '979', employeeNumber: '22222222' },
+      ],
+      ctx,
+    );
+    expect(checker.asked).toEqual(['979:22222222']);
+  });
+
+  it('should report import rows ESR does not know and count those saved unverified', async () => {
+    checker.unknown.add('979:00000000');
+    checker.down.add('979:33333333');
+    const result = await service.import(
+      [
+        { portalUserId: 'a', vpd: '979', employeeNumber: '00000000' },
+        { portalUserId: 'b', vpd: '979', employeeNumber: '22222222' },
+        { portalUserId: 'c', vpd: '979', employeeNumber: '33333333' },
+      ],
+      ctx,
+    );
+    expect(result).toMatchObject({ created: 2, skipped: 0, unverified: 1 });
+    expect(result.errors).toEqual([
+      expect.objectContaining({ index: 0, error: 'ESR_RECORD_NOT_FOUND', message: expect.stringContaining('00000000 in VPD 979') }),
+    ]);
+  });
+
+  it.each([
+    [
+      'after',
+      [
+        { portalUserId: 'other', vpd: '979', employeeNumber: '11111111' },
+        { portalUserId: 'owner', vpd: '979', employeeNumber: '11111111' },
+      ],
+    ],
+    [
+      'before',
+      [
+        { portalUserId: 'owner', vpd: '979', employeeNumber: '11111111' },
+        { portalUserId: 'other', vpd: '979', employeeNumber: '11111111' },
+      ],
+    ],
+  ])("should skip the owner's own row placed %s another user's rejected row for the same record", async (_where, items) => {
+    await service.create('owner', { vpd: '979', employeeNumber: '11111111' }, ctx);
+    const result = await service.import(items, ctx);
+    const otherIndex = items.findIndex((i) => i.portalUserId === 'other');
+    expect(result).toMatchObject({ created: 0, skipped: 1 });
+    expect(result.errors).toEqual([expect.objectContaining({ index: otherIndex, error: 'ESR_RECORD_MAPPED_TO_OTHER_USER' })]);
+  });
+
+  it('should give the same result whatever the order of rows that do not really conflict', async () => {
+    await service.create('owner', { vpd: '979', employeeNumber: '11111111' }, ctx);
+    const items = [
+      { portalUserId: 'other', vpd: '979', employeeNumber: '11111111' },
+      { portalUserId: 'owner', vpd: '979', employeeNumber: '11111111' },
+      { portalUserId: 'new', vpd: '979', employeeNumber: '22222222' },
+      { portalUserId: 'new', vpd: '979', employeeNumber: '22222222' },
+    ];
+    const forward = await service.import(items, ctx);
+    await dataSource.getRepository(EsrMapping).delete({ portalUserId: 'new' });
+    const backward = await service.import([...items].reverse(), ctx);
+    const summary = (r: typeof forward, n: number) => ({
+      created: r.created,
+      skipped: r.skipped,
+      errors: r.errors.map((e) => [items[n === 0 ? e.index : items.length - 1 - e.index].portalUserId, e.error]),
+    });
+    expect(summary(backward, 1)).toEqual(summary(forward, 0));
+    expect(forward).toMatchObject({ created: 1, skipped: 2 });
+  });
+
+  it('should delete every mapping of a user with a MAPPING_DELETED event each', async () => {
+    await service.create('leaver', { vpd: '979', employeeNumber: '11111111' }, ctx);
+    await service.create('leaver', { vpd: '123', employeeNumber: '22222222' }, ctx);
+    await service.create('stayer', { vpd: '979', employeeNumber: '33333333' }, ctx);
+    await expect(service.deleteAll('leaver', ctx)).resolves.toEqual({ deleted: 2 });
+    await expect(service.deleteAll('leaver', ctx)).resolves.toEqual({ deleted: 0 });
+    expect((await rows()).map((r) => r.portalUserId)).toEqual(['stayer']);
+    const deleted = (await events()).filter((e) => e.type === 'MAPPING_DELETED');
+    expect(deleted.map((e) => e.employeeNumber).sort()).toEqual(['11111111', '22222222']);
   });
 
   it('should list several users in one query', async () => {

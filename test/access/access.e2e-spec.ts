@@ -83,6 +83,7 @@ describe('Access API (PostgreSQL, Redis, ESR sandbox)', () => {
           effectiveUntil: null,
           reason: `Role ${ROLE} was assigned in ESR on 25 Nov 2026 at 10:12; Search ESR becomes available 24 hours later, on 26 Nov 2026 at 10:12 (UK time).`,
           lastSyncedAt: syncedAt,
+          verified: true,
         },
       ],
     });
@@ -178,6 +179,7 @@ describe('Access API (PostgreSQL, Redis, ESR sandbox)', () => {
       effectiveUntil: null,
       reason: `VPD ${otherVpd} has not been synced from ESR yet, so the role ${ROLE} cannot be confirmed; Search ESR becomes available once the VPD has been synced.`,
       lastSyncedAt: null,
+      verified: true,
     });
   });
 
@@ -191,6 +193,8 @@ describe('Access API (PostgreSQL, Redis, ESR sandbox)', () => {
       asOf: iso(),
       nextChangeAt: null,
       mappings: [],
+      reason:
+        'No ESR record is mapped to this portal user yet; ask your Local System Administrator to add your ESR employee number and VPD via Manage User.',
     });
   });
 

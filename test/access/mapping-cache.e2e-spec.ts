@@ -6,7 +6,7 @@ import { FakeClock } from '../../src/common/clock/clock';
 import { EsrMapping } from '../../src/mappings/esr-mapping.entity';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
-import { RoleSyncService } from '../../src/sync/role-sync.service';
+import { RunCoordinator } from '../../src/sync/run-coordinator';
 import { TcpProxy } from '../support/tcp-proxy';
 import { PORTAL_KEY, REDIS_URL, startTestApp, TestApp } from '../support/test-env';
 
@@ -41,7 +41,7 @@ describe('Mapping mirror with two instances (PostgreSQL, Redis)', () => {
       sandbox.admin.assignRole('979', employeeNumber, { createdAt: new Date(clock.nowMs() - 48 * H) });
       holders.push(employeeNumber);
     }
-    await expect(a.app.get(RoleSyncService).runSync({ mode: 'full', vpd: '979' })).resolves.toMatchObject({ status: 'succeeded' });
+    await expect(a.app.get(RunCoordinator).runSync({ mode: 'full', vpd: '979' })).resolves.toMatchObject({ status: 'succeeded' });
   }, 60_000);
 
   afterAll(async () => {

@@ -21,6 +21,8 @@ async function exerciseMigrations(dataSource: DataSource): Promise<void> {
     try {
       expect(await runner.hasTable('esr_mappings')).toBe(true);
       expect(await runner.hasTable('audit_events')).toBe(true);
+      for (const table of ['webhook_deliveries', 'access_watch', 'access_vpd_marks']) expect(await runner.hasTable(table)).toBe(true);
+      expect(await runner.hasColumn('esr_mappings', 'verified')).toBe(true);
     } finally {
       await runner.release();
     }
@@ -46,7 +48,7 @@ describe('Database migrations', () => {
     } finally {
       await db.drop();
     }
-  });
+  }, 30_000);
 
   it('should run, revert and re-run every migration on an empty SQLite file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'esr-gw-sqlite-'));
@@ -57,5 +59,5 @@ describe('Database migrations', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 30_000);
 });

@@ -7,12 +7,16 @@ import { BOTH_KEY, OPS_KEY, PORTAL_KEY, startTestApp, TestApp } from '../support
 const MISSING = 'Please enter an employee number and vpd';
 const portal = { authorization: `Bearer ${PORTAL_KEY}`, 'x-acting-user': 'lsa.user@nhs.net' };
 
+/**
+ * The mappings API itself, with ESR out of reach (nothing listens on its port): every save is kept
+ * unverified, as during an ESR maintenance window. ESR checks are specified in manage-user.e2e-spec.ts.
+ */
 describe('ESR mappings API (PostgreSQL)', () => {
   let t: TestApp;
   let db: DataSource;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ ESR_BASE_URL: 'http://127.0.0.1:9', ESR_MAX_ATTEMPTS: '1', ESR_BREAKER_THRESHOLD: '100' });
     db = t.app.get(DataSource);
   });
 
@@ -101,13 +105,21 @@ describe('ESR mappings API (PostgreSQL)', () => {
         { ...portal, 'x-request-id': 'req-add-1' },
       );
       expect(created.statusCode).toBe(201);
-      const body = created.json();
+      const { esrPerson, access, ...body } = created.json();
       expect(body).toEqual({
         portalUserId: 'hiran.mistry@nhs.net',
         vpd: '979',
         employeeNumber: '30581377',
         createdAt: t.clock.now().toISOString(),
         createdBy: 'lsa.user@nhs.net',
+        verified: false,
+        displayName: null,
+      });
+      // ESR is out of reach: saved unverified, and the access answer says so.
+      expect(esrPerson).toBeNull();
+      expect(access).toMatchObject({
+        state: 'NOT_SYNCED',
+        reason: expect.stringContaining('ESR has not yet confirmed employee number 30581377'),
       });
 
       const listed = await list('hiran.mistry@nhs.net');
@@ -365,9 +377,14 @@ describe('ESR mappings API (PostgreSQL)', () => {
       ]);
     });
 
-    it('should take 1,000 rows and refuse 1,001 with 422, writing nothing', async () => {
+    it('should take 1,000 rows of 128-character ids (over 64 KiB) and refuse 1,001 with 422, writing nothing', async () => {
       const rows = (n: number, prefix: number) =>
-        Array.from({ length: n }, (_, i) => ({ portalUserId: `b${i % 40}`, vpd: '777', employeeNumber: String(prefix + i) }));
+        Array.from({ length: n }, (_, i) => ({
+          portalUserId: `b${i % 40}`.padEnd(128, 'x'),
+          vpd: '777',
+          employeeNumber: String(prefix + i),
+        }));
+      expect(JSON.stringify({ items: rows(1000, 61_000_000) }).length).toBeGreaterThan(64 * 1024);
       const tooMany = await importRows(rows(1001, 60_000_000));
       expect(tooMany.statusCode).toBe(422);
       expect(tooMany.json()).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'items' }] });
@@ -375,11 +392,11 @@ describe('ESR mappings API (PostgreSQL)', () => {
 
       const full = await importRows(rows(1000, 61_000_000));
       expect(full.statusCode).toBe(200);
-      expect(full.json()).toEqual({ created: 1000, skipped: 0, errors: [] });
+      expect(full.json()).toEqual({ created: 1000, skipped: 0, unverified: 1000, errors: [] });
       const again = await importRows(rows(1000, 61_000_000));
-      expect(again.json()).toEqual({ created: 0, skipped: 1000, errors: [] });
+      expect(again.json()).toEqual({ created: 0, skipped: 1000, unverified: 0, errors: [] });
       await expect(db.getRepository(EsrMapping).count({ where: { vpd: '777' } })).resolves.toBe(1000);
-    });
+    }, 60_000);
 
     it('should give each record to exactly one of two concurrent imports claiming it for different users', async () => {
       const rows = (user: string) =>
@@ -393,6 +410,14 @@ describe('ESR mappings API (PostgreSQL)', () => {
       expect(loser.errors.every((e: { error: string }) => e.error === 'ESR_RECORD_MAPPED_TO_OTHER_USER')).toBe(true);
       await expect(db.getRepository(EsrMapping).count({ where: { vpd: '888' } })).resolves.toBe(20);
       await expect(db.getRepository(AuditEvent).count({ where: { vpd: '888' } })).resolves.toBe(20);
+    });
+
+    it('should refuse an import body over 1 MiB with 413, and keep 64 KiB on the other routes', async () => {
+      const huge = await importRows([{ portalUserId: 'u', vpd: '979', employeeNumber: '41000098', pad: 'x'.repeat(1024 * 1024) }]);
+      expect(huge.statusCode).toBe(413);
+      expect(huge.json()).toMatchObject({ error: 'PAYLOAD_TOO_LARGE' });
+      const big = await add('u', { vpd: '979', employeeNumber: '41000098', pad: 'x'.repeat(70 * 1024) });
+      expect(big.statusCode).toBe(413);
     });
 
     it('should refuse a body that is not { items: [...] } with 422', async () => {

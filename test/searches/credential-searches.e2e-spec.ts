@@ -513,8 +513,9 @@ describe(SearchesController.name, () => {
     });
 
     it('should answer 504 ESR_TIMEOUT when ESR is slower than ESR_REQUEST_TIMEOUT', async () => {
-      sandbox.admin.setFaults({ latencyMs: 2500 });
+      // Mapped first: saving a mapping looks the record up in ESR too.
       const user = await newActiveUser();
+      sandbox.admin.setFaults({ latencyMs: 2500 });
       const res = await search(user, { vpd: HOME_VPD, assignmentNumber: subject.primaryAssignmentNumber });
       expect(res.statusCode).toBe(504);
       expect(res.headers['cache-control']).toBe('no-store');
@@ -527,8 +528,8 @@ describe(SearchesController.name, () => {
     });
 
     it('should answer 503 with Retry-After while ESR is down, then fail fast while the circuit breaker is open', async () => {
-      sandbox.admin.setFaults({ maintenance: { retryAfterSeconds: 7 } });
       const user = await newActiveUser();
+      sandbox.admin.setFaults({ maintenance: { retryAfterSeconds: 7 } });
       for (let i = 0; i < 2; i++) {
         const res = await search(user, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber });
         expect(res.statusCode).toBe(503);

@@ -13,8 +13,10 @@ export class MappingAccessDto implements MappingAccess {
     enum: ACCESS_STATES,
     example: 'PENDING_ACTIVATION',
     description:
-      'Precedence: NOT_SYNCED (VPD never synced or not served) > STALE (last sync older than ACCESS_MAX_STALENESS) > ' +
-      'RECORD_INACTIVE > ACTIVE (a role window contains now) > PENDING_ACTIVATION (a window starts later) > NO_ROLE.',
+      'Precedence: NOT_SYNCED for a VPD the gateway does not serve > NOT_FOUND_IN_ESR (a check found no such record in ' +
+      'ESR and the synced role data does not know it) > NOT_SYNCED (ESR does not list the VPD, or never synced) > STALE ' +
+      '(last sync older than ACCESS_MAX_STALENESS) > RECORD_INACTIVE > ACTIVE (a role window contains now) > ' +
+      'PENDING_ACTIVATION (a window starts later) > NO_ROLE.',
   })
   state!: AccessState;
 
@@ -43,6 +45,13 @@ export class MappingAccessDto implements MappingAccess {
 
   @ApiProperty({ type: String, nullable: true, example: '2026-11-25T10:15:00.000Z', description: "The VPD's last successful sync" })
   lastSyncedAt!: string | null;
+
+  @ApiProperty({
+    example: true,
+    description:
+      'ESR has confirmed the record exists; false while a check is outstanding (the reason then says so) or when ESR did not know it',
+  })
+  verified!: boolean;
 }
 
 export class UserAccessDto implements UserAccess {
@@ -60,6 +69,14 @@ export class UserAccessDto implements UserAccess {
   nextChangeAt!: string | null;
 
   @ApiProperty({ type: [MappingAccessDto] }) mappings!: MappingAccessDto[];
+
+  @ApiProperty({
+    required: false,
+    description: 'Only when the user has no mappings: what to do about it',
+    example:
+      'No ESR record is mapped to this portal user yet; ask your Local System Administrator to add your ESR employee number and VPD via Manage User.',
+  })
+  reason?: string;
 }
 
 export class AccessBatchRequestDto {

@@ -4,8 +4,7 @@ import { Clock } from '../../common/clock/clock';
 import { AppConfig } from '../../config/app-config';
 import { MappingsService } from '../../mappings/mappings.service';
 import { LeaseStore } from '../../role-store/lease.store';
-import type { RecordKey } from '../../role-store/role.types';
-import { MappingCache, MirrorEntry, sameRecords } from './mapping-cache';
+import { MappingCache, MirroredMapping, MirrorEntry, mirrored, sameRecords } from './mapping-cache';
 import { MappingCacheMetrics } from './mapping-cache.metrics';
 
 /** A hold older than this belongs to a writer that will not release it (a write takes seconds at most). */
@@ -102,13 +101,13 @@ export class MappingCacheCheck implements OnApplicationBootstrap, OnApplicationS
     }
     const cached = entries.filter((e) => e.writers === 0 && e.records !== null);
     if (cached.length === 0) return;
-    const actual = new Map<string, RecordKey[]>();
+    const actual = new Map<string, MirroredMapping[]>();
     for (const row of await this.mappings.listForUsers(cached.map((e) => e.portalUserId))) {
-      actual.set(row.portalUserId, [...(actual.get(row.portalUserId) ?? []), { vpd: row.vpd, employeeNumber: row.employeeNumber }]);
+      actual.set(row.portalUserId, [...(actual.get(row.portalUserId) ?? []), mirrored(row)]);
     }
     outcome.checked += cached.length;
     for (const entry of cached) {
-      if (sameRecords(entry.records as RecordKey[], actual.get(entry.portalUserId) ?? [])) continue;
+      if (sameRecords(entry.records as MirroredMapping[], actual.get(entry.portalUserId) ?? [])) continue;
       if (await this.mirror.dropIfUnchanged(entry)) outcome.drift++;
     }
   }

@@ -1,4 +1,8 @@
 import type { AccessSnapshot, RecordKey } from '../../role-store/role.types';
+import type { EvaluatedRecord } from '../access.evaluator';
+
+/** A mapping as the mirror keeps it: the record and what ESR checks found (access reasons need both). */
+export type MirroredMapping = EvaluatedRecord;
 
 /**
  * A mirror of each portal user's ESR mappings in the shared cache (Redis, or in-process for the
@@ -51,7 +55,7 @@ export abstract class MappingCache {
 /** Identifies one write's hold, so hold and release are idempotent (a retried command counts once). */
 export type HoldToken = string;
 
-export type MirrorUser = { kind: 'hit'; records: RecordKey[] } | { kind: 'miss'; ticket: string } | { kind: 'held' };
+export type MirrorUser = { kind: 'hit'; records: MirroredMapping[] } | { kind: 'miss'; ticket: string } | { kind: 'held' };
 
 export interface MirrorRead {
   /** By portal user id, for every id asked. */
@@ -65,7 +69,7 @@ export interface MirrorFill {
   /** The ticket of the read that missed. */
   ticket: string;
   /** The user's mappings as the database has them, oldest first. */
-  records: RecordKey[];
+  records: MirroredMapping[];
 }
 
 /** One cached entry as the consistency check sees it. */
@@ -73,17 +77,34 @@ export interface MirrorEntry {
   portalUserId: string;
   version: string;
   /** Null when not cached. */
-  records: RecordKey[] | null;
+  records: MirroredMapping[] | null;
   /** Writers in progress (0 = none) and when the earliest of them began (ms, 0 when none). */
   writers: number;
   heldAtMs: number;
 }
 
-/** The stored form of a mapping list: [[vpd, employeeNumber], ...], oldest first. */
-export const encodeRecords = (records: RecordKey[]): string => JSON.stringify(records.map((r) => [r.vpd, r.employeeNumber]));
+/**
+ * The stored form of a mapping list: [[vpd, employeeNumber, verified (1/0), esrStatus or ""], ...],
+ * oldest first. Scripts read only the first two fields (the role rows to fetch).
+ */
+export const encodeRecords = (records: MirroredMapping[]): string =>
+  JSON.stringify(records.map((r) => [r.vpd, r.employeeNumber, r.verified === false ? 0 : 1, r.esrStatus ?? '']));
 
-export const decodeRecords = (raw: string): RecordKey[] =>
-  (JSON.parse(raw) as Array<[string, string]>).map(([vpd, employeeNumber]) => ({ vpd, employeeNumber }));
+export const decodeRecords = (raw: string): MirroredMapping[] =>
+  (JSON.parse(raw) as Array<[string, string, number?, string?]>).map(([vpd, employeeNumber, verified, esrStatus]) => ({
+    vpd,
+    employeeNumber,
+    verified: verified !== 0,
+    esrStatus: esrStatus === 'FOUND' || esrStatus === 'NOT_FOUND' ? esrStatus : null,
+  }));
 
-export const sameRecords = (a: RecordKey[], b: RecordKey[]): boolean =>
-  a.length === b.length && a.every((r, i) => r.vpd === b[i].vpd && r.employeeNumber === b[i].employeeNumber);
+/** The mirror's form of a mapping row (so the check and a fill compare and store the same thing). */
+export const mirrored = (row: MirroredMapping): MirroredMapping => ({
+  vpd: row.vpd,
+  employeeNumber: row.employeeNumber,
+  verified: row.verified !== false,
+  esrStatus: row.esrStatus ?? null,
+});
+
+export const sameRecords = (a: MirroredMapping[], b: MirroredMapping[]): boolean =>
+  a.length === b.length && a.every((r, i) => encodeRecords([r]) === encodeRecords([b[i]]));

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { AccessSnapshot, RecordKey } from '../../role-store/role.types';
-import { HoldToken, MappingCache, MirrorEntry, MirrorFill, MirrorRead, MirrorUser } from './mapping-cache';
+import { HoldToken, MappingCache, MirroredMapping, MirrorEntry, MirrorFill, MirrorRead, MirrorUser } from './mapping-cache';
 
 interface Entry {
   version: number;
-  records: RecordKey[] | null;
+  records: MirroredMapping[] | null;
   /** Writers in progress: hold token -> when it began (ms). */
   holds: Map<HoldToken, number>;
 }

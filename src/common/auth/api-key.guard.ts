@@ -31,8 +31,11 @@ export class ApiKeyGuard implements CanActivate {
     const key = this.authenticate(request.headers.authorization);
     if (!key) throw new DomainError('UNAUTHENTICATED', 'A valid API key is required: send Authorization: Bearer <api key>.');
     request.apiKeyId = key.id;
-    const scope = this.reflector.getAllAndOverride<ApiScope | undefined>(SCOPES_KEY, targets);
-    if (scope && !key.scopes.includes(scope)) throw new DomainError('FORBIDDEN', `This API key lacks the '${scope}' scope needed here.`);
+    const scopes = this.reflector.getAllAndOverride<ApiScope[] | undefined>(SCOPES_KEY, targets);
+    if (scopes && !scopes.some((scope) => key.scopes.includes(scope))) {
+      const needed = scopes.map((s) => `'${s}'`).join(' or ');
+      throw new DomainError('FORBIDDEN', `This API key lacks the ${needed} scope needed here.`);
+    }
     return true;
   }
 

@@ -7,8 +7,8 @@ import { ValidationFailedError } from '../errors/domain-error';
 export const SCOPES_KEY = 'esr:scopes';
 export const PUBLIC_KEY = 'esr:public';
 
-/** The API key must carry this scope (portal or ops). */
-export const RequireScope = (scope: ApiScope) => SetMetadata(SCOPES_KEY, scope);
+/** The API key must carry this scope (portal or ops), or one of these scopes. */
+export const RequireScope = (...scopes: [ApiScope, ...ApiScope[]]) => SetMetadata(SCOPES_KEY, scopes);
 
 /** No API key needed (health, metrics). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);

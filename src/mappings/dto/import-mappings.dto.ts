@@ -16,7 +16,7 @@ export class ImportEsrMappingRowDto {
 }
 
 /**
- * Body of POST /v1/esr-mappings/import: 1 to 1,000 rows (and, like every body, at most 64 KiB).
+ * Body of POST /v1/esr-mappings/import: 1 to 1,000 rows (and at most 1 MiB, this route's body limit).
  * Only the list itself is validated here; each row is checked separately and reported by index.
  */
 export class ImportEsrMappingsDto {
@@ -28,7 +28,7 @@ export class ImportEsrMappingsDto {
   items!: unknown[];
 }
 
-export const IMPORT_ROW_ERRORS = ['VALIDATION_FAILED', 'ESR_RECORD_MAPPED_TO_OTHER_USER', 'FORBIDDEN'] as const;
+export const IMPORT_ROW_ERRORS = ['VALIDATION_FAILED', 'ESR_RECORD_MAPPED_TO_OTHER_USER', 'ESR_RECORD_NOT_FOUND', 'FORBIDDEN'] as const;
 export type ImportRowErrorCode = (typeof IMPORT_ROW_ERRORS)[number];
 
 export class ImportRowErrorDto {
@@ -40,7 +40,8 @@ export class ImportRowErrorDto {
     description:
       'VALIDATION_FAILED: the row breaks a format rule, or its portal user would exceed the maximum number of ' +
       'mappings (see details). ESR_RECORD_MAPPED_TO_OTHER_USER: the VPD + employee number already belongs to another ' +
-      'portal user (in the database, or in an earlier row of this import: the first row wins).',
+      'portal user (in the database, or in another row of this import for a different portal user: the first such row wins). ' +
+      'ESR_RECORD_NOT_FOUND: ESR has no record with that employee number in that VPD.',
   })
   error!: ImportRowErrorCode;
 
@@ -62,6 +63,14 @@ export class ImportEsrMappingsResultDto {
     example: 1,
   })
   skipped!: number;
+
+  @ApiProperty({
+    description:
+      'Rows written without an ESR confirmation yet (ESR unavailable, slow, or not reached within the request deadline); ' +
+      'they are checked in the background. Included in `created`.',
+    example: 0,
+  })
+  unverified!: number;
 
   @ApiProperty({ type: [ImportRowErrorDto], description: 'Rows not written, by index (ascending)' })
   errors!: ImportRowErrorDto[];

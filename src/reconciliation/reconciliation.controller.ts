@@ -1,0 +1,63 @@
+import { Controller, Get, Header, Headers, Param, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { RequireScope } from '../common/auth/auth.decorators';
+import { ErrorResponseDto } from '../common/errors/error-response';
+import { RECONCILIATION_DEFAULT_LIMIT, ReconciliationPageDto, ReconciliationQueryDto, VpdParamsDto } from './dto/reconciliation.dto';
+import { toCsv } from './reconciliation.rows';
+import { ReconciliationService } from './reconciliation.service';
+
+/** True when the caller asked for CSV (Accept: text/csv). */
+const wantsCsv = (accept: string | undefined) => /(^|,)\s*text\/csv\s*(;|,|$)/i.test(accept ?? '');
+
+@ApiTags('Reconciliation')
+@ApiBearerAuth()
+@RequireScope('portal', 'ops')
+@ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
+@ApiForbiddenResponse({ description: "FORBIDDEN: the API key has neither the 'portal' nor the 'ops' scope", type: ErrorResponseDto })
+@ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: vpd, kind, cursor or limit is not valid', type: ErrorResponseDto })
+@Controller({ path: 'v1' })
+export class ReconciliationController {
+  constructor(private readonly reconciliation: ReconciliationService) {}
+
+  @Get('vpds/:vpd/reconciliation')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: "A VPD's reconciliation: role holders without a portal mapping, and mappings that do not give access",
+    description:
+      'Served from the synced role data and the database (no ESR calls). JSON is paged (opaque cursor); with ' +
+      "Accept: text/csv the answer is every row (all pages) as CSV with a header line, for the LSA's spreadsheet.",
+  })
+  @ApiHeader({ name: 'Accept', required: false, description: 'text/csv for CSV of all rows' })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: ReconciliationPageDto })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND: the gateway does not serve this VPD', type: ErrorResponseDto })
+  async get(
+    @Param() params: VpdParamsDto,
+    @Query() query: ReconciliationQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ReconciliationPageDto | string> {
+    if (!wantsCsv(accept)) {
+      return this.reconciliation.page(params.vpd, {
+        kind: query.kind,
+        cursor: query.cursor,
+        limit: query.limit ?? RECONCILIATION_DEFAULT_LIMIT,
+      });
+    }
+    void reply.header('Content-Type', 'text/csv; charset=utf-8');
+    void reply.header('Content-Disposition', `attachment; filename="reconciliation-${params.vpd}.csv"`);
+    return toCsv(await this.reconciliation.all(params.vpd, query.kind));
+  }
+}

@@ -1,0 +1,78 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ACCESS_STATES } from '../../access/access.types';
+import { DELIVERY_STATUSES, DeliveryStatus } from '../../access-events/webhook-delivery.entity';
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+
+export const DELIVERIES_DEFAULT_LIMIT = 50;
+export const DELIVERIES_MAX_LIMIT = 200;
+
+/** GET /v1/webhooks/deliveries query. Newest first. */
+export class DeliveriesQueryDto {
+  @ApiPropertyOptional({ enum: DELIVERY_STATUSES, description: 'failed = dead-lettered (WEBHOOK_MAX_ATTEMPTS reached)' })
+  @IsOptional()
+  @IsIn(DELIVERY_STATUSES, { message: `status must be one of ${DELIVERY_STATUSES.join(', ')}` })
+  status?: DeliveryStatus;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64, { message: 'cursor is not valid: pass nextCursor of a previous page unchanged' })
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor is not valid: pass nextCursor of a previous page unchanged' })
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: DELIVERIES_MAX_LIMIT, default: DELIVERIES_DEFAULT_LIMIT })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: `limit must be a whole number from 1 to ${DELIVERIES_MAX_LIMIT}` })
+  @Min(1, { message: `limit must be a whole number from 1 to ${DELIVERIES_MAX_LIMIT}` })
+  @Max(DELIVERIES_MAX_LIMIT, { message: `limit must be a whole number from 1 to ${DELIVERIES_MAX_LIMIT}` })
+  limit?: number;
+}
+
+export class DeliveryParamsDto {
+  @ApiProperty({ description: 'The event id (Webhook-Id)', example: '0b6f1f9e-4c1d-4f37-9a53-2b7f3c0e8d11' })
+  @Matches(/^[0-9a-f-]{36}$/, { message: 'id must be an event id (a UUID)' })
+  id!: string;
+}
+
+export class AccessChangedMappingDto {
+  @ApiProperty({ example: '979' }) vpd!: string;
+  @ApiProperty({ example: '30581377' }) employeeNumber!: string;
+  @ApiProperty({ enum: ACCESS_STATES, nullable: true, description: 'Null when the mapping was removed' }) state!: string | null;
+  @ApiProperty({ enum: ACCESS_STATES, nullable: true, description: 'Null when the mapping is new' }) previousState!: string | null;
+}
+
+/** The body POSTed to WEBHOOK_URL. */
+export class AccessChangedEventDto {
+  @ApiProperty({ description: 'Event id, also Webhook-Id; the receiver dedupes by it' }) id!: string;
+  @ApiProperty({ example: 'esr-access.changed' }) type!: string;
+  @ApiProperty({ example: '2026-11-26T10:12:00.000Z' }) occurredAt!: string;
+  @ApiProperty({ example: 'hiran.mistry@nhs.net' }) portalUserId!: string;
+  @ApiProperty() searchEnabled!: boolean;
+  @ApiProperty() previousSearchEnabled!: boolean;
+  @ApiProperty({ type: String, nullable: true }) nextChangeAt!: string | null;
+  @ApiProperty({ enum: ['mapping', 'sync', 'time', 'verification', 'refresh'] }) cause!: string;
+  @ApiProperty({ type: [AccessChangedMappingDto], description: 'Every current mapping with its previous state, then removed ones' })
+  mappings!: AccessChangedMappingDto[];
+}
+
+export class WebhookDeliveryDto {
+  @ApiProperty({ description: 'Event id (Webhook-Id)' }) id!: string;
+  @ApiProperty() portalUserId!: string;
+  @ApiProperty({ enum: DELIVERY_STATUSES }) status!: DeliveryStatus;
+  @ApiProperty({ description: 'Attempts made so far' }) attempts!: number;
+  @ApiProperty({ description: 'When the next attempt is due (pending)' }) nextAttemptAt!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'HTTP status of the last attempt' }) lastStatus!: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Why the last attempt failed' }) lastError!: string | null;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty({ type: String, nullable: true }) deliveredAt!: string | null;
+  @ApiProperty({ type: AccessChangedEventDto }) event!: AccessChangedEventDto;
+}
+
+export class WebhookDeliveryPageDto {
+  @ApiProperty({ type: [WebhookDeliveryDto] }) items!: WebhookDeliveryDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}

@@ -1,0 +1,84 @@
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AccessChangeRecorder } from '../access-events/access-change.recorder';
+import { WebhookDelivery } from '../access-events/webhook-delivery.entity';
+import { AccessResolver } from '../access/access-resolver';
+import { AuditEvent } from '../audit/audit-event.entity';
+import { AuditService } from '../audit/audit.service';
+import { memoryStores } from '../role-store/stores';
+import { FakeClock } from '../common/clock/clock';
+import { AppConfig } from '../config/app-config';
+import { validateEnvironment } from '../config/env.schema';
+import { buildDataSourceOptions } from '../database/data-source-options';
+import type { EsrRecordChecker } from '../mappings/esr-record-checker';
+import { MappingsService } from '../mappings/mappings.service';
+import { WebhookOutboxService } from './webhook-outbox.service';
+
+/** The outbox on the embedded default's database (SQLite, real migrations): written with mapping changes, claimed in order per user. */
+describe(WebhookOutboxService.name, () => {
+  const ctx = { actor: 'lsa', apiKeyId: 'portal1', requestId: 'r' };
+  const clock = new FakeClock(Date.parse('2026-11-25T10:12:00Z'));
+  let dataSource: DataSource;
+  let mappings: MappingsService;
+  let outbox: WebhookOutboxService;
+
+  beforeAll(() => Logger.overrideLogger(false));
+
+  beforeEach(async () => {
+    const config = AppConfig.from(
+      validateEnvironment({
+        SQLITE_PATH: ':memory:',
+        WEBHOOK_URL: 'http://127.0.0.1:9/hook',
+        WEBHOOK_SECRET: 'secret-0123456789abcdef',
+        WEBHOOK_MAX_ATTEMPTS: '2',
+      }),
+    );
+    dataSource = new DataSource({ ...buildDataSourceOptions(config), migrationsRun: true });
+    await dataSource.initialize();
+    const resolver = new AccessResolver(memoryStores(clock).roles, config, clock);
+    const checker = { lookUp: async () => ({ status: 'FOUND', displayName: 'Mx A' }) } as unknown as EsrRecordChecker;
+    const audit = new AuditService(dataSource.getRepository(AuditEvent), clock);
+    mappings = new MappingsService(
+      dataSource,
+      audit,
+      clock,
+      checker,
+      new AccessChangeRecorder(resolver, config, clock, dataSource),
+      resolver,
+      config,
+    );
+    outbox = new WebhookOutboxService(dataSource, clock);
+  });
+
+  afterEach(async () => {
+    await dataSource.destroy();
+  });
+
+  it('should write an event with each mapping change, and hand out only the oldest pending event of each user', async () => {
+    await mappings.create('a', { vpd: '979', employeeNumber: '11111111' }, ctx);
+    await mappings.delete('a', { vpd: '979', employeeNumber: '11111111' }, ctx);
+    await mappings.create('b', { vpd: '979', employeeNumber: '22222222' }, ctx);
+    await expect(dataSource.getRepository(WebhookDelivery).count()).resolves.toBe(3);
+
+    const first = await outbox.claim('me', 10);
+    expect(first.map((r) => r.portalUserId)).toEqual(['a', 'b']);
+    await expect(outbox.claim('other', 10)).resolves.toEqual([]);
+    await outbox.delivered(first[0], 204);
+    const next = await outbox.claim('other', 10);
+    expect(next.map((r) => JSON.parse(r.payload).mappings[0].state)).toEqual([null]);
+    await expect(outbox.backlog()).resolves.toEqual({ pending: 2, failed: 0, oldestPendingAgeSeconds: 0 });
+  });
+
+  it('should dead-letter at the attempt limit and re-send on request', async () => {
+    await mappings.create('a', { vpd: '979', employeeNumber: '11111111' }, ctx);
+    const [row] = await outbox.claim('me', 1);
+    await expect(outbox.failed(row, 500, 'HTTP 500', 2)).resolves.toBe('pending');
+    clock.advance(3_600_000);
+    const [again] = await outbox.claim('me', 1);
+    await expect(outbox.failed(again, 500, 'HTTP 500', 2)).resolves.toBe('failed');
+    await expect(outbox.list('failed', undefined, 10)).resolves.toMatchObject({ items: [{ attempts: 2, lastError: 'HTTP 500' }] });
+    await expect(outbox.retry(row.eventId)).resolves.toMatchObject({ status: 'pending', attempts: 0 });
+    await expect(outbox.retry(row.eventId)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(outbox.retry('00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});

@@ -1,0 +1,74 @@
+import { Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { WebhookDelivery } from '../access-events/webhook-delivery.entity';
+import { RequireScope } from '../common/auth/auth.decorators';
+import { ErrorResponseDto } from '../common/errors/error-response';
+import {
+  AccessChangedEventDto,
+  DELIVERIES_DEFAULT_LIMIT,
+  DeliveriesQueryDto,
+  DeliveryParamsDto,
+  WebhookDeliveryDto,
+  WebhookDeliveryPageDto,
+} from './dto/webhook-deliveries.dto';
+import { WebhookOutboxService } from './webhook-outbox.service';
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export function toDeliveryDto(row: WebhookDelivery): WebhookDeliveryDto {
+  return {
+    id: row.eventId,
+    portalUserId: row.portalUserId,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: iso(row.nextAttemptAt) as string,
+    lastStatus: row.lastStatus,
+    lastError: row.lastError,
+    createdAt: iso(row.createdAt) as string,
+    deliveredAt: iso(row.deliveredAt),
+    event: JSON.parse(row.payload) as AccessChangedEventDto,
+  };
+}
+
+@ApiTags('Webhooks')
+@ApiBearerAuth()
+@RequireScope('ops')
+@ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
+@ApiForbiddenResponse({ description: "FORBIDDEN: the API key lacks the 'ops' scope", type: ErrorResponseDto })
+@ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: a query or path parameter is not valid', type: ErrorResponseDto })
+@Controller({ path: 'v1/webhooks' })
+export class WebhooksController {
+  constructor(private readonly outbox: WebhookOutboxService) {}
+
+  @Get('deliveries')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Access-change event deliveries (outbox), newest first',
+    description: 'status=failed lists the dead letter (WEBHOOK_MAX_ATTEMPTS reached); pending ones wait for their next attempt.',
+  })
+  @ApiOkResponse({ type: WebhookDeliveryPageDto })
+  async list(@Query() query: DeliveriesQueryDto): Promise<WebhookDeliveryPageDto> {
+    const page = await this.outbox.list(query.status, query.cursor, query.limit ?? DELIVERIES_DEFAULT_LIMIT);
+    return { items: page.items.map(toDeliveryDto), nextCursor: page.nextCursor };
+  }
+
+  @Post('deliveries/:id/retry')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Re-send a dead-lettered delivery', description: 'It becomes pending with attempts from zero, due now.' })
+  @ApiOkResponse({ type: WebhookDeliveryDto })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND: no such delivery', type: ErrorResponseDto })
+  @ApiConflictResponse({ description: 'CONFLICT: the delivery is not dead-lettered', type: ErrorResponseDto })
+  async retry(@Param() params: DeliveryParamsDto): Promise<WebhookDeliveryDto> {
+    return toDeliveryDto(await this.outbox.retry(params.id));
+  }
+}

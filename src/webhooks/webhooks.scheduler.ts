@@ -1,0 +1,93 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import { AccessMonitor } from './access-monitor.service';
+import { WebhookOutboxService } from './webhook-outbox.service';
+import { WebhookSender } from './webhook.sender';
+
+export const MONITOR_JOB = 'access-monitor';
+export const SENDER_JOB = 'webhook-sender';
+/** The monitor looks for role data changes and due users this often (an indexed read when nothing is due). */
+export const MONITOR_INTERVAL_MS = 15_000;
+/** The sender looks for due events this often. */
+export const SENDER_INTERVAL_MS = 2_000;
+/** Backlog gauges are read from the database at most this often (on scrape). */
+const GAUGE_REFRESH_MS = 5_000;
+
+/**
+ * Thin timers, only when SYNC_ENABLED (the switch for a replica's scheduled work): the access
+ * monitor every MONITOR_INTERVAL_MS (it verifies mappings even with webhooks off) and, with
+ * WEBHOOK_URL set, the sender every SENDER_INTERVAL_MS. A tick while the last one runs is skipped.
+ * Also the backlog gauges (pending, dead-lettered, oldest pending age), read on scrape.
+ */
+@Injectable()
+export class WebhooksScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WebhooksScheduler.name);
+  private monitoring = false;
+  private backlogReadAt = 0;
+
+  constructor(
+    private readonly registry: SchedulerRegistry,
+    private readonly monitor: AccessMonitor,
+    private readonly sender: WebhookSender,
+    private readonly outbox: WebhookOutboxService,
+    private readonly config: AppConfig,
+    metrics: MetricsService,
+  ) {
+    const refresh = (gauge: { set(labels: { measure: string }, value: number): void }) => this.refreshBacklog(gauge);
+    metrics.gauge({
+      name: 'esr_gateway_webhook_backlog',
+      help: 'Access-change events by outbox status (pending, failed = dead-lettered), and the oldest pending age in seconds',
+      labelNames: ['measure'],
+      async collect() {
+        await refresh(this);
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.syncEnabled) return;
+    this.registry.addInterval(
+      MONITOR_JOB,
+      setInterval(() => void this.tickMonitor(), MONITOR_INTERVAL_MS),
+    );
+    if (this.config.webhook) {
+      this.registry.addInterval(
+        SENDER_JOB,
+        setInterval(() => void this.sender.sendDue(), SENDER_INTERVAL_MS),
+      );
+      this.logger.log(`access-change events on: sender every ${SENDER_INTERVAL_MS} ms, monitor every ${MONITOR_INTERVAL_MS} ms`);
+    } else {
+      this.logger.log('WEBHOOK_URL is unset: no access-change events (mapping checks still run in the background)');
+    }
+  }
+
+  onApplicationShutdown(): void {
+    for (const job of [MONITOR_JOB, SENDER_JOB]) if (this.registry.doesExist('interval', job)) this.registry.deleteInterval(job);
+  }
+
+  private async tickMonitor(): Promise<void> {
+    if (this.monitoring) return;
+    this.monitoring = true;
+    try {
+      await this.monitor.runOnce();
+      if (this.config.webhook) await this.sender.sendDue();
+    } finally {
+      this.monitoring = false;
+    }
+  }
+
+  private async refreshBacklog(gauge: { set(labels: { measure: string }, value: number): void }): Promise<void> {
+    if (!this.config.webhook || Date.now() - this.backlogReadAt < GAUGE_REFRESH_MS) return;
+    this.backlogReadAt = Date.now();
+    try {
+      const backlog = await this.outbox.backlog();
+      gauge.set({ measure: 'pending' }, backlog.pending);
+      gauge.set({ measure: 'failed' }, backlog.failed);
+      gauge.set({ measure: 'oldest_pending_age_seconds' }, backlog.oldestPendingAgeSeconds ?? 0);
+    } catch {
+      // The database is down: readiness reports it; the gauges keep their last values.
+    }
+  }
+}
