@@ -13,6 +13,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SearchesModule } from './searches/searches.module';
+import { StatusPageModule } from './status-page/status-page.module';
 import { SyncModule } from './sync/sync.module';
 
 export type Environment = Record<string, string | undefined>;
@@ -36,6 +37,7 @@ export class AppModule {
         AccessModule,
         SearchesModule,
         SyncModule,
+        StatusPageModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -4,7 +4,7 @@ import type { SyncRun, SyncStatusVpd } from './api-types';
 export interface VpdProgressView {
   vpd: string;
   /** waiting: not reached yet; the run's phases while working; done: a result is in. */
-  phase: 'waiting' | 'starting' | 'listing' | 'changes' | 'comparing' | 'switching' | 'done';
+  phase: 'waiting' | 'starting' | 'listing' | 'changes' | 'comparing' | 'switching' | 'finishing' | 'done';
   processed: number;
   /** Expected items (a full listing: the VPD's holders before the run); null when unknown. */
   total: number | null;
@@ -13,6 +13,8 @@ export interface VpdProgressView {
   ratePerSecond: number | null;
   etaMs: number | null;
   outcome?: 'succeeded' | 'held' | 'failed';
+  /** When done: "+3 ~0 -1" (and held removals). */
+  changes?: string;
 }
 
 interface Seen {
@@ -41,9 +43,15 @@ export class SyncProgressTracker {
     const seen = this.seen.get(vpd);
     if (result) {
       const processed = seen?.processed ?? 0;
-      return { vpd, phase: 'done', processed, total: processed, percent: 100, ratePerSecond: null, etaMs: 0, outcome: result.status };
+      const held = result.held ? ` (${result.held} held)` : '';
+      const changes = `+${result.added} ~${result.updated} -${result.removed}${held}`;
+      return { vpd, phase: 'done', processed, total: processed, percent: 100, ratePerSecond: null, etaMs: 0, outcome: result.status, changes };
     }
     const progress = status?.progress && status.progress.runId === run.runId ? status.progress : null;
+    if (!progress && seen) {
+      // Read to the end; the result is not in yet.
+      return { vpd, phase: 'finishing', processed: seen.processed, total: seen.processed, percent: 99, ratePerSecond: null, etaMs: null };
+    }
     if (!progress) {
       const starting = run.progress.currentVpd === vpd;
       return {

@@ -47,7 +47,7 @@ export class Terminal {
     return new Table({
       head: head.map((h) => (wantColor ? this.color.bold(h) : h)),
       colAligns: align,
-      style: { head: [], border: [], compact: false },
+      style: { head: [], border: [], compact: true },
       wordWrap: true,
     });
   }

@@ -150,6 +150,18 @@ export class AppConfig {
     return this.env.AUDIT_HMAC_SECRET ?? 'local-development-audit-key';
   }
 
+  /**
+   * The ops status page (/status). STATUS_PAGE_ENABLED unset: on in the embedded default, and outside
+   * it only when STATUS_PAGE_SESSION_SECRET is set (fail closed: no secret, no page).
+   * `sessionSecret` undefined means "local mode: make one per process".
+   */
+  get statusPage(): { enabled: boolean; sessionSecret: string | undefined; sessionTtlMs: number; secureCookie: boolean } {
+    const local = !this.env.DATABASE_URL;
+    const secret = this.env.STATUS_PAGE_SESSION_SECRET;
+    const enabled = this.env.STATUS_PAGE_ENABLED ?? (local || secret !== undefined);
+    return { enabled: enabled && (local || secret !== undefined), sessionSecret: secret, sessionTtlMs: ms(this.env.STATUS_PAGE_SESSION_TTL), secureCookie: this.isProduction };
+  }
+
   get sandbox(): { seed: number; vpdCount: number; roleAssignments: number } {
     return { seed: this.env.SANDBOX_SEED, vpdCount: this.env.SANDBOX_VPD_COUNT, roleAssignments: this.env.SANDBOX_ROLE_ASSIGNMENTS };
   }

@@ -165,6 +165,15 @@ export class EnvironmentVariables {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   @IsIsoDuration({ min: 'PT1S', max: 'PT5M' }) SHUTDOWN_GRACE_PERIOD = 'PT10S';
 
+  /** The ops status page at /status: unset means on where it can be safe (see validateEnvironment). */
+  @Transform(toBool) @IsOptional() @IsBoolean() STATUS_PAGE_ENABLED?: boolean;
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'STATUS_PAGE_SESSION_SECRET must be at least 32 characters' })
+  STATUS_PAGE_SESSION_SECRET?: string;
+  @IsIsoDuration({ min: 'PT1M', max: 'P1D' }) STATUS_PAGE_SESSION_TTL = 'PT8H';
+
   @Transform(toInt) @IsInt() @Min(0) @Max(2 ** 31 - 1) SANDBOX_SEED = 1;
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) SANDBOX_VPD_COUNT = 3;
   @Transform(toInt) @IsInt() @Min(0) @Max(10_000_000) SANDBOX_ROLE_ASSIGNMENTS = 60;
@@ -192,6 +201,8 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     'ESR_VPDS',
     'SYNC_REMOVAL_GUARD_COUNT',
     'AUDIT_HMAC_SECRET',
+    'STATUS_PAGE_ENABLED',
+    'STATUS_PAGE_SESSION_SECRET',
   ]);
   const relevant = Object.fromEntries(Object.entries(raw).filter(([k]) => known.includes(k)));
   const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
@@ -200,6 +211,10 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   if (databaseUrlValid && !env.API_KEYS)
     problems.push('API_KEYS: must be set when DATABASE_URL is set (the local development key is for the embedded default only)');
   if (databaseUrlValid && !env.AUDIT_HMAC_SECRET) problems.push('AUDIT_HMAC_SECRET: must be set when DATABASE_URL is set');
+  // The status page's session cookies are signed with STATUS_PAGE_SESSION_SECRET; outside the embedded
+  // default there is no made-up key to fall back on: asking for the page without one stops the start.
+  if (databaseUrlValid && env.STATUS_PAGE_ENABLED === true && !env.STATUS_PAGE_SESSION_SECRET)
+    problems.push('STATUS_PAGE_SESSION_SECRET: must be set (at least 32 characters) when STATUS_PAGE_ENABLED=true and DATABASE_URL is set');
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
 }

@@ -19,7 +19,8 @@ export async function statusCommand(ctx: CommandContext, options: StatusOptions)
   const [status, breaker] = await Promise.all([ctx.client.json<SyncStatus>('GET', '/v1/sync/status'), breakerState(ctx.client)]);
   const now = ctx.now();
   const rows = status.vpds.map((v) => ({ ...v, health: vpdHealth(v, now, options.maxStalenessMs) }));
-  const healthy = rows.every((r) => r.health === 'OK');
+  // No VPD at all: nothing has been synced, so nobody can be granted access.
+  const healthy = rows.length > 0 && rows.every((r) => r.health === 'OK');
   if (options.json) {
     ctx.term.print(JSON.stringify({ healthy, breaker, leader: status.leader, maxStalenessMs: options.maxStalenessMs, vpds: rows }, null, 2));
     return healthy ? EXIT.OK : EXIT.ATTENTION;
@@ -46,6 +47,7 @@ export async function statusCommand(ctx: CommandContext, options: StatusOptions)
   ctx.term.print(`Sync running on: ${status.leader ?? 'no replica (idle)'}`);
   const attention = rows.filter((r) => r.health !== 'OK');
   if (healthy) ctx.term.print(c.green(`All ${rows.length} VPD(s) are synced and fresh.`));
+  else if (rows.length === 0) ctx.term.print(c.red('Needs attention: no VPD has been synced yet.'));
   else ctx.term.print(c.red(`Needs attention: ${attention.map((r) => `${r.vpd} ${explain(r, r.health, now)}`).join('; ')}.`));
   return healthy ? EXIT.OK : EXIT.ATTENTION;
 }

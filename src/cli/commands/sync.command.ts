@@ -71,7 +71,7 @@ function toItem(v: VpdProgressView): ProgressItem {
     key: v.vpd,
     label: v.vpd,
     percent: v.percent,
-    detail: v.phase === 'waiting' ? 'not started' : `${count(v.processed)}${known} read`,
+    detail: v.phase === 'waiting' ? 'not started' : v.phase === 'done' ? `${v.changes}` : `${count(v.processed)}${known} read`,
     ratePerSecond: v.ratePerSecond,
     unit: 'items',
     etaMs: v.etaMs,
