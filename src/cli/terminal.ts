@@ -46,7 +46,7 @@ export class Terminal {
     const wantColor = this.color.isColorSupported;
     return new Table({
       head: head.map((h) => (wantColor ? this.color.bold(h) : h)),
-      colAligns: align,
+      ...(align ? { colAligns: align } : {}),
       style: { head: [], border: [], compact: true },
       wordWrap: true,
     });
