@@ -42,7 +42,7 @@ async function send(reply: FastifyReply, result: PageResult): Promise<void> {
     .header('Cache-Control', 'no-store')
     .header('X-Content-Type-Options', 'nosniff')
     .header('X-Frame-Options', 'DENY')
-    .header('Referrer-Policy', 'no-referrer')
+    .header('Referrer-Policy', 'same-origin')
     .header('Content-Security-Policy', STATUS_PAGE_CSP);
   if (result.setCookie) void reply.header('Set-Cookie', result.setCookie);
   if (result.location) void reply.header('Location', result.location);

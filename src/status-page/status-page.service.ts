@@ -110,7 +110,10 @@ export class StatusPageService {
   }
 }
 
-/** A form post must come from this origin (browsers send Origin on POST); no Origin: not a browser form. */
+/**
+ * A form post must come from this origin: browsers send Origin on POST (Referrer-Policy same-origin
+ * keeps it a real origin, not "null"); no Origin at all: not a browser form (curl), allowed.
+ */
 function sameOrigin(req: PageRequest): boolean {
   if (req.origin === undefined) return true;
   try {

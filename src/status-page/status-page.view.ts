@@ -22,7 +22,7 @@ export interface StatusPageModel {
 const CSS = `
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Arial,sans-serif;margin:0;color:#212b32;background:#f0f4f5}
 header{background:#005eb8;color:#fff;padding:12px 24px;display:flex;justify-content:space-between;align-items:center}
-header h1{font-size:20px;margin:0}header form{margin:0}
+header h1{font-size:20px;margin:0}header form{margin:0}header small{color:#e8edee}
 main{padding:16px 24px;max-width:1200px}
 table{border-collapse:collapse;width:100%;background:#fff;margin:8px 0 20px}
 th,td{border:1px solid #d8dde0;padding:6px 8px;text-align:left;vertical-align:top}th{background:#e8edee}
