@@ -74,10 +74,19 @@ export class CsvImport {
           columns = headerIndexes(record, this.file);
           continue;
         }
-        const row: Row = { line: info.lines, portalUserId: record[columns[0]] ?? '', vpd: record[columns[1]] ?? '', employeeNumber: record[columns[2]] ?? '' };
+        const row: Row = {
+          line: info.lines,
+          portalUserId: record[columns[0]] ?? '',
+          vpd: record[columns[1]] ?? '',
+          employeeNumber: record[columns[2]] ?? '',
+        };
         this.progress.rowsRead++;
         if (record.length < Math.max(...columns) + 1) {
-          await this.reject(row, 'VALIDATION_FAILED', `The row has ${record.length} field(s); the header names ${Math.max(...columns) + 1}.`);
+          await this.reject(
+            row,
+            'VALIDATION_FAILED',
+            `The row has ${record.length} field(s); the header names ${Math.max(...columns) + 1}.`,
+          );
           continue;
         }
         chunk.push(row);
@@ -90,12 +99,14 @@ export class CsvImport {
           this.onProgress({ ...this.progress });
         }
       }
-      if (!columns) throw new CliError(`${this.file} is empty: it needs the header ${IMPORT_COLUMNS.join(',')} and one row per mapping.`, EXIT.USAGE);
+      if (!columns)
+        throw new CliError(`${this.file} is empty: it needs the header ${IMPORT_COLUMNS.join(',')} and one row per mapping.`, EXIT.USAGE);
       if (chunk.length) await this.send(chunk);
       this.progress.bytesRead = parser.info.bytes;
       this.onProgress({ ...this.progress });
     } catch (error) {
-      if ((error as { code?: string }).code?.startsWith('CSV_')) throw new CliError(`${this.file} is not valid CSV: ${(error as Error).message}`, EXIT.USAGE);
+      if ((error as { code?: string }).code?.startsWith('CSV_'))
+        throw new CliError(`${this.file} is not valid CSV: ${(error as Error).message}`, EXIT.USAGE);
       if ((error as { code?: string }).code === 'ENOENT' || (error as { code?: string }).code === 'EACCES')
         throw new CliError(`Cannot read ${this.file} (${(error as { code: string }).code}).`, EXIT.USAGE);
       throw error;
@@ -154,6 +165,9 @@ function headerIndexes(header: string[], file: string): number[] {
   const indexes = IMPORT_COLUMNS.map((c) => names.indexOf(c.toLowerCase()));
   const missing = IMPORT_COLUMNS.filter((_, i) => indexes[i] < 0);
   if (missing.length)
-    throw new CliError(`${file} must start with the header ${IMPORT_COLUMNS.join(',')} (missing: ${missing.join(', ')}; found: ${header.join(',')}).`, EXIT.USAGE);
+    throw new CliError(
+      `${file} must start with the header ${IMPORT_COLUMNS.join(',')} (missing: ${missing.join(', ')}; found: ${header.join(',')}).`,
+      EXIT.USAGE,
+    );
   return indexes;
 }

@@ -81,7 +81,7 @@ export class GatewayClient {
   async stream(method: string, path: string, options: RequestOptions = {}): Promise<Readable> {
     const res = await this.send(method, path, options);
     if (!res.body) return Readable.from([]);
-    return Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>);
+    return Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
   }
 
   /** A public text endpoint (/metrics); undefined when it cannot be read. */

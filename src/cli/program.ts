@@ -66,11 +66,15 @@ const vpd = (value: string) => {
 /** Builds the command line; `run` receives each command's exit code. */
 export function buildProgram(run: (action: (ctx: CommandContext) => Promise<ExitCode>) => Promise<void>): Command {
   const program = new Command('esr-gateway')
-    .description("Operate an esr-gateway through its HTTP API: sync status and runs, held removals, bulk mappings, reconciliation, a user's access.")
+    .description(
+      "Operate an esr-gateway through its HTTP API: sync status and runs, held removals, bulk mappings, reconciliation, a user's access.",
+    )
     .version(version(), '-V, --version')
     .addOption(new Option('--url <url>', 'gateway base URL').env('ESR_GATEWAY_URL').default('http://127.0.0.1:3000'))
     .addOption(new Option('--key <key>', 'API key (prefer ESR_GATEWAY_KEY: a flag shows in the process list)').env('ESR_GATEWAY_KEY'))
-    .addOption(new Option('--acting-user <portalUserId>', 'you, as a portal user id (X-Acting-User, audited)').env('ESR_GATEWAY_ACTING_USER'))
+    .addOption(
+      new Option('--acting-user <portalUserId>', 'you, as a portal user id (X-Acting-User, audited)').env('ESR_GATEWAY_ACTING_USER'),
+    )
     .addOption(new Option('--timeout <seconds>', 'per-request timeout').argParser(seconds).default(30))
     .option('--no-color', 'no colours')
     .addHelpText('after', EXIT_HELP)
@@ -81,7 +85,9 @@ export function buildProgram(run: (action: (ctx: CommandContext) => Promise<Exit
 
   program
     .command('status')
-    .description('Table of the served VPDs (state, holders, active, pending, last success, last run, held removals) and the ESR circuit breaker')
+    .description(
+      'Table of the served VPDs (state, holders, active, pending, last success, last run, held removals) and the ESR circuit breaker',
+    )
     .option('--json', 'print JSON for scripts')
     .addOption(
       new Option('--max-staleness <iso-duration>', 'a last success older than this is STALE (match ACCESS_MAX_STALENESS)')

@@ -18,7 +18,11 @@ const run = (over: Partial<SyncRun> = {}): SyncRun => ({
   ...over,
 });
 const status = (processed: number, phase = 'listing', mode: 'full' | 'incremental' = 'full') =>
-  ({ vpd: '979', state: 'RUNNING', progress: { runId: RUN_ID, mode, phase, processed, pages: 1, startedAt: '2026-11-25T10:00:00.000Z' } }) as SyncStatusVpd;
+  ({
+    vpd: '979',
+    state: 'RUNNING',
+    progress: { runId: RUN_ID, mode, phase, processed, pages: 1, startedAt: '2026-11-25T10:00:00.000Z' },
+  }) as SyncStatusVpd;
 
 describe(SyncProgressTracker.name, () => {
   it("should measure a full listing against the VPD's holders before the run, with rate and ETA", () => {
@@ -38,12 +42,20 @@ describe(SyncProgressTracker.name, () => {
 
   it('should show no percentage for an incremental change feed, and 100% with the changes once done', () => {
     const tracker = new SyncProgressTracker(new Map([['979', 1000]]));
-    expect(tracker.view('979', run({ mode: 'incremental' }), status(20, 'changes', 'incremental'), 0)).toMatchObject({ percent: null, etaMs: null });
+    expect(tracker.view('979', run({ mode: 'incremental' }), status(20, 'changes', 'incremental'), 0)).toMatchObject({
+      percent: null,
+      etaMs: null,
+    });
     const done = run({
       state: 'succeeded',
       vpds: [{ vpd: '979', mode: 'incremental', status: 'succeeded', added: 3, updated: 1, removed: 2, held: 0, durationMs: 10 }],
     });
-    expect(tracker.view('979', done, undefined, 100)).toMatchObject({ phase: 'done', percent: 100, outcome: 'succeeded', changes: '+3 ~1 -2' });
+    expect(tracker.view('979', done, undefined, 100)).toMatchObject({
+      phase: 'done',
+      percent: 100,
+      outcome: 'succeeded',
+      changes: '+3 ~1 -2',
+    });
   });
 
   it('should call a VPD not reached yet waiting, and the current one starting', () => {

@@ -45,7 +45,17 @@ export class SyncProgressTracker {
       const processed = seen?.processed ?? 0;
       const held = result.held ? ` (${result.held} held)` : '';
       const changes = `+${result.added} ~${result.updated} -${result.removed}${held}`;
-      return { vpd, phase: 'done', processed, total: processed, percent: 100, ratePerSecond: null, etaMs: 0, outcome: result.status, changes };
+      return {
+        vpd,
+        phase: 'done',
+        processed,
+        total: processed,
+        percent: 100,
+        ratePerSecond: null,
+        etaMs: 0,
+        outcome: result.status,
+        changes,
+      };
     }
     const progress = status?.progress && status.progress.runId === run.runId ? status.progress : null;
     if (!progress && seen) {

@@ -159,7 +159,12 @@ export class AppConfig {
     const local = !this.env.DATABASE_URL;
     const secret = this.env.STATUS_PAGE_SESSION_SECRET;
     const enabled = this.env.STATUS_PAGE_ENABLED ?? (local || secret !== undefined);
-    return { enabled: enabled && (local || secret !== undefined), sessionSecret: secret, sessionTtlMs: ms(this.env.STATUS_PAGE_SESSION_TTL), secureCookie: this.isProduction };
+    return {
+      enabled: enabled && (local || secret !== undefined),
+      sessionSecret: secret,
+      sessionTtlMs: ms(this.env.STATUS_PAGE_SESSION_TTL),
+      secureCookie: this.isProduction,
+    };
   }
 
   get sandbox(): { seed: number; vpdCount: number; roleAssignments: number } {

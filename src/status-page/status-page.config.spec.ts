@@ -20,7 +20,9 @@ describe('Status page configuration', () => {
   });
 
   it('should refuse a short secret, naming the variable', () => {
-    expect(() => validateEnvironment({ STATUS_PAGE_SESSION_SECRET: 'short' })).toThrow(/STATUS_PAGE_SESSION_SECRET must be at least 32 characters/);
+    expect(() => validateEnvironment({ STATUS_PAGE_SESSION_SECRET: 'short' })).toThrow(
+      /STATUS_PAGE_SESSION_SECRET must be at least 32 characters/,
+    );
   });
 
   it('should be off whenever STATUS_PAGE_ENABLED=false', () => {

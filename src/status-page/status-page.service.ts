@@ -57,7 +57,9 @@ export class StatusPageService {
     this.secureCookie = settings.secureCookie;
     this.sessions = new StatusSessions(config.apiKeys, settings.sessionSecret, settings.sessionTtlMs);
     if (!settings.enabled)
-      this.logger.log('The status page (/status) is off: STATUS_PAGE_ENABLED=false, or no STATUS_PAGE_SESSION_SECRET outside the embedded default.');
+      this.logger.log(
+        'The status page (/status) is off: STATUS_PAGE_ENABLED=false, or no STATUS_PAGE_SESSION_SECRET outside the embedded default.',
+      );
   }
 
   async page(req: PageRequest): Promise<PageResult> {
@@ -73,7 +75,11 @@ export class StatusPageService {
     const key = this.sessions.signIn((body as { key?: unknown } | undefined)?.key);
     if (!key) return { status: 401, html: renderSignIn('That is not an ops API key of this gateway.') };
     const cookie = this.sessions.issue(key.id, this.clock.nowMs());
-    return { status: 303, location: '/status', setCookie: sessionCookie(cookie, Math.floor(this.sessions.ttlMs / 1000), this.secureCookie) };
+    return {
+      status: 303,
+      location: '/status',
+      setCookie: sessionCookie(cookie, Math.floor(this.sessions.ttlMs / 1000), this.secureCookie),
+    };
   }
 
   signOut(req: PageRequest): PageResult {
@@ -92,7 +98,13 @@ export class StatusPageService {
       return { ...base, vpds, leader: status.leader, webhooks: await webhooks };
     } catch (error) {
       this.logger.warn({ msg: 'status page could not read the sync status', error: (error as Error).message });
-      return { ...base, vpds: [], leader: null, webhooks: await webhooks, error: 'The sync status could not be read (Redis or the database is unavailable).' };
+      return {
+        ...base,
+        vpds: [],
+        leader: null,
+        webhooks: await webhooks,
+        error: 'The sync status could not be read (Redis or the database is unavailable).',
+      };
     }
   }
 

@@ -50,13 +50,20 @@ export const STATUS_PAGE_CSP = [
 
 const NUMBER = new Intl.NumberFormat('en-GB');
 const n = (v: number) => NUMBER.format(v);
-const esc = (s: unknown) =>
+const esc = (s: string | number | null | undefined) =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 const time = (iso: string | null, nowMs: number) => {
   if (!iso) return '<span class="muted">never</span>';
   const ms = Date.parse(iso);
   const mins = Math.round((nowMs - ms) / 60_000);
-  const ago = mins < 1 ? 'just now' : mins < 120 ? `${mins} min ago` : mins < 2880 ? `${Math.round(mins / 60)} h ago` : `${Math.round(mins / 1440)} days ago`;
+  const ago =
+    mins < 1
+      ? 'just now'
+      : mins < 120
+        ? `${mins} min ago`
+        : mins < 2880
+          ? `${Math.round(mins / 60)} h ago`
+          : `${Math.round(mins / 1440)} days ago`;
   return `${esc(formatUkDateTime(ms))} <small>(${ago})</small>`;
 };
 

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { BOTH_KEY } from '../support/test-env';
-import { CLI_COMMAND, CliGateway, ROOT, startCliGateway } from './support/cli-harness';
+import { CLI_COMMAND, CliGateway, ESCAPE, ROOT, startCliGateway } from './support/cli-harness';
 
 const VPD = '979';
 const hasTmux = (() => {
@@ -70,7 +70,7 @@ const BAR = new RegExp(`^${VPD} +[█░]+ +(\\d+)% \\|`, 'gm');
     expect(bars[0][1]).toBe('100');
     expect(screen).toMatch(new RegExp(`│ ${VPD} +│ full +│ succeeded`));
     // Colours on a terminal (capture-pane -e keeps the escape codes).
-    expect(tmux('capture-pane', '-p', '-e', '-t', session)).toMatch(/\u001b\[/);
+    expect(tmux('capture-pane', '-p', '-e', '-t', session)).toMatch(ESCAPE);
   });
 });
 

@@ -30,7 +30,12 @@ describe('esr-gateway CLI', () => {
 
   const cli = (...args: string[]) => runCli(args, env);
   const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    gw.t.app.inject({ method: method as 'GET', url: path, payload: body as object, headers: { authorization: `Bearer ${BOTH_KEY}`, ...headers } });
+    gw.t.app.inject({
+      method: method as 'GET',
+      url: path,
+      payload: body as object,
+      headers: { authorization: `Bearer ${BOTH_KEY}`, ...headers },
+    });
 
   it('should print --help for every command and exit 0', async () => {
     for (const args of [[], ['status'], ['sync'], ['held'], ['held', 'approve'], ['mappings', 'import'], ['reconcile'], ['access']]) {
@@ -70,7 +75,11 @@ describe('esr-gateway CLI', () => {
     const json = await cli('status', '--json');
     expect(json.code).toBe(0);
     const body = JSON.parse(json.stdout);
-    expect(body).toMatchObject({ healthy: true, breaker: 'closed', vpds: expect.arrayContaining([expect.objectContaining({ vpd: VPD, health: 'OK' })]) });
+    expect(body).toMatchObject({
+      healthy: true,
+      breaker: 'closed',
+      vpds: expect.arrayContaining([expect.objectContaining({ vpd: VPD, health: 'OK' })]),
+    });
   });
 
   it('should print a dry run as a table of employee numbers, writing nothing', async () => {
@@ -124,13 +133,17 @@ describe('esr-gateway CLI', () => {
     }
     await writeFile(file, `${lines.join('\n')}\n`);
     const importing = (...extra: string[]) =>
-      runCli(['mappings', 'import', file, ...extra], { ...env, ESR_GATEWAY_KEY: PORTAL_KEY, ESR_GATEWAY_ACTING_USER: 'lsa@trust.nhs.uk' }, 120_000);
+      runCli(
+        ['mappings', 'import', file, ...extra],
+        { ...env, ESR_GATEWAY_KEY: PORTAL_KEY, ESR_GATEWAY_ACTING_USER: 'lsa@trust.nhs.uk' },
+        120_000,
+      );
 
     const first = await importing();
     expect(first.code).toBe(1);
     expect(first.stdout + first.stderr).not.toMatch(ESCAPE);
     expect(first.stderr).toMatch(/^rows done: 100%/m);
-    const rejected = parse(await readFile(join(dir, 'lsa.rejected.csv')), { columns: true }) as Array<Record<string, string>>;
+    const rejected = parse<Record<string, string>>(await readFile(join(dir, 'lsa.rejected.csv')), { columns: true });
     expect(rejected.map((r) => Number(r.line)).sort((a, b) => a - b)).toEqual([...bad.keys()]);
     for (const row of rejected) {
       expect(row.error).toBe('VALIDATION_FAILED');
@@ -151,12 +164,19 @@ describe('esr-gateway CLI', () => {
     expect(noActor.stderr).toContain('mappings import needs --acting-user');
     const res = await runCli(['mappings', 'import', file, '--acting-user', 'lsa@trust.nhs.uk'], env);
     expect(res.code).toBe(2);
-    expect(res.stderr).toBe(`esr-gateway: ${file} must start with the header portalUserId,vpd,employeeNumber (missing: portalUserId, employeeNumber; found: user,vpd,employee).\n`);
+    expect(res.stderr).toBe(
+      `esr-gateway: ${file} must start with the header portalUserId,vpd,employeeNumber (missing: portalUserId, employeeNumber; found: user,vpd,employee).\n`,
+    );
   });
 
   it("should show a user's access per mapping with the gateway's reason sentence", async () => {
     const holder = gw.sandbox.admin.findRoleHolder(VPD, 3);
-    await api('POST', '/v1/users/hr.user@trust.nhs.uk/esr-mappings', { vpd: VPD, employeeNumber: holder.employeeNumber }, { 'x-acting-user': 'lsa@trust.nhs.uk' });
+    await api(
+      'POST',
+      '/v1/users/hr.user@trust.nhs.uk/esr-mappings',
+      { vpd: VPD, employeeNumber: holder.employeeNumber },
+      { 'x-acting-user': 'lsa@trust.nhs.uk' },
+    );
     const access = (await api('GET', '/v1/users/hr.user@trust.nhs.uk/esr-access')).json();
     const res = await cli('access', 'hr.user@trust.nhs.uk');
     expect(res.stderr).toBe('');
@@ -172,7 +192,9 @@ describe('esr-gateway CLI', () => {
   it('should report refusals and faults as one sentence with exit code 3, never a stack trace', async () => {
     const badKey = await runCli(['status'], { ...env, ESR_GATEWAY_KEY: 'not-a-key-at-all' });
     expect(badKey.code).toBe(3);
-    expect(badKey.stderr).toMatch(/^esr-gateway: A valid API key is required: send Authorization: Bearer <api key>\. \(UNAUTHENTICATED, request [\w-]+\)\n$/);
+    expect(badKey.stderr).toMatch(
+      /^esr-gateway: A valid API key is required: send Authorization: Bearer <api key>\. \(UNAUTHENTICATED, request [\w-]+\)\n$/,
+    );
     const wrongScope = await runCli(['status'], { ...env, ESR_GATEWAY_KEY: PORTAL_KEY });
     expect(wrongScope.code).toBe(3);
     expect(wrongScope.stderr).toContain("lacks the 'ops' scope");

@@ -13,7 +13,15 @@ import { CliGateway, ROOT, startCliGateway } from '../cli/support/cli-harness';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`chromium not found at ${CHROMIUM}: the status page browser test is skipped (apt-get install chromium).`);
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const VPD = '979';
 
 (hasChromium ? describe : describe.skip)('Status page (/status) in headless chromium', () => {
@@ -26,7 +34,12 @@ const VPD = '979';
     gw = await startCliGateway({
       vpdCount: 2,
       roleAssignments: 1500,
-      env: { STATUS_PAGE_ENABLED: 'true', STATUS_PAGE_SESSION_SECRET: 'status-page-test-secret-0123456789abcdef', ESR_PAGE_SIZE: '15', ESR_RATE_LIMIT_PER_SECOND: '20' },
+      env: {
+        STATUS_PAGE_ENABLED: 'true',
+        STATUS_PAGE_SESSION_SECRET: 'status-page-test-secret-0123456789abcdef',
+        ESR_PAGE_SIZE: '15',
+        ESR_RATE_LIMIT_PER_SECOND: '20',
+      },
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
     context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 720 } });
@@ -73,7 +86,9 @@ const VPD = '979';
   });
 
   it('should render the VPD table, and show a running sync with its progress, refreshing itself', async () => {
-    const first = (await gw.t.app.inject({ method: 'POST', url: '/v1/sync/runs', headers: ops(), payload: { mode: 'full', vpd: VPD } })).json();
+    const first = (
+      await gw.t.app.inject({ method: 'POST', url: '/v1/sync/runs', headers: ops(), payload: { mode: 'full', vpd: VPD } })
+    ).json();
     await waitUntil(async () => (await runOf(first.runId)).state === 'succeeded');
 
     const page = await context.newPage();
@@ -89,7 +104,9 @@ const VPD = '979';
     expect(await page.locator('text=Webhooks off').count()).toBe(1);
     expect(await page.locator('text=Circuit breaker: closed').count()).toBe(1);
 
-    const second = (await gw.t.app.inject({ method: 'POST', url: '/v1/sync/runs', headers: ops(), payload: { mode: 'full', vpd: VPD } })).json();
+    const second = (
+      await gw.t.app.inject({ method: 'POST', url: '/v1/sync/runs', headers: ops(), payload: { mode: 'full', vpd: VPD } })
+    ).json();
     await waitUntil(async () => {
       await page.goto(`${gw.url}/status`);
       return (await page.locator('progress').count()) > 0 && Number(await page.locator('progress').getAttribute('value')) > 0;

@@ -36,7 +36,14 @@ export async function accessCommand(ctx: CommandContext, options: AccessOptions)
   const table = ctx.term.table(['VPD', 'Employee number', 'State', 'Effective from', 'Until', 'Last synced']);
   for (const m of access.mappings) {
     const paint = m.state === 'ACTIVE' ? c.green : m.state === 'PENDING_ACTIVATION' ? c.cyan : c.yellow;
-    table.push([m.vpd, m.employeeNumber, paint(m.state), when(m.effectiveFrom, now), m.effectiveUntil ? when(m.effectiveUntil, now) : '-', when(m.lastSyncedAt, now)]);
+    table.push([
+      m.vpd,
+      m.employeeNumber,
+      paint(m.state),
+      when(m.effectiveFrom, now),
+      m.effectiveUntil ? when(m.effectiveUntil, now) : '-',
+      when(m.lastSyncedAt, now),
+    ]);
   }
   ctx.term.print(table.toString());
   for (const m of access.mappings) ctx.term.print(`${m.vpd} / ${m.employeeNumber}: ${m.reason}`);

@@ -25,7 +25,10 @@ export async function heldCommand(ctx: CommandContext, options: HeldOptions): Pr
     ctx.term.print(`VPD ${vpd.vpd} has no held removals: nothing to ${options.decision}.`);
     return EXIT.ATTENTION;
   }
-  const table = ctx.term.table(['VPD', 'Held removals', 'Held since', 'Role assignments now', 'Run that held them'], ['left', 'right', 'left', 'right', 'left']);
+  const table = ctx.term.table(
+    ['VPD', 'Held removals', 'Held since', 'Role assignments now', 'Run that held them'],
+    ['left', 'right', 'left', 'right', 'left'],
+  );
   table.push([vpd.vpd, count(vpd.heldRemovals), when(vpd.heldSince, now), count(vpd.holders), vpd.lastRun ? runSummary(vpd.lastRun) : '-']);
   ctx.term.print(table.toString());
   if (options.list) await listRemovals(ctx, vpd.vpd);
@@ -43,7 +46,9 @@ export async function heldCommand(ctx: CommandContext, options: HeldOptions): Pr
   const result = await ctx.client.json<HeldRemovalsDecision>('POST', path);
   ctx.term.print(
     result.decision === 'approved'
-      ? ctx.term.color.green(`Approved: ${count(result.count)} held removal(s) applied in VPD ${result.vpd} (${count(result.removed)} row(s) removed).`)
+      ? ctx.term.color.green(
+          `Approved: ${count(result.count)} held removal(s) applied in VPD ${result.vpd} (${count(result.removed)} row(s) removed).`,
+        )
       : ctx.term.color.green(`Rejected: ${count(result.count)} held removal(s) discarded in VPD ${result.vpd}; the role assignments stay.`),
   );
   return EXIT.OK;

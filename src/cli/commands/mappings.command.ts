@@ -17,7 +17,10 @@ export interface ImportOptions {
  */
 export async function mappingsImportCommand(ctx: CommandContext, options: ImportOptions): Promise<ExitCode> {
   if (!ctx.client.actingUser)
-    throw new CliError('mappings import needs --acting-user (or ESR_GATEWAY_ACTING_USER): the LSA on whose behalf the rows are added.', EXIT.USAGE);
+    throw new CliError(
+      'mappings import needs --acting-user (or ESR_GATEWAY_ACTING_USER): the LSA on whose behalf the rows are added.',
+      EXIT.USAGE,
+    );
   if (!Number.isInteger(options.chunkSize) || options.chunkSize < 1 || options.chunkSize > MAX_CHUNK_ROWS)
     throw new CliError(`--chunk-size must be a whole number from 1 to ${MAX_CHUNK_ROWS}.`, EXIT.USAGE);
   let size: number;
@@ -56,8 +59,17 @@ export async function mappingsImportCommand(ctx: CommandContext, options: Import
     display.stop();
   }
   const c = ctx.term.color;
-  const table = ctx.term.table(['Rows read', 'Created', 'Already there', 'Rejected', 'Time'], ['right', 'right', 'right', 'right', 'right']);
-  table.push([count(summary.rowsRead), count(summary.created), count(summary.skipped), count(summary.rejected), elapsed(ctx.now() - started)]);
+  const table = ctx.term.table(
+    ['Rows read', 'Created', 'Already there', 'Rejected', 'Time'],
+    ['right', 'right', 'right', 'right', 'right'],
+  );
+  table.push([
+    count(summary.rowsRead),
+    count(summary.created),
+    count(summary.skipped),
+    count(summary.rejected),
+    elapsed(ctx.now() - started),
+  ]);
   ctx.term.print(table.toString());
   if (summary.rejectedFile) {
     ctx.term.print(c.yellow(`${count(summary.rejected)} row(s) rejected: see ${summary.rejectedFile} (line, error and reason per row).`));

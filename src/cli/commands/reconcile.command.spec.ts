@@ -22,7 +22,8 @@ const PAGE_2: Reconciliation = {
   items: [{ kind: 'NO_ROLE', vpd: '979', employeeNumber: '30581379', portalUserId: 'hr.user@trust.nhs.uk', reason: 'No current role.' }],
   nextCursor: null,
 };
-const CSV = 'kind,vpd,employeeNumber,portalUserId,displayName,effectiveFrom,reason\r\nNO_ROLE,979,30581379,hr.user@trust.nhs.uk,,,No current role.\r\n';
+const CSV =
+  'kind,vpd,employeeNumber,portalUserId,displayName,effectiveFrom,reason\r\nNO_ROLE,979,30581379,hr.user@trust.nhs.uk,,,No current role.\r\n';
 
 /** A stand-in gateway answering the reconciliation route as gateway-api.md describes it. */
 function stubGateway(seen: string[]): Server {
@@ -30,9 +31,14 @@ function stubGateway(seen: string[]): Server {
     seen.push(`${req.method} ${req.url} ${req.headers.accept} ${req.headers.authorization}`);
     const url = new URL(req.url ?? '/', 'http://stub');
     if (url.pathname === '/v1/vpds/123/reconciliation') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'NOT_FOUND', message: 'VPD 123 is not served.', requestId: 'r1' }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'NOT_FOUND', message: 'VPD 123 is not served.', requestId: 'r1' }));
     } else if (req.headers.accept === 'text/csv') res.writeHead(200, { 'content-type': 'text/csv' }).end(CSV);
-    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(url.searchParams.get('cursor') === 'page-2' ? PAGE_2 : PAGE_1));
+    else
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(url.searchParams.get('cursor') === 'page-2' ? PAGE_2 : PAGE_1));
   });
 }
 
@@ -53,7 +59,9 @@ describe(reconcileCommand.name, () => {
     out = '';
     const stdout = new PassThrough();
     stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const term = new Terminal(stdout as unknown as NodeJS.WriteStream, new PassThrough() as unknown as NodeJS.WriteStream, process.stdin, { env: {} });
+    const term = new Terminal(stdout as unknown as NodeJS.WriteStream, new PassThrough() as unknown as NodeJS.WriteStream, process.stdin, {
+      env: {},
+    });
     const { port } = server.address() as AddressInfo;
     const client = new GatewayClient({ url: `http://127.0.0.1:${port}`, key: 'ops-key-123', timeoutMs: 5000 });
     ctx = { client, term, now: () => Date.parse('2026-11-25T10:15:00Z'), sleep: async () => undefined };
@@ -84,6 +92,8 @@ describe(reconcileCommand.name, () => {
   });
 
   it("should fail with the contract error body's sentence", async () => {
-    await expect(reconcileCommand(ctx, { vpd: '123', csv: false, limit: 500 })).rejects.toThrow('VPD 123 is not served. (NOT_FOUND, request r1)');
+    await expect(reconcileCommand(ctx, { vpd: '123', csv: false, limit: 500 })).rejects.toThrow(
+      'VPD 123 is not served. (NOT_FOUND, request r1)',
+    );
   });
 });

@@ -48,7 +48,14 @@ export async function reconcileCommand(ctx: CommandContext, options: ReconcileOp
         more = true;
         break;
       }
-      table.push([item.kind, item.employeeNumber, item.portalUserId ?? '-', item.displayName ?? '-', item.effectiveFrom ? when(item.effectiveFrom, now) : '-', item.reason]);
+      table.push([
+        item.kind,
+        item.employeeNumber,
+        item.portalUserId ?? '-',
+        item.displayName ?? '-',
+        item.effectiveFrom ? when(item.effectiveFrom, now) : '-',
+        item.reason,
+      ]);
       rows++;
     }
     cursor = page.nextCursor ?? undefined;

@@ -22,7 +22,9 @@ export async function statusCommand(ctx: CommandContext, options: StatusOptions)
   // No VPD at all: nothing has been synced, so nobody can be granted access.
   const healthy = rows.length > 0 && rows.every((r) => r.health === 'OK');
   if (options.json) {
-    ctx.term.print(JSON.stringify({ healthy, breaker, leader: status.leader, maxStalenessMs: options.maxStalenessMs, vpds: rows }, null, 2));
+    ctx.term.print(
+      JSON.stringify({ healthy, breaker, leader: status.leader, maxStalenessMs: options.maxStalenessMs, vpds: rows }, null, 2),
+    );
     return healthy ? EXIT.OK : EXIT.ATTENTION;
   }
   const c = ctx.term.color;

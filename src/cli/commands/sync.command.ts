@@ -36,11 +36,23 @@ export async function syncCommand(ctx: CommandContext, options: SyncOptions): Pr
     runId = (await ctx.client.json<SyncRunAccepted>('POST', '/v1/sync/runs', { body: { vpd: options.vpd, mode } })).runId;
     ctx.term.note(`Started ${mode} sync run ${runId}${options.vpd ? ` for VPD ${options.vpd}` : ' for every served VPD'}.`);
   } else ctx.term.note(`Following sync run ${runId}.`);
-  const run = await follow(ctx, runId, options, estimates, before.vpds.map((v) => v.vpd));
+  const run = await follow(
+    ctx,
+    runId,
+    options,
+    estimates,
+    before.vpds.map((v) => v.vpd),
+  );
   return printOutcome(ctx, run);
 }
 
-async function follow(ctx: CommandContext, runId: string, options: SyncOptions, estimates: Map<string, number>, served: string[]): Promise<SyncRun> {
+async function follow(
+  ctx: CommandContext,
+  runId: string,
+  options: SyncOptions,
+  estimates: Map<string, number>,
+  served: string[],
+): Promise<SyncRun> {
   const tracker = new SyncProgressTracker(estimates);
   const display = createProgressDisplay(ctx.term);
   const initial = options.vpd ? [options.vpd] : served;
@@ -56,7 +68,18 @@ async function follow(ctx: CommandContext, runId: string, options: SyncOptions, 
       const status = run.state === 'running' ? await ctx.client.json<SyncStatus>('GET', '/v1/sync/status') : undefined;
       const now = ctx.now();
       const vpds = runVpds(finished ? [] : initial, run);
-      display.update(vpds.map((vpd) => toItem(tracker.view(vpd, run, status?.vpds.find((v) => v.vpd === vpd), now))));
+      display.update(
+        vpds.map((vpd) =>
+          toItem(
+            tracker.view(
+              vpd,
+              run,
+              status?.vpds.find((v) => v.vpd === vpd),
+              now,
+            ),
+          ),
+        ),
+      );
       if (finished) return run;
       await ctx.sleep(options.pollMs);
     }
@@ -89,7 +112,17 @@ function printOutcome(ctx: CommandContext, run: SyncRun): ExitCode {
     );
     for (const r of run.vpds) {
       const paint = r.status === 'succeeded' ? c.green : r.status === 'held' ? c.yellow : c.red;
-      table.push([r.vpd, r.mode, paint(r.status), count(r.added), count(r.updated), count(r.removed), count(r.held), elapsed(r.durationMs), r.error ?? r.reason ?? '']);
+      table.push([
+        r.vpd,
+        r.mode,
+        paint(r.status),
+        count(r.added),
+        count(r.updated),
+        count(r.removed),
+        count(r.held),
+        elapsed(r.durationMs),
+        r.error ?? r.reason ?? '',
+      ]);
     }
     ctx.term.print(table.toString());
   }
@@ -99,26 +132,37 @@ function printOutcome(ctx: CommandContext, run: SyncRun): ExitCode {
     ctx.term.print(c.green(`Sync run ${run.runId} succeeded${took}: ${run.vpds.length} VPD(s) synced.`));
     return EXIT.OK;
   }
-  if (run.state === 'skipped') ctx.term.print(c.yellow(`Sync run ${run.runId} was skipped: ${run.reason ?? 'another run held the sync lease'}.`));
+  if (run.state === 'skipped')
+    ctx.term.print(c.yellow(`Sync run ${run.runId} was skipped: ${run.reason ?? 'another run held the sync lease'}.`));
   else {
-    const held = problems.filter((r) => r.status === 'held').map((r) => `${r.vpd} held ${count(r.held)} removal(s): esr-gateway held approve|reject ${r.vpd}`);
+    const held = problems
+      .filter((r) => r.status === 'held')
+      .map((r) => `${r.vpd} held ${count(r.held)} removal(s): esr-gateway held approve|reject ${r.vpd}`);
     const failed = problems.filter((r) => r.status === 'failed').map((r) => `${r.vpd} failed (${r.error ?? 'error'})`);
-    ctx.term.print(c.red(`Sync run ${run.runId} ${run.state}${took}${run.reason ? ` (${run.reason})` : ''}: ${[...failed, ...held].join('; ') || 'see above'}.`));
+    ctx.term.print(
+      c.red(
+        `Sync run ${run.runId} ${run.state}${took}${run.reason ? ` (${run.reason})` : ''}: ${[...failed, ...held].join('; ') || 'see above'}.`,
+      ),
+    );
   }
   return EXIT.ATTENTION;
 }
 
 function printDryRun(ctx: CommandContext, dry: SyncDryRun): void {
-  const summary = ctx.term.table(['VPD', 'Mode', 'Would add', 'Would update', 'Would remove', 'Removals held?', 'Note'], [
-    'left',
-    'left',
-    'right',
-    'right',
-    'right',
-    'left',
-    'left',
-  ]);
-  for (const v of dry.vpds) summary.push([v.vpd, v.mode, count(v.added), count(v.updated), count(v.removed), v.wouldHoldRemovals ? 'yes (removal guard)' : 'no', v.reason ?? '']);
+  const summary = ctx.term.table(
+    ['VPD', 'Mode', 'Would add', 'Would update', 'Would remove', 'Removals held?', 'Note'],
+    ['left', 'left', 'right', 'right', 'right', 'left', 'left'],
+  );
+  for (const v of dry.vpds)
+    summary.push([
+      v.vpd,
+      v.mode,
+      count(v.added),
+      count(v.updated),
+      count(v.removed),
+      v.wouldHoldRemovals ? 'yes (removal guard)' : 'no',
+      v.reason ?? '',
+    ]);
   ctx.term.print(summary.toString());
   const changes = [
     ...dry.added.map((i) => ['add', i]),
@@ -132,5 +176,7 @@ function printDryRun(ctx: CommandContext, dry: SyncDryRun): void {
     ctx.term.print(table.toString());
   }
   const cut = dry.truncated ? ' (lists cut short; the counts are complete)' : '';
-  ctx.term.print(`Dry run (${dry.mode}): would add ${count(added)}, update ${count(updated)}, remove ${count(removed)}${cut}. Nothing was written.`);
+  ctx.term.print(
+    `Dry run (${dry.mode}): would add ${count(added)}, update ${count(updated)}, remove ${count(removed)}${cut}. Nothing was written.`,
+  );
 }

@@ -87,7 +87,7 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
 }
 
 /** ANSI escape sequences (colours, cursor movement). */
-export const ESCAPE = /\u001b\[/;
+export const ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[`);
 
 /** A 127.0.0.1 port nothing listens on (taken from the OS, then released). */
 export async function freePort(): Promise<number> {
