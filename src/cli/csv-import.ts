@@ -68,8 +68,11 @@ export class CsvImport {
     let columns: number[] | undefined;
     let chunk: Row[] = [];
     let chunkBytes = 0;
+    let consumedBytes = 0;
     try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
+        // The record's own snapshot: the parser reads ahead of what has been sent.
+        consumedBytes = info.bytes;
         if (!columns) {
           columns = headerIndexes(record, this.file);
           continue;
@@ -95,7 +98,7 @@ export class CsvImport {
           await this.send(chunk);
           chunk = [];
           chunkBytes = 0;
-          this.progress.bytesRead = parser.info.bytes;
+          this.progress.bytesRead = consumedBytes;
           this.onProgress({ ...this.progress });
         }
       }

@@ -1,4 +1,5 @@
 import type { SyncRun, SyncStatusVpd } from './api-types';
+import { count } from './format';
 
 /** What the CLI shows for one VPD of a followed run. */
 export interface VpdProgressView {
@@ -43,8 +44,8 @@ export class SyncProgressTracker {
     const seen = this.seen.get(vpd);
     if (result) {
       const processed = seen?.processed ?? 0;
-      const held = result.held ? ` (${result.held} held)` : '';
-      const changes = `+${result.added} ~${result.updated} -${result.removed}${held}`;
+      const held = result.held ? ` (${count(result.held)} held)` : '';
+      const changes = `+${count(result.added)} ~${count(result.updated)} -${count(result.removed)}${held}`;
       return {
         vpd,
         phase: 'done',

@@ -141,7 +141,7 @@ function printOutcome(ctx: CommandContext, run: SyncRun): ExitCode {
     const failed = problems.filter((r) => r.status === 'failed').map((r) => `${r.vpd} failed (${r.error ?? 'error'})`);
     ctx.term.print(
       c.red(
-        `Sync run ${run.runId} ${run.state}${took}${run.reason ? ` (${run.reason})` : ''}: ${[...failed, ...held].join('; ') || 'see above'}.`,
+        `Sync run ${run.runId} ${run.state === 'succeeded' ? 'finished' : run.state}${took}${run.reason ? ` (${run.reason})` : ''}: ${[...failed, ...held].join('; ') || 'see above'}.`,
       ),
     );
   }
