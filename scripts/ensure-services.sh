@@ -49,4 +49,11 @@ if ! redis_up; then
   for _ in $(seq 1 40); do redis_up && break; sleep 0.25; done
   redis_up || { log "Redis did not come up"; exit 1; }
 fi
+# A real terminal and a real browser for the CLI and status page tests (test/cli, test/status-page).
+for tool in tmux chromium; do
+  if ! command -v "$tool" >/dev/null; then
+    log "$tool not installed: installing from Debian packages"
+    apt_install "$tool"
+  fi
+done
 log "PostgreSQL and Redis are up"

@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RoleStoreModule } from './role-store/role-store.module';
 import { SearchesModule } from './searches/searches.module';
+import { StatusPageModule } from './status-page/status-page.module';
 import { SyncModule } from './sync/sync.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
@@ -46,6 +47,7 @@ export class AppModule {
         SyncModule,
         WebhooksModule,
         ReconciliationModule,
+        StatusPageModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

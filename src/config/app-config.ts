@@ -100,6 +100,13 @@ export class AppConfig {
   /** SUPPORT_CONTACT: a sentence added to reasons a person cannot act on themselves. */
   readonly supportContact: string | undefined;
 
+  /**
+   * The ops status page (/status). STATUS_PAGE_ENABLED unset: on in local mode, and outside it only
+   * when STATUS_PAGE_SESSION_SECRET is set (fail closed: no secret, no page). `sessionSecret`
+   * undefined means "local mode: make one per process".
+   */
+  readonly statusPage: { enabled: boolean; sessionSecret: string | undefined; sessionTtlMs: number; secureCookie: boolean };
+
   /** Size of the built-in ESR sandbox's data (local mode). */
   readonly sandbox: { seed: number; vpdCount: number; roleAssignments: number };
 
@@ -171,6 +178,14 @@ export class AppConfig {
     this.webhookMaxAttempts = env.WEBHOOK_MAX_ATTEMPTS;
     this.auditRetentionMs = ms(env.AUDIT_RETENTION);
     this.supportContact = env.SUPPORT_CONTACT?.trim() || undefined;
+
+    const statusSecret = env.STATUS_PAGE_SESSION_SECRET;
+    this.statusPage = {
+      enabled: (env.STATUS_PAGE_ENABLED ?? (this.localMode || statusSecret !== undefined)) && (this.localMode || statusSecret !== undefined),
+      sessionSecret: statusSecret,
+      sessionTtlMs: ms(env.STATUS_PAGE_SESSION_TTL),
+      secureCookie: env.NODE_ENV === 'production',
+    };
 
     this.sandbox = { seed: env.SANDBOX_SEED, vpdCount: env.SANDBOX_VPD_COUNT, roleAssignments: env.SANDBOX_ROLE_ASSIGNMENTS };
   }

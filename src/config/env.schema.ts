@@ -195,6 +195,15 @@ export class EnvironmentVariables {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   @IsIsoDuration({ min: 'PT1S', max: 'PT5M' }) SHUTDOWN_GRACE_PERIOD = 'PT10S';
 
+  /** The ops status page at /status: unset means on where it can be safe (see validateEnvironment). */
+  @Transform(toBool) @IsOptional() @IsBoolean() STATUS_PAGE_ENABLED?: boolean;
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'STATUS_PAGE_SESSION_SECRET must be at least 32 characters' })
+  STATUS_PAGE_SESSION_SECRET?: string;
+  @IsIsoDuration({ min: 'PT1M', max: 'P1D' }) STATUS_PAGE_SESSION_TTL = 'PT8H';
+
   @Transform(toInt) @IsInt() @Min(0) @Max(2 ** 31 - 1) SANDBOX_SEED = 1;
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) SANDBOX_VPD_COUNT = 3;
   @Transform(toInt) @IsInt() @Min(0) @Max(10_000_000) SANDBOX_ROLE_ASSIGNMENTS = 60;
@@ -255,6 +264,8 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     'WEBHOOK_URL',
     'WEBHOOK_SECRET',
     'SUPPORT_CONTACT',
+    'STATUS_PAGE_ENABLED',
+    'STATUS_PAGE_SESSION_SECRET',
   ]);
   const relevant = Object.fromEntries(Object.entries(raw).filter(([k]) => known.includes(k)));
   const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
@@ -262,6 +273,10 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   // The mode is only decided on valid values: a bad NODE_ENV, DATABASE_URL or ESR_BASE_URL is fixed first.
   if (!problems.some((p) => MODE_VARIABLES.some((name) => p.startsWith(name)))) problems.push(...failClosedProblems(env));
   if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: must be set when WEBHOOK_URL is set (events are signed)');
+  // The status page's session cookies are signed with STATUS_PAGE_SESSION_SECRET; outside local mode
+  // there is no made-up key to fall back on: asking for the page without one stops the start.
+  if (!isLocalMode(env) && env.STATUS_PAGE_ENABLED === true && !env.STATUS_PAGE_SESSION_SECRET)
+    problems.push('STATUS_PAGE_SESSION_SECRET: must be set (at least 32 characters) when STATUS_PAGE_ENABLED=true outside local mode');
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
 }

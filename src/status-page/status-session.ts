@@ -1,0 +1,79 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ApiKey } from '../config/api-keys';
+
+export const SESSION_COOKIE = 'esr_status_session';
+
+const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * Sign-in and sessions of the ops status page, with node:crypto only. A session cookie is
+ * `v1.<api key id>.<expiry ms>.<HMAC-SHA256>`: signed with the session secret, expiring, and valid
+ * only while its key is still configured with the ops scope (removing a key ends its sessions).
+ * Keys are compared as SHA-256 digests with timingSafeEqual over every key, as the API guard does.
+ * Pure apart from the clock passed in.
+ */
+export class StatusSessions {
+  private readonly secret: Buffer;
+  private readonly keys: Array<ApiKey & { digest: Buffer }>;
+
+  constructor(
+    keys: ApiKey[],
+    /** Undefined in local mode: a random secret for this process (sessions end with it). */
+    secret: string | undefined,
+    readonly ttlMs: number,
+  ) {
+    this.secret = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+    this.keys = keys.map((k) => ({ ...k, digest: digest(k.secret) }));
+  }
+
+  /** The ops key presented in the sign-in form, or undefined (unknown key, or no ops scope). */
+  signIn(presented: unknown): ApiKey | undefined {
+    if (typeof presented !== 'string' || presented.length === 0 || presented.length > 512) return undefined;
+    const d = digest(presented.trim());
+    let found: ApiKey | undefined;
+    for (const key of this.keys) if (timingSafeEqual(key.digest, d) && !found) found = key;
+    return found?.scopes.includes('ops') ? found : undefined;
+  }
+
+  /** A cookie value for a signed-in key. */
+  issue(keyId: string, nowMs: number): string {
+    const body = `v1.${keyId}.${nowMs + this.ttlMs}`;
+    return `${body}.${this.sign(body)}`;
+  }
+
+  /** The key id of a valid, unexpired session whose key still has the ops scope; else undefined. */
+  verify(cookie: string | undefined, nowMs: number): string | undefined {
+    const match = /^v1\.([A-Za-z0-9._-]{1,64})\.(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(cookie ?? '');
+    if (!match) return undefined;
+    const [, keyId, expiry, sig] = match;
+    const expected = Buffer.from(this.sign(`v1.${keyId}.${expiry}`));
+    if (!timingSafeEqual(expected, Buffer.from(sig))) return undefined;
+    if (Number(expiry) <= nowMs) return undefined;
+    return this.keys.some((k) => k.id === keyId && k.scopes.includes('ops')) ? keyId : undefined;
+  }
+
+  private sign(body: string): string {
+    return createHmac('sha256', this.secret).update(body).digest('base64url');
+  }
+}
+
+/** The value of one cookie from a Cookie header. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** Set-Cookie for a session (or, with maxAgeSeconds 0, for ending it). */
+export function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
+  return [
+    `${SESSION_COOKIE}=${value}`,
+    'Path=/status',
+    `Max-Age=${maxAgeSeconds}`,
+    'HttpOnly',
+    'SameSite=Strict',
+    ...(secure ? ['Secure'] : []),
+  ].join('; ');
+}
