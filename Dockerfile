@@ -12,7 +12,7 @@
 # Nothing secret is baked in: DATABASE_URL, REDIS_URL, API_KEYS, ESR_CLIENT_SECRET and
 # AUDIT_HMAC_SECRET are given to the container at run time (the Helm chart reads them from a Secret).
 
-FROM node:20-bookworm-slim AS toolchain
+FROM node:24.22.3-bookworm-slim AS toolchain
 WORKDIR /app
 # python3, make and g++ build better-sqlite3 from source when no prebuilt binary matches.
 RUN apt-get update \
@@ -40,7 +40,7 @@ FROM toolchain AS prod-deps
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24.22.3-bookworm-slim AS runtime
 # tini is PID 1: it forwards SIGTERM/SIGINT to node and reaps zombies, so the service's graceful
 # shutdown (SHUTDOWN_GRACE_PERIOD) runs when Kubernetes stops the pod.
 # npm, npx, corepack and yarn are not needed to run the service and are removed from the image.
