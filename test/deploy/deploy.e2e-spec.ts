@@ -387,7 +387,7 @@ describe('Dockerfile', () => {
     const nodeVersion = read('.node-version').trim();
     expect(nodeVersion).toMatch(/^24\.\d+\.\d+$/);
     expect(stages.length).toBeGreaterThanOrEqual(3);
-    const external = stages.map((s) => s.from).filter((from) => !stageNames.has(from));
+    const external = stages.map((s) => s.from).filter((from) => !stageNames.has(from) && from !== 'scratch');
     expect(external.length).toBeGreaterThan(0);
     for (const image of external) expect(image).toBe(`node:${nodeVersion}-bookworm-slim`);
     const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
@@ -422,7 +422,12 @@ describe('Dockerfile', () => {
   it('should start through tini so signals reach node', () => {
     const entrypoint = final.instructions.filter((i) => i.op === 'ENTRYPOINT').at(-1)?.args ?? '';
     expect(JSON.parse(entrypoint)).toEqual(['/usr/bin/tini', '--']);
-    expect(final.instructions.some((i) => i.op === 'RUN' && /apt-get install[^&]*\btini\b/.test(i.args))).toBe(true);
+    // The final stage starts FROM scratch and takes its root filesystem from one stage that installs tini.
+    const rootCopy = /^--from=(\S+) \/ \/$/.exec(final.instructions.find((i) => i.op === 'COPY')?.args ?? '');
+    const rootStage = stages.find((s) => s.name === rootCopy?.[1]);
+    expect(final.from).toBe('scratch');
+    expect(rootStage?.instructions.some((i) => i.op === 'RUN' && /apt-get install[^&]*\btini\b/.test(i.args))).toBe(true);
+    expect(rootStage?.instructions.some((i) => i.op === 'RUN' && /rm -rf[^&]*\/usr\/local\/lib\/node_modules\/npm\b/.test(i.args))).toBe(true);
     const cmd = final.instructions.filter((i) => i.op === 'CMD').at(-1)?.args ?? '';
     expect(JSON.parse(cmd)).toEqual(['node', 'dist/main.js']);
   });
