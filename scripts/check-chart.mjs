@@ -21,7 +21,8 @@ import { checkRelease } from './chart/checks.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const chart = 'helm/esr-gateway';
-const helm = (args) => spawnSync('bash', [path.join(root, 'scripts/helm.sh'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+const helm = (args) =>
+  spawnSync('bash', [path.join(root, 'scripts/helm.sh'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
 const fileArgs = (files) => files.flatMap((f) => ['-f', f]);
 
 function lint(files) {
@@ -69,9 +70,24 @@ function standardCases() {
   const refusals = [
     ['values.yaml alone (no Secret named)', [], [], 'secret.name is required'],
     ['no ESR_BASE_URL', [required], set('config.ESR_BASE_URL='), 'config.ESR_BASE_URL is required'],
-    ['NetworkPolicy without PostgreSQL peers', [required], ['--set-json', 'networkPolicy.egress.postgresql.to=[]'], 'networkPolicy.egress.postgresql.to is empty'],
-    ['NetworkPolicy without Redis peers', [required], ['--set-json', 'networkPolicy.egress.redis.to=[]'], 'networkPolicy.egress.redis.to is empty'],
-    ['NetworkPolicy without ESR peers', [required], ['--set-json', 'networkPolicy.egress.esr.to=[]'], 'networkPolicy.egress.esr.to is empty'],
+    [
+      'NetworkPolicy without PostgreSQL peers',
+      [required],
+      ['--set-json', 'networkPolicy.egress.postgresql.to=[]'],
+      'networkPolicy.egress.postgresql.to is empty',
+    ],
+    [
+      'NetworkPolicy without Redis peers',
+      [required],
+      ['--set-json', 'networkPolicy.egress.redis.to=[]'],
+      'networkPolicy.egress.redis.to is empty',
+    ],
+    [
+      'NetworkPolicy without ESR peers',
+      [required],
+      ['--set-json', 'networkPolicy.egress.esr.to=[]'],
+      'networkPolicy.egress.esr.to is empty',
+    ],
     ['API_KEYS not from the Secret', [required], set('secret.keys.API_KEYS='), 'API_KEYS'],
     ['NODE_ENV overridden through extraEnv', [required], set('extraEnv[0].name=NODE_ENV', 'extraEnv[0].value=development'), 'extraEnv'],
     ['a secret under config', [required], set('config.AUDIT_HMAC_SECRET=abcdefghijklmnopqrstuvwxyz'), 'AUDIT_HMAC_SECRET'],
@@ -88,8 +104,7 @@ function main(argv) {
   const files = argv.flatMap((a, i) => (argv[i - 1] === '-f' ? [a] : []));
   const extra = argv.includes('--skip-schema-validation') ? ['--skip-schema-validation'] : [];
   const report = files.length ? { releases: [releaseCase(files.join(' + '), files, extra)], lints: [], refusals: [] } : standardCases();
-  const failed =
-    report.releases.some((r) => r.problems.length) || report.lints.some((l) => !l.ok) || report.refusals.some((r) => !r.ok);
+  const failed = report.releases.some((r) => r.problems.length) || report.lints.some((l) => !l.ok) || report.refusals.some((r) => !r.ok);
   if (json) {
     process.stdout.write(`${JSON.stringify({ ...report, ok: !failed }, null, 2)}\n`);
   } else {
@@ -98,7 +113,10 @@ function main(argv) {
       console.log(`${r.problems.length ? 'FAIL' : 'ok  '} helm template: ${r.name}: ${r.objects.length} objects checked in ${r.ms} ms`);
       for (const p of r.problems) console.log(`       - ${p}`);
     }
-    for (const r of report.refusals) console.log(`${r.ok ? 'ok  ' : 'FAIL'} refused: ${r.name}: ${r.message.split('\n').find((line) => line.includes(r.expected)) ?? r.message.split('\n')[0]}`);
+    for (const r of report.refusals)
+      console.log(
+        `${r.ok ? 'ok  ' : 'FAIL'} refused: ${r.name}: ${r.message.split('\n').find((line) => line.includes(r.expected)) ?? r.message.split('\n')[0]}`,
+      );
     console.log(failed ? 'chart checks FAILED' : 'chart checks passed');
   }
   return failed ? 1 : 0;

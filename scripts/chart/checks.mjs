@@ -14,7 +14,19 @@ import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 
-const MODELS = [ConfigMap, Service, ServiceAccount, Pod, Deployment, Job, PodDisruptionBudget, NetworkPolicy, HorizontalPodAutoscaler, ServiceMonitor, PrometheusRule];
+const MODELS = [
+  ConfigMap,
+  Service,
+  ServiceAccount,
+  Pod,
+  Deployment,
+  Job,
+  PodDisruptionBudget,
+  NetworkPolicy,
+  HorizontalPodAutoscaler,
+  ServiceMonitor,
+  PrometheusRule,
+];
 
 /** Variables that hold secrets: they may only come from a Secret (secretKeyRef), never a ConfigMap or a literal. */
 export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'API_KEYS', 'ESR_CLIENT_SECRET', 'AUDIT_HMAC_SECRET'];
@@ -30,13 +42,18 @@ const SECRET_LIKE_VALUE = [
 const name = (o) => `${o?.kind ?? '?'}/${o?.metadata?.name ?? '?'}`;
 const matches = (selector = {}, labels = {}) =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
-const hooksOf = (o) => (o.metadata?.annotations?.['helm.sh/hook'] ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+const hooksOf = (o) =>
+  (o.metadata?.annotations?.['helm.sh/hook'] ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
 const hookWeight = (o) => Number(o.metadata?.annotations?.['helm.sh/hook-weight'] ?? 0);
 
 /** The pod template (or pod) of a workload with the labels its pods get, or undefined. */
 export function podOf(o) {
   if (o.kind === 'Pod') return { spec: o.spec ?? {}, labels: o.metadata?.labels ?? {} };
-  if (o.kind === 'Deployment' || o.kind === 'Job') return { spec: o.spec?.template?.spec ?? {}, labels: o.spec?.template?.metadata?.labels ?? {} };
+  if (o.kind === 'Deployment' || o.kind === 'Job')
+    return { spec: o.spec?.template?.spec ?? {}, labels: o.spec?.template?.metadata?.labels ?? {} };
   return undefined;
 }
 
@@ -119,7 +136,8 @@ function checkConfigMaps(objects, problems) {
       for (const [pattern, what] of SECRET_LIKE_VALUE) if (pattern.test(String(v))) problems.push(`${name(cm)}: ${k} holds ${what}`);
     }
   }
-  for (const o of objects.filter((x) => x.kind === 'Secret')) problems.push(`${name(o)}: the chart must not render Secrets (they come from an existing one)`);
+  for (const o of objects.filter((x) => x.kind === 'Secret'))
+    problems.push(`${name(o)}: the chart must not render Secrets (they come from an existing one)`);
 }
 
 function checkServer(objects, problems) {
@@ -133,37 +151,46 @@ function checkServer(objects, problems) {
   const env = effectiveEnv(c, objects);
   const http = (c.ports ?? []).find((port) => port.name === 'http');
   if (!http) p('has no container port named http');
-  else if (String(http.containerPort) !== String(env.get('PORT')?.value ?? 3000)) p(`port http (${http.containerPort}) is not PORT (${env.get('PORT')?.value})`);
+  else if (String(http.containerPort) !== String(env.get('PORT')?.value ?? 3000))
+    p(`port http (${http.containerPort}) is not PORT (${env.get('PORT')?.value})`);
   const probes = { startupProbe: '/health/live', livenessProbe: '/health/live', readinessProbe: '/health/ready' };
   for (const [probe, path] of Object.entries(probes)) {
     const get = c[probe]?.httpGet;
-    if (get?.path !== path || (get?.port !== 'http' && get?.port !== http?.containerPort)) p(`${probe} must GET ${path} on the http port (got ${get ? `${get.path} on ${get.port}` : 'none'})`);
+    if (get?.path !== path || (get?.port !== 'http' && get?.port !== http?.containerPort))
+      p(`${probe} must GET ${path} on the http port (got ${get ? `${get.path} on ${get.port}` : 'none'})`);
   }
-  if (env.get('DATABASE_MIGRATIONS_RUN')?.value !== 'false') p('pods would run migrations themselves (DATABASE_MIGRATIONS_RUN is not "false")');
+  if (env.get('DATABASE_MIGRATIONS_RUN')?.value !== 'false')
+    p('pods would run migrations themselves (DATABASE_MIGRATIONS_RUN is not "false")');
   if (env.get('HOST')?.value !== '0.0.0.0') p(`does not listen on the pod's addresses (HOST=${env.get('HOST')?.value ?? 'unset'})`);
   checkFailsClosed(c, objects, name(d), problems);
   const ru = d.spec?.strategy?.rollingUpdate ?? {};
-  if (d.spec?.strategy?.type === 'Recreate' || (String(ru.maxSurge ?? '25%') === '0' && String(ru.maxUnavailable ?? '25%') === '0')) p('rolling update cannot make progress');
+  if (d.spec?.strategy?.type === 'Recreate' || (String(ru.maxSurge ?? '25%') === '0' && String(ru.maxUnavailable ?? '25%') === '0'))
+    p('rolling update cannot make progress');
 
   const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler');
-  if (hpa && (hpa.spec.scaleTargetRef?.kind !== 'Deployment' || hpa.spec.scaleTargetRef?.name !== d.metadata.name)) problems.push(`${name(hpa)}: does not scale ${name(d)}`);
-  const replicas = hpa ? hpa.spec.minReplicas ?? 1 : d.spec?.replicas ?? 1;
+  if (hpa && (hpa.spec.scaleTargetRef?.kind !== 'Deployment' || hpa.spec.scaleTargetRef?.name !== d.metadata.name))
+    problems.push(`${name(hpa)}: does not scale ${name(d)}`);
+  const replicas = hpa ? (hpa.spec.minReplicas ?? 1) : (d.spec?.replicas ?? 1);
   for (const pdb of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
     if (!matches(pdb.spec?.selector?.matchLabels, labels)) problems.push(`${name(pdb)}: does not select the pods of ${name(d)}`);
     const count = (v) => (typeof v === 'string' && v.endsWith('%') ? Math.ceil((parseInt(v, 10) * replicas) / 100) : Number(v));
     const { maxUnavailable, minAvailable } = pdb.spec ?? {};
     const allowed = maxUnavailable !== undefined ? Math.min(count(maxUnavailable), replicas) : replicas - count(minAvailable ?? 0);
-    if (!(allowed >= 1)) problems.push(`${name(pdb)}: allows no disruption with ${replicas} replica(s), so node drains during a rollout would block`);
+    if (!(allowed >= 1))
+      problems.push(`${name(pdb)}: allows no disruption with ${replicas} replica(s), so node drains during a rollout would block`);
   }
   for (const svc of objects.filter((o) => o.kind === 'Service')) {
     if (!matches(svc.spec?.selector, labels)) problems.push(`${name(svc)}: does not select the pods of ${name(d)}`);
-    for (const port of svc.spec?.ports ?? []) if (port.targetPort !== 'http' && port.targetPort !== http?.containerPort) problems.push(`${name(svc)}: port ${port.name} targets ${port.targetPort}, not the http port`);
+    for (const port of svc.spec?.ports ?? [])
+      if (port.targetPort !== 'http' && port.targetPort !== http?.containerPort)
+        problems.push(`${name(svc)}: port ${port.name} targets ${port.targetPort}, not the http port`);
   }
   for (const sm of objects.filter((o) => o.kind === 'ServiceMonitor')) {
     const svc = objects.find((o) => o.kind === 'Service' && matches(sm.spec?.selector?.matchLabels, o.metadata?.labels));
     if (!svc) problems.push(`${name(sm)}: selects no rendered Service`);
     for (const ep of sm.spec?.endpoints ?? []) {
-      if (svc && !(svc.spec.ports ?? []).some((port) => port.name === ep.port)) problems.push(`${name(sm)}: endpoint port ${ep.port} is not a port of ${name(svc)}`);
+      if (svc && !(svc.spec.ports ?? []).some((port) => port.name === ep.port))
+        problems.push(`${name(sm)}: endpoint port ${ep.port} is not a port of ${name(svc)}`);
       if (ep.path !== '/metrics') problems.push(`${name(sm)}: scrapes ${ep.path}, not /metrics`);
     }
   }
@@ -174,7 +201,8 @@ function checkMigrations(objects, problems) {
   for (const job of objects.filter((o) => o.kind === 'Job')) {
     const hooks = hooksOf(job);
     const p = (msg) => problems.push(`${name(job)}: ${msg}`);
-    if (!hooks.includes('pre-install') || !hooks.includes('pre-upgrade')) p(`is not a pre-install,pre-upgrade hook (${hooks.join(',') || 'no hook'}), so it would not run before the Deployment`);
+    if (!hooks.includes('pre-install') || !hooks.includes('pre-upgrade'))
+      p(`is not a pre-install,pre-upgrade hook (${hooks.join(',') || 'no hook'}), so it would not run before the Deployment`);
     if (!Number.isInteger(hookWeight(job))) p('has a hook weight that is not an integer');
     for (const c of job.spec?.template?.spec?.containers ?? []) checkFailsClosed(c, objects, name(job), problems);
     const labels = podOf(job).labels;
@@ -184,7 +212,9 @@ function checkMigrations(objects, problems) {
     for (const np of covering) {
       const npHooks = hooksOf(np);
       if (!hooks.every((h) => npHooks.includes(h)) || !(hookWeight(np) < hookWeight(job)))
-        problems.push(`${name(np)}: must be a ${hooks.join(',')} hook weighted below ${name(job)} (${hookWeight(job)}) to exist before the Job runs`);
+        problems.push(
+          `${name(np)}: must be a ${hooks.join(',')} hook weighted below ${name(job)} (${hookWeight(job)}) to exist before the Job runs`,
+        );
     }
   }
 }
@@ -218,7 +248,12 @@ function checkNetworkPolicies(objects, server, problems) {
     const url = svc && `http://${svc.metadata.name}.`;
     if (!svc || !command.includes(url) || !command.includes(`:${svc.spec.ports[0].port}/health/ready`))
       problems.push(`${name(pod)}: does not call /health/ready through the Service (${command})`);
-    if (serverPolicy && !(serverPolicy.spec.ingress ?? []).some((r) => (r.from ?? []).some((f) => f.podSelector && matches(f.podSelector.matchLabels, pod.metadata.labels))))
+    if (
+      serverPolicy &&
+      !(serverPolicy.spec.ingress ?? []).some((r) =>
+        (r.from ?? []).some((f) => f.podSelector && matches(f.podSelector.matchLabels, pod.metadata.labels)),
+      )
+    )
       problems.push(`${name(serverPolicy)}: does not admit the helm test pod ${name(pod)}`);
   }
 }

@@ -22,11 +22,25 @@ const rules = [
   ['a devDependency', (f) => devOnly.some((d) => f.startsWith(d))],
   ['TypeScript source or declarations', (f) => f.startsWith('app/') && /\.(c|m)?ts$/.test(f)],
   ['a source map', (f) => f.startsWith('app/') && f.endsWith('.map')],
-  ['the repository sources, tests or build config', (f) => /^app\/(src|test|bench|coverage|helm|deploy|docs|scripts)\//.test(f) || /^app\/(tsconfig[^/]*\.json|\.env.*|jest\.config\.js|Dockerfile)$/.test(f)],
+  [
+    'the repository sources, tests or build config',
+    (f) =>
+      /^app\/(src|test|bench|coverage|helm|deploy|docs|scripts)\//.test(f) ||
+      /^app\/(tsconfig[^/]*\.json|\.env.*|jest\.config\.js|Dockerfile)$/.test(f),
+  ],
   ['a test of the project', (f) => /^app\/dist\/.*\.(spec|test|contract|e2e-spec)\.js$/.test(f)],
   ['a test folder of a package', (f) => /^app\/node_modules\/.*\/(test|tests|__tests__)\//.test(f)],
-  ['a better-sqlite3 build leftover', (f) => /^app\/node_modules\/better-sqlite3\/(deps|src)\//.test(f) || (/^app\/node_modules\/better-sqlite3\/build\/./.test(f) && !/^app\/node_modules\/better-sqlite3\/build\/Release\/(better_sqlite3\.node)?$/.test(f))],
-  ['npm, npx, corepack or yarn', (f) => /^usr\/local\/(lib\/node_modules\/(npm|corepack)\/|bin\/(npm|npx|corepack|yarn|yarnpkg)$)|^opt\/yarn/.test(f)],
+  [
+    'a better-sqlite3 build leftover',
+    (f) =>
+      /^app\/node_modules\/better-sqlite3\/(deps|src)\//.test(f) ||
+      (/^app\/node_modules\/better-sqlite3\/build\/./.test(f) &&
+        !/^app\/node_modules\/better-sqlite3\/build\/Release\/(better_sqlite3\.node)?$/.test(f)),
+  ],
+  [
+    'npm, npx, corepack or yarn',
+    (f) => /^usr\/local\/(lib\/node_modules\/(npm|corepack)\/|bin\/(npm|npx|corepack|yarn|yarnpkg)$)|^opt\/yarn/.test(f),
+  ],
   ['Node headers', (f) => f.startsWith('usr/local/include/node/')],
   ['a compiler', (f) => /^usr\/bin\/(g\+\+|gcc|cc|make|python3)(-[\d.]+)?$/.test(f)],
   ['an npm cache', (f) => /(^|\/)\.npm\/_cacache\//.test(f)],
@@ -40,7 +54,12 @@ for (const f of files) {
     }
   }
 }
-const required = ['app/dist/main.js', 'app/node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'usr/bin/tini', 'usr/local/bin/node'];
+const required = [
+  'app/dist/main.js',
+  'app/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+  'usr/bin/tini',
+  'usr/local/bin/node',
+];
 const missing = required.filter((f) => !files.includes(f));
 for (const [what, list] of found) console.log(`${what}: ${list.length} file(s), e.g. ${list.slice(0, 3).join(', ')}`);
 for (const f of missing) console.log(`missing: ${f}`);

@@ -72,14 +72,23 @@ describe('Rendered Helm chart', () => {
   it('should render every optional part (ServiceMonitor, PrometheusRule, HPA, NetworkPolicies) when switched on', () => {
     const everything = standard.report.releases.find((r) => r.name.startsWith('every optional part'))!;
     const kinds = new Set(everything.objects.map((o) => o.split('/')[0]));
-    for (const kind of ['ServiceMonitor', 'PrometheusRule', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'PodDisruptionBudget', 'Job', 'Pod'])
+    for (const kind of [
+      'ServiceMonitor',
+      'PrometheusRule',
+      'HorizontalPodAutoscaler',
+      'NetworkPolicy',
+      'PodDisruptionBudget',
+      'Job',
+      'Pod',
+    ])
       expect([kind, kinds.has(kind)]).toEqual([kind, true]);
     expect(standard.report.releases.map((r) => r.name)).toContain('values-prod.yaml');
   });
 
   it('should refuse to render without a Secret, an ESR URL or real network peers, and with values that would fail open', () => {
     expect(standard.report.refusals.length).toBeGreaterThanOrEqual(9);
-    for (const r of standard.report.refusals) expect([r.name, r.refused, r.message]).toEqual([r.name, true, expect.stringContaining(r.expected)]);
+    for (const r of standard.report.refusals)
+      expect([r.name, r.refused, r.message]).toEqual([r.name, true, expect.stringContaining(r.expected)]);
   });
 
   it('should report every problem of a deliberately broken values file (schema validation skipped)', () => {
@@ -112,10 +121,16 @@ describe('Rendered Helm chart', () => {
   }, 60_000);
 
   it('should have the schema refuse the same broken values file before anything renders', () => {
-    const { status, report } = checkChart('-f', 'helm/esr-gateway/ci/required-values.yaml', '-f', 'test/deploy/fixtures/broken-values.yaml');
+    const { status, report } = checkChart(
+      '-f',
+      'helm/esr-gateway/ci/required-values.yaml',
+      '-f',
+      'test/deploy/fixtures/broken-values.yaml',
+    );
     expect(status).toBe(1);
     const failure = report.releases[0].problems.join('\n');
     expect(failure).toContain("values don't meet the specifications of the schema");
-    for (const field of ['/config', '/podSecurityContext/runAsNonRoot', '/containerSecurityContext/readOnlyRootFilesystem']) expect(failure).toContain(field);
+    for (const field of ['/config', '/podSecurityContext/runAsNonRoot', '/containerSecurityContext/readOnlyRootFilesystem'])
+      expect(failure).toContain(field);
   }, 60_000);
 });

@@ -348,7 +348,9 @@ describe('Helm chart esr-gateway', () => {
   it('should keep _helpers.tpl to the usual name, label and image helpers plus the one validation', () => {
     const helpers = [...read('helm/esr-gateway/templates/_helpers.tpl').matchAll(/define "([^"]+)"/g)].map((m) => m[1]);
     expect(helpers.sort()).toEqual(
-      ['chart', 'fullname', 'image', 'labels', 'name', 'selectorLabels', 'serviceAccountName', 'validate'].map((h) => `esr-gateway.${h}`).sort(),
+      ['chart', 'fullname', 'image', 'labels', 'name', 'selectorLabels', 'serviceAccountName', 'validate']
+        .map((h) => `esr-gateway.${h}`)
+        .sort(),
     );
     expect(existsSync(path.join(templatesDir, 'secret.yaml'))).toBe(false); // secrets only from an existing Secret
   });
@@ -427,7 +429,9 @@ describe('Dockerfile', () => {
     const rootStage = stages.find((s) => s.name === rootCopy?.[1]);
     expect(final.from).toBe('scratch');
     expect(rootStage?.instructions.some((i) => i.op === 'RUN' && /apt-get install[^&]*\btini\b/.test(i.args))).toBe(true);
-    expect(rootStage?.instructions.some((i) => i.op === 'RUN' && /rm -rf[^&]*\/usr\/local\/lib\/node_modules\/npm\b/.test(i.args))).toBe(true);
+    expect(rootStage?.instructions.some((i) => i.op === 'RUN' && /rm -rf[^&]*\/usr\/local\/lib\/node_modules\/npm\b/.test(i.args))).toBe(
+      true,
+    );
     const cmd = final.instructions.filter((i) => i.op === 'CMD').at(-1)?.args ?? '';
     expect(JSON.parse(cmd)).toEqual(['node', 'dist/main.js']);
   });
