@@ -5,8 +5,9 @@
 #                 the lockfile was written with (npm 11 honours the "allowScripts" policy in package.json)
 #   deps          every dependency (npm ci), for the TypeScript build
 #   build         npm run build -> dist/, without source maps
-#   prod-deps     production dependencies only (npm ci --omit=dev --omit=optional: no typescript, which
-#                 @nestjs/swagger names as an optional peer), native addon compiled here, then trimmed:
+#   prod-deps     production dependencies only (npm prune --omit=dev --omit=optional: no typescript,
+#                 which @nestjs/swagger names as an optional peer), keeping the addon compiled in deps,
+#                 then trimmed:
 #                 better-sqlite3 keeps only its compiled .node file; no type declarations, source maps,
 #                 TypeScript sources, tests or docs from any package
 #   runtime-root  the base image plus tini and the service user, minus npm, corepack, yarn and the
@@ -46,9 +47,10 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && find dist -name '*.map' -delete
 
-FROM toolchain AS prod-deps
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --omit=optional && npm cache clean --force
+FROM deps AS prod-deps
+# The tree of `npm ci` pruned to production dependencies (what `npm ci --omit=dev --omit=optional`
+# installs), keeping the better-sqlite3 addon already compiled in `deps` instead of compiling it twice.
+RUN npm prune --omit=dev --omit=optional && npm cache clean --force
 # better-sqlite3 needs only build/Release/better_sqlite3.node at run time (found by `bindings`);
 # its SQLite sources, object files and test extension are build leftovers.
 RUN cd node_modules/better-sqlite3 \

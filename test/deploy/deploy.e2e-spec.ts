@@ -399,7 +399,7 @@ describe('Dockerfile', () => {
   it('should install with npm ci, build with npm run build and ship production dependencies only', () => {
     const runs = stages.flatMap((s) => s.instructions.filter((i) => i.op === 'RUN').map((i) => i.args));
     expect(runs.some((r) => /\bnpm ci\b(?!.*--omit=dev)/.test(r))).toBe(true);
-    expect(runs.some((r) => /\bnpm ci --omit=dev\b/.test(r))).toBe(true);
+    expect(runs.some((r) => /\bnpm (ci|prune) --omit=dev --omit=optional\b/.test(r))).toBe(true);
     expect(runs.some((r) => /\bnpm run build\b/.test(r))).toBe(true);
     const finalRuns = final.instructions
       .filter((i) => i.op === 'RUN')
@@ -407,7 +407,7 @@ describe('Dockerfile', () => {
       .join(' ');
     expect(finalRuns).not.toMatch(/\bnpm (ci|install)\b|\bg\+\+|\bmake\b|python3/); // nothing compiled in the runtime
     const finalCopies = final.instructions.filter((i) => i.op === 'COPY').map((i) => i.args);
-    const prodDepsStage = stages.find((s) => s.instructions.some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args)))!;
+    const prodDepsStage = stages.find((s) => s.instructions.some((i) => i.op === 'RUN' && /npm (ci|prune) --omit=dev/.test(i.args)))!;
     expect(finalCopies).toContain(`--from=${prodDepsStage.name} /app/node_modules ./node_modules`);
     expect(finalCopies.some((c) => /^--from=\S+ \/app\/dist \.\/dist$/.test(c))).toBe(true);
     expect(finalCopies.some((c) => /(^|\s)\.(\s|$)/.test(c.replace(/^--\S+\s+/, '')))).toBe(false); // no COPY of the whole context
