@@ -57,7 +57,7 @@ RUN cd node_modules/better-sqlite3 \
     && find build -mindepth 1 ! -path build/Release ! -path build/Release/better_sqlite3.node -prune -exec rm -rf {} + \
     && rm -rf deps src \
     && cd /app/node_modules \
-    && find . \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' -o -name '*.ts' -o -name '*.tsbuildinfo' \) -type f -delete \
+    && find . \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.map' -o -name '*.tsbuildinfo' \) -type f -delete \
     && find . -type d \( -name test -o -name tests -o -name __tests__ -o -name .github \) -prune -exec rm -rf {} + \
     && find . -type f \( -iname 'README*' -o -iname 'CHANGELOG*' -o -iname 'HISTORY*' \) -delete \
     && test -f better-sqlite3/build/Release/better_sqlite3.node \
