@@ -141,16 +141,18 @@ check "production mode: a portal key is accepted (200)" test "$(status -H "Autho
 check "production mode: the local development key is refused (401)" test "$(status -H 'Authorization: Bearer local-dev-key' -H 'X-Acting-User: img-lsa' "$api")" = 401
 check "production mode: HEALTHCHECK passes" healthy "$prod_name"
 
-# A mapping save looks the record up in ESR; with 2.5 s of ESR latency it is still in flight when
-# SIGTERM arrives, and must be answered (201) before the process exits 0.
+# A mapping save whose body arrives slowly (8 kB of JSON, padded with whitespace, sent at 2 kB/s,
+# with 2.5 s of ESR latency on top for any ESR lookup) is still in flight when SIGTERM arrives after
+# 1 s: it must be answered (201) and written before the process exits 0.
 fixture=$(curl -s http://127.0.0.1:18402/sandbox/fixtures | node -e '
   const { items } = JSON.parse(require("fs").readFileSync(0, "utf8"));
   const f = items.find((i) => i.key === "established") ?? items[0];
-  process.stdout.write(JSON.stringify({ vpd: f.vpd, employeeNumber: f.employeeNumber }));')
+  const body = JSON.stringify({ vpd: f.vpd, employeeNumber: f.employeeNumber });
+  process.stdout.write(body.slice(0, -1) + " ".repeat(8000) + "}");')
 curl -s -o /dev/null -X PUT -H 'content-type: application/json' -d '{"latencyMs":2500}' http://127.0.0.1:18402/sandbox/faults
 ms() { date +%s%3N; }
 t0=$(ms)
-curl -s -o "$IMAGE_CACHE/inflight.json" -w '%{http_code} %{time_total}' --max-time 30 -X POST "$api" \
+curl -s -o "$IMAGE_CACHE/inflight.json" -w '%{http_code} %{time_total}' --max-time 30 --limit-rate 2000 -X POST "$api" \
   -H "Authorization: Bearer $portal_key" -H 'X-Acting-User: img-lsa' -H 'content-type: application/json' -d "$fixture" \
   > "$IMAGE_CACHE/inflight.code" &
 inflight=$!
@@ -162,7 +164,8 @@ wait "$inflight"
 read -r code took < "$IMAGE_CACHE/inflight.code"
 say "in-flight request: sent at 0 ms, SIGTERM at $sigterm_at ms, answered $code after ${took} s, container gone at $exited_at ms"
 say "answer: $(cut -c1-200 "$IMAGE_CACHE/inflight.json")"
-check "production mode: the in-flight request was finished (201), not cut" test "$code" = 201
+check "production mode: the in-flight request was finished (201) after SIGTERM, not cut" \
+  test "$code" = 201 -a "$(node -p "Math.round($took * 1000) > $sigterm_at")" = true
 curl -s -o /dev/null -X PUT -H 'content-type: application/json' -d '{}' http://127.0.0.1:18402/sandbox/faults
 check "production mode: the mapping written during shutdown is in PostgreSQL" \
   test "$(psql -h 127.0.0.1 -U postgres -d "$db" -tAc "SELECT count(*) FROM esr_mappings" 2>/dev/null || echo 0)" -ge 1
