@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Deployment checks that run without Docker or helm (see docs/deployment.md, "What was checked"):
+# Static deployment checks (see docs/deployment.md, "What is checked, and how"):
 #   - yamllint (Debian package) on the chart's Chart.yaml and values files, with .yamllint
-#   - shellcheck on scripts/*.sh, when shellcheck is installed (errors and warnings fail the check;
+#   - shellcheck on scripts/**/*.sh, when shellcheck is installed (errors and warnings fail the check;
 #     info and style notes are printed by a plain `shellcheck` run but do not fail it)
-# The Jest checks (schema validation, template references, Dockerfile rules, dockerfilelint,
-# dashboard and alert metric names) run with: npx jest test/deploy --selectProjects integration
-# (path first: after --selectProjects, jest reads it as another project name and runs every suite)
+# The chart is rendered and checked by node scripts/check-chart.mjs (also run by test/deploy in
+# `npm test`); the Jest checks (schema validation, template references, Dockerfile rules,
+# dockerfilelint, dashboard and alert metric names) run with: npx jest test/deploy
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -14,7 +14,9 @@ chart=helm/esr-gateway
 yaml_files=(
   "$chart/Chart.yaml"
   "$chart/values.yaml"
-  "$chart/values-prod.yaml"
+  "$chart"/values-*.yaml
+  "$chart"/ci/*.yaml
+  test/deploy/fixtures/*.yaml
 )
 
 if ! command -v yamllint >/dev/null 2>&1; then
@@ -32,8 +34,8 @@ echo "yamllint $(yamllint --version | awk '{print $2}'): ${yaml_files[*]}"
 yamllint --strict -c .yamllint "${yaml_files[@]}"
 
 if command -v shellcheck >/dev/null 2>&1; then
-  shopt -s nullglob
-  scripts=(scripts/*.sh)
+  shopt -s nullglob globstar
+  scripts=(scripts/**/*.sh)
   if [ "${#scripts[@]}" -gt 0 ]; then
     echo "shellcheck $(shellcheck --version | awk '/^version:/ {print $2}'): ${scripts[*]}"
     shellcheck --severity=warning "${scripts[@]}"

@@ -1,8 +1,8 @@
 /**
- * Checks of the deployment artefacts that run without a Docker engine or a helm binary:
- * the Helm chart's values against values.schema.json (ajv), the templates' .Values references,
- * the Dockerfile's rules and dockerfilelint, the Grafana dashboard and the PrometheusRule alerts.
- * Nothing here builds the image or renders the chart.
+ * Static checks of the deployment artefacts: the Helm chart's values against values.schema.json
+ * (ajv), the templates' .Values references, the Dockerfile's rules and dockerfilelint, the Grafana
+ * dashboard and the PrometheusRule alerts. The chart is rendered and its output checked in
+ * chart-render.e2e-spec.ts; the image is built and run by `npm run test:image`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -10,7 +10,7 @@ import path from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import { parseIsoDuration } from '../../src/config/duration';
 import { EnvironmentVariables, validateEnvironment } from '../../src/config/env.schema';
 import { startTestApp } from '../support/test-env';
@@ -242,6 +242,16 @@ describe('Helm chart esr-gateway', () => {
     ['a bad pull policy', { image: { pullPolicy: 'Sometimes' } }],
     ['a bad topology rule', { topologySpread: { nodes: { whenUnsatisfiable: 'Maybe' } } }],
     ['a network peer with an unknown field', { networkPolicy: { ingress: { from: [{ namespace: 'portal' }] } } }],
+    ['runAsNonRoot false', { podSecurityContext: { runAsNonRoot: false } }],
+    ['uid 0', { podSecurityContext: { runAsUser: 0 } }],
+    ['a writable root filesystem', { containerSecurityContext: { readOnlyRootFilesystem: false } }],
+    ['capabilities kept', { containerSecurityContext: { capabilities: { drop: [] } } }],
+    ['an unconfined seccomp profile', { podSecurityContext: { seccompProfile: { type: 'Unconfined' } } }],
+    ['NODE_ENV overridden through extraEnv', { extraEnv: [{ name: 'NODE_ENV', value: 'development' }] }],
+    ['API_KEYS given as a literal through extraEnv', { extraEnv: [{ name: 'API_KEYS', value: 'p:secret-secret:portal' }] }],
+    ['a sandbox setting through extraEnv', { extraEnv: [{ name: 'SANDBOX_SEED', value: '1' }] }],
+    ['no key name for ESR_CLIENT_SECRET', { secret: { keys: { ESR_CLIENT_SECRET: '' } } }],
+    ['credentials in ESR_BASE_URL', { config: { ESR_BASE_URL: 'https://user:pass@esr.example.org' } }],
   ])('should reject a values file with %s', (_case, override) => {
     expect(errorsOf(mergeValues(defaults, override as Values))).not.toBe('');
   });
@@ -335,69 +345,14 @@ describe('Helm chart esr-gateway', () => {
     expect(unused).toEqual([]);
   });
 
-  it('should close every template block it opens', () => {
-    for (const file of templateFiles()) {
-      const actions = [...readFileSync(file, 'utf8').matchAll(/\{\{-?\s*(\w+)?/g)].map((m) => m[1]);
-      const opened = actions.filter((a) => a && ['if', 'range', 'with', 'define'].includes(a)).length;
-      const closed = actions.filter((a) => a === 'end').length;
-      expect([path.relative(chartDir, file), opened]).toEqual([path.relative(chartDir, file), closed]);
-    }
-  });
-
-  it('should keep each template well-formed YAML once template actions are blanked out (rough check, not a render)', () => {
-    for (const file of templateFiles().filter((f) => f.endsWith('.yaml'))) {
-      const blanked = readFileSync(file, 'utf8')
-        .replace(/\{\{ "\{\{" \}\}|\{\{ "\}\}" \}\}/g, 'X') // Prometheus {{ $labels.x }} escapes
-        .split('\n')
-        .filter((line) => !/^\s*\{\{-?[\s\S]*\}\}\s*$/.test(line)) // lines holding only an action
-        .map((line) => line.replace(/\{\{-?[\s\S]*?-?\}\}/g, 'X'))
-        .join('\n');
-      const errors = parseAllDocuments(blanked).flatMap((doc) => doc.errors.map((e) => e.message));
-      expect([path.relative(chartDir, file), errors]).toEqual([path.relative(chartDir, file), []]);
-    }
-  });
-
-  it('should harden every pod: non-root, read-only root, no privilege escalation, no capabilities, seccomp, no token', () => {
-    for (const file of ['deployment.yaml', 'migration-job.yaml', 'tests/test-ready.yaml']) {
-      const text = read(`helm/esr-gateway/templates/${file}`);
-      expect([file, text]).toEqual([file, expect.stringContaining('runAsNonRoot: true')]);
-      expect([file, text]).toEqual([file, expect.stringContaining('readOnlyRootFilesystem: true')]);
-      expect([file, text]).toEqual([file, expect.stringContaining('allowPrivilegeEscalation: false')]);
-      expect([file, text]).toEqual([file, expect.stringContaining('drop: ["ALL"]')]);
-      expect([file, text]).toEqual([file, expect.stringContaining('type: RuntimeDefault')]);
-      expect([file, text]).toEqual([file, expect.stringContaining('automountServiceAccountToken: false')]);
-    }
-  });
-
-  it('should probe, roll on config changes, drain before stopping and leave migrations to the Job', () => {
-    const deployment = read('helm/esr-gateway/templates/deployment.yaml');
-    expect(deployment).toMatch(/livenessProbe:\s+httpGet:\s+path: \/health\/live/);
-    expect(deployment).toMatch(/readinessProbe:\s+httpGet:\s+path: \/health\/ready/);
-    expect(deployment).toMatch(/startupProbe:\s+httpGet:/);
-    expect(deployment).toContain('checksum/config: {{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}');
-    expect(deployment).toMatch(/name: DATABASE_MIGRATIONS_RUN\s+value: "false"/);
-    expect(deployment).toMatch(/preStop:\s+[\s\S]*command: \["sleep"/);
-    expect(deployment).toContain('secretKeyRef:');
-    expect(deployment).toContain('mountPath: /tmp');
-    expect(deployment).toContain('topologySpreadConstraints:');
-    expect(read('helm/esr-gateway/templates/configmap.yaml')).toContain('SHUTDOWN_GRACE_PERIOD');
-    expect(existsSync(path.join(templatesDir, 'secret.yaml'))).toBe(false); // secrets only from an existing Secret
-
-    const job = read('helm/esr-gateway/templates/migration-job.yaml');
-    expect(job).toContain('"helm.sh/hook": pre-install,pre-upgrade');
-    expect(job).toContain('"helm.sh/hook-delete-policy": before-hook-creation,hook-succeeded');
-    expect(job).toContain('args: ["node", "dist/database/migrate.js"]');
-
-    const test = read('helm/esr-gateway/templates/tests/test-ready.yaml');
-    expect(test).toContain('"helm.sh/hook": test');
-    expect(test).toContain('/health/ready');
-  });
-
-  it('should keep _helpers.tpl to the usual name and label helpers', () => {
+  it('should keep _helpers.tpl to the usual name, label and image helpers plus the one validation', () => {
     const helpers = [...read('helm/esr-gateway/templates/_helpers.tpl').matchAll(/define "([^"]+)"/g)].map((m) => m[1]);
     expect(helpers.sort()).toEqual(
-      ['chart', 'fullname', 'labels', 'name', 'selectorLabels', 'serviceAccountName'].map((h) => `esr-gateway.${h}`).sort(),
+      ['chart', 'fullname', 'image', 'labels', 'name', 'selectorLabels', 'serviceAccountName', 'validate']
+        .map((h) => `esr-gateway.${h}`)
+        .sort(),
     );
+    expect(existsSync(path.join(templatesDir, 'secret.yaml'))).toBe(false); // secrets only from an existing Secret
   });
 
   it('should alert on failing or stale sync per VPD, held removals, an open breaker, 5xx and ESR latency', () => {
@@ -430,17 +385,21 @@ describe('Dockerfile', () => {
   const final = stages.at(-1)!;
   const stageNames = new Set(stages.map((s) => s.name).filter(Boolean));
 
-  it('should build in at least three stages from a tagged node:20-bookworm-slim base', () => {
+  it('should build in at least three stages from the Node 24 LTS slim base with the full version of .node-version', () => {
+    const nodeVersion = read('.node-version').trim();
+    expect(nodeVersion).toMatch(/^24\.\d+\.\d+$/);
     expect(stages.length).toBeGreaterThanOrEqual(3);
-    const external = stages.map((s) => s.from).filter((from) => !stageNames.has(from));
+    const external = stages.map((s) => s.from).filter((from) => !stageNames.has(from) && from !== 'scratch');
     expect(external.length).toBeGreaterThan(0);
-    for (const image of external) expect(image).toBe('node:20-bookworm-slim');
+    for (const image of external) expect(image).toBe(`node:${nodeVersion}-bookworm-slim`);
+    const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+    expect(engines).toBe('>=24.11.0');
   });
 
   it('should install with npm ci, build with npm run build and ship production dependencies only', () => {
     const runs = stages.flatMap((s) => s.instructions.filter((i) => i.op === 'RUN').map((i) => i.args));
     expect(runs.some((r) => /\bnpm ci\b(?!.*--omit=dev)/.test(r))).toBe(true);
-    expect(runs.some((r) => /\bnpm ci --omit=dev\b/.test(r))).toBe(true);
+    expect(runs.some((r) => /\bnpm (ci|prune) --omit=dev --omit=optional\b/.test(r))).toBe(true);
     expect(runs.some((r) => /\bnpm run build\b/.test(r))).toBe(true);
     const finalRuns = final.instructions
       .filter((i) => i.op === 'RUN')
@@ -448,7 +407,7 @@ describe('Dockerfile', () => {
       .join(' ');
     expect(finalRuns).not.toMatch(/\bnpm (ci|install)\b|\bg\+\+|\bmake\b|python3/); // nothing compiled in the runtime
     const finalCopies = final.instructions.filter((i) => i.op === 'COPY').map((i) => i.args);
-    const prodDepsStage = stages.find((s) => s.instructions.some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args)))!;
+    const prodDepsStage = stages.find((s) => s.instructions.some((i) => i.op === 'RUN' && /npm (ci|prune) --omit=dev/.test(i.args)))!;
     expect(finalCopies).toContain(`--from=${prodDepsStage.name} /app/node_modules ./node_modules`);
     expect(finalCopies.some((c) => /^--from=\S+ \/app\/dist \.\/dist$/.test(c))).toBe(true);
     expect(finalCopies.some((c) => /(^|\s)\.(\s|$)/.test(c.replace(/^--\S+\s+/, '')))).toBe(false); // no COPY of the whole context
@@ -465,7 +424,14 @@ describe('Dockerfile', () => {
   it('should start through tini so signals reach node', () => {
     const entrypoint = final.instructions.filter((i) => i.op === 'ENTRYPOINT').at(-1)?.args ?? '';
     expect(JSON.parse(entrypoint)).toEqual(['/usr/bin/tini', '--']);
-    expect(final.instructions.some((i) => i.op === 'RUN' && /apt-get install[^&]*\btini\b/.test(i.args))).toBe(true);
+    // The final stage starts FROM scratch and takes its root filesystem from one stage that installs tini.
+    const rootCopy = /^--from=(\S+) \/ \/$/.exec(final.instructions.find((i) => i.op === 'COPY')?.args ?? '');
+    const rootStage = stages.find((s) => s.name === rootCopy?.[1]);
+    expect(final.from).toBe('scratch');
+    expect(rootStage?.instructions.some((i) => i.op === 'RUN' && /apt-get install[^&]*\btini\b/.test(i.args))).toBe(true);
+    expect(rootStage?.instructions.some((i) => i.op === 'RUN' && /rm -rf[^&]*\/usr\/local\/lib\/node_modules\/npm\b/.test(i.args))).toBe(
+      true,
+    );
     const cmd = final.instructions.filter((i) => i.op === 'CMD').at(-1)?.args ?? '';
     expect(JSON.parse(cmd)).toEqual(['node', 'dist/main.js']);
   });

@@ -60,3 +60,47 @@ ServiceAccount of the service pods.
 {{- default "default" .Values.serviceAccount.name }}
 {{- end }}
 {{- end }}
+
+{{/*
+Refuses to render a release that would not fail closed in a cluster. Included by every template
+that renders pods or their settings, so `helm template`/`install` stop with one clear message.
+*/}}
+{{- define "esr-gateway.validate" -}}
+{{- if not .Values.secret.name }}
+{{- fail "secret.name is required: create a Secret with DATABASE_URL, REDIS_URL, API_KEYS, ESR_CLIENT_SECRET and AUDIT_HMAC_SECRET first (docs/deployment.md)" }}
+{{- end }}
+{{- $_ := required "config.ESR_BASE_URL is required: the URL of the ESR API (the built-in sandbox never runs in a cluster)" .Values.config.ESR_BASE_URL }}
+{{- if and (or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled) (not .Values.secret.keys.REDIS_URL) }}
+{{- fail "more than one replica (or autoscaling) needs REDIS_URL: set secret.keys.REDIS_URL" }}
+{{- end }}
+{{- if le (int .Values.shutdown.terminationGracePeriodSeconds) (add .Values.shutdown.preStopSleepSeconds .Values.shutdown.appGracePeriodSeconds) }}
+{{- fail "shutdown.terminationGracePeriodSeconds must exceed preStopSleepSeconds + appGracePeriodSeconds" }}
+{{- end }}
+{{- if .Values.networkPolicy.enabled }}
+{{- $egress := .Values.networkPolicy.egress }}
+{{- if not $egress.dns.to }}
+{{- fail "networkPolicy.egress.dns.to is empty: list where DNS is served (or set networkPolicy.enabled=false)" }}
+{{- end }}
+{{- if not $egress.postgresql.to }}
+{{- fail "networkPolicy.egress.postgresql.to is empty: list the PostgreSQL peers (ipBlock, namespaceSelector/podSelector) or set networkPolicy.enabled=false" }}
+{{- end }}
+{{- if and .Values.secret.keys.REDIS_URL (not $egress.redis.to) }}
+{{- fail "networkPolicy.egress.redis.to is empty: list the Redis peers (ipBlock, namespaceSelector/podSelector) or set networkPolicy.enabled=false" }}
+{{- end }}
+{{- if not $egress.esr.to }}
+{{- fail "networkPolicy.egress.esr.to is empty: list the ESR API peers (ipBlock, or a proxy under egress.extra) or set networkPolicy.enabled=false" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The image reference: repository@digest when a digest is set, else repository:tag (tag defaults to
+the chart's appVersion).
+*/}}
+{{- define "esr-gateway.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
