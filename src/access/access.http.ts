@@ -13,10 +13,7 @@ const withoutAsOf = (key: string, value: unknown): unknown => (key === 'asOf' ? 
  * data goes stale, and each of those changes the body.
  */
 export function accessEtag(body: UserAccess | { items: UserAccess[] }): string {
-  const hash = createHash('sha256')
-    .update(JSON.stringify(body, withoutAsOf))
-    .digest('base64url')
-    .slice(0, 32);
+  const hash = createHash('sha256').update(JSON.stringify(body, withoutAsOf)).digest('base64url').slice(0, 32);
   return `W/"${hash}"`;
 }
 

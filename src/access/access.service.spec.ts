@@ -7,7 +7,6 @@ import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
 import type { AccessChangeRecorder } from '../access-events/access-change.recorder';
 import type { MappingVerifier } from '../mappings/mapping-verifier';
 import type { RoleStore } from '../role-store/role-store';
-import type { RecordRefresher } from '../sync/record-refresher';
 import { AccessResolver } from './access-resolver';
 import { AccessService } from './access.service';
 import { MappingCacheMetrics } from './mapping-cache/mapping-cache.metrics';
@@ -57,7 +56,7 @@ describe(AccessService.name, () => {
       mirror,
       resolver,
       config,
-      { refreshRecords } as unknown as RecordRefresher,
+      { refreshRecords },
       { verifyNow } as unknown as MappingVerifier,
       { reevaluateNow: async () => 0 } as unknown as AccessChangeRecorder,
       new MappingCacheMetrics(metrics),

@@ -181,7 +181,8 @@ export class AppConfig {
 
     const statusSecret = env.STATUS_PAGE_SESSION_SECRET;
     this.statusPage = {
-      enabled: (env.STATUS_PAGE_ENABLED ?? (this.localMode || statusSecret !== undefined)) && (this.localMode || statusSecret !== undefined),
+      enabled:
+        (env.STATUS_PAGE_ENABLED ?? (this.localMode || statusSecret !== undefined)) && (this.localMode || statusSecret !== undefined),
       sessionSecret: statusSecret,
       sessionTtlMs: ms(env.STATUS_PAGE_SESSION_TTL),
       secureCookie: env.NODE_ENV === 'production',

@@ -85,6 +85,7 @@ export function mappingEvent(
     vpd: row.vpd,
     employeeNumber: row.employeeNumber,
     outcome: 'OK',
-    details: type === 'MAPPING_CREATED' && isSelfMapping(ctx.actor, row.portalUserId) ? { ...details, selfService: true } : (details ?? null),
+    details:
+      type === 'MAPPING_CREATED' && isSelfMapping(ctx.actor, row.portalUserId) ? { ...details, selfService: true } : (details ?? null),
   };
 }

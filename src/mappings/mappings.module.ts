@@ -17,7 +17,15 @@ import { MappingsService } from './mappings.service';
  * writer of mappings; access resolution reads through it) and MappingVerifier (background checks).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([EsrMapping]), AuditModule, EsrModule, AccessResolverModule, AccessEventsModule, MappingCacheModule, RoleStoreModule],
+  imports: [
+    TypeOrmModule.forFeature([EsrMapping]),
+    AuditModule,
+    EsrModule,
+    AccessResolverModule,
+    AccessEventsModule,
+    MappingCacheModule,
+    RoleStoreModule,
+  ],
   controllers: [MappingsController],
   providers: [MappingsService, EsrRecordChecker, MappingVerifier],
   exports: [MappingsService, MappingVerifier],

@@ -192,7 +192,8 @@ export class MappingsService {
     const rows: ImportRow[] = [];
     items.forEach((raw, index) => {
       const check = checkImportRow(raw);
-      const refusal = check.ok && refuseSelfMapping({ selfServiceAllowed: this.config.mappingSelfService }, ctx.actor, check.value.portalUserId);
+      const refusal =
+        check.ok && refuseSelfMapping({ selfServiceAllowed: this.config.mappingSelfService }, ctx.actor, check.value.portalUserId);
       if (!check.ok) invalid.push({ index, error: 'VALIDATION_FAILED', message: check.message, details: check.details });
       else if (refusal) invalid.push({ index, error: 'FORBIDDEN', message: refusal });
       else rows.push({ index, ...check.value });
@@ -204,7 +205,9 @@ export class MappingsService {
     for (let attempt = 1; ; attempt++) {
       try {
         const users = [...new Set(rows.map((r) => r.portalUserId))];
-        const outcome = await this.writing(users, () => this.dataSource.transaction((manager) => this.writeImport(manager, rows, checks, ctx)));
+        const outcome = await this.writing(users, () =>
+          this.dataSource.transaction((manager) => this.writeImport(manager, rows, checks, ctx)),
+        );
         const errors = invalid.concat(outcome.errors).sort((a, b) => a.index - b.index);
         const result = { created: outcome.created, skipped: outcome.skipped, unverified: outcome.unverified, errors };
         this.logger.log({ msg: 'ESR mappings imported', ...result, errors: errors.length });
@@ -291,17 +294,19 @@ export class MappingsService {
     if (results.length === 0) return;
     const now = this.clock.now();
     const users = [...new Set(results.map((r) => r.row.portalUserId))];
-    await this.writing(users, () => this.dataSource.transaction(async (manager) => {
-      const before = await this.recorder.capture(manager, users);
-      for (const { row, check, retryAt } of results) {
-        const update =
-          check.status === 'UNKNOWN'
-            ? { checkAfter: retryAt ?? now, checkAttempts: row.checkAttempts + 1 }
-            : { ...verificationOf(check, now), displayName: check.status === 'FOUND' ? (check.displayName ?? row.displayName) : null };
-        await manager.update(EsrMapping, { id: row.id }, update);
-      }
-      await this.recorder.commit(manager, before, cause);
-    }));
+    await this.writing(users, () =>
+      this.dataSource.transaction(async (manager) => {
+        const before = await this.recorder.capture(manager, users);
+        for (const { row, check, retryAt } of results) {
+          const update =
+            check.status === 'UNKNOWN'
+              ? { checkAfter: retryAt ?? now, checkAttempts: row.checkAttempts + 1 }
+              : { ...verificationOf(check, now), displayName: check.status === 'FOUND' ? (check.displayName ?? row.displayName) : null };
+          await manager.update(EsrMapping, { id: row.id }, update);
+        }
+        await this.recorder.commit(manager, before, cause);
+      }),
+    );
   }
 
   /** Rows due for a background ESR check (check_after passed), oldest first. */

@@ -5,9 +5,9 @@ import { Clock } from '../common/clock/clock';
 import { NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { MappingsService } from '../mappings/mappings.service';
-import {
 import { RoleStore } from '../role-store/role-store';
 import type { AccessSnapshot, CachedRole, RecordKey } from '../role-store/role.types';
+import {
   compareKeys,
   itemKey,
   ReconciliationCounts,

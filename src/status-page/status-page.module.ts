@@ -1,26 +1,42 @@
 import { Module } from '@nestjs/common';
+import { Clock } from '../common/clock/clock';
+import { AppConfig } from '../config/app-config';
 import { EsrClient } from '../esr/esr.client';
 import { EsrModule } from '../esr/esr.module';
-import { RoleSyncService } from '../sync/role-sync.service';
+import { SyncStatusService } from '../sync/sync-status.service';
 import { SyncModule } from '../sync/sync.module';
+import { WebhookOutboxService } from '../webhooks/webhook-outbox.service';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { StatusPageController } from './status-page.controller';
 import { StatusPageService } from './status-page.service';
-import { ESR_BREAKER_SOURCE, SYNC_STATUS_SOURCE } from './status-page.sources';
+import { ESR_BREAKER_SOURCE, SYNC_STATUS_SOURCE, WEBHOOK_BACKLOG_SOURCE, WebhookBacklogSource } from './status-page.sources';
+
+/** The outbox's backlog as the page shows it; null (webhooks off) when WEBHOOK_URL is unset. */
+function webhookBacklog(outbox: WebhookOutboxService, config: AppConfig, clock: Clock): WebhookBacklogSource {
+  return {
+    backlog: async () => {
+      if (!config.webhook) return null;
+      const { pending, failed, oldestPendingAgeSeconds: age } = await outbox.backlog();
+      return { pending, failed, oldestPendingAt: age === null ? null : new Date(clock.nowMs() - age * 1000).toISOString() };
+    },
+  };
+}
 
 /**
  * The read-only ops status page at /status (issue 15). Reads the sync status through
- * SYNC_STATUS_SOURCE (RoleSyncService.status, the ops API's answer) and the breaker through
- * ESR_BREAKER_SOURCE (EsrClient); WEBHOOK_BACKLOG_SOURCE is optional: bind it here to show the outbox.
+ * SYNC_STATUS_SOURCE (SyncStatusService.status, the ops API's answer), the breaker through
+ * ESR_BREAKER_SOURCE (EsrClient) and the access-change outbox through WEBHOOK_BACKLOG_SOURCE.
  * The sign-in form's urlencoded body is parsed by the Fastify adapter's own parser.
  * Needs the global ConfigModule and CommonModule (Clock).
  */
 @Module({
-  imports: [SyncModule, EsrModule],
+  imports: [SyncModule, EsrModule, WebhooksModule],
   controllers: [StatusPageController],
   providers: [
     StatusPageService,
-    { provide: SYNC_STATUS_SOURCE, useExisting: RoleSyncService },
+    { provide: SYNC_STATUS_SOURCE, useExisting: SyncStatusService },
     { provide: ESR_BREAKER_SOURCE, useExisting: EsrClient },
+    { provide: WEBHOOK_BACKLOG_SOURCE, inject: [WebhookOutboxService, AppConfig, Clock], useFactory: webhookBacklog },
   ],
 })
 export class StatusPageModule {}

@@ -35,7 +35,7 @@ const REFRESH_SECONDS = 5;
  * The read-only ops status page (/status): sign-in with an ops API key, a signed session cookie, and
  * the page itself rendered on the server from the same sync status the ops API answers. Public API:
  * page, signIn, signOut; each reads the sync status at most once and the webhook backlog at most once.
- * Switched off (404) by STATUS_PAGE_ENABLED=false, or outside the embedded default when no
+ * Switched off (404) by STATUS_PAGE_ENABLED=false, or outside local mode when no
  * STATUS_PAGE_SESSION_SECRET is set.
  */
 @Injectable()
@@ -57,9 +57,7 @@ export class StatusPageService {
     this.secureCookie = settings.secureCookie;
     this.sessions = new StatusSessions(config.apiKeys, settings.sessionSecret, settings.sessionTtlMs);
     if (!settings.enabled)
-      this.logger.log(
-        'The status page (/status) is off: STATUS_PAGE_ENABLED=false, or no STATUS_PAGE_SESSION_SECRET outside the embedded default.',
-      );
+      this.logger.log('The status page (/status) is off: STATUS_PAGE_ENABLED=false, or no STATUS_PAGE_SESSION_SECRET outside local mode.');
   }
 
   async page(req: PageRequest): Promise<PageResult> {

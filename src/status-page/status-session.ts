@@ -17,7 +17,7 @@ export class StatusSessions {
   private readonly keys: Array<ApiKey & { digest: Buffer }>;
 
   constructor(
-    keys: ApiKey[],
+    keys: readonly ApiKey[],
     /** Undefined in local mode: a random secret for this process (sessions end with it). */
     secret: string | undefined,
     readonly ttlMs: number,

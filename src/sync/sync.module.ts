@@ -35,12 +35,12 @@ export const SYNC_PROVIDERS = [
 
 /**
  * The role sync: keeps the role store per VPD, the ops API under /v1/sync, and the scheduled runs.
- * Exports RecordRefresher (for access). Config, clock and metrics come from the global modules.
+ * Exports RecordRefresher (for access) and SyncStatusService (for the status page). Config, clock and metrics come from the global modules.
  */
 @Module({
   imports: [ScheduleModule.forRoot(), AuditModule, EsrModule, RoleStoreModule],
   controllers: [SyncController],
   providers: [...SYNC_PROVIDERS, SyncScheduler],
-  exports: [RecordRefresher],
+  exports: [RecordRefresher, SyncStatusService],
 })
 export class SyncModule {}
