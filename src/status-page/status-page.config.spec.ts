@@ -1,21 +1,26 @@
 import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/env.schema';
 
-const PG = { DATABASE_URL: 'postgres://db/esr', API_KEYS: 'ops1:ops-secret-1:ops', AUDIT_HMAC_SECRET: 'audit-secret-0123456789' };
+const PG = {
+  DATABASE_URL: 'postgres://db/esr',
+  ESR_BASE_URL: 'https://esr.example.nhs.uk',
+  API_KEYS: 'ops1:ops-secret-1:ops',
+  AUDIT_HMAC_SECRET: 'audit-secret-0123456789',
+};
 const SECRET = 'a-status-page-secret-of-32-chars-or-more';
 const statusPage = (env: Record<string, string>) => AppConfig.from(validateEnvironment(env)).statusPage;
 
 describe('Status page configuration', () => {
-  it('should be on in the embedded default, with a secret made per process', () => {
+  it('should be on in the local mode, with a secret made per process', () => {
     expect(statusPage({})).toMatchObject({ enabled: true, sessionSecret: undefined });
   });
 
-  it('should stay off outside the embedded default until STATUS_PAGE_SESSION_SECRET is set (fail closed)', () => {
+  it('should stay off outside the local mode until STATUS_PAGE_SESSION_SECRET is set (fail closed)', () => {
     expect(statusPage(PG).enabled).toBe(false);
     expect(statusPage({ ...PG, STATUS_PAGE_SESSION_SECRET: SECRET })).toMatchObject({ enabled: true, sessionSecret: SECRET });
   });
 
-  it('should refuse to start when the page is asked for outside the embedded default without a secret', () => {
+  it('should refuse to start when the page is asked for outside the local mode without a secret', () => {
     expect(() => validateEnvironment({ ...PG, STATUS_PAGE_ENABLED: 'true' })).toThrow(/STATUS_PAGE_SESSION_SECRET: must be set/);
   });
 
@@ -31,7 +36,7 @@ describe('Status page configuration', () => {
   });
 
   it('should mark the cookie Secure in production', () => {
-    expect(statusPage({ NODE_ENV: 'production' }).secureCookie).toBe(true);
+    expect(statusPage({ ...PG, NODE_ENV: 'production' }).secureCookie).toBe(true);
     expect(statusPage({}).secureCookie).toBe(false);
   });
 });

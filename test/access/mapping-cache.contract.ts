@@ -3,8 +3,7 @@
  * src/access/mapping-cache/memory-mapping-cache.spec.ts and against a real Redis (with real role data
  * written by the role store) by test/access/redis-mapping-cache.e2e-spec.ts.
  */
-import { MappingCache, MirrorEntry } from '../../src/access/mapping-cache/mapping-cache';
-import type { RecordKey } from '../../src/role-store/role.types';
+import { MappingCache, MirroredMapping, MirrorEntry } from '../../src/access/mapping-cache/mapping-cache';
 import type { Stores } from '../../src/role-store/stores';
 import { role } from '../role-store/role-store.contract';
 
@@ -34,7 +33,7 @@ export async function syncRole(stores: Stores, vpd: string, employeeNumber: stri
 
 let sequence = 0;
 const fresh = (label: string): string => `${label}.${Date.now().toString(36)}.${sequence++}`;
-const rec = (vpd: string, employeeNumber: string): RecordKey => ({ vpd, employeeNumber });
+const rec = (vpd: string, employeeNumber: string): MirroredMapping => ({ vpd, employeeNumber, verified: true, esrStatus: null });
 
 export function mappingCacheContract(name: string, create: () => Promise<MirrorSubject>): void {
   describe(`${name} (MappingCache contract)`, () => {

@@ -7,6 +7,7 @@ import { MetricsModule } from '../../src/metrics/metrics.module';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
 import { DuplicatingProxy } from '../searches/duplicating-proxy';
+import { TEST_SECRETS_ENV } from '../support/test-secrets';
 import { metricValue } from './esr.fixtures';
 
 const LIMIT = 6;
@@ -44,6 +45,7 @@ describe(`${EsrClient.name} and ESR's rate limit`, () => {
       imports: [
         { module: class ClockModule {}, global: true, providers: [{ provide: Clock, useValue: clock }], exports: [Clock] },
         ConfigModule.forRoot({
+          ...TEST_SECRETS_ENV,
           ESR_BASE_URL: proxy.url,
           ESR_RATE_LIMIT_PER_SECOND: String(LIMIT),
           ESR_MAX_ATTEMPTS: '1',

@@ -136,13 +136,14 @@ describe('Abuse limits', () => {
           payload: JSON.stringify({
             items: [
               { portalUserId: 'lsa.self@nhs.net', vpd: '979', employeeNumber: '30581377' },
-              { portalUserId: 'hr.one@nhs.net', vpd: '979', employeeNumber: '30581378' },
+              { portalUserId: 'hr.one@nhs.net', vpd: '979', employeeNumber: '68114448' },
             ],
           }),
         });
         expect(imported.json()).toEqual({
           created: 1,
           skipped: 0,
+          unverified: 0,
           errors: [{ index: 0, error: 'FORBIDDEN', message: SELF_MAPPING_REFUSED }],
         });
         expect((await create(t, 'lsa.other@nhs.net', 'lsa.self@nhs.net')).statusCode).toBe(201);

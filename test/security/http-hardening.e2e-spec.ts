@@ -105,7 +105,7 @@ describe('HTTP hardening', () => {
         headers: { ...portal, 'content-type': 'application/json', 'x-request-id': 'portal-chosen-id' },
         payload: JSON.stringify({ vpd: '979', employeeNumber }),
       });
-    const [a, b] = [await send('40000001'), await send('40000002')];
+    const [a, b] = [await send('68114448'), await send('15647519')];
     expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
     expect(a.headers['x-request-id']).toBe('portal-chosen-id');
     const rows = await t.app

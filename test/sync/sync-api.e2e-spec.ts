@@ -178,7 +178,7 @@ describe('Sync ops API', () => {
       expect.objectContaining({
         actor: 'ops.person@nhs.net',
         apiKeyId: 'ops1',
-        requestId: 'approve-1',
+        callerRequestId: 'approve-1',
         vpd: VPD,
         details: expect.objectContaining({ count: 5 }),
       }),

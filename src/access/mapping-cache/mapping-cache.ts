@@ -78,6 +78,8 @@ export interface MirrorEntry {
   version: string;
   /** Null when not cached. */
   records: MirroredMapping[] | null;
+  /** The list exactly as stored (the Redis mirror compares this, not a re-encoding, before a repair). */
+  stored?: string;
   /** Writers in progress (0 = none) and when the earliest of them began (ms, 0 when none). */
   writers: number;
   heldAtMs: number;

@@ -3,8 +3,23 @@ import { randomUUID } from 'node:crypto';
 import { addAccessReply, roleMetaKey, roleVpdBase } from '../../role-store/redis-role-data';
 import type { AccessSnapshot, RecordKey } from '../../role-store/role.types';
 import { DependencyUnavailableError } from '../../common/errors/domain-error';
-import { decodeRecords, encodeRecords, HoldToken, MappingCache, MirrorEntry, MirrorFill, MirrorRead, MirrorUser } from './mapping-cache';
+import {
+  decodeRecords,
+  encodeRecords,
+  HoldToken,
+  MappingCache,
+  MirroredMapping,
+  MirrorEntry,
+  MirrorFill,
+  MirrorRead,
+  MirrorUser,
+  sameRecords,
+} from './mapping-cache';
 import * as scripts from './redis-mapping.scripts';
+
+/** The stored list `seen` stands for: the raw one the scan read, unless the caller changed the records since. */
+const storedForm = (seen: MirrorEntry, records: MirroredMapping[]): string =>
+  seen.stored !== undefined && sameRecords(decodeRecords(seen.stored), records) ? seen.stored : encodeRecords(records);
 
 type Reply = string | number | null | Reply[];
 type VpdReply = [string, Array<string | null>, string[], Array<string | null>];
@@ -104,6 +119,7 @@ export class RedisMappingCache extends MappingCache {
         portalUserId,
         version: fields.v ?? '',
         records: fields.rows === undefined ? null : decodeRecords(fields.rows),
+        stored: fields.rows,
         writers: holds.length,
         heldAtMs: holds.length > 0 ? Math.min(...holds) : 0,
       };
@@ -113,7 +129,9 @@ export class RedisMappingCache extends MappingCache {
 
   async dropIfUnchanged(seen: MirrorEntry): Promise<boolean> {
     if (!seen.records) return false;
-    return (await this.redis.mirrorDropIfUnchanged(SEQ_KEY, entryKey(seen.portalUserId), seen.version, encodeRecords(seen.records))) === 1;
+    return (
+      (await this.redis.mirrorDropIfUnchanged(SEQ_KEY, entryKey(seen.portalUserId), seen.version, storedForm(seen, seen.records))) === 1
+    );
   }
 
   async clearStaleHolds(portalUserId: string, heldBeforeMs: number): Promise<number> {
