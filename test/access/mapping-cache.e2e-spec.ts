@@ -105,6 +105,32 @@ describe('Mapping mirror with two instances (PostgreSQL, Redis)', () => {
     for (const t of [a, b]) expect(await access(t, 'deleted.user')).toMatchObject({ searchEnabled: false, mappings: [] });
   });
 
+  it("should grant access through none of an account's mappings on any instance once the bulk DELETE returns", async () => {
+    const [one, two] = [holder(), holder()];
+    await create(a, 'removed.account', one);
+    await create(a, 'removed.account', two);
+    for (const t of [a, b]) expect(await mapped(t, 'removed.account')).toEqual([one, two]); // cached on both
+    const res = await b.app.inject({ method: 'DELETE', url: '/v1/users/removed.account/esr-mappings', headers: portal });
+    expect(res.json()).toEqual({ deleted: 2 });
+    for (const t of [a, b]) expect(await access(t, 'removed.account')).toMatchObject({ searchEnabled: false, mappings: [] });
+  });
+
+  it('should answer 503 and delete nothing when the cache fails during a bulk delete', async () => {
+    const emp = holder();
+    await create(a, 'bulk.fault', emp);
+    expect(await mapped(b, 'bulk.fault')).toEqual([emp]);
+    proxy.cut();
+    const res = await a.app.inject({ method: 'DELETE', url: '/v1/users/bulk.fault/esr-mappings', headers: portal });
+    expect(res.statusCode).toBe(503);
+    await expect(dbRows('bulk.fault')).resolves.toEqual([emp]);
+    proxy.restore();
+    await waitForRedis(a);
+    expect((await a.app.inject({ method: 'DELETE', url: '/v1/users/bulk.fault/esr-mappings', headers: portal })).json()).toEqual({
+      deleted: 1,
+    });
+    expect(await mapped(b, 'bulk.fault')).toEqual([]);
+  });
+
   it('should show a bulk import on the other instance as soon as it returns', async () => {
     const [one, two] = [holder(), holder()];
     for (const user of ['import.one', 'import.two']) expect(await mapped(b, user)).toEqual([]);
