@@ -7,6 +7,7 @@ import { Person, RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.
 import { SearchesController } from '../../src/searches/searches.controller';
 import { OPS_KEY, PORTAL_KEY, startTestApp, TestApp } from '../support/test-env';
 import { DuplicatingProxy } from './duplicating-proxy';
+import { waitForSyncRun } from '../support/sync-runs';
 
 const HMAC_SECRET = 'test-audit-hmac-secret-0123456789'; // startTestApp's AUDIT_HMAC_SECRET
 const HOME_VPD = '979';
@@ -111,17 +112,7 @@ describe(SearchesController.name, () => {
     const ops = { authorization: `Bearer ${OPS_KEY}` };
     const res = await inject({ method: 'POST', url: '/v1/sync/runs', headers: ops, payload: { mode: 'full' } });
     expect(res.statusCode).toBe(202);
-    const { runId } = res.json<{ runId: string }>();
-    for (let i = 0; i < 600; i++) {
-      const run = await inject({ method: 'GET', url: `/v1/sync/runs/${runId}`, headers: ops });
-      const { state } = run.json<{ state: string }>();
-      if (state !== 'queued' && state !== 'running') {
-        if (state !== 'succeeded') throw new Error(`the sync run ended ${run.body}`);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error('the sync did not finish');
+    await waitForSyncRun(t.app, res.json<{ runId: string }>().runId, 600);
   };
 
   const remember = (...values: Array<string | null | undefined>): void => {

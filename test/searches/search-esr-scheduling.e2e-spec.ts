@@ -3,6 +3,7 @@ import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
 import { SearchesService } from '../../src/searches/searches.service';
 import { OPS_KEY, PORTAL_KEY, startTestApp, TestApp } from '../support/test-env';
 import { DuplicatingProxy } from './duplicating-proxy';
+import { waitForSyncRun } from '../support/sync-runs';
 
 const HOME_VPD = '979';
 const START = Date.parse('2026-11-25T10:00:00Z');
@@ -38,18 +39,7 @@ describe(`${SearchesService.name} and ESR scheduling`, () => {
     expect(res.statusCode).toBe(202);
     return res.json<{ runId: string }>().runId;
   };
-  const finished = async (runId: string): Promise<void> => {
-    for (let i = 0; i < 1200; i++) {
-      const run = await t.app.inject({ method: 'GET', url: `/v1/sync/runs/${runId}`, headers: ops });
-      const { state } = run.json<{ state: string }>();
-      if (state !== 'queued' && state !== 'running') {
-        if (state !== 'succeeded') throw new Error(`the sync run ended ${run.body}`);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error('the sync did not finish');
-  };
+  const finished = (runId: string): Promise<void> => waitForSyncRun(t.app, runId);
   const listingRequests = () => proxy.esrRequests.filter((r) => r.path === LISTING).length;
 
   beforeAll(async () => {
