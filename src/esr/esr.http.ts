@@ -77,7 +77,7 @@ export const ESR_MAX_BODY_BYTES = 16 * 1024 * 1024;
 /**
  * The axios settings of the ESR HttpService: keep-alive agents with a connect timeout, no redirects
  * (a redirect could carry the bearer token to another host), bounded bodies. Per-request settings
- * (raw text bodies, every status accepted, abort signal) are set by EsrClient itself.
+ * (raw text bodies, every status accepted, abort signal) are set by EsrTransport (esr.transport.ts).
  */
 export function esrHttpOptions(config: AppConfig): AxiosRequestConfig {
   const agentOptions = {
