@@ -9,6 +9,7 @@ import { AppModule, Environment } from './app.module';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
+import { fixNullableRefs } from './openapi/nullable-refs';
 
 /** Request bodies over this are refused with 413 (gateway API contract). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -52,9 +53,11 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'API key (scopes: portal, ops)' })
     .build();
-  return SwaggerModule.createDocument(app, config, {
-    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
-  });
+  return fixNullableRefs(
+    SwaggerModule.createDocument(app, config, {
+      operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+    }),
+  );
 }
 
 /** Applies what every instance of the app needs: hooks, pipes, docs. Shared by main and tests. */

@@ -74,11 +74,16 @@ export interface TestApp {
   close(): Promise<void>;
   /** Removes the database and Redis keys only (for a test that closes the app itself). */
   cleanup(): Promise<void>;
+  /** The app's Redis key prefix and its database's URL (direct, not through any proxy). */
+  redisPrefix: string;
+  databaseUrl: string;
 }
 
 export interface TestAppOptions {
   /** Runs after the app is configured and before it starts, e.g. to add a test-only route. */
   beforeInit?: (app: NestFastifyApplication) => void;
+  /** Rewrites the fresh database's URL before the app gets it (e.g. to go through a TCP proxy). */
+  databaseUrl?: (url: string) => string;
 }
 
 /**
@@ -93,7 +98,7 @@ export async function startTestApp(
   const db = await createTestDatabase();
   const redis = createTestRedisPrefix();
   const fullEnv: Environment = {
-    DATABASE_URL: db.url,
+    DATABASE_URL: options.databaseUrl ? options.databaseUrl(db.url) : db.url,
     REDIS_URL,
     REDIS_KEY_PREFIX: redis.prefix,
     API_KEYS: TEST_API_KEYS,
@@ -119,6 +124,8 @@ export async function startTestApp(
     app,
     clock,
     cleanup,
+    redisPrefix: redis.prefix,
+    databaseUrl: db.url,
     close: async () => {
       await app.close();
       await cleanup();
