@@ -60,7 +60,7 @@ export function injectTransport(app: NestFastifyApplication): Transport {
   return async (request) => {
     const payload =
       request.payload === undefined || typeof request.payload === 'string' || Buffer.isBuffer(request.payload)
-        ? (request.payload as string | Buffer | undefined)
+        ? request.payload
         : JSON.stringify(request.payload);
     const headers = {
       ...(request.payload !== undefined && typeof payload === 'string' && typeof request.payload !== 'string'

@@ -55,7 +55,7 @@ export class OpenApiResponseValidator {
     this.document = JSON.parse(readFileSync(documentPath, 'utf8'));
     this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
     addFormats(this.ajv);
-    this.ajv.addSchema({ components: this.document.components } as object, 'openapi.json');
+    this.ajv.addSchema({ components: this.document.components }, 'openapi.json');
     this.operations = [];
     for (const [path, item] of Object.entries(this.document.paths)) {
       for (const method of METHODS) {
@@ -122,7 +122,8 @@ export class OpenApiResponseValidator {
     const operation = `${op.method} ${op.path}`;
     const declared = op.responses[String(response.status)] ?? op.responses.default;
     if (!declared) return [{ operation, status: response.status, problem: `status ${response.status} is not declared` }];
-    const contentType = String(response.headers?.['content-type'] ?? 'application/json').split(';')[0];
+    const header = response.headers?.['content-type'];
+    const contentType = (typeof header === 'string' ? header : 'application/json').split(';')[0];
     const schema = declared.content?.[contentType]?.schema ?? (contentType === 'application/json' ? undefined : null);
     if (schema === null) {
       if (declared.content && Object.keys(declared.content).length > 0)
