@@ -9,6 +9,17 @@ import { TcpProxy } from '../support/tcp-proxy';
 import { OPS_KEY, PG_ADMIN_URL, REDIS_URL, startTestApp, TestApp } from '../support/test-env';
 
 export const HOME_VPD = '979';
+
+/** A clock that follows real time (the gateway and sandbox then agree with timers and with each other). */
+export class LiveClock extends FakeClock {
+  override now(): Date {
+    return new Date();
+  }
+
+  override nowMs(): number {
+    return Date.now();
+  }
+}
 export const LSA = 'lsa.admin@nhs.net';
 
 /** One OpenAPI validator per test file (compiling the schemas once). */
@@ -31,6 +42,8 @@ export interface FaultGatewayOptions {
   env?: Environment;
   sandbox?: SandboxOptions;
   clock?: FakeClock;
+  /** Put something between the ESR proxy and the sandbox (e.g. an HttpRecorder); returns its URL. */
+  esrVia?: (sandboxUrl: string) => Promise<string>;
   /** Capture pino's output (process.stdout) into `logs`; the app logs at LOG_LEVEL (default debug). */
   captureLogs?: boolean;
 }
@@ -51,7 +64,7 @@ export async function startFaultGateway(options: FaultGatewayOptions = {}): Prom
   const sandbox = await startSandbox({ port: 0, rateLimitPerSecond: 0, ...options.sandbox, now: () => clock.now() });
   const redisProxy = await TcpProxy.forUrl(REDIS_URL).start();
   const dbProxy = await TcpProxy.forUrl(PG_ADMIN_URL).start();
-  const esrProxy = await TcpProxy.forUrl(sandbox.url).start();
+  const esrProxy = await TcpProxy.forUrl(options.esrVia ? await options.esrVia(sandbox.url) : sandbox.url).start();
   const t = await startTestApp(
     {
       REDIS_URL: redisProxy.rewrite(REDIS_URL),
