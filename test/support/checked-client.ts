@@ -38,12 +38,20 @@ export const ERROR_CODES = new Set([
   'UNSUPPORTED_MEDIA_TYPE',
 ]);
 
+/** The error codes the published document lists (ErrorResponseDto.error), else the contract's. */
+export function documentedErrorCodes(validator: OpenApiResponseValidator): Set<string> {
+  const schemas = (validator.document.components as { schemas?: Record<string, { properties?: Record<string, { enum?: string[] }> }> } | undefined)
+    ?.schemas;
+  const codes = schemas?.ErrorResponseDto?.properties?.error?.enum;
+  return codes?.length ? new Set(codes) : ERROR_CODES;
+}
+
 /** Problems with an error answer's body, measured against the contract's error shape. */
-export function errorBodyProblems(answer: GatewayAnswer): string[] {
+export function errorBodyProblems(answer: GatewayAnswer, codes: Set<string> = ERROR_CODES): string[] {
   const body = answer.body as Record<string, unknown> | undefined;
   if (!body || typeof body !== 'object') return ['the error answer has no JSON body'];
   const problems: string[] = [];
-  if (typeof body.error !== 'string' || !ERROR_CODES.has(body.error))
+  if (typeof body.error !== 'string' || !codes.has(body.error))
     problems.push(`error code ${JSON.stringify(body.error)} is not the contract's`);
   if (typeof body.message !== 'string' || body.message.length === 0) problems.push('message is missing');
   if (typeof body.requestId !== 'string' || body.requestId.length === 0) problems.push('requestId is missing');
@@ -98,10 +106,14 @@ export class CheckedClient {
   fiveXx = 0;
   readonly problems: Violation[] = [];
 
+  private readonly codes: Set<string>;
+
   constructor(
     private readonly transport: Transport,
     readonly validator: OpenApiResponseValidator,
-  ) {}
+  ) {
+    this.codes = documentedErrorCodes(validator);
+  }
 
   async request(request: GatewayRequest): Promise<GatewayAnswer> {
     const answer = await this.transport(request);
@@ -131,7 +143,7 @@ export class CheckedClient {
       );
     }
     if (answer.status >= 400 && path.startsWith('/v1')) {
-      for (const problem of errorBodyProblems(answer)) this.problems.push({ operation, status: answer.status, problem });
+      for (const problem of errorBodyProblems(answer, this.codes)) this.problems.push({ operation, status: answer.status, problem });
     }
     return answer;
   }
