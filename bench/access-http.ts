@@ -1,54 +1,146 @@
 /**
- * Access resolution under load: GET /v1/users/{id}/esr-access with 1 and 5 mappings, and the
- * 100-user batch, against the gateway's own floor (GET /health/live through the same stack), all
- * measured in one run on PostgreSQL + Redis. Each resolve is one SQL query and one Redis round trip,
- * so its throughput should stay a steady fraction of the floor whatever the number of mappings.
+ * Access resolution under load (issue 11), every figure measured in ONE run on this machine:
+ * - baselines: a bare Fastify server answering fixed JSON, and a bare Fastify server whose handler
+ *   does one ioredis GET of a ~300-byte value (each in its own process, like the gateway);
+ * - the gateway on PostgreSQL + Redis: GET /v1/users/{id}/esr-access over all mapped users, and
+ *   POST /v1/esr-access/batch with 100 users, after a full sync of the role holders and a warm-up
+ *   pass over every user (the mapping mirror warm);
+ * - the embedded default (SQLite, in-process cache) with the same data, against bare Fastify JSON.
+ * Targets: gateway >= 50% of the Fastify + GET baseline (aim 70%), p99 <= 20 ms.
  *
  *   npm run bench:access
+ *   BENCH_USERS=10000 BENCH_HOLDERS=100000 BENCH_DURATION=10 BENCH_CONNECTIONS=50 (defaults)
+ *   BENCH_CPU_PROF=<dir>   also write a CPU profile of each gateway process there (node --cpu-prof)
+ * Writes bench/results/access-<time>.json.
  */
-import { call, load, startGateway, table } from './support';
+import { call, forkHelper, GatewayOptions, load, LoadResult, RunningGateway, startGateway, table, writeResults } from './support';
 
-async function main(): Promise<void> {
-  const gateway = await startGateway({ ESR_VPDS: '979' });
+const USERS = Number(process.env.BENCH_USERS ?? 10_000);
+const HOLDERS = Number(process.env.BENCH_HOLDERS ?? 100_000);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+const BATCH = 100;
+
+const userId = (i: number) => `bench.user.${i}@trust.nhs.uk`;
+
+/** User i gets 1 + (i mod 3) distinct role holders' records: 1-3 mappings each. */
+function plan(holders: string[]): Array<{ portalUserId: string; vpd: string; employeeNumber: string }> {
+  const rows = [];
+  let next = 0;
+  for (let i = 0; i < USERS; i++)
+    for (let k = 0; k <= i % 3; k++) rows.push({ portalUserId: userId(i), vpd: '979', employeeNumber: holders[next++ % holders.length] });
+  return rows;
+}
+
+async function prepare(gateway: RunningGateway, holders: string[]): Promise<void> {
+  const { url } = gateway;
+  const run = (await (await call(`${url}/v1/sync/runs`, 'POST', { vpd: '979', mode: 'full' })).json()) as { runId: string };
+  for (;;) {
+    const { state } = (await (await call(`${url}/v1/sync/runs/${run.runId}`, 'GET')).json()) as { state: string };
+    if (state !== 'queued' && state !== 'running') {
+      if (state !== 'succeeded') throw new Error(`sync run ended ${state}`);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const rows = plan(holders);
+  for (let i = 0; i < rows.length; i += 1000) {
+    const result = (await (await call(`${url}/v1/esr-mappings/import`, 'POST', { items: rows.slice(i, i + 1000) })).json()) as {
+      errors: unknown[];
+    };
+    if (result.errors.length) throw new Error(`import refused rows: ${JSON.stringify(result.errors.slice(0, 3))}`);
+  }
+  // Warm-up: every user asked once (the mapping mirror fills from the database).
+  for (let i = 0; i < USERS; i += BATCH) await call(`${url}/v1/esr-access/batch`, 'POST', { portalUserIds: batchIds(i) });
+}
+
+const batchIds = (start: number) => Array.from({ length: Math.min(BATCH, USERS - start) }, (_, k) => userId(start + k));
+const accessPaths = () => Array.from({ length: USERS }, (_, i) => `/v1/users/${encodeURIComponent(userId(i))}/esr-access`);
+const batchBodies = () => Array.from({ length: Math.ceil(USERS / BATCH) }, (_, b) => ({ portalUserIds: batchIds(b * BATCH) }));
+
+async function measureGateway(label: string, holders: string[], esrUrl: string, options: GatewayOptions): Promise<LoadResult[]> {
+  const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${label}-${Date.now()}.cpuprofile`] : [];
+  const gateway = await startGateway(
+    { ESR_BASE_URL: esrUrl, ESR_VPDS: '979', ESR_PAGE_SIZE: '1000', ESR_RATE_LIMIT_PER_SECOND: '20' },
+    {
+      ...options,
+      nodeArgs,
+    },
+  );
   try {
-    const { url } = gateway;
-    const run = (await (await call(`${url}/v1/sync/runs`, 'POST', { vpd: '979', mode: 'full' })).json()) as { runId: string };
-    for (let i = 0; i < 100; i += 1) {
-      const { state } = (await (await call(`${url}/v1/sync/runs/${run.runId}`, 'GET')).json()) as { state: string };
-      if (state !== 'queued' && state !== 'running') {
-        if (state !== 'succeeded') throw new Error(`sync run ended ${state}`);
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await call(`${url}/v1/users/hr.one@trust.nhs.uk/esr-mappings`, 'POST', { vpd: '979', employeeNumber: '30581377' });
-    for (let i = 0; i < 5; i += 1)
-      await call(`${url}/v1/users/hr.five@trust.nhs.uk/esr-mappings`, 'POST', { vpd: '979', employeeNumber: String(40000000 + i) });
-    const ids: string[] = [];
-    for (let i = 0; i < 100; i += 1) {
-      const id = `batch.user.${i}`;
-      ids.push(id);
-      await call(`${url}/v1/users/${id}/esr-mappings`, 'POST', { vpd: '979', employeeNumber: String(50000000 + i) });
-    }
-
-    const baseline = await load('GET /health/live (floor: no I/O, not logged)', { url: `${url}/health/live` });
-    const rows = [
-      baseline,
-      await load('GET esr-access, 1 mapping', { url: `${url}/v1/users/hr.one@trust.nhs.uk/esr-access` }),
-      await load('GET esr-access, 5 mappings', { url: `${url}/v1/users/hr.five@trust.nhs.uk/esr-access` }),
-      await load('POST esr-access/batch, 100 users', {
-        url: `${url}/v1/esr-access/batch`,
-        method: 'POST',
-        body: { portalUserIds: ids },
-        connections: 10,
+    await prepare(gateway, holders);
+    return [
+      await load(`${label}: GET esr-access (1-3 mappings)`, {
+        url: gateway.url,
+        paths: accessPaths(),
+        durationSeconds: DURATION,
+        connections: CONNECTIONS,
       }),
-      await load('GET esr-mappings (SQL only)', { url: `${url}/v1/users/hr.five@trust.nhs.uk/esr-mappings` }),
+      await load(`${label}: POST esr-access/batch (${BATCH} users)`, {
+        url: `${gateway.url}/v1/esr-access/batch`,
+        method: 'POST',
+        bodies: batchBodies(),
+        durationSeconds: DURATION,
+        connections: CONNECTIONS,
+      }),
     ];
-    process.stdout.write(
-      `\nAccess resolution (server in its own process; 50 connections unless noted; 8 s each)\n${table(rows, baseline)}\n`,
-    );
   } finally {
     await gateway.stop();
+  }
+}
+
+async function measureBaseline(label: string, mode: 'json' | 'redis-get'): Promise<LoadResult> {
+  const server = await forkHelper<{ url: string }>('baseline-server.js', { BENCH_BASELINE: mode });
+  try {
+    return await load(label, { url: server.ready.url, paths: accessPaths(), durationSeconds: DURATION, connections: CONNECTIONS });
+  } finally {
+    await server.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const sandbox = await forkHelper<{ url: string; listed: number }>('access-sandbox-child.js', { BENCH_ROLE_ASSIGNMENTS: String(HOLDERS) });
+  try {
+    const { employeeNumbers } = await sandbox.request<{ employeeNumbers: string[] }>({ type: 'holders', count: USERS * 3 }, 'holders');
+    const json = await measureBaseline('baseline: bare Fastify, fixed JSON', 'json');
+    const redisGet = await measureBaseline('baseline: bare Fastify + one ioredis GET (300 B)', 'redis-get');
+    const [single, batch] = await measureGateway('gateway (PostgreSQL + Redis)', employeeNumbers, sandbox.ready.url, {});
+    const [embeddedSingle, embeddedBatch] = await measureGateway('embedded default', employeeNumbers, sandbox.ready.url, {
+      embedded: true,
+    });
+    const ratios = {
+      gatewayVsFastifyGet: single.requestsPerSecond / redisGet.requestsPerSecond,
+      batchUsersPerSecondVsFastifyGet: (batch.requestsPerSecond * BATCH) / redisGet.requestsPerSecond,
+      embeddedVsFastifyJson: embeddedSingle.requestsPerSecond / json.requestsPerSecond,
+    };
+    const targets = {
+      gatewayAtLeastHalfOfFastifyGet: ratios.gatewayVsFastifyGet >= 0.5,
+      gatewayAim70Percent: ratios.gatewayVsFastifyGet >= 0.7,
+      gatewayP99AtMost20ms: single.p99Ms <= 20,
+    };
+    const rows = [json, redisGet, single, batch, embeddedSingle, embeddedBatch];
+    process.stdout.write(
+      `\nAccess resolution: ${USERS} users, ${sandbox.ready.listed} role assignments synced, ${CONNECTIONS} connections, ${DURATION} s each` +
+        `\n(ratio column: against the Fastify + GET baseline)\n${table(rows, redisGet)}\n` +
+        `\nratios ${JSON.stringify(ratios)}\ntargets ${JSON.stringify(targets)}\n`,
+    );
+    const file = writeResults('access', {
+      command: 'npm run bench:access',
+      parameters: {
+        users: USERS,
+        roleAssignments: sandbox.ready.listed,
+        durationSeconds: DURATION,
+        connections: CONNECTIONS,
+        batch: BATCH,
+      },
+      results: rows,
+      ratios,
+      targets,
+    });
+    process.stdout.write(`results: ${file}\n`);
+  } finally {
+    await sandbox.close();
   }
 }
 

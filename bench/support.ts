@@ -1,8 +1,10 @@
 import autocannon from 'autocannon';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 
@@ -34,60 +36,85 @@ export async function unlinkPrefix(redis: Redis, prefix: string): Promise<void> 
 export interface RunningGateway {
   url: string;
   pid: number;
+  /** Milliseconds from spawning the process to the first 200 from /health/ready. */
+  readyMs: number;
   stop(): Promise<void>;
 }
 
+export interface GatewayOptions {
+  /** The embedded default: SQLite (a temporary file) and the in-process cache instead of PostgreSQL + Redis. */
+  embedded?: boolean;
+  /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=prof']. */
+  nodeArgs?: string[];
+}
+
 /**
- * Starts the built gateway (dist/main.js) in its own process on PostgreSQL + Redis (a fresh
- * database and key prefix) with the built-in ESR sandbox, so load from this process does not share
- * its event loop.
+ * Starts the built gateway (dist/main.js) in its own process, so load from this process does not
+ * share its event loop: on PostgreSQL + Redis (a fresh database and key prefix), or the embedded
+ * default; with the built-in ESR sandbox unless ESR_BASE_URL is passed.
  */
-export async function startGateway(extraEnv: Record<string, string> = {}): Promise<RunningGateway> {
+export async function startGateway(extraEnv: Record<string, string> = {}, options: GatewayOptions = {}): Promise<RunningGateway> {
   const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const dbName = `esr_gw_bench_${suffix}`;
-  const admin = new Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  await admin.end();
-  const dbUrl = new URL(PG_ADMIN_URL);
-  dbUrl.pathname = `/${dbName}`;
   const prefix = `esr-gw-bench:${suffix}:`;
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [resolve(__dirname, '../../dist/main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      HOST: '127.0.0.1',
+  const dataDir = options.embedded ? mkdtempSync(join(tmpdir(), 'esr-gw-bench-')) : '';
+  let stores: Record<string, string>;
+  if (options.embedded) {
+    stores = { SQLITE_PATH: join(dataDir, 'gateway.sqlite'), API_KEYS: `bench:${API_KEY}:portal+ops` };
+  } else {
+    const admin = new Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${dbName}"`);
+    await admin.end();
+    const dbUrl = new URL(PG_ADMIN_URL);
+    dbUrl.pathname = `/${dbName}`;
+    stores = {
       DATABASE_URL: dbUrl.toString(),
       REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
       API_KEYS: `bench:${API_KEY}:portal+ops`,
       AUDIT_HMAC_SECRET: 'bench-audit-secret-0123456789',
+    };
+  }
+  const port = await freePort();
+  const started = performance.now();
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), resolve(__dirname, '../../dist/main.js')], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       SYNC_ENABLED: 'false',
+      ...stores,
       ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     try {
       if ((await fetch(`${url}/health/ready`)).status === 200) break;
     } catch {
       /* not up yet */
     }
-    if (Date.now() > deadline) throw new Error('gateway did not become ready');
-    await new Promise((r) => setTimeout(r, 200));
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('gateway did not become ready');
+    await new Promise((r) => setTimeout(r, 10));
   }
+  const readyMs = performance.now() - started;
   return {
     url,
     pid: child.pid ?? 0,
+    readyMs,
     stop: async () => {
       await new Promise<void>((r) => {
         child.once('exit', () => r());
         child.kill('SIGTERM');
       });
+      if (options.embedded) {
+        rmSync(dataDir, { recursive: true, force: true });
+        return;
+      }
       const c = new Client({ connectionString: PG_ADMIN_URL });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
@@ -97,6 +124,61 @@ export async function startGateway(extraEnv: Record<string, string> = {}): Promi
       redis.disconnect();
     },
   };
+}
+
+/** A bench helper process (fork of a compiled bench file) that says { type: 'ready', ... } when up. */
+export interface Helper<T> {
+  ready: T;
+  request<R>(message: object, reply: string): Promise<R>;
+  close(): Promise<void>;
+}
+
+export async function forkHelper<T>(file: string, env: Record<string, string> = {}): Promise<Helper<T>> {
+  const child = fork(resolve(__dirname, file), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = <R>(type: string): Promise<R> =>
+    new Promise((ok) => {
+      const listener = (message: { type: string }) => {
+        if (message.type !== type) return;
+        child.off('message', listener);
+        ok(message as R);
+      };
+      child.on('message', listener);
+    });
+  const ready = await next<T>('ready');
+  return {
+    ready,
+    request: <R>(message: object, reply: string) => {
+      const answer = next<R>(reply);
+      child.send(message);
+      return answer;
+    },
+    close: () =>
+      new Promise<void>((ok) => {
+        child.once('exit', () => ok());
+        child.send({ type: 'close' });
+      }),
+  };
+}
+
+/** What the figures were measured on (for the JSON results and docs/performance.md). */
+export function machine(): Record<string, unknown> {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    freeMemoryGiB: Math.round((freemem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+/** Writes bench/results/<name>-<timestamp>.json and returns its path. */
+export function writeResults(name: string, results: object): string {
+  const dir = resolve(__dirname, '../../bench/results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), ...results }, null, 2)}\n`);
+  return file;
 }
 
 export async function call(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
@@ -121,8 +203,21 @@ export interface LoadResult {
 /** A bounded autocannon run against a loopback URL. */
 export async function load(
   name: string,
-  opts: { url: string; method?: 'GET' | 'POST'; body?: unknown; durationSeconds?: number; connections?: number },
+  opts: {
+    url: string;
+    method?: 'GET' | 'POST';
+    body?: unknown;
+    durationSeconds?: number;
+    connections?: number;
+    /** Request paths to cycle through (e.g. one per user), instead of the URL's own path. */
+    paths?: string[];
+    /** Request bodies to cycle through, instead of `body`. */
+    bodies?: unknown[];
+  },
 ): Promise<LoadResult> {
+  let n = 0;
+  const paths = opts.paths;
+  const bodies = opts.bodies?.map((b) => JSON.stringify(b));
   const result = await autocannon({
     url: opts.url,
     method: opts.method ?? 'GET',
@@ -130,6 +225,21 @@ export async function load(
     headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', 'x-acting-user': 'bench.hr' },
     connections: opts.connections ?? 50,
     duration: opts.durationSeconds ?? 8,
+    requests:
+      paths || bodies
+        ? [
+            {
+              setupRequest: (request) => {
+                n += 1;
+                return {
+                  ...request,
+                  ...(paths ? { path: paths[n % paths.length] } : {}),
+                  ...(bodies ? { body: bodies[n % bodies.length] } : {}),
+                };
+              },
+            },
+          ]
+        : undefined,
   });
   return {
     name,

@@ -1,10 +1,15 @@
 /**
  * Role sync benchmark: a full sync of one large VPD (100k and 1M role assignments by default) from
  * the ESR sandbox (its own process) into Redis, through the real ESR client (page size 1000, at
- * most 20 requests per second, the contract's limit) and RoleSyncService. Reports records/s and the
+ * most 20 requests per second, the contract's limit) and the sync's jobs (SyncModule). Reports records/s and the
  * peak RSS/heap of this process per size, and the memory ratio between the sizes (bounded memory:
  * near 1). Then incremental runs with 10 and 1000 changes against a no-change baseline measured in
  * the same run, at each size (cost should follow the changes, not the VPD size).
+ *
+ * Baseline in the same run: a bare page fetch of the same listing (same page size, same ESR rate
+ * limit, plain fetch, each page parsed for its cursor and discarded), timed before the first full
+ * sync and after the re-sync; the faster of the two is the baseline. Target: full sync <= 1.5x the
+ * baseline, peak RSS flat across sizes. Results also go to bench/results/sync.json.
  *
  *   npx tsc -p bench/tsconfig.json && node --expose-gc dist-bench/bench/sync-full.js [sizes...]
  *   e.g. node --expose-gc dist-bench/bench/sync-full.js 100000 1000000
@@ -17,7 +22,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { AuditService } from '../src/audit/audit.service';
-import { RedisCacheStore } from '../src/cache/redis-cache.store';
+import { redisStores } from '../src/role-store/stores';
 import { Clock } from '../src/common/clock/clock';
 import { AppConfig } from '../src/config/app-config';
 import { validateEnvironment } from '../src/config/env.schema';
@@ -25,11 +30,48 @@ import { EsrClient } from '../src/esr/esr.client';
 import { EsrEndpoint } from '../src/esr/esr.endpoint';
 import { esrHttpOptions } from '../src/esr/esr.http';
 import { MetricsService } from '../src/metrics/metrics.service';
-import { RoleSyncService, SyncOutcome } from '../src/sync/role-sync.service';
+import { SyncOutcome } from '../src/sync/sync.types';
+import { createSyncParts } from '../test/sync/sync-parts';
+import { runInfo, writeResults } from './bench-report';
 import { unlinkPrefix } from './support';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REPEATS = 3;
+const PAGE_SIZE = 1000;
+const RATE_LIMIT = 20;
+const ROLE_NAME = 'Digital Passport Administrator';
+
+/**
+ * The floor: every page of VPD 979's full listing fetched one after another with a plain fetch and
+ * thrown away, at most RATE_LIMIT requests started in any second. Returns the rows seen.
+ */
+async function barePageFetch(baseUrl: string): Promise<number> {
+  const tokenRes = await fetch(`${baseUrl}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'esr-gateway-sandbox', client_secret: 'sandbox-secret' }),
+  });
+  const { access_token: token } = (await tokenRes.json()) as { access_token: string };
+  const starts: number[] = [];
+  let rows = 0;
+  let cursor: string | null = null;
+  do {
+    if (starts.length >= RATE_LIMIT) {
+      const wait = starts[starts.length - RATE_LIMIT] + 1000 - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    starts.push(performance.now());
+    const query = new URLSearchParams({ roleName: ROLE_NAME, limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) });
+    const res = await fetch(`${baseUrl}/esr/v1/vpds/979/supplementary-role-assignments?${query.toString()}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (res.status !== 200) throw new Error(`bare page fetch answered ${res.status}`);
+    const page = JSON.parse(await res.text()) as { items: unknown[]; nextCursor: string | null };
+    rows += page.items.length;
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return rows;
+}
 const MB = 1024 * 1024;
 
 interface Child {
@@ -112,6 +154,8 @@ interface SizeResult {
   size: number;
   listed: number;
   first: { ms: number; perSecond: number; peakRss: number; peakHeap: number; rssGrowth: number; heapGrowth: number };
+  baseline: { ms: number; runsMs: number[]; peakRss: number; rssGrowth: number; rows: number };
+  ratio: { firstFullToBaseline: number; resyncToBaseline: number };
   resync: { ms: number; perSecond: number; peakRss: number; peakHeap: number };
   redisBytesPerRow: number;
   incremental: { baselineMs: number; tenMs: number; thousandMs: number; changedTen: number; changedThousand: number };
@@ -128,9 +172,11 @@ async function benchSize(size: number, redis: Redis): Promise<SizeResult> {
   const config = AppConfig.from(
     validateEnvironment({
       ESR_BASE_URL: child.url,
+      API_KEYS: 'bench1:bench-secret-1:ops',
+      AUDIT_HMAC_SECRET: 'bench-audit-hmac-secret-0123',
       ESR_VPDS: '979',
-      ESR_PAGE_SIZE: '1000',
-      ESR_RATE_LIMIT_PER_SECOND: '20',
+      ESR_PAGE_SIZE: String(PAGE_SIZE),
+      ESR_RATE_LIMIT_PER_SECOND: String(RATE_LIMIT),
       ESR_REQUEST_TIMEOUT: 'PT60S',
       REDIS_URL,
       REDIS_KEY_PREFIX: prefix,
@@ -146,22 +192,24 @@ async function benchSize(size: number, redis: Redis): Promise<SizeResult> {
     metrics,
     clock,
   );
-  const store = new RedisCacheStore({ url: REDIS_URL, keyPrefix: prefix, commandTimeoutMs: 30_000 });
-  await store.connect();
+  const stores = await redisStores({ url: REDIS_URL, keyPrefix: prefix, commandTimeoutMs: 30_000 });
   const audit = { record: async () => undefined } as unknown as AuditService;
-  const sync = new RoleSyncService(esr, store, config, clock, metrics, audit);
+  const sync = await createSyncParts({ esr, roles: stores.roles, leases: stores.leases, config, clock, metrics, audit, log: true });
   try {
+    const bareBefore = await measure(() => barePageFetch(child.url));
     const redisBefore = await redisUsedMemory(redis);
-    const first = await measure(async () => expectOk(await sync.runSync({ mode: 'full' }), 'first full sync'));
+    const first = await measure(async () => expectOk(await sync.runs.runSync({ mode: 'full' }), 'first full sync'));
     const redisAfter = await redisUsedMemory(redis);
-    const resync = await measure(async () => expectOk(await sync.runSync({ mode: 'full' }), 'full re-sync'));
+    const resync = await measure(async () => expectOk(await sync.runs.runSync({ mode: 'full' }), 'full re-sync'));
+    const bareAfter = await measure(() => barePageFetch(child.url));
+    const bare = bareBefore.ms <= bareAfter.ms ? bareBefore : bareAfter;
 
     const incremental = async (changes: number, offsets: number[]): Promise<{ ms: number; changed: number }> => {
       const times: number[] = [];
       let changed = 0;
       for (const offset of offsets) {
         if (changes > 0) changed = await child.endDate(offset, changes);
-        const run = await measure(async () => expectOk(await sync.runSync({ mode: 'incremental' }), `incremental ${changes}`));
+        const run = await measure(async () => expectOk(await sync.runs.runSync({ mode: 'incremental' }), `incremental ${changes}`));
         const applied = run.value.vpds[0];
         if (changes > 0 && applied?.updated !== changed) throw new Error(`expected ${changed} updates, got ${JSON.stringify(applied)}`);
         times.push(run.ms);
@@ -184,6 +232,14 @@ async function benchSize(size: number, redis: Redis): Promise<SizeResult> {
         heapGrowth: first.peakHeap - first.baseHeap,
       },
       resync: { ms: resync.ms, perSecond: child.listed / (resync.ms / 1000), peakRss: resync.peakRss, peakHeap: resync.peakHeap },
+      baseline: {
+        ms: bare.ms,
+        runsMs: [bareBefore.ms, bareAfter.ms],
+        peakRss: bare.peakRss,
+        rssGrowth: bare.peakRss - bare.baseRss,
+        rows: bare.value,
+      },
+      ratio: { firstFullToBaseline: first.ms / bare.ms, resyncToBaseline: resync.ms / bare.ms },
       redisBytesPerRow: Math.max(0, redisAfter - redisBefore) / child.listed,
       incremental: {
         baselineMs: baseline.ms,
@@ -194,9 +250,9 @@ async function benchSize(size: number, redis: Redis): Promise<SizeResult> {
       },
     };
   } finally {
-    await sync.beforeApplicationShutdown();
+    await sync.shutdown.beforeApplicationShutdown();
     esr.onApplicationShutdown();
-    await store.close();
+    await stores.close();
     await unlinkPrefix(redis, prefix);
     await child.close();
   }
@@ -249,7 +305,20 @@ async function main(): Promise<void> {
         `peak heap ${(large.first.peakHeap / small.first.peakHeap).toFixed(2)} (size ratio ${(large.size / small.size).toFixed(0)})\n`,
     );
   }
-  process.stdout.write(`\nJSON ${JSON.stringify(results)}\n`);
+  process.stdout.write('\nratio to the bare page-fetch baseline (target <= 1.5x)\n');
+  for (const r of results) {
+    process.stdout.write(
+      `${String(r.size).padEnd(9)} baseline ${(r.baseline.ms / 1000).toFixed(1)} s  first full ${r.ratio.firstFullToBaseline.toFixed(2)}x  ` +
+        `re-sync ${r.ratio.resyncToBaseline.toFixed(2)}x  RSS growth: sync ${mb(r.first.rssGrowth)}, baseline ${mb(r.baseline.rssGrowth)}\n`,
+    );
+  }
+  const file = writeResults('sync', {
+    ...runInfo(`npm run bench:sync -- ${results.map((r) => r.size).join(' ')}`),
+    params: { pageSize: PAGE_SIZE, esrRateLimitPerSecond: RATE_LIMIT, repeats: REPEATS },
+    targets: { firstFullToBaseline: 1.5, memory: 'peak RSS flat across sizes' },
+    sizes: results,
+  });
+  process.stdout.write(`\nJSON ${JSON.stringify(results)}\nwritten to ${file}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -1,31 +1,35 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { IncomingMessage } from 'node:http';
 import { AppModule, Environment } from './app.module';
+import { validateEnvironment } from './config/env.schema';
+import { openEsrEndpoint } from './esr-endpoint.bootstrap';
+import { applyHttpHardening } from './common/http/http-hardening';
+import { responseRequestId } from './common/http/request-ids';
 import { createValidationPipe } from './common/http/validation.pipe';
+import { AppConfig } from './config/app-config';
+import { RootLogger } from './common/logging/logging.module';
+import { registerRequestLogging } from './common/logging/request-logging';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 import { fixNullableRefs } from './openapi/nullable-refs';
 
 /** Request bodies over this are refused with 413 (gateway API contract). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createFastifyAdapter(): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // portalUserId may be 128 characters, URL-encoded up to three times as long.
     routerOptions: { maxParamLength: 512 },
+    // The server's own id for every request (logs, audit); the caller's X-Request-Id is kept beside it.
     requestIdHeader: false,
-    genReqId: (req: IncomingMessage) => {
-      const sent = req.headers['x-request-id'];
-      const value = Array.isArray(sent) ? sent[0] : sent;
-      return value && REQUEST_ID.test(value) ? value : randomUUID();
-    },
+    genReqId: () => randomUUID(),
+    // Checks HTTP_REQUEST_TIMEOUT every second rather than Node's default 30 s.
+    http: { connectionsCheckingInterval: 1000 },
     // A URL the router cannot decode (%ZZ) or a path parameter over maxParamLength: the contract's
     // error body (Fastify's own 400/414 body has neither the error code nor the request id).
     frameworkErrors: (error: { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
@@ -34,8 +38,9 @@ export function createFastifyAdapter(): FastifyAdapter {
       void reply
         .status(422)
         .header('Cache-Control', 'no-store')
-        .header('X-Request-Id', request.id)
-        .send({ error: 'VALIDATION_FAILED', message, requestId: String(request.id) });
+        .header('X-Request-Id', responseRequestId(request))
+        .header('X-Content-Type-Options', 'nosniff')
+        .send({ error: 'VALIDATION_FAILED', message, requestId: responseRequestId(request) });
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -64,6 +69,8 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
+  const root = app.get(RootLogger);
+  registerRequestLogging(fastify, root.pino, new PinoLogger(root.params));
   // Once shutdown begins, answers to in-flight requests close their connection, so keep-alive
   // sockets do not hold the server open past the last response.
   let closing = false;
@@ -71,25 +78,39 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
     closing = true;
     app.get(LifecycleService).beginDraining();
   });
-  fastify.addHook('onSend', async (request, reply) => {
-    void reply.header('X-Request-Id', request.id);
+  fastify.addHook('onSend', async (_request, reply) => {
     if (closing) void reply.header('Connection', 'close');
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
+  const config = app.get(AppConfig);
+  applyHttpHardening(app, config);
   app.useGlobalPipes(createValidationPipe());
-  const document = buildOpenApiDocument(app);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  // Built on the first request for /docs or /openapi.json, not at start-up (it scans every route).
+  if (config.docsEnabled)
+    SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
   return app;
 }
 
+/**
+ * Bootstrap: validates and parses the configuration once (ConfigValidationError names every bad or
+ * missing variable), decides the ESR endpoint (starting the built-in sandbox in local mode only), then
+ * builds the app on them. What was started is stopped again if the app cannot be built.
+ */
 export async function createApp(env: Environment = process.env, options: { bufferLogs?: boolean } = {}): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env), createFastifyAdapter(), {
-    bufferLogs: options.bufferLogs ?? true,
-    abortOnError: false,
-  });
-  app.useLogger(app.get(Logger));
-  return configureApp(app);
+  const config = AppConfig.from(validateEnvironment(env));
+  const esr = await openEsrEndpoint(config);
+  try {
+    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, esr), createFastifyAdapter(), {
+      bufferLogs: options.bufferLogs ?? true,
+      abortOnError: false,
+    });
+    app.useLogger(app.get(Logger));
+    return await configureApp(app);
+  } catch (error) {
+    await esr.close();
+    throw error;
+  }
 }

@@ -1,35 +1,41 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { CacheModule } from './cache/cache.module';
 import { AuditModule } from './audit/audit.module';
 import { MappingsModule } from './mappings/mappings.module';
 import { AccessModule } from './access/access.module';
 import { ApiKeyGuard } from './common/auth/api-key.guard';
 import { CommonModule } from './common/common.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { RequestBudgetGuard } from './common/rate/request-budget.guard';
 import { LoggingModule } from './common/logging/logging.module';
+import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EsrEndpoint } from './esr/esr.endpoint';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RoleStoreModule } from './role-store/role-store.module';
 import { SearchesModule } from './searches/searches.module';
 import { SyncModule } from './sync/sync.module';
 
 export type Environment = Record<string, string | undefined>;
 
-/** The gateway. `forRoot(env)` takes the environment explicitly (tests); main passes process.env. */
+/**
+ * The gateway, from what bootstrap decided (createApp in app.factory.ts): the parsed configuration and
+ * the ESR endpoint. Without an endpoint, ESR_BASE_URL must be set (tests; preview mode needs neither).
+ */
 @Module({})
 export class AppModule {
-  static forRoot(env: Environment = process.env): DynamicModule {
+  static forRoot(config: AppConfig, esr?: EsrEndpoint): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(env),
+        ConfigModule.forRoot(config, esr),
         CommonModule,
         LoggingModule,
         MetricsModule,
         DatabaseModule,
-        CacheModule,
+        RoleStoreModule,
         HealthModule,
         AuditModule,
         MappingsModule,
@@ -39,6 +45,7 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: RequestBudgetGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
     };

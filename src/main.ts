@@ -10,12 +10,17 @@ async function bootstrap(): Promise<void> {
   const config = app.get(AppConfig);
   const lifecycle = app.get(LifecycleService);
   const logger = new Logger('Main');
-  if (config.usesLocalApiKey)
-    logger.warn('API_KEYS is not set: using the local development key. For local use only; never expose this instance.');
   await app.listen({ port: config.port, host: config.host });
-  logger.log(
-    `esr-gateway listening on ${config.host}:${config.port} (database: ${config.database.kind}, cache: ${config.redisUrl ? 'redis' : 'in-process'}, ESR: ${config.esrBaseUrl ? 'remote' : 'built-in sandbox'})`,
-  );
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const where = `${config.host}:${port} (database: ${config.database.kind}, store: ${config.redisUrl ? 'redis' : 'in-process'})`;
+  if (config.localMode)
+    logger.warn(
+      `esr-gateway in LOCAL MODE listening on ${where}: ${config.usesLocalApiKey ? 'the local development key, ' : ''}` +
+        `${config.usesLocalAuditKey ? 'a fixed audit key, ' : ''}the built-in ESR sandbox (simulated data). ` +
+        'For local use only; set NODE_ENV=production, DATABASE_URL or ESR_BASE_URL to leave local mode.',
+    );
+  else logger.log(`esr-gateway listening on ${where}, ESR at ${new URL(config.esrBaseUrl as string).origin}`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -9,15 +9,17 @@ import {
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { RequireScope } from '../common/auth/auth.decorators';
+import { ApiKeyId, OptionalActingUser, RequestId, RequireScope } from '../common/auth/auth.decorators';
 import { Clock } from '../common/clock/clock';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { PortalUserParamsDto } from '../mappings/dto/mapping-params.dto';
 import { accessCacheControl, accessEtag, matchesIfNoneMatch } from './access.http';
+import { AccessRefreshService } from './access-refresh.service';
 import { AccessService } from './access.service';
 import type { UserAccess } from './access.types';
 import { AccessBatchRequestDto, AccessBatchResponseDto, UserAccessDto } from './dto/access.dto';
@@ -41,6 +43,7 @@ const CACHE_HEADERS_DOC = {
 export class AccessController {
   constructor(
     private readonly access: AccessService,
+    private readonly refresher: AccessRefreshService,
     private readonly clock: Clock,
   ) {}
 
@@ -79,8 +82,18 @@ export class AccessController {
   @ApiOkResponse({ type: UserAccessDto, headers: CACHE_HEADERS_DOC })
   @ApiServiceUnavailableResponse({ description: 'ESR_UNAVAILABLE (with Retry-After) or DEPENDENCY_UNAVAILABLE', type: ErrorResponseDto })
   @ApiGatewayTimeoutResponse({ description: 'ESR_TIMEOUT: ESR did not answer in time', type: ErrorResponseDto })
-  async refresh(@Param() params: PortalUserParamsDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserAccessDto> {
-    const access = await this.access.refresh(params.portalUserId);
+  @ApiTooManyRequestsResponse({
+    description: 'RATE_LIMITED: too many refreshes for this user this minute (Retry-After)',
+    type: ErrorResponseDto,
+  })
+  async refresh(
+    @Param() params: PortalUserParamsDto,
+    @OptionalActingUser() actingUser: string | undefined,
+    @ApiKeyId() apiKeyId: string,
+    @RequestId() requestId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UserAccessDto> {
+    const access = await this.refresher.refresh(params.portalUserId, { actingUser, apiKeyId, requestId });
     this.setCacheHeaders(reply, access, [access]);
     return access;
   }

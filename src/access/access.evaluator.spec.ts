@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
-import type { AccessSnapshot, CachedRole, VpdSnapshot } from '../cache/role-cache.types';
+import type { AccessSnapshot, CachedRole, VpdSnapshot } from '../role-store/role.types';
 import { FakeClock } from '../common/clock/clock';
+import { UK_ZONE } from '../domain/uk-time';
 import { AccessPolicy, buildUserAccess, decideForVpd, evaluateMapping, nextChangeAt, validUntil } from './access.evaluator';
 import type { AccessState, MappingAccess } from './access.types';
 
@@ -9,7 +10,7 @@ const ROLE = 'Digital Passport Administrator';
 const KEY = { vpd: '979', employeeNumber: '30581377' };
 const POLICY: AccessPolicy = { roleName: ROLE, activationDelayMs: 24 * HOUR, maxStalenessMs: 26 * HOUR };
 
-/** A cached role with its window computed by the rules of issue 4 (UK dates, elapsed-time delay). */
+/** A cached role with its window computed independently by the sync's rules (UK dates, elapsed-time delay). */
 function role(
   assignedAt: string,
   startDate: string,
@@ -18,8 +19,8 @@ function role(
 ): CachedRole {
   const delay = options.delayMs ?? POLICY.activationDelayMs;
   const activated = Date.parse(assignedAt) + delay;
-  const starts = DateTime.fromISO(startDate, { zone: 'Europe/London' }).startOf('day').toMillis();
-  const until = endDate ? DateTime.fromISO(endDate, { zone: 'Europe/London' }).plus({ days: 1 }).startOf('day').toMillis() : null;
+  const starts = DateTime.fromISO(startDate, { zone: UK_ZONE }).startOf('day').toMillis();
+  const until = endDate ? DateTime.fromISO(endDate, { zone: UK_ZONE }).plus({ days: 1 }).startOf('day').toMillis() : null;
   return {
     assignmentId: `a-${assignedAt}`,
     employeeNumber: KEY.employeeNumber,

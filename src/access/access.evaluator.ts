@@ -1,5 +1,5 @@
-import type { AccessSnapshot, CachedRole, RecordKey, VpdSnapshot } from '../cache/role-cache.types';
-import { recordKey } from '../cache/role-cache.types';
+import type { AccessSnapshot, CachedRole, RecordKey, VpdSnapshot } from '../role-store/role.types';
+import { recordKey } from '../role-store/role.types';
 import { AccessReasons } from './access.reasons';
 import type { AccessDecision, AccessState, MappingAccess, UserAccess } from './access.types';
 import { ukStartOfDay } from '../domain/uk-time';

@@ -1,18 +1,25 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { MappingsModule } from '../mappings/mappings.module';
+import { RoleStoreModule } from '../role-store/role-store.module';
 import { SyncModule } from '../sync/sync.module';
+import { AccessRefreshService } from './access-refresh.service';
 import { AccessController } from './access.controller';
 import { AccessService } from './access.service';
+import { MappingCacheCheck } from './mapping-cache/mapping-cache.check';
+import { MappingCacheMetrics } from './mapping-cache/mapping-cache.metrics';
+import { MappingCacheModule } from './mapping-cache/mapping-cache.module';
 
 /**
  * Access resolution for "Search ESR". Exports AccessService: resolve(portalUserId),
  * resolveMany(portalUserIds), authorise(portalUserId, vpd) and refresh(portalUserId); see
- * access.types.ts for UserAccess and AccessDecision.
+ * access.types.ts for UserAccess and AccessDecision. Keeps the mapping mirror (mapping-cache/) and
+ * its periodic consistency check.
  */
 @Module({
-  imports: [MappingsModule, SyncModule],
+  imports: [AuditModule, MappingsModule, MappingCacheModule, RoleStoreModule, SyncModule],
   controllers: [AccessController],
-  providers: [AccessService],
+  providers: [AccessService, AccessRefreshService, MappingCacheMetrics, MappingCacheCheck],
   exports: [AccessService],
 })
 export class AccessModule {}

@@ -1,11 +1,13 @@
-import type { CacheStore } from '../cache/cache.store';
-import type { AccessSnapshot, RecordKey } from '../cache/role-cache.types';
 import { FakeClock } from '../common/clock/clock';
 import type { AppConfig } from '../config/app-config';
 import type { EsrMapping } from '../mappings/esr-mapping.entity';
 import type { MappingsService } from '../mappings/mappings.service';
-import type { RoleSyncService } from '../sync/role-sync.service';
+import { MetricsService } from '../metrics/metrics.service';
+import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
+import type { RecordRefresher } from '../sync/record-refresher';
 import { AccessService } from './access.service';
+import { MappingCacheMetrics } from './mapping-cache/mapping-cache.metrics';
+import { MemoryMappingCache } from './mapping-cache/memory-mapping-cache';
 
 const row = (portalUserId: string, vpd: string, employeeNumber: string): EsrMapping => ({
   id: `${vpd}${employeeNumber}`,
@@ -18,56 +20,104 @@ const row = (portalUserId: string, vpd: string, employeeNumber: string): EsrMapp
 
 describe(AccessService.name, () => {
   const clock = new FakeClock(Date.parse('2026-11-25T10:15:00Z'));
-  const rows = [row('a', '979', '11111111'), row('a', '123', '22222222'), row('a', '979', '33333333'), row('b', '979', '11111111')];
+  let rows: EsrMapping[];
   let listForUsers: jest.Mock;
-  let readAccess: jest.Mock;
+  let readRoles: jest.Mock;
   let refreshRecords: jest.Mock;
-  let served: string[] | undefined;
+  let mirror: MemoryMappingCache;
+  let metrics: MetricsService;
   let service: AccessService;
 
-  beforeEach(() => {
-    served = undefined;
-    listForUsers = jest.fn(async (ids: string[]) => rows.filter((r) => ids.includes(r.portalUserId)));
-    readAccess = jest.fn(async (_keys: RecordKey[]): Promise<AccessSnapshot> => ({ vpds: new Map(), roles: new Map() }));
-    refreshRecords = jest.fn(async () => undefined);
-    const mappings = { listForUsers, list: (id: string) => listForUsers([id]) } as unknown as MappingsService;
+  const build = (served?: string[]) => {
     const config = {
       esrRoleName: 'Digital Passport Administrator',
       activationDelayMs: 24 * 3_600_000,
       accessMaxStalenessMs: 26 * 3_600_000,
-      get esrVpds() {
-        return served;
-      },
+      esrVpds: served,
     } as unknown as AppConfig;
-    service = new AccessService(mappings, { readAccess } as unknown as CacheStore, config, clock, {
-      refreshRecords,
-    } as unknown as RoleSyncService);
+    const mappings = { listForUsers, list: (id: string) => listForUsers([id]) } as unknown as MappingsService;
+    metrics = new MetricsService();
+    service = new AccessService(
+      mappings,
+      mirror,
+      config,
+      clock,
+      { refreshRecords } satisfies RecordRefresher,
+      new MappingCacheMetrics(metrics),
+    );
+  };
+
+  beforeEach(() => {
+    rows = [row('a', '979', '11111111'), row('a', '123', '22222222'), row('a', '979', '33333333'), row('b', '979', '44444444')];
+    listForUsers = jest.fn(async (ids: string[]) => rows.filter((r) => ids.includes(r.portalUserId)));
+    readRoles = jest.fn(async (_keys: RecordKey[]): Promise<AccessSnapshot> => ({ vpds: new Map(), roles: new Map() }));
+    refreshRecords = jest.fn(async () => undefined);
+    mirror = new MemoryMappingCache(readRoles);
+    build();
   });
 
-  it('should read every user and every record at once, and answer in the order asked', async () => {
-    const answers = await service.resolveMany(['b', 'nobody', 'a']);
+  it('should read uncached users from the database in ONE query, cache them, and answer in the order asked', async () => {
+    const read = jest.spyOn(mirror, 'read');
+    const fill = jest.spyOn(mirror, 'fillAndRead');
+    const answers = await service.resolveMany(['b', 'nobody', 'a', 'b']);
     expect(answers.map((a) => [a.portalUserId, a.mappings.length])).toEqual([
       ['b', 1],
       ['nobody', 0],
       ['a', 3],
+      ['b', 1],
     ]);
+    expect(read).toHaveBeenCalledTimes(1);
+    expect(read.mock.calls[0][0]).toEqual(['b', 'nobody', 'a']);
     expect(listForUsers).toHaveBeenCalledTimes(1);
-    expect(readAccess).toHaveBeenCalledTimes(1);
-    expect(readAccess.mock.calls[0][0]).toHaveLength(3); // 979/11111111 is read once for both users
+    expect(fill).toHaveBeenCalledTimes(1);
+    expect(fill.mock.calls[0][1]).toHaveLength(4);
     expect(answers[2].asOf).toBe('2026-11-25T10:15:00.000Z');
   });
 
-  it('should not touch the cache for users without mappings', async () => {
-    await expect(service.resolve('nobody')).resolves.toMatchObject({ mappings: [], searchEnabled: false });
-    expect(readAccess).not.toHaveBeenCalled();
+  it('should answer cached users without the database, users without mappings included', async () => {
+    await service.resolveMany(['a', 'b', 'nobody']);
+    listForUsers.mockClear();
+    const fill = jest.spyOn(mirror, 'fillAndRead');
+    const answers = await service.resolveMany(['a', 'b', 'nobody']);
+    expect(answers.map((a) => a.mappings.map((m) => m.employeeNumber))).toEqual([['11111111', '22222222', '33333333'], ['44444444'], []]);
+    expect(listForUsers).not.toHaveBeenCalled();
+    expect(fill).not.toHaveBeenCalled();
+    const body = (await metrics.render()).body;
+    expect(body).toMatch(/esr_gateway_mapping_cache_lookups_total\{result="hit"\} 3/);
+    expect(body).toMatch(/esr_gateway_mapping_cache_lookups_total\{result="miss"\} 3/);
+  });
+
+  it('should read a user held by a write from the database every time, without caching them', async () => {
+    const hold = await mirror.hold(['a'], clock.nowMs());
+    await service.resolve('a');
+    rows = rows.filter((r) => r.employeeNumber !== '33333333');
+    await expect(service.resolve('a')).resolves.toMatchObject({ mappings: [{}, {}] });
+    expect(listForUsers).toHaveBeenCalledTimes(2);
+    await mirror.release(['a'], hold);
+    await service.resolve('a');
+    await expect(service.resolve('a')).resolves.toMatchObject({ mappings: [{}, {}] });
+    expect(listForUsers).toHaveBeenCalledTimes(3);
+  });
+
+  it('should not cache what it read when a write began and ended meanwhile', async () => {
+    listForUsers.mockImplementationOnce(async (ids: string[]) => {
+      const before = rows.filter((r) => ids.includes(r.portalUserId));
+      const hold = await mirror.hold(['b'], clock.nowMs());
+      rows = rows.filter((r) => r.portalUserId !== 'b');
+      await mirror.release(['b'], hold);
+      return before;
+    });
+    // The answer is the one read (the delete had not happened when it was read) ...
+    await expect(service.resolve('b')).resolves.toMatchObject({ mappings: [{ employeeNumber: '44444444' }] });
+    // ... but it was not cached: the next read sees the delete.
+    await expect(service.resolve('b')).resolves.toMatchObject({ mappings: [] });
   });
 
   it("should refresh once per served VPD with that VPD's employee numbers, then resolve", async () => {
-    served = ['979'];
+    build(['979']);
     const access = await service.refresh('a');
     expect(refreshRecords.mock.calls).toEqual([['979', ['11111111', '33333333']]]);
     expect(access.mappings).toHaveLength(3);
-    expect(readAccess).toHaveBeenCalledTimes(1);
   });
 
   it('should let ESR failures of a refresh propagate', async () => {

@@ -1,49 +1,51 @@
 import { Injectable } from '@nestjs/common';
-import { CacheStore } from '../cache/cache.store';
-import type { AccessSnapshot, RecordKey } from '../cache/role-cache.types';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
-import type { EsrMapping } from '../mappings/esr-mapping.entity';
 import { MappingsService } from '../mappings/mappings.service';
-import { RoleSyncService } from '../sync/role-sync.service';
+import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
+import { RecordRefresher } from '../sync/record-refresher';
 import { AccessPolicy, buildUserAccess, decideForVpd, validUntil } from './access.evaluator';
 import type { AccessDecision, UserAccess } from './access.types';
-
-/** Most users one resolveMany call (and POST /v1/esr-access/batch) may ask about. */
-export const MAX_BATCH_USERS = 100;
-
-const EMPTY_SNAPSHOT: AccessSnapshot = { vpds: new Map(), roles: new Map() };
+import { MappingCache, MirrorFill } from './mapping-cache/mapping-cache';
+import { MappingCacheMetrics } from './mapping-cache/mapping-cache.metrics';
 
 /**
  * Access resolution: "is Search ESR switched on for this user, and if not, why". Combines the
- * user's mappings (database) with the role cache kept by the role sync. Never calls ESR except
- * refresh().
+ * user's mappings with the role data kept by the role sync, both read from the shared cache: the
+ * mapping mirror (mapping-cache/) keeps each user's mappings next to the role data. Never calls
+ * ESR except refresh().
  *
  * Public API (used by credential searches; keep stable):
  * - resolve(portalUserId): the access object of one user;
  * - resolveMany(portalUserIds): the same for several users, in the order asked;
  * - authorise(portalUserId, vpd): whether the user may search ESR in that VPD, with the reason;
  * - refresh(portalUserId): fetch the user's mapped records from ESR now, then resolve.
- * Each resolution costs ONE database query and at most ONE cache round trip, whatever the number
- * of users and mappings (none when nobody asked about has a mapping).
+ *
+ * Budget per resolution, whatever the number of users (up to the batch route's 100) and mappings:
+ * - every user cached (the steady state): ONE cache round trip (one Lua script on Redis) and NO
+ *   database query;
+ * - some users not cached (cold cache, Redis restarted empty, a write in progress): that round trip,
+ *   then ONE database query for those users, then ONE more round trip that caches them (unless a
+ *   write began meanwhile) and reads the role data of everyone asked.
  */
 @Injectable()
 export class AccessService {
+  /** The settings access is judged by (ESR_ROLE_NAME, ACTIVATION_DELAY, ACCESS_MAX_STALENESS, ESR_VPDS), read once. */
+  readonly policy: AccessPolicy;
+
   constructor(
     private readonly mappings: MappingsService,
-    private readonly cache: CacheStore,
-    private readonly config: AppConfig,
+    private readonly mirror: MappingCache,
+    config: AppConfig,
     private readonly clock: Clock,
-    private readonly sync: RoleSyncService,
-  ) {}
-
-  /** The settings access is judged by (ESR_ROLE_NAME, ACTIVATION_DELAY, ACCESS_MAX_STALENESS, ESR_VPDS). */
-  get policy(): AccessPolicy {
-    return {
-      roleName: this.config.esrRoleName,
-      activationDelayMs: this.config.activationDelayMs,
-      maxStalenessMs: this.config.accessMaxStalenessMs,
-      servedVpds: this.config.esrVpds,
+    private readonly refresher: RecordRefresher,
+    private readonly metrics: MappingCacheMetrics,
+  ) {
+    this.policy = {
+      roleName: config.esrRoleName,
+      activationDelayMs: config.activationDelayMs,
+      maxStalenessMs: config.accessMaxStalenessMs,
+      servedVpds: config.esrVpds,
     };
   }
 
@@ -53,10 +55,33 @@ export class AccessService {
     return access;
   }
 
-  /** Access objects of several users, one per id in the order given: ONE query, at most ONE cache round trip. */
+  /** Access objects of several users, one per id in the order given (budget: see the class). */
   async resolveMany(portalUserIds: string[]): Promise<UserAccess[]> {
-    const rows = await this.mappings.listForUsers([...new Set(portalUserIds)]);
-    return this.evaluate(portalUserIds, rows);
+    const unique = [...new Set(portalUserIds)];
+    const read = await this.mirror.read(unique);
+    const records = new Map<string, RecordKey[]>();
+    const uncached: string[] = [];
+    for (const [id, user] of read.users) {
+      if (user.kind === 'hit') records.set(id, user.records);
+      else uncached.push(id);
+    }
+    this.metrics.reads(unique.length - uncached.length, uncached.length);
+    let snapshot: AccessSnapshot = read.snapshot;
+    if (uncached.length > 0) {
+      for (const row of await this.mappings.listForUsers(uncached)) {
+        const list = records.get(row.portalUserId) ?? [];
+        list.push({ vpd: row.vpd, employeeNumber: row.employeeNumber });
+        records.set(row.portalUserId, list);
+      }
+      const fills: MirrorFill[] = [];
+      for (const id of uncached) {
+        const user = read.users.get(id);
+        if (user?.kind === 'miss') fills.push({ portalUserId: id, ticket: user.ticket, records: records.get(id) ?? [] });
+      }
+      snapshot = (await this.mirror.fillAndRead(fills, [...records.values()].flat())).snapshot;
+    }
+    const now = this.clock.nowMs();
+    return portalUserIds.map((id) => buildUserAccess(id, records.get(id) ?? [], snapshot, now, this.policy));
   }
 
   /** May this user search ESR in `vpd`? Allowed only when a mapping in that VPD is ACTIVE. */
@@ -71,33 +96,18 @@ export class AccessService {
    */
   async refresh(portalUserId: string): Promise<UserAccess> {
     const rows = await this.mappings.list(portalUserId);
-    const served = this.config.esrVpds;
+    const served = this.policy.servedVpds;
     const byVpd = new Map<string, string[]>();
     for (const row of rows) {
       if (served && !served.includes(row.vpd)) continue;
       byVpd.set(row.vpd, [...(byVpd.get(row.vpd) ?? []), row.employeeNumber]);
     }
-    await Promise.all([...byVpd].map(([vpd, employeeNumbers]) => this.sync.refreshRecords(vpd, employeeNumbers)));
-    const [access] = await this.evaluate([portalUserId], rows);
-    return access;
+    await Promise.all([...byVpd].map(([vpd, employeeNumbers]) => this.refresher.refreshRecords(vpd, employeeNumbers)));
+    return this.resolve(portalUserId);
   }
 
   /** Instant after which a cached copy of `access` may be wrong (next change or staleness), or null. */
   validUntil(access: UserAccess): number | null {
-    return validUntil(access, Date.parse(access.asOf), this.config.accessMaxStalenessMs);
-  }
-
-  private async evaluate(portalUserIds: string[], rows: EsrMapping[]): Promise<UserAccess[]> {
-    const byUser = new Map<string, RecordKey[]>();
-    const keys = new Map<string, RecordKey>();
-    for (const row of rows) {
-      const key = { vpd: row.vpd, employeeNumber: row.employeeNumber };
-      byUser.set(row.portalUserId, [...(byUser.get(row.portalUserId) ?? []), key]);
-      keys.set(`${key.vpd}:${key.employeeNumber}`, key);
-    }
-    const snapshot = keys.size > 0 ? await this.cache.readAccess([...keys.values()]) : EMPTY_SNAPSHOT;
-    const now = this.clock.nowMs();
-    const policy = this.policy;
-    return portalUserIds.map((id) => buildUserAccess(id, byUser.get(id) ?? [], snapshot, now, policy));
+    return validUntil(access, Date.parse(access.asOf), this.policy.maxStalenessMs);
   }
 }

@@ -24,6 +24,8 @@ export function toAuditEventDto(event: AuditEvent): AuditEventDto {
     actor: event.actor,
     apiKeyId: event.apiKeyId,
     requestId: event.requestId,
+    callerRequestId: event.callerRequestId,
+    repeatCount: event.repeatCount,
     subjectUserId: event.subjectUserId,
     vpd: event.vpd,
     employeeNumber: event.employeeNumber,

@@ -4,6 +4,7 @@ import { EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { Clock } from '../common/clock/clock';
+import { callerRequestIds } from '../common/http/request-ids';
 import { AuditEvent, AuditEventType } from './audit-event.entity';
 
 export interface NewAuditEvent {
@@ -11,7 +12,10 @@ export interface NewAuditEvent {
   /** X-Acting-User, or 'system' for the sync. */
   actor: string;
   apiKeyId?: string | null;
+  /** The gateway's own request id. */
   requestId?: string | null;
+  /** The caller's X-Request-Id; looked up from the request in flight when not given. */
+  callerRequestId?: string | null;
   subjectUserId?: string | null;
   vpd?: string | null;
   employeeNumber?: string | null;
@@ -55,7 +59,7 @@ export function decodeAuditCursor(cursor: string): string {
   return id;
 }
 
-/** Rows per INSERT statement in recordMany (10 columns each: well under every driver's parameter limit). */
+/** Rows per INSERT statement in recordMany (12 columns each: well under every driver's parameter limit). */
 const AUDIT_INSERT_CHUNK = 500;
 
 @Injectable()
@@ -73,6 +77,35 @@ export class AuditService {
   async record(event: NewAuditEvent, manager?: EntityManager): Promise<void> {
     const repository = manager ? manager.getRepository(AuditEvent) : this.events;
     await repository.save(repository.create(this.toRow(event, this.clock.now())));
+  }
+
+  /**
+   * Appends a refusal, or counts it on the row of the same refusal (type, actor, outcome and VPD)
+   * written within the last `windowMs`: someone retrying a refused call many times leaves one row
+   * with a count, not a flood. Two replicas racing may each start a row; never more than that.
+   */
+  async recordRefusal(event: NewAuditEvent, windowMs: number): Promise<void> {
+    const now = this.clock.now();
+    const recent = await this.events
+      .createQueryBuilder('e')
+      .select(['e.id'])
+      .where('e.actor = :actor AND e.type = :type AND e.occurredAt >= :since', {
+        actor: event.actor,
+        type: event.type,
+        since: new Date(now.getTime() - windowMs),
+      })
+      .andWhere(event.outcome == null ? 'e.outcome IS NULL' : 'e.outcome = :outcome', { outcome: event.outcome })
+      .andWhere(event.vpd == null ? 'e.vpd IS NULL' : 'e.vpd = :vpd', { vpd: event.vpd })
+      .orderBy('e.id', 'DESC')
+      .limit(1)
+      .getOne();
+    if (!recent) return this.record(event);
+    await this.events
+      .createQueryBuilder()
+      .update(AuditEvent)
+      .set({ repeatCount: () => 'repeat_count + 1' })
+      .where('id = :id', { id: recent.id })
+      .execute();
   }
 
   /**
@@ -95,6 +128,7 @@ export class AuditService {
       actor: event.actor,
       apiKeyId: event.apiKeyId ?? null,
       requestId: event.requestId ?? null,
+      callerRequestId: event.callerRequestId ?? callerRequestIds.of(event.requestId) ?? null,
       subjectUserId: event.subjectUserId ?? null,
       vpd: event.vpd ?? null,
       employeeNumber: event.employeeNumber ?? null,

@@ -1,156 +1,166 @@
-import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { ApiKey, LOCAL_DEV_API_KEY, parseApiKeys } from './api-keys';
 import { parseIsoDuration } from './duration';
-import { EnvironmentVariables } from './env.schema';
+import { EnvironmentVariables, isLocalMode } from './env.schema';
 
-const ms = (iso: string): number => parseIsoDuration(iso) as number; // validated at boot
+/** The key search criteria are hashed with in local mode (never outside it: AUDIT_HMAC_SECRET is required there). */
+const LOCAL_AUDIT_HMAC_SECRET = 'local-development-audit-key';
 
-/** Typed, validated configuration. Read this, never process.env. */
-@Injectable()
+const ms = (iso: string): number => parseIsoDuration(iso) as number; // validated before parsing
+
+export type DatabaseSettings = { kind: 'postgres'; url: string; poolSize: number } | { kind: 'sqlite'; path: string };
+
+/**
+ * Typed, validated configuration, parsed once: read these fields, never process.env. Built at bootstrap
+ * (`new AppConfig(validateEnvironment(process.env))`) and provided by ConfigModule.
+ */
 export class AppConfig {
-  private readonly env: EnvironmentVariables;
+  /**
+   * Local mode: no NODE_ENV=production, no DATABASE_URL and no ESR_BASE_URL. Only then the local API key,
+   * the fixed audit key and the built-in ESR sandbox are used, and the default listen address is 127.0.0.1.
+   */
+  readonly localMode: boolean;
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: string;
+  readonly shutdownGraceMs: number;
 
-  constructor(config: ConfigService) {
-    this.env = config.get<EnvironmentVariables>('env', { infer: true }) as EnvironmentVariables;
-  }
+  readonly database: DatabaseSettings;
+  readonly runMigrations: boolean;
 
-  /** For tests and scripts: builds an AppConfig straight from validated variables. */
-  static from(env: EnvironmentVariables): AppConfig {
-    const cfg = Object.create(AppConfig.prototype) as AppConfig;
-    (cfg as unknown as { env: EnvironmentVariables }).env = env;
-    return cfg;
-  }
+  /** Redis URL, or undefined for the in-process store. */
+  readonly redisUrl: string | undefined;
+  readonly redisKeyPrefix: string;
 
-  get port(): number {
-    return this.env.PORT;
-  }
-  get host(): string {
-    return this.env.HOST;
-  }
-  get isProduction(): boolean {
-    return this.env.NODE_ENV === 'production';
-  }
-  get logLevel(): string {
-    return this.env.LOG_LEVEL;
-  }
-  get shutdownGraceMs(): number {
-    return ms(this.env.SHUTDOWN_GRACE_PERIOD);
-  }
+  /** True when running on the local API key (local mode without API_KEYS). */
+  readonly usesLocalApiKey: boolean;
+  readonly apiKeys: readonly ApiKey[];
 
-  get database(): { kind: 'postgres'; url: string; poolSize: number } | { kind: 'sqlite'; path: string } {
-    return this.env.DATABASE_URL
-      ? { kind: 'postgres', url: this.env.DATABASE_URL, poolSize: this.env.DATABASE_POOL_SIZE }
-      : { kind: 'sqlite', path: this.env.SQLITE_PATH };
-  }
-  get runMigrations(): boolean {
-    return this.env.DATABASE_MIGRATIONS_RUN;
-  }
-
-  /** Redis URL, or undefined for the in-process cache. */
-  get redisUrl(): string | undefined {
-    return this.env.REDIS_URL;
-  }
-  get redisKeyPrefix(): string {
-    return this.env.REDIS_KEY_PREFIX;
-  }
-
-  /** True when running on the embedded default's local API key. */
-  get usesLocalApiKey(): boolean {
-    return !this.env.API_KEYS;
-  }
-  get apiKeys(): ApiKey[] {
-    return this.env.API_KEYS ? parseApiKeys(this.env.API_KEYS) : [LOCAL_DEV_API_KEY];
-  }
-
-  /** ESR base URL, or undefined to start the built-in ESR sandbox. */
-  get esrBaseUrl(): string | undefined {
-    return this.env.ESR_BASE_URL;
-  }
-  get esrClientId(): string {
-    return this.env.ESR_CLIENT_ID;
-  }
-  get esrClientSecret(): string {
-    return this.env.ESR_CLIENT_SECRET;
-  }
-  get esrScope(): string {
-    return this.env.ESR_SCOPE;
-  }
+  /** ESR base URL; undefined only in local mode, where bootstrap starts the built-in ESR sandbox. */
+  readonly esrBaseUrl: string | undefined;
+  readonly esrClientId: string;
+  readonly esrClientSecret: string;
+  readonly esrScope: string;
   /** Configured VPDs, or undefined for every VPD that ESR lists. */
-  get esrVpds(): string[] | undefined {
-    return this.env.ESR_VPDS?.split(',');
-  }
-  get esrRoleName(): string {
-    return this.env.ESR_ROLE_NAME;
-  }
-  get esrConnectTimeoutMs(): number {
-    return ms(this.env.ESR_CONNECT_TIMEOUT);
-  }
-  get esrRequestTimeoutMs(): number {
-    return ms(this.env.ESR_REQUEST_TIMEOUT);
-  }
-  get esrMaxAttempts(): number {
-    return this.env.ESR_MAX_ATTEMPTS;
-  }
-  get esrRetryBaseDelayMs(): number {
-    return ms(this.env.ESR_RETRY_BASE_DELAY);
-  }
-  get esrRetryMaxDelayMs(): number {
-    return ms(this.env.ESR_RETRY_MAX_DELAY);
-  }
-  get esrRetryAfterCapMs(): number {
-    return ms(this.env.ESR_RETRY_AFTER_CAP);
-  }
-  get esrRateLimitPerSecond(): number {
-    return this.env.ESR_RATE_LIMIT_PER_SECOND;
-  }
-  get esrMaxConcurrency(): number {
-    return this.env.ESR_MAX_CONCURRENCY;
-  }
-  get esrBreakerThreshold(): number {
-    return this.env.ESR_BREAKER_THRESHOLD;
-  }
-  get esrBreakerHalfOpenAfterMs(): number {
-    return ms(this.env.ESR_BREAKER_HALF_OPEN_AFTER);
-  }
-  get esrPageSize(): number {
-    return this.env.ESR_PAGE_SIZE;
+  readonly esrVpds: string[] | undefined;
+  readonly esrRoleName: string;
+  readonly esrConnectTimeoutMs: number;
+  readonly esrRequestTimeoutMs: number;
+  readonly esrMaxAttempts: number;
+  readonly esrRetryBaseDelayMs: number;
+  readonly esrRetryMaxDelayMs: number;
+  readonly esrRetryAfterCapMs: number;
+  readonly esrRateLimitPerSecond: number;
+  readonly esrMaxConcurrency: number;
+  /** Percent of ESR's rate and concurrency budgets reserved for interactive calls (the sync never uses it). */
+  readonly esrInteractiveReservePercent: number;
+  /** Longest a person waits on ESR, retries and queueing included (ESR_INTERACTIVE_DEADLINE). */
+  readonly esrInteractiveDeadlineMs: number;
+  readonly esrBreakerThreshold: number;
+  readonly esrBreakerHalfOpenAfterMs: number;
+  readonly esrPageSize: number;
+
+  readonly activationDelayMs: number;
+  readonly syncEnabled: boolean;
+  readonly syncIntervalMs: number;
+  readonly fullSyncCron: string;
+  readonly syncLeaseTtlMs: number;
+  readonly removalGuardPercent: number;
+  readonly removalGuardCount: number | undefined;
+  readonly accessMaxStalenessMs: number;
+  /** How often the mapping mirror is compared with the database (and repaired). */
+  readonly mappingCacheCheckIntervalMs: number;
+
+  readonly searchRateLimitPerMinute: number;
+  /** Credential searches per API key per minute, on top of the per-user limit. */
+  readonly searchKeyRateLimitPerMinute: number;
+  /** Requests per API key per minute on /v1, across replicas. */
+  readonly apiRateLimitPerMinute: number;
+  /** On-demand access refreshes per portal user per minute. */
+  readonly refreshRateLimitPerMinute: number;
+  /** Repeated refusals for one user and reason within this window are one audit row with a count. */
+  readonly auditRefusalWindowMs: number;
+  /** Whether an acting user may map their own portal account (separation of duties is the default). */
+  readonly mappingSelfService: boolean;
+  /** The whole request (headers and body) must arrive within this (slow clients are cut off). */
+  readonly httpRequestTimeoutMs: number;
+  /** A connection idle this long in the middle of a request is closed. */
+  readonly httpConnectionTimeoutMs: number;
+  /** Whether /docs and /openapi.json are served. */
+  readonly docsEnabled: boolean;
+  /** HMAC key for search criteria in the audit (a fixed key in local mode only). */
+  readonly auditHmacSecret: string;
+  /** True when hashing with the fixed local key (local mode without AUDIT_HMAC_SECRET). */
+  readonly usesLocalAuditKey: boolean;
+
+  /** Size of the built-in ESR sandbox's data (local mode). */
+  readonly sandbox: { seed: number; vpdCount: number; roleAssignments: number };
+
+  /** From variables that validateEnvironment has checked (tests and scripts build one this way too). */
+  constructor(env: EnvironmentVariables) {
+    this.localMode = isLocalMode(env);
+    this.port = env.PORT;
+    this.host = env.HOST ?? (this.localMode ? '127.0.0.1' : '0.0.0.0');
+    this.logLevel = env.LOG_LEVEL;
+    this.shutdownGraceMs = ms(env.SHUTDOWN_GRACE_PERIOD);
+
+    this.database = env.DATABASE_URL
+      ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
+      : { kind: 'sqlite', path: env.SQLITE_PATH };
+    this.runMigrations = env.DATABASE_MIGRATIONS_RUN;
+
+    this.redisUrl = env.REDIS_URL;
+    this.redisKeyPrefix = env.REDIS_KEY_PREFIX;
+
+    this.usesLocalApiKey = !env.API_KEYS;
+    this.apiKeys = env.API_KEYS ? parseApiKeys(env.API_KEYS) : [LOCAL_DEV_API_KEY];
+
+    this.esrBaseUrl = env.ESR_BASE_URL;
+    this.esrClientId = env.ESR_CLIENT_ID;
+    this.esrClientSecret = env.ESR_CLIENT_SECRET;
+    this.esrScope = env.ESR_SCOPE;
+    this.esrVpds = env.ESR_VPDS?.split(',');
+    this.esrRoleName = env.ESR_ROLE_NAME;
+    this.esrConnectTimeoutMs = ms(env.ESR_CONNECT_TIMEOUT);
+    this.esrRequestTimeoutMs = ms(env.ESR_REQUEST_TIMEOUT);
+    this.esrMaxAttempts = env.ESR_MAX_ATTEMPTS;
+    this.esrRetryBaseDelayMs = ms(env.ESR_RETRY_BASE_DELAY);
+    this.esrRetryMaxDelayMs = ms(env.ESR_RETRY_MAX_DELAY);
+    this.esrRetryAfterCapMs = ms(env.ESR_RETRY_AFTER_CAP);
+    this.esrRateLimitPerSecond = env.ESR_RATE_LIMIT_PER_SECOND;
+    this.esrMaxConcurrency = env.ESR_MAX_CONCURRENCY;
+    this.esrInteractiveReservePercent = env.ESR_INTERACTIVE_RESERVE;
+    this.esrInteractiveDeadlineMs = ms(env.ESR_INTERACTIVE_DEADLINE);
+    this.esrBreakerThreshold = env.ESR_BREAKER_THRESHOLD;
+    this.esrBreakerHalfOpenAfterMs = ms(env.ESR_BREAKER_HALF_OPEN_AFTER);
+    this.esrPageSize = env.ESR_PAGE_SIZE;
+
+    this.activationDelayMs = ms(env.ACTIVATION_DELAY);
+    this.syncEnabled = env.SYNC_ENABLED;
+    this.syncIntervalMs = ms(env.SYNC_INTERVAL);
+    this.fullSyncCron = env.FULL_SYNC_CRON;
+    this.syncLeaseTtlMs = ms(env.SYNC_LEASE_TTL);
+    this.removalGuardPercent = env.SYNC_REMOVAL_GUARD_PERCENT;
+    this.removalGuardCount = env.SYNC_REMOVAL_GUARD_COUNT;
+    this.accessMaxStalenessMs = ms(env.ACCESS_MAX_STALENESS);
+    this.mappingCacheCheckIntervalMs = ms(env.MAPPING_CACHE_CHECK_INTERVAL);
+
+    this.searchRateLimitPerMinute = env.SEARCH_RATE_LIMIT_PER_MINUTE;
+    this.searchKeyRateLimitPerMinute = env.SEARCH_KEY_RATE_LIMIT_PER_MINUTE;
+    this.apiRateLimitPerMinute = env.API_RATE_LIMIT_PER_MINUTE;
+    this.refreshRateLimitPerMinute = env.REFRESH_RATE_LIMIT_PER_MINUTE;
+    this.auditRefusalWindowMs = ms(env.AUDIT_REFUSAL_WINDOW);
+    this.mappingSelfService = env.MAPPING_SELF_SERVICE;
+    this.httpRequestTimeoutMs = ms(env.HTTP_REQUEST_TIMEOUT);
+    this.httpConnectionTimeoutMs = ms(env.HTTP_CONNECTION_TIMEOUT);
+    this.docsEnabled = env.DOCS_ENABLED;
+    this.auditHmacSecret = env.AUDIT_HMAC_SECRET ?? LOCAL_AUDIT_HMAC_SECRET;
+    this.usesLocalAuditKey = !env.AUDIT_HMAC_SECRET;
+
+    this.sandbox = { seed: env.SANDBOX_SEED, vpdCount: env.SANDBOX_VPD_COUNT, roleAssignments: env.SANDBOX_ROLE_ASSIGNMENTS };
   }
 
-  get activationDelayMs(): number {
-    return ms(this.env.ACTIVATION_DELAY);
-  }
-  get syncEnabled(): boolean {
-    return this.env.SYNC_ENABLED;
-  }
-  get syncIntervalMs(): number {
-    return ms(this.env.SYNC_INTERVAL);
-  }
-  get fullSyncCron(): string {
-    return this.env.FULL_SYNC_CRON;
-  }
-  get syncLeaseTtlMs(): number {
-    return ms(this.env.SYNC_LEASE_TTL);
-  }
-  get removalGuardPercent(): number {
-    return this.env.SYNC_REMOVAL_GUARD_PERCENT;
-  }
-  get removalGuardCount(): number | undefined {
-    return this.env.SYNC_REMOVAL_GUARD_COUNT;
-  }
-  get accessMaxStalenessMs(): number {
-    return ms(this.env.ACCESS_MAX_STALENESS);
-  }
-
-  get searchRateLimitPerMinute(): number {
-    return this.env.SEARCH_RATE_LIMIT_PER_MINUTE;
-  }
-  /** HMAC key for search criteria in the audit. The embedded default uses a fixed local key. */
-  get auditHmacSecret(): string {
-    return this.env.AUDIT_HMAC_SECRET ?? 'local-development-audit-key';
-  }
-
-  get sandbox(): { seed: number; vpdCount: number; roleAssignments: number } {
-    return { seed: this.env.SANDBOX_SEED, vpdCount: this.env.SANDBOX_VPD_COUNT, roleAssignments: this.env.SANDBOX_ROLE_ASSIGNMENTS };
+  /** For tests and scripts: `AppConfig.from(validateEnvironment(variables))`. */
+  static from(env: EnvironmentVariables): AppConfig {
+    return new AppConfig(env);
   }
 }

@@ -1,27 +1,33 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ConfigModule as NestConfigModule } from '@nestjs/config';
+import { EsrEndpoint } from '../esr/esr.endpoint';
 import { AppConfig } from './app-config';
 import { validateEnvironment } from './env.schema';
 
 /**
- * Validates the environment once at boot and provides the typed AppConfig everywhere.
- * `forRoot(env)` takes the variables explicitly (tests, scripts); the default is process.env.
+ * Provides what bootstrap decided: the typed AppConfig (validated and parsed once) and the ESR endpoint
+ * (the configured ESR_BASE_URL, or in local mode the built-in sandbox that bootstrap started; see
+ * src/esr-endpoint.bootstrap.ts). `forRoot` also takes raw variables (tests, scripts). Global: every
+ * module reads configuration.
  */
 @Global()
 @Module({})
 export class ConfigModule {
-  static forRoot(env: Record<string, string | undefined> = process.env): DynamicModule {
+  static forRoot(settings: AppConfig | Record<string, string | undefined> = process.env, esr?: EsrEndpoint): DynamicModule {
+    const config = settings instanceof AppConfig ? settings : AppConfig.from(validateEnvironment(settings));
     return {
       module: ConfigModule,
-      imports: [
-        NestConfigModule.forRoot({
-          ignoreEnvFile: true,
-          ignoreEnvVars: true,
-          validate: () => ({ env: validateEnvironment(env) }),
-        }),
+      providers: [
+        { provide: AppConfig, useValue: config },
+        {
+          provide: EsrEndpoint,
+          useFactory: (): EsrEndpoint => {
+            if (esr) return esr;
+            if (config.esrBaseUrl) return EsrEndpoint.configured(config.esrBaseUrl);
+            throw new Error('No ESR endpoint: ESR_BASE_URL is unset and bootstrap started no ESR sandbox');
+          },
+        },
       ],
-      providers: [AppConfig],
-      exports: [AppConfig],
+      exports: [AppConfig, EsrEndpoint],
     };
   }
 }

@@ -30,6 +30,8 @@ describe(validateEnvironment.name, () => {
     expect(config.searchRateLimitPerMinute).toBe(30);
     expect(config.logLevel).toBe('info');
     expect(config.usesLocalApiKey).toBe(true);
+    expect(config.esrInteractiveDeadlineMs).toBe(10_000);
+    expect(config.esrInteractiveReservePercent).toBe(20);
   });
 
   it('should read typed values from the environment', () => {
@@ -37,14 +39,19 @@ describe(validateEnvironment.name, () => {
       validateEnvironment({
         PORT: '8080',
         DATABASE_URL: 'postgres://u@db:5432/gw',
+        ESR_BASE_URL: 'https://esr.example.nhs.uk/api',
         REDIS_URL: 'redis://cache:6379',
         API_KEYS: 'portal1:abcdefgh1:portal,ops1:abcdefgh2:ops+portal',
         AUDIT_HMAC_SECRET: '0123456789abcdef',
         ESR_VPDS: '979,123',
         ACTIVATION_DELAY: 'PT1H30M',
         SYNC_REMOVAL_GUARD_COUNT: '25',
+        ESR_INTERACTIVE_DEADLINE: 'PT2.5S',
+        ESR_INTERACTIVE_RESERVE: '0',
       }),
     );
+    expect(config.esrInteractiveDeadlineMs).toBe(2500);
+    expect(config.esrInteractiveReservePercent).toBe(0);
     expect(config.port).toBe(8080);
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/gw', poolSize: 10 });
     expect(config.esrVpds).toEqual(['979', '123']);
@@ -78,6 +85,12 @@ describe(validateEnvironment.name, () => {
     ['SYNC_INTERVAL', 'P30D', 'SYNC_INTERVAL'],
     ['SYNC_LEASE_TTL', 'PT0S', 'SYNC_LEASE_TTL'],
     ['ESR_REQUEST_TIMEOUT', 'PT0S', 'ESR_REQUEST_TIMEOUT'],
+    ['ESR_INTERACTIVE_DEADLINE', '10s', 'ESR_INTERACTIVE_DEADLINE'],
+    ['ESR_INTERACTIVE_DEADLINE', 'PT0S', 'ESR_INTERACTIVE_DEADLINE'],
+    ['ESR_INTERACTIVE_DEADLINE', 'PT1H', 'ESR_INTERACTIVE_DEADLINE'],
+    ['ESR_INTERACTIVE_RESERVE', '95', 'ESR_INTERACTIVE_RESERVE'],
+    ['ESR_INTERACTIVE_RESERVE', '-1', 'ESR_INTERACTIVE_RESERVE'],
+    ['ESR_INTERACTIVE_RESERVE', '20%', 'ESR_INTERACTIVE_RESERVE'],
   ])('should reject %s=%j with a message naming %s', (name, value, named) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

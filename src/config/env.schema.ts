@@ -19,6 +19,7 @@ import { CronTime } from 'cron';
 import { parseApiKeys } from './api-keys';
 import { parseIsoDuration } from './duration';
 import { VPD_LIST } from '../domain/identifiers';
+import { UK_ZONE } from '../domain/uk-time';
 
 /** An ISO-8601 duration, optionally bounded (bounds as ISO strings, so messages read naturally). */
 function IsIsoDuration(bounds: { min?: string; max?: string } = {}, options?: ValidationOptions) {
@@ -51,7 +52,7 @@ function IsCronExpression(options?: ValidationOptions) {
         validate: (v: unknown) => {
           if (typeof v !== 'string') return false;
           try {
-            new CronTime(v, 'Europe/London');
+            new CronTime(v, UK_ZONE);
             return true;
           } catch {
             return false;
@@ -101,7 +102,8 @@ const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? unde
  */
 export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT = 3000;
-  @IsString() HOST = '0.0.0.0';
+  /** Unset: 127.0.0.1 in local mode, 0.0.0.0 otherwise. */
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(1) HOST?: string;
   @IsIn(['production', 'development', 'test']) NODE_ENV = 'development';
 
   @Transform(emptyToUndefined)
@@ -142,6 +144,10 @@ export class EnvironmentVariables {
   @IsIsoDuration() ESR_RETRY_AFTER_CAP = 'PT30S';
   @Transform(toInt) @IsInt() @Min(1) @Max(20) ESR_RATE_LIMIT_PER_SECOND = 15;
   @Transform(toInt) @IsInt() @Min(1) @Max(64) ESR_MAX_CONCURRENCY = 8;
+  /** Percent of the rate and concurrency budgets the sync never uses, kept for calls a person waits on. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(90) ESR_INTERACTIVE_RESERVE = 20;
+  /** Longest a person waits on ESR (search, refresh, mapping check), retries and queueing included. */
+  @IsIsoDuration({ min: 'PT0.1S', max: 'PT5M' }) ESR_INTERACTIVE_DEADLINE = 'PT10S';
   @Transform(toInt) @IsInt() @Min(1) @Max(100) ESR_BREAKER_THRESHOLD = 5;
   @IsIsoDuration({ min: 'PT0.1S', max: 'PT1H' }) ESR_BREAKER_HALF_OPEN_AFTER = 'PT30S';
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) ESR_PAGE_SIZE = 500;
@@ -154,8 +160,18 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(0) @Max(100) SYNC_REMOVAL_GUARD_PERCENT = 20;
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) SYNC_REMOVAL_GUARD_COUNT?: number;
   @IsIsoDuration({ min: 'PT1M', max: 'P30D' }) ACCESS_MAX_STALENESS = 'PT26H';
+  @IsIsoDuration({ min: 'PT10S', max: 'P1D' }) MAPPING_CACHE_CHECK_INTERVAL = 'PT10M';
 
   @Transform(toInt) @IsInt() @Min(1) @Max(10000) SEARCH_RATE_LIMIT_PER_MINUTE = 30;
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000) SEARCH_KEY_RATE_LIMIT_PER_MINUTE = 600;
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000_000) API_RATE_LIMIT_PER_MINUTE = 12000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) REFRESH_RATE_LIMIT_PER_MINUTE = 6;
+  @IsIsoDuration({ min: 'PT1S', max: 'PT1H' }) AUDIT_REFUSAL_WINDOW = 'PT5M';
+  @Transform(toBool) @IsBoolean() MAPPING_SELF_SERVICE = false;
+
+  @IsIsoDuration({ min: 'PT1S', max: 'PT5M' }) HTTP_REQUEST_TIMEOUT = 'PT30S';
+  @IsIsoDuration({ min: 'PT1S', max: 'PT5M' }) HTTP_CONNECTION_TIMEOUT = 'PT30S';
+  @Transform(toBool) @IsBoolean() DOCS_ENABLED = true;
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
@@ -182,9 +198,39 @@ function flatten(errors: ValidationError[]): string[] {
   return errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? m : `${e.property}: ${m}`)));
 }
 
-/** Validates raw environment values; returns the typed instance or throws ConfigValidationError. */
+/**
+ * Local mode is exactly: no NODE_ENV=production, no DATABASE_URL and no ESR_BASE_URL (the README's first
+ * command). Only there the local API key, the fixed audit key and the built-in ESR sandbox are used.
+ */
+export function isLocalMode(env: Pick<EnvironmentVariables, 'NODE_ENV' | 'DATABASE_URL' | 'ESR_BASE_URL'>): boolean {
+  return env.NODE_ENV !== 'production' && !env.DATABASE_URL && !env.ESR_BASE_URL;
+}
+
+/** What must be set outside local mode: the service fails closed rather than fall back to a local default. */
+const REQUIRED_OUTSIDE_LOCAL_MODE = ['API_KEYS', 'AUDIT_HMAC_SECRET', 'ESR_BASE_URL'] as const;
+
+/** Outside local mode, one problem per missing variable, each saying why local mode does not apply. */
+function failClosedProblems(env: EnvironmentVariables): string[] {
+  if (isLocalMode(env)) return [];
+  const because = [
+    env.NODE_ENV === 'production' ? 'NODE_ENV=production' : undefined,
+    env.DATABASE_URL ? 'DATABASE_URL is set' : undefined,
+    env.ESR_BASE_URL ? 'ESR_BASE_URL is set' : undefined,
+  ].filter(Boolean);
+  return REQUIRED_OUTSIDE_LOCAL_MODE.filter((name) => !env[name]).map(
+    (name) => `${name}: must be set outside local mode (${because.join(', ')}); local defaults are only for local mode`,
+  );
+}
+
+const MODE_VARIABLES = ['NODE_ENV', 'DATABASE_URL', 'ESR_BASE_URL'];
+
+/**
+ * Validates raw environment values; returns the typed instance or throws ConfigValidationError naming
+ * every bad or missing variable at once.
+ */
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables()).concat([
+    'HOST',
     'DATABASE_URL',
     'REDIS_URL',
     'API_KEYS',
@@ -196,10 +242,8 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   const relevant = Object.fromEntries(Object.entries(raw).filter(([k]) => known.includes(k)));
   const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
   const problems = flatten(validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false, stopAtFirstError: true }));
-  const databaseUrlValid = env.DATABASE_URL !== undefined && !problems.some((p) => p.startsWith('DATABASE_URL'));
-  if (databaseUrlValid && !env.API_KEYS)
-    problems.push('API_KEYS: must be set when DATABASE_URL is set (the local development key is for the embedded default only)');
-  if (databaseUrlValid && !env.AUDIT_HMAC_SECRET) problems.push('AUDIT_HMAC_SECRET: must be set when DATABASE_URL is set');
+  // The mode is only decided on valid values: a bad NODE_ENV, DATABASE_URL or ESR_BASE_URL is fixed first.
+  if (!problems.some((p) => MODE_VARIABLES.some((name) => p.startsWith(name)))) problems.push(...failClosedProblems(env));
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return env;
 }

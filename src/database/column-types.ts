@@ -1,16 +1,11 @@
-import { getMetadataArgsStorage } from 'typeorm';
+/** The databases the service runs on: PostgreSQL in production, the embedded SQLite file by default. */
+export type DatabaseKind = 'postgres' | 'sqlite';
 
 /**
- * Entities declare instants as `timestamptz` (PostgreSQL). SQLite has no such type, so before a
- * SQLite DataSource is built the declared type is swapped for `datetime` (and back for
- * PostgreSQL), keeping one set of entity classes for both databases.
+ * The column type of an instant on each database: `timestamptz` on PostgreSQL, `datetime` on SQLite
+ * (which has no time-zone type; TypeORM stores UTC there). Entity schemas are built per database with
+ * this, matching what the migrations create, so no shared TypeORM metadata is ever rewritten.
  */
-export const TIMESTAMP = 'timestamptz' as const;
-
-export function adaptColumnTypes(kind: 'postgres' | 'sqlite'): void {
-  for (const column of getMetadataArgsStorage().columns) {
-    const type = column.options.type;
-    if (kind === 'sqlite' && type === 'timestamptz') column.options.type = 'datetime';
-    if (kind === 'postgres' && type === 'datetime') column.options.type = 'timestamptz';
-  }
+export function instantColumnType(kind: DatabaseKind): 'timestamptz' | 'datetime' {
+  return kind === 'postgres' ? 'timestamptz' : 'datetime';
 }

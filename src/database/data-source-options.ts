@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { adaptColumnTypes } from './column-types';
-import { ENTITIES } from './entities';
+import { entitiesFor } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /**
@@ -12,8 +11,7 @@ import { MIGRATIONS } from './migrations';
  */
 export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
   const db = config.database;
-  adaptColumnTypes(db.kind);
-  const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, migrationsTransactionMode: 'each' as const };
+  const common = { entities: entitiesFor(db.kind), migrations: MIGRATIONS, synchronize: false, migrationsTransactionMode: 'each' as const };
   if (db.kind === 'postgres') {
     return {
       ...common,

@@ -1,5 +1,8 @@
-import { AuditEvent } from '../audit/audit-event.entity';
-import { EsrMapping } from '../mappings/esr-mapping.entity';
+import { auditEventSchema } from '../audit/audit-event.entity';
+import { esrMappingSchema } from '../mappings/esr-mapping.entity';
+import { DatabaseKind } from './column-types';
 
-/** Every TypeORM entity of the service. */
-export const ENTITIES = [EsrMapping, AuditEvent];
+/** Every TypeORM entity of the service, with column types for the given database. */
+export function entitiesFor(kind: DatabaseKind) {
+  return [esrMappingSchema(kind), auditEventSchema(kind)];
+}

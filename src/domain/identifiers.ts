@@ -13,12 +13,14 @@ export const VPD_LIST = /^\d{3}(,\d{3})*$/;
 export const EMPLOYEE_NUMBER = /^\d{8}$/;
 /** ESR assignment number: the employee number, optionally with "-N" (1-2 digits). */
 export const ASSIGNMENT_NUMBER = /^\d{8}(-\d{1,2})?$/;
+/** National Insurance number as ESR and the gateway contract write it: two letters, six digits, A-D. */
+export const NI_NUMBER = /^[A-Z]{2}\d{6}[A-D]$/;
 
 export const IDENTIFIER_MESSAGES = {
   portalUserId: 'portalUserId must be 1-128 characters of A-Z a-z 0-9 . _ @ -',
   vpd: 'vpd must be 3 digits, e.g. 979',
   employeeNumber: 'employeeNumber must be 8 digits, e.g. 30581377',
-  assignmentNumber: 'assignmentNumber must be 8 digits, optionally followed by -N',
+  assignmentNumber: 'assignmentNumber must be 8 digits, optionally followed by - and 1 or 2 digits, e.g. 30581377-2',
 } as const;
 
 /** The message of the portal's "Manage User" screen when either field is missing or empty (contract). */

@@ -6,17 +6,32 @@ export const UK_ZONE = 'Europe/London';
 // Fixed English month abbreviations: ICU's en-GB "MMM" gives "Sept", which the NHS guidance does not use.
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** "25 Nov 2026 at 10:12": an instant in UK local time (GMT or BST as in force then). */
+const dateTimes = new Map<number, string>();
+const DATE_TIME_CACHE_LIMIT = 50_000;
+
+/**
+ * "25 Nov 2026 at 10:12": an instant in UK local time (GMT or BST as in force then). Access answers
+ * format the same few instants (role windows, sync times) on every request and time-zone arithmetic
+ * is slow, so results are memoised by minute (bounded).
+ */
 export function formatUkDateTime(instant: number | string | Date): string {
-  const dt = toUk(instant);
-  return `${dt.day} ${MONTHS[dt.month - 1]} ${dt.year} at ${dt.toFormat('HH:mm')}`;
+  const ms = typeof instant === 'number' ? instant : typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
+  const minute = Math.floor(ms / 60_000);
+  let text = dateTimes.get(minute);
+  if (text !== undefined) return text;
+  const dt = toUk(ms);
+  text = `${dt.day} ${MONTHS[dt.month - 1]} ${dt.year} at ${dt.toFormat('HH:mm')}`;
+  if (dateTimes.size >= DATE_TIME_CACHE_LIMIT) dateTimes.clear();
+  dateTimes.set(minute, text);
+  return text;
 }
 
 /** "30 Nov 2026": an ESR date (YYYY-MM-DD, already a UK local date). */
 export function formatUkDate(date: string): string {
-  const dt = DateTime.fromISO(date, { zone: UK_ZONE });
-  if (!dt.isValid) return date;
-  return `${dt.day} ${MONTHS[dt.month - 1]} ${dt.year}`;
+  const match = CALENDAR_DATE.exec(date) && ukDay(date);
+  if (!match) return date;
+  const [year, month, day] = date.split('-').map(Number);
+  return `${day} ${MONTHS[month - 1]} ${year}`;
 }
 
 const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -4,7 +4,6 @@ import type { Agent } from 'node:http';
 import { AxiosRequestConfig, AxiosResponse, isAxiosError } from 'axios';
 import {
   BrokenCircuitError,
-  BulkheadPolicy,
   CircuitBreakerPolicy,
   CircuitState,
   ConsecutiveBreaker,
@@ -15,25 +14,25 @@ import {
   RetryPolicy,
   TimeoutPolicy,
   TimeoutStrategy,
-  bulkhead,
   circuitBreaker,
   fullJitterGenerator,
   handleWhen,
   isBrokenCircuitError,
-  isBulkheadRejectedError,
   isTaskCancelledError,
   retry,
   timeout,
 } from 'cockatiel';
 import { Clock } from '../common/clock/clock';
-import { DomainError, ErrorDetail, ValidationFailedError } from '../common/errors/domain-error';
+import { DomainError, ValidationFailedError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { assertEmployeeNumber, assertVpd, peopleSearchParams } from './esr.criteria';
+import { EsrDeadline, EsrDeadlinePassed, withinDeadline } from './esr.deadline';
 import { EsrEndpoint } from './esr.endpoint';
 import { EsrNotFoundError, EsrRejectedError, EsrTimeoutError, EsrUnavailableError, EsrWatermarkExpiredError } from './esr.errors';
 import { ConnectTimeoutError, ESR_CONNECT_TIMEOUT_CODE } from './esr.http';
 import { BREAKER_GAUGE_VALUE, ESR_ENDPOINTS, EsrEndpointName, EsrMetrics } from './esr.metrics';
-import { PacedRateLimiter } from './esr.rate-limiter';
+import { EsrLane, EsrQueueFullError, EsrScheduler } from './esr.scheduler';
 import type {
   EsrBreakerState,
   EsrPage,
@@ -46,9 +45,7 @@ import type {
 } from './esr.types';
 import {
   ContractViolation,
-  NI_NUMBER_PATTERN,
   errorCodeOf,
-  isIsoDate,
   isIsoDateTime,
   itemsOf,
   pagedEnvelope,
@@ -61,15 +58,24 @@ import {
   parseVpd,
   tokenResponse,
 } from './esr.validation';
-import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, VPD } from '../domain/identifiers';
 
-/** Calls that may wait for a free slot of the concurrency limit; more fail fast with ESR_UNAVAILABLE. */
-export const ESR_BULKHEAD_QUEUE = 1000;
+/** Calls that may wait for their turn in one lane; more fail fast with ESR_UNAVAILABLE. */
+export const ESR_MAX_QUEUED_PER_LANE = 1000;
 /** A token is renewed this long before it expires, at most (or 10% of its lifetime, if shorter). */
 export const TOKEN_REFRESH_MARGIN_MS = 30_000;
 
 type FailureKind =
-  'network' | 'timeout' | 'server_error' | 'throttled' | 'invalid_response' | 'unauthorized' | 'rejected' | 'not_found' | 'gone';
+  | 'network'
+  | 'timeout'
+  | 'server_error'
+  | 'throttled'
+  | 'invalid_response'
+  | 'unauthorized'
+  | 'rejected'
+  | 'not_found'
+  | 'gone'
+  /** The caller's deadline passed while the request was in flight: says nothing about ESR's health. */
+  | 'cancelled';
 
 /** Failures worth another attempt: ESR may answer next time. */
 const RETRIED: ReadonlySet<FailureKind> = new Set(['network', 'timeout', 'server_error', 'throttled', 'invalid_response']);
@@ -85,6 +91,9 @@ const BREAKER_FAILURES: ReadonlySet<FailureKind> = new Set(['network', 'timeout'
  * strings, tokens or bodies (they may hold search criteria or personal data).
  */
 class EsrCallFailure extends Error {
+  /** Set when another attempt cannot fit in the caller's deadline (ESR asked for a longer wait). */
+  final = false;
+
   constructor(
     readonly kind: FailureKind,
     readonly endpoint: EsrEndpointName,
@@ -126,12 +135,34 @@ interface CallContext {
   notFound?: string;
 }
 
+/** How one call to ESR is scheduled. */
+export interface EsrCallOptions {
+  /**
+   * The queue the call waits in. Defaults: `interactive` for searches, person records and one
+   * person's role listing; `sync` for full listings, change feeds and the VPD list.
+   */
+  lane?: EsrLane;
+  /**
+   * Ends the call with ESR_TIMEOUT when it passes (several calls may share one, see
+   * interactiveDeadline()). Interactive calls without one get ESR_INTERACTIVE_DEADLINE each; sync
+   * calls have none beyond their attempts x ESR_REQUEST_TIMEOUT and backoff.
+   */
+  deadline?: EsrDeadline;
+}
+
+interface Scheduling {
+  lane: EsrLane;
+  deadline?: EsrDeadline;
+}
+
 /**
  * The gateway's one connection to ESR. Nothing outside src/esr knows ESR's URLs, tokens or wire
  * formats: other modules call these methods and get the gateway's types or a DomainError.
  *
- * Every call goes: retry (exponential backoff, full jitter, Retry-After) → circuit breaker →
- * concurrency limit (bulkhead with a queue) → [token] → rate limiter → whole-request timeout → HTTP.
+ * Every call goes: deadline (interactive calls) → retry (exponential backoff, full jitter,
+ * Retry-After) → circuit breaker → [token] → scheduler (two lanes; ESR's rate limit as a sliding
+ * window; concurrency) → whole-request timeout → HTTP. Interactive calls go ahead of sync calls, and
+ * the sync never uses the share ESR_INTERACTIVE_RESERVE keeps for them.
  */
 @Injectable()
 export class EsrClient implements OnApplicationShutdown {
@@ -140,9 +171,8 @@ export class EsrClient implements OnApplicationShutdown {
   private readonly metrics: EsrMetrics;
   private readonly retryPolicy: RetryPolicy;
   private readonly breaker: CircuitBreakerPolicy;
-  private readonly bulkhead: BulkheadPolicy;
   private readonly timeoutPolicy: TimeoutPolicy;
-  private readonly rateLimiter: PacedRateLimiter;
+  private readonly scheduler: EsrScheduler;
   private breakerOpenedAt = 0;
   private token?: { value: string; refreshAtMs: number };
   private tokenInFlight?: Promise<string>;
@@ -156,9 +186,14 @@ export class EsrClient implements OnApplicationShutdown {
   ) {
     this.clock = clock ?? new Clock();
     this.metrics = new EsrMetrics(metrics);
-    this.rateLimiter = new PacedRateLimiter(config.esrRateLimitPerSecond, 1000);
+    this.scheduler = new EsrScheduler({
+      ratePerWindow: config.esrRateLimitPerSecond,
+      windowMs: 1000,
+      maxConcurrency: config.esrMaxConcurrency,
+      interactiveReservePercent: config.esrInteractiveReservePercent,
+      maxQueuedPerLane: ESR_MAX_QUEUED_PER_LANE,
+    });
     this.timeoutPolicy = timeout(config.esrRequestTimeoutMs, TimeoutStrategy.Aggressive);
-    this.bulkhead = bulkhead(config.esrMaxConcurrency, ESR_BULKHEAD_QUEUE);
 
     this.breaker = circuitBreaker(
       handleWhen((e) => e instanceof EsrCallFailure && BREAKER_FAILURES.has(e.kind)),
@@ -174,7 +209,7 @@ export class EsrClient implements OnApplicationShutdown {
     this.breaker.onReset(() => this.logger.log('ESR circuit breaker closed: ESR answers again'));
 
     this.retryPolicy = retry(
-      handleWhen((e) => e instanceof EsrCallFailure && RETRIED.has(e.kind)),
+      handleWhen((e) => e instanceof EsrCallFailure && RETRIED.has(e.kind) && !e.final),
       {
         maxAttempts: config.esrMaxAttempts - 1, // cockatiel counts retries; the setting counts attempts
         backoff: new RetryAfterBackoff(
@@ -204,22 +239,38 @@ export class EsrClient implements OnApplicationShutdown {
     return toBreakerState(this.breaker.state);
   }
 
-  /** The VPDs this client may read. */
-  async listVpds(): Promise<EsrVpd[]> {
+  /** A new ESR_INTERACTIVE_DEADLINE from now, to share between the calls that serve one person. */
+  interactiveDeadline(): EsrDeadline {
+    return EsrDeadline.after(this.config.esrInteractiveDeadlineMs);
+  }
+
+  /** The VPDs this client may read (sync lane unless told otherwise). */
+  async listVpds(opts: EsrCallOptions = {}): Promise<EsrVpd[]> {
     const endpoint = ESR_ENDPOINTS.vpds;
-    const { items, skipped } = await this.call(endpoint, { method: 'GET', url: this.url('/esr/v1/vpds') }, (res) => {
-      const reasons: string[] = [];
-      return { items: parseEach(itemsOf(parseJson(res.data)), parseVpd, reasons), skipped: reasons };
-    });
+    const { items, skipped } = await this.call(
+      endpoint,
+      { method: 'GET', url: this.url('/esr/v1/vpds') },
+      (res) => {
+        const reasons: string[] = [];
+        return { items: parseEach(itemsOf(parseJson(res.data)), parseVpd, reasons), skipped: reasons };
+      },
+      {},
+      this.scheduling(opts, 'sync'),
+    );
     this.reportSkipped(endpoint, undefined, skipped);
     return items;
   }
 
   /**
    * The full listing of the configured role's assignments in one VPD (or one person's), page by
-   * page: a page is fetched only when the iteration asks for it.
+   * page: a page is fetched only when the iteration asks for it. Lane: sync for a VPD's listing,
+   * interactive for one person's (an on-demand refresh), unless `lane` says otherwise; an
+   * interactive listing gets one deadline for all its pages.
    */
-  listRoleAssignments(vpd: string, opts: { employeeNumber?: string; pageSize?: number } = {}): AsyncIterable<EsrPage<EsrRoleAssignment>> {
+  listRoleAssignments(
+    vpd: string,
+    opts: { employeeNumber?: string; pageSize?: number } & EsrCallOptions = {},
+  ): AsyncIterable<EsrPage<EsrRoleAssignment>> {
     assertVpd(vpd);
     if (opts.employeeNumber !== undefined) assertEmployeeNumber(opts.employeeNumber);
     return this.pages(
@@ -228,6 +279,7 @@ export class EsrClient implements OnApplicationShutdown {
       { roleName: this.config.esrRoleName, employeeNumber: opts.employeeNumber, limit: this.pageSize(opts.pageSize) },
       (item) => parseRoleAssignment(item, vpd),
       { vpd, notFound: `ESR does not know VPD ${vpd}.` },
+      this.scheduling(opts, opts.employeeNumber === undefined ? 'sync' : 'interactive'),
     );
   }
 
@@ -235,7 +287,7 @@ export class EsrClient implements OnApplicationShutdown {
    * Changes to the role's assignments in one VPD since a watermark, page by page. A watermark ESR no
    * longer knows (older than 7 days) fails with EsrWatermarkExpiredError: do a full listing instead.
    */
-  listRoleChanges(vpd: string, since: string, opts: { pageSize?: number } = {}): AsyncIterable<EsrPage<EsrRoleChange>> {
+  listRoleChanges(vpd: string, since: string, opts: { pageSize?: number } & EsrCallOptions = {}): AsyncIterable<EsrPage<EsrRoleChange>> {
     assertVpd(vpd);
     if (typeof since !== 'string' || since.length === 0)
       throw new ValidationFailedError('A watermark is required.', [{ field: 'since', message: 'must be a watermark from ESR' }]);
@@ -245,11 +297,12 @@ export class EsrClient implements OnApplicationShutdown {
       { roleName: this.config.esrRoleName, since, limit: this.pageSize(opts.pageSize) },
       (item) => parseRoleChange(item, vpd),
       { vpd, notFound: `ESR does not know VPD ${vpd}.` },
+      this.scheduling(opts, 'sync'),
     );
   }
 
-  /** Searches people in one VPD by exactly one kind of criteria (at most 20 matches). */
-  async searchPeople(vpd: string, criteria: PeopleCriteria): Promise<EsrPersonSummary[]> {
+  /** Searches people in one VPD by exactly one kind of criteria (at most 20 matches). Interactive by default. */
+  async searchPeople(vpd: string, criteria: PeopleCriteria, opts: EsrCallOptions = {}): Promise<EsrPersonSummary[]> {
     assertVpd(vpd);
     const params = peopleSearchParams(criteria);
     const endpoint = ESR_ENDPOINTS.people;
@@ -261,13 +314,14 @@ export class EsrClient implements OnApplicationShutdown {
         return { items: parseEach(itemsOf(parseJson(res.data)), (item) => parsePersonSummary(item, vpd), reasons), skipped: reasons };
       },
       { vpd, notFound: `ESR does not know VPD ${vpd}.` },
+      this.scheduling(opts, 'interactive'),
     );
     this.reportSkipped(endpoint, vpd, skipped);
     return items;
   }
 
-  /** One person's record. EsrNotFoundError when ESR has no such person in the VPD. */
-  async getPerson(vpd: string, employeeNumber: string): Promise<EsrPerson> {
+  /** One person's record. EsrNotFoundError when ESR has no such person in the VPD. Interactive by default. */
+  async getPerson(vpd: string, employeeNumber: string, opts: EsrCallOptions = {}): Promise<EsrPerson> {
     assertVpd(vpd);
     assertEmployeeNumber(employeeNumber);
     const endpoint = ESR_ENDPOINTS.person;
@@ -280,12 +334,14 @@ export class EsrClient implements OnApplicationShutdown {
         return parsed;
       },
       { vpd, notFound: `ESR has no person with employee number ${employeeNumber} in VPD ${vpd}.` },
+      this.scheduling(opts, 'interactive'),
     );
     this.reportSkipped(endpoint, vpd, skipped);
     return person;
   }
 
   onApplicationShutdown(): void {
+    this.scheduler.close();
     const defaults = this.http.axiosRef.defaults;
     for (const agent of [defaults.httpAgent as Agent | undefined, defaults.httpsAgent as Agent | undefined]) agent?.destroy();
   }
@@ -299,6 +355,7 @@ export class EsrClient implements OnApplicationShutdown {
     params: Record<string, string | number | undefined>,
     parseItem: (item: unknown) => T,
     context: CallContext,
+    scheduling: Scheduling,
   ): AsyncGenerator<EsrPage<T>, void, undefined> {
     let cursor: string | undefined;
     for (;;) {
@@ -322,6 +379,7 @@ export class EsrClient implements OnApplicationShutdown {
           };
         },
         context,
+        scheduling,
       );
       this.reportSkipped(endpoint, context.vpd, skipped);
       yield page;
@@ -356,31 +414,63 @@ export class EsrClient implements OnApplicationShutdown {
   // -------------------------------------------------------------------------------------------
   // Resilience pipeline
 
+  /** The lane and deadline of a call: the caller's, else the method's default lane and, if interactive, a fresh deadline. */
+  private scheduling(opts: EsrCallOptions, defaultLane: EsrLane): Scheduling {
+    const lane = opts.lane ?? defaultLane;
+    return { lane, deadline: opts.deadline ?? (lane === 'interactive' ? this.interactiveDeadline() : undefined) };
+  }
+
   private async call<T>(
     endpoint: EsrEndpointName,
     request: AxiosRequestConfig,
     parse: (res: AxiosResponse<string>) => T,
-    context: CallContext = {},
+    context: CallContext,
+    scheduling: Scheduling,
   ): Promise<T> {
+    const { deadline } = scheduling;
+    const run = this.retryPolicy.execute(() => {
+      if (deadline?.expired) throw new EsrDeadlinePassed();
+      // While the one half-open probe is in flight, everyone else fails fast too.
+      if (this.breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
+      return this.breaker
+        .execute(() => this.attempt(endpoint, request, parse, scheduling))
+        .catch((error: unknown) => {
+          // Do not wait out a Retry-After that ends after the deadline: answer now with ESR's Retry-After.
+          if (deadline && error instanceof EsrCallFailure && error.detail.retryAfterMs !== undefined) {
+            error.final = Math.min(error.detail.retryAfterMs, this.config.esrRetryAfterCapMs) >= deadline.remainingMs();
+          }
+          throw error;
+        });
+    });
     try {
-      return await this.retryPolicy.execute(() => {
-        // While the one half-open probe is in flight, everyone else fails fast too.
-        if (this.breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
-        return this.breaker.execute(() => this.bulkhead.execute(() => this.attempt(endpoint, request, parse)));
-      });
+      return await withinDeadline(run, deadline);
     } catch (error) {
+      if (error instanceof EsrDeadlinePassed) throw this.deadlineError(endpoint, context);
       throw this.domainErrorFor(error, context);
     }
   }
 
+  /** A deadline passed: 503 with Retry-After while the breaker is open (ESR is known to be down), else 504. */
+  private deadlineError(endpoint: EsrEndpointName, context: CallContext): DomainError {
+    this.metrics.deadlineExceeded.inc({ endpoint });
+    if (this.breaker.state === CircuitState.Open) return this.domainErrorFor(new BrokenCircuitError(), context) as DomainError;
+    this.logger.warn(`ESR call ${endpoint}${context.vpd ? ` for VPD ${context.vpd}` : ''} did not finish within its deadline`);
+    return new EsrTimeoutError('ESR did not answer in time; try again shortly.');
+  }
+
   /** One attempt: token, request, one fresh token and one more request on 401, status and body checks. */
-  private async attempt<T>(endpoint: EsrEndpointName, request: AxiosRequestConfig, parse: (res: AxiosResponse<string>) => T): Promise<T> {
+  private async attempt<T>(
+    endpoint: EsrEndpointName,
+    request: AxiosRequestConfig,
+    parse: (res: AxiosResponse<string>) => T,
+    scheduling: Scheduling,
+  ): Promise<T> {
     let token = await this.accessToken();
-    let res = await this.exchange(endpoint, withBearer(request, token));
+    let res = await this.exchange(endpoint, withBearer(request, token), scheduling);
     if (res.status === 401) {
       this.invalidateToken(token);
       token = await this.accessToken();
-      res = await this.exchange(endpoint, withBearer(request, token));
+      res = await this.exchange(endpoint, withBearer(request, token), scheduling);
       if (res.status === 401) throw new EsrCallFailure('unauthorized', endpoint, { status: 401, esrErrorCode: errorCodeOf(res.data) });
     }
     if (res.status < 200 || res.status > 299) throw this.statusFailure(endpoint, res);
@@ -393,26 +483,37 @@ export class EsrClient implements OnApplicationShutdown {
     }
   }
 
-  /** One HTTP exchange: rate limit, whole-request timeout, metrics. Every HTTP status resolves. */
-  private async exchange(endpoint: EsrEndpointName, request: AxiosRequestConfig): Promise<AxiosResponse<string>> {
-    await this.rateLimiter.acquire();
+  /**
+   * One HTTP exchange: its turn from the scheduler (held until the answer arrives), whole-request
+   * timeout, metrics. Every HTTP status resolves.
+   */
+  private async exchange(endpoint: EsrEndpointName, request: AxiosRequestConfig, scheduling: Scheduling): Promise<AxiosResponse<string>> {
+    const { lane, deadline } = scheduling;
+    const permit = await this.scheduler.acquire(lane, deadline?.signal);
+    this.metrics.queueWait.observe({ lane }, permit.waitedMs / 1000);
     const stopTimer = this.metrics.duration.startTimer({ endpoint });
     let status = 'network_error';
     try {
-      const res = await this.timeoutPolicy.execute(({ signal }) =>
-        this.http.axiosRef.request<string>({
-          ...request,
-          signal,
-          responseType: 'text',
-          transformResponse: [(data: unknown) => data],
-          validateStatus: () => true,
-          maxRedirects: 0,
-        }),
+      const res = await this.timeoutPolicy.execute(
+        ({ signal }) =>
+          this.http.axiosRef.request<string>({
+            ...request,
+            signal,
+            responseType: 'text',
+            transformResponse: [(data: unknown) => data],
+            validateStatus: () => true,
+            maxRedirects: 0,
+          }),
+        deadline?.signal,
       );
       status = String(res.status);
       if (typeof res.data !== 'string') res.data = res.data === undefined || res.data === null ? '' : String(res.data);
       return res;
     } catch (error) {
+      if (deadline?.expired) {
+        status = 'cancelled';
+        throw new EsrCallFailure('cancelled', endpoint);
+      }
       if (isTaskCancelledError(error) || isConnectTimeout(error)) {
         status = 'timeout';
         throw new EsrCallFailure('timeout', endpoint);
@@ -425,6 +526,7 @@ export class EsrClient implements OnApplicationShutdown {
       }
       throw error;
     } finally {
+      permit.release();
       stopTimer({ status });
       this.metrics.requests.inc({ endpoint, status });
     }
@@ -462,8 +564,8 @@ export class EsrClient implements OnApplicationShutdown {
         Math.max(1, Math.ceil(remainingMs / 1000)),
       );
     }
-    if (isBulkheadRejectedError(error)) {
-      this.logger.warn('ESR call refused: too many ESR calls are already waiting');
+    if (error instanceof EsrQueueFullError) {
+      this.logger.warn(`ESR call refused: too many ESR calls are already waiting in the ${error.lane} lane`);
       return new EsrUnavailableError('Too many ESR calls are waiting; try again shortly.', 1);
     }
     if (!(error instanceof EsrCallFailure)) return error;
@@ -473,6 +575,7 @@ export class EsrClient implements OnApplicationShutdown {
     const retryAfterSeconds = detail.retryAfterMs === undefined ? undefined : detail.retryAfterMs / 1000;
     switch (kind) {
       case 'timeout':
+      case 'cancelled':
         return new EsrTimeoutError();
       case 'throttled':
         return new EsrUnavailableError('ESR is busy and asked the gateway to slow down; try again shortly.', retryAfterSeconds);
@@ -524,12 +627,17 @@ export class EsrClient implements OnApplicationShutdown {
     if (this.config.esrScope) form.set('scope', this.config.esrScope);
     const requestedAt = this.clock.nowMs();
     try {
-      const res = await this.exchange(endpoint, {
-        method: 'POST',
-        url: this.url('/oauth2/token'),
-        data: form.toString(),
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      });
+      // Everyone waits for the token, so it goes in the interactive lane, with no deadline of its own.
+      const res = await this.exchange(
+        endpoint,
+        {
+          method: 'POST',
+          url: this.url('/oauth2/token'),
+          data: form.toString(),
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        },
+        { lane: 'interactive' },
+      );
       if (res.status === 401) throw new EsrCallFailure('rejected', endpoint, { status: 401, esrErrorCode: errorCodeOf(res.data) });
       if (res.status < 200 || res.status > 299) throw this.statusFailure(endpoint, res);
       let parsed: { accessToken: string; expiresInSeconds: number };
@@ -572,57 +680,4 @@ function isConnectTimeout(error: unknown): boolean {
   if (error instanceof ConnectTimeoutError) return true;
   if (!isAxiosError(error)) return false;
   return error.code === ESR_CONNECT_TIMEOUT_CODE || error.code === 'ETIMEDOUT' || error.cause instanceof ConnectTimeoutError;
-}
-
-function assertVpd(vpd: string): void {
-  if (typeof vpd !== 'string' || !VPD.test(vpd))
-    throw new ValidationFailedError('The VPD must be 3 digits.', [{ field: 'vpd', message: 'must be 3 digits' }]);
-}
-
-function assertEmployeeNumber(employeeNumber: string): void {
-  if (typeof employeeNumber !== 'string' || !EMPLOYEE_NUMBER.test(employeeNumber))
-    throw new ValidationFailedError('The employee number must be 8 digits.', [{ field: 'employeeNumber', message: 'must be 8 digits' }]);
-}
-
-/**
- * The query of a people search: exactly one of employeeNumber, assignmentNumber, or all three of
- * lastName, dateOfBirth and niNumber, each in the contract's format. Error details name fields only.
- */
-function peopleSearchParams(criteria: PeopleCriteria): Record<string, string> {
-  const c = criteria as Partial<Record<'employeeNumber' | 'assignmentNumber' | 'lastName' | 'dateOfBirth' | 'niNumber', unknown>>;
-  const present = (['employeeNumber', 'assignmentNumber', 'lastName', 'dateOfBirth', 'niNumber'] as const).filter(
-    (k) => c[k] !== undefined && c[k] !== null && c[k] !== '',
-  );
-  const invalid = (details: ErrorDetail[]): never => {
-    throw new ValidationFailedError(
-      'Search ESR by employee number, by assignment number, or by last name, date of birth and NI number.',
-      details,
-    );
-  };
-  const is = (keys: string[]): boolean =>
-    present.length === keys.length && keys.every((k) => present.includes(k as (typeof present)[number]));
-  if (is(['employeeNumber'])) {
-    if (typeof c.employeeNumber !== 'string' || !EMPLOYEE_NUMBER.test(c.employeeNumber))
-      invalid([{ field: 'employeeNumber', message: 'must be 8 digits' }]);
-    return { employeeNumber: c.employeeNumber as string };
-  }
-  if (is(['assignmentNumber'])) {
-    if (typeof c.assignmentNumber !== 'string' || !ASSIGNMENT_NUMBER.test(c.assignmentNumber))
-      invalid([{ field: 'assignmentNumber', message: 'must be 8 digits, optionally followed by -N' }]);
-    return { assignmentNumber: c.assignmentNumber as string };
-  }
-  if (is(['lastName', 'dateOfBirth', 'niNumber'])) {
-    const details: ErrorDetail[] = [];
-    const lastName = typeof c.lastName === 'string' ? c.lastName.trim() : '';
-    const niNumber = typeof c.niNumber === 'string' ? c.niNumber.replace(/\s+/g, '').toUpperCase() : '';
-    if (lastName.length === 0 || lastName.length > 100) details.push({ field: 'lastName', message: 'must be 1 to 100 characters' });
-    if (!isIsoDate(c.dateOfBirth)) details.push({ field: 'dateOfBirth', message: 'must be a date (YYYY-MM-DD)' });
-    if (!NI_NUMBER_PATTERN.test(niNumber))
-      details.push({ field: 'niNumber', message: 'must be a National Insurance number: two letters, six digits and A, B, C or D' });
-    if (details.length > 0) invalid(details);
-    return { lastName, dateOfBirth: c.dateOfBirth as string, niNumber };
-  }
-  return invalid([
-    { field: 'criteria', message: 'must be exactly one of: employeeNumber; assignmentNumber; lastName, dateOfBirth and niNumber' },
-  ]);
 }

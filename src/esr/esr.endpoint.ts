@@ -1,9 +1,8 @@
 import { OnApplicationShutdown } from '@nestjs/common';
-import type { RunningSandbox } from '../sandbox/sandbox.server';
 
 /**
- * Where the ESR client talks to: the configured ESR_BASE_URL, or the built-in ESR sandbox started
- * in-process on an ephemeral port when none is configured (closed again on shutdown).
+ * Where the ESR client talks to, decided at bootstrap: the configured ESR_BASE_URL, or in local mode the
+ * built-in ESR sandbox that bootstrap started (closed again on shutdown through `onClose`).
  */
 export class EsrEndpoint implements OnApplicationShutdown {
   private closing?: Promise<void>;
@@ -11,13 +10,17 @@ export class EsrEndpoint implements OnApplicationShutdown {
   constructor(
     readonly baseUrl: string,
     readonly kind: 'configured' | 'sandbox',
-    /** The running sandbox (its admin API, for tests and local development); undefined for a real ESR. */
-    readonly sandbox?: RunningSandbox,
+    private readonly onClose?: () => Promise<void>,
   ) {}
 
-  /** Stops the built-in sandbox, if this endpoint started one. Safe to call more than once. */
+  /** The configured ESR (trailing slashes removed). */
+  static configured(url: string): EsrEndpoint {
+    return new EsrEndpoint(url.replace(/\/+$/, ''), 'configured');
+  }
+
+  /** Stops what bootstrap started for this endpoint, if anything. Safe to call more than once. */
   close(): Promise<void> {
-    this.closing ??= this.sandbox ? this.sandbox.close() : Promise.resolve();
+    this.closing ??= this.onClose ? this.onClose() : Promise.resolve();
     return this.closing;
   }
 

@@ -5,6 +5,7 @@ import axios from 'axios';
 import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/env.schema';
 import { ConnectTimeoutError, armConnectTimeout, esrHttpOptions } from './esr.http';
+import { TEST_SECRETS_ENV } from '../../test/support/test-secrets';
 
 class FakeSocket extends EventEmitter {
   connecting = true;
@@ -19,7 +20,9 @@ class FakeSocket extends EventEmitter {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('esrHttpOptions', () => {
-  const config = AppConfig.from(validateEnvironment({ ESR_BASE_URL: 'http://127.0.0.1:1', ESR_CONNECT_TIMEOUT: 'PT0.05S' }));
+  const config = AppConfig.from(
+    validateEnvironment({ ESR_BASE_URL: 'http://127.0.0.1:1', ESR_CONNECT_TIMEOUT: 'PT0.05S', ...TEST_SECRETS_ENV }),
+  );
 
   describe(armConnectTimeout.name, () => {
     it('should destroy a socket that does not connect within the timeout', async () => {

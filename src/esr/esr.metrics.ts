@@ -25,6 +25,8 @@ export class EsrMetrics {
   readonly shortCircuited: Counter;
   readonly tokenFetches: Counter<'result'>;
   readonly skippedItems: Counter<'endpoint'>;
+  readonly queueWait: Histogram<'lane'>;
+  readonly deadlineExceeded: Counter<'endpoint'>;
 
   constructor(metrics: MetricsService) {
     this.requests = metrics.counter({
@@ -59,6 +61,17 @@ export class EsrMetrics {
     this.skippedItems = metrics.counter({
       name: 'esr_gateway_esr_skipped_items_total',
       help: 'Items in ESR answers that broke the contract and were left out, by endpoint',
+      labelNames: ['endpoint'],
+    });
+    this.queueWait = metrics.histogram({
+      name: 'esr_gateway_esr_queue_wait_seconds',
+      help: "Time an HTTP exchange with ESR waited for its turn (ESR's rate limit, the concurrency limit), by lane (interactive, sync)",
+      labelNames: ['lane'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    });
+    this.deadlineExceeded = metrics.counter({
+      name: 'esr_gateway_esr_deadline_exceeded_total',
+      help: 'ESR calls ended because their deadline (ESR_INTERACTIVE_DEADLINE for interactive calls) passed, by endpoint',
       labelNames: ['endpoint'],
     });
     this.breakerState.set(BREAKER_GAUGE_VALUE.closed);

@@ -6,15 +6,16 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { EsrClient } from './esr.client';
 import { EsrEndpoint } from './esr.endpoint';
 import { EsrModule } from './esr.module';
+import { TEST_SECRETS_ENV } from '../../test/support/test-secrets';
 
 describe(EsrModule.name, () => {
-  it('should provide an EsrClient for the configured ESR without starting the sandbox', async () => {
+  it('should provide an EsrClient for the configured ESR', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot({ ESR_BASE_URL: 'https://esr.example.nhs.uk/api/' }), MetricsModule, EsrModule],
+      imports: [ConfigModule.forRoot({ ESR_BASE_URL: 'https://esr.example.nhs.uk/api/', ...TEST_SECRETS_ENV }), MetricsModule, EsrModule],
     }).compile();
 
     const client = moduleRef.get(EsrClient);
-    expect(moduleRef.get(EsrEndpoint)).toMatchObject({ kind: 'configured', baseUrl: 'https://esr.example.nhs.uk/api', sandbox: undefined });
+    expect(moduleRef.get(EsrEndpoint)).toMatchObject({ kind: 'configured', baseUrl: 'https://esr.example.nhs.uk/api' });
     expect(client.baseUrl).toBe('https://esr.example.nhs.uk/api');
     expect(client.breakerState()).toBe('closed');
     const defaults = moduleRef.get(HttpService, { strict: false }).axiosRef.defaults;

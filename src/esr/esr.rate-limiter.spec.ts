@@ -1,70 +1,57 @@
-import { PacedRateLimiter } from './esr.rate-limiter';
+import { SlidingWindowLog } from './esr.rate-limiter';
 
-describe(PacedRateLimiter.name, () => {
-  it('should let a request start at once when idle and pace the following ones evenly', () => {
-    let now = 0;
-    const limiter = new PacedRateLimiter(4, 1000, () => now);
+describe(SlidingWindowLog.name, () => {
+  it('should count requests in flight and requests answered less than a window ago', () => {
+    const log = new SlidingWindowLog(3, 1000);
+    log.start();
+    log.start();
+    expect(log.used(0)).toBe(2);
+    expect(log.inFlight).toBe(2);
 
-    expect([limiter.reserve(), limiter.reserve(), limiter.reserve()]).toEqual([0, 250, 500]);
-    now = 600;
-    expect(limiter.reserve()).toBe(150);
-    now = 5000;
-    expect(limiter.reserve()).toBe(0);
-    expect(limiter.intervalMs).toBe(250);
+    log.finish(100);
+    expect(log.used(100)).toBe(2);
+    expect(log.used(1099)).toBe(2);
+    expect(log.used(1100)).toBe(1); // answered at 100: its place frees one window after the answer
+    expect(log.inFlight).toBe(1);
   });
 
-  it('should never allow more than `limit` starts in any window, however requests arrive', () => {
-    let now = 0;
-    const limiter = new PacedRateLimiter(5, 1000, () => now);
-    const starts: number[] = [];
-    let seed = 42;
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
-    for (let i = 0; i < 500; i++) {
-      now += random() < 0.5 ? 0 : Math.floor(random() * 400);
-      starts.push(now + limiter.reserve());
+  it('should hold the place of a request that never answers until it finishes', () => {
+    const log = new SlidingWindowLog(1, 1000);
+    log.start();
+    expect(log.used(60_000)).toBe(1);
+    expect(log.nextExpiry(60_000)).toBeUndefined();
+    log.finish(60_000);
+    expect(log.nextExpiry(60_000)).toBe(61_000);
+    expect(log.used(61_000)).toBe(0);
+  });
+
+  it('should say when the oldest finished place frees', () => {
+    const log = new SlidingWindowLog(5, 1000);
+    for (const at of [10, 20, 30]) {
+      log.start();
+      log.finish(at);
     }
-
-    starts.sort((a, b) => a - b);
-    for (let i = 5; i < starts.length; i++) expect(starts[i] - starts[i - 5]).toBeGreaterThanOrEqual(1000);
+    expect(log.nextExpiry(500)).toBe(1010);
+    expect(log.nextExpiry(1015)).toBe(1020);
+    expect(log.used(1015)).toBe(2);
   });
 
-  it('should allow no more than `limit` in a second even right after a quiet spell (unlike a full bucket)', () => {
-    let now = 0;
-    const limiter = new PacedRateLimiter(15, 1000, () => now);
-    now = 10_000; // a token bucket would now be full and could let 15 go, then refill 15 within the second
-    const starts = Array.from({ length: 30 }, () => now + limiter.reserve());
-
-    expect(starts.filter((t) => t < now + 1000)).toHaveLength(15);
-    expect(starts.filter((t) => t >= now + 1000 && t < now + 2000)).toHaveLength(15);
+  it('should keep its memory bounded over many requests', () => {
+    const log = new SlidingWindowLog(10, 1000);
+    let most = 0;
+    for (let t = 0; t < 50_000; t++) {
+      log.start();
+      log.finish(t);
+      most = Math.max(most, log.used(t));
+    }
+    expect(most).toBe(1000);
+    expect((log as unknown as { finished: number[] }).finished.length).toBeLessThan(5000);
   });
 
-  it('should make callers wait in real time, first come first served', async () => {
-    const limiter = new PacedRateLimiter(3, 200);
-    const order: number[] = [];
-    const times: number[] = [];
-    const started = performance.now();
-
-    await Promise.all(
-      Array.from({ length: 7 }, (_, i) =>
-        limiter.acquire().then(() => {
-          order.push(i);
-          times.push(performance.now() - started);
-        }),
-      ),
-    );
-
-    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(times[3]).toBeGreaterThanOrEqual(195);
-    expect(times[6]).toBeGreaterThanOrEqual(395);
-    for (let i = 3; i < times.length; i++) expect(times[i] - times[i - 3]).toBeGreaterThanOrEqual(190);
-  });
-
-  it('should refuse a limit or window that is not positive', () => {
-    expect(() => new PacedRateLimiter(0)).toThrow(RangeError);
-    expect(() => new PacedRateLimiter(1.5)).toThrow(RangeError);
-    expect(() => new PacedRateLimiter(5, 0)).toThrow(RangeError);
+  it('should refuse a finish without a start, and a limit or window that is not positive', () => {
+    expect(() => new SlidingWindowLog(1).finish(0)).toThrow();
+    expect(() => new SlidingWindowLog(0)).toThrow(RangeError);
+    expect(() => new SlidingWindowLog(1.5)).toThrow(RangeError);
+    expect(() => new SlidingWindowLog(5, 0)).toThrow(RangeError);
   });
 });

@@ -29,7 +29,6 @@ export class ContractViolation extends Error {
 
 type Json = Record<string, unknown>;
 
-export const NI_NUMBER_PATTERN = /^[A-Z]{2}\d{6}[A-D]$/;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 

@@ -2,8 +2,8 @@ import { Controller, Get, Header, HttpException, Inject, Res } from '@nestjs/com
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorFunction, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { CacheStore } from '../cache/cache.store';
 import { Public } from '../common/auth/auth.decorators';
+import { RoleStore } from '../role-store/role-store';
 import { LifecycleService } from './lifecycle.service';
 
 const CHECK_TIMEOUT_MS = 1500;
@@ -16,7 +16,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
-    @Inject(CacheStore) private readonly cache: CacheStore,
+    @Inject(RoleStore) private readonly store: RoleStore,
     private readonly lifecycle: LifecycleService,
   ) {}
 
@@ -33,11 +33,11 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ description: 'Something the service needs is down; the body names it.' })
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const checks: HealthIndicatorFunction[] = [() => this.db.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS)];
-    if (this.cache.kind === 'redis')
+    if (this.store.kind === 'redis')
       checks.push(() =>
         this.indicators
           .check('redis')
-          .attempt(() => this.cache.ping())
+          .attempt(() => this.store.ping())
           .withTimeout(CHECK_TIMEOUT_MS),
       );
     let status = 200;

@@ -1,26 +1,33 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { TIMESTAMP } from '../database/column-types';
+import { EntitySchema } from 'typeorm';
+import { DatabaseKind, instantColumnType } from '../database/column-types';
 
 /** One "Manage User" row: a portal user linked to one ESR record (VPD + employee number). */
-@Entity({ name: 'esr_mappings' })
-@Index('uq_esr_mappings_record', ['vpd', 'employeeNumber'], { unique: true })
-@Index('ix_esr_mappings_user', ['portalUserId'])
 export class EsrMapping {
-  @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @Column({ name: 'portal_user_id', type: 'varchar', length: 128 })
   portalUserId!: string;
-
-  @Column({ type: 'varchar', length: 3 })
   vpd!: string;
-
-  @Column({ name: 'employee_number', type: 'varchar', length: 8 })
   employeeNumber!: string;
-
-  @Column({ name: 'created_at', type: TIMESTAMP })
   createdAt!: Date;
-
-  @Column({ name: 'created_by', type: 'varchar', length: 128 })
   createdBy!: string;
+}
+
+/** The `esr_mappings` table of EsrMapping on the given database (as the migrations create it). */
+export function esrMappingSchema(kind: DatabaseKind): EntitySchema<EsrMapping> {
+  return new EntitySchema<EsrMapping>({
+    name: 'EsrMapping',
+    target: EsrMapping,
+    tableName: 'esr_mappings',
+    columns: {
+      id: { type: 'uuid', primary: true, generated: 'uuid' },
+      portalUserId: { name: 'portal_user_id', type: 'varchar', length: 128 },
+      vpd: { type: 'varchar', length: 3 },
+      employeeNumber: { name: 'employee_number', type: 'varchar', length: 8 },
+      createdAt: { name: 'created_at', type: instantColumnType(kind) },
+      createdBy: { name: 'created_by', type: 'varchar', length: 128 },
+    },
+    indices: [
+      { name: 'uq_esr_mappings_record', columns: ['vpd', 'employeeNumber'], unique: true },
+      { name: 'ix_esr_mappings_user', columns: ['portalUserId'] },
+    ],
+  });
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { MemoryMappingCache } from '../access/mapping-cache/memory-mapping-cache';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
@@ -19,6 +20,7 @@ describe(MappingsService.name, () => {
   let clock: FakeClock;
   let audit: AuditService;
   let service: MappingsService;
+  let mirror: MemoryMappingCache;
 
   beforeAll(() => Logger.overrideLogger(false));
 
@@ -28,7 +30,8 @@ describe(MappingsService.name, () => {
     await dataSource.initialize();
     clock = new FakeClock(Date.parse('2026-11-25T10:12:00Z'));
     audit = new AuditService(dataSource.getRepository(AuditEvent), clock);
-    service = new MappingsService(dataSource, audit, clock);
+    mirror = new MemoryMappingCache(async () => ({ vpds: new Map(), roles: new Map() }));
+    service = new MappingsService(dataSource, audit, clock, config, mirror);
   });
 
   afterEach(async () => {
@@ -160,5 +163,44 @@ describe(MappingsService.name, () => {
     const found = await service.listForUsers(['a', 'b', 'c']);
     expect(found.map((r) => r.portalUserId)).toEqual(['a', 'b']);
     expect(query).toHaveBeenCalledTimes(1);
+  });
+
+  describe('mapping mirror hooks', () => {
+    const key = { vpd: '979', employeeNumber: '30581377' };
+    const cached = async (user: string) => (await mirror.read([user])).users.get(user);
+
+    it('should hold the user in the mirror during every write and release them after it', async () => {
+      const hold = jest.spyOn(mirror, 'hold');
+      const release = jest.spyOn(mirror, 'release');
+      await service.create('hiran', key, ctx);
+      await service.delete('hiran', key, ctx);
+      await service.import([{ portalUserId: 'third', vpd: '123', employeeNumber: '33333333' }], ctx);
+      expect(hold.mock.calls.map((c) => c[0])).toEqual([['hiran'], ['hiran'], ['third']]);
+      expect(release.mock.calls.map((c) => c[0])).toEqual([['hiran'], ['hiran'], ['third']]);
+      expect(release.mock.calls.map((c) => c[1])).toEqual(await Promise.all(hold.mock.results.map((r) => r.value)));
+      await expect(cached('hiran')).resolves.toMatchObject({ kind: 'miss' });
+    });
+
+    it('should release the users also when the write fails', async () => {
+      const release = jest.spyOn(mirror, 'release');
+      await expect(service.delete('nobody', key, ctx)).rejects.toBeInstanceOf(NotFoundError);
+      expect(release).toHaveBeenCalledWith(['nobody'], expect.any(String));
+      await expect(cached('nobody')).resolves.toMatchObject({ kind: 'miss' });
+    });
+
+    it('should write nothing when the mirror cannot be held', async () => {
+      await service.create('hiran', key, ctx);
+      jest.spyOn(mirror, 'hold').mockRejectedValue(new DomainError('DEPENDENCY_UNAVAILABLE', 'cache down'));
+      await expect(service.delete('hiran', key, ctx)).rejects.toThrow('cache down');
+      await expect(service.create('other', { vpd: '979', employeeNumber: '11111111' }, ctx)).rejects.toThrow('cache down');
+      await expect(rows()).resolves.toEqual([expect.objectContaining({ portalUserId: 'hiran', ...key })]);
+    });
+
+    it('should keep a committed write, and the user held, when the release fails', async () => {
+      jest.spyOn(mirror, 'release').mockRejectedValueOnce(new Error('cache down'));
+      await service.create('hiran', key, ctx);
+      await expect(rows()).resolves.toHaveLength(1);
+      await expect(cached('hiran')).resolves.toEqual({ kind: 'held' });
+    });
   });
 });

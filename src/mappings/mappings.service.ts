@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { MappingCache } from '../access/mapping-cache/mapping-cache';
 import { AuditService, NewAuditEvent } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { DomainError, ErrorDetail, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
@@ -10,6 +11,8 @@ import type { ImportEsrMappingsResultDto, ImportRowErrorDto } from './dto/import
 import { EsrMapping } from './esr-mapping.entity';
 import { MAX_MAPPINGS_PER_USER } from './identifiers';
 import { checkImportRow } from './mapping-input';
+import { isSelfMapping, refuseSelfMapping } from './self-mapping.policy';
+import { AppConfig } from '../config/app-config';
 
 /** Who made a change, for the audit trail. */
 export interface ChangeContext {
@@ -65,6 +68,8 @@ export class MappingsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly mirror: MappingCache,
   ) {}
 
   /** The user's mappings, oldest first. */
@@ -86,6 +91,15 @@ export class MappingsService {
    * ESR_RECORD_MAPPED_TO_OTHER_USER when another user does, 422 when the user is at the cap.
    */
   async create(portalUserId: string, input: MappingInput, ctx: ChangeContext): Promise<EsrMapping> {
+    const refusal = refuseSelfMapping({ selfServiceAllowed: this.config.mappingSelfService }, ctx.actor, portalUserId);
+    if (refusal) {
+      await this.audit.record({ ...this.event('MAPPING_REFUSED', { portalUserId, ...input }, ctx), outcome: 'SELF_MAPPING' });
+      throw new DomainError('FORBIDDEN', refusal);
+    }
+    return this.writing([portalUserId], () => this.insertOne(portalUserId, input, ctx));
+  }
+
+  private async insertOne(portalUserId: string, input: MappingInput, ctx: ChangeContext): Promise<EsrMapping> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.dataSource.transaction(async (manager) => {
@@ -116,12 +130,14 @@ export class MappingsService {
 
   /** Deletes one mapping of this user; 404 when there is none. */
   async delete(portalUserId: string, key: MappingInput, ctx: ChangeContext): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const row = await manager.findOne(EsrMapping, { where: { portalUserId, vpd: key.vpd, employeeNumber: key.employeeNumber } });
-      const removed = row ? await manager.delete(EsrMapping, { id: row.id }) : undefined;
-      if (!row || removed?.affected === 0) throw new NotFoundError(`${describe(key)} is not mapped to portal user ${portalUserId}.`);
-      await this.audit.record(this.event('MAPPING_DELETED', row, ctx), manager);
-    });
+    await this.writing([portalUserId], () =>
+      this.dataSource.transaction(async (manager) => {
+        const row = await manager.findOne(EsrMapping, { where: { portalUserId, vpd: key.vpd, employeeNumber: key.employeeNumber } });
+        const removed = row ? await manager.delete(EsrMapping, { id: row.id }) : undefined;
+        if (!row || removed?.affected === 0) throw new NotFoundError(`${describe(key)} is not mapped to portal user ${portalUserId}.`);
+        await this.audit.record(this.event('MAPPING_DELETED', row, ctx), manager);
+      }),
+    );
   }
 
   /**
@@ -146,6 +162,11 @@ export class MappingsService {
         return;
       }
       const row = { index, portalUserId: check.value.portalUserId, vpd: check.value.vpd, employeeNumber: check.value.employeeNumber };
+      const refusal = refuseSelfMapping({ selfServiceAllowed: this.config.mappingSelfService }, ctx.actor, row.portalUserId);
+      if (refusal) {
+        errors.push({ index, error: 'FORBIDDEN', message: refusal });
+        return;
+      }
       const key = `${row.vpd}:${row.employeeNumber}`;
       const first = firstByRecord.get(key);
       if (!first) {
@@ -164,7 +185,10 @@ export class MappingsService {
 
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcome = await this.dataSource.transaction((manager) => this.writeImport(manager, candidates, ctx));
+        const users = candidates.map((c) => c.portalUserId);
+        const outcome = await this.writing(users, () =>
+          this.dataSource.transaction((manager) => this.writeImport(manager, candidates, ctx)),
+        );
         const all = errors.concat(outcome.errors).sort((a, b) => a.index - b.index);
         this.logger.log(
           { created: outcome.created, skipped: outcome.skipped + skippedInFile, errors: all.length },
@@ -230,6 +254,28 @@ export class MappingsService {
     return { created: rows.length, skipped, errors };
   }
 
+  /**
+   * Every write of mappings runs through here. The mapping mirror (access resolution's copy in the
+   * cache) is held for these users before the database write and released after it, so no instance
+   * answers from a list older than the write once it returns (mapping-cache.ts). A hold that fails
+   * throws DEPENDENCY_UNAVAILABLE (503) with nothing written; a release that fails leaves the users
+   * held, which is safe (they are read from the database until the consistency check clears it).
+   */
+  private async writing<T>(portalUserIds: string[], write: () => Promise<T>): Promise<T> {
+    if (portalUserIds.length === 0) return write();
+    const hold = await this.mirror.hold(portalUserIds, this.clock.nowMs());
+    try {
+      return await write();
+    } finally {
+      await this.mirror.release(portalUserIds, hold).catch((error: unknown) => {
+        this.logger.warn(
+          { users: new Set(portalUserIds).size, error: (error as Error).message },
+          'mapping mirror not released after a write; those users are read from the database until the consistency check clears the hold',
+        );
+      });
+    }
+  }
+
   private newRow(portalUserId: string, input: MappingInput, ctx: ChangeContext): EsrMapping {
     return Object.assign(new EsrMapping(), {
       id: randomUUID(),
@@ -242,8 +288,8 @@ export class MappingsService {
   }
 
   private event(
-    type: 'MAPPING_CREATED' | 'MAPPING_DELETED',
-    row: EsrMapping,
+    type: 'MAPPING_CREATED' | 'MAPPING_DELETED' | 'MAPPING_REFUSED',
+    row: Pick<EsrMapping, 'portalUserId' | 'vpd' | 'employeeNumber'>,
     ctx: ChangeContext,
     details?: Record<string, unknown>,
   ): NewAuditEvent {
@@ -256,7 +302,9 @@ export class MappingsService {
       vpd: row.vpd,
       employeeNumber: row.employeeNumber,
       outcome: 'OK',
-      details: details ?? null,
+      // A mapping of the acting user's own account (allowed by MAPPING_SELF_SERVICE) is marked as such.
+      details:
+        type === 'MAPPING_CREATED' && isSelfMapping(ctx.actor, row.portalUserId) ? { ...details, selfService: true } : (details ?? null),
     };
   }
 

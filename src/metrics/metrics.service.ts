@@ -12,7 +12,7 @@ import {
 
 /**
  * One Prometheus registry per application instance (so tests can start several apps in one
- * process). Feature services create their own metrics with `registers: [metrics.registry]`.
+ * process). Feature services get their metrics through counter(), gauge() and histogram().
  */
 @Injectable()
 export class MetricsService {

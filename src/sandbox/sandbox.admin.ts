@@ -3,6 +3,7 @@
  * record leavers) plus fault injection and read helpers for tests. The /sandbox HTTP endpoints are
  * thin wrappers over this class. Every change shows in the change feed, stamped with `now`.
  */
+import { EMPLOYEE_NUMBER } from '../domain/identifiers';
 import { OpaqueCodec } from './sandbox.codec';
 import { SandboxError } from './sandbox.errors';
 import { ActiveFaults, parseFaults, SandboxFaults } from './sandbox.faults';
@@ -282,7 +283,7 @@ function optionalString(body: Record<string, unknown>, name: string): string | u
 export function parseAssignRoleBody(body: unknown): { employeeNumber: string; options: AssignRoleOptions } {
   const fields = record(body, ['employeeNumber', 'effectiveStartDate', 'effectiveEndDate', 'createdAt']);
   const employeeNumber = optionalString(fields, 'employeeNumber');
-  if (!employeeNumber || !/^\d{8}$/.test(employeeNumber)) throw SandboxError.badRequest('employeeNumber must be 8 digits');
+  if (!employeeNumber || !EMPLOYEE_NUMBER.test(employeeNumber)) throw SandboxError.badRequest('employeeNumber must be 8 digits');
   const end = fields.effectiveEndDate;
   if (end !== undefined && end !== null && typeof end !== 'string')
     throw SandboxError.badRequest('effectiveEndDate must be a date or null');

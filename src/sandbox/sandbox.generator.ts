@@ -27,6 +27,7 @@ import {
   StaffGroup,
   TITLES,
 } from './sandbox.catalogue';
+import { EMPLOYEE_NUMBER } from '../domain/identifiers';
 import { AffinePermutation, hashKey, Rng } from './sandbox.random';
 import { formatDay, formatUkTimestamp, MS_PER_DAY, ukClockChanges, ukDay, ukLocalToInstant } from './sandbox.time';
 import {
@@ -355,7 +356,7 @@ export class SandboxDataset {
 
   /** The person behind an employee number in a VPD, or undefined if there is none. */
   findByEmployeeNumber(vpdIndex: number, employeeNumber: string): PersonRef | undefined {
-    if (!/^\d{8}$/.test(employeeNumber)) return undefined;
+    if (!EMPLOYEE_NUMBER.test(employeeNumber)) return undefined;
     const value = Number(employeeNumber) - EMPLOYEE_NUMBER_BASE;
     if (value < 0) return undefined;
     return this.localRef(vpdIndex, EMPLOYEE_PERMUTATION.invert(value));

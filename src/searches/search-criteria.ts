@@ -2,22 +2,21 @@ import { createHmac } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { ErrorDetail, ValidationFailedError } from '../common/errors/domain-error';
 import type { PeopleCriteria } from '../esr/esr.types';
-import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER } from '../domain/identifiers';
+import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, IDENTIFIER_MESSAGES, NI_NUMBER } from '../domain/identifiers';
+import { UK_ZONE } from '../domain/uk-time';
 
 /** Identifier and personal-detail formats of a credential search (gateway API contract). */
 /** Letters (any script), spaces, apostrophes (straight or curly) and hyphens. */
 export const LAST_NAME_FORMAT = /^[\p{L}\p{M}][\p{L}\p{M} '’-]*$/u;
 export const LAST_NAME_MAX_LENGTH = 100;
 export const DATE_FORMAT = /^\d{4}-\d{2}-\d{2}$/;
-export const NI_NUMBER_FORMAT = /^[A-Z]{2}\d{6}[A-D]$/;
 /** Dates of birth before this are refused as typing mistakes. */
 export const EARLIEST_DATE_OF_BIRTH = '1900-01-01';
-const UK_ZONE = 'Europe/London';
 
 export const SEARCH_MESSAGES = {
-  vpd: 'vpd must be 3 digits, e.g. 979',
-  employeeNumber: 'employeeNumber must be 8 digits, e.g. 30581377',
-  assignmentNumber: 'assignmentNumber must be 8 digits, optionally followed by - and 1 or 2 digits, e.g. 30581377-2',
+  vpd: IDENTIFIER_MESSAGES.vpd,
+  employeeNumber: IDENTIFIER_MESSAGES.employeeNumber,
+  assignmentNumber: IDENTIFIER_MESSAGES.assignmentNumber,
   lastName: `lastName must be 1 to ${LAST_NAME_MAX_LENGTH} letters, spaces, apostrophes or hyphens`,
   dateOfBirth: 'dateOfBirth must be a real date (YYYY-MM-DD)',
   dateOfBirthRange: `dateOfBirth must be in the past and not before ${EARLIEST_DATE_OF_BIRTH}`,
@@ -145,7 +144,7 @@ export function resolveCriteria(input: CriteriaInput, nowMs: number): SearchCrit
   let niNumber = '';
   if (personal.includes('niNumber')) {
     niNumber = typeof input.niNumber === 'string' ? normaliseNiNumber(input.niNumber) : '';
-    if (!NI_NUMBER_FORMAT.test(niNumber)) details.push({ field: 'niNumber', message: SEARCH_MESSAGES.niNumber });
+    if (!NI_NUMBER.test(niNumber)) details.push({ field: 'niNumber', message: SEARCH_MESSAGES.niNumber });
     else if (!isIssuableNiPrefix(niNumber)) details.push({ field: 'niNumber', message: SEARCH_MESSAGES.niNumberPrefix });
   }
   if (details.length > 0) fail(details);

@@ -1,17 +1,19 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
+import { AuditModule } from '../audit/audit.module';
 import { EsrModule } from '../esr/esr.module';
+import { RoleStoreModule } from '../role-store/role-store.module';
 import { SearchRateLimiter } from './search-rate-limiter';
 import { SearchesController } from './searches.controller';
 import { SearchesService } from './searches.service';
 
 /**
  * Credential searches ("Search ESR"): POST /v1/credential-searches. Authorises through AccessService,
- * searches through EsrClient, audits through the (global) AuditService and rate-limits per acting
- * user in the shared CacheStore.
+ * searches through EsrClient, audits through AuditService and rate-limits per acting user in the
+ * shared RateCounter.
  */
 @Module({
-  imports: [AccessModule, EsrModule],
+  imports: [AccessModule, AuditModule, EsrModule, RoleStoreModule],
   controllers: [SearchesController],
   providers: [SearchesService, SearchRateLimiter],
 })

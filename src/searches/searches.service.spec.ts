@@ -59,7 +59,9 @@ function setup(
       return opts.decision ?? allowed;
     }),
   } as unknown as AccessService;
+  const deadline = { remainingMs: () => 10_000 };
   const esr = {
+    interactiveDeadline: jest.fn(() => deadline),
     searchPeople: jest.fn(async () => {
       calls.push('search');
       if (opts.matches instanceof Error) throw opts.matches;
@@ -71,7 +73,10 @@ function setup(
       return opts.person ?? person(employeeNumber);
     }),
   } as unknown as EsrClient;
-  const audit = { record: jest.fn(async (event: NewAuditEvent) => void events.push(event)) } as unknown as AuditService;
+  const audit = {
+    record: jest.fn(async (event: NewAuditEvent) => void events.push(event)),
+    recordRefusal: jest.fn(async (event: NewAuditEvent) => void events.push(event)),
+  } as unknown as AuditService;
   const limiter = {
     consume: jest.fn(async () => {
       calls.push('limit');
@@ -88,14 +93,17 @@ function setup(
     apiKeyId: 'portal1',
     requestId: 'req-1',
   });
-  return { service, events, calls, esr, request, metrics, logger };
+  return { service, events, calls, esr, request, metrics, logger, deadline };
 }
 
 describe(SearchesService.name, () => {
   it('should check criteria, then the rate limit, then access, then ESR, and audit the one match', async () => {
-    const { service, events, calls, request } = setup();
+    const { service, events, calls, request, esr, deadline } = setup();
     const answer = await service.search(request({ employeeNumber: '22222222' }));
-    expect(calls).toEqual(['limit', 'access', 'search', 'person']);
+    // By employee number: one ESR call, the person's record, which is also the match.
+    expect(calls).toEqual(['limit', 'access', 'person']);
+    expect(esr.getPerson).toHaveBeenCalledWith('979', '22222222', { deadline });
+    expect(answer.matches).toEqual([summary('22222222')].map(({ vpd: _vpd, ...match }) => match));
     expect(answer.matches).toHaveLength(1);
     expect(answer.credentials?.source).toMatchObject({ vpd: '979', employeeNumber: '22222222', extractDate: null });
     expect(events).toEqual([
@@ -115,6 +123,31 @@ describe(SearchesService.name, () => {
         },
       }),
     ]);
+  });
+
+  it('should search by assignment number or personal details, then fetch the one match, all within one deadline', async () => {
+    const { service, calls, request, esr, deadline } = setup();
+    for (const body of [{ assignmentNumber: '22222222-2' }, { lastName: 'Shah', dateOfBirth: '1990-01-02', niNumber: 'AB123456C' }]) {
+      calls.length = 0;
+      const answer = await service.search(request(body));
+      expect(calls).toEqual(['limit', 'access', 'search', 'person']);
+      expect(answer.credentials?.source).toMatchObject({ employeeNumber: '22222222' });
+    }
+    expect(esr.searchPeople).toHaveBeenLastCalledWith('979', expect.anything(), { deadline });
+    expect(esr.getPerson).toHaveBeenLastCalledWith('979', '22222222', { deadline });
+    expect(esr.interactiveDeadline).toHaveBeenCalledTimes(2); // one per search
+  });
+
+  it('should answer no match when ESR has no person with the employee number (404), in one call', async () => {
+    const { service, events, calls, request } = setup({ person: new EsrNotFoundError() });
+    await expect(service.search(request({ employeeNumber: '22222222' }))).resolves.toEqual({ matches: [] });
+    expect(calls).toEqual(['limit', 'access', 'person']);
+    expect(events[0]).toMatchObject({
+      type: 'CREDENTIAL_SEARCH',
+      outcome: 'NO_MATCH',
+      employeeNumber: null,
+      details: { criteriaKind: 'employeeNumber', matchCount: 0 },
+    });
   });
 
   it('should refuse bad criteria before anything else, without an audit event', async () => {
@@ -173,19 +206,22 @@ describe(SearchesService.name, () => {
 
   it('should pass ESR failures on as ESR_UNAVAILABLE or ESR_TIMEOUT, audited', async () => {
     const down = setup({ matches: new EsrUnavailableError(undefined, 9) });
-    await expect(down.service.search(down.request({ employeeNumber: '22222222' }))).rejects.toMatchObject({
+    await expect(down.service.search(down.request({ assignmentNumber: '22222222' }))).rejects.toMatchObject({
       code: 'ESR_UNAVAILABLE',
       options: { retryAfterSeconds: 9 },
     });
     expect(down.events[0]).toMatchObject({ type: 'CREDENTIAL_SEARCH', outcome: 'ESR_UNAVAILABLE' });
     const slow = setup({ person: new EsrTimeoutError() });
-    await expect(slow.service.search(slow.request({ employeeNumber: '22222222' }))).rejects.toMatchObject({ code: 'ESR_TIMEOUT' });
+    await expect(slow.service.search(slow.request({ assignmentNumber: '22222222' }))).rejects.toMatchObject({ code: 'ESR_TIMEOUT' });
     expect(slow.events[0]).toMatchObject({ outcome: 'ESR_TIMEOUT', employeeNumber: null, details: { matchCount: 1 } });
+    const record = setup({ person: new EsrTimeoutError() });
+    await expect(record.service.search(record.request({ employeeNumber: '22222222' }))).rejects.toMatchObject({ code: 'ESR_TIMEOUT' });
+    expect(record.events[0]).toMatchObject({ outcome: 'ESR_TIMEOUT', employeeNumber: null, details: { matchCount: null } });
   });
 
   it('should answer ESR_UNAVAILABLE, not 404 or 500, when ESR matched a person but then has no record of them', async () => {
     const { service, events, request } = setup({ person: new EsrNotFoundError() });
-    const error = await service.search(request({ employeeNumber: '22222222' })).catch((e: unknown) => e);
+    const error = await service.search(request({ assignmentNumber: '22222222' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EsrUnavailableError);
     expect((error as EsrUnavailableError).status).toBe(503);
     expect(events[0]).toMatchObject({ outcome: 'ESR_UNAVAILABLE', employeeNumber: null });

@@ -4,13 +4,14 @@ import type { Counter } from 'prom-client';
 import { EsrAccessNotActiveError } from '../access/access.errors';
 import { AccessService } from '../access/access.service';
 import type { AuditEventType } from '../audit/audit-event.entity';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, type NewAuditEvent } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { EsrClient } from '../esr/esr.client';
+import type { EsrDeadline } from '../esr/esr.deadline';
 import { EsrNotFoundError, EsrUnavailableError } from '../esr/esr.errors';
-import type { EsrPersonSummary } from '../esr/esr.types';
+import type { EsrPerson, EsrPersonSummary } from '../esr/esr.types';
 import { MetricsService } from '../metrics/metrics.service';
 import { toCredentials, toPersonMatch } from './credential.mapper';
 import type { CredentialSearchRequestDto } from './dto/credential-search-request.dto';
@@ -46,13 +47,18 @@ interface SearchContext {
   hash: string;
   /** ESR's matches, once known. */
   matches?: EsrPersonSummary[];
+  /** ESR_INTERACTIVE_DEADLINE for all the ESR calls of this search together. */
+  deadline?: EsrDeadline;
 }
 
 const METRIC = 'esr_gateway_credential_searches_total';
 
 /**
- * "Search ESR": criteria checked → per-user rate limit → access (ACTIVE in that VPD) → ESR people
- * search → with exactly one match, the person's record mapped to credentials. Every search that gets
+ * "Search ESR": criteria checked → per-user rate limit → access (ACTIVE in that VPD) → ESR → with
+ * exactly one match, the person's record mapped to credentials. ESR budget: by employee number one
+ * call (the person's record; 404 is no match); by assignment number or personal details the people
+ * search, plus the record when there is exactly one match. All of a search's ESR calls go in the
+ * interactive lane under one ESR_INTERACTIVE_DEADLINE, retries included. Every search that gets
  * past the format checks is audited (allowed, refused or failed) with the kind of criteria and their
  * keyed hash, never the criteria themselves. Nothing personal is logged: log lines carry the VPD,
  * outcome, kind of criteria and match count (the request id comes with the request's logger).
@@ -88,15 +94,22 @@ export class SearchesService {
     let credentials: CredentialsDto | undefined;
     try {
       // 2. Counted before anything costly, refused or not.
-      await this.rateLimiter.consume(request.actingUser);
+      await this.rateLimiter.consume(request.actingUser, request.apiKeyId);
 
       // 3. The acting user must be ACTIVE in this VPD.
       const decision = await this.access.authorise(request.actingUser, ctx.vpd);
       if (!decision.allowed) throw new EsrAccessNotActiveError(decision);
 
-      // 4. ESR.
-      ctx.matches = await this.searchPeople(ctx);
-      if (ctx.matches.length === 1) credentials = await this.credentialsOf(ctx, ctx.matches[0]);
+      // 4. ESR, within one deadline for the whole search.
+      ctx.deadline = this.esr.interactiveDeadline();
+      if (criteria.kind === 'employeeNumber') {
+        const person = await this.personByEmployeeNumber(ctx, criteria.employeeNumber);
+        ctx.matches = person ? [summaryOf(person)] : [];
+        if (person) credentials = this.toCredentials(ctx, person);
+      } else {
+        ctx.matches = await this.searchPeople(ctx);
+        if (ctx.matches.length === 1) credentials = await this.credentialsOf(ctx, ctx.matches[0]);
+      }
     } catch (error) {
       await this.recordFailure(ctx, error);
       throw error;
@@ -117,9 +130,27 @@ export class SearchesService {
     return response;
   }
 
+  /**
+   * An employee number names at most one person in a VPD, and ESR's record of them carries everything
+   * a match and the credentials need: one call. ESR's 404 means nobody has that number (the VPD is
+   * known to ESR: the acting user's access there came from ESR's own listing).
+   */
+  private async personByEmployeeNumber(ctx: SearchContext, employeeNumber: string): Promise<EsrPerson | undefined> {
+    try {
+      return await this.esr.getPerson(ctx.vpd, employeeNumber, { deadline: ctx.deadline });
+    } catch (error) {
+      if (error instanceof EsrNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  private toCredentials(ctx: SearchContext, person: EsrPerson): CredentialsDto {
+    return toCredentials(person, { vpd: ctx.vpd, extractDate: null, retrievedAt: this.clock.now().toISOString() });
+  }
+
   private async searchPeople(ctx: SearchContext): Promise<EsrPersonSummary[]> {
     try {
-      return await this.esr.searchPeople(ctx.vpd, toPeopleCriteria(ctx.criteria));
+      return await this.esr.searchPeople(ctx.vpd, toPeopleCriteria(ctx.criteria), { deadline: ctx.deadline });
     } catch (error) {
       // The user is ACTIVE in this VPD, so it came from ESR: ESR not knowing it is ESR misbehaving.
       if (error instanceof EsrNotFoundError)
@@ -130,8 +161,7 @@ export class SearchesService {
 
   private async credentialsOf(ctx: SearchContext, match: EsrPersonSummary): Promise<CredentialsDto> {
     try {
-      const person = await this.esr.getPerson(ctx.vpd, match.employeeNumber);
-      return toCredentials(person, { vpd: ctx.vpd, extractDate: null, retrievedAt: this.clock.now().toISOString() });
+      return this.toCredentials(ctx, await this.esr.getPerson(ctx.vpd, match.employeeNumber, { deadline: ctx.deadline }));
     } catch (error) {
       // ESR's search listed the person but its record endpoint says there is none: ESR's data is
       // inconsistent for the moment (records are end-dated, never deleted). Not "no match" (ESR did
@@ -187,7 +217,9 @@ export class SearchesService {
     opts: { disclosed: boolean; extra?: Record<string, unknown> },
   ): Promise<void> {
     const matches = ctx.matches;
-    await this.audit.record({
+    const write = (event: NewAuditEvent) =>
+      type === 'CREDENTIAL_SEARCH_REFUSED' ? this.audit.recordRefusal(event, this.config.auditRefusalWindowMs) : this.audit.record(event);
+    await write({
       type,
       actor: ctx.request.actingUser,
       apiKeyId: ctx.request.apiKeyId,
@@ -215,4 +247,10 @@ export class SearchesService {
     else if (outcome === 'RATE_LIMITED' || outcome === 'ACCESS_NOT_ACTIVE') this.logger.info(fields, 'Credential search refused');
     else this.logger.info(fields, 'Credential search answered');
   }
+}
+
+/** The summary part of a person's record: what a people search lists for them. */
+function summaryOf(person: EsrPerson): EsrPersonSummary {
+  const { employeeNumber, vpd, title, firstName, lastName, dateOfBirth, systemPersonType, primaryAssignmentNumber } = person;
+  return { employeeNumber, vpd, title, firstName, lastName, dateOfBirth, systemPersonType, primaryAssignmentNumber };
 }

@@ -1,6 +1,5 @@
-import type { CachedRole } from '../cache/role-cache.types';
 import type { EsrRoleAssignment } from '../esr/esr.types';
-import { effectiveFrom, effectiveUntil, neverEffective, roleCounts, roleStanding, toCachedRole } from './role-window';
+import { effectiveFrom, effectiveUntil, toCachedRole } from './role-window';
 
 const H = 3_600_000;
 
@@ -200,80 +199,5 @@ describe('toCachedRole', () => {
     const role = toCachedRole(assignment({ createdAt: '2026-07-01T09:00:00.000+01:00', effectiveStartDate: '2026-07-01' }), 24 * H);
     expect(role.assignedAt).toBe('2026-07-01T08:00:00.000Z');
     expect(role.effectiveFrom).toBe('2026-07-02T08:00:00.000Z');
-  });
-});
-
-describe('roleStanding', () => {
-  const role = (over: Partial<CachedRole> = {}): CachedRole => ({
-    ...toCachedRole(assignment({ effectiveEndDate: '2026-12-31' }), 24 * H),
-    ...over,
-  });
-  const at = (iso: string): number => Date.parse(iso);
-
-  const cases: Array<{ name: string; role: CachedRole; at: string; expected: string; counts: boolean }> = [
-    { name: 'inside the activation delay', role: role(), at: '2026-11-26T10:11:59.999Z', expected: 'PENDING', counts: false },
-    { name: 'exactly at effectiveFrom', role: role(), at: '2026-11-26T10:12:00.000Z', expected: 'ACTIVE', counts: true },
-    {
-      name: 'on the last (inclusive) end date, late evening',
-      role: role(),
-      at: '2026-12-31T23:59:59.999Z',
-      expected: 'ACTIVE',
-      counts: true,
-    },
-    { name: 'exactly at effectiveUntil', role: role(), at: '2027-01-01T00:00:00.000Z', expected: 'ENDED', counts: false },
-    {
-      name: 'person record inactive',
-      role: role({ personActive: false }),
-      at: '2026-12-01T12:00:00Z',
-      expected: 'RECORD_INACTIVE',
-      counts: false,
-    },
-    {
-      name: 'end-dated inside the activation delay',
-      role: toCachedRole(assignment({ effectiveEndDate: '2026-11-25' }), 24 * H),
-      at: '2026-11-26T12:00:00Z',
-      expected: 'NEVER_EFFECTIVE',
-      counts: false,
-    },
-    {
-      name: 'ending on the spring clock change day, 23:30 BST',
-      role: toCachedRole(
-        assignment({ createdAt: '2026-03-01T09:00:00Z', effectiveStartDate: '2026-03-01', effectiveEndDate: '2026-03-29' }),
-        24 * H,
-      ),
-      at: '2026-03-29T22:30:00Z',
-      expected: 'ACTIVE',
-      counts: true,
-    },
-    {
-      name: 'ending on the spring clock change day, midnight BST after it',
-      role: toCachedRole(
-        assignment({ createdAt: '2026-03-01T09:00:00Z', effectiveStartDate: '2026-03-01', effectiveEndDate: '2026-03-29' }),
-        24 * H,
-      ),
-      at: '2026-03-29T23:00:00Z',
-      expected: 'ENDED',
-      counts: false,
-    },
-    {
-      name: 'ending on the autumn clock change day, 23:30 GMT',
-      role: toCachedRole(
-        assignment({ createdAt: '2026-10-01T09:00:00Z', effectiveStartDate: '2026-10-01', effectiveEndDate: '2026-10-25' }),
-        24 * H,
-      ),
-      at: '2026-10-25T23:30:00Z',
-      expected: 'ACTIVE',
-      counts: true,
-    },
-  ];
-
-  it.each(cases)('should be $expected when $name', ({ role: r, at: when, expected, counts }) => {
-    expect(roleStanding(r, at(when))).toBe(expected);
-    expect(roleCounts(r, at(when))).toBe(counts);
-  });
-
-  it('should call an empty window never effective', () => {
-    expect(neverEffective({ effectiveFrom: '2026-11-26T10:00:00.000Z', effectiveUntil: '2026-11-26T00:00:00.000Z' })).toBe(true);
-    expect(neverEffective({ effectiveFrom: '2026-11-26T10:00:00.000Z', effectiveUntil: null })).toBe(false);
   });
 });

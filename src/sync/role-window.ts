@@ -1,10 +1,8 @@
 import { DateTime } from 'luxon';
 import { ukDay as ukCalendarDay } from '../domain/uk-time';
-import type { EsrRoleAssignment } from '../esr/esr.types';
-import type { CachedRole } from '../cache/role-cache.types';
-
-/** How a cached role stands at an instant. */
-export type RoleStanding = 'ACTIVE' | 'PENDING' | 'ENDED' | 'NEVER_EFFECTIVE' | 'RECORD_INACTIVE';
+import type { EsrRoleAssignment, EsrRoleChange } from '../esr/esr.types';
+import type { CachedRole } from '../role-store/role.types';
+import type { CachedRoleChange } from '../role-store/sync-records.types';
 
 /** Start of a UK date (ms), and of the day after it; a RangeError when it is not a calendar date. */
 function ukDay(date: string): { start: number; next: number } {
@@ -57,24 +55,9 @@ export function toCachedRole(assignment: EsrRoleAssignment, activationDelayMs: n
   };
 }
 
-/** True when the window is empty (ends before it starts, e.g. end-dated inside the activation delay). */
-export function neverEffective(role: Pick<CachedRole, 'effectiveFrom' | 'effectiveUntil'>): boolean {
-  return role.effectiveUntil !== null && Date.parse(role.effectiveUntil) <= Date.parse(role.effectiveFrom);
-}
-
-/**
- * How a role stands at `atMs`: it counts (ACTIVE) only while the person's record is active and
- * effectiveFrom <= at < effectiveUntil.
- */
-export function roleStanding(role: CachedRole, atMs: number): RoleStanding {
-  if (!role.personActive) return 'RECORD_INACTIVE';
-  if (neverEffective(role)) return 'NEVER_EFFECTIVE';
-  if (role.effectiveUntil !== null && atMs >= Date.parse(role.effectiveUntil)) return 'ENDED';
-  if (atMs < Date.parse(role.effectiveFrom)) return 'PENDING';
-  return 'ACTIVE';
-}
-
-/** Whether the role grants access at `atMs`. */
-export function roleCounts(role: CachedRole, atMs: number): boolean {
-  return roleStanding(role, atMs) === 'ACTIVE';
+/** One change of ESR's incremental feed as the store applies it (window computed once). */
+export function toCachedRoleChange(change: EsrRoleChange, activationDelayMs: number): CachedRoleChange {
+  return change.op === 'delete'
+    ? { op: 'delete', assignmentId: change.assignmentId }
+    : { op: 'upsert', role: toCachedRole(change.assignment, activationDelayMs) };
 }

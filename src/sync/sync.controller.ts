@@ -22,7 +22,11 @@ import { ValidationFailedError } from '../common/errors/domain-error';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { CreateSyncRunDto, SyncRunParamsDto, SyncVpdParamsDto } from './dto/sync-requests.dto';
 import { HeldRemovalsDecisionDto, SyncDryRunDto, SyncRunAcceptedDto, SyncRunDto, SyncStatusDto } from './dto/sync-responses.dto';
-import { DecisionActor, RoleSyncService } from './role-sync.service';
+import { DryRunService } from './dry-run';
+import { HeldRemovalsService } from './held-removals';
+import { RunCoordinator } from './run-coordinator';
+import { SyncStatusService } from './sync-status.service';
+import { DecisionActor } from './sync.types';
 
 const ACTING_USER_HEADER = {
   name: 'X-Acting-User',
@@ -39,13 +43,18 @@ const ACTING_USER_HEADER = {
 @ApiServiceUnavailableResponse({ description: 'DEPENDENCY_UNAVAILABLE: Redis or the database is down', type: ErrorResponseDto })
 @Controller({ path: 'v1/sync' })
 export class SyncController {
-  constructor(private readonly sync: RoleSyncService) {}
+  constructor(
+    private readonly runs: RunCoordinator,
+    private readonly dryRuns: DryRunService,
+    private readonly syncStatus: SyncStatusService,
+    private readonly held: HeldRemovalsService,
+  ) {}
 
   @Get('status')
   @ApiOperation({ summary: 'Sync state per VPD and the replica syncing now' })
   @ApiOkResponse({ type: SyncStatusDto })
   status(): Promise<SyncStatusDto> {
-    return this.sync.status();
+    return this.syncStatus.status();
   }
 
   @Post('runs')
@@ -70,9 +79,9 @@ export class SyncController {
   ): Promise<SyncRunAcceptedDto | SyncDryRunDto> {
     if (body.dryRun) {
       void reply.status(200);
-      return this.sync.dryRun({ mode: body.mode, vpd: body.vpd });
+      return this.dryRuns.dryRun({ mode: body.mode, vpd: body.vpd });
     }
-    return this.sync.startRun({ mode: body.mode, vpd: body.vpd, trigger: 'api' });
+    return this.runs.startRun({ mode: body.mode, vpd: body.vpd, trigger: 'api' });
   }
 
   @Get('runs/:runId')
@@ -81,7 +90,7 @@ export class SyncController {
   @ApiNotFoundResponse({ description: 'NOT_FOUND: no such run (or it is older than 24 hours)', type: ErrorResponseDto })
   @ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: runId is not a run id', type: ErrorResponseDto })
   getRun(@Param() params: SyncRunParamsDto): Promise<SyncRunDto> {
-    return this.sync.getRun(params.runId);
+    return this.runs.getRun(params.runId);
   }
 
   @Post('vpds/:vpd/held-removals/approve')
@@ -98,7 +107,7 @@ export class SyncController {
     @ApiKeyId() apiKeyId: string,
     @RequestId() requestId: string,
   ): Promise<HeldRemovalsDecisionDto> {
-    return this.sync.approveHeldRemovals(params.vpd, actor(actingUser, apiKeyId, requestId));
+    return this.held.approve(params.vpd, actor(actingUser, apiKeyId, requestId));
   }
 
   @Post('vpds/:vpd/held-removals/reject')
@@ -115,7 +124,7 @@ export class SyncController {
     @ApiKeyId() apiKeyId: string,
     @RequestId() requestId: string,
   ): Promise<HeldRemovalsDecisionDto> {
-    return this.sync.rejectHeldRemovals(params.vpd, actor(actingUser, apiKeyId, requestId));
+    return this.held.reject(params.vpd, actor(actingUser, apiKeyId, requestId));
   }
 }
 

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/env.schema';
-import type { RoleSyncService } from './role-sync.service';
+import type { RunCoordinator } from './run-coordinator';
 import { FULL_JOB, INCREMENTAL_JOB, SyncScheduler } from './sync.scheduler';
 
 describe(SyncScheduler.name, () => {
@@ -11,8 +11,8 @@ describe(SyncScheduler.name, () => {
   const setup = (env: Record<string, string>) => {
     const registry = new SchedulerRegistry();
     const runScheduled = jest.fn().mockReturnValue(null);
-    const sync = { runScheduled } as unknown as RoleSyncService;
-    const scheduler = new SyncScheduler(registry, sync, AppConfig.from(validateEnvironment(env)));
+    const runs = { runScheduled } as unknown as RunCoordinator;
+    const scheduler = new SyncScheduler(registry, runs, AppConfig.from(validateEnvironment(env)));
     return { registry, runScheduled, scheduler };
   };
 

@@ -2,18 +2,18 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { AppConfig } from '../config/app-config';
-import { RoleSyncService } from './role-sync.service';
+import { RunCoordinator } from './run-coordinator';
 import { UK_ZONE } from '../domain/uk-time';
 
 export const INCREMENTAL_JOB = 'role-sync-incremental';
 export const FULL_JOB = 'role-sync-full';
 
 /**
- * Thin timers around RoleSyncService, only when SYNC_ENABLED: an incremental run every
+ * Thin timers around RunCoordinator, only when SYNC_ENABLED: an incremental run every
  * SYNC_INTERVAL, a full run on FULL_SYNC_CRON (UK time), and one run at start-up (full for VPDs
  * never synced, incremental for the others). Runs never throw; a tick while this replica is still
  * running is skipped, and another replica's run makes this one's skip (one lease), except the full
- * run's tick, which waits for the run in progress (RoleSyncService.runScheduled).
+ * run's tick, which waits for the run in progress (RunCoordinator.runScheduled).
  */
 @Injectable()
 export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -22,7 +22,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     private readonly registry: SchedulerRegistry,
-    private readonly sync: RoleSyncService,
+    private readonly runs: RunCoordinator,
     private readonly config: AppConfig,
   ) {}
 
@@ -34,20 +34,20 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     this.registry.addInterval(
       INCREMENTAL_JOB,
       setInterval(() => {
-        void this.sync.runScheduled('incremental', 'schedule');
+        void this.runs.runScheduled('incremental', 'schedule');
       }, this.config.syncIntervalMs),
     );
     const job = CronJob.from({
       cronTime: this.config.fullSyncCron,
       onTick: () => {
-        void this.sync.runScheduled('full', 'schedule');
+        void this.runs.runScheduled('full', 'schedule');
       },
       timeZone: UK_ZONE,
       start: true,
     });
     this.registry.addCronJob(FULL_JOB, job);
     this.startup = setTimeout(() => {
-      void this.sync.runScheduled('incremental', 'startup');
+      void this.runs.runScheduled('incremental', 'startup');
     }, 0);
     this.logger.log(
       `role sync scheduled: incremental every ${this.config.syncIntervalMs} ms, full on "${this.config.fullSyncCron}" (UK time)`,

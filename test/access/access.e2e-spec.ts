@@ -1,9 +1,11 @@
 import { DataSource } from 'typeorm';
 import { AccessService } from '../../src/access/access.service';
-import { CacheStore } from '../../src/cache/cache.store';
+import { MappingCache } from '../../src/access/mapping-cache/mapping-cache';
+import { RedisRoleStore } from '../../src/role-store/redis-role.store';
+import { RoleStore } from '../../src/role-store/role-store';
 import { FakeClock } from '../../src/common/clock/clock';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
-import { RoleSyncService } from '../../src/sync/role-sync.service';
+import { RunCoordinator } from '../../src/sync/run-coordinator';
 import { OPS_KEY, PORTAL_KEY, startTestApp, TestApp } from '../support/test-env';
 
 const ROLE = 'Digital Passport Administrator';
@@ -17,7 +19,7 @@ describe('Access API (PostgreSQL, Redis, ESR sandbox)', () => {
   const clock = new FakeClock(Date.parse('2026-11-25T10:12:00Z'));
   let sandbox: RunningSandbox;
   let t: TestApp;
-  let sync: RoleSyncService;
+  let runs: RunCoordinator;
   let otherVpd: string;
 
   beforeAll(async () => {
@@ -26,7 +28,7 @@ describe('Access API (PostgreSQL, Redis, ESR sandbox)', () => {
       { ESR_BASE_URL: sandbox.url, ESR_MAX_ATTEMPTS: '1', ESR_REQUEST_TIMEOUT: 'PT1S', ESR_BREAKER_THRESHOLD: '100' },
       clock,
     );
-    sync = t.app.get(RoleSyncService);
+    runs = t.app.get(RunCoordinator);
     otherVpd = sandbox.admin.vpds().find((v) => v.vpd !== '979')!.vpd;
   });
 
@@ -45,7 +47,7 @@ describe('Access API (PostgreSQL, Redis, ESR sandbox)', () => {
     expect(res.statusCode).toBe(201);
   };
   const runSync = async (mode: 'full' | 'incremental', vpd = '979') => {
-    const outcome = await sync.runSync({ mode, vpd });
+    const outcome = await runs.runSync({ mode, vpd });
     expect(outcome).toMatchObject({ status: 'succeeded' });
     return outcome;
   };
@@ -192,7 +194,7 @@ describe('Access API (PostgreSQL, Redis, ESR sandbox)', () => {
     });
   });
 
-  it('should resolve with ONE database query and ONE cache round trip, whatever the number of mappings', async () => {
+  it('should resolve a cached user with ONE cache round trip and no SQL, and fill a cold one with ONE query', async () => {
     await runSync('full');
     const users = ['count.a', 'count.b', 'count.c'];
     for (let i = 0; i < 6; i++) {
@@ -200,40 +202,54 @@ describe('Access API (PostgreSQL, Redis, ESR sandbox)', () => {
       await map(users[i % 3], i % 2 ? otherVpd : '979', person.employeeNumber);
     }
     const queries = jest.spyOn(t.app.get(DataSource).logger, 'logQuery');
-    const reads = jest.spyOn(t.app.get(CacheStore), 'readAccess');
+    const redis = t.app.get<RoleStore, RedisRoleStore>(RoleStore).redis;
+    const commands = jest.spyOn(redis, 'sendCommand');
+    const mirror = t.app.get(MappingCache);
+    const reads = jest.spyOn(mirror, 'read');
+    const fills = jest.spyOn(mirror, 'fillAndRead');
+    const sent = () => commands.mock.calls.map(([command]) => (command as { name: string }).name);
+    const reset = () => [queries, commands, reads, fills].forEach((spy) => spy.mockClear());
 
-    const one = await access('count.a');
-    expect(one.json().mappings).toHaveLength(2);
+    // Cold (the mappings were just written): one round trip, one query, one round trip that caches.
+    const cold = await access('count.a');
+    expect(cold.json().mappings).toHaveLength(2);
     expect(queries).toHaveBeenCalledTimes(1);
     expect(reads).toHaveBeenCalledTimes(1);
-    expect(reads.mock.calls[0][0]).toHaveLength(2);
+    expect(fills).toHaveBeenCalledTimes(1);
 
-    queries.mockClear();
-    reads.mockClear();
-    const batch = await inject({
-      method: 'POST',
-      url: '/v1/esr-access/batch',
-      headers: portal,
-      payload: { portalUserIds: [...users, 'nobody.mapped'] },
-    });
-    expect(batch.statusCode).toBe(200);
-    expect(batch.json().items.map((a: { portalUserId: string; mappings: unknown[] }) => [a.portalUserId, a.mappings.length])).toEqual([
+    // Warm: one script on Redis, no SQL, and the same answer.
+    reset();
+    const warm = await access('count.a');
+    expect(warm.json()).toEqual(cold.json());
+    expect(queries).not.toHaveBeenCalled();
+    expect(sent()).toEqual(['evalsha']);
+    expect(fills).not.toHaveBeenCalled();
+
+    const batch = () =>
+      inject({ method: 'POST', url: '/v1/esr-access/batch', headers: portal, payload: { portalUserIds: [...users, 'count.nobody'] } });
+    reset();
+    const first = await batch();
+    expect(first.statusCode).toBe(200);
+    expect(first.json().items.map((a: { portalUserId: string; mappings: unknown[] }) => [a.portalUserId, a.mappings.length])).toEqual([
       ['count.a', 2],
       ['count.b', 2],
       ['count.c', 2],
-      ['nobody.mapped', 0],
+      ['count.nobody', 0],
     ]);
-    expect(queries).toHaveBeenCalledTimes(1);
-    expect(reads).toHaveBeenCalledTimes(1);
-    expect(reads.mock.calls[0][0]).toHaveLength(6);
+    expect(queries).toHaveBeenCalledTimes(1); // count.b, count.c and count.nobody were not cached yet
+    expect(fills.mock.calls[0][0].map((f) => f.portalUserId)).toEqual(['count.b', 'count.c', 'count.nobody']);
+    reset();
+    const second = await batch();
+    expect(second.json().items).toEqual(first.json().items);
+    expect(queries).not.toHaveBeenCalled();
+    expect(sent()).toEqual(['evalsha']);
 
     // The service API other modules use costs the same.
-    queries.mockClear();
-    reads.mockClear();
+    reset();
     const many = await t.app.get(AccessService).resolveMany(users);
     expect(many.map((a) => a.portalUserId)).toEqual(users);
-    expect(queries).toHaveBeenCalledTimes(1);
-    expect(reads).toHaveBeenCalledTimes(1);
+    expect(queries).not.toHaveBeenCalled();
+    expect(sent()).toEqual(['evalsha']);
   });
 
   it('should carry a weak ETag without asOf and answer 304 to If-None-Match until the answer changes', async () => {

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { CacheStore } from '../../src/cache/cache.store';
-import { RedisCacheStore } from '../../src/cache/redis-cache.store';
+import { RedisRoleStore } from '../../src/role-store/redis-role.store';
+import { RoleStore } from '../../src/role-store/role-store';
 import { startTestApp } from '../support/test-env';
 
 describe('Graceful shutdown', () => {
@@ -21,7 +21,7 @@ describe('Graceful shutdown', () => {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const { port } = app.getHttpServer().address() as { port: number };
       const base = `http://127.0.0.1:${port}`;
-      const store = app.get<CacheStore, RedisCacheStore>(CacheStore);
+      const store = app.get<RoleStore, RedisRoleStore>(RoleStore);
       const dataSource = app.get(DataSource);
 
       const inFlight = fetch(`${base}/test-only/slow`);

@@ -7,9 +7,10 @@ import { validateEnvironment } from '../../src/config/env.schema';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { createTestDatabase } from '../support/test-env';
+import { TEST_SECRETS_ENV } from '../support/test-secrets';
 
 const config = (env: Record<string, string>) =>
-  AppConfig.from(validateEnvironment({ API_KEYS: 'k1:abcdefgh1:ops', AUDIT_HMAC_SECRET: '0123456789abcdef', ...env }));
+  AppConfig.from(validateEnvironment({ ...TEST_SECRETS_ENV, ESR_BASE_URL: 'https://esr.example.nhs.uk/api', ...env }));
 
 async function exerciseMigrations(dataSource: DataSource): Promise<void> {
   await dataSource.initialize();

@@ -56,9 +56,30 @@ describe('Embedded default (built service, no configuration)', () => {
     await expect(ready.json()).resolves.toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
     expect(existsSync(join(dir, 'data', 'esr-gateway.sqlite'))).toBe(true);
     expect(output).toContain('local development key');
+    const localModeLines = output.split('\n').filter((line) => line.includes('LOCAL MODE'));
+    expect(localModeLines).toHaveLength(1);
+    expect(localModeLines[0]).toContain(`127.0.0.1:${port}`);
 
     const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
     await expect(exited).resolves.toBe(0);
   }, 60_000);
+
+  it('should refuse to start outside local mode without its secrets, naming each missing variable', async () => {
+    const port = await freePort();
+    const refused = spawn(process.execPath, [MAIN], {
+      cwd: dir,
+      env: { ...bareEnvironment(port), NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let errors = '';
+    refused.stdout?.on('data', (d: Buffer) => (errors += d.toString()));
+    refused.stderr?.on('data', (d: Buffer) => (errors += d.toString()));
+    const code = await new Promise<number | null>((r) => refused.once('exit', (c) => r(c)));
+
+    expect(code).toBe(1);
+    for (const name of ['API_KEYS', 'AUDIT_HMAC_SECRET', 'ESR_BASE_URL'])
+      expect(errors).toContain(`${name}: must be set outside local mode`);
+    expect(errors).not.toContain('listening');
+  }, 30_000);
 });

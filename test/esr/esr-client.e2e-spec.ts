@@ -1,7 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { Clock, FakeClock } from '../../src/common/clock/clock';
+import { AppConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
+import { validateEnvironment } from '../../src/config/env.schema';
+import { openEsrEndpoint } from '../../src/esr-endpoint.bootstrap';
 import { EsrClient } from '../../src/esr/esr.client';
 import { EsrEndpoint } from '../../src/esr/esr.endpoint';
 import { EsrNotFoundError, EsrTimeoutError, EsrUnavailableError, EsrWatermarkExpiredError } from '../../src/esr/esr.errors';
@@ -10,6 +13,7 @@ import type { EsrPage } from '../../src/esr/esr.types';
 import { MetricsModule } from '../../src/metrics/metrics.module';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
+import { TEST_SECRETS_ENV } from '../support/test-secrets';
 
 @Module({})
 class TestClockModule {}
@@ -25,10 +29,12 @@ interface Connected {
   moduleRef: TestingModule;
 }
 
-/** The gateway's ESR module as the application wires it, with the given environment and clock. */
+/** The gateway's ESR module as bootstrap wires it, with the given environment and clock. */
 async function connect(env: Record<string, string>, clock: Clock): Promise<Connected> {
+  const config = AppConfig.from(validateEnvironment(env.ESR_BASE_URL ? { ...TEST_SECRETS_ENV, ...env } : env));
+  const endpoint = await openEsrEndpoint(config, () => clock.now());
   const moduleRef = await Test.createTestingModule({
-    imports: [clockModule(clock), ConfigModule.forRoot(env), MetricsModule, EsrModule],
+    imports: [clockModule(clock), ConfigModule.forRoot(config, endpoint), MetricsModule, EsrModule],
   }).compile();
   await moduleRef.init();
   return { client: moduleRef.get(EsrClient), endpoint: moduleRef.get(EsrEndpoint), metrics: moduleRef.get(MetricsService), moduleRef };

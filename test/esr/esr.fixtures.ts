@@ -7,6 +7,7 @@ import { MetricsService } from '../../src/metrics/metrics.service';
 import { EsrClient } from '../../src/esr/esr.client';
 import { EsrEndpoint } from '../../src/esr/esr.endpoint';
 import { esrHttpOptions } from '../../src/esr/esr.http';
+import { TEST_SECRETS_ENV } from '../support/test-secrets';
 
 /*
  * Shared by the ESR client's unit specs (not part of the application): builds a client against a
@@ -26,6 +27,7 @@ export function makeTestClient(env: Record<string, string> = {}, baseUrl = TEST_
   const config = AppConfig.from(
     validateEnvironment({
       ESR_BASE_URL: baseUrl,
+      ...TEST_SECRETS_ENV,
       ESR_RETRY_BASE_DELAY: 'PT0.001S',
       ESR_RETRY_MAX_DELAY: 'PT0.005S',
       ESR_RATE_LIMIT_PER_SECOND: '20',

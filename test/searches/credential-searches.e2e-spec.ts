@@ -228,6 +228,25 @@ describe(SearchesController.name, () => {
       }
     });
 
+    it("should search by employee number with one ESR call, the person's record, where 404 means no match", async () => {
+      const user = await newActiveUser();
+      const before = proxy.esrRequests.length;
+      const found = await search(user, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber });
+      expect(found.statusCode).toBe(200);
+      expect(found.json().credentials.source).toMatchObject({ employeeNumber: subject.employeeNumber });
+      expect(proxy.esrRequests.slice(before).map((r) => r.path)).toEqual([`/esr/v1/vpds/${HOME_VPD}/people/${subject.employeeNumber}`]);
+
+      const nobody = '00000001';
+      expect(sandbox.admin.getPerson(HOME_VPD, nobody)).toBeFalsy();
+      const missing = await search(user, { vpd: HOME_VPD, employeeNumber: nobody });
+      expect(missing.statusCode).toBe(200);
+      expect(missing.json()).toEqual({ matches: [] });
+      expect(proxy.esrRequests.slice(before + 1).map((r) => r.path)).toEqual([`/esr/v1/vpds/${HOME_VPD}/people/${nobody}`]);
+      const row = await auditRow(missing.headers['x-request-id']);
+      expect(row).toMatchObject({ type: 'CREDENTIAL_SEARCH', outcome: 'NO_MATCH', employee_number: null });
+      expect(row.details).toMatchObject({ criteriaKind: 'employeeNumber', matchCount: 0 });
+    });
+
     it('should map every credential field by field from the sandbox record', async () => {
       const res = await search(hr, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber });
       expect(res.statusCode).toBe(200);
@@ -350,7 +369,7 @@ describe(SearchesController.name, () => {
 
     it('should refuse bad criteria with 422 naming the problem, before calling ESR or counting a search', async () => {
       const user = await newActiveUser();
-      const before = proxy.peopleSearches;
+      const before = proxy.esrRequests.length;
       const cases: Array<[Body, string]> = [
         [{ vpd: HOME_VPD }, 'criteria'],
         [{ vpd: HOME_VPD, employeeNumber: subject.employeeNumber, assignmentNumber: subject.primaryAssignmentNumber }, 'criteria'],
@@ -376,7 +395,7 @@ describe(SearchesController.name, () => {
         });
       }
       // None reached ESR, none was audited, none was counted: the user still has the whole minute's searches.
-      expect(proxy.peopleSearches).toBe(before);
+      expect(proxy.esrRequests.length).toBe(before);
       const audited = await t.app
         .get(DataSource)
         .query<Array<{ n: number }>>('SELECT count(*)::int AS n FROM audit_events WHERE actor = $1', [user]);
@@ -408,12 +427,12 @@ describe(SearchesController.name, () => {
 
   describe('authorisation', () => {
     const expectRefused = async (actor: string, vpd: string, reason: string, accessState: string) => {
-      const before = proxy.peopleSearches;
+      const before = proxy.esrRequests.length;
       const res = await search(actor, { vpd, employeeNumber: subject.employeeNumber });
       expect(res.statusCode).toBe(403);
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.json()).toEqual({ error: 'ESR_ACCESS_NOT_ACTIVE', message: reason, requestId: res.headers['x-request-id'] });
-      expect(proxy.peopleSearches).toBe(before);
+      expect(proxy.esrRequests.length).toBe(before);
       const row = await auditRow(res.headers['x-request-id']);
       expect(row).toMatchObject({ type: 'CREDENTIAL_SEARCH_REFUSED', outcome: 'ACCESS_NOT_ACTIVE', actor, vpd, employee_number: null });
       expect(row.details).toMatchObject({
@@ -463,7 +482,7 @@ describe(SearchesController.name, () => {
       const user = await newActiveUser();
       for (let i = 0; i < RATE_LIMIT; i++)
         expect((await search(user, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber })).statusCode).toBe(200);
-      const before = proxy.peopleSearches;
+      const before = proxy.esrRequests.length;
       const res = await search(user, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber });
       expect(res.statusCode).toBe(429);
       expect(res.headers['cache-control']).toBe('no-store');
@@ -471,7 +490,7 @@ describe(SearchesController.name, () => {
       const retryAfter = Number(res.headers['retry-after']);
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);
-      expect(proxy.peopleSearches).toBe(before);
+      expect(proxy.esrRequests.length).toBe(before);
       const row = await auditRow(res.headers['x-request-id']);
       expect(row).toMatchObject({ type: 'CREDENTIAL_SEARCH_REFUSED', outcome: 'RATE_LIMITED', actor: user, vpd: HOME_VPD });
       // Other users are not affected.
@@ -517,13 +536,13 @@ describe(SearchesController.name, () => {
         expect((await auditRow(res.headers['x-request-id'])).outcome).toBe('ESR_UNAVAILABLE');
       }
       // Four failed attempts in a row opened the breaker: no call reaches ESR now.
-      const before = proxy.peopleSearches;
+      const before = proxy.esrRequests.length;
       const open = await search(user, { vpd: HOME_VPD, employeeNumber: subject.employeeNumber });
       expect(open.statusCode).toBe(503);
       expect(open.json()).toMatchObject({ error: 'ESR_UNAVAILABLE' });
       expect(Number(open.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(Number(open.headers['retry-after'])).toBeLessThanOrEqual(2);
-      expect(proxy.peopleSearches).toBe(before);
+      expect(proxy.esrRequests.length).toBe(before);
       expect((await auditRow(open.headers['x-request-id'])).outcome).toBe('ESR_UNAVAILABLE');
 
       sandbox.admin.clearFaults();

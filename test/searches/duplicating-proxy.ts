@@ -16,6 +16,8 @@ export class DuplicatingProxy {
   url = '';
   /** People searches that reached the sandbox through this proxy (to prove a request never called ESR). */
   peopleSearches = 0;
+  /** Every ESR API request (not tokens, not /sandbox admin) in order of arrival: path only, never the query. */
+  readonly esrRequests: Array<{ at: number; path: string }> = [];
 
   constructor(private readonly sandbox: RunningSandbox) {}
 
@@ -43,6 +45,7 @@ export class DuplicatingProxy {
     const target = new URL(req.url ?? '/', this.sandbox.url);
     const search = /^\/esr\/v1\/vpds\/(\d{3})\/people$/.exec(target.pathname);
     if (search) this.peopleSearches++;
+    if (target.pathname.startsWith('/esr/')) this.esrRequests.push({ at: performance.now(), path: target.pathname });
     const upstream = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
       if (!search || answer.statusCode !== 200) {
         res.writeHead(answer.statusCode ?? 502, answer.headers);

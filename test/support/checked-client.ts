@@ -40,8 +40,9 @@ export const ERROR_CODES = new Set([
 
 /** The error codes the published document lists (ErrorResponseDto.error), else the contract's. */
 export function documentedErrorCodes(validator: OpenApiResponseValidator): Set<string> {
-  const schemas = (validator.document.components as { schemas?: Record<string, { properties?: Record<string, { enum?: string[] }> }> } | undefined)
-    ?.schemas;
+  const schemas = (
+    validator.document.components as { schemas?: Record<string, { properties?: Record<string, { enum?: string[] }> }> } | undefined
+  )?.schemas;
   const codes = schemas?.ErrorResponseDto?.properties?.error?.enum;
   return codes?.length ? new Set(codes) : ERROR_CODES;
 }

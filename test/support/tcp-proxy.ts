@@ -66,6 +66,11 @@ export class TcpProxy {
     return parsed.toString();
   }
 
+  /** redis://127.0.0.1:<port> (for a Redis behind the proxy). */
+  get redisUrl(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
   get isCut(): boolean {
     return this.mode !== null;
   }

@@ -6,15 +6,16 @@ import { Client } from 'pg';
 import { AppModule, Environment } from '../../src/app.module';
 import { createFastifyAdapter, configureApp } from '../../src/app.factory';
 import { Clock, FakeClock } from '../../src/common/clock/clock';
+import { AppConfig } from '../../src/config/app-config';
+import { validateEnvironment } from '../../src/config/env.schema';
+import { startSandbox } from '../../src/sandbox/sandbox.server';
+import { TEST_SECRETS_ENV } from './test-secrets';
 
 /** The shared services integration tests use (started by scripts/test-all.sh where absent). */
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export const PORTAL_KEY = 'portal-test-key-0001';
-export const OPS_KEY = 'ops-test-key-00002';
-export const BOTH_KEY = 'both-test-key-0003';
-export const TEST_API_KEYS = `portal1:${PORTAL_KEY}:portal,ops1:${OPS_KEY}:ops,both1:${BOTH_KEY}:portal+ops`;
+export { BOTH_KEY, OPS_KEY, PORTAL_KEY, TEST_API_KEYS } from './test-secrets';
 
 const suffix = () => `${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 
@@ -70,13 +71,13 @@ export function createTestRedisPrefix(): { prefix: string; cleanup(): Promise<vo
 export interface TestApp {
   app: NestFastifyApplication;
   clock: FakeClock;
+  /** The app's database URL (direct, not through any proxy) and Redis key prefix. */
+  databaseUrl: string;
+  redisPrefix: string;
   /** Closes the app, then removes its database and Redis keys. */
   close(): Promise<void>;
   /** Removes the database and Redis keys only (for a test that closes the app itself). */
   cleanup(): Promise<void>;
-  /** The app's Redis key prefix and its database's URL (direct, not through any proxy). */
-  redisPrefix: string;
-  databaseUrl: string;
 }
 
 export interface TestAppOptions {
@@ -84,30 +85,35 @@ export interface TestAppOptions {
   beforeInit?: (app: NestFastifyApplication) => void;
   /** Rewrites the fresh database's URL before the app gets it (e.g. to go through a TCP proxy). */
   databaseUrl?: (url: string) => string;
+  /** A second gateway instance on the same database and Redis prefix (its close() leaves them to the first). */
+  shareStoresWith?: TestApp;
 }
 
 /**
  * Starts the whole gateway in-process on the real PostgreSQL and Redis (fresh database and key
- * prefix), with a FakeClock. Pass `env` to override any variable (e.g. ESR_BASE_URL).
+ * prefix), with a FakeClock. Pass `env` to override any variable. Without ESR_BASE_URL, an ESR sandbox
+ * on the same clock (default data) is started for the app and closed with it.
  */
 export async function startTestApp(
   env: Environment = {},
   clock = new FakeClock(Date.now()),
   options: TestAppOptions = {},
 ): Promise<TestApp> {
-  const db = await createTestDatabase();
-  const redis = createTestRedisPrefix();
+  const shared = options.shareStoresWith;
+  const db = shared ? { url: shared.databaseUrl, drop: async () => undefined } : await createTestDatabase();
+  const redis = shared ? { prefix: shared.redisPrefix, cleanup: async () => undefined } : createTestRedisPrefix();
+  const sandbox = env.ESR_BASE_URL ? undefined : await startSandbox({ port: 0, now: () => clock.now() });
   const fullEnv: Environment = {
+    ...(sandbox ? { ESR_BASE_URL: sandbox.url } : {}),
     DATABASE_URL: options.databaseUrl ? options.databaseUrl(db.url) : db.url,
     REDIS_URL,
     REDIS_KEY_PREFIX: redis.prefix,
-    API_KEYS: TEST_API_KEYS,
-    AUDIT_HMAC_SECRET: 'test-audit-hmac-secret-0123456789',
+    ...TEST_SECRETS_ENV,
     LOG_LEVEL: 'silent',
     SYNC_ENABLED: 'false',
     ...env,
   };
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(fullEnv)] })
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(AppConfig.from(validateEnvironment(fullEnv)))] })
     .overrideProvider(Clock)
     .useValue(clock)
     .compile();
@@ -117,15 +123,16 @@ export async function startTestApp(
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const cleanup = async () => {
+    await sandbox?.close();
     await redis.cleanup();
     await db.drop();
   };
   return {
     app,
     clock,
-    cleanup,
-    redisPrefix: redis.prefix,
     databaseUrl: db.url,
+    redisPrefix: redis.prefix,
+    cleanup,
     close: async () => {
       await app.close();
       await cleanup();

@@ -2,12 +2,13 @@
  * The role sync against the real Redis (a fresh key prefix per test) and the ESR sandbox.
  */
 import Redis from 'ioredis';
-import { CacheStore, StaleFenceError } from '../../src/cache/cache.store';
-import { RedisCacheStore } from '../../src/cache/redis-cache.store';
-import { AccessSnapshot, RecordKey, recordKey } from '../../src/cache/role-cache.types';
 import { FakeClock } from '../../src/common/clock/clock';
 import { NotFoundError } from '../../src/common/errors/domain-error';
-import { SYNC_LEASE } from '../../src/sync/role-sync.service';
+import { StaleFenceError } from '../../src/role-store/lease.store';
+import { RedisRoleStore } from '../../src/role-store/redis-role.store';
+import { RoleStore } from '../../src/role-store/role-store';
+import { AccessSnapshot, RecordKey, recordKey } from '../../src/role-store/role.types';
+import { SYNC_LEASE } from '../../src/sync/sync.types';
 import { toCachedRole } from '../../src/sync/role-window';
 import { createTestRedisPrefix, REDIS_URL } from '../support/test-env';
 import { RunningSandbox, startSyncHarness, startTestSandbox, SyncHarness, waitFor } from './sync-harness';
@@ -16,7 +17,7 @@ const START = Date.parse('2026-11-25T10:00:00Z');
 const DAY = 24 * 3_600_000;
 const VPD = '979';
 
-describe('RoleSyncService (Redis and the ESR sandbox)', () => {
+describe('role sync (Redis and the ESR sandbox)', () => {
   let clock: FakeClock;
   let sandbox: RunningSandbox;
   let redisPrefix: ReturnType<typeof createTestRedisPrefix>;
@@ -63,11 +64,13 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
     const keys = await raw.keys(`${redisPrefix.prefix}sync:vpd:${vpd}:g:*`);
     return new Set(keys.map((k) => k.slice(`${redisPrefix.prefix}sync:vpd:${vpd}:g:`.length).split(':')[0]));
   };
-  const meta = async (store: CacheStore, vpd = VPD) => (await store.readVpdSync([vpd], clock.nowMs())).get(vpd);
+  const meta = async (store: RoleStore, vpd = VPD) => (await store.readVpdSync([vpd], clock.nowMs())).get(vpd);
+  /** The latest fencing token issued for the sync lease, read straight from Redis. */
+  const currentFence = async (): Promise<number> => Number((await raw.get(`${redisPrefix.prefix}lease:${SYNC_LEASE}:fence`)) ?? 0);
 
   it('should sync every VPD ESR lists in full, then apply only the changes incrementally', async () => {
     const h = await start();
-    const first = await h.sync.runSync({ mode: 'incremental' });
+    const first = await h.sync.runs.runSync({ mode: 'incremental' });
     expect(first.status).toBe('succeeded');
     const vpds = sandbox.admin
       .vpds()
@@ -99,7 +102,7 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
     sandbox.admin.deactivatePerson(VPD, leaver.employeeNumber);
     const before = (await meta(h.store))?.watermark;
 
-    const second = await h.sync.runSync({ mode: 'incremental' });
+    const second = await h.sync.runs.runSync({ mode: 'incremental' });
     const home = second.vpds.find((v) => v.vpd === VPD);
     expect(home).toMatchObject({ mode: 'incremental', status: 'succeeded', added: 1, updated: 2, removed: 1, held: 0 });
     expect(second.vpds.filter((v) => v.vpd !== VPD).every((v) => v.added + v.updated + v.removed === 0)).toBe(true);
@@ -121,7 +124,7 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
     expect(after.roles.has(recordKey(VPD, deleted.employeeNumber))).toBe(false);
     expect(after.roles.get(recordKey(VPD, leaver.employeeNumber))?.every((r) => !r.personActive)).toBe(true);
 
-    const status = await h.sync.status();
+    const status = await h.sync.status.status();
     const home979 = status.vpds.find((v) => v.vpd === VPD);
     expect(home979).toMatchObject({
       state: 'IDLE',
@@ -130,7 +133,7 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
     });
     expect(home979?.pending).toBeGreaterThanOrEqual(1);
 
-    const third = await h.sync.runSync({ mode: 'incremental', vpd: VPD });
+    const third = await h.sync.runs.runSync({ mode: 'incremental', vpd: VPD });
     expect(third.vpds).toEqual([expect.objectContaining({ vpd: VPD, mode: 'incremental', added: 0, updated: 0, removed: 0 })]);
 
     const metrics = await h.metrics.registry.metrics();
@@ -142,27 +145,27 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
 
   it('should fall back to a full run when ESR no longer knows the watermark (410)', async () => {
     const h = await start({ ESR_VPDS: VPD });
-    await h.sync.runSync({ mode: 'full' });
+    await h.sync.runs.runSync({ mode: 'full' });
     clock.advance(8 * DAY);
-    const outcome = await h.sync.runSync({ mode: 'incremental' });
+    const outcome = await h.sync.runs.runSync({ mode: 'incremental' });
     expect(outcome.status).toBe('succeeded');
     expect(outcome.vpds).toEqual([expect.objectContaining({ vpd: VPD, mode: 'full', reason: 'WATERMARK_EXPIRED', status: 'succeeded' })]);
     const after = await meta(h.store);
     expect(after?.lastFullSyncAt).toBe(new Date(clock.nowMs()).toISOString());
-    await expect(h.sync.runSync({ mode: 'incremental' })).resolves.toMatchObject({
+    await expect(h.sync.runs.runSync({ mode: 'incremental' })).resolves.toMatchObject({
       vpds: [expect.objectContaining({ mode: 'incremental' })],
     });
   });
 
   it('should hold mass removals while additions apply, then remove them on approval', async () => {
     const h = await start({ ESR_VPDS: VPD });
-    await h.sync.runSync({ mode: 'full' });
+    await h.sync.runs.runSync({ mode: 'full' });
     const gone = holders(VPD, 10);
     for (const holder of gone) sandbox.admin.deleteRole(holder.assignmentId);
     const newcomer = sandbox.admin.findPersonWithoutRole(VPD, 0);
     sandbox.admin.assignRole(VPD, newcomer.employeeNumber);
 
-    const outcome = await h.sync.runSync({ mode: 'full' });
+    const outcome = await h.sync.runs.runSync({ mode: 'full' });
     expect(outcome.vpds).toEqual([
       expect.objectContaining({ status: 'held', held: gone.length, removed: 0, added: 1, reason: 'OVER_PERCENT' }),
     ]);
@@ -171,7 +174,7 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
     expect(held.vpds.get(VPD)?.state).toBe('HELD');
     for (const g of gone) expect(roleIds(held, g.employeeNumber)).toContain(g.assignmentId);
     expect(held.roles.has(recordKey(VPD, newcomer.employeeNumber))).toBe(true);
-    expect(await h.sync.status()).toMatchObject({ vpds: [expect.objectContaining({ state: 'HELD', heldRemovals: gone.length })] });
+    expect(await h.sync.status.status()).toMatchObject({ vpds: [expect.objectContaining({ state: 'HELD', heldRemovals: gone.length })] });
     expect(h.audit.events).toEqual([
       expect.objectContaining({
         type: 'SYNC_REMOVALS_HELD',
@@ -183,10 +186,10 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
     expect(await h.metrics.registry.metrics()).toContain(`esr_gateway_sync_held_removals{vpd="979"} ${gone.length}`);
 
     // Incremental runs go on while removals are held; the hold stays.
-    await expect(h.sync.runSync({ mode: 'incremental' })).resolves.toMatchObject({ status: 'succeeded' });
+    await expect(h.sync.runs.runSync({ mode: 'incremental' })).resolves.toMatchObject({ status: 'succeeded' });
     expect((await meta(h.store))?.heldRemovals).toBe(gone.length);
 
-    const decision = await h.sync.approveHeldRemovals(VPD, { actingUser: 'ops.person@nhs.net', apiKeyId: 'ops1', requestId: 'req-1' });
+    const decision = await h.sync.held.approve(VPD, { actingUser: 'ops.person@nhs.net', apiKeyId: 'ops1', requestId: 'req-1' });
     expect(decision).toEqual({ vpd: VPD, decision: 'approved', count: gone.length, removed: gone.length });
     const approved = await h.store.readAccess(keys);
     expect(approved.vpds.get(VPD)?.state).toBe('IDLE');
@@ -198,36 +201,36 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
       vpd: VPD,
       details: { count: gone.length },
     });
-    await expect(h.sync.approveHeldRemovals(VPD, { apiKeyId: 'ops1' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(h.sync.held.approve(VPD, { apiKeyId: 'ops1' })).rejects.toBeInstanceOf(NotFoundError);
     // The next full run agrees with the data: nothing to hold any more.
-    await expect(h.sync.runSync({ mode: 'full' })).resolves.toMatchObject({
+    await expect(h.sync.runs.runSync({ mode: 'full' })).resolves.toMatchObject({
       vpds: [expect.objectContaining({ status: 'succeeded', removed: 0, held: 0 })],
     });
   });
 
   it('should keep the rows when held removals are rejected', async () => {
     const h = await start({ ESR_VPDS: VPD, SYNC_REMOVAL_GUARD_COUNT: '3', SYNC_REMOVAL_GUARD_PERCENT: '100' });
-    await h.sync.runSync({ mode: 'full' });
+    await h.sync.runs.runSync({ mode: 'full' });
     const gone = holders(VPD, 4);
     for (const holder of gone) sandbox.admin.deleteRole(holder.assignmentId);
-    await expect(h.sync.runSync({ mode: 'full' })).resolves.toMatchObject({
+    await expect(h.sync.runs.runSync({ mode: 'full' })).resolves.toMatchObject({
       vpds: [expect.objectContaining({ status: 'held', reason: 'OVER_COUNT' })],
     });
-    const decision = await h.sync.rejectHeldRemovals(VPD, { apiKeyId: 'ops1' });
+    const decision = await h.sync.held.reject(VPD, { apiKeyId: 'ops1' });
     expect(decision).toEqual({ vpd: VPD, decision: 'rejected', count: gone.length, removed: 0 });
     const kept = await h.store.readAccess(keysOf(gone.map((g) => g.employeeNumber)));
     expect(kept.vpds.get(VPD)?.state).toBe('IDLE');
     expect(kept.roles.size).toBe(gone.length);
     expect(h.audit.events.at(-1)).toMatchObject({ type: 'SYNC_REMOVALS_REJECTED', actor: 'ops1', vpd: VPD });
-    await expect(h.sync.rejectHeldRemovals(VPD, { apiKeyId: 'ops1' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(h.sync.held.reject(VPD, { apiKeyId: 'ops1' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('should apply incremental deletes however many there are', async () => {
     const h = await start({ ESR_VPDS: VPD });
-    await h.sync.runSync({ mode: 'full' });
+    await h.sync.runs.runSync({ mode: 'full' });
     const gone = holders(VPD, 10);
     for (const holder of gone) sandbox.admin.deleteRole(holder.assignmentId);
-    await expect(h.sync.runSync({ mode: 'incremental' })).resolves.toMatchObject({
+    await expect(h.sync.runs.runSync({ mode: 'incremental' })).resolves.toMatchObject({
       vpds: [expect.objectContaining({ mode: 'incremental', status: 'succeeded', removed: gone.length })],
     });
     expect((await meta(h.store))?.heldRemovals).toBe(0);
@@ -236,21 +239,21 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
   it('should hold the removals when ESR lists no holders for a VPD that had some', async () => {
     const other = sandbox.admin.vpds().find((v) => v.vpd !== VPD)?.vpd as string;
     const h = await start({ ESR_VPDS: other, SYNC_REMOVAL_GUARD_PERCENT: '100' });
-    await h.sync.runSync({ mode: 'full' });
+    await h.sync.runs.runSync({ mode: 'full' });
     const slots = sandbox.admin.generatedRoleSlots(other);
     for (let n = 0; n < slots; n++) {
       const holder = sandbox.admin.findRoleHolder(other, n);
       if (sandbox.admin.getRoleAssignment(holder.assignmentId)) sandbox.admin.deleteRole(holder.assignmentId);
     }
     expect(sandbox.admin.countRoleAssignments(other)).toBe(0);
-    const outcome = await h.sync.runSync({ mode: 'full' });
+    const outcome = await h.sync.runs.runSync({ mode: 'full' });
     expect(outcome.vpds).toEqual([expect.objectContaining({ status: 'held', reason: 'ZERO_LISTED' })]);
     expect((await meta(h.store, other))?.counts?.holders).toBe(outcome.vpds[0]?.held);
   });
 
   it('should show readers the old or the new data, never a mix, while a slow full run streams', async () => {
     const h = await start({ ESR_VPDS: VPD, ESR_PAGE_SIZE: '4', SYNC_REMOVAL_GUARD_PERCENT: '100' });
-    await h.sync.runSync({ mode: 'full' });
+    await h.sync.runs.runSync({ mode: 'full' });
     const changed = holders(VPD, 9);
     const newcomers = [0, 1, 2].map((n) => sandbox.admin.findPersonWithoutRole(VPD, n));
     for (const p of newcomers) sandbox.admin.assignRole(VPD, p.employeeNumber);
@@ -268,7 +271,7 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
 
     const seen = new Set<string>();
     let reads = 0;
-    const run = h.sync.runSync({ mode: 'full' });
+    const run = h.sync.runs.runSync({ mode: 'full' });
     let done = false;
     void run.finally(() => {
       done = true;
@@ -290,7 +293,7 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
 
   it('should keep serving the previous data when ESR fails part way, then recover', async () => {
     const h = await start({ ESR_VPDS: VPD, ESR_PAGE_SIZE: '4' });
-    await h.sync.runSync({ mode: 'full' });
+    await h.sync.runs.runSync({ mode: 'full' });
     const liveBefore = (await meta(h.store))?.generation as string;
     const everyone = holders(VPD, 12);
     const keys = keysOf(everyone.map((p) => p.employeeNumber));
@@ -298,7 +301,7 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
     sandbox.admin.deleteRole(everyone[0].assignmentId);
     sandbox.admin.setFaults({ latencyMs: 40 });
 
-    const run = h.sync.runSync({ mode: 'full' });
+    const run = h.sync.runs.runSync({ mode: 'full' });
     await waitFor(async () => ((await meta(h.store))?.progress?.pages ?? 0) >= 2);
     sandbox.admin.setFaults({ errorRate: 1 });
     const outcome = await run;
@@ -317,7 +320,7 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
     expect(await h.metrics.registry.metrics()).toContain('esr_gateway_sync_consecutive_failures{vpd="979"} 1');
 
     sandbox.admin.clearFaults();
-    await expect(h.sync.runSync({ mode: 'full' })).resolves.toMatchObject({
+    await expect(h.sync.runs.runSync({ mode: 'full' })).resolves.toMatchObject({
       status: 'succeeded',
       vpds: [expect.objectContaining({ removed: 1 })],
     });
@@ -326,7 +329,7 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
 
   it('should lose nothing when a syncing process dies mid-run, and the next run completes', async () => {
     const a = await start({ ESR_VPDS: VPD, ESR_PAGE_SIZE: '4', SYNC_LEASE_TTL: 'PT1S' });
-    await a.sync.runSync({ mode: 'full' });
+    await a.sync.runs.runSync({ mode: 'full' });
     const live = (await meta(a.store))?.generation as string;
     const everyone = holders(VPD, 12);
     const keys = keysOf(everyone.map((p) => p.employeeNumber));
@@ -336,18 +339,18 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
     sandbox.admin.assignRole(VPD, newcomer.employeeNumber);
     sandbox.admin.setFaults({ latencyMs: 40 });
 
-    const dying = a.sync.runSync({ mode: 'full' });
+    const dying = a.sync.runs.runSync({ mode: 'full' });
     await waitFor(async () => ((await meta(a.store))?.progress?.pages ?? 0) >= 3);
-    (a.store as RedisCacheStore).redis.disconnect(); // the process "dies": no clean-up, no lease release
+    (a.store as RedisRoleStore).redis.disconnect(); // the process "dies": no clean-up, no lease release
     sandbox.admin.clearFaults();
     expect((await generationKeys()).size).toBe(2); // the live generation and the half-built one
 
     const b = await start({ ESR_VPDS: VPD, ESR_PAGE_SIZE: '4', SYNC_LEASE_TTL: 'PT1S' });
     const during = await b.store.readAccess(keys);
     expect([...during.roles.entries()].sort()).toEqual([...before.roles.entries()].sort());
-    expect((await b.sync.status()).vpds[0]).toMatchObject({ state: expect.stringMatching(/RUNNING|FAILED/) });
+    expect((await b.sync.status.status()).vpds[0]).toMatchObject({ state: expect.stringMatching(/RUNNING|FAILED/) });
 
-    const outcome = await b.sync.runSync({ mode: 'full', waitForLeaseMs: 5000 });
+    const outcome = await b.sync.runs.runSync({ mode: 'full', waitForLeaseMs: 5000 });
     expect(outcome.vpds[0]).toMatchObject({ status: 'succeeded', added: 1, removed: 1 });
     const next = (await meta(b.store))?.generation as string;
     expect(next).not.toBe(live);
@@ -362,19 +365,19 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
     const a = await start({ ESR_VPDS: VPD, ESR_PAGE_SIZE: '8' });
     const b = await start({ ESR_VPDS: VPD, ESR_PAGE_SIZE: '8' });
     sandbox.admin.setFaults({ latencyMs: 30 });
-    const [first, second] = await Promise.all([a.sync.runSync({ mode: 'full' }), b.sync.runSync({ mode: 'full' })]);
+    const [first, second] = await Promise.all([a.sync.runs.runSync({ mode: 'full' }), b.sync.runs.runSync({ mode: 'full' })]);
     expect([first.status, second.status].sort()).toEqual(['skipped', 'succeeded']);
     const skippedBy = first.status === 'skipped' ? a : b;
     expect(await skippedBy.metrics.registry.metrics()).toContain('esr_gateway_sync_runs_total{vpd="all",mode="full",outcome="skipped"} 1');
 
-    const runA = a.sync.runSync({ mode: 'full' });
-    await waitFor(async () => (await a.store.leaseHolder(SYNC_LEASE)) !== null);
-    expect((await b.sync.status()).leader).toBe(a.sync.holderId);
-    const runB = b.sync.runSync({ mode: 'full', waitForLeaseMs: 20_000 });
+    const runA = a.sync.runs.runSync({ mode: 'full' });
+    await waitFor(async () => (await a.leases.holder(SYNC_LEASE)) !== null);
+    expect((await b.sync.status.status()).leader).toBe(a.sync.lease.holderId);
+    const runB = b.sync.runs.runSync({ mode: 'full', waitForLeaseMs: 20_000 });
     const [doneA, doneB] = await Promise.all([runA, runB]);
     expect([doneA.status, doneB.status]).toEqual(['succeeded', 'succeeded']);
-    const [recordA, recordB] = await Promise.all([a.sync.getRun(doneA.runId), b.sync.getRun(doneB.runId)]);
-    expect(recordB.holder).toBe(b.sync.holderId);
+    const [recordA, recordB] = await Promise.all([a.sync.runs.getRun(doneA.runId), b.sync.runs.getRun(doneB.runId)]);
+    expect(recordB.holder).toBe(b.sync.lease.holderId);
     expect(Date.parse(recordB.startedAt as string)).toBeGreaterThanOrEqual(Date.parse(recordA.finishedAt as string));
   });
 
@@ -385,11 +388,11 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
     const current = await start({ ESR_VPDS: VPD });
     slow.admin.setFaults({ latencyMs: 1500 });
 
-    const stale = paused.sync.runSync({ mode: 'full' });
-    await waitFor(async () => (await paused.store.leaseHolder(SYNC_LEASE)) === paused.sync.holderId);
-    const staleFence = await paused.store.currentFence(SYNC_LEASE);
+    const stale = paused.sync.runs.runSync({ mode: 'full' });
+    await waitFor(async () => (await paused.leases.holder(SYNC_LEASE)) === paused.sync.lease.holderId);
+    const staleFence = await currentFence();
     await raw.del(`${redisPrefix.prefix}lease:${SYNC_LEASE}`); // its lease ran out while it was paused
-    await expect(current.sync.runSync({ mode: 'full' })).resolves.toMatchObject({ status: 'succeeded' });
+    await expect(current.sync.runs.runSync({ mode: 'full' })).resolves.toMatchObject({ status: 'succeeded' });
     const afterCurrent = await meta(current.store);
 
     await expect(stale).resolves.toMatchObject({ status: 'failed', vpds: [expect.objectContaining({ error: 'CONFLICT' })] });
@@ -400,24 +403,24 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
       consecutiveFailures: 0,
     });
     await expect(paused.store.beginGeneration(VPD, { name: SYNC_LEASE, fence: staleFence })).rejects.toBeInstanceOf(StaleFenceError);
-    await expect(paused.store.currentFence(SYNC_LEASE)).resolves.toBeGreaterThan(staleFence);
+    await expect(currentFence()).resolves.toBeGreaterThan(staleFence);
   });
 
   it('should keep a record refreshed during a full run across the switch', async () => {
     const h = await start({ ESR_VPDS: VPD, ESR_PAGE_SIZE: '4' });
-    await h.sync.runSync({ mode: 'full' });
+    await h.sync.runs.runSync({ mode: 'full' });
     sandbox.admin.setFaults({ latencyMs: 40 });
-    const run = h.sync.runSync({ mode: 'full' });
+    const run = h.sync.runs.runSync({ mode: 'full' });
     await waitFor(async () => ((await meta(h.store))?.progress?.pages ?? 0) >= 2);
     // Assigned after the listing's snapshot: the full run cannot see it.
     const late = sandbox.admin.findPersonWithoutRole(VPD, 0);
     const assigned = sandbox.admin.assignRole(VPD, late.employeeNumber);
     sandbox.admin.setFaults({ latencyMs: 0 });
-    await h.sync.refreshRecords(VPD, [late.employeeNumber]);
+    await h.sync.refresher.refreshRecords(VPD, [late.employeeNumber]);
     expect(roleIds(await h.store.readAccess(keysOf([late.employeeNumber])), late.employeeNumber)).toEqual([assigned.assignmentId]);
     await expect(run).resolves.toMatchObject({ status: 'succeeded' });
     expect(roleIds(await h.store.readAccess(keysOf([late.employeeNumber])), late.employeeNumber)).toEqual([assigned.assignmentId]);
-    await expect(h.sync.runSync({ mode: 'incremental' })).resolves.toMatchObject({
+    await expect(h.sync.runs.runSync({ mode: 'incremental' })).resolves.toMatchObject({
       vpds: [expect.objectContaining({ added: 0, removed: 0 })],
     });
     expect(roleIds(await h.store.readAccess(keysOf([late.employeeNumber])), late.employeeNumber)).toEqual([assigned.assignmentId]);
@@ -426,25 +429,25 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
   it('should refresh records on demand, and not at all for a VPD never synced', async () => {
     const h = await start({ ESR_VPDS: VPD });
     const person = sandbox.admin.findPersonWithoutRole(VPD, 0);
-    await h.sync.refreshRecords(VPD, [person.employeeNumber]);
+    await h.sync.refresher.refreshRecords(VPD, [person.employeeNumber]);
     expect((await h.store.readAccess(keysOf([person.employeeNumber]))).vpds.size).toBe(0);
-    await h.sync.runSync({ mode: 'full' });
+    await h.sync.runs.runSync({ mode: 'full' });
     const assigned = sandbox.admin.assignRole(VPD, person.employeeNumber);
     const ended = holders(VPD, 1)[0];
     sandbox.admin.deleteRole(ended.assignmentId);
-    await h.sync.refreshRecords(VPD, [person.employeeNumber, ended.employeeNumber, person.employeeNumber]);
+    await h.sync.refresher.refreshRecords(VPD, [person.employeeNumber, ended.employeeNumber, person.employeeNumber]);
     const snapshot = await h.store.readAccess(keysOf([person.employeeNumber, ended.employeeNumber]));
     expect(roleIds(snapshot, person.employeeNumber)).toEqual([assigned.assignmentId]);
     expect(snapshot.roles.has(recordKey(VPD, ended.employeeNumber))).toBe(false);
     // The change feed brings the same changes: nothing is counted twice.
-    await expect(h.sync.runSync({ mode: 'incremental' })).resolves.toMatchObject({
+    await expect(h.sync.runs.runSync({ mode: 'incremental' })).resolves.toMatchObject({
       vpds: [expect.objectContaining({ added: 0, updated: 0, removed: 0 })],
     });
   });
 
   it('should list what a dry run would change and write nothing', async () => {
     const h = await start({ ESR_VPDS: VPD });
-    await h.sync.runSync({ mode: 'full' });
+    await h.sync.runs.runSync({ mode: 'full' });
     const [gone, changed] = holders(VPD, 2);
     const newcomer = sandbox.admin.findPersonWithoutRole(VPD, 0);
     const assigned = sandbox.admin.assignRole(VPD, newcomer.employeeNumber);
@@ -453,7 +456,7 @@ describe('RoleSyncService (Redis and the ESR sandbox)', () => {
     const metaBefore = await meta(h.store);
 
     for (const mode of ['incremental', 'full'] as const) {
-      const dry = await h.sync.dryRun({ mode });
+      const dry = await h.sync.dryRun.dryRun({ mode });
       expect(dry).toMatchObject({
         mode,
         added: [{ vpd: VPD, assignmentId: assigned.assignmentId, employeeNumber: newcomer.employeeNumber }],

@@ -1,22 +1,24 @@
 /**
- * A small Nest application context for role sync tests: config, clock, metrics, the cache (Redis
+ * A small Nest application context for role sync tests: config, clock, metrics, the stores (Redis
  * when a key prefix is given, else in-process), the ESR client pointed at a sandbox, and the sync
  * module, with an in-memory audit in place of the database one.
  */
-import { Global, INestApplicationContext, Module } from '@nestjs/common';
+import { INestApplicationContext, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { AuditModule } from '../../src/audit/audit.module';
 import { AuditService, NewAuditEvent } from '../../src/audit/audit.service';
-import { CacheModule } from '../../src/cache/cache.module';
-import { CacheStore } from '../../src/cache/cache.store';
 import { Clock, FakeClock } from '../../src/common/clock/clock';
 import { CommonModule } from '../../src/common/common.module';
 import { AppConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
 import { MetricsModule } from '../../src/metrics/metrics.module';
 import { MetricsService } from '../../src/metrics/metrics.service';
+import { LeaseStore } from '../../src/role-store/lease.store';
+import { RoleStore } from '../../src/role-store/role-store';
 import { startSandbox } from '../../src/sandbox/sandbox.server';
-import { RoleSyncService } from '../../src/sync/role-sync.service';
 import { SyncModule } from '../../src/sync/sync.module';
+import { SyncParts, syncParts } from './sync-parts';
+import { TEST_SECRETS_ENV } from '../support/test-secrets';
 
 export type RunningSandbox = Awaited<ReturnType<typeof startSandbox>>;
 
@@ -31,8 +33,9 @@ export class RecordingAudit {
 
 export interface SyncHarness {
   app: INestApplicationContext;
-  sync: RoleSyncService;
-  store: CacheStore;
+  sync: SyncParts;
+  store: RoleStore;
+  leases: LeaseStore;
   config: AppConfig;
   clock: FakeClock;
   audit: RecordingAudit;
@@ -60,12 +63,12 @@ export const TEST_ESR_ENV = {
 export async function startSyncHarness(options: SyncHarnessOptions): Promise<SyncHarness> {
   const audit = new RecordingAudit();
 
-  @Global()
   @Module({ providers: [{ provide: AuditService, useValue: audit }], exports: [AuditService] })
   class RecordingAuditModule {}
 
   const env = {
     ESR_BASE_URL: options.esrBaseUrl,
+    ...TEST_SECRETS_ENV,
     SYNC_ENABLED: 'false',
     LOG_LEVEL: 'silent',
     ...TEST_ESR_ENV,
@@ -73,8 +76,10 @@ export async function startSyncHarness(options: SyncHarnessOptions): Promise<Syn
     ...options.env,
   };
   const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(env), CommonModule, MetricsModule, CacheModule, RecordingAuditModule, SyncModule],
+    imports: [ConfigModule.forRoot(env), CommonModule, MetricsModule, SyncModule],
   })
+    .overrideModule(AuditModule)
+    .useModule(RecordingAuditModule)
     .overrideProvider(Clock)
     .useValue(options.clock)
     .compile();
@@ -82,8 +87,9 @@ export async function startSyncHarness(options: SyncHarnessOptions): Promise<Syn
   const app = await moduleRef.init();
   return {
     app,
-    sync: app.get(RoleSyncService),
-    store: app.get(CacheStore),
+    sync: syncParts(app),
+    store: app.get(RoleStore),
+    leases: app.get(LeaseStore),
     config: app.get(AppConfig),
     clock: options.clock,
     audit,

@@ -7,7 +7,10 @@ export class AuditEventDto {
   @ApiProperty({ example: '2026-11-25T10:12:00.000Z' }) occurredAt!: string;
   @ApiProperty({ example: 'lsa.user@nhs.net', description: 'X-Acting-User, or "system"' }) actor!: string;
   @ApiProperty({ type: String, nullable: true, example: 'portal1' }) apiKeyId!: string | null;
-  @ApiProperty({ type: String, nullable: true }) requestId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The gateway's own request id" }) requestId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The X-Request-Id the caller sent, if any' }) callerRequestId!: string | null;
+  @ApiProperty({ example: 1, description: 'Repeated refusals for one user and reason within a window are one event with a count' })
+  repeatCount!: number;
   @ApiProperty({ type: String, nullable: true, example: 'hiran.mistry@nhs.net' }) subjectUserId!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '979' }) vpd!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '30581377' }) employeeNumber!: string | null;

@@ -22,14 +22,12 @@ export const ApiKeyId = createParamDecorator((_: unknown, ctx: ExecutionContext)
   return ctx.switchToHttp().getRequest<AuthenticatedRequest>().apiKeyId ?? 'unknown';
 });
 
-/**
- * The portal user on whose behalf the call is made (X-Acting-User). Required: a missing or
- * malformed header is VALIDATION_FAILED naming the header.
- */
-export const ActingUser = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
+/** X-Acting-User, checked: a missing (when required) or malformed header is VALIDATION_FAILED naming it. */
+function actingUserOf(ctx: ExecutionContext, required: boolean): string | undefined {
   const raw = ctx.switchToHttp().getRequest<FastifyRequest>().headers['x-acting-user'];
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (!value) {
+    if (!required) return undefined;
     throw new ValidationFailedError('The X-Acting-User header is required: the portal user on whose behalf this call is made.', [
       { field: 'X-Acting-User', message: 'X-Acting-User header is required' },
     ]);
@@ -40,9 +38,15 @@ export const ActingUser = createParamDecorator((_: unknown, ctx: ExecutionContex
     ]);
   }
   return value;
-});
+}
 
-/** This request's id (X-Request-Id), for audit events. */
+/** The portal user on whose behalf the call is made (X-Acting-User). Required. */
+export const ActingUser = createParamDecorator((_: unknown, ctx: ExecutionContext): string => actingUserOf(ctx, true) as string);
+
+/** X-Acting-User where the contract does not require it: undefined when absent, 422 when malformed. */
+export const OptionalActingUser = createParamDecorator((_: unknown, ctx: ExecutionContext): string | undefined => actingUserOf(ctx, false));
+
+/** The gateway's own id of this request (logs and audit; the caller's X-Request-Id is kept beside it). */
 export const RequestId = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
   return String(ctx.switchToHttp().getRequest<FastifyRequest>().id);
 });

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { responseRequestId } from '../http/request-ids';
 import { DependencyUnavailableError, DomainError, ErrorCode, ERROR_STATUS, ErrorDetail } from './domain-error';
 
 interface ErrorBody {
@@ -61,7 +62,7 @@ function fromHttpException(exception: HttpException): { status: number; error: E
   if (status === 405) return { status, error: 'NOT_FOUND', message: 'No such resource for this method.' };
   if (status === 429) return { status, error: 'RATE_LIMITED', message: 'Too many requests; try again later.' };
   if (status === 415)
-    return { status: 422, error: 'VALIDATION_FAILED', message: 'The request body must be JSON (Content-Type: application/json).' };
+    return { status, error: 'UNSUPPORTED_MEDIA_TYPE', message: 'The request body must be JSON (Content-Type: application/json).' };
   if (status >= 400 && status < 500) {
     const text = /JSON/i.test(exception.message) ? 'The request body is not valid JSON.' : 'The request is not valid.';
     return { status: 422, error: 'VALIDATION_FAILED', message: text };
@@ -77,8 +78,8 @@ function fromFastifyError(error: { statusCode: number; code?: string; message: s
 } {
   if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
     return { status: 413, error: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than 64 KiB.' };
-  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-    return { status: 422, error: 'VALIDATION_FAILED', message: 'The request body must be JSON (Content-Type: application/json).' };
+  if (error.statusCode === 415 || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return { status: 415, error: 'UNSUPPORTED_MEDIA_TYPE', message: 'The request body must be JSON (Content-Type: application/json).' };
   if (error.statusCode >= 400 && error.statusCode < 500)
     return { status: 422, error: 'VALIDATION_FAILED', message: 'The request body is not valid JSON.' };
   return { status: 500, error: 'INTERNAL', message: 'Something went wrong in the gateway; the error has been logged.' };
@@ -96,7 +97,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
-    const requestId = String(request?.id ?? '');
+    const requestId = request ? responseRequestId(request) : '';
     const domain = exception instanceof DomainError ? exception : asDependencyError(exception);
 
     let status: number;

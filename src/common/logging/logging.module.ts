@@ -1,17 +1,8 @@
-import { Module, RequestMethod } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
-import type { IncomingMessage } from 'node:http';
+import { Module } from '@nestjs/common';
+import { LoggerModule, Params } from 'nestjs-pino';
+import pino, { Logger as Pino } from 'pino';
 import { AppConfig } from '../../config/app-config';
-
-/**
- * Masks path segments that can hold personal data (portal user ids may be e-mail addresses), also in
- * paths that matched no route (another case, a typo): those are logged too.
- */
-export function maskUrl(url: string | undefined): string {
-  if (!url) return '';
-  const path = url.split('?')[0];
-  return path.replace(/\/users\/[^/]+/gi, '/users/:portalUserId').replace(/\/[^/]*(?:@|%40)[^/]*/gi, '/:redacted');
-}
+export { maskUrl, UNMATCHED_PATH } from './request-logging';
 
 /** Fields that may carry personal data or secrets: removed from every log line. */
 export const REDACT_PATHS = [
@@ -32,37 +23,36 @@ export const REDACT_PATHS = [
   '*.secret',
 ];
 
-/** pino JSON logs with the request id on every line (nestjs-pino). */
+/** The application's one pino logger (JSON to stdout, LOG_LEVEL, redaction), built once at start-up. */
+export class RootLogger {
+  readonly pino: Pino;
+
+  constructor(level: string) {
+    this.pino = pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  }
+
+  /** nestjs-pino's parameters: use this logger; no per-request middleware (request-logging.ts binds the context). */
+  get params(): Params {
+    return { useExisting: true, forRoutes: [], pinoHttp: { logger: this.pino } };
+  }
+}
+
+@Module({
+  providers: [{ provide: RootLogger, inject: [AppConfig], useFactory: (config: AppConfig) => new RootLogger(config.logLevel) }],
+  exports: [RootLogger],
+})
+class RootLoggerModule {}
+
+/**
+ * pino JSON logs with the request id on every line written while a request is served: Nest's
+ * Logger and PinoLogger through nestjs-pino, request lines from Fastify hooks (request-logging.ts,
+ * registered by configureApp).
+ */
 @Module({
   imports: [
-    LoggerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
-        // Probes and scrapes are never logged, so they skip the request-logging middleware entirely.
-        exclude: [
-          { path: 'health/{*splat}', method: RequestMethod.ALL },
-          { path: 'metrics', method: RequestMethod.ALL },
-        ],
-        pinoHttp: {
-          level: config.logLevel,
-          genReqId: (req: IncomingMessage & { id?: string }) => req.id ?? '',
-          customProps: (req: IncomingMessage & { id?: string }) => ({ requestId: req.id }),
-          redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-          serializers: {
-            req: (req: { id?: string; method?: string; url?: string; headers?: Record<string, unknown> }) => ({
-              id: req.id,
-              method: req.method,
-              url: maskUrl(req.url),
-              userAgent: req.headers?.['user-agent'],
-            }),
-            res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-          },
-          customLogLevel: (_req: IncomingMessage, res: { statusCode: number }, err?: Error) =>
-            err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-        },
-      }),
-    }),
+    RootLoggerModule,
+    LoggerModule.forRootAsync({ imports: [RootLoggerModule], inject: [RootLogger], useFactory: (root: RootLogger) => root.params }),
   ],
+  exports: [RootLoggerModule],
 })
 export class LoggingModule {}

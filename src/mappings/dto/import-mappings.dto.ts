@@ -47,7 +47,7 @@ export class ImportEsrMappingsDto {
   items!: unknown[];
 }
 
-export const IMPORT_ROW_ERRORS = ['VALIDATION_FAILED', 'ESR_RECORD_MAPPED_TO_OTHER_USER'] as const;
+export const IMPORT_ROW_ERRORS = ['VALIDATION_FAILED', 'ESR_RECORD_MAPPED_TO_OTHER_USER', 'FORBIDDEN'] as const;
 export type ImportRowErrorCode = (typeof IMPORT_ROW_ERRORS)[number];
 
 export class ImportRowErrorDto {

@@ -5,14 +5,13 @@ import {
   EARLIEST_DATE_OF_BIRTH,
   LAST_NAME_FORMAT,
   LAST_NAME_MAX_LENGTH,
-  NI_NUMBER_FORMAT,
   SEARCH_MESSAGES,
   isIssuableNiPrefix,
   isRealDate,
   normaliseLastName,
   normaliseNiNumber,
 } from '../search-criteria';
-import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, VPD } from '../../domain/identifiers';
+import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, NI_NUMBER, VPD } from '../../domain/identifiers';
 
 /** A real YYYY-MM-DD date, not before 1900-01-01. (Whether it is in the past is checked with the Clock.) */
 function IsPlausibleDateOfBirth(options?: ValidationOptions): PropertyDecorator {
@@ -102,13 +101,13 @@ export class CredentialSearchRequestDto {
   @ApiPropertyOptional({
     description: 'With lastName and dateOfBirth: National Insurance number; upper-cased and spaces removed before checking',
     example: 'AB123456C',
-    pattern: NI_NUMBER_FORMAT.source,
+    pattern: NI_NUMBER.source,
   })
   @IsOptional()
   @normalised(normaliseNiNumber)
   // Decorators run bottom-up and stop at the first failure: the prefix is checked last.
   @HasIssuableNiPrefix()
-  @Matches(NI_NUMBER_FORMAT, { message: SEARCH_MESSAGES.niNumber })
+  @Matches(NI_NUMBER, { message: SEARCH_MESSAGES.niNumber })
   @IsString({ message: SEARCH_MESSAGES.niNumber })
   niNumber?: string;
 }

@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { AuditService } from '../audit/audit.service';
+import { RateCounter } from '../role-store/rate-counter';
+import { DomainError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/app-config';
+import { AccessService } from './access.service';
+import type { UserAccess } from './access.types';
+
+const WINDOW_MS = 60_000;
+
+/** Who asked for a refresh: the API key, the request, and the portal user if the portal said. */
+export interface RefreshContext {
+  actingUser?: string;
+  apiKeyId: string;
+  requestId: string;
+}
+
+/**
+ * The on-demand refresh as the portal calls it: at most REFRESH_RATE_LIMIT_PER_MINUTE per portal
+ * user (counted in the shared cache, so across replicas; a refresh costs ESR calls shared with
+ * searches and the sync), and every refresh audited, refused or not. Public API: refresh().
+ */
+@Injectable()
+export class AccessRefreshService {
+  constructor(
+    private readonly access: AccessService,
+    private readonly counter: RateCounter,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async refresh(portalUserId: string, ctx: RefreshContext): Promise<UserAccess> {
+    const event = {
+      type: 'ACCESS_REFRESHED' as const,
+      actor: ctx.actingUser ?? ctx.apiKeyId,
+      apiKeyId: ctx.apiKeyId,
+      requestId: ctx.requestId,
+      subjectUserId: portalUserId,
+    };
+    const limit = this.config.refreshRateLimitPerMinute;
+    const window = await this.counter.hit(
+      `access-refresh:${createHash('sha256').update(portalUserId).digest('hex').slice(0, 32)}`,
+      WINDOW_MS,
+    );
+    if (window.count > limit) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((window.resetMs > 0 ? window.resetMs : WINDOW_MS) / 1000));
+      await this.audit.recordRefusal({ ...event, outcome: 'RATE_LIMITED' }, this.config.auditRefusalWindowMs);
+      throw new DomainError(
+        'RATE_LIMITED',
+        `At most ${limit} refreshes a minute are allowed for one portal user; try again in ${retryAfterSeconds} seconds.`,
+        { retryAfterSeconds },
+      );
+    }
+    let access: UserAccess;
+    try {
+      access = await this.access.refresh(portalUserId);
+    } catch (error) {
+      await this.audit.record({ ...event, outcome: error instanceof DomainError ? error.code : 'INTERNAL' });
+      throw error;
+    }
+    await this.audit.record({
+      ...event,
+      outcome: access.searchEnabled ? 'SEARCH_ENABLED' : 'SEARCH_NOT_ENABLED',
+      details: { mappings: access.mappings.length },
+    });
+    return access;
+  }
+}

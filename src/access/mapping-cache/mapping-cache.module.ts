@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { RedisRoleStore } from '../../role-store/redis-role.store';
+import { RoleStore } from '../../role-store/role-store';
+import { RoleStoreModule } from '../../role-store/role-store.module';
+import { MappingCache } from './mapping-cache';
+import { MemoryMappingCache } from './memory-mapping-cache';
+import { RedisMappingCache } from './redis-mapping-cache';
+
+/**
+ * The mapping mirror beside the role data: on the role store's Redis connection when REDIS_URL is
+ * set, else in-process. Imported by MappingsModule (writes hold and release it) and AccessModule
+ * (reads).
+ */
+@Module({
+  imports: [RoleStoreModule],
+  providers: [
+    {
+      provide: MappingCache,
+      inject: [RoleStore],
+      useFactory: (store: RoleStore): MappingCache =>
+        store instanceof RedisRoleStore
+          ? new RedisMappingCache(store.redis, store.keyPrefix)
+          : new MemoryMappingCache((keys) => store.readAccess(keys)),
+    },
+  ],
+  exports: [MappingCache],
+})
+export class MappingCacheModule {}

@@ -1,0 +1,89 @@
+import type { AccessSnapshot, RecordKey } from '../../role-store/role.types';
+
+/**
+ * A mirror of each portal user's ESR mappings in the shared cache (Redis, or in-process for the
+ * embedded default), next to the role data, so access resolution reads a user's mappings, their
+ * role rows and the VPDs' sync metadata in ONE round trip. The database stays the source of truth.
+ *
+ * Per user the mirror keeps a version, the cached mapping list (absent = not cached) and a count of
+ * writers in progress ("held", each with its token and start time):
+ * - read: a user is a `hit` (the list), a `miss` (with a fill ticket: the version seen) or `held`
+ *   (a write is in progress: read the database and do not fill);
+ * - fill: stores a list read from the database only if the ticket still holds (no write began or
+ *   ended since the read) and no write is in progress, so a fill racing a delete can never store
+ *   the deleted mapping;
+ * - hold / release: every write of mappings holds its users before the database write (new
+ *   version, list dropped, held) and releases them after it (new version, list dropped). A hold
+ *   that fails stops the write (503, nothing written); a release that fails leaves the users held,
+ *   so every instance reads them from the database until the consistency check clears the hold.
+ */
+export abstract class MappingCache {
+  abstract readonly kind: 'redis' | 'memory';
+
+  /** ONE round trip: each user's entry, with the role snapshot of every record of the hits. */
+  abstract read(portalUserIds: string[]): Promise<MirrorRead>;
+
+  /**
+   * ONE round trip: stores each fill whose ticket still holds, then reads the role snapshot of
+   * `keys` (all records of the users being answered, so the answer is one consistent snapshot).
+   */
+  abstract fillAndRead(fills: MirrorFill[], keys: RecordKey[]): Promise<{ filled: number; snapshot: AccessSnapshot }>;
+
+  /**
+   * Before a database write of these users' mappings; returns the hold's token. Rejects when the
+   * cache fails (then nothing is held, or a hold is left for the check to clear: never unsafe).
+   */
+  abstract hold(portalUserIds: string[], nowMs: number): Promise<HoldToken>;
+
+  /** After that write, committed or not. Idempotent. */
+  abstract release(portalUserIds: string[], token: HoldToken): Promise<void>;
+
+  /** Cached entries, a page at a time (cursor '0' to start; done when the returned cursor is '0'). */
+  abstract scan(cursor: string, count: number): Promise<{ cursor: string; entries: MirrorEntry[] }>;
+
+  /** Repair: drops the cached list when the entry is still exactly as `seen` (version and list). */
+  abstract dropIfUnchanged(seen: MirrorEntry): Promise<boolean>;
+
+  /** Repair: clears the user's holds that began before `heldBeforeMs` (writers that never released); returns how many. */
+  abstract clearStaleHolds(portalUserId: string, heldBeforeMs: number): Promise<number>;
+}
+
+/** Identifies one write's hold, so hold and release are idempotent (a retried command counts once). */
+export type HoldToken = string;
+
+export type MirrorUser = { kind: 'hit'; records: RecordKey[] } | { kind: 'miss'; ticket: string } | { kind: 'held' };
+
+export interface MirrorRead {
+  /** By portal user id, for every id asked. */
+  users: Map<string, MirrorUser>;
+  /** Role rows and VPD sync metadata of every record of the hits. */
+  snapshot: AccessSnapshot;
+}
+
+export interface MirrorFill {
+  portalUserId: string;
+  /** The ticket of the read that missed. */
+  ticket: string;
+  /** The user's mappings as the database has them, oldest first. */
+  records: RecordKey[];
+}
+
+/** One cached entry as the consistency check sees it. */
+export interface MirrorEntry {
+  portalUserId: string;
+  version: string;
+  /** Null when not cached. */
+  records: RecordKey[] | null;
+  /** Writers in progress (0 = none) and when the earliest of them began (ms, 0 when none). */
+  writers: number;
+  heldAtMs: number;
+}
+
+/** The stored form of a mapping list: [[vpd, employeeNumber], ...], oldest first. */
+export const encodeRecords = (records: RecordKey[]): string => JSON.stringify(records.map((r) => [r.vpd, r.employeeNumber]));
+
+export const decodeRecords = (raw: string): RecordKey[] =>
+  (JSON.parse(raw) as Array<[string, string]>).map(([vpd, employeeNumber]) => ({ vpd, employeeNumber }));
+
+export const sameRecords = (a: RecordKey[], b: RecordKey[]): boolean =>
+  a.length === b.length && a.every((r, i) => r.vpd === b[i].vpd && r.employeeNumber === b[i].employeeNumber);

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import type { AccessSnapshot, RecordKey } from '../../role-store/role.types';
+import { HoldToken, MappingCache, MirrorEntry, MirrorFill, MirrorRead, MirrorUser } from './mapping-cache';
+
+interface Entry {
+  version: number;
+  records: RecordKey[] | null;
+  /** Writers in progress: hold token -> when it began (ms). */
+  holds: Map<HoldToken, number>;
+}
+
+/** Most users the in-process mirror keeps; beyond that the oldest entries not being written go. */
+export const MEMORY_MIRROR_MAX_USERS = 200_000;
+
+/**
+ * The mapping mirror of the embedded default (one instance, in-process): same rules as the Redis
+ * one. Versions come from one counter that never goes back, and a ticket is the counter's value at
+ * the read: a fill stores only if the entry's version is not newer. An entry dropped to bound
+ * memory raises a floor, so a fill ticketed before the drop cannot store a list read before it.
+ */
+export class MemoryMappingCache extends MappingCache {
+  readonly kind = 'memory' as const;
+  private readonly entries = new Map<string, Entry>();
+  private seq = 0;
+  private floor = 0;
+
+  constructor(
+    private readonly readRoles: (keys: RecordKey[]) => Promise<AccessSnapshot>,
+    private readonly maxUsers = MEMORY_MIRROR_MAX_USERS,
+  ) {
+    super();
+  }
+
+  async read(portalUserIds: string[]): Promise<MirrorRead> {
+    const users = new Map<string, MirrorUser>();
+    const keys: RecordKey[] = [];
+    for (const id of portalUserIds) {
+      const entry = this.entries.get(id);
+      if (entry && entry.holds.size > 0) users.set(id, { kind: 'held' });
+      else if (entry?.records) {
+        users.set(id, { kind: 'hit', records: entry.records.map((r) => ({ ...r })) });
+        keys.push(...entry.records);
+      } else users.set(id, { kind: 'miss', ticket: String(this.seq) });
+    }
+    return { users, snapshot: await this.readRoles(keys) };
+  }
+
+  async fillAndRead(fills: MirrorFill[], keys: RecordKey[]): Promise<{ filled: number; snapshot: AccessSnapshot }> {
+    let filled = 0;
+    for (const fill of fills) {
+      const ticket = Number(fill.ticket);
+      const entry = this.entries.get(fill.portalUserId);
+      const current = entry ? entry.version <= ticket && entry.holds.size === 0 : this.floor <= ticket;
+      if (!current) continue;
+      this.entries.set(fill.portalUserId, { version: entry?.version ?? 0, records: fill.records.map((r) => ({ ...r })), holds: new Map() });
+      filled++;
+    }
+    this.bound();
+    return { filled, snapshot: await this.readRoles(keys) };
+  }
+
+  async hold(portalUserIds: string[], nowMs: number): Promise<HoldToken> {
+    const token = randomUUID();
+    for (const id of new Set(portalUserIds)) this.invalidate(id).holds.set(token, nowMs);
+    return token;
+  }
+
+  async release(portalUserIds: string[], token: HoldToken): Promise<void> {
+    for (const id of new Set(portalUserIds)) this.invalidate(id).holds.delete(token);
+  }
+
+  async scan(cursor: string, count: number): Promise<{ cursor: string; entries: MirrorEntry[] }> {
+    const all = [...this.entries.keys()].sort();
+    const start = Number(cursor);
+    const page = all.slice(start, start + count);
+    const next = start + count >= all.length ? '0' : String(start + count);
+    const entries = page.map((portalUserId): MirrorEntry => {
+      const entry = this.entries.get(portalUserId) as Entry;
+      return {
+        portalUserId,
+        version: String(entry.version),
+        records: entry.records,
+        writers: entry.holds.size,
+        heldAtMs: entry.holds.size > 0 ? Math.min(...entry.holds.values()) : 0,
+      };
+    });
+    return { cursor: next, entries };
+  }
+
+  async dropIfUnchanged(seen: MirrorEntry): Promise<boolean> {
+    const entry = this.entries.get(seen.portalUserId);
+    if (!entry || String(entry.version) !== seen.version || entry.holds.size > 0 || !entry.records) return false;
+    if (JSON.stringify(entry.records) !== JSON.stringify(seen.records)) return false;
+    this.invalidate(seen.portalUserId);
+    return true;
+  }
+
+  async clearStaleHolds(portalUserId: string, heldBeforeMs: number): Promise<number> {
+    const entry = this.entries.get(portalUserId);
+    const stale = [...(entry?.holds ?? [])].filter(([, at]) => at < heldBeforeMs);
+    if (stale.length === 0) return 0;
+    const current = this.invalidate(portalUserId);
+    for (const [token] of stale) current.holds.delete(token);
+    return stale.length;
+  }
+
+  /** New version, cached list dropped; returns the entry (created when absent). */
+  private invalidate(portalUserId: string): Entry {
+    const entry = this.entries.get(portalUserId) ?? { version: 0, records: null, holds: new Map<HoldToken, number>() };
+    entry.version = ++this.seq;
+    entry.records = null;
+    this.entries.set(portalUserId, entry);
+    return entry;
+  }
+
+  /** Drops the oldest entries without writers beyond maxUsers, raising the fill floor. */
+  private bound(): void {
+    if (this.entries.size <= this.maxUsers) return;
+    for (const [id, entry] of this.entries) {
+      if (this.entries.size <= this.maxUsers) break;
+      if (entry.holds.size > 0) continue;
+      this.entries.delete(id);
+      this.floor = ++this.seq;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import { FakeClock } from '../common/clock/clock';
+import { storesContract } from '../../test/role-store/role-store.contract';
+import { MemoryRoleStore } from './memory-role.store';
+import { memoryStores } from './stores';
+
+storesContract('in-process stores', async () => {
+  const clock = new FakeClock(Date.parse('2026-11-25T10:00:00Z'));
+  const stores = memoryStores(clock);
+  return {
+    stores,
+    advance: async (ms: number) => clock.advance(ms),
+    now: () => clock.nowMs(),
+    close: () => stores.close(),
+  };
+});
+
+describe(MemoryRoleStore.name, () => {
+  it('should fail ping once closed', async () => {
+    const { roles } = memoryStores(new FakeClock());
+    await roles.close();
+    await expect(roles.ping()).rejects.toThrow('closed');
+  });
+});

@@ -1,0 +1,55 @@
+import Redis, { RedisOptions } from 'ioredis';
+
+export interface RedisConnectionOptions {
+  url: string;
+  keyPrefix: string;
+  /** How long one command may wait before it fails (so a dead Redis fails fast). */
+  commandTimeoutMs?: number;
+}
+
+/**
+ * The one Redis connection the role store, the lease store and the rate counter share. Commands fail
+ * fast while Redis is unreachable (no offline queue), and the client keeps reconnecting in the
+ * background. Every key is under `keyPrefix`.
+ */
+export class RedisConnection {
+  readonly redis: Redis;
+  readonly keyPrefix: string;
+
+  constructor(options: RedisConnectionOptions) {
+    this.keyPrefix = options.keyPrefix;
+    const redisOptions: RedisOptions = {
+      keyPrefix: options.keyPrefix,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: options.commandTimeoutMs ?? 2000,
+      connectTimeout: 2000,
+      retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 6), 2000),
+    };
+    this.redis = new Redis(options.url, redisOptions);
+    this.redis.on('error', () => {
+      /* surfaced through ping() and failed commands; ioredis keeps reconnecting */
+    });
+  }
+
+  /** Connects; a Redis that is down at start-up is not fatal (readiness reports it). */
+  async connect(): Promise<void> {
+    if (this.redis.status === 'wait') await this.redis.connect().catch(() => undefined);
+  }
+
+  async ping(): Promise<void> {
+    if (this.redis.status === 'wait') await this.connect();
+    await this.redis.ping();
+  }
+
+  /** Sends QUIT and waits for the connection to end (forcing it after a second). */
+  async close(): Promise<void> {
+    if (this.redis.status === 'end') return;
+    const ended = new Promise<void>((resolve) => this.redis.once('end', () => resolve()));
+    const force = setTimeout(() => this.redis.disconnect(), 1000);
+    await this.redis.quit().catch(() => this.redis.disconnect());
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1500).unref())]);
+    clearTimeout(force);
+  }
+}

@@ -1,0 +1,81 @@
+import { RedisRoleStore } from '../../src/role-store/redis-role.store';
+import { redisStores } from '../../src/role-store/stores';
+import { createTestRedisPrefix, REDIS_URL } from '../support/test-env';
+import { role, storesContract } from './role-store.contract';
+
+const suite = createTestRedisPrefix();
+
+afterAll(async () => {
+  await suite.cleanup();
+});
+
+storesContract('Redis stores', async () => {
+  const stores = await redisStores({ url: REDIS_URL, keyPrefix: suite.prefix });
+  return {
+    stores,
+    advance: (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => Date.now(),
+    close: () => stores.close(),
+  };
+});
+
+describe(RedisRoleStore.name, () => {
+  it('should keep every key under its prefix, also those the scripts derive', async () => {
+    const scratch = createTestRedisPrefix();
+    const prefix = scratch.prefix;
+    const stores = await redisStores({ url: REDIS_URL, keyPrefix: prefix });
+    const store = stores.roles;
+    try {
+      const lease = await stores.leases.acquire('sync', 'h', 60_000);
+      if (!lease) throw new Error('lease not taken');
+      const { generation } = await store.beginGeneration('979', lease);
+      await store.writeGeneration(
+        '979',
+        generation,
+        [role('a1', '10000001', Date.now(), { effectiveEndDate: '2099-01-01' })],
+        lease,
+        Date.now() - 1,
+      );
+      await store.commitGeneration('979', generation, lease, {
+        watermark: 'w',
+        at: '2026-11-25T10:00:00.000Z',
+        held: false,
+        lastRun: {
+          runId: 'r',
+          mode: 'full',
+          outcome: 'succeeded',
+          added: 1,
+          updated: 0,
+          removed: 0,
+          held: 0,
+          durationMs: 1,
+          finishedAt: '2026-11-25T10:00:00.000Z',
+        },
+      });
+      const own = (await store.redis.call('KEYS', `${prefix}*`)) as string[];
+      expect(own.map((k) => k.slice(prefix.length)).sort()).toEqual(
+        [
+          'lease:sync',
+          'lease:sync:fence',
+          'sync:vpds',
+          'sync:vpd:979:meta',
+          'sync:vpd:979:gens',
+          `sync:vpd:979:g:${generation}:rows`,
+          `sync:vpd:979:g:${generation}:aidx`,
+          `sync:vpd:979:g:${generation}:pend`,
+          `sync:vpd:979:g:${generation}:ends`,
+          `sync:vpd:979:g:${generation}:stat`,
+        ].sort(),
+      );
+      // A key derived without the prefix would show up at the root.
+      const root = [
+        ...((await store.redis.call('KEYS', 'sync:*')) as string[]),
+        ...((await store.redis.call('KEYS', 'lease:*')) as string[]),
+      ];
+      expect(root).toEqual([]);
+    } finally {
+      await stores.close();
+      await scratch.cleanup();
+    }
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * The sync's job classes wired by Nest around given collaborators (ESR client, stores, config...),
+ * without the rest of the application: for unit tests and the sync benchmark.
+ */
+import { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { AuditService } from '../../src/audit/audit.service';
+import { Clock } from '../../src/common/clock/clock';
+import { AppConfig } from '../../src/config/app-config';
+import { EsrClient } from '../../src/esr/esr.client';
+import { MetricsService } from '../../src/metrics/metrics.service';
+import { LeaseStore } from '../../src/role-store/lease.store';
+import { RoleStore } from '../../src/role-store/role-store';
+import { DryRunService } from '../../src/sync/dry-run';
+import { HeldRemovalsService } from '../../src/sync/held-removals';
+import { RecordRefresher } from '../../src/sync/record-refresher';
+import { RunCoordinator } from '../../src/sync/run-coordinator';
+import { SYNC_PROVIDERS } from '../../src/sync/sync.module';
+import { SyncLease } from '../../src/sync/sync-lease';
+import { SyncShutdown } from '../../src/sync/sync-shutdown';
+import { SyncStatusService } from '../../src/sync/sync-status.service';
+import { SYNC_OPTIONS, SyncOptions } from '../../src/sync/sync.types';
+
+/** The sync's jobs, by what tests call on them. */
+export interface SyncParts {
+  runs: RunCoordinator;
+  status: SyncStatusService;
+  dryRun: DryRunService;
+  held: HeldRemovalsService;
+  refresher: RecordRefresher;
+  lease: SyncLease;
+  shutdown: SyncShutdown;
+}
+
+/** The sync's jobs of a Nest application (context) that includes SyncModule. */
+export function syncParts(app: Pick<INestApplicationContext, 'get'>): SyncParts {
+  return {
+    runs: app.get(RunCoordinator),
+    status: app.get(SyncStatusService),
+    dryRun: app.get(DryRunService),
+    held: app.get(HeldRemovalsService),
+    refresher: app.get(RecordRefresher),
+    lease: app.get(SyncLease),
+    shutdown: app.get(SyncShutdown),
+  };
+}
+
+export interface SyncCollaborators {
+  esr: EsrClient;
+  roles: RoleStore;
+  leases: LeaseStore;
+  config: AppConfig;
+  clock: Clock;
+  metrics: MetricsService;
+  audit: Pick<AuditService, 'record'>;
+  options?: SyncOptions;
+  /** Keep Nest's logger (default: silent). */
+  log?: boolean;
+}
+
+/** The sync's jobs around these collaborators (no scheduler, no HTTP). */
+export async function createSyncParts(c: SyncCollaborators): Promise<SyncParts> {
+  const moduleRef = await Test.createTestingModule({
+    providers: [
+      ...SYNC_PROVIDERS,
+      { provide: EsrClient, useValue: c.esr },
+      { provide: RoleStore, useValue: c.roles },
+      { provide: LeaseStore, useValue: c.leases },
+      { provide: AppConfig, useValue: c.config },
+      { provide: Clock, useValue: c.clock },
+      { provide: MetricsService, useValue: c.metrics },
+      { provide: AuditService, useValue: c.audit },
+      { provide: SYNC_OPTIONS, useValue: c.options ?? {} },
+    ],
+  }).compile();
+  if (!c.log) moduleRef.useLogger(false);
+  return syncParts(moduleRef);
+}
