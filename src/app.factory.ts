@@ -15,6 +15,7 @@ import { RootLogger } from './common/logging/logging.module';
 import { registerRequestLogging } from './common/logging/request-logging';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
+import { declareCommonResponses } from './openapi/common-responses';
 import { fixNullableRefs } from './openapi/nullable-refs';
 
 /** Request bodies over this are refused with 413 (gateway API contract). */
@@ -58,10 +59,12 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'API key (scopes: portal, ops)' })
     .build();
-  return fixNullableRefs(
-    SwaggerModule.createDocument(app, config, {
-      operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
-    }),
+  return declareCommonResponses(
+    fixNullableRefs(
+      SwaggerModule.createDocument(app, config, {
+        operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+      }),
+    ),
   );
 }
 

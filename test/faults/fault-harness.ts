@@ -1,3 +1,4 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import { Logger } from 'nestjs-pino';
 import { Environment } from '../../src/app.module';
@@ -46,6 +47,8 @@ export interface FaultGatewayOptions {
   esrVia?: (sandboxUrl: string) => Promise<string>;
   /** Capture pino's output (process.stdout) into `logs`; the app logs at LOG_LEVEL (default debug). */
   captureLogs?: boolean;
+  /** Runs after the app is configured and before it starts (e.g. to watch the routes it registers). */
+  beforeInit?: (app: NestFastifyApplication) => void;
 }
 
 /**
@@ -81,7 +84,7 @@ export async function startFaultGateway(options: FaultGatewayOptions = {}): Prom
       ...options.env,
     },
     clock,
-    { databaseUrl: (url) => dbProxy.rewrite(url) },
+    { databaseUrl: (url) => dbProxy.rewrite(url), beforeInit: options.beforeInit },
   );
   if (options.captureLogs) t.app.useLogger(t.app.get(Logger));
   const client = new CheckedClient(injectTransport(t.app), validator);

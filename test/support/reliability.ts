@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** Where the fault suites leave their measurements for `npm run report:reliability` (gitignored). */
-export const RELIABILITY_RESULTS_DIR = resolve(__dirname, '../../results/reliability');
+export const RELIABILITY_RESULTS_DIR = resolve(__dirname, '../../test-results/reliability');
 
 export interface FaultEntry {
   /** What was done to the gateway, e.g. "Redis cut (connections refused)". */
