@@ -53,7 +53,9 @@ export class OpenApiResponseValidator {
 
   /** `source`: a path to the document, or the document itself (e.g. as the running app publishes it). */
   constructor(source: string | Record<string, unknown> = OPENAPI_PATH) {
-    this.document = (typeof source === 'string' ? JSON.parse(readFileSync(source, 'utf8')) : structuredClone(source)) as typeof this.document;
+    this.document = (
+      typeof source === 'string' ? JSON.parse(readFileSync(source, 'utf8')) : structuredClone(source)
+    ) as typeof this.document;
     this.ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
     addFormats(this.ajv);
     this.ajv.addSchema({ components: this.document.components }, 'openapi.json');
