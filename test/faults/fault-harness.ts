@@ -140,13 +140,18 @@ export async function syncStatus(client: CheckedClient, vpd = HOME_VPD): Promise
 }
 
 /** Starts a sync run through the ops API and waits for it to end; returns the run record. */
-export async function runSync(client: CheckedClient, mode: 'full' | 'incremental', timeoutMs = 60_000): Promise<Record<string, unknown>> {
-  const started = await client.post('/v1/sync/runs', { mode }, OPS_KEY);
+export async function runSync(
+  client: CheckedClient,
+  mode: 'full' | 'incremental',
+  timeoutMs = 60_000,
+  key = OPS_KEY,
+): Promise<Record<string, unknown>> {
+  const started = await client.post('/v1/sync/runs', { mode }, key);
   if (started.status !== 202) throw new Error(`sync run not started: ${started.status} ${started.text}`);
   const { runId } = started.body as { runId: string };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const run = await client.get(`/v1/sync/runs/${runId}`, OPS_KEY);
+    const run = await client.get(`/v1/sync/runs/${runId}`, key);
     if (run.status === 200 && !['queued', 'running'].includes(run.body.state)) return run.body;
     await new Promise((r) => setTimeout(r, 100));
   }

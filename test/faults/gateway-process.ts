@@ -30,10 +30,17 @@ export class GatewayProcess {
   private child?: ChildProcess;
   exited: Promise<number | null> = Promise.resolve(null);
 
+  /** `host`: HOST for the process (default 127.0.0.1); null leaves it unset, for the gateway to choose. */
   constructor(
     readonly name: string,
     readonly env: Record<string, string>,
+    private readonly host: string | null = '127.0.0.1',
   ) {}
+
+  /** The port it listens on (once started). */
+  get port(): number {
+    return Number(new URL(this.url).port);
+  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -49,7 +56,7 @@ export class GatewayProcess {
     this.client = new CheckedClient(httpTransport(this.url), validator);
     const child = spawn(process.execPath, [MAIN_JS], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(port), HOST: '127.0.0.1' },
+      env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(port), ...(this.host === null ? {} : { HOST: this.host }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
