@@ -16,6 +16,8 @@ import { registerRequestLogging } from './common/logging/request-logging';
 import { LifecycleService } from './health/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 import { IMPORT_BODY_LIMIT_BYTES, IMPORT_ROUTE } from './mappings/identifiers';
+import { declareCommonResponses } from './openapi/common-responses';
+import { fixNullableRefs } from './openapi/nullable-refs';
 
 /** Request bodies over this are refused with 413 (gateway API contract), except on the routes below. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -60,9 +62,13 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'API key (scopes: portal, ops)' })
     .build();
-  return SwaggerModule.createDocument(app, config, {
-    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
-  });
+  return declareCommonResponses(
+    fixNullableRefs(
+      SwaggerModule.createDocument(app, config, {
+        operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+      }),
+    ),
+  );
 }
 
 /** Applies what every instance of the app needs: hooks, pipes, docs. Shared by main and tests. */

@@ -52,9 +52,9 @@ describe('Mapping mirror with two instances (PostgreSQL, Redis)', () => {
     await sandbox?.close();
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     jest.restoreAllMocks();
-    proxy.restore();
+    await proxy.restore();
   });
 
   const access = async (t: TestApp, user: string) => {
@@ -119,11 +119,11 @@ describe('Mapping mirror with two instances (PostgreSQL, Redis)', () => {
     const emp = holder();
     await create(a, 'bulk.fault', emp);
     expect(await mapped(b, 'bulk.fault')).toEqual([emp]);
-    proxy.cut();
+    await proxy.cut('reset');
     const res = await a.app.inject({ method: 'DELETE', url: '/v1/users/bulk.fault/esr-mappings', headers: portal });
     expect(res.statusCode).toBe(503);
     await expect(dbRows('bulk.fault')).resolves.toEqual([emp]);
-    proxy.restore();
+    await proxy.restore();
     await waitForRedis(a);
     expect((await a.app.inject({ method: 'DELETE', url: '/v1/users/bulk.fault/esr-mappings', headers: portal })).json()).toEqual({
       deleted: 1,
@@ -178,13 +178,13 @@ describe('Mapping mirror with two instances (PostgreSQL, Redis)', () => {
     const emp = holder();
     await create(a, 'fault.user', emp);
     expect(await mapped(b, 'fault.user')).toEqual([emp]);
-    proxy.cut();
+    await proxy.cut('reset');
     const res = await remove(a, 'fault.user', emp);
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ error: 'DEPENDENCY_UNAVAILABLE' });
     await expect(dbRows('fault.user')).resolves.toEqual([emp]);
     expect(await access(b, 'fault.user')).toMatchObject({ searchEnabled: true }); // still mapped, so still granted
-    proxy.restore();
+    await proxy.restore();
     await waitForRedis(a);
     expect((await remove(a, 'fault.user', emp)).statusCode).toBe(204);
     expect(await mapped(b, 'fault.user')).toEqual([]);

@@ -71,7 +71,7 @@ export function createTestRedisPrefix(): { prefix: string; cleanup(): Promise<vo
 export interface TestApp {
   app: NestFastifyApplication;
   clock: FakeClock;
-  /** The database and Redis key prefix the app runs on. */
+  /** The app's database URL (direct, not through any proxy) and Redis key prefix. */
   databaseUrl: string;
   redisPrefix: string;
   /** Closes the app, then removes its database and Redis keys. */
@@ -83,6 +83,8 @@ export interface TestApp {
 export interface TestAppOptions {
   /** Runs after the app is configured and before it starts, e.g. to add a test-only route. */
   beforeInit?: (app: NestFastifyApplication) => void;
+  /** Rewrites the fresh database's URL before the app gets it (e.g. to go through a TCP proxy). */
+  databaseUrl?: (url: string) => string;
   /** A second gateway instance on the same database and Redis prefix (its close() leaves them to the first). */
   shareStoresWith?: TestApp;
 }
@@ -103,7 +105,7 @@ export async function startTestApp(
   const sandbox = env.ESR_BASE_URL ? undefined : await startSandbox({ port: 0, now: () => clock.now() });
   const fullEnv: Environment = {
     ...(sandbox ? { ESR_BASE_URL: sandbox.url } : {}),
-    DATABASE_URL: db.url,
+    DATABASE_URL: options.databaseUrl ? options.databaseUrl(db.url) : db.url,
     REDIS_URL,
     REDIS_KEY_PREFIX: redis.prefix,
     ...TEST_SECRETS_ENV,

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { ReplyError } from 'ioredis';
 import { asDependencyError } from './all-exceptions.filter';
 import { DependencyUnavailableError } from './domain-error';
@@ -25,6 +26,15 @@ describe(asDependencyError.name, () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     expect(asDependencyError(refused)?.message).toContain('database');
     expect(asDependencyError(new Error('Connection terminated unexpectedly'))?.message).toContain('database');
+    // pg's query_timeout fires when the server stops answering (a hung database), wrapped by TypeORM.
+    const hung = Object.assign(new Error('Query read timeout'), { name: 'QueryFailedError', driverError: new Error('Query read timeout') });
+    expect(asDependencyError(hung)?.message).toContain('database');
+  });
+
+  it('should recognise a refused connection whose error was made in another realm (not instanceof Error here)', () => {
+    const foreign = runInNewContext('Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" })') as unknown;
+    expect(foreign instanceof Error).toBe(false);
+    expect(asDependencyError(foreign)).toBeInstanceOf(DependencyUnavailableError);
   });
 
   it('should leave other errors alone (they are INTERNAL)', () => {

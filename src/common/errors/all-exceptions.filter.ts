@@ -26,16 +26,27 @@ const DB_CONNECTION_CODES = new Set([
   'SQLITE_BUSY',
 ]);
 
+function isErrorLike(value: unknown): value is Error {
+  return value instanceof Error || (typeof value === 'object' && value !== null && typeof (value as Error).message === 'string');
+}
+
 /** Recognises failures of Redis or the database that escaped a service, so callers get 503 not 500. */
 export function asDependencyError(error: unknown): DependencyUnavailableError | undefined {
-  if (!(error instanceof Error)) return undefined;
+  // Duck-typed, not `instanceof Error`: errors made in another realm (Node's own socket errors seen from a
+  // vm context such as Jest's, a worker) are Errors all the same.
+  if (!isErrorLike(error)) return undefined;
   const name = error.constructor?.name ?? '';
   if (name === 'MaxRetriesPerRequestError' || REDIS_ERROR.test(error.message)) return new DependencyUnavailableError('redis', error);
   // Redis answering but unable to serve: restarting, a blocked script, out of memory, a read-only replica.
   if (name === 'ReplyError' && REDIS_UNABLE_TO_SERVE.test(error.message)) return new DependencyUnavailableError('redis', error);
   const code = (error as { code?: string }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
   if (code && DB_CONNECTION_CODES.has(code)) return new DependencyUnavailableError('database', error);
-  if (/Connection terminated|timeout exceeded when trying to connect|The database connection is not open/i.test(error.message))
+  // pg's own timeouts: connecting (connectionTimeoutMillis) and waiting for an answer (query_timeout, a hung server).
+  if (
+    /Connection terminated|timeout exceeded when trying to connect|Query read timeout|The database connection is not open/i.test(
+      error.message,
+    )
+  )
     return new DependencyUnavailableError('database', error);
   return undefined;
 }

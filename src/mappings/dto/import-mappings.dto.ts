@@ -20,7 +20,26 @@ export class ImportEsrMappingRowDto {
  * Only the list itself is validated here; each row is checked separately and reported by index.
  */
 export class ImportEsrMappingsDto {
-  @ApiProperty({ type: [ImportEsrMappingRowDto], minItems: 1, maxItems: MAX_IMPORT_ITEMS })
+  // The rows' schema constrains nothing on purpose: each row is checked on its own and a bad one is
+  // reported in `errors` by index (gateway-api.md), so a schema-validating client or proxy must not
+  // refuse the whole request for it. The rules a row must meet are in the descriptions.
+  @ApiProperty({
+    type: 'array',
+    minItems: 1,
+    maxItems: MAX_IMPORT_ITEMS,
+    description:
+      'Rows { portalUserId, vpd, employeeNumber }. Each row is validated on its own: a row that breaks a rule (or is ' +
+      "not an object) is reported in the answer's errors by index and not written; the other rows still are.",
+    items: {
+      description: 'One mapping to create, checked like POST /v1/users/{portalUserId}/esr-mappings',
+      example: { portalUserId: 'hiran.mistry@nhs.net', vpd: '979', employeeNumber: '30581377' },
+      properties: {
+        portalUserId: { description: 'Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ -' },
+        vpd: { description: 'ESR VPD code (3 digits)' },
+        employeeNumber: { description: 'ESR employee number (8 digits)' },
+      },
+    },
+  })
   // Decorators run bottom-up and stop at the first failure: the type check must come last.
   @ArrayMaxSize(MAX_IMPORT_ITEMS, { message: `items must hold at most ${MAX_IMPORT_ITEMS} rows` })
   @ArrayMinSize(1, { message: 'items must hold at least one row' })
