@@ -113,17 +113,23 @@ export async function startSecured(mode: ModeName, esr: EsrForGateway): Promise<
   };
 }
 
+/** The scope an operation needs: one of the two, or either of them (e.g. reconciliation, for ops and the portal). */
+export type Scope = 'portal' | 'ops' | 'either';
+
 /** The scope the document says an operation needs (from its 403 description), or undefined for a public one. */
-export function scopeOf(op: OpenApiOperation): 'portal' | 'ops' | undefined {
+export function scopeOf(op: OpenApiOperation): Scope | undefined {
   if (!op.security?.length) return undefined;
   const description = String((op.responses['403'] as { description?: string } | undefined)?.description);
+  if (/neither the 'portal' nor the 'ops' scope/.test(description)) return 'either';
   const scope = /lacks the '(portal|ops)' scope/.exec(description)?.[1];
   if (!scope) throw new Error(`${op.method} ${op.path}: the document does not say which scope it needs`);
   return scope as 'portal' | 'ops';
 }
 
-export const keyFor = (scope: 'portal' | 'ops'): string => (scope === 'portal' ? PORTAL_KEY : OPS_KEY);
-export const wrongKeyFor = (scope: 'portal' | 'ops'): string => (scope === 'portal' ? OPS_KEY : PORTAL_KEY);
+export const keyFor = (scope: Scope): string => (scope === 'ops' ? OPS_KEY : PORTAL_KEY);
+/** A key without the scope needed, or undefined when every scope will do. */
+export const wrongKeyFor = (scope: Scope): string | undefined =>
+  scope === 'either' ? undefined : scope === 'portal' ? OPS_KEY : PORTAL_KEY;
 
 /** Whether something other than `host` can reach `port` (a gateway bound to 127.0.0.1 refuses 127.0.0.2). */
 export function reachable(host: string, port: number): Promise<boolean> {

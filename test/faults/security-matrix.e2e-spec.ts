@@ -14,6 +14,7 @@ import {
   personalDataOf,
   reachable,
   sampleRequest,
+  Scope,
   scopeOf,
   secretsOf,
   SecuredGateway,
@@ -36,7 +37,7 @@ const MATRIX: Array<[Credentials, Record<ModeName, Expected | null>]> = [
   ['a key of the right scope', { production: 'accepted',        local: null,              'local with API_KEYS': 'accepted' }],
 ];
 
-function keyOf(credentials: Credentials, scope: 'portal' | 'ops'): string | undefined {
+function keyOf(credentials: Credentials, scope: Scope): string | undefined {
   if (credentials === 'an unknown key') return UNKNOWN_KEY;
   if (credentials === 'the public local key') return LOCAL_KEY;
   if (credentials === 'a key of the wrong scope') return wrongKeyFor(scope);
@@ -118,6 +119,8 @@ describe('Security matrix: every route, every kind of credentials, local and pro
       const wrong: string[] = [];
       for (const op of g.operations) {
         const scope = scopeOf(op);
+        // A route open to both scopes has no wrong-scope key: nothing to send for that row.
+        if (scope === 'either' && credentials === 'a key of the wrong scope') continue;
         const request = sampleRequest(op, person, ni, other);
         const key = scope ? keyOf(credentials, scope) : keyOf(credentials, 'portal');
         if (key !== undefined) request.headers = { ...request.headers, authorization: `Bearer ${key}` };
