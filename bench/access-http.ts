@@ -11,6 +11,7 @@
  *   npm run bench:access
  *   BENCH_USERS=10000 BENCH_HOLDERS=100000 BENCH_DURATION=10 BENCH_CONNECTIONS=50 (defaults)
  *   BENCH_CPU_PROF=<dir>   also write a CPU profile of each gateway process there (node --cpu-prof)
+ *   BENCH_ROUTES=single    only the single-user route (e.g. for a profile of it alone); batch likewise
  * Writes bench/results/access-<time>.json.
  */
 import { call, forkHelper, GatewayOptions, load, LoadResult, RunningGateway, startGateway, table, writeResults } from './support';
@@ -20,6 +21,7 @@ const HOLDERS = Number(process.env.BENCH_HOLDERS ?? 100_000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+const ROUTES = (process.env.BENCH_ROUTES ?? 'single,batch').split(',');
 const BATCH = 100;
 
 const userId = (i: number) => `bench.user.${i}@trust.nhs.uk`;
@@ -70,21 +72,27 @@ async function measureGateway(label: string, holders: string[], esrUrl: string, 
   );
   try {
     await prepare(gateway, holders);
-    return [
-      await load(`${label}: GET esr-access (1-3 mappings)`, {
-        url: gateway.url,
-        paths: accessPaths(),
-        durationSeconds: DURATION,
-        connections: CONNECTIONS,
-      }),
-      await load(`${label}: POST esr-access/batch (${BATCH} users)`, {
-        url: `${gateway.url}/v1/esr-access/batch`,
-        method: 'POST',
-        bodies: batchBodies(),
-        durationSeconds: DURATION,
-        connections: CONNECTIONS,
-      }),
-    ];
+    const results: LoadResult[] = [];
+    if (ROUTES.includes('single'))
+      results.push(
+        await load(`${label}: GET esr-access (1-3 mappings)`, {
+          url: gateway.url,
+          paths: accessPaths(),
+          durationSeconds: DURATION,
+          connections: CONNECTIONS,
+        }),
+      );
+    if (ROUTES.includes('batch'))
+      results.push(
+        await load(`${label}: POST esr-access/batch (${BATCH} users)`, {
+          url: `${gateway.url}/v1/esr-access/batch`,
+          method: 'POST',
+          bodies: batchBodies(),
+          durationSeconds: DURATION,
+          connections: CONNECTIONS,
+        }),
+      );
+    return results;
   } finally {
     await gateway.stop();
   }
@@ -110,16 +118,16 @@ async function main(): Promise<void> {
       embedded: true,
     });
     const ratios = {
-      gatewayVsFastifyGet: single.requestsPerSecond / redisGet.requestsPerSecond,
-      batchUsersPerSecondVsFastifyGet: (batch.requestsPerSecond * BATCH) / redisGet.requestsPerSecond,
-      embeddedVsFastifyJson: embeddedSingle.requestsPerSecond / json.requestsPerSecond,
+      gatewayVsFastifyGet: single ? single.requestsPerSecond / redisGet.requestsPerSecond : NaN,
+      batchUsersPerSecondVsFastifyGet: batch ? (batch.requestsPerSecond * BATCH) / redisGet.requestsPerSecond : null,
+      embeddedVsFastifyJson: embeddedSingle ? embeddedSingle.requestsPerSecond / json.requestsPerSecond : null,
     };
     const targets = {
       gatewayAtLeastHalfOfFastifyGet: ratios.gatewayVsFastifyGet >= 0.5,
       gatewayAim70Percent: ratios.gatewayVsFastifyGet >= 0.7,
-      gatewayP99AtMost20ms: single.p99Ms <= 20,
+      gatewayP99AtMost20ms: single ? single.p99Ms <= 20 : false,
     };
-    const rows = [json, redisGet, single, batch, embeddedSingle, embeddedBatch];
+    const rows = [json, redisGet, single, batch, embeddedSingle, embeddedBatch].filter((r): r is LoadResult => r !== undefined);
     process.stdout.write(
       `\nAccess resolution: ${USERS} users, ${sandbox.ready.listed} role assignments synced, ${CONNECTIONS} connections, ${DURATION} s each` +
         `\n(ratio column: against the Fastify + GET baseline)\n${table(rows, redisGet)}\n` +

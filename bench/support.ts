@@ -60,7 +60,13 @@ export async function startGateway(extraEnv: Record<string, string> = {}, option
   const dataDir = options.embedded ? mkdtempSync(join(tmpdir(), 'esr-gw-bench-')) : '';
   let stores: Record<string, string>;
   if (options.embedded) {
-    stores = { SQLITE_PATH: join(dataDir, 'gateway.sqlite'), API_KEYS: `bench:${API_KEY}:portal+ops` };
+    // The embedded stores (SQLite file, in-process store); with ESR_BASE_URL set this is not local mode,
+    // so the keys it then requires are given too.
+    stores = {
+      SQLITE_PATH: join(dataDir, 'gateway.sqlite'),
+      API_KEYS: `bench:${API_KEY}:portal+ops`,
+      AUDIT_HMAC_SECRET: 'bench-audit-secret-0123456789',
+    };
   } else {
     const admin = new Client({ connectionString: PG_ADMIN_URL });
     await admin.connect();
@@ -85,6 +91,10 @@ export async function startGateway(extraEnv: Record<string, string> = {}, option
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       SYNC_ENABLED: 'false',
+      // One bench key sends far more than a portal key's abuse budget allows; the budget guard still
+      // runs (and counts) on every request, it just never refuses here.
+      API_RATE_LIMIT_PER_MINUTE: '10000000',
+      SEARCH_KEY_RATE_LIMIT_PER_MINUTE: '100000',
       ...stores,
       ...extraEnv,
     },
