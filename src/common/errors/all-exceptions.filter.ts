@@ -4,6 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { responseRequestId } from '../http/request-ids';
 import { DependencyUnavailableError, DomainError, ErrorCode, ERROR_STATUS, ErrorDetail } from './domain-error';
 
+/** What a 413 says: the contract's limits (64 KiB; the import route 1 MiB). */
+const BODY_TOO_LARGE = 'The request body is larger than this route accepts (64 KiB; 1 MiB for the mappings import).';
+
 interface ErrorBody {
   error: ErrorCode;
   message: string;
@@ -56,7 +59,7 @@ function fromHttpException(exception: HttpException): { status: number; error: E
   if (exception instanceof ThrottlerException)
     return { status: 429, error: 'RATE_LIMITED', message: 'Too many requests; try again later.' };
   if (status === 404) return { status, error: 'NOT_FOUND', message: 'No such resource.' };
-  if (status === 413) return { status, error: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than 64 KiB.' };
+  if (status === 413) return { status, error: 'PAYLOAD_TOO_LARGE', message: BODY_TOO_LARGE };
   if (status === 401) return { status, error: 'UNAUTHENTICATED', message: 'A valid API key is required.' };
   if (status === 403) return { status, error: 'FORBIDDEN', message: 'This API key may not do that.' };
   if (status === 405) return { status, error: 'NOT_FOUND', message: 'No such resource for this method.' };
@@ -77,7 +80,7 @@ function fromFastifyError(error: { statusCode: number; code?: string; message: s
   message: string;
 } {
   if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return { status: 413, error: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than 64 KiB.' };
+    return { status: 413, error: 'PAYLOAD_TOO_LARGE', message: BODY_TOO_LARGE };
   if (error.statusCode === 415 || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
     return { status: 415, error: 'UNSUPPORTED_MEDIA_TYPE', message: 'The request body must be JSON (Content-Type: application/json).' };
   if (error.statusCode >= 400 && error.statusCode < 500)
