@@ -26,7 +26,7 @@ const CSV =
   'kind,vpd,employeeNumber,portalUserId,displayName,effectiveFrom,reason\r\nNO_ROLE,979,30581379,hr.user@trust.nhs.uk,,,No current role.\r\n';
 
 /** A stand-in gateway answering the reconciliation route as gateway-api.md describes it. */
-function stubGateway(seen: string[]): Server {
+function standInGateway(seen: string[]): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     seen.push(`${req.method} ${req.url} ${req.headers.accept} ${req.headers.authorization}`);
     const url = new URL(req.url ?? '/', 'http://stub');
@@ -49,7 +49,7 @@ describe(reconcileCommand.name, () => {
   let ctx: CommandContext;
 
   beforeAll(async () => {
-    server = stubGateway(seen);
+    server = standInGateway(seen);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });
   afterAll(() => new Promise((resolve) => server.close(resolve)));
