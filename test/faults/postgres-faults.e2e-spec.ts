@@ -4,6 +4,8 @@ import { accessState, FaultGateway, LSA, mapUser, runSync, sleep, startFaultGate
 
 const ESTABLISHED = '30581377'; // sandbox fixture: holds the role, active
 const HOLDER = 'pg.holder@nhs.net';
+/** A user whose mappings are in the mirror when the database goes away (no write touches them meanwhile). */
+const CACHED = 'pg.cached@nhs.net';
 
 describe('Fault: PostgreSQL away', () => {
   const recorder = new ReliabilityRecorder('postgres', 'PostgreSQL away, reset mid-write, hung');
@@ -22,6 +24,8 @@ describe('Fault: PostgreSQL away', () => {
     await runSync(g.client, 'full');
     await mapUser(g.client, HOLDER, ESTABLISHED);
     expect(await accessState(g.client, HOLDER)).toBe('ACTIVE');
+    await mapUser(g.client, CACHED, g.sandbox.admin.findRoleHolder('979', 5).employeeNumber);
+    expect(await accessState(g.client, CACHED)).toBe('ACTIVE');
   }, 60_000);
 
   afterAll(async () => {
@@ -64,8 +68,11 @@ describe('Fault: PostgreSQL away', () => {
       expect(res.body.error).toBe('DEPENDENCY_UNAVAILABLE');
       expect(res.headers['retry-after']).toBeDefined();
     }
-    // What access answers meanwhile (README, "When a dependency fails"): 503, never a 200 without the mappings.
+    // What access answers meanwhile (README, "When a dependency fails"): a user whose mappings were being
+    // written is read from the database, so 503, never a 200 without the mappings; a user cached in the
+    // mapping mirror is answered from Redis as before.
     expect(await accessState(g.client, HOLDER)).toBe('503 DEPENDENCY_UNAVAILABLE');
+    expect(await accessState(g.client, CACHED)).toBe('ACTIVE');
     const search = await g.client.post('/v1/credential-searches', { vpd: '979', employeeNumber: ESTABLISHED }, undefined, {
       'x-acting-user': HOLDER,
     });
