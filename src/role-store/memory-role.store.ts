@@ -1,7 +1,11 @@
 import { Clock } from '../common/clock/clock';
 import type { FenceToken } from './lease.store';
 import { MemoryLeaseStore } from './memory-lease.store';
-import { MemoryRoleData } from './memory-role-data';
+import { MemoryRoleChanges } from './memory-role-changes';
+import { MemoryRoleGenerations } from './memory-role-generations';
+import { MemoryRoleReads } from './memory-role-reads';
+import { MemoryRoleRuns } from './memory-role-runs';
+import { MemoryRoleVpds } from './memory-role-state';
 import { RoleStore } from './role-store';
 import type { AccessSnapshot, CachedRole, RecordKey } from './role.types';
 import type {
@@ -22,7 +26,10 @@ import type {
 /** In-process role store for the embedded default (one instance, nothing shared); fenced by `leases`. */
 export class MemoryRoleStore extends RoleStore {
   readonly kind = 'memory' as const;
-  private readonly roles: MemoryRoleData;
+  private readonly reads: MemoryRoleReads;
+  private readonly runs: MemoryRoleRuns;
+  private readonly generations: MemoryRoleGenerations;
+  private readonly changes: MemoryRoleChanges;
   private closed = false;
 
   constructor(
@@ -30,7 +37,11 @@ export class MemoryRoleStore extends RoleStore {
     private readonly clock: Clock = new Clock(),
   ) {
     super();
-    this.roles = new MemoryRoleData(() => this.clock.nowMs());
+    const vpds = new MemoryRoleVpds();
+    this.reads = new MemoryRoleReads(vpds);
+    this.runs = new MemoryRoleRuns(vpds, () => this.clock.nowMs());
+    this.generations = new MemoryRoleGenerations(vpds);
+    this.changes = new MemoryRoleChanges(vpds);
   }
 
   async ping(): Promise<void> {
@@ -42,39 +53,39 @@ export class MemoryRoleStore extends RoleStore {
   }
 
   async readAccess(keys: RecordKey[]): Promise<AccessSnapshot> {
-    return this.roles.readAccess(keys);
+    return this.reads.readAccess(keys);
   }
 
   async readVpdSync(vpds: string[], atMs: number): Promise<Map<string, VpdSyncRecord>> {
-    return this.roles.readVpdSync(vpds, atMs);
+    return this.reads.readVpdSync(vpds, atMs);
   }
 
   async knownSyncVpds(): Promise<string[]> {
-    return this.roles.knownVpds();
+    return this.reads.knownVpds();
   }
 
   async lookupRoles(vpd: string, assignmentIds: string[]): Promise<Map<string, CachedRole>> {
-    return this.roles.lookupRoles(vpd, assignmentIds);
+    return this.reads.lookupRoles(vpd, assignmentIds);
   }
 
   async markSyncStarted(vpd: string, fence: FenceToken, runId: string, at: string, progress: SyncProgress): Promise<void> {
     this.leases.check(fence);
-    this.roles.markStarted(vpd, runId, at, progress);
+    this.runs.markStarted(vpd, runId, at, progress);
   }
 
   async reportSyncProgress(vpd: string, fence: FenceToken, progress: SyncProgress): Promise<void> {
     this.leases.check(fence);
-    this.roles.reportProgress(vpd, progress);
+    this.runs.reportProgress(vpd, progress);
   }
 
   async markSyncFailed(vpd: string, fence: FenceToken, _at: string, error: string, lastRun: SyncLastRun): Promise<number> {
     this.leases.check(fence);
-    return this.roles.markFailed(vpd, error, lastRun);
+    return this.runs.markFailed(vpd, error, lastRun);
   }
 
   async beginGeneration(vpd: string, fence: FenceToken): Promise<{ generation: GenerationId; dropped: number }> {
     this.leases.check(fence);
-    return this.roles.beginGeneration(vpd);
+    return this.generations.beginGeneration(vpd);
   }
 
   async writeGeneration(
@@ -86,7 +97,7 @@ export class MemoryRoleStore extends RoleStore {
     progress?: SyncProgress,
   ): Promise<GenerationBatchDiff> {
     this.leases.check(fence);
-    return this.roles.writeGeneration(vpd, generation, roles, progress);
+    return this.generations.writeGeneration(vpd, generation, roles, progress);
   }
 
   async scanRemovals(
@@ -95,12 +106,12 @@ export class MemoryRoleStore extends RoleStore {
     cursor: string,
     count: number,
   ): Promise<{ cursor: string; removed: RoleRef[] }> {
-    return this.roles.scanRemovals(vpd, generation, cursor, count);
+    return this.generations.scanRemovals(vpd, generation, cursor, count);
   }
 
   async holdRemovals(vpd: string, generation: GenerationId, assignmentIds: string[], fence: FenceToken): Promise<number> {
     this.leases.check(fence);
-    return this.roles.holdRemovals(vpd, generation, assignmentIds);
+    return this.generations.holdRemovals(vpd, generation, assignmentIds);
   }
 
   async commitGeneration(
@@ -110,21 +121,21 @@ export class MemoryRoleStore extends RoleStore {
     commit: SyncCommit & { held: boolean },
   ): Promise<GenerationId | null> {
     this.leases.check(fence);
-    return this.roles.commitGeneration(vpd, generation, commit);
+    return this.generations.commitGeneration(vpd, generation, commit);
   }
 
   async dropGeneration(vpd: string, generation: GenerationId, fence?: FenceToken): Promise<void> {
     const current = fence !== undefined && this.leases.isCurrent(fence);
-    this.roles.dropGeneration(vpd, generation, current);
+    this.generations.dropGeneration(vpd, generation, current);
   }
 
   async markSeen(vpd: string, scratch: GenerationId, refs: RoleRef[]): Promise<void> {
-    this.roles.markSeen(vpd, scratch, refs);
+    this.generations.markSeen(vpd, scratch, refs);
   }
 
   async stageChanges(vpd: string, stageId: string, changes: CachedRoleChange[], fence: FenceToken): Promise<void> {
     this.leases.check(fence);
-    this.roles.stageChanges(vpd, stageId, changes);
+    this.changes.stageChanges(vpd, stageId, changes);
   }
 
   async applyChanges(
@@ -136,32 +147,32 @@ export class MemoryRoleStore extends RoleStore {
     commit: SyncCommit,
   ): Promise<ChangeDiff> {
     this.leases.check(fence);
-    return this.roles.applyChanges(vpd, stageId, changes, commit);
+    return this.changes.applyChanges(vpd, stageId, changes, commit);
   }
 
   async discardStage(vpd: string, stageId: string): Promise<void> {
-    this.roles.discardStage(vpd, stageId);
+    this.changes.discardStage(vpd, stageId);
   }
 
   async replaceRecords(vpd: string, records: RecordRoles[], expectedSeq: number): Promise<ReplaceRecordsResult> {
-    return this.roles.replaceRecords(vpd, records, expectedSeq);
+    return this.changes.replaceRecords(vpd, records, expectedSeq);
   }
 
   async approveHeldRemovals(vpd: string, fence: FenceToken, count: number): Promise<{ removed: number; remaining: number }> {
     this.leases.check(fence);
-    return this.roles.approveHeld(vpd, count);
+    return this.generations.approveHeld(vpd, count);
   }
 
   async rejectHeldRemovals(vpd: string, fence: FenceToken): Promise<number> {
     this.leases.check(fence);
-    return this.roles.rejectHeld(vpd);
+    return this.generations.rejectHeld(vpd);
   }
 
   async saveSyncRun(run: SyncRunRecord, ttlMs: number): Promise<void> {
-    this.roles.saveRun(run, ttlMs);
+    this.runs.saveRun(run, ttlMs);
   }
 
   async readSyncRun(runId: string): Promise<SyncRunRecord | null> {
-    return this.roles.readRun(runId);
+    return this.runs.readRun(runId);
   }
 }

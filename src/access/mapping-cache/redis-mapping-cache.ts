@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { addAccessReply, roleMetaKey, roleVpdBase } from '../../role-store/redis-role-data';
+import { roleMetaKey, roleVpdBase } from '../../role-store/redis-role-commands';
+import { addAccessReply } from '../../role-store/redis-role-reads';
 import type { AccessSnapshot, RecordKey } from '../../role-store/role.types';
 import { DependencyUnavailableError } from '../../common/errors/domain-error';
 import {

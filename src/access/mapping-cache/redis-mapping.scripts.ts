@@ -12,7 +12,7 @@ import { withRoleLib } from '../../role-store/redis-role.scripts';
  * lost connection) cannot count a writer twice or release another writer's hold.
  *
  * The role data is read with the role scripts' own library (gkey) and key layout: ARGV[1..4] are
- * the parts around the VPD of a VPD's key base and of its meta key (redis-role-data.ts), so no key
+ * the parts around the VPD of a VPD's key base and of its meta key (redis-role-commands.ts), so no key
  * name of the role data is spelled here. The meta fields read are those READ_ACCESS reads, in the
  * same order (addAccessReply decodes both).
  */
