@@ -51,7 +51,9 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
-        { provide: APP_GUARD, useClass: RequestBudgetGuard },
+        // Also provided as itself, so the one instance can be reached (its flush) as well as run as a guard.
+        RequestBudgetGuard,
+        { provide: APP_GUARD, useExisting: RequestBudgetGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
     };

@@ -61,9 +61,16 @@ describe(`${EsrClient.name} deadlines and lanes`, () => {
   });
 
   it('should count retries and their backoff within the deadline, and make no attempt after it', async () => {
-    const { client } = makeTestClient({ ...deadlineEnv, ESR_RETRY_BASE_DELAY: 'PT0.3S', ESR_RETRY_MAX_DELAY: 'PT0.3S' });
+    // Backoff has full jitter (0-300 ms a wait): with 10 attempts allowed, the chance that all of them fit in
+    // the 400 ms deadline is negligible, so the deadline, not the attempt count (nor the breaker), ends the call.
+    const { client } = makeTestClient({
+      ...deadlineEnv,
+      ESR_MAX_ATTEMPTS: '10',
+      ESR_RETRY_BASE_DELAY: 'PT0.3S',
+      ESR_RETRY_MAX_DELAY: 'PT0.3S',
+    });
     tokenEndpoint();
-    const failing = nock(BASE).get(PERSON_PATH).times(4).reply(500, { error: 'internal', message: 'x' });
+    const failing = nock(BASE).get(PERSON_PATH).times(10).reply(500, { error: 'internal', message: 'x' });
 
     const { ms, error } = await timed(client.getPerson('979', '30581377'));
     expect(error).toBeInstanceOf(EsrTimeoutError);

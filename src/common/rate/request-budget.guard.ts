@@ -43,6 +43,11 @@ export class RequestBudgetGuard implements CanActivate, OnModuleDestroy {
     );
   }
 
+  /** Adds this replica's hits to the shared counts and reads back the others' now (the timer does this every 250 ms). */
+  flush(): Promise<void> {
+    return this.budget.flush();
+  }
+
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     await this.budget.flush();
