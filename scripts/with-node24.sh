@@ -16,6 +16,10 @@ log() { printf '[node24] %s\n' "$*" >&2; }
 
 current=$(node -p 'process.versions.node' 2>/dev/null || echo none)
 if [[ $current =~ ^24\.([0-9]+)\. ]] && [ "${BASH_REMATCH[1]}" -ge 11 ] && [ -z "${ESR_NODE_PINNED:-}" ]; then
+  # Native addons are built against this node's own headers where it ships them (node-gyp cannot
+  # download headers here, and would otherwise find another release's, e.g. Debian's Node 20 ones).
+  prefix=$(dirname "$(dirname "$(command -v node)")")
+  if [ -z "${npm_config_nodedir:-}" ] && [ -f "$prefix/include/node/node.h" ]; then export npm_config_nodedir="$prefix"; fi
   exec "$@"
 fi
 
