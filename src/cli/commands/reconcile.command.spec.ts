@@ -29,7 +29,7 @@ const CSV =
 function standInGateway(seen: string[]): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     seen.push(`${req.method} ${req.url} ${req.headers.accept} ${req.headers.authorization}`);
-    const url = new URL(req.url ?? '/', 'http://stub');
+    const url = new URL(req.url ?? '/', 'http://stand-in');
     if (url.pathname === '/v1/vpds/123/reconciliation') {
       res
         .writeHead(404, { 'content-type': 'application/json' })
