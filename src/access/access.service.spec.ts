@@ -9,8 +9,8 @@ import type { MappingVerifier } from '../mappings/mapping-verifier';
 import type { RoleStore } from '../role-store/role-store';
 import { AccessResolver } from './access-resolver';
 import { AccessService } from './access.service';
-import { MappingCacheMetrics } from './mapping-cache/mapping-cache.metrics';
-import { MemoryMappingCache } from './mapping-cache/memory-mapping-cache';
+import { MappingCacheMetrics } from '../mapping-cache/mapping-cache.metrics';
+import { MemoryMappingCache } from '../mapping-cache/memory-mapping-cache';
 
 const row = (portalUserId: string, vpd: string, employeeNumber: string): EsrMapping => ({
   id: `${vpd}${employeeNumber}`,

@@ -8,13 +8,13 @@ import { RecordRefresher } from '../sync/record-refresher';
 import { AccessResolver } from './access-resolver';
 import { AccessPolicy, decideForVpd } from './access.evaluator';
 import type { AccessDecision, UserAccess } from './access.types';
-import { MappingCache, MirroredMapping, MirrorFill, mirrored } from './mapping-cache/mapping-cache';
-import { MappingCacheMetrics } from './mapping-cache/mapping-cache.metrics';
+import { MappingCache, MirroredMapping, MirrorFill, mirrored } from '../mapping-cache/mapping-cache';
+import { MappingCacheMetrics } from '../mapping-cache/mapping-cache.metrics';
 
 /**
  * Access resolution: "is Search ESR switched on for this user, and if not, why". Combines the
  * user's mappings with the role data kept by the role sync, both read from the shared cache: the
- * mapping mirror (mapping-cache/) keeps each user's mappings next to the role data. Never calls
+ * mapping mirror (src/mapping-cache/) keeps each user's mappings next to the role data. Never calls
  * ESR except refresh().
  *
  * Public API (used by credential searches; keep stable):

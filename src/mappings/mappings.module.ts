@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { MappingCacheModule } from '../access/mapping-cache/mapping-cache.module';
+import { MappingCacheModule } from '../mapping-cache/mapping-cache.module';
 import { AccessEventsModule } from '../access-events/access-events.module';
 import { AccessResolverModule } from '../access/access-resolver';
 import { EsrModule } from '../esr/esr.module';

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { MemoryMappingCache } from '../access/mapping-cache/memory-mapping-cache';
+import { MemoryMappingCache } from '../mapping-cache/memory-mapping-cache';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { AuditService } from '../audit/audit.service';

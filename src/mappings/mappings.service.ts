@@ -4,7 +4,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { AccessChangeRecorder } from '../access-events/access-change.recorder';
 import type { ChangeCause } from '../access-events/access-change';
 import { AccessResolver } from '../access/access-resolver';
-import { MappingCache } from '../access/mapping-cache/mapping-cache';
+import { MappingCache } from '../mapping-cache/mapping-cache';
 import type { MappingAccess } from '../access/access.types';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
@@ -250,7 +250,7 @@ export class MappingsService {
   /**
    * Every write of mappings runs through here. The mapping mirror (access resolution's copy in the
    * cache) is held for these users before the database write and released after it, so no instance
-   * answers from a list older than the write once it returns (mapping-cache.ts). A hold that fails
+   * answers from a list older than the write once it returns (src/mapping-cache/mapping-cache.ts). A hold that fails
    * throws DEPENDENCY_UNAVAILABLE (503) with nothing written; a release that fails leaves the users
    * held, which is safe (they are read from the database until the consistency check clears it).
    */

@@ -6,7 +6,7 @@ import { AccessResolver } from '../access/access-resolver';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
 import { memoryStores } from '../role-store/stores';
-import { MemoryMappingCache } from '../access/mapping-cache/memory-mapping-cache';
+import { MemoryMappingCache } from '../mapping-cache/memory-mapping-cache';
 import { FakeClock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/env.schema';

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AccessService } from '../../src/access/access.service';
-import { MappingCache } from '../../src/access/mapping-cache/mapping-cache';
+import { MappingCache } from '../../src/mapping-cache/mapping-cache';
 import { RedisRoleStore } from '../../src/role-store/redis-role.store';
 import { RoleStore } from '../../src/role-store/role-store';
 import { FakeClock } from '../../src/common/clock/clock';

@@ -1,9 +1,9 @@
 /**
  * The contract both mapping mirrors meet. Run against the in-process one by
- * src/access/mapping-cache/memory-mapping-cache.spec.ts and against a real Redis (with real role data
+ * src/mapping-cache/memory-mapping-cache.spec.ts and against a real Redis (with real role data
  * written by the role store) by test/access/redis-mapping-cache.e2e-spec.ts.
  */
-import { MappingCache, MirroredMapping, MirrorEntry } from '../../src/access/mapping-cache/mapping-cache';
+import { MappingCache, MirroredMapping, MirrorEntry } from '../../src/mapping-cache/mapping-cache';
 import type { Stores } from '../../src/role-store/stores';
 import { role } from '../role-store/role-store.contract';
 

@@ -1,4 +1,4 @@
-import { RedisMappingCache } from '../../src/access/mapping-cache/redis-mapping-cache';
+import { RedisMappingCache } from '../../src/mapping-cache/redis-mapping-cache';
 import { redisStores } from '../../src/role-store/stores';
 import { createTestRedisPrefix, REDIS_URL } from '../support/test-env';
 import { mappingCacheContract } from './mapping-cache.contract';

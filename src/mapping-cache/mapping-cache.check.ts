@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { hostname } from 'node:os';
-import { Clock } from '../../common/clock/clock';
-import { AppConfig } from '../../config/app-config';
-import { MappingsService } from '../../mappings/mappings.service';
-import { LeaseStore } from '../../role-store/lease.store';
+import { Clock } from '../common/clock/clock';
+import { AppConfig } from '../config/app-config';
+import { MappingsService } from '../mappings/mappings.service';
+import { LeaseStore } from '../role-store/lease.store';
 import { MappingCache, MirroredMapping, MirrorEntry, mirrored, sameRecords } from './mapping-cache';
 import { MappingCacheMetrics } from './mapping-cache.metrics';
 

@@ -1,4 +1,4 @@
-import { withRoleLib } from '../../role-store/redis-role.scripts';
+import { withRoleLib } from '../role-store/redis-role.scripts';
 
 /**
  * Lua scripts of the mapping mirror in Redis. One hash per portal user, `<prefix>map:u:<id>`:

@@ -1,9 +1,9 @@
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { roleMetaKey, roleVpdBase } from '../../role-store/redis-role-commands';
-import { addAccessReply } from '../../role-store/redis-role-reads';
-import type { AccessSnapshot, RecordKey } from '../../role-store/role.types';
-import { DependencyUnavailableError } from '../../common/errors/domain-error';
+import { roleMetaKey, roleVpdBase } from '../role-store/redis-role-commands';
+import { addAccessReply } from '../role-store/redis-role-reads';
+import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
+import { DependencyUnavailableError } from '../common/errors/domain-error';
 import {
   decodeRecords,
   encodeRecords,

@@ -1,5 +1,5 @@
-import { mappingCacheContract } from '../../../test/access/mapping-cache.contract';
-import { memoryStores } from '../../role-store/stores';
+import { mappingCacheContract } from '../../test/access/mapping-cache.contract';
+import { memoryStores } from '../role-store/stores';
 import { MemoryMappingCache } from './memory-mapping-cache';
 
 mappingCacheContract(MemoryMappingCache.name, async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AccessSnapshot, RecordKey } from '../../role-store/role.types';
+import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
 import { HoldToken, MappingCache, MirroredMapping, MirrorEntry, MirrorFill, MirrorRead, MirrorUser } from './mapping-cache';
 
 interface Entry {

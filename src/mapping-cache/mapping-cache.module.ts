@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { RedisRoleStore } from '../../role-store/redis-role.store';
-import { RoleStore } from '../../role-store/role-store';
-import { RoleStoreModule } from '../../role-store/role-store.module';
+import { RedisRoleStore } from '../role-store/redis-role.store';
+import { RoleStore } from '../role-store/role-store';
+import { RoleStoreModule } from '../role-store/role-store.module';
 import { MappingCache } from './mapping-cache';
 import { MemoryMappingCache } from './memory-mapping-cache';
 import { RedisMappingCache } from './redis-mapping-cache';
