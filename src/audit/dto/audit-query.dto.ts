@@ -1,9 +1,7 @@
+import { PageCursorField, PageLimitField } from '../../common/http/paging';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
 import { AUDIT_EVENT_TYPES, AuditEventType } from '../audit-event.entity';
-
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 
 /** No control characters (PostgreSQL refuses NUL in text: a 500 instead of a 422). */
 const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
@@ -54,17 +52,9 @@ export class AuditQueryDto {
   @IsParsableInstant('to must be an ISO-8601 date-time, e.g. 2026-11-26T00:00:00Z')
   to?: string;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page (opaque)' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'cursor is not valid: pass nextCursor of a previous page unchanged' })
+  @PageCursorField(64)
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: AUDIT_MAX_LIMIT, default: AUDIT_DEFAULT_LIMIT })
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt({ message: `limit must be a whole number from 1 to ${AUDIT_MAX_LIMIT}` })
-  @Min(1, { message: `limit must be a whole number from 1 to ${AUDIT_MAX_LIMIT}` })
-  @Max(AUDIT_MAX_LIMIT, { message: `limit must be a whole number from 1 to ${AUDIT_MAX_LIMIT}` })
+  @PageLimitField(AUDIT_MAX_LIMIT, AUDIT_DEFAULT_LIMIT)
   limit?: number;
 }

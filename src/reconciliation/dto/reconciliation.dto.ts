@@ -1,10 +1,8 @@
+import { PageCursorField, PageLimitField } from '../../common/http/paging';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { VpdField } from '../../mappings/identifiers';
 import { RECONCILIATION_KINDS, ReconciliationKind } from '../reconciliation.rows';
-
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 
 export const RECONCILIATION_DEFAULT_LIMIT = 100;
 export const RECONCILIATION_MAX_LIMIT = 500;
@@ -20,19 +18,10 @@ export class ReconciliationQueryDto {
   @IsIn(RECONCILIATION_KINDS, { message: `kind must be one of ${RECONCILIATION_KINDS.join(', ')}` })
   kind?: ReconciliationKind;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page (opaque)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(400, { message: 'cursor is not valid: pass nextCursor of a previous page unchanged' })
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor is not valid: pass nextCursor of a previous page unchanged' })
+  @PageCursorField(400)
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: RECONCILIATION_MAX_LIMIT, default: RECONCILIATION_DEFAULT_LIMIT })
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt({ message: `limit must be a whole number from 1 to ${RECONCILIATION_MAX_LIMIT}` })
-  @Min(1, { message: `limit must be a whole number from 1 to ${RECONCILIATION_MAX_LIMIT}` })
-  @Max(RECONCILIATION_MAX_LIMIT, { message: `limit must be a whole number from 1 to ${RECONCILIATION_MAX_LIMIT}` })
+  @PageLimitField(RECONCILIATION_MAX_LIMIT, RECONCILIATION_DEFAULT_LIMIT)
   limit?: number;
 }
 

@@ -1,10 +1,8 @@
+import { PageCursorField, PageLimitField } from '../../common/http/paging';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { ACCESS_STATES } from '../../access/access.types';
 import { DELIVERY_STATUSES, DeliveryStatus } from '../../access-events/webhook-delivery.entity';
-
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 
 export const DELIVERIES_DEFAULT_LIMIT = 50;
 export const DELIVERIES_MAX_LIMIT = 200;
@@ -16,19 +14,10 @@ export class DeliveriesQueryDto {
   @IsIn(DELIVERY_STATUSES, { message: `status must be one of ${DELIVERY_STATUSES.join(', ')}` })
   status?: DeliveryStatus;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64, { message: 'cursor is not valid: pass nextCursor of a previous page unchanged' })
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor is not valid: pass nextCursor of a previous page unchanged' })
+  @PageCursorField(64)
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: DELIVERIES_MAX_LIMIT, default: DELIVERIES_DEFAULT_LIMIT })
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt({ message: `limit must be a whole number from 1 to ${DELIVERIES_MAX_LIMIT}` })
-  @Min(1, { message: `limit must be a whole number from 1 to ${DELIVERIES_MAX_LIMIT}` })
-  @Max(DELIVERIES_MAX_LIMIT, { message: `limit must be a whole number from 1 to ${DELIVERIES_MAX_LIMIT}` })
+  @PageLimitField(DELIVERIES_MAX_LIMIT, DELIVERIES_DEFAULT_LIMIT)
   limit?: number;
 }
 
