@@ -109,10 +109,7 @@ describe('Fault: ESR failing during a full sync of 20,000 holders and during sea
       recorder.measure('peak ESR API requests in any second', esrCalls.peakPerWindow(api), 'count');
       recorder.add('esrRequests', esrCalls.calls.length);
     }
-    recorder.add('requestsSent', g?.client.sent ?? 0);
-    recorder.add('responses5xx', g?.client.fiveXx ?? 0);
-    recorder.add('openApiChecked', g?.client.validator.seen ?? 0);
-    recorder.add('openApiViolations', g?.client.problems.length ?? 0);
+    recorder.addClient(g?.client);
     recorder.finish();
     await g?.close();
     await esrCalls?.close();

@@ -29,10 +29,7 @@ describe('Fault: PostgreSQL away', () => {
   }, 60_000);
 
   afterAll(async () => {
-    recorder.add('requestsSent', g?.client.sent ?? 0);
-    recorder.add('responses5xx', g?.client.fiveXx ?? 0);
-    recorder.add('openApiChecked', g?.client.validator.seen ?? 0);
-    recorder.add('openApiViolations', g?.client.problems.length ?? 0);
+    recorder.addClient(g?.client);
     recorder.finish();
     if (process.env.FAULT_LOGS) process.stderr.write(g.logs.filter((l) => l.includes('"level":50')).join(''));
     await direct?.end();

@@ -23,10 +23,7 @@ describe('Fault: Redis away or back empty', () => {
   }, 60_000);
 
   afterAll(async () => {
-    recorder.add('requestsSent', g?.client.sent ?? 0);
-    recorder.add('responses5xx', g?.client.fiveXx ?? 0);
-    recorder.add('openApiChecked', g?.client.validator.seen ?? 0);
-    recorder.add('openApiViolations', g?.client.problems.length ?? 0);
+    recorder.addClient(g?.client);
     recorder.finish();
     await g?.close();
   }, 30_000);

@@ -97,10 +97,7 @@ describe('Security matrix: every route, every kind of credentials, local and pro
     }, 90_000);
 
     afterAll(async () => {
-      recorder.add('requestsSent', g?.client.sent ?? 0);
-      recorder.add('responses5xx', g?.client.fiveXx ?? 0);
-      recorder.add('openApiChecked', g?.client.validator.seen ?? 0);
-      recorder.add('openApiViolations', g?.client.problems.length ?? 0);
+      recorder.addClient(g?.client);
       await g?.close();
     }, 30_000);
 

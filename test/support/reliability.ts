@@ -63,6 +63,14 @@ function currentCommit(): string | null {
  * is recorded as not survived until the test says otherwise, so a failing test leaves "no" in the
  * report rather than nothing.
  */
+/** What a checked client counts (test/support/checked-client.ts). */
+export interface ClientCounts {
+  sent: number;
+  fiveXx: number;
+  validator: { seen: number };
+  problems: readonly unknown[];
+}
+
 export class ReliabilityRecorder {
   readonly results: SuiteResults;
 
@@ -104,6 +112,14 @@ export class ReliabilityRecorder {
 
   add(total: string, n = 1): void {
     this.results.totals[total] = (this.results.totals[total] ?? 0) + n;
+  }
+
+  /** Adds what a checked client saw: requests sent, 5xx answers, answers checked against the document, violations. */
+  addClient(client: ClientCounts | undefined): void {
+    this.add('requestsSent', client?.sent ?? 0);
+    this.add('responses5xx', client?.fiveXx ?? 0);
+    this.add('openApiChecked', client?.validator.seen ?? 0);
+    this.add('openApiViolations', client?.problems.length ?? 0);
   }
 
   /** Writes this run into the suite's file: replacing its earlier save, or appended after the runs before it. */
