@@ -46,6 +46,12 @@ if [ ! -x "$dir/bin/node" ] || [ ! -f "$dir/include/node/node.h" ]; then
   trap - EXIT
 fi
 
+# npm run by this node takes its global config from this node's prefix ($dir/etc/npmrc), which is empty:
+# keep the machine's instead (it may carry cafile for a TLS-intercepting proxy, or a registry mirror).
+if [ -z "${npm_config_globalconfig:-}" ]; then
+  machine_global=$(npm config get globalconfig 2>/dev/null || true)
+  if [ -n "$machine_global" ] && [ -f "$machine_global" ]; then export npm_config_globalconfig="$machine_global"; fi
+fi
 export PATH="$dir/bin:$PATH"
 export npm_config_nodedir="$dir"
 hash -r
