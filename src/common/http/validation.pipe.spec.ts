@@ -1,6 +1,10 @@
 import { ArgumentMetadata } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import fc from 'fast-check';
 import { AccessBatchRequestDto } from '../../access/dto/access.dto';
 import { ImportEsrMappingsDto } from '../../mappings/dto/import-mappings.dto';
+import { MappingParamsDto, PortalUserParamsDto } from '../../mappings/dto/mapping-params.dto';
 import { CredentialSearchRequestDto } from '../../searches/dto/credential-search-request.dto';
 import { ValidationFailedError } from '../errors/domain-error';
 import { createValidationPipe, MAX_INPUT_DEPTH, nestedDeeperThan } from './validation.pipe';
@@ -55,5 +59,53 @@ describe('createValidationPipe', () => {
       /^niNumber must be a National Insurance number/,
     );
     await expect(messageOf({ ...search, niNumber: 'DA123456C' }, CredentialSearchRequestDto)).resolves.toMatch(/never issued/);
+  });
+
+  describe('a DTO that accepts valid input itself (acceptsFast)', () => {
+    const params = (metatype: new () => object): ArgumentMetadata => ({ type: 'param', metatype, data: undefined });
+    const fullyValid = (value: object, metatype: new () => object): boolean =>
+      validateSync(plainToInstance(metatype, value), { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }).length ===
+      0;
+
+    it('should answer an instance of the class for what it accepts, and the full validation error for the rest', async () => {
+      const pipe = createValidationPipe();
+      await expect(pipe.transform({ portalUserId: 'hr.user@trust-1' }, params(PortalUserParamsDto))).resolves.toEqual(
+        Object.assign(new PortalUserParamsDto(), { portalUserId: 'hr.user@trust-1' }),
+      );
+      await expect(pipe.transform({ portalUserId: 'a b' }, params(PortalUserParamsDto))).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: 'portalUserId must be 1-128 characters of A-Z a-z 0-9 . _ @ -',
+      });
+      await expect(pipe.transform({ portalUserId: 'u1', extra: 'x' }, params(PortalUserParamsDto))).rejects.toBeInstanceOf(
+        ValidationFailedError,
+      );
+    });
+
+    it('should not let a subclass with more fields through its parent check', async () => {
+      expect(MappingParamsDto.acceptsFast({ portalUserId: 'u1' })).toBe(false);
+      await expect(createValidationPipe().transform({ portalUserId: 'u1' }, params(MappingParamsDto))).rejects.toBeInstanceOf(
+        ValidationFailedError,
+      );
+    });
+
+    it('should accept nothing the full validation refuses (generated path parameters)', () => {
+      const id = fc.oneof(
+        fc.stringMatching(/^[A-Za-z0-9._@-]{1,130}$/),
+        fc.string({ maxLength: 140 }),
+        fc.constantFrom('', ' ', 'a'.repeat(128), 'a'.repeat(129), 'u1\n', 'é', '__proto__'),
+        fc.anything(),
+      );
+      const value = fc.oneof(
+        fc.record({ portalUserId: id }),
+        fc.record({ portalUserId: id, other: fc.string() }),
+        fc.dictionary(fc.string(), fc.string()),
+      );
+      fc.assert(
+        fc.property(value, (v) => {
+          expect(PortalUserParamsDto.acceptsFast(v)).toBe(fullyValid(v, PortalUserParamsDto));
+        }),
+        { numRuns: 2000 },
+      );
+    });
   });
 });

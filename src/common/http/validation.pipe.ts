@@ -35,9 +35,26 @@ function details(errors: ValidationError[], parent = ''): ErrorDetail[] {
   });
 }
 
+/**
+ * A DTO class on a hot route may recognise valid input itself with a static `acceptsFast` (a cheap
+ * exact check: only the DTO's own fields, each matching its pattern). What it accepts is the value
+ * class-validator would accept, as an instance of the class; anything else, valid or not, takes the
+ * full validation, so error bodies never depend on it.
+ */
+export interface FastAcceptingDto {
+  acceptsFast(value: unknown): boolean;
+}
+
+function fastAccepting(metatype: ArgumentMetadata['metatype']): FastAcceptingDto | undefined {
+  const candidate = metatype as unknown as Partial<FastAcceptingDto> | undefined;
+  return typeof candidate?.acceptsFast === 'function' ? (candidate as FastAcceptingDto) : undefined;
+}
+
 /** Refuses absurdly deep input with 422 before the (recursive) transform and validation run. */
 class DepthLimitedValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const { metatype } = metadata;
+    if (metatype && fastAccepting(metatype)?.acceptsFast(value)) return Object.assign(new (metatype as new () => object)(), value);
     assertNotTooDeep(value);
     return super.transform(value, metadata);
   }
