@@ -1,4 +1,6 @@
-import { allocate, FIXTURE_LISTED_ROLE_COUNT, HOME_EMPLOYEE_NUMBER, SandboxDataset } from './sandbox.generator';
+import { FIXTURE_LISTED_ROLE_COUNT, HOME_EMPLOYEE_NUMBER } from './sandbox.fixtures';
+import { SandboxDataset } from './sandbox.generator';
+import { allocate } from './sandbox.layout';
 
 const ANCHOR = Date.parse('2026-11-25T10:00:00Z');
 const make = (overrides: Partial<ConstructorParameters<typeof SandboxDataset>[0]> = {}) =>

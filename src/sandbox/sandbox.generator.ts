@@ -7,53 +7,31 @@
  *
  * The anchor is the instant the sandbox started ("now" at start-up): every relative date (ages,
  * hire dates, "assigned under 24 hours ago") is measured from it, so a fixed `now` gives the same
- * data every time. The awkward cases ("fixtures") are documented in src/sandbox/README.md.
+ * data every time. This class holds the identifiers, the role holders and people's status; the
+ * VPD layout is in sandbox.layout.ts, a person's full record in sandbox.person-records.ts, and the
+ * awkward cases ("fixtures", documented in src/sandbox/README.md) in sandbox.fixtures.ts.
  */
-import {
-  ANTIGENS,
-  BANDS,
-  CSTF_SUBJECTS,
-  DEPARTMENTS,
-  FIRST_NAMES,
-  LAST_NAMES,
-  MIDDLE_NAMES,
-  NI_PREFIXES,
-  NI_SUFFIXES,
-  ORGANISATION_NAME_CAPACITY,
-  organisationName,
-  ROLE_HOLDER_JOB_ROLES,
-  ROLE_HOLDER_STAFF_GROUP,
-  STAFF_GROUPS,
-  StaffGroup,
-  TITLES,
-} from './sandbox.catalogue';
+import { NI_PREFIXES, NI_SUFFIXES } from './sandbox.catalogue';
 import { EMPLOYEE_NUMBER } from '../domain/identifiers';
-import { AffinePermutation, hashKey, Rng } from './sandbox.random';
-import { formatDay, formatUkTimestamp, MS_PER_DAY, ukClockChanges, ukDay, ukLocalToInstant } from './sandbox.time';
 import {
-  Competence,
-  DPA_ROLE_CATEGORY,
-  DPA_ROLE_NAME,
-  EmploymentCheck,
-  Immunisation,
-  Person,
-  PersonAssignment,
-  PersonSummary,
-  Registration,
-  RoleAssignment,
-  SystemPersonType,
-  Vpd,
-} from './sandbox.types';
-
-/** The VPD that is always present, and its well-known role holder. */
-export const HOME_VPD = '979';
-export const HOME_EMPLOYEE_NUMBER = '30581377';
+  FIXTURE_LISTED_ROLE_COUNT,
+  FIXTURE_PEOPLE,
+  FixtureKey,
+  FixturePerson,
+  FixturePersonSpec,
+  FixtureRoleEvent,
+  fixtureRoleEvents,
+  HOME_VPD,
+  lastClockChanges,
+} from './sandbox.fixtures';
+import { layOutVpds, PEOPLE_PER_HOLDER, VpdLayout } from './sandbox.layout';
+import { PersonStatus, personRecord } from './sandbox.person-records';
+import { AffinePermutation, hashKey, Rng } from './sandbox.random';
+import { formatDay, formatUkTimestamp, MS_PER_DAY, ukDay, ukLocalToInstant } from './sandbox.time';
+import { DPA_ROLE_CATEGORY, DPA_ROLE_NAME, Person, RoleAssignment, SystemPersonType, Vpd } from './sandbox.types';
 
 export const MAX_VPD_COUNT = 1000;
 export const MAX_ROLE_ASSIGNMENTS = 10_000_000;
-/** People per generated role holder (one person in four holds the role) and per-VPD minimum. */
-const PEOPLE_PER_HOLDER = 4;
-const MIN_PEOPLE_PER_VPD = 20;
 
 const EMPLOYEE_NUMBER_BASE = 10_000_000;
 const EMPLOYEE_NUMBER_SPACE = 90_000_000;
@@ -73,153 +51,6 @@ const Salt = {
   RoleEnd: 7,
 } as const;
 
-export type FixtureKey =
-  | 'established'
-  | 'assignedWithin24h'
-  | 'futureDated'
-  | 'endDatedToday'
-  | 'endDatedYesterday'
-  | 'leaver'
-  | 'springForwardBefore'
-  | 'springForwardAfter'
-  | 'fallBackBefore'
-  | 'fallBackAfter'
-  | 'deletedInError'
-  | 'withoutRole';
-
-interface FixturePersonSpec {
-  key: FixtureKey;
-  description: string;
-  title: string | null;
-  firstName: string;
-  lastName: string;
-  /** Days before the anchor day the person left; undefined for a current employee. */
-  leftDaysAgo?: number;
-  assignmentCount: number;
-}
-
-/** The awkward cases, in VPD 979 at person positions 0.. (so their employee numbers never change). */
-const FIXTURE_PEOPLE: readonly FixturePersonSpec[] = [
-  {
-    key: 'established',
-    description: 'Long-standing role holder (30581377), two assignments',
-    title: 'Mr',
-    firstName: 'Jordan',
-    lastName: 'Ashworth',
-    assignmentCount: 2,
-  },
-  {
-    key: 'assignedWithin24h',
-    description: 'Role assigned two hours before start-up',
-    title: 'Ms',
-    firstName: 'Priya',
-    lastName: 'Shah',
-    assignmentCount: 1,
-  },
-  {
-    key: 'futureDated',
-    description: 'Role assigned 30 hours before start-up, effective 7 days after',
-    title: 'Mr',
-    firstName: 'Tariq',
-    lastName: 'Hussain',
-    assignmentCount: 1,
-  },
-  {
-    key: 'endDatedToday',
-    description: 'Role end-dated today (still held all of today)',
-    title: 'Mrs',
-    firstName: 'Grace',
-    lastName: 'Okafor',
-    assignmentCount: 1,
-  },
-  {
-    key: 'endDatedYesterday',
-    description: 'Role end-dated yesterday (absent from listings, in the change feed)',
-    title: 'Dr',
-    firstName: 'Wei',
-    lastName: 'Chen',
-    assignmentCount: 1,
-  },
-  {
-    key: 'leaver',
-    description: 'Role holder who left 10 days ago; the role row was never end-dated',
-    title: 'Miss',
-    firstName: 'Ella',
-    lastName: "O'Neill",
-    leftDaysAgo: 10,
-    assignmentCount: 2,
-  },
-  {
-    key: 'springForwardBefore',
-    description: 'Role created 00:30 UTC on the last spring-forward day (00:30 GMT)',
-    title: null,
-    firstName: 'Rhys',
-    lastName: 'Evans',
-    assignmentCount: 1,
-  },
-  {
-    key: 'springForwardAfter',
-    description: 'Role created 01:30 UTC on the last spring-forward day (02:30 BST)',
-    title: 'Mx',
-    firstName: 'Kai',
-    lastName: 'Nowak',
-    assignmentCount: 1,
-  },
-  {
-    key: 'fallBackBefore',
-    description: 'Role created 00:30 UTC on the last fall-back day (01:30 BST)',
-    title: 'Mrs',
-    firstName: 'Deepa',
-    lastName: 'Kaur',
-    assignmentCount: 3,
-  },
-  {
-    key: 'fallBackAfter',
-    description: 'Role created 01:30 UTC on the last fall-back day (01:30 GMT, the repeated hour)',
-    title: 'Mr',
-    firstName: 'Emeka',
-    lastName: 'Mensah',
-    assignmentCount: 1,
-  },
-  {
-    key: 'deletedInError',
-    description: 'Role assigned in error 36 hours before start-up and deleted 10 hours later',
-    title: 'Ms',
-    firstName: 'Zara',
-    lastName: 'Smith-Jones',
-    assignmentCount: 1,
-  },
-  {
-    key: 'withoutRole',
-    description: 'Active employee without the role (for assigning it in tests)',
-    title: 'Mr',
-    firstName: 'Liam',
-    lastName: 'Murphy',
-    assignmentCount: 1,
-  },
-];
-
-/** Number of fixture role assignments that a listing at start-up contains. */
-export const FIXTURE_LISTED_ROLE_COUNT = 9;
-
-export interface FixturePerson {
-  key: FixtureKey;
-  description: string;
-  vpd: string;
-  employeeNumber: string;
-}
-
-/** One step of a fixture role assignment's history; `at` is the change time, or 'baseline'. */
-export interface FixtureRoleEvent {
-  fixture: FixtureKey;
-  at: number | 'baseline';
-  kind: 'create' | 'end-date' | 'delete';
-  createdAt?: number;
-  effectiveStartDay?: number;
-  effectiveEndDay?: number | null;
-  lastUpdatedAt?: number;
-}
-
 export interface DatasetOptions {
   seed: number;
   vpdCount: number;
@@ -228,34 +59,10 @@ export interface DatasetOptions {
   anchor: number;
 }
 
-interface VpdLayout {
-  index: number;
-  code: string;
-  organisationName: string;
-  /** Fixture people at positions 0..reserved-1 (VPD 979 only). */
-  reserved: number;
-  /** Generated role-assignment slots. */
-  holders: number;
-  people: number;
-  /** Global position of this VPD's person 0. */
-  offset: number;
-}
-
-/** Status of a person: cheap to compute, because every role assignment in a listing needs it. */
-export interface PersonStatus {
-  systemPersonType: SystemPersonType;
-  active: boolean;
-  hireDay: number | null;
-  terminationDay: number | null;
-}
-
 export interface PersonRef {
   vpdIndex: number;
   index: number;
 }
-
-/** How long before the anchor the baseline watermark (start of the seeded change history) lies. */
-export const BASELINE_AGE_MS = 48 * 3_600_000;
 
 export class SandboxDataset {
   readonly anchor: number;
@@ -277,41 +84,17 @@ export class SandboxDataset {
     this.seed = seed;
     this.anchor = anchor;
     this.anchorDay = ukDay(anchor);
-    this.layouts = this.layOut(vpdCount, Math.max(0, roleAssignments - FIXTURE_LISTED_ROLE_COUNT));
+    this.layouts = layOutVpds(
+      new Rng(hashKey(seed, Salt.VpdLayout)),
+      vpdCount,
+      Math.max(0, roleAssignments - FIXTURE_LISTED_ROLE_COUNT),
+      EMPLOYEE_NUMBER_SPACE,
+    );
     for (const layout of this.layouts) this.byCode.set(layout.code, layout);
     this.sortedVpds = this.layouts
       .map((l) => ({ vpd: l.code, organisationName: l.organisationName, active: true }))
       .sort((a, b) => a.vpd.localeCompare(b.vpd));
     this.niPermutation = new AffinePermutation(NI_SPACE, NI_MULTIPLIER, hashKey(seed, Salt.NiOffset));
-  }
-
-  private layOut(vpdCount: number, generatedHolders: number): VpdLayout[] {
-    const rng = new Rng(hashKey(this.seed, Salt.VpdLayout));
-    const codes = Array.from({ length: 1000 }, (_, n) => n.toString().padStart(3, '0')).filter((c) => c !== HOME_VPD);
-    const names = Array.from({ length: ORGANISATION_NAME_CAPACITY - 1 }, (_, n) => n + 1);
-    shuffle(codes, rng);
-    shuffle(names, rng);
-    const weights = Array.from({ length: vpdCount }, () => 0.25 + rng.next() * 1.75);
-    const holders = allocate(generatedHolders, weights);
-    const layouts: VpdLayout[] = [];
-    let offset = 0;
-    for (let index = 0; index < vpdCount; index++) {
-      const reserved = index === 0 ? FIXTURE_PEOPLE.length : 0;
-      const count = holders[index];
-      const people = reserved + Math.max(MIN_PEOPLE_PER_VPD, count * PEOPLE_PER_HOLDER);
-      layouts.push({
-        index,
-        code: index === 0 ? HOME_VPD : codes[index - 1],
-        organisationName: organisationName(index === 0 ? 0 : names[index - 1]),
-        reserved,
-        holders: count,
-        people,
-        offset,
-      });
-      offset += people;
-    }
-    if (offset > EMPLOYEE_NUMBER_SPACE) throw new RangeError('too many people for 8-digit employee numbers');
-    return layouts;
   }
 
   // ---- VPDs -------------------------------------------------------------------------------
@@ -496,252 +279,17 @@ export class SandboxDataset {
 
   /** A person's full record as generated (before any admin change). */
   person(ref: PersonRef): Person {
-    const layout = this.layout(ref.vpdIndex);
-    const status = this.personStatus(ref);
     const fixture = this.fixtureSpec(ref);
-    const holdsRole = fixture ? fixture.key !== 'withoutRole' : this.slotOf(ref) !== undefined;
-    const rng = new Rng(hashKey(this.seed, Salt.PersonDetail, ref.vpdIndex, ref.index));
-    const employeeNumber = this.employeeNumber(ref);
-    const today = this.anchorDay;
-
-    const title = fixture ? fixture.title : rng.weighted<string | null>(TITLES);
-    const firstName = fixture ? fixture.firstName : rng.pick(FIRST_NAMES);
-    const middleNames = rng.chance(0.3) ? rng.pick(MIDDLE_NAMES) : null;
-    const lastName = fixture ? fixture.lastName : rng.pick(LAST_NAMES);
-    // At least 18 at hire (and today), at most about 20 years older than that.
-    const dateOfBirth = Math.min(today, status.hireDay ?? today) - 18 * 366 - rng.int(0, 20 * 365);
-    const ni = this.niNumberOf(ref);
-
-    const group: StaffGroup = holdsRole
-      ? (STAFF_GROUPS.find((g) => g.name === ROLE_HOLDER_STAFF_GROUP) as StaffGroup)
-      : rng.weighted(STAFF_GROUPS.map((g) => [g, g.weight] as const));
-    const employed = status.systemPersonType === 'EMP' || status.systemPersonType === 'EX_EMP';
-    const assignments = employed ? this.assignments(rng, ref, status, group, holdsRole, fixture) : [];
-    const primary = assignments.find((a) => a.primary);
-
-    return {
-      employeeNumber,
-      vpd: layout.code,
-      title,
-      firstName,
-      lastName,
-      dateOfBirth: formatDay(dateOfBirth),
-      systemPersonType: status.systemPersonType,
-      primaryAssignmentNumber: primary?.assignmentNumber ?? null,
-      middleNames,
-      niNumberMasked: ni === null ? null : `${ni.slice(0, 2)}****${ni.slice(6)}`,
-      hireDate: status.hireDay === null ? null : formatDay(status.hireDay),
-      actualTerminationDate: status.terminationDay === null ? null : formatDay(status.terminationDay),
-      assignments,
-      employmentChecks: this.employmentChecks(rng, status, group),
-      registrations: employed ? this.registrations(rng, group) : [],
-      competences: employed ? this.competences(rng, status) : [],
-      immunisations: employed ? this.immunisations(rng, status) : [],
-    };
-  }
-
-  /** The search-result view of a person. */
-  static summary(person: Person): PersonSummary {
-    return {
-      employeeNumber: person.employeeNumber,
-      vpd: person.vpd,
-      title: person.title,
-      firstName: person.firstName,
-      lastName: person.lastName,
-      dateOfBirth: person.dateOfBirth,
-      systemPersonType: person.systemPersonType,
-      primaryAssignmentNumber: person.primaryAssignmentNumber,
-    };
-  }
-
-  private assignments(
-    rng: Rng,
-    ref: PersonRef,
-    status: PersonStatus,
-    group: StaffGroup,
-    holdsRole: boolean,
-    fixture: FixturePersonSpec | undefined,
-  ): PersonAssignment[] {
-    const employeeNumber = this.employeeNumber(ref);
-    const code = this.vpdCode(ref.vpdIndex);
-    const count = fixture
-      ? fixture.assignmentCount
-      : rng.weighted([
-          [1, 70],
-          [2, 22],
-          [3, 8],
-        ] as const);
-    const hireDay = status.hireDay ?? this.anchorDay;
-    const lastDay = status.terminationDay ?? this.anchorDay;
-    // With several assignments, the first sometimes ended and a later one became primary.
-    const primaryIndex = count > 1 && !fixture && rng.chance(0.15) ? 1 : 0;
-    const result: PersonAssignment[] = [];
-    for (let n = 0; n < count; n++) {
-      const start = n === 0 ? hireDay : Math.min(lastDay, hireDay + rng.int(30, Math.max(31, lastDay - hireDay)));
-      let assignmentStatus: PersonAssignment['status'];
-      let end: number | null = null;
-      if (status.terminationDay !== null) {
-        assignmentStatus = 'TERMINATED';
-        end = status.terminationDay;
-      } else if (n === primaryIndex) {
-        assignmentStatus = 'ACTIVE';
-      } else if (n < primaryIndex) {
-        assignmentStatus = 'TERMINATED';
-        end = Math.max(start, hireDay + rng.int(30, Math.max(31, this.anchorDay - hireDay)) - 1);
-      } else {
-        assignmentStatus = rng.weighted<PersonAssignment['status']>([
-          ['ACTIVE', 70],
-          ['SUSPENDED', 10],
-          ['TERMINATED', 20],
-        ]);
-        if (assignmentStatus === 'TERMINATED') end = Math.max(start, this.anchorDay - rng.int(1, 365));
-      }
-      const jobRole = holdsRole && n === primaryIndex ? rng.pick(ROLE_HOLDER_JOB_ROLES) : rng.pick(group.jobRoles);
-      const department = rng.pick(DEPARTMENTS);
-      result.push({
-        assignmentNumber: n === 0 ? employeeNumber : `${employeeNumber}-${n + 1}`,
-        primary: n === primaryIndex,
-        status: assignmentStatus,
-        positionName: `${jobRole} ${rng.pick(BANDS)} - ${department}`,
-        jobRole,
-        staffGroup: group.name,
-        organisationName: `${code} ${department}`,
-        effectiveStartDate: formatDay(start),
-        effectiveEndDate: end === null ? null : formatDay(end),
-      });
-    }
-    return result;
-  }
-
-  private employmentChecks(rng: Rng, status: PersonStatus, group: StaffGroup): EmploymentCheck[] {
-    const today = this.anchorDay;
-    if (status.systemPersonType === 'APL') {
-      return [
-        { type: 'IDENTITY', status: rng.pick(['PENDING', 'VERIFIED'] as const), checkedDate: null, expiryDate: null, reference: null },
-        { type: 'RIGHT_TO_WORK', status: 'PENDING', checkedDate: null, expiryDate: null, reference: null },
-        { type: 'DBS', status: 'NOT_CHECKED', checkedDate: null, expiryDate: null, reference: null },
-      ];
-    }
-    if (status.systemPersonType === 'OTHER') return [];
-    const hire = status.hireDay ?? today;
-    const checked = (): number => hire - rng.int(5, 60);
-    const checks: EmploymentCheck[] = [];
-    checks.push({ type: 'IDENTITY', status: 'VERIFIED', checkedDate: formatDay(checked()), expiryDate: null, reference: null });
-    const visa = rng.chance(0.15);
-    const visaExpiry = today + rng.int(-60, 1500);
-    checks.push({
-      type: 'RIGHT_TO_WORK',
-      status: visa && visaExpiry < today ? 'EXPIRED' : 'VERIFIED',
-      checkedDate: formatDay(checked()),
-      expiryDate: visa ? formatDay(visaExpiry) : null,
-      reference: visa ? `W${rng.int(10_000_000, 99_999_999)}` : null,
+    return personRecord({
+      rng: new Rng(hashKey(this.seed, Salt.PersonDetail, ref.vpdIndex, ref.index)),
+      anchorDay: this.anchorDay,
+      vpd: this.vpdCode(ref.vpdIndex),
+      employeeNumber: this.employeeNumber(ref),
+      niNumber: this.niNumberOf(ref),
+      status: this.personStatus(ref),
+      fixture,
+      holdsRole: fixture ? fixture.key !== 'withoutRole' : this.slotOf(ref) !== undefined,
     });
-    const dbsChecked = Math.min(today, hire - rng.int(10, 40) + (rng.chance(0.4) ? rng.int(0, 1500) : 0));
-    const dbsExpiry = dbsChecked + 3 * 365;
-    const dbsStatus = rng.chance(0.03) ? 'PENDING' : dbsExpiry < today ? 'EXPIRED' : 'VERIFIED';
-    checks.push({
-      type: 'DBS',
-      status: dbsStatus,
-      checkedDate: dbsStatus === 'PENDING' ? null : formatDay(dbsChecked),
-      expiryDate: dbsStatus === 'PENDING' ? null : formatDay(dbsExpiry),
-      reference: dbsStatus === 'PENDING' ? null : String(rng.int(1, 999_999_999_999)).padStart(12, '0'),
-    });
-    checks.push({
-      type: 'EMPLOYMENT_HISTORY',
-      status: rng.chance(0.9) ? 'VERIFIED' : 'NOT_CHECKED',
-      checkedDate: formatDay(checked()),
-      expiryDate: null,
-      reference: null,
-    });
-    checks.push({
-      type: 'OCCUPATIONAL_HEALTH',
-      status: rng.weighted([
-        ['VERIFIED', 85],
-        ['PENDING', 10],
-        ['NOT_CHECKED', 5],
-      ] as const),
-      checkedDate: formatDay(checked()),
-      expiryDate: null,
-      reference: null,
-    });
-    if (group.registration) {
-      checks.push({
-        type: 'PROFESSIONAL_REGISTRATION',
-        status: 'VERIFIED',
-        checkedDate: formatDay(Math.min(today, hire + rng.int(0, 700))),
-        expiryDate: null,
-        reference: null,
-      });
-    }
-    return checks;
-  }
-
-  private registrations(rng: Rng, group: StaffGroup): Registration[] {
-    const body = group.registration;
-    if (!body) return [];
-    const letter = (): string => String.fromCharCode(65 + rng.int(0, 25));
-    const digits = (n: number): string => String(rng.int(0, 10 ** n - 1)).padStart(n, '0');
-    let number: string;
-    let expiry: number | null;
-    switch (body) {
-      case 'NMC':
-        number = `${digits(2)}${letter()}${digits(4)}${letter()}`;
-        expiry = this.anchorDay + rng.int(-20, 365);
-        break;
-      case 'GMC':
-        number = String(rng.int(3_000_000, 7_999_999));
-        expiry = null;
-        break;
-      case 'HCPC':
-        number = `${rng.pick(['PH', 'OT', 'RA', 'PA', 'DT'])}${digits(6)}`;
-        expiry = this.anchorDay + rng.int(-20, 730);
-        break;
-      case 'GPhC':
-        number = String(rng.int(2_000_000, 2_299_999));
-        expiry = this.anchorDay + rng.int(-20, 365);
-        break;
-      default:
-        number = digits(6);
-        expiry = this.anchorDay + rng.int(0, 365);
-    }
-    const lapsed = expiry !== null && expiry < this.anchorDay;
-    const status = lapsed ? 'LAPSED' : rng.chance(0.01) ? 'SUSPENDED' : 'REGISTERED';
-    return [{ body, number, status, expiryDate: expiry === null ? null : formatDay(expiry) }];
-  }
-
-  private competences(rng: Rng, status: PersonStatus): Competence[] {
-    const asOf = status.terminationDay ?? this.anchorDay;
-    const result: Competence[] = [];
-    for (const subject of CSTF_SUBJECTS) {
-      if (!rng.chance(0.85)) continue;
-      const level = rng.pick(subject.levels);
-      const name = level === null ? subject.subject : `${subject.subject} - Level ${level}`;
-      if (rng.chance(0.05)) {
-        result.push({ name, cstfSubject: subject.subject, level, status: 'IN_PROGRESS', achievedDate: null, expiryDate: null });
-        continue;
-      }
-      const achieved = asOf - rng.int(0, subject.renewalYears * 365 + 200);
-      const expiry = addYears(achieved, subject.renewalYears);
-      result.push({
-        name,
-        cstfSubject: subject.subject,
-        level,
-        status: expiry < this.anchorDay ? 'EXPIRED' : 'ACHIEVED',
-        achievedDate: formatDay(achieved),
-        expiryDate: formatDay(expiry),
-      });
-    }
-    return result;
-  }
-
-  private immunisations(rng: Rng, status: PersonStatus): Immunisation[] {
-    const hire = status.hireDay ?? this.anchorDay;
-    const result: Immunisation[] = [];
-    for (const { antigen, results } of ANTIGENS) {
-      if (!rng.chance(0.6)) continue;
-      result.push({ antigen, date: formatDay(Math.min(this.anchorDay, hire - rng.int(-400, 3000))), result: rng.pick(results) });
-    }
-    return result;
   }
 
   // ---- fixtures ---------------------------------------------------------------------------
@@ -764,83 +312,11 @@ export class SandboxDataset {
    * baseline watermark (48 hours before start-up); timed events come after it, in time order.
    */
   fixtureRoleEvents(): FixtureRoleEvent[] {
-    const anchor = this.anchor;
-    const day = this.anchorDay;
-    const hour = 3_600_000;
-    const at = (daysAgo: number, minuteOfDay: number): number => ukLocalToInstant(day - daysAgo, minuteOfDay);
-    const created = (fixture: FixtureKey, createdAt: number, extra: Partial<FixtureRoleEvent> = {}): FixtureRoleEvent => ({
-      fixture,
-      at: createdAt <= anchor - BASELINE_AGE_MS ? 'baseline' : createdAt,
-      kind: 'create',
-      createdAt,
-      effectiveStartDay: ukDay(createdAt),
-      effectiveEndDay: null,
-      lastUpdatedAt: createdAt,
-      ...extra,
-    });
-    const { spring, autumn } = this.lastClockChanges();
-    const leaverStatus = this.personStatus(this.fixtureRef('leaver'));
-    const events: FixtureRoleEvent[] = [
-      created('established', at(400, 10 * 60 + 12)),
-      created('endDatedToday', at(200, 9 * 60 + 5)),
-      created('endDatedYesterday', at(300, 14 * 60 + 40)),
-      created('leaver', at(500, 11 * 60 + 30), {
-        lastUpdatedAt: ukLocalToInstant(leaverStatus.terminationDay as number, 17 * 60),
-      }),
-      created('springForwardBefore', spring - 30 * 60_000),
-      created('springForwardAfter', spring + 30 * 60_000),
-      created('fallBackBefore', autumn - 30 * 60_000),
-      created('fallBackAfter', autumn + 30 * 60_000),
-      { fixture: 'endDatedYesterday', at: anchor - 40 * hour, kind: 'end-date', effectiveEndDay: day - 1 },
-      created('deletedInError', anchor - 36 * hour),
-      created('futureDated', anchor - 30 * hour, { effectiveStartDay: day + 7 }),
-      { fixture: 'deletedInError', at: anchor - 26 * hour, kind: 'delete' },
-      { fixture: 'endDatedToday', at: anchor - 20 * hour, kind: 'end-date', effectiveEndDay: day },
-      created('assignedWithin24h', anchor - 2 * hour),
-    ];
-    return events;
+    return fixtureRoleEvents(this.anchor, this.personStatus(this.fixtureRef('leaver')).terminationDay as number);
   }
 
   /** The latest spring-forward and fall-back instants at least 3 days before the anchor. */
   lastClockChanges(): { spring: number; autumn: number } {
-    const limit = this.anchor - 3 * MS_PER_DAY;
-    const year = new Date(this.anchor).getUTCFullYear();
-    const latest = (pick: (y: number) => number): number => (pick(year) <= limit ? pick(year) : pick(year - 1));
-    return {
-      spring: latest((y) => ukClockChanges(y).springForward),
-      autumn: latest((y) => ukClockChanges(y).fallBack),
-    };
+    return lastClockChanges(this.anchor);
   }
-}
-
-function shuffle<T>(items: T[], rng: Rng): void {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-}
-
-/** Splits total into integer shares proportional to weights (largest remainder method). */
-export function allocate(total: number, weights: readonly number[]): number[] {
-  const sum = weights.reduce((a, b) => a + b, 0);
-  const exact = weights.map((w) => (total * w) / sum);
-  const shares = exact.map(Math.floor);
-  let remaining = total - shares.reduce((a, b) => a + b, 0);
-  const order = exact
-    .map((value, index) => ({ index, fraction: value - Math.floor(value) }))
-    .sort((a, b) => b.fraction - a.fraction || a.index - b.index);
-  for (const { index } of order) {
-    if (remaining <= 0) break;
-    shares[index] = shares[index] + 1;
-    remaining--;
-  }
-  return shares;
-}
-
-/** The same calendar date a number of years later (29 February becomes 28 February). */
-function addYears(day: number, years: number): number {
-  const date = new Date(day * MS_PER_DAY);
-  const target = Date.UTC(date.getUTCFullYear() + years, date.getUTCMonth(), 1);
-  const lastDate = new Date(Date.UTC(date.getUTCFullYear() + years, date.getUTCMonth() + 1, 0)).getUTCDate();
-  return target / MS_PER_DAY + Math.min(date.getUTCDate(), lastDate) - 1;
 }

@@ -21,8 +21,8 @@ import { TokenService } from './sandbox.tokens';
 export { SandboxAdmin } from './sandbox.admin';
 export type { AssignRoleOptions, DeactivateOptions, PersonLocator, RoleHolder, SandboxFixture } from './sandbox.admin';
 export type { ActiveFaults, SandboxFaults } from './sandbox.faults';
-export type { FixtureKey } from './sandbox.generator';
-export { HOME_EMPLOYEE_NUMBER, HOME_VPD } from './sandbox.generator';
+export type { FixtureKey } from './sandbox.fixtures';
+export { HOME_EMPLOYEE_NUMBER, HOME_VPD } from './sandbox.fixtures';
 export * from './sandbox.types';
 
 export interface SandboxOptions {

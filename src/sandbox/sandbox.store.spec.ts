@@ -1,5 +1,6 @@
 import { SandboxDataset } from './sandbox.generator';
-import { ListingQuery, SandboxStore } from './sandbox.store';
+import { ListingQuery } from './sandbox.listings';
+import { SandboxStore } from './sandbox.store';
 import { parseDay, ukDay } from './sandbox.time';
 import { DPA_ROLE_NAME, RoleAssignment } from './sandbox.types';
 

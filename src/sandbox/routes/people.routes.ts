@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, NI_NUMBER } from '../../domain/identifiers';
 import { SandboxError } from '../sandbox.errors';
-import { PersonRef, SandboxDataset } from '../sandbox.generator';
+import { PersonRef } from '../sandbox.generator';
+import { personSummary } from '../sandbox.person-records';
 import { parseDay } from '../sandbox.time';
 import { PersonSummary } from '../sandbox.types';
 import { Query, queryValue, SandboxRouteContext } from './route-context';
@@ -25,7 +26,7 @@ export async function peopleRoutes(app: FastifyInstance, ctx: SandboxRouteContex
       refs
         .filter((r): r is PersonRef => r !== undefined)
         .slice(0, MAX_PEOPLE_RESULTS)
-        .map((r) => SandboxDataset.summary(store.getPerson(r)));
+        .map((r) => personSummary(store.getPerson(r)));
 
     if (only('employeeNumber')) {
       const employeeNumber = values.employeeNumber as string;
