@@ -27,16 +27,9 @@ import type {
   EsrVpd,
   PeopleCriteria,
 } from './esr.types';
-import {
-  ContractViolation,
-  errorCodeOf,
-  parseJson,
-  parsePerson,
-  parsePersonSummary,
-  parseRoleAssignment,
-  parseRoleChange,
-  parseVpd,
-} from './esr.validation';
+import { ContractViolation } from './esr.json-fields';
+import { parsePerson, parsePersonSummary } from './esr.person-parsing';
+import { errorCodeOf, parseJson, parseRoleAssignment, parseRoleChange, parseVpd } from './esr.validation';
 
 export { TOKEN_REFRESH_MARGIN_MS } from './esr.tokens';
 export { ESR_MAX_QUEUED_PER_LANE } from './esr.transport';

@@ -1,7 +1,7 @@
 import { ErrorDetail, ValidationFailedError } from '../common/errors/domain-error';
 import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, NI_NUMBER, VPD } from '../domain/identifiers';
 import type { PeopleCriteria } from './esr.types';
-import { isIsoDate } from './esr.validation';
+import { isIsoDate } from './esr.json-fields';
 
 /* Checks of the ESR client's arguments, made before any call: bad ones throw ValidationFailedError. */
 

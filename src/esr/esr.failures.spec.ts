@@ -21,7 +21,7 @@ import {
 import { ConnectTimeoutError } from './esr.http';
 import { ESR_ENDPOINTS } from './esr.metrics';
 import { EsrQueueFullError } from './esr.scheduler';
-import { ContractViolation } from './esr.validation';
+import { ContractViolation } from './esr.json-fields';
 
 const PERSON = ESR_ENDPOINTS.person;
 const NOW = Date.parse('2026-11-02T10:00:00Z');

@@ -6,7 +6,8 @@ import { EsrNotFoundError, EsrRejectedError, EsrTimeoutError, EsrUnavailableErro
 import { ConnectTimeoutError, ESR_CONNECT_TIMEOUT_CODE } from './esr.http';
 import { ESR_ENDPOINTS, EsrEndpointName } from './esr.metrics';
 import { EsrQueueFullError } from './esr.scheduler';
-import { ContractViolation, errorCodeOf } from './esr.validation';
+import { ContractViolation } from './esr.json-fields';
+import { errorCodeOf } from './esr.validation';
 
 /*
  * How the ESR client classifies what went wrong in one exchange (EsrCallFailure), which failures are

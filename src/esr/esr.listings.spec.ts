@@ -1,7 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { FetchedPage, checkedPageSize, pageByPage, parseItems, parsePage } from './esr.listings';
-import { ContractViolation } from './esr.validation';
+import { ContractViolation } from './esr.json-fields';
 
 function answer(body: unknown, headers: Record<string, unknown> = {}): AxiosResponse<string> {
   return { status: 200, headers, data: JSON.stringify(body) } as unknown as AxiosResponse<string>;

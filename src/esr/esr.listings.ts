@@ -3,7 +3,8 @@ import type { AxiosResponse } from 'axios';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import type { EsrEndpointName, EsrMetrics } from './esr.metrics';
 import type { EsrPage } from './esr.types';
-import { isIsoDateTime, itemsOf, pagedEnvelope, parseEach, parseJson } from './esr.validation';
+import { isIsoDateTime, parseEach } from './esr.json-fields';
+import { itemsOf, pagedEnvelope, parseJson } from './esr.validation';
 
 /*
  * Answers that are lists: one answer (`items`) or a listing page by page (`items`, `nextCursor`,

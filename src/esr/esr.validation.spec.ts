@@ -1,16 +1,7 @@
 import { wireAssignment } from '../../test/esr/esr.fixtures';
-import {
-  ContractViolation,
-  errorCodeOf,
-  isIsoDate,
-  isIsoDateTime,
-  pagedEnvelope,
-  parseJson,
-  parsePerson,
-  parseRoleAssignment,
-  parseRoleChange,
-  tokenResponse,
-} from './esr.validation';
+import { ContractViolation, isIsoDate, isIsoDateTime } from './esr.json-fields';
+import { parsePerson } from './esr.person-parsing';
+import { errorCodeOf, pagedEnvelope, parseJson, parseRoleAssignment, parseRoleChange, tokenResponse } from './esr.validation';
 
 function reasonOf(fn: () => unknown): string {
   try {
