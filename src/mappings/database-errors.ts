@@ -28,3 +28,6 @@ export function isTransientConflict(error: unknown): boolean {
   const { code } = codeAndMessage(error);
   return code === '40P01' || code === '40001' || code === 'SQLITE_BUSY';
 }
+
+/** How often a write that lost a race (unique index, deadlock) is evaluated again before giving up. */
+export const MAX_WRITE_ATTEMPTS = 3;

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock/clock';
 import type { ChangeCause } from '../access-events/access-change';
 import { EsrMapping } from './esr-mapping.entity';
 import { EsrRecordChecker, RecordCheck } from './esr-record-checker';
-import { MappingsService } from './mappings.service';
+import { MappingCheckQueue } from './mapping-check-queue';
 
 /** Rows one verification pass looks at. */
 export const VERIFY_BATCH = 200;
@@ -26,14 +26,15 @@ export interface VerifyOutcome {
  * rows from before checks existed): a record holding the role in the synced data is confirmed with
  * no ESR call; others get one person lookup each (bounded concurrency). A record found unknown turns
  * NOT_FOUND_IN_ESR and is not asked about again (only the role data can still confirm it); one ESR
- * could not answer is retried with backoff. Results are written through MappingsService. Never throws.
+ * could not answer is retried with backoff. Due rows are read and results written through
+ * MappingCheckQueue. Never throws.
  */
 @Injectable()
 export class MappingVerifier {
   private readonly logger = new Logger(MappingVerifier.name);
 
   constructor(
-    private readonly mappings: MappingsService,
+    private readonly queue: MappingCheckQueue,
     private readonly checker: EsrRecordChecker,
     private readonly clock: Clock,
   ) {}
@@ -41,7 +42,7 @@ export class MappingVerifier {
   /** One pass over the rows due for a check. */
   async verifyDue(limit = VERIFY_BATCH): Promise<VerifyOutcome> {
     try {
-      return await this.verify(await this.mappings.dueChecks(limit), 'verification', Date.now() + VERIFY_DEADLINE_MS, false);
+      return await this.verify(await this.queue.dueChecks(limit), 'verification', Date.now() + VERIFY_DEADLINE_MS, false);
     } catch (error) {
       this.logger.warn({ msg: 'mapping verification pass failed', error: (error as Error).message });
       return { checked: 0, verified: 0, notFound: 0, unknown: 0 };
@@ -81,7 +82,7 @@ export class MappingVerifier {
       else if (check.status === 'NOT_FOUND') outcome.notFound++;
       else outcome.unknown++;
     }
-    await this.mappings.recordChecks(results, cause);
+    await this.queue.recordChecks(results, cause);
     if (outcome.checked > 0) this.logger.log({ msg: 'mappings checked against ESR', ...outcome });
     return outcome;
   }

@@ -25,6 +25,7 @@ import { CreatedEsrMappingDto, DeletedMappingsDto, EsrMappingDto, EsrMappingList
 import { EsrMapping } from './esr-mapping.entity';
 import { MAX_IMPORT_ITEMS, MAX_MAPPINGS_PER_USER } from './identifiers';
 import { CreateMappingBodyPipe } from './mapping-input';
+import { MappingImportService } from './mapping-import.service';
 import { CreatedMapping, MappingsService } from './mappings.service';
 import { IMPORT_BODY_LIMIT_BYTES } from './identifiers';
 
@@ -71,7 +72,10 @@ export function toMappingDto(row: EsrMapping): EsrMappingDto {
 @Controller({ path: 'v1' })
 export class MappingsController {
   // The import route's larger body limit is set in app.factory (IMPORT_ROUTE), the one place body limits live.
-  constructor(private readonly mappings: MappingsService) {}
+  constructor(
+    private readonly mappings: MappingsService,
+    private readonly importer: MappingImportService,
+  ) {}
 
   @Get('users/:portalUserId/esr-mappings')
   @Header('Cache-Control', 'no-store')
@@ -169,6 +173,6 @@ export class MappingsController {
     @ApiKeyId() apiKeyId: string,
     @RequestId() requestId: string,
   ): Promise<ImportEsrMappingsResultDto> {
-    return this.mappings.import(body.items, { actor, apiKeyId, requestId });
+    return this.importer.import(body.items, { actor, apiKeyId, requestId });
   }
 }

@@ -13,6 +13,9 @@ import { EsrMapping } from './esr-mapping.entity';
 import { MAX_MAPPINGS_PER_USER } from './identifiers';
 import { MappingExistsError, MappingsService, RecordMappedToOtherUserError } from './mappings.service';
 import { EsrRecordChecker, RecordCheck } from './esr-record-checker';
+import { MappingCheckQueue } from './mapping-check-queue';
+import { MappingImportService } from './mapping-import.service';
+import { MappingMirrorHold } from './mapping-mirror-hold';
 import { AccessChangeRecorder } from '../access-events/access-change.recorder';
 import { AccessResolver } from '../access/access-resolver';
 import { recordKey, RecordKey } from '../role-store/role.types';
@@ -41,13 +44,15 @@ class FakeChecker {
   }
 }
 
-/** MappingsService on the embedded default's database (SQLite, in memory, real migrations). */
+/** MappingsService (with MappingImportService and MappingCheckQueue) on the embedded default's database (SQLite, in memory, real migrations). */
 describe(MappingsService.name, () => {
   const ctx = { actor: 'lsa.user', apiKeyId: 'portal1', requestId: 'req-1' };
   let dataSource: DataSource;
   let clock: FakeClock;
   let audit: AuditService;
   let service: MappingsService;
+  let importer: MappingImportService;
+  let queue: MappingCheckQueue;
   let mirror: MemoryMappingCache;
   let checker: FakeChecker;
 
@@ -62,16 +67,11 @@ describe(MappingsService.name, () => {
     mirror = new MemoryMappingCache(async () => ({ vpds: new Map(), roles: new Map() }));
     checker = new FakeChecker();
     const resolver = new AccessResolver(memoryStores(clock).roles, config, clock);
-    service = new MappingsService(
-      dataSource,
-      audit,
-      clock,
-      checker as unknown as EsrRecordChecker,
-      new AccessChangeRecorder(resolver, config, clock),
-      resolver,
-      config,
-      mirror,
-    );
+    const recorder = new AccessChangeRecorder(resolver, config, clock);
+    const mirrorHold = new MappingMirrorHold(mirror, clock);
+    service = new MappingsService(dataSource, audit, clock, checker as unknown as EsrRecordChecker, recorder, resolver, config, mirrorHold);
+    importer = new MappingImportService(dataSource, audit, clock, checker as unknown as EsrRecordChecker, recorder, config, mirrorHold);
+    queue = new MappingCheckQueue(dataSource, clock, recorder, mirrorHold);
   });
 
   afterEach(async () => {
@@ -162,7 +162,7 @@ describe(MappingsService.name, () => {
   it('should import good rows in one go and report bad, conflicting and duplicate rows', async () => {
     await service.create('owner', { vpd: '979', employeeNumber: '11111111' }, ctx);
     await service.create('hiran', { vpd: '979', employeeNumber: '22222222' }, ctx);
-    const result = await service.import(
+    const result = await importer.import(
       [
         { portalUserId: 'hiran', vpd: '979', employeeNumber: '30581377' }, // 0 created
         { portalUserId: 'hiran', vpd: '979' }, // 1 missing
@@ -194,7 +194,7 @@ describe(MappingsService.name, () => {
 
   it('should write nothing of an import whose transaction fails', async () => {
     jest.spyOn(audit, 'recordMany').mockRejectedValueOnce(new DomainError('INTERNAL', 'boom'));
-    await expect(service.import([{ portalUserId: 'u', vpd: '979', employeeNumber: '30581377' }], ctx)).rejects.toThrow('boom');
+    await expect(importer.import([{ portalUserId: 'u', vpd: '979', employeeNumber: '30581377' }], ctx)).rejects.toThrow('boom');
     await expect(rows()).resolves.toEqual([]);
   });
 
@@ -213,13 +213,13 @@ describe(MappingsService.name, () => {
     expect(row).toMatchObject({ verified: false, esrStatus: null, displayName: null });
     expect(row.checkAfter?.toISOString()).toBe(clock.now().toISOString());
     expect(access.reason).toContain('ESR has not yet confirmed employee number 30581377 in VPD 979');
-    await expect(service.dueChecks(10)).resolves.toHaveLength(1);
+    await expect(queue.dueChecks(10)).resolves.toHaveLength(1);
   });
 
   it('should not ask ESR about import rows that would not be written', async () => {
     await service.create('owner', { vpd: '979', employeeNumber: '11111111' }, ctx);
     checker.asked.length = 0;
-    await service.import(
+    await importer.import(
       [
         { portalUserId: 'owner', vpd: '979', employeeNumber: '11111111' },
         { portalUserId: 'other', vpd: '979', employeeNumber: '11111111' },
@@ -234,7 +234,7 @@ describe(MappingsService.name, () => {
   it('should report import rows ESR does not know and count those saved unverified', async () => {
     checker.unknown.add('979:00000000');
     checker.down.add('979:33333333');
-    const result = await service.import(
+    const result = await importer.import(
       [
         { portalUserId: 'a', vpd: '979', employeeNumber: '00000000' },
         { portalUserId: 'b', vpd: '979', employeeNumber: '22222222' },
@@ -265,7 +265,7 @@ describe(MappingsService.name, () => {
     ],
   ])("should skip the owner's own row placed %s another user's rejected row for the same record", async (_where, items) => {
     await service.create('owner', { vpd: '979', employeeNumber: '11111111' }, ctx);
-    const result = await service.import(items, ctx);
+    const result = await importer.import(items, ctx);
     const otherIndex = items.findIndex((i) => i.portalUserId === 'other');
     expect(result).toMatchObject({ created: 0, skipped: 1 });
     expect(result.errors).toEqual([expect.objectContaining({ index: otherIndex, error: 'ESR_RECORD_MAPPED_TO_OTHER_USER' })]);
@@ -279,9 +279,9 @@ describe(MappingsService.name, () => {
       { portalUserId: 'new', vpd: '979', employeeNumber: '22222222' },
       { portalUserId: 'new', vpd: '979', employeeNumber: '22222222' },
     ];
-    const forward = await service.import(items, ctx);
+    const forward = await importer.import(items, ctx);
     await dataSource.getRepository(EsrMapping).delete({ portalUserId: 'new' });
-    const backward = await service.import([...items].reverse(), ctx);
+    const backward = await importer.import([...items].reverse(), ctx);
     const summary = (r: typeof forward, n: number) => ({
       created: r.created,
       skipped: r.skipped,
@@ -320,7 +320,7 @@ describe(MappingsService.name, () => {
       const release = jest.spyOn(mirror, 'release');
       await service.create('hiran', key, ctx);
       await service.delete('hiran', key, ctx);
-      await service.import([{ portalUserId: 'third', vpd: '123', employeeNumber: '33333333' }], ctx);
+      await importer.import([{ portalUserId: 'third', vpd: '123', employeeNumber: '33333333' }], ctx);
       expect(hold.mock.calls.map((c) => c[0])).toEqual([['hiran'], ['hiran'], ['third']]);
       expect(release.mock.calls.map((c) => c[0])).toEqual([['hiran'], ['hiran'], ['third']]);
       expect(release.mock.calls.map((c) => c[1])).toEqual(await Promise.all(hold.mock.results.map((r) => r.value)));

@@ -12,6 +12,7 @@ import type { VpdSyncRecord } from '../role-store/sync-records.types';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { MappingVerifier, VerifyOutcome } from '../mappings/mapping-verifier';
+import { MappingCheckQueue } from '../mappings/mapping-check-queue';
 import { MappingsService } from '../mappings/mappings.service';
 
 export const MONITOR_LEASE = 'access-monitor';
@@ -33,7 +34,7 @@ export interface MonitorOutcome {
  * - Role data: per mapped VPD, a mark of the live role data (generation, change sequence, fresh or
  *   stale) is compared with the one last evaluated (access_vpd_marks); only a VPD whose mark moved
  *   has its users re-evaluated. The sync knows nothing of this. A new successful sync also makes
- *   the VPD's unverified mappings due for a check (MappingVerifier).
+ *   the VPD's unverified mappings due for a check (MappingCheckQueue, then MappingVerifier).
  * - Time: users whose nextCheckAt (their nextChangeAt, or the moment their data turns stale) has
  *   come, read through an index; nobody else is looked at.
  * Events go to the outbox through AccessChangeRecorder (nothing when WEBHOOK_URL is unset; the
@@ -49,6 +50,7 @@ export class AccessMonitor {
     private readonly roles: RoleStore,
     private readonly leases: LeaseStore,
     private readonly mappings: MappingsService,
+    private readonly checkQueue: MappingCheckQueue,
     private readonly verifier: MappingVerifier,
     private readonly recorder: AccessChangeRecorder,
     private readonly config: AppConfig,
@@ -85,7 +87,7 @@ export class AccessMonitor {
       const previous = marks.get(vpd);
       if (previous === mark) continue;
       const [data, synced] = [mark.split('|').slice(0, 3).join('|'), mark.split('|')[3]];
-      if (previous?.split('|')[3] !== synced) await this.mappings.requeueUnverified(vpd);
+      if (previous?.split('|')[3] !== synced) await this.checkQueue.requeueUnverified(vpd);
       if (previous?.split('|').slice(0, 3).join('|') !== data) {
         changed.push(vpd);
         const users = [...new Set((await this.mappings.listVpd(vpd)).map((m) => m.portalUserId))];

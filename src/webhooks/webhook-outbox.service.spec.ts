@@ -12,6 +12,7 @@ import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/env.schema';
 import { buildDataSourceOptions } from '../database/data-source-options';
 import type { EsrRecordChecker } from '../mappings/esr-record-checker';
+import { MappingMirrorHold } from '../mappings/mapping-mirror-hold';
 import { MappingsService } from '../mappings/mappings.service';
 import { WebhookOutboxService } from './webhook-outbox.service';
 
@@ -47,7 +48,7 @@ describe(WebhookOutboxService.name, () => {
       new AccessChangeRecorder(resolver, config, clock, dataSource),
       resolver,
       config,
-      new MemoryMappingCache(async () => ({ vpds: new Map(), roles: new Map() })),
+      new MappingMirrorHold(new MemoryMappingCache(async () => ({ vpds: new Map(), roles: new Map() })), clock),
     );
     outbox = new WebhookOutboxService(dataSource, clock);
   });

@@ -1,0 +1,129 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { AccessChangeRecorder } from '../access-events/access-change.recorder';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock/clock';
+import { AppConfig } from '../config/app-config';
+import { lockPortalUsers } from '../database/user-locks';
+import { recordKey } from '../role-store/role.types';
+import { isTransientConflict, isUniqueViolation, MAX_WRITE_ATTEMPTS } from './database-errors';
+import type { ImportEsrMappingsResultDto, ImportRowErrorDto } from './dto/import-mappings.dto';
+import { EsrMapping } from './esr-mapping.entity';
+import { EsrRecordChecker, RecordCheck } from './esr-record-checker';
+import { ImportRow, planImport } from './import-plan';
+import { checkImportRow } from './mapping-input';
+import { MappingMirrorHold } from './mapping-mirror-hold';
+import { ChangeContext, mappingEvent, newMappingRow } from './mapping-rows';
+import { refuseSelfMapping } from './self-mapping.policy';
+
+/** Rows per INSERT statement (12 columns each). */
+const INSERT_CHUNK = 250;
+
+/**
+ * The bulk import of "Manage User" (POST /v1/esr-mappings/import): import(items, ctx). The same
+ * rules as MappingsService.create (one ESR record per portal user, uq_esr_mappings_record, the cap
+ * per user, self-mapping policy), decided per row by planImport. Writes commit their audit events and
+ * access-change events (AccessChangeRecorder) in the same transaction, with the mapping mirror held
+ * around it (MappingMirrorHold).
+ *
+ * Query budget: one cache round trip, at most one ESR call per row not in the synced role data
+ * (bounded concurrency, within ESR_INTERACTIVE_DEADLINE) and one transaction.
+ */
+@Injectable()
+export class MappingImportService {
+  private readonly logger = new Logger(MappingImportService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly checker: EsrRecordChecker,
+    private readonly recorder: AccessChangeRecorder,
+    private readonly config: AppConfig,
+    private readonly mirrorHold: MappingMirrorHold,
+  ) {}
+
+  /**
+   * Bulk import (at most 1,000 rows; the DTO checks the count). Each row is validated on its own,
+   * then decided by planImport (order-independent except for real conflicts). Rows that would be
+   * written are checked against ESR first (EsrRecordChecker.checkMany: rows in the synced role
+   * data need no call; the rest within ESR_INTERACTIVE_DEADLINE; those not reached are written
+   * unverified and checked in the background). All writes go in ONE transaction with their
+   * MAPPING_CREATED events; a race lost to a concurrent writer re-runs the decision.
+   */
+  async import(items: unknown[], ctx: ChangeContext): Promise<ImportEsrMappingsResultDto> {
+    const invalid: ImportRowErrorDto[] = [];
+    const rows: ImportRow[] = [];
+    items.forEach((raw, index) => {
+      const check = checkImportRow(raw);
+      const refusal =
+        check.ok && refuseSelfMapping({ selfServiceAllowed: this.config.mappingSelfService }, ctx.actor, check.value.portalUserId);
+      if (!check.ok) invalid.push({ index, error: 'VALIDATION_FAILED', message: check.message, details: check.details });
+      else if (refusal) invalid.push({ index, error: 'FORBIDDEN', message: refusal });
+      else rows.push({ index, ...check.value });
+    });
+    const draft = planImport(rows, await this.owners(this.dataSource.manager, rows), new Map());
+    const toCheck = [...new Map(draft.create.map((r) => [recordKey(r.vpd, r.employeeNumber), r])).values()];
+    const checks = await this.checker.checkMany(toCheck, Date.now() + this.config.esrInteractiveDeadlineMs);
+
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const users = [...new Set(rows.map((r) => r.portalUserId))];
+        const outcome = await this.mirrorHold.writing(users, () =>
+          this.dataSource.transaction((manager) => this.writeImport(manager, rows, checks, ctx)),
+        );
+        const errors = invalid.concat(outcome.errors).sort((a, b) => a.index - b.index);
+        const result = { created: outcome.created, skipped: outcome.skipped, unverified: outcome.unverified, errors };
+        this.logger.log({ msg: 'ESR mappings imported', ...result, errors: errors.length });
+        return result;
+      } catch (error) {
+        if ((!isUniqueViolation(error) && !isTransientConflict(error)) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async writeImport(manager: EntityManager, rows: ImportRow[], checks: Map<string, RecordCheck>, ctx: ChangeContext) {
+    const users = [...new Set(rows.map((r) => r.portalUserId))];
+    await lockPortalUsers(manager, users);
+    const counts = new Map<string, number>();
+    if (users.length > 0) {
+      const countRows = await manager
+        .createQueryBuilder(EsrMapping, 'm')
+        .select('m.portalUserId', 'portalUserId')
+        .addSelect('COUNT(*)', 'count')
+        .where('m.portalUserId IN (:...users)', { users })
+        .groupBy('m.portalUserId')
+        .getRawMany<{ portalUserId: string; count: string | number }>();
+      for (const row of countRows) counts.set(row.portalUserId, Number(row.count));
+    }
+    const plan = planImport(rows, await this.owners(manager, rows), counts, checks);
+    const now = this.clock.now();
+    const created = plan.create.map((c) => newMappingRow(c.portalUserId, c, ctx.actor, now, c.check));
+    const before = await this.recorder.capture(manager, [...new Set(created.map((r) => r.portalUserId))]);
+    // Insert in index order of the unique key so two concurrent imports lock index entries in the same order.
+    const sorted = [...created].sort((a, b) => recordKey(a.vpd, a.employeeNumber).localeCompare(recordKey(b.vpd, b.employeeNumber)));
+    for (let i = 0; i < sorted.length; i += INSERT_CHUNK) await manager.insert(EsrMapping, sorted.slice(i, i + INSERT_CHUNK));
+    await this.audit.recordMany(
+      created.map((row) => mappingEvent('MAPPING_CREATED', row, ctx, { source: 'import', verified: row.verified })),
+      manager,
+    );
+    await this.recorder.commit(manager, before);
+    return { created: created.length, skipped: plan.skipped, unverified: created.filter((r) => !r.verified).length, errors: plan.errors };
+  }
+
+  /** recordKey -> owning portal user, for these rows' records. */
+  private async owners(manager: EntityManager, rows: ImportRow[]): Promise<Map<string, string>> {
+    const owners = new Map<string, string>();
+    const vpds = [...new Set(rows.map((c) => c.vpd))];
+    const numbers = [...new Set(rows.map((c) => c.employeeNumber))];
+    for (let i = 0; i < numbers.length; i += INSERT_CHUNK * 2) {
+      const found = await manager.find(EsrMapping, {
+        select: { vpd: true, employeeNumber: true, portalUserId: true },
+        where: { vpd: In(vpds), employeeNumber: In(numbers.slice(i, i + INSERT_CHUNK * 2)) },
+      });
+      for (const row of found) owners.set(recordKey(row.vpd, row.employeeNumber), row.portalUserId);
+    }
+    return owners;
+  }
+}
