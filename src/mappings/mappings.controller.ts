@@ -23,11 +23,10 @@ import { ImportEsrMappingsDto, ImportEsrMappingsResultDto } from './dto/import-m
 import { MappingParamsDto, PortalUserParamsDto } from './dto/mapping-params.dto';
 import { CreatedEsrMappingDto, DeletedMappingsDto, EsrMappingDto, EsrMappingListDto } from './dto/mapping-response.dto';
 import { EsrMapping } from './esr-mapping.entity';
-import { MAX_IMPORT_ITEMS, MAX_MAPPINGS_PER_USER } from './identifiers';
+import { IMPORT_BODY_LIMIT_BYTES, MAX_IMPORT_ITEMS, MAX_MAPPINGS_PER_USER } from './identifiers';
 import { CreateMappingBodyPipe } from './mapping-input';
 import { MappingImportService } from './mapping-import.service';
 import { CreatedMapping, MappingsService } from './mappings.service';
-import { IMPORT_BODY_LIMIT_BYTES } from './identifiers';
 
 /** The raw body of POST .../esr-mappings (an interface, so that only CreateMappingBodyPipe validates it). */
 interface CreateMappingBody {
