@@ -20,9 +20,8 @@ import { MappingsService } from './mappings.service';
  * holding the mapping mirror around each write (MappingMirrorHold): MappingsService (adds and
  * deletes; access resolution, reconciliation and the access monitor read through it),
  * MappingImportService (the bulk import) and MappingCheckQueue (ESR check results and the check
- * queue). Exports
- * MappingsService, MappingCheckQueue (the access monitor requeues a VPD's unverified mappings) and
- * MappingVerifier (background checks).
+ * queue). Exports MappingsService, MappingCheckQueue (the access monitor requeues a VPD's
+ * unverified mappings) and MappingVerifier (background checks).
  */
 @Module({
   imports: [
