@@ -4,7 +4,7 @@
  * sequence numbers, and the number of rows a full listing would hold.
  */
 import { PersonRef } from './sandbox.generator';
-import { ChangeEntry, RoleHistory } from './sandbox.role-history';
+import { countAtOrBefore, RoleHistory } from './sandbox.role-history';
 import { formatDay } from './sandbox.time';
 import { DPA_ROLE_NAME, RoleAssignment, RoleAssignmentChange } from './sandbox.types';
 
@@ -80,7 +80,7 @@ export function listRoleAssignments(history: RoleHistory, query: ListingQuery): 
 export function listChanges(history: RoleHistory, query: ChangesQuery): ChangesPage {
   if (query.roleName !== DPA_ROLE_NAME) return { items: [], nextSince: null };
   const changes = history.changesOf(query.vpdIndex);
-  let index = firstAfter(changes, query.since);
+  let index = countAtOrBefore(changes, query.since, (change) => change.seq); // the first change after `since`
   const items: RoleAssignmentChange[] = [];
   let last = query.since;
   while (index < changes.length && items.length < query.limit) {
@@ -120,16 +120,4 @@ export function countListed(history: RoleHistory, vpdIndex: number, asOfDay: num
     if (listed(history.rowById(extra.id, { kind: 'x', vpdIndex, slot: -1 }, head))) count++;
   }
   return count;
-}
-
-/** Index of the first change with a sequence number above seq. */
-function firstAfter(changes: readonly ChangeEntry[], seq: number): number {
-  let low = 0;
-  let high = changes.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (changes[mid].seq <= seq) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }

@@ -85,7 +85,7 @@ export class RoleHistory {
 
   /** Number of a VPD's extras created at or before seq. */
   extrasCreatedBy(vpdIndex: number, seq: number): number {
-    return countCreatedBy(this.vpdState(vpdIndex).extras, seq);
+    return countAtOrBefore(this.vpdState(vpdIndex).extras, seq, (extra) => extra.createdSeq);
   }
 
   /** The rows (as of seq) of a VPD's generated slots that were ever changed. */
@@ -206,13 +206,16 @@ function latest(versions: readonly Version[], seq: number): RoleAssignment | nul
   return null;
 }
 
-/** Number of extras created at or before seq (extras are in creation order). */
-function countCreatedBy(extras: readonly Extra[], seq: number): number {
+/**
+ * How many of `items` (in ascending order of seqOf) have a sequence number at or before seq: a
+ * binary search. Also the index of the first item after seq.
+ */
+export function countAtOrBefore<T>(items: readonly T[], seq: number, seqOf: (item: T) => number): number {
   let low = 0;
-  let high = extras.length;
+  let high = items.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (extras[mid].createdSeq <= seq) low = mid + 1;
+    if (seqOf(items[mid]) <= seq) low = mid + 1;
     else high = mid;
   }
   return low;
