@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, NI_NUMBER } from '../../domain/identifiers';
 import { SandboxError } from '../sandbox.errors';
 import { PersonRef } from '../sandbox.generator';
 import { personSummary } from '../sandbox.person-records';
-import { parseDay } from '../sandbox.time';
+import { formatUkTimestamp, parseDay } from '../sandbox.time';
 import { PersonSummary } from '../sandbox.types';
 import { Query, queryValue, SandboxRouteContext } from './route-context';
 
@@ -12,7 +12,9 @@ const SEARCH_KEYS = ['employeeNumber', 'assignmentNumber', 'lastName', 'dateOfBi
 
 /** The people search (exactly one kind of criteria, at most 20 results) and one person's record. */
 export async function peopleRoutes(app: FastifyInstance, ctx: SandboxRouteContext): Promise<void> {
-  const { dataset, store } = ctx;
+  const { dataset, store, now } = ctx;
+  /** The sandbox's extract is continuous: the instant of the answer's snapshot (contract 1.1.0). */
+  const extractDate = (reply: FastifyReply): FastifyReply => reply.header('x-esr-extract-date', formatUkTimestamp(now()));
 
   function searchPeople(vpdIndex: number, query: Query): PersonSummary[] {
     const unknown = Object.keys(query).filter((k) => !(SEARCH_KEYS as readonly string[]).includes(k));
@@ -58,22 +60,22 @@ export async function peopleRoutes(app: FastifyInstance, ctx: SandboxRouteContex
 
   app.get<{ Params: { vpd: string }; Querystring: Query }>(
     '/esr/v1/vpds/:vpd/people',
-    ctx.esr<{ vpd: string }>((request) => {
+    ctx.esr<{ vpd: string }>((request, reply) => {
       const { vpd } = request.params;
       // The contract gives this endpoint no 404: a VPD the client cannot read is 403.
       const vpdIndex = ctx.vpdIndexOr(vpd, () => new SandboxError(403, 'forbidden', `VPD ${vpd} is not one this client may read`));
-      return { items: ctx.maybeMalformed(searchPeople(vpdIndex, request.query)) };
+      return extractDate(reply).send({ items: ctx.maybeMalformed(searchPeople(vpdIndex, request.query)) });
     }),
   );
 
   app.get<{ Params: { vpd: string; employeeNumber: string }; Querystring: Query }>(
     '/esr/v1/vpds/:vpd/people/:employeeNumber',
-    ctx.esr<{ vpd: string; employeeNumber: string }>((request) => {
+    ctx.esr<{ vpd: string; employeeNumber: string }>((request, reply) => {
       const { vpd, employeeNumber } = request.params;
       const vpdIndex = ctx.vpdIndexOr(vpd, () => SandboxError.notFound(`no VPD ${vpd}`));
       const ref = dataset.findByEmployeeNumber(vpdIndex, employeeNumber);
       if (!ref) throw SandboxError.notFound(`no employee ${employeeNumber} in VPD ${vpd}`);
-      return store.getPerson(ref);
+      return extractDate(reply).send(store.getPerson(ref));
     }),
   );
 }
