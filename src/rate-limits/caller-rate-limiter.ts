@@ -11,7 +11,7 @@ import { budgetCounterKey, CALLER_BUDGET_WINDOW_MS, CallerBudget, CallerBudgetDe
 export class CallerRateLimiter {
   constructor(private readonly counter: RateCounter) {}
 
-  /** Counts one hit on every budget (all of them, refused or not) and decides; the first budget given wins a tie. */
+  /** Counts one hit on every budget (all of them, refused or not) and decides: a refusal names the first budget over its limit. */
   async consume(budgets: readonly CallerBudget[]): Promise<CallerBudgetDecision> {
     const windows = await Promise.all(budgets.map((budget) => this.counter.hit(budgetCounterKey(budget), CALLER_BUDGET_WINDOW_MS)));
     return decideBudgets(budgets, windows);

@@ -64,8 +64,8 @@ export class FullSync {
   async run(ctx: RunContext, vpd: string, progress: SyncProgress, started: number): Promise<VpdCounts> {
     const listing = await this.list(ctx, vpd, progress);
     const { guarded, previous } = await this.droppedOnFailure(vpd, listing.generation, ctx.lease, async () => {
-      const removals = await this.guard(ctx, vpd, listing, progress);
-      return { guarded: removals, previous: await this.switchOver(ctx, vpd, listing, removals, progress, started) };
+      const guarded = await this.guard(ctx, vpd, listing, progress);
+      return { guarded, previous: await this.switchOver(ctx, vpd, listing, guarded, progress, started) };
     });
     if (previous) await this.dropPrevious(vpd, previous);
     const { added, updated } = listing.totals;

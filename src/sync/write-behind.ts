@@ -26,15 +26,6 @@ export class WriteBehind {
     void tracked.then(() => this.inFlight.delete(tracked));
   }
 
-  /** Runs a write, keeping its failure if it is the first; never rejects. */
-  private async settled(write: () => Promise<unknown>): Promise<void> {
-    try {
-      await write();
-    } catch (error) {
-      this.failure ??= error instanceof Error ? error : new Error(String(error));
-    }
-  }
-
   /** Waits for every write in flight; throws the first failure of a write. */
   async drain(): Promise<void> {
     await this.settle();
@@ -44,5 +35,14 @@ export class WriteBehind {
   /** Waits for every write in flight, whatever their outcome: on the way out of a run that failed anyway. */
   async settle(): Promise<void> {
     await Promise.all([...this.inFlight]);
+  }
+
+  /** Runs a write, keeping its failure if it is the first; never rejects. */
+  private async settled(write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      this.failure ??= error instanceof Error ? error : new Error(String(error));
+    }
   }
 }
