@@ -4,6 +4,7 @@ import { AuditModule } from './audit/audit.module';
 import { MappingsModule } from './mappings/mappings.module';
 import { AccessModule } from './access/access.module';
 import { ApiKeyGuard } from './common/auth/api-key.guard';
+import { AuthModule } from './common/auth/auth.module';
 import { CommonModule } from './common/common.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { RequestBudgetGuard } from './common/rate/request-budget.guard';
@@ -35,6 +36,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config, esr),
         CommonModule,
+        AuthModule,
         LoggingModule,
         MetricsModule,
         DatabaseModule,

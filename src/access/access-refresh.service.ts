@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { AuditService } from '../audit/audit.service';
-import { RateCounter } from '../role-store/rate-counter';
 import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
+import { hashedCaller } from '../rate-limits/caller-budget';
+import { CallerRateLimiter } from '../rate-limits/caller-rate-limiter';
 import { AccessService } from './access.service';
 import type { UserAccess } from './access.types';
-
-const WINDOW_MS = 60_000;
 
 /** Who asked for a refresh: the API key, the request, and the portal user if the portal said. */
 export interface RefreshContext {
@@ -18,14 +16,14 @@ export interface RefreshContext {
 
 /**
  * The on-demand refresh as the portal calls it: at most REFRESH_RATE_LIMIT_PER_MINUTE per portal
- * user (counted in the shared cache, so across replicas; a refresh costs ESR calls shared with
+ * user (a budget of the CallerRateLimiter, so across replicas; a refresh costs ESR calls shared with
  * searches and the sync), and every refresh audited, refused or not. Public API: refresh().
  */
 @Injectable()
 export class AccessRefreshService {
   constructor(
     private readonly access: AccessService,
-    private readonly counter: RateCounter,
+    private readonly limiter: CallerRateLimiter,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
@@ -39,12 +37,9 @@ export class AccessRefreshService {
       subjectUserId: portalUserId,
     };
     const limit = this.config.refreshRateLimitPerMinute;
-    const window = await this.counter.hit(
-      `access-refresh:${createHash('sha256').update(portalUserId).digest('hex').slice(0, 32)}`,
-      WINDOW_MS,
-    );
-    if (window.count > limit) {
-      const retryAfterSeconds = Math.max(1, Math.ceil((window.resetMs > 0 ? window.resetMs : WINDOW_MS) / 1000));
+    const decision = await this.limiter.consume([{ name: 'access-refresh', limitPerMinute: limit, caller: hashedCaller(portalUserId) }]);
+    if (!decision.allowed) {
+      const { retryAfterSeconds } = decision;
       await this.audit.recordRefusal({ ...event, outcome: 'RATE_LIMITED' }, this.config.auditRefusalWindowMs);
       throw new DomainError(
         'RATE_LIMITED',

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { MappingsModule } from '../mappings/mappings.module';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { RoleStoreModule } from '../role-store/role-store.module';
 import { SyncModule } from '../sync/sync.module';
 import { AccessRefreshService } from './access-refresh.service';
@@ -19,7 +20,16 @@ import { MappingCacheModule } from '../mapping-cache/mapping-cache.module';
  * mapping mirror (src/mapping-cache/) and its metrics.
  */
 @Module({
-  imports: [AuditModule, MappingsModule, MappingCacheModule, RoleStoreModule, SyncModule, AccessResolverModule, AccessEventsModule],
+  imports: [
+    AuditModule,
+    MappingsModule,
+    MappingCacheModule,
+    RoleStoreModule,
+    RateLimitsModule,
+    SyncModule,
+    AccessResolverModule,
+    AccessEventsModule,
+  ],
   controllers: [AccessController],
   providers: [AccessService, AccessRefreshService, MappingCacheMetrics, MappingCacheCheck],
   exports: [AccessService],

@@ -1,4 +1,5 @@
 import { parseIsoDuration } from '../config/duration';
+import { VPD } from '../domain/identifiers';
 import { CliError, EXIT } from './cli-error';
 import { GatewayClient } from './gateway-client';
 import { Terminal } from './terminal';
@@ -20,8 +21,6 @@ export function durationOption(value: string, name: string): number {
   if (ms === null || ms <= 0) throw new CliError(`${name} must be an ISO-8601 duration such as PT26H (got "${value}").`, EXIT.USAGE);
   return ms;
 }
-
-const VPD = /^\d{3}$/;
 
 /** A VPD argument, or a usage error. */
 export function vpdArgument(value: string): string {

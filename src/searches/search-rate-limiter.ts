@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
-import { RateCounter } from '../role-store/rate-counter';
+import { CallerBudget, hashedCaller } from '../rate-limits/caller-budget';
+import { CallerRateLimiter } from '../rate-limits/caller-rate-limiter';
 
-export const SEARCH_RATE_WINDOW_MS = 60_000;
+const KEY_BUDGET = 'credential-search-key';
 
 /** Thrown when an acting user, or the API key calling for them, has used up this minute's searches. */
 export class SearchRateLimitedError extends DomainError {
@@ -21,33 +21,27 @@ export class SearchRateLimitedError extends DomainError {
 }
 
 /**
- * Credential searches per acting user (SEARCH_RATE_LIMIT_PER_MINUTE) and per API key
- * (SEARCH_KEY_RATE_LIMIT_PER_MINUTE, so varying X-Acting-User does not lift the limit), each in a
- * fixed one-minute window counted in the shared RateCounter (Redis with replicas) so every replica sees
- * the same count. The key holds a hash of the portal user id, not the id itself (ids may be e-mail
- * addresses).
+ * The credential searches' budgets in the CallerRateLimiter: per acting user (SEARCH_RATE_LIMIT_PER_MINUTE,
+ * counted under a hash of the portal user id: ids may be e-mail addresses) and per API key
+ * (SEARCH_KEY_RATE_LIMIT_PER_MINUTE, so varying X-Acting-User does not lift the limit). The key's
+ * budget is named first when both are used up.
  */
 @Injectable()
 export class SearchRateLimiter {
   constructor(
-    private readonly counter: RateCounter,
+    private readonly limiter: CallerRateLimiter,
     private readonly config: AppConfig,
   ) {}
 
   /** Counts one search for this user and key; throws SearchRateLimitedError (429) once over a limit. */
   async consume(actingUser: string, apiKeyId?: string): Promise<void> {
-    const userKey = `credential-search:${createHash('sha256').update(actingUser, 'utf8').digest('hex').slice(0, 32)}`;
-    const [user, key] = await Promise.all([
-      this.counter.hit(userKey, SEARCH_RATE_WINDOW_MS),
-      apiKeyId === undefined ? undefined : this.counter.hit(`credential-search-key:${apiKeyId}`, SEARCH_RATE_WINDOW_MS),
-    ]);
-    if (key && key.count > this.config.searchKeyRateLimitPerMinute)
-      throw new SearchRateLimitedError(this.config.searchKeyRateLimitPerMinute, retryAfter(key.resetMs), 'key');
-    if (user.count > this.config.searchRateLimitPerMinute)
-      throw new SearchRateLimitedError(this.config.searchRateLimitPerMinute, retryAfter(user.resetMs));
+    const budgets: CallerBudget[] = [
+      ...(apiKeyId === undefined ? [] : [{ name: KEY_BUDGET, limitPerMinute: this.config.searchKeyRateLimitPerMinute, caller: apiKeyId }]),
+      { name: 'credential-search', limitPerMinute: this.config.searchRateLimitPerMinute, caller: hashedCaller(actingUser) },
+    ];
+    const decision = await this.limiter.consume(budgets);
+    if (decision.allowed) return;
+    const per = decision.budget.name === KEY_BUDGET ? 'key' : 'user';
+    throw new SearchRateLimitedError(decision.budget.limitPerMinute, decision.retryAfterSeconds, per);
   }
-}
-
-function retryAfter(resetMs: number): number {
-  return Math.max(1, Math.ceil((resetMs > 0 ? resetMs : SEARCH_RATE_WINDOW_MS) / 1000));
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../common/auth/auth.module';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { EsrClient } from '../esr/esr.client';
@@ -26,11 +27,11 @@ function webhookBacklog(outbox: WebhookOutboxService, config: AppConfig, clock: 
  * The read-only ops status page at /status (issue 15). Reads the sync status through
  * SYNC_STATUS_SOURCE (SyncStatusService.status, the ops API's answer), the breaker through
  * ESR_BREAKER_SOURCE (EsrClient) and the access-change outbox through WEBHOOK_BACKLOG_SOURCE.
- * The sign-in form's urlencoded body is parsed by the Fastify adapter's own parser.
+ * Sign-in matches the key in AuthModule's ApiKeyRing. The sign-in form's urlencoded body is parsed by the Fastify adapter's own parser.
  * Needs the global ConfigModule and CommonModule (Clock).
  */
 @Module({
-  imports: [SyncModule, EsrModule, WebhooksModule],
+  imports: [AuthModule, SyncModule, EsrModule, WebhooksModule],
   controllers: [StatusPageController],
   providers: [
     StatusPageService,

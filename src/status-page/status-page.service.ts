@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { ApiKeyRing } from '../common/auth/api-key-ring';
 import { Clock } from '../common/clock/clock';
 import { NotFoundError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
@@ -48,6 +49,7 @@ export class StatusPageService {
   constructor(
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    keys: ApiKeyRing,
     @Inject(SYNC_STATUS_SOURCE) private readonly sync: SyncStatusSource,
     @Inject(ESR_BREAKER_SOURCE) private readonly breaker: EsrBreakerSource,
     @Optional() @Inject(WEBHOOK_BACKLOG_SOURCE) private readonly webhooks?: WebhookBacklogSource,
@@ -55,7 +57,7 @@ export class StatusPageService {
     const settings = config.statusPage;
     this.enabled = settings.enabled;
     this.secureCookie = settings.secureCookie;
-    this.sessions = new StatusSessions(config.apiKeys, settings.sessionSecret, settings.sessionTtlMs);
+    this.sessions = new StatusSessions(keys, settings.sessionSecret, settings.sessionTtlMs);
     if (!settings.enabled)
       this.logger.log('The status page (/status) is off: STATUS_PAGE_ENABLED=false, or no STATUS_PAGE_SESSION_SECRET outside local mode.');
   }

@@ -1,3 +1,4 @@
+import { ApiKeyRing } from '../common/auth/api-key-ring';
 import { readCookie, sessionCookie, StatusSessions } from './status-session';
 
 const KEYS = [
@@ -8,7 +9,7 @@ const NOW = Date.parse('2026-11-25T10:00:00Z');
 const TTL = 8 * 3_600_000;
 
 describe(StatusSessions.name, () => {
-  const sessions = new StatusSessions(KEYS, 'a-session-secret-of-at-least-32-chars!!', TTL);
+  const sessions = new StatusSessions(new ApiKeyRing(KEYS), 'a-session-secret-of-at-least-32-chars!!', TTL);
 
   it('should sign in with an ops key only', () => {
     expect(sessions.signIn('ops-secret-0001')?.id).toBe('ops1');
@@ -28,7 +29,7 @@ describe(StatusSessions.name, () => {
     const [v, id, exp, sig] = cookie.split('.');
     expect(sessions.verify(`${v}.${id}.${Number(exp) + 1000}.${sig}`, NOW)).toBeUndefined();
     expect(sessions.verify(`${v}.portal1.${exp}.${sig}`, NOW)).toBeUndefined();
-    const other = new StatusSessions(KEYS, 'another-session-secret-of-32-chars!!!!!', TTL);
+    const other = new StatusSessions(new ApiKeyRing(KEYS), 'another-session-secret-of-32-chars!!!!!', TTL);
     expect(other.verify(cookie, NOW)).toBeUndefined();
     expect(sessions.verify('garbage', NOW)).toBeUndefined();
     expect(sessions.verify(undefined, NOW)).toBeUndefined();
@@ -36,7 +37,7 @@ describe(StatusSessions.name, () => {
 
   it('should end the sessions of a key that is no longer configured', () => {
     const cookie = sessions.issue('ops1', NOW);
-    const rotated = new StatusSessions([KEYS[1]], 'a-session-secret-of-at-least-32-chars!!', TTL);
+    const rotated = new StatusSessions(new ApiKeyRing([KEYS[1]]), 'a-session-secret-of-at-least-32-chars!!', TTL);
     expect(rotated.verify(cookie, NOW)).toBeUndefined();
   });
 });

@@ -1,37 +1,31 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ApiKey } from '../config/api-keys';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ApiKeyRing, KeyHolder } from '../common/auth/api-key-ring';
 
 export const SESSION_COOKIE = 'esr_status_session';
-
-const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
 /**
  * Sign-in and sessions of the ops status page, with node:crypto only. A session cookie is
  * `v1.<api key id>.<expiry ms>.<HMAC-SHA256>`: signed with the session secret, expiring, and valid
  * only while its key is still configured with the ops scope (removing a key ends its sessions).
- * Keys are compared as SHA-256 digests with timingSafeEqual over every key, as the API guard does.
+ * The key presented at sign-in is matched by the ApiKeyRing, as the API guard matches it.
  * Pure apart from the clock passed in.
  */
 export class StatusSessions {
   private readonly secret: Buffer;
-  private readonly keys: Array<ApiKey & { digest: Buffer }>;
 
   constructor(
-    keys: readonly ApiKey[],
+    private readonly keys: ApiKeyRing,
     /** Undefined in local mode: a random secret for this process (sessions end with it). */
     secret: string | undefined,
     readonly ttlMs: number,
   ) {
     this.secret = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
-    this.keys = keys.map((k) => ({ ...k, digest: digest(k.secret) }));
   }
 
   /** The ops key presented in the sign-in form, or undefined (unknown key, or no ops scope). */
-  signIn(presented: unknown): ApiKey | undefined {
+  signIn(presented: unknown): KeyHolder | undefined {
     if (typeof presented !== 'string' || presented.length === 0 || presented.length > 512) return undefined;
-    const d = digest(presented.trim());
-    let found: ApiKey | undefined;
-    for (const key of this.keys) if (timingSafeEqual(key.digest, d) && !found) found = key;
+    const found = this.keys.match(presented.trim());
     return found?.scopes.includes('ops') ? found : undefined;
   }
 
@@ -49,7 +43,7 @@ export class StatusSessions {
     const expected = Buffer.from(this.sign(`v1.${keyId}.${expiry}`));
     if (!timingSafeEqual(expected, Buffer.from(sig))) return undefined;
     if (Number(expiry) <= nowMs) return undefined;
-    return this.keys.some((k) => k.id === keyId && k.scopes.includes('ops')) ? keyId : undefined;
+    return this.keys.byId(keyId)?.scopes.includes('ops') ? keyId : undefined;
   }
 
   private sign(body: string): string {

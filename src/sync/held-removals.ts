@@ -5,7 +5,7 @@ import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { RoleStore } from '../role-store/role-store';
 import { REMOVAL_SCAN_COUNT } from './full-sync';
 import { SyncLease } from './sync-lease';
-import { SyncStatusService } from './sync-status.service';
+import { SyncMetrics } from './sync.metrics';
 import { DecisionActor, HeldRemovalsDecision, SYNC_OPTIONS, SyncOptions } from './sync.types';
 
 /** How long approve/reject waits for a running sync to finish. */
@@ -25,7 +25,7 @@ export class HeldRemovalsService {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly lease: SyncLease,
-    private readonly status: SyncStatusService,
+    private readonly metrics: SyncMetrics,
     @Optional() @Inject(SYNC_OPTIONS) options: SyncOptions = {},
   ) {
     this.leaseWaitMs = options.heldDecisionLeaseWaitMs ?? HELD_DECISION_LEASE_WAIT_MS;
@@ -67,7 +67,7 @@ export class HeldRemovalsService {
       } else {
         await this.store.rejectHeldRemovals(vpd, lease);
       }
-      this.status.metrics.heldRemovals.set({ vpd }, 0);
+      this.metrics.heldRemovals.set({ vpd }, 0);
       this.logger.log({ msg: 'held removals decided', vpd, decision, count, removed });
       return { vpd, decision, count, removed };
     });

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
-import { MetricsService } from '../metrics/metrics.service';
 import { LeaseStore } from '../role-store/lease.store';
 import { RoleStore } from '../role-store/role-store';
 import { deriveSyncState, SyncRunVpdResult, VpdSyncRecord } from '../role-store/sync-records.types';
@@ -19,7 +18,6 @@ const GAUGE_REFRESH_MS = 5000;
 @Injectable()
 export class SyncStatusService {
   private readonly logger = new Logger(SyncStatusService.name);
-  readonly metrics: SyncMetrics;
   private gaugesRefreshedAt = 0;
 
   constructor(
@@ -27,9 +25,10 @@ export class SyncStatusService {
     private readonly leases: LeaseStore,
     private readonly config: AppConfig,
     private readonly clock: Clock,
-    metrics: MetricsService,
+    /** Also read by SyncLease and RunCoordinator (lease holder, skipped runs). */
+    readonly metrics: SyncMetrics,
   ) {
-    this.metrics = new SyncMetrics(metrics, () => this.refreshGauges());
+    metrics.refreshGaugesOnScrape(() => this.refreshGauges());
   }
 
   /** Sync state per VPD (served VPDs, or every VPD synced so far) and the current leader. */

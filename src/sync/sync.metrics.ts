@@ -1,7 +1,12 @@
+import { Injectable } from '@nestjs/common';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service';
 
-/** The role sync's Prometheus metrics. Names are fixed: the Helm chart's alerts use them. */
+/**
+ * The role sync's Prometheus metrics, provided by SyncModule and injected where they are recorded.
+ * Names are fixed: the Helm chart's alerts use them.
+ */
+@Injectable()
 export class SyncMetrics {
   readonly runs: Counter<'vpd' | 'mode' | 'outcome'>;
   readonly duration: Histogram<'mode'>;
@@ -10,12 +15,9 @@ export class SyncMetrics {
   readonly heldRemovals: Gauge<'vpd'>;
   readonly consecutiveFailures: Gauge<'vpd'>;
   readonly leaseHolder: Gauge;
+  private refreshOnScrape: (() => Promise<void>) | undefined;
 
-  /**
-   * @param refresh called when Prometheus scrapes, to update the per-VPD gauges from the shared cache
-   * (so every replica reports the same values, not only the one that ran the sync).
-   */
-  constructor(metrics: MetricsService, refresh?: () => Promise<void>) {
+  constructor(metrics: MetricsService) {
     this.runs = metrics.counter({
       name: 'esr_gateway_sync_runs_total',
       help: 'Role sync runs by VPD, mode (full, incremental) and outcome (succeeded, held, failed; skipped with vpd="all")',
@@ -36,7 +38,7 @@ export class SyncMetrics {
       name: 'esr_gateway_sync_last_success_timestamp_seconds',
       help: 'Unix time of the last successful sync (full or incremental) of a VPD',
       labelNames: ['vpd'],
-      ...(refresh ? { collect: refresh } : {}),
+      collect: () => this.refreshOnScrape?.(),
     });
     this.heldRemovals = metrics.gauge({
       name: 'esr_gateway_sync_held_removals',
@@ -52,5 +54,13 @@ export class SyncMetrics {
       name: 'esr_gateway_sync_lease_holder',
       help: '1 while this replica holds the sync lease (is the active syncer), else 0',
     });
+  }
+
+  /**
+   * Sets what runs when Prometheus scrapes, to update the per-VPD gauges from the shared cache (so every
+   * replica reports the same values, not only the one that ran the sync).
+   */
+  refreshGaugesOnScrape(refresh: () => Promise<void>): void {
+    this.refreshOnScrape = refresh;
   }
 }

@@ -13,6 +13,7 @@ import { RunCoordinator } from './run-coordinator';
 import { ServedVpds } from './served-vpds';
 import { SyncController } from './sync.controller';
 import { SyncLease } from './sync-lease';
+import { SyncMetrics } from './sync.metrics';
 import { SyncScheduler } from './sync.scheduler';
 import { SyncShutdown } from './sync-shutdown';
 import { SyncStatusService } from './sync-status.service';
@@ -21,6 +22,7 @@ import { VpdSync } from './vpd-sync';
 /** The sync's jobs, one class each (the scheduler and controller come on top). */
 export const SYNC_PROVIDERS = [
   SyncShutdown,
+  SyncMetrics,
   SyncStatusService,
   SyncLease,
   ServedVpds,

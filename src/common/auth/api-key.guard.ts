@@ -1,28 +1,20 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { ApiKey, ApiScope } from '../../config/api-keys';
-import { AppConfig } from '../../config/app-config';
+import type { ApiScope } from '../../config/api-keys';
 import { DomainError } from '../errors/domain-error';
+import { ApiKeyRing, KeyHolder } from './api-key-ring';
 import { AuthenticatedRequest, PUBLIC_KEY, SCOPES_KEY } from './auth.decorators';
 
-const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
-
 /**
- * Every route needs `Authorization: Bearer <api key>` unless marked @Public(). Keys are compared
- * as SHA-256 digests with timingSafeEqual, checking every configured key so the time taken does
- * not depend on which key (if any) matched. Several keys may be valid at once (rotation).
+ * Every route needs `Authorization: Bearer <api key>` unless marked @Public(); the key is matched in
+ * constant time by the ApiKeyRing. Several keys may be valid at once (rotation).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly keys: Array<ApiKey & { digest: Buffer }>;
-
   constructor(
     private readonly reflector: Reflector,
-    config: AppConfig,
-  ) {
-    this.keys = config.apiKeys.map((key) => ({ ...key, digest: digest(key.secret) }));
-  }
+    private readonly ring: ApiKeyRing,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
@@ -39,12 +31,8 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 
-  private authenticate(header: string | undefined): ApiKey | undefined {
+  private authenticate(header: string | undefined): KeyHolder | undefined {
     const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(header ?? '');
-    if (!match) return undefined;
-    const presented = digest(match[1]);
-    let found: ApiKey | undefined;
-    for (const key of this.keys) if (timingSafeEqual(key.digest, presented) && !found) found = key;
-    return found;
+    return match ? this.ring.match(match[1]) : undefined;
   }
 }

@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { RateCounter } from '../role-store/rate-counter';
+import { budgetCounterKey, CALLER_BUDGET_WINDOW_MS, CallerBudget, CallerBudgetDecision, decideBudgets } from './caller-budget';
+
+/**
+ * The one per-caller rate limit: counts a hit on each named budget in the shared RateCounter (Redis
+ * with replicas) and decides with decideBudgets. Callers turn a refusal into their own error (429
+ * RATE_LIMITED with Retry-After) and audit it as they need.
+ */
+@Injectable()
+export class CallerRateLimiter {
+  constructor(private readonly counter: RateCounter) {}
+
+  /** Counts one hit on every budget (all of them, refused or not) and decides: a refusal names the first budget over its limit. */
+  async consume(budgets: readonly CallerBudget[]): Promise<CallerBudgetDecision> {
+    const windows = await Promise.all(budgets.map((budget) => this.counter.hit(budgetCounterKey(budget), CALLER_BUDGET_WINDOW_MS)));
+    return decideBudgets(budgets, windows);
+  }
+}
