@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { EsrClient } from '../esr/esr.client';
-import { RoleStore } from '../role-store/role-store';
+import { RoleChanges } from '../role-store/role-changes';
+import { RoleRuns } from '../role-store/role-runs';
 import { CachedRoleChange, SyncLastRun, SyncProgress } from '../role-store/sync-records.types';
 import { toCachedRoleChange } from './role-window';
 import { throwIfAborted, TooManyChangesError } from './sync.errors';
@@ -18,7 +19,8 @@ export const STAGE_BATCH = 1000;
 export class IncrementalSync {
   constructor(
     private readonly esr: EsrClient,
-    private readonly store: RoleStore,
+    private readonly store: RoleChanges,
+    private readonly runs: RoleRuns,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
@@ -46,7 +48,7 @@ export class IncrementalSync {
           await this.store.stageChanges(vpd, stageId, buffer, lease, RUN_RECORD_TTL_MS);
           staged += buffer.length;
           buffer = [];
-          await this.store.reportSyncProgress(vpd, lease, { ...progress });
+          await this.runs.reportSyncProgress(vpd, lease, { ...progress });
         }
       }
       throwIfAborted(signal);
