@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { MirrorVpdReply } from '../role-store/redis-commands';
+import type { MirrorVpdReply, ScriptedRedis } from '../role-store/redis-commands';
 import type { RedisConnection } from '../role-store/redis-connection';
+import type { RedisKeySpace } from '../role-store/redis-keys';
 import { addAccessReply } from '../role-store/redis-role-reads';
 import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
 import { DependencyUnavailableError } from '../common/errors/domain-error';
@@ -27,16 +28,16 @@ const storedForm = (seen: MirrorEntry, records: MirroredMapping[]): string =>
  */
 export class RedisMappingCache extends MappingCache {
   readonly kind = 'redis' as const;
+  private readonly redis: ScriptedRedis;
+  private readonly keys: RedisKeySpace;
   /** The role data's key names around a VPD (ARGV[1..4] of the read scripts). */
   private readonly layout: string[];
 
-  constructor(private readonly connection: RedisConnection) {
+  constructor(connection: RedisConnection) {
     super();
+    this.redis = connection.redis;
+    this.keys = connection.keys;
     this.layout = connection.keys.vpdLayout();
-  }
-
-  private get redis(): RedisConnection['redis'] {
-    return this.connection.redis;
   }
 
   async read(portalUserIds: string[]): Promise<MirrorRead> {
@@ -70,13 +71,7 @@ export class RedisMappingCache extends MappingCache {
     const users = [...new Set(portalUserIds)];
     if (users.length === 0) return token;
     try {
-      await this.redis.mirrorHold(
-        users.length + 1,
-        this.connection.keys.mirrorSeq,
-        ...users.map((id) => this.entryKey(id)),
-        token,
-        Math.floor(nowMs),
-      );
+      await this.redis.mirrorHold(users.length + 1, this.keys.mirrorSeq, ...users.map((id) => this.entryKey(id)), token, Math.floor(nowMs));
     } catch (error) {
       throw new DependencyUnavailableError('redis', error);
     }
@@ -86,13 +81,12 @@ export class RedisMappingCache extends MappingCache {
   async release(portalUserIds: string[], token: HoldToken): Promise<void> {
     const users = [...new Set(portalUserIds)];
     if (users.length > 0)
-      await this.redis.mirrorRelease(users.length + 1, this.connection.keys.mirrorSeq, ...users.map((id) => this.entryKey(id)), token);
+      await this.redis.mirrorRelease(users.length + 1, this.keys.mirrorSeq, ...users.map((id) => this.entryKey(id)), token);
   }
 
   async scan(cursor: string, count: number): Promise<{ cursor: string; entries: MirrorEntry[] }> {
-    const { keys } = this.connection;
-    const [next, found] = await this.redis.scan(cursor, 'MATCH', keys.mirrorEntryPattern(), 'COUNT', count);
-    const ids = found.map((key) => keys.mirrorUserOf(key));
+    const [next, found] = await this.redis.scan(cursor, 'MATCH', this.keys.mirrorEntryPattern(), 'COUNT', count);
+    const ids = found.map((key) => this.keys.mirrorUserOf(key));
     if (ids.length === 0) return { cursor: next, entries: [] };
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.entryKey(id));
@@ -120,7 +114,7 @@ export class RedisMappingCache extends MappingCache {
     if (!seen.records) return false;
     return (
       (await this.redis.mirrorDropIfUnchanged(
-        this.connection.keys.mirrorSeq,
+        this.keys.mirrorSeq,
         this.entryKey(seen.portalUserId),
         seen.version,
         storedForm(seen, seen.records),
@@ -129,13 +123,11 @@ export class RedisMappingCache extends MappingCache {
   }
 
   async clearStaleHolds(portalUserId: string, heldBeforeMs: number): Promise<number> {
-    return Number(
-      await this.redis.mirrorClearStaleHolds(this.connection.keys.mirrorSeq, this.entryKey(portalUserId), Math.floor(heldBeforeMs)),
-    );
+    return Number(await this.redis.mirrorClearStaleHolds(this.keys.mirrorSeq, this.entryKey(portalUserId), Math.floor(heldBeforeMs)));
   }
 
   private entryKey(portalUserId: string): string {
-    return this.connection.keys.mirrorEntry(portalUserId);
+    return this.keys.mirrorEntry(portalUserId);
   }
 }
 
