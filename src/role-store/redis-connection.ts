@@ -14,7 +14,8 @@ export interface RedisConnectionOptions {
  * The one Redis connection every Redis store shares (role data, leases, rate windows, the mapping
  * mirror), with every script registered and the key space (every key name, under `keyPrefix`).
  * Commands fail fast while Redis is unreachable (no offline queue), and the client keeps
- * reconnecting in the background. Readiness pings it (StoreHealth).
+ * reconnecting in the background. Readiness pings it (StoreHealth). RoleStoreModule also provides it
+ * on its own token, for stores kept beside the role data (the mapping mirror); null in-process.
  */
 export class RedisConnection extends StoreHealth {
   readonly kind = 'redis' as const;
