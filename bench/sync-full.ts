@@ -194,7 +194,7 @@ async function benchSize(size: number, redis: Redis): Promise<SizeResult> {
   );
   const stores = await redisStores({ url: REDIS_URL, keyPrefix: prefix, commandTimeoutMs: 30_000 });
   const audit = { record: async () => undefined } as unknown as AuditService;
-  const sync = await createSyncParts({ esr, roles: stores.roles, leases: stores.leases, config, clock, metrics, audit, log: true });
+  const sync = await createSyncParts({ esr, stores, config, clock, metrics, audit, log: true });
   try {
     const bareBefore = await measure(() => barePageFetch(child.url));
     const redisBefore = await redisUsedMemory(redis);

@@ -1,7 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
-import { RoleStore } from '../role-store/role-store';
+import { RoleReads } from '../role-store/role-reads';
 import { RoleStoreModule } from '../role-store/role-store.module';
 import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
 import { AccessPolicy, buildUserAccess, EvaluatedRecord, validUntil } from './access.evaluator';
@@ -28,7 +28,7 @@ export class AccessResolver {
   private readonly settings: AccessPolicy;
 
   constructor(
-    private readonly roles: RoleStore,
+    private readonly roles: RoleReads,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {

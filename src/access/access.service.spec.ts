@@ -6,7 +6,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
 import type { AccessChangeRecorder } from '../access-events/access-change.recorder';
 import type { MappingVerifier } from '../mappings/mapping-verifier';
-import type { RoleStore } from '../role-store/role-store';
+import type { RoleReads } from '../role-store/role-reads';
 import { AccessResolver } from './access-resolver';
 import { AccessService } from './access.service';
 import { MappingCacheMetrics } from '../mapping-cache/mapping-cache.metrics';
@@ -50,7 +50,7 @@ describe(AccessService.name, () => {
     } as unknown as AppConfig;
     const mappings = { listForUsers, list: (id: string) => listForUsers([id]) } as unknown as MappingsService;
     metrics = new MetricsService();
-    const resolver = new AccessResolver({ readAccess: readRoles, knownSyncVpds } as unknown as RoleStore, config, clock);
+    const resolver = new AccessResolver({ readAccess: readRoles, knownSyncVpds } as unknown as RoleReads, config, clock);
     service = new AccessService(
       mappings,
       mirror,
@@ -70,7 +70,7 @@ describe(AccessService.name, () => {
     refreshRecords = jest.fn(async () => undefined);
     knownSyncVpds = jest.fn(async () => ['979']);
     verifyNow = jest.fn(async () => ({ checked: 0, verified: 0, notFound: 0, unknown: 0 }));
-    mirror = new MemoryMappingCache(readRoles);
+    mirror = new MemoryMappingCache({ readAccess: readRoles });
     build();
   });
 

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import { HealthCheckService, HealthIndicatorFunction, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/auth.decorators';
-import { RoleStore } from '../role-store/role-store';
+import { StoreHealth } from '../role-store/store-health';
 import { LifecycleService } from './lifecycle.service';
 
 const CHECK_TIMEOUT_MS = 1500;
@@ -16,7 +16,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
-    @Inject(RoleStore) private readonly store: RoleStore,
+    @Inject(StoreHealth) private readonly store: StoreHealth,
     private readonly lifecycle: LifecycleService,
   ) {}
 

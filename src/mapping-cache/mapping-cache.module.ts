@@ -1,26 +1,24 @@
 import { Module } from '@nestjs/common';
-import { RedisRoleStore } from '../role-store/redis-role.store';
-import { RoleStore } from '../role-store/role-store';
+import { RedisConnection } from '../role-store/redis-connection';
+import { RoleReads } from '../role-store/role-reads';
 import { RoleStoreModule } from '../role-store/role-store.module';
 import { MappingCache } from './mapping-cache';
 import { MemoryMappingCache } from './memory-mapping-cache';
 import { RedisMappingCache } from './redis-mapping-cache';
 
 /**
- * The mapping mirror beside the role data: on the role store's Redis connection when REDIS_URL is
- * set, else in-process. Imported by MappingsModule (writes hold and release it) and AccessModule
- * (reads).
+ * The mapping mirror beside the role data: on the stores' Redis connection (and key space) when
+ * REDIS_URL is set, else in-process, reading the role data through RoleReads. Imported by
+ * MappingsModule (writes hold and release it) and AccessModule (reads).
  */
 @Module({
   imports: [RoleStoreModule],
   providers: [
     {
       provide: MappingCache,
-      inject: [RoleStore],
-      useFactory: (store: RoleStore): MappingCache =>
-        store instanceof RedisRoleStore
-          ? new RedisMappingCache(store.redis, store.keyPrefix)
-          : new MemoryMappingCache((keys) => store.readAccess(keys)),
+      inject: [RedisConnection, RoleReads],
+      useFactory: (redis: RedisConnection | null, reads: RoleReads): MappingCache =>
+        redis ? new RedisMappingCache(redis) : new MemoryMappingCache(reads),
     },
   ],
   exports: [MappingCache],

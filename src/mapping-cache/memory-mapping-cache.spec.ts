@@ -4,12 +4,12 @@ import { MemoryMappingCache } from './memory-mapping-cache';
 
 mappingCacheContract(MemoryMappingCache.name, async () => {
   const stores = memoryStores();
-  return { mirror: new MemoryMappingCache((keys) => stores.roles.readAccess(keys)), stores, close: () => stores.close() };
+  return { mirror: new MemoryMappingCache(stores.reads), stores, close: () => stores.close() };
 });
 
 describe(MemoryMappingCache.name, () => {
   it('should bound its entries and never let a fill ticketed before an eviction store a stale list', async () => {
-    const mirror = new MemoryMappingCache(async () => ({ vpds: new Map(), roles: new Map() }), 2);
+    const mirror = new MemoryMappingCache({ readAccess: async () => ({ vpds: new Map(), roles: new Map() }) }, 2);
     const ticket = async (user: string) => {
       const entry = (await mirror.read([user])).users.get(user);
       return entry?.kind === 'miss' ? entry.ticket : '';

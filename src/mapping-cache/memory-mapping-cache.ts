@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RoleReads } from '../role-store/role-reads';
 import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
 import { HoldToken, MappingCache, MirroredMapping, MirrorEntry, MirrorFill, MirrorRead, MirrorUser } from './mapping-cache';
 
@@ -15,7 +16,7 @@ export const MEMORY_MIRROR_MAX_USERS = 200_000;
 /**
  * The mapping mirror of the embedded default (one instance, in-process): same rules as the Redis
  * one. Versions come from one counter that never goes back, and a ticket is the counter's value at
- * the read: a fill stores only if the entry's version is not newer. An entry dropped to bound
+ * the read: a fill stores only if the entry's version is not newer. Role data is read through RoleReads. An entry dropped to bound
  * memory raises a floor, so a fill ticketed before the drop cannot store a list read before it.
  */
 export class MemoryMappingCache extends MappingCache {
@@ -25,7 +26,7 @@ export class MemoryMappingCache extends MappingCache {
   private floor = 0;
 
   constructor(
-    private readonly readRoles: (keys: RecordKey[]) => Promise<AccessSnapshot>,
+    private readonly roles: Pick<RoleReads, 'readAccess'>,
     private readonly maxUsers = MEMORY_MIRROR_MAX_USERS,
   ) {
     super();
@@ -42,7 +43,7 @@ export class MemoryMappingCache extends MappingCache {
         keys.push(...entry.records);
       } else users.set(id, { kind: 'miss', ticket: String(this.seq) });
     }
-    return { users, snapshot: await this.readRoles(keys) };
+    return { users, snapshot: await this.roles.readAccess(keys) };
   }
 
   async fillAndRead(fills: MirrorFill[], keys: RecordKey[]): Promise<{ filled: number; snapshot: AccessSnapshot }> {
@@ -56,7 +57,7 @@ export class MemoryMappingCache extends MappingCache {
       filled++;
     }
     this.bound();
-    return { filled, snapshot: await this.readRoles(keys) };
+    return { filled, snapshot: await this.roles.readAccess(keys) };
   }
 
   async hold(portalUserIds: string[], nowMs: number): Promise<HoldToken> {

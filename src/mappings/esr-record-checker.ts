@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { RoleStore } from '../role-store/role-store';
+import { RoleReads } from '../role-store/role-reads';
 import { recordKey, RecordKey } from '../role-store/role.types';
 import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
@@ -53,7 +53,7 @@ export class EsrRecordChecker {
 
   constructor(
     private readonly esr: EsrClient,
-    private readonly roles: RoleStore,
+    private readonly roles: RoleReads,
     private readonly config: AppConfig,
   ) {}
 

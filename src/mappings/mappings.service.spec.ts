@@ -64,9 +64,9 @@ describe(MappingsService.name, () => {
     await dataSource.initialize();
     clock = new FakeClock(Date.parse('2026-11-25T10:12:00Z'));
     audit = new AuditService(dataSource.getRepository(AuditEvent), clock);
-    mirror = new MemoryMappingCache(async () => ({ vpds: new Map(), roles: new Map() }));
+    mirror = new MemoryMappingCache({ readAccess: async () => ({ vpds: new Map(), roles: new Map() }) });
     checker = new FakeChecker();
-    const resolver = new AccessResolver(memoryStores(clock).roles, config, clock);
+    const resolver = new AccessResolver(memoryStores(clock).reads, config, clock);
     const recorder = new AccessChangeRecorder(resolver, config, clock);
     const mirrorHold = new MappingMirrorHold(mirror, clock);
     service = new MappingsService(dataSource, audit, clock, checker as unknown as EsrRecordChecker, recorder, resolver, config, mirrorHold);

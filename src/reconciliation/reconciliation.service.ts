@@ -5,7 +5,8 @@ import { Clock } from '../common/clock/clock';
 import { NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { MappingsService } from '../mappings/mappings.service';
-import { RoleStore } from '../role-store/role-store';
+import { RoleGenerations } from '../role-store/role-generations';
+import { RoleReads } from '../role-store/role-reads';
 import type { AccessSnapshot, CachedRole, RecordKey } from '../role-store/role.types';
 import {
   compareKeys,
@@ -62,7 +63,8 @@ function decodeCursor(cursor: string): [number, string, string] {
 @Injectable()
 export class ReconciliationService {
   constructor(
-    private readonly roles: RoleStore,
+    private readonly roles: RoleReads,
+    private readonly generations: RoleGenerations,
     private readonly mappings: MappingsService,
     private readonly resolver: AccessResolver,
     private readonly config: AppConfig,
@@ -111,7 +113,7 @@ export class ReconciliationService {
     const none = `reconciliation-${randomUUID()}`;
     let cursor = '0';
     do {
-      const page = await this.roles.scanRemovals(vpd, none, cursor, SCAN_COUNT);
+      const page = await this.generations.scanRemovals(vpd, none, cursor, SCAN_COUNT);
       for (const ref of page.removed) numbers.add(ref.employeeNumber);
       cursor = page.cursor;
     } while (cursor !== '0');

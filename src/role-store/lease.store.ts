@@ -26,7 +26,7 @@ export class StaleFenceError extends DomainError {
 }
 
 /**
- * Named leases with fencing tokens, shared by every replica (one holder at a time). The role store
+ * Named leases with fencing tokens, shared by every replica (one holder at a time). The role data
  * refuses writes whose fencing token is older than the latest one issued here. Two implementations:
  * Redis and in-process; one contract suite (test/role-store) runs against both.
  */

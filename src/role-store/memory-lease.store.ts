@@ -3,7 +3,7 @@ import { Clock } from '../common/clock/clock';
 import { FenceToken, Lease, LeaseStore, StaleFenceError } from './lease.store';
 import { Expiring, liveEntry } from './memory-expiring';
 
-/** In-process leases (embedded default: one instance); MemoryRoleStore checks fences against it. */
+/** In-process leases (embedded default: one instance); the in-process role stores check fences against it. */
 export class MemoryLeaseStore extends LeaseStore {
   private readonly leases = new Map<string, Expiring<{ holder: string; token: string }>>();
   private readonly fences = new Map<string, number>();

@@ -1,12 +1,21 @@
+import type { FenceToken } from './lease.store';
+import type { MemoryLeaseStore } from './memory-lease.store';
+import { RoleChanges } from './role-changes';
 import { olderThan, sameRole } from './role-row.codec';
 import { copyRole, Generation, MemoryRoleVpds } from './memory-role-state';
 import type { CachedRoleChange, ChangeDiff, RecordRoles, ReplaceRecordsResult, SyncCommit } from './sync-records.types';
 
-/** Incremental changes to the live in-process role data: stage, apply (or discard) a stage, replace whole records. */
-export class MemoryRoleChanges {
-  constructor(private readonly vpds: MemoryRoleVpds) {}
+/** Incremental changes to the live in-process role data: stage, apply (or discard) a stage, replace whole records; fenced by `leases`. */
+export class MemoryRoleChanges extends RoleChanges {
+  constructor(
+    private readonly vpds: MemoryRoleVpds,
+    private readonly leases: MemoryLeaseStore,
+  ) {
+    super();
+  }
 
-  stageChanges(vpd: string, stageId: string, changes: CachedRoleChange[]): void {
+  async stageChanges(vpd: string, stageId: string, changes: CachedRoleChange[], fence: FenceToken): Promise<void> {
+    this.leases.check(fence);
     const data = this.vpds.data(vpd);
     let stage = data.stages.get(stageId);
     if (!stage) {
@@ -19,7 +28,15 @@ export class MemoryRoleChanges {
     }
   }
 
-  applyChanges(vpd: string, stageId: string | null, changes: CachedRoleChange[], commit: SyncCommit): ChangeDiff {
+  async applyChanges(
+    vpd: string,
+    fence: FenceToken,
+    stageId: string | null,
+    changes: CachedRoleChange[],
+    _nowMs: number,
+    commit: SyncCommit,
+  ): Promise<ChangeDiff> {
+    this.leases.check(fence);
     const data = this.vpds.data(vpd);
     const live = data.meta.generation ? data.generations.get(data.meta.generation) : undefined;
     if (!live) throw new Error(`VPD ${vpd} has no live data to apply changes to`);
@@ -59,11 +76,11 @@ export class MemoryRoleChanges {
     return diff;
   }
 
-  discardStage(vpd: string, stageId: string): void {
+  async discardStage(vpd: string, stageId: string): Promise<void> {
     this.vpds.find(vpd)?.stages.delete(stageId);
   }
 
-  replaceRecords(vpd: string, records: RecordRoles[], expectedSeq: number): ReplaceRecordsResult {
+  async replaceRecords(vpd: string, records: RecordRoles[], expectedSeq: number): Promise<ReplaceRecordsResult> {
     const data = this.vpds.find(vpd);
     if (!data || (!data.meta.generation && !data.meta.building)) return 'not-synced';
     if (data.meta.seq !== expectedSeq) return 'conflict';

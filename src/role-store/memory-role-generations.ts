@@ -1,3 +1,6 @@
+import type { FenceToken } from './lease.store';
+import type { MemoryLeaseStore } from './memory-lease.store';
+import { RoleGenerations } from './role-generations';
 import type { CachedRole } from './role.types';
 import { sameRole } from './role-row.codec';
 import { Generation, MemoryRoleVpds } from './memory-role-state';
@@ -6,14 +9,21 @@ import type { GenerationBatchDiff, GenerationId, RoleRef, SyncCommit, SyncProgre
 /**
  * A full sync's generations in memory: begin, write, scan and hold removals, commit (the atomic
  * switch), drop; dry runs' lists of assignments seen; the held removals afterwards (approve, reject).
+ * Fenced by `leases`.
  */
-export class MemoryRoleGenerations {
+export class MemoryRoleGenerations extends RoleGenerations {
   /** Key snapshots of scans in progress (scanRemovals), so each chunk costs O(count). */
   private readonly scans = new Map<string, string[]>();
 
-  constructor(private readonly vpds: MemoryRoleVpds) {}
+  constructor(
+    private readonly vpds: MemoryRoleVpds,
+    private readonly leases: MemoryLeaseStore,
+  ) {
+    super();
+  }
 
-  beginGeneration(vpd: string): { generation: GenerationId; dropped: number } {
+  async beginGeneration(vpd: string, fence: FenceToken): Promise<{ generation: GenerationId; dropped: number }> {
+    this.leases.check(fence);
     const data = this.vpds.data(vpd);
     let dropped = 0;
     for (const id of [...data.generations.keys()]) {
@@ -30,7 +40,15 @@ export class MemoryRoleGenerations {
     return { generation, dropped };
   }
 
-  writeGeneration(vpd: string, generation: GenerationId, roles: CachedRole[], progress?: SyncProgress): GenerationBatchDiff {
+  async writeGeneration(
+    vpd: string,
+    generation: GenerationId,
+    roles: CachedRole[],
+    fence: FenceToken,
+    _nowMs: number,
+    progress?: SyncProgress,
+  ): Promise<GenerationBatchDiff> {
+    this.leases.check(fence);
     const data = this.vpds.data(vpd);
     const build = this.vpds.building(data, vpd, generation);
     const live = data.meta.generation ? data.generations.get(data.meta.generation) : undefined;
@@ -50,7 +68,12 @@ export class MemoryRoleGenerations {
     return diff;
   }
 
-  scanRemovals(vpd: string, generation: GenerationId, cursor: string, count: number): { cursor: string; removed: RoleRef[] } {
+  async scanRemovals(
+    vpd: string,
+    generation: GenerationId,
+    cursor: string,
+    count: number,
+  ): Promise<{ cursor: string; removed: RoleRef[] }> {
     const data = this.vpds.find(vpd);
     const live = data?.meta.generation ? data.generations.get(data.meta.generation) : undefined;
     const target = data?.generations.get(generation) ?? data?.scratch.get(generation);
@@ -69,7 +92,8 @@ export class MemoryRoleGenerations {
     return { cursor: done ? '0' : String(start + count), removed };
   }
 
-  holdRemovals(vpd: string, generation: GenerationId, assignmentIds: string[]): number {
+  async holdRemovals(vpd: string, generation: GenerationId, assignmentIds: string[], fence: FenceToken): Promise<number> {
+    this.leases.check(fence);
     const data = this.vpds.data(vpd);
     const build = this.vpds.building(data, vpd, generation);
     const live = data.meta.generation ? data.generations.get(data.meta.generation) : undefined;
@@ -86,7 +110,13 @@ export class MemoryRoleGenerations {
     return held;
   }
 
-  commitGeneration(vpd: string, generation: GenerationId, commit: SyncCommit & { held: boolean }): GenerationId | null {
+  async commitGeneration(
+    vpd: string,
+    generation: GenerationId,
+    fence: FenceToken,
+    commit: SyncCommit & { held: boolean },
+  ): Promise<GenerationId | null> {
+    this.leases.check(fence);
     const data = this.vpds.data(vpd);
     const build = this.vpds.building(data, vpd, generation);
     const previous = data.meta.generation;
@@ -112,19 +142,19 @@ export class MemoryRoleGenerations {
     return previous;
   }
 
-  dropGeneration(vpd: string, generation: GenerationId, currentFence: boolean): void {
+  async dropGeneration(vpd: string, generation: GenerationId, fence?: FenceToken): Promise<void> {
     const data = this.vpds.find(vpd);
     if (!data) return;
     data.scratch.delete(generation);
     if (generation === data.meta.generation) return;
     if (generation === data.meta.building) {
-      if (!currentFence) return;
+      if (fence === undefined || !this.leases.isCurrent(fence)) return;
       data.meta.building = null;
     }
     data.generations.delete(generation);
   }
 
-  markSeen(vpd: string, scratch: GenerationId, refs: RoleRef[]): void {
+  async markSeen(vpd: string, scratch: GenerationId, refs: RoleRef[]): Promise<void> {
     const data = this.vpds.data(vpd);
     let generation = data.scratch.get(scratch);
     if (!generation) {
@@ -134,7 +164,8 @@ export class MemoryRoleGenerations {
     for (const ref of refs) generation.aidx.set(ref.assignmentId, ref.employeeNumber);
   }
 
-  approveHeld(vpd: string, count: number): { removed: number; remaining: number } {
+  async approveHeldRemovals(vpd: string, fence: FenceToken, count: number): Promise<{ removed: number; remaining: number }> {
+    this.leases.check(fence);
     const data = this.vpds.data(vpd);
     const live = this.vpds.live(vpd);
     let removed = 0;
@@ -148,7 +179,8 @@ export class MemoryRoleGenerations {
     return { removed, remaining: data.held.size };
   }
 
-  rejectHeld(vpd: string): number {
+  async rejectHeldRemovals(vpd: string, fence: FenceToken): Promise<number> {
+    this.leases.check(fence);
     const data = this.vpds.data(vpd);
     const count = data.held.size;
     data.held.clear();

@@ -2,13 +2,16 @@ import type { AccessSnapshot, CachedRole, RecordKey } from './role.types';
 import { recordKey } from './role.types';
 import { eligibleRole } from './role-row.codec';
 import { copyRole, Generation, MemoryRoleVpds } from './memory-role-state';
+import { RoleReads } from './role-reads';
 import { deriveSyncState, emptyVpdMeta, VpdRoleCounts, VpdSyncRecord } from './sync-records.types';
 
 /** Reading the in-process role data: access snapshots, VPD sync records, the VPDs known, lookups. */
-export class MemoryRoleReads {
-  constructor(private readonly vpds: MemoryRoleVpds) {}
+export class MemoryRoleReads extends RoleReads {
+  constructor(private readonly vpds: MemoryRoleVpds) {
+    super();
+  }
 
-  readAccess(keys: RecordKey[]): AccessSnapshot {
+  async readAccess(keys: RecordKey[]): Promise<AccessSnapshot> {
     const snapshot: AccessSnapshot = { vpds: new Map(), roles: new Map() };
     for (const key of keys) {
       const data = this.vpds.find(key.vpd);
@@ -28,7 +31,7 @@ export class MemoryRoleReads {
     return snapshot;
   }
 
-  readVpdSync(vpds: string[], atMs: number): Map<string, VpdSyncRecord> {
+  async readVpdSync(vpds: string[], atMs: number): Promise<Map<string, VpdSyncRecord>> {
     const out = new Map<string, VpdSyncRecord>();
     for (const vpd of vpds) {
       const data = this.vpds.find(vpd);
@@ -39,11 +42,11 @@ export class MemoryRoleReads {
     return out;
   }
 
-  knownVpds(): string[] {
+  async knownSyncVpds(): Promise<string[]> {
     return this.vpds.names();
   }
 
-  lookupRoles(vpd: string, assignmentIds: string[]): Map<string, CachedRole> {
+  async lookupRoles(vpd: string, assignmentIds: string[]): Promise<Map<string, CachedRole>> {
     const live = this.vpds.live(vpd);
     const out = new Map<string, CachedRole>();
     if (!live) return out;

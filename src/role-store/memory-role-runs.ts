@@ -1,28 +1,38 @@
+import type { Clock } from '../common/clock/clock';
+import type { FenceToken } from './lease.store';
 import type { Expiring } from './memory-expiring';
+import type { MemoryLeaseStore } from './memory-lease.store';
 import type { MemoryRoleVpds } from './memory-role-state';
+import { RoleRuns } from './role-runs';
 import type { SyncLastRun, SyncProgress, SyncRunRecord } from './sync-records.types';
 
-/** A run's records in memory: its state in the VPD's meta (started, progress, failed) and the run record itself (TTL). */
-export class MemoryRoleRuns {
+/** A run's records in memory: its state in the VPD's meta (started, progress, failed) and the run record itself (TTL); fenced by `leases`. */
+export class MemoryRoleRuns extends RoleRuns {
   private readonly runs = new Map<string, Expiring<SyncRunRecord>>();
 
   constructor(
     private readonly vpds: MemoryRoleVpds,
-    private readonly nowMs: () => number,
-  ) {}
+    private readonly leases: MemoryLeaseStore,
+    private readonly clock: Clock,
+  ) {
+    super();
+  }
 
-  markStarted(vpd: string, runId: string, at: string, progress: SyncProgress): void {
+  async markSyncStarted(vpd: string, fence: FenceToken, runId: string, at: string, progress: SyncProgress): Promise<void> {
+    this.leases.check(fence);
     const meta = this.vpds.data(vpd).meta;
     meta.running = runId;
     meta.lastAttemptAt = at;
     meta.progress = { ...progress };
   }
 
-  reportProgress(vpd: string, progress: SyncProgress): void {
+  async reportSyncProgress(vpd: string, fence: FenceToken, progress: SyncProgress): Promise<void> {
+    this.leases.check(fence);
     this.vpds.data(vpd).meta.progress = { ...progress };
   }
 
-  markFailed(vpd: string, error: string, lastRun: SyncLastRun): number {
+  async markSyncFailed(vpd: string, fence: FenceToken, _at: string, error: string, lastRun: SyncLastRun): Promise<number> {
+    this.leases.check(fence);
     const meta = this.vpds.data(vpd).meta;
     meta.consecutiveFailures += 1;
     meta.lastOutcome = 'failed';
@@ -33,16 +43,16 @@ export class MemoryRoleRuns {
     return meta.consecutiveFailures;
   }
 
-  saveRun(run: SyncRunRecord, ttlMs: number): void {
-    const now = this.nowMs();
+  async saveSyncRun(run: SyncRunRecord, ttlMs: number): Promise<void> {
+    const now = this.clock.nowMs();
     this.runs.set(run.runId, { value: structuredClone(run), expiresAt: now + ttlMs });
     if (this.runs.size > 1000) for (const [id, entry] of this.runs) if (entry.expiresAt <= now) this.runs.delete(id);
   }
 
-  readRun(runId: string): SyncRunRecord | null {
+  async readSyncRun(runId: string): Promise<SyncRunRecord | null> {
     const entry = this.runs.get(runId);
     if (!entry) return null;
-    if (entry.expiresAt <= this.nowMs()) {
+    if (entry.expiresAt <= this.clock.nowMs()) {
       this.runs.delete(runId);
       return null;
     }

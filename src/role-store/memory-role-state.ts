@@ -1,4 +1,4 @@
-import { GenerationMismatchError } from './role-store';
+import { GenerationMismatchError } from './role-generations';
 import type { CachedRole } from './role.types';
 import { CachedRoleChange, emptyVpdMeta, GenerationId, VpdSyncMeta } from './sync-records.types';
 

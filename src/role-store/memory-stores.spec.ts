@@ -1,6 +1,6 @@
 import { FakeClock } from '../common/clock/clock';
 import { storesContract } from '../../test/role-store/role-store.contract';
-import { MemoryRoleStore } from './memory-role.store';
+import { MemoryStoreHealth } from './store-health';
 import { memoryStores } from './stores';
 
 storesContract('in-process stores', async () => {
@@ -14,10 +14,10 @@ storesContract('in-process stores', async () => {
   };
 });
 
-describe(MemoryRoleStore.name, () => {
+describe(MemoryStoreHealth.name, () => {
   it('should fail ping once closed', async () => {
-    const { roles } = memoryStores(new FakeClock());
-    await roles.close();
-    await expect(roles.ping()).rejects.toThrow('closed');
+    const stores = memoryStores(new FakeClock());
+    await stores.close();
+    await expect(stores.health.ping()).rejects.toThrow('closed');
   });
 });

@@ -1,4 +1,7 @@
 import Redis, { RedisOptions } from 'ioredis';
+import { defineScriptedCommands, ScriptedRedis } from './redis-commands';
+import { RedisKeySpace } from './redis-keys';
+import { StoreHealth } from './store-health';
 
 export interface RedisConnectionOptions {
   url: string;
@@ -8,16 +11,20 @@ export interface RedisConnectionOptions {
 }
 
 /**
- * The one Redis connection the role store, the lease store and the rate counter share. Commands fail
- * fast while Redis is unreachable (no offline queue), and the client keeps reconnecting in the
- * background. Every key is under `keyPrefix`.
+ * The one Redis connection every Redis store shares (role data, leases, rate windows, the mapping
+ * mirror), with every script registered and the key space (every key name, under `keyPrefix`).
+ * Commands fail fast while Redis is unreachable (no offline queue), and the client keeps
+ * reconnecting in the background. Readiness pings it (StoreHealth). RoleStoreModule also provides it
+ * on its own token, for stores kept beside the role data (the mapping mirror); null in-process.
  */
-export class RedisConnection {
-  readonly redis: Redis;
-  readonly keyPrefix: string;
+export class RedisConnection extends StoreHealth {
+  readonly kind = 'redis' as const;
+  readonly redis: ScriptedRedis;
+  readonly keys: RedisKeySpace;
 
   constructor(options: RedisConnectionOptions) {
-    this.keyPrefix = options.keyPrefix;
+    super();
+    this.keys = new RedisKeySpace(options.keyPrefix);
     const redisOptions: RedisOptions = {
       keyPrefix: options.keyPrefix,
       lazyConnect: true,
@@ -27,7 +34,7 @@ export class RedisConnection {
       connectTimeout: 2000,
       retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 6), 2000),
     };
-    this.redis = new Redis(options.url, redisOptions);
+    this.redis = defineScriptedCommands(new Redis(options.url, redisOptions));
     this.redis.on('error', () => {
       /* surfaced through ping() and failed commands; ioredis keeps reconnecting */
     });

@@ -40,7 +40,7 @@ local function apply(op, payload)
   else updated = updated + 1 end
 end
 if ARGV[7] ~= '' then
-  local stage = base .. 'stage:' .. ARGV[7]
+  local stage = vkey(base, 'stage:' .. ARGV[7])
   local all = redis.call('HGETALL', stage)
   for i = 1, #all, 2 do
     local v = all[i + 1]

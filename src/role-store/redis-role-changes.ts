@@ -1,15 +1,22 @@
 import type { FenceToken } from './lease.store';
 import { encodeRole } from './role-row.codec';
-import { RedisRoleCommands } from './redis-role-commands';
+import { fenced } from './redis-commands';
+import type { RedisConnection } from './redis-connection';
+import { RoleChanges } from './role-changes';
 import type { CachedRoleChange, ChangeDiff, RecordRoles, ReplaceRecordsResult, SyncCommit } from './sync-records.types';
 
 /** Incremental changes to the live role data in Redis: stage, apply (or discard) a stage, replace whole records. */
-export class RedisRoleChanges extends RedisRoleCommands {
+export class RedisRoleChanges extends RoleChanges {
+  constructor(private readonly connection: RedisConnection) {
+    super();
+  }
+
   async stageChanges(vpd: string, stageId: string, changes: CachedRoleChange[], fence: FenceToken, ttlMs: number): Promise<void> {
+    const { redis, keys } = this.connection;
     if (changes.length === 0) return;
     const args = changes.flatMap((c) => (c.op === 'delete' ? [c.assignmentId, 'd'] : [c.role.assignmentId, `u${encodeRole(c.role)}`]));
-    await this.fenced(fence, () =>
-      this.redis.roleStageChanges(this.fenceKey(fence), this.stageKey(vpd, stageId), fence.fence, ttlMs, ...args),
+    await fenced(fence, () =>
+      redis.roleStageChanges(keys.leaseFence(fence.name), keys.vpdStage(vpd, stageId), fence.fence, ttlMs, ...args),
     );
   }
 
@@ -21,13 +28,14 @@ export class RedisRoleChanges extends RedisRoleCommands {
     nowMs: number,
     commit: SyncCommit,
   ): Promise<ChangeDiff> {
+    const { redis, keys } = this.connection;
     const args = changes.flatMap((c) => (c.op === 'delete' ? ['d', c.assignmentId] : ['u', encodeRole(c.role)]));
-    const [added, updated, removed, unchanged] = await this.fenced(fence, () =>
-      this.redis.roleApplyChanges(
-        this.fenceKey(fence),
-        this.metaKey(vpd),
+    const [added, updated, removed, unchanged] = await fenced(fence, () =>
+      redis.roleApplyChanges(
+        keys.leaseFence(fence.name),
+        keys.vpdMeta(vpd),
         fence.fence,
-        this.base(vpd),
+        keys.vpdBase(vpd),
         Math.floor(nowMs),
         commit.watermark,
         commit.at,
@@ -40,12 +48,14 @@ export class RedisRoleChanges extends RedisRoleCommands {
   }
 
   async discardStage(vpd: string, stageId: string): Promise<void> {
-    await this.redis.unlink(this.stageKey(vpd, stageId));
+    const { redis, keys } = this.connection;
+    await redis.unlink(keys.vpdStage(vpd, stageId));
   }
 
   async replaceRecords(vpd: string, records: RecordRoles[], expectedSeq: number, nowMs: number): Promise<ReplaceRecordsResult> {
-    const args: Array<string | number> = [this.base(vpd), expectedSeq, Math.floor(nowMs)];
+    const { redis, keys } = this.connection;
+    const args: Array<string | number> = [keys.vpdBase(vpd), expectedSeq, Math.floor(nowMs)];
     for (const record of records) args.push(record.employeeNumber, record.roles.length, ...record.roles.map(encodeRole));
-    return this.redis.roleReplaceRecords(this.metaKey(vpd), ...args);
+    return redis.roleReplaceRecords(keys.vpdMeta(vpd), ...args);
   }
 }

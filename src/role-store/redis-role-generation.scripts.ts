@@ -11,7 +11,7 @@ export const BEGIN_GENERATION = script(`
 if not fence_ok(KEYS[1], ARGV[1]) then return redis.error_reply('STALE_FENCE') end
 local base = ARGV[2]
 local live = redis.call('HGET', KEYS[2], 'gen')
-local gens = base .. 'gens'
+local gens = vkey(base, 'gens')
 local dropped = 0
 for _, g in ipairs(redis.call('SMEMBERS', gens)) do
   if g ~= live then
@@ -97,7 +97,7 @@ redis.call('HSET', KEYS[2], 'gen', gen, 'watermark', ARGV[4], 'lastSuccessAt', a
   'consecutiveFailures', 0, 'lastOutcome', 'succeeded', 'lastRun', ARGV[6])
 redis.call('HDEL', KEYS[2], 'building', 'running', 'progress', 'lastError')
 redis.call('HINCRBY', KEYS[2], 'seq', 1)
-local held = base .. 'held'
+local held = vkey(base, 'held')
 local building = gkey(base, gen, 'held')
 if ARGV[7] == '1' and redis.call('EXISTS', building) == 1 then
   redis.call('RENAME', building, held)
@@ -123,14 +123,14 @@ if gen == meta[2] then
   redis.call('HDEL', KEYS[1], 'building')
 end
 dropgen(base, gen)
-redis.call('SREM', base .. 'gens', gen)
+redis.call('SREM', vkey(base, 'gens'), gen)
 return 1`);
 
 /** KEYS: fence, meta. ARGV: fence, base, count. Returns {removed, remaining}. */
 export const APPROVE_HELD = script(`
 if not fence_ok(KEYS[1], ARGV[1]) then return redis.error_reply('STALE_FENCE') end
 local base, count = ARGV[2], tonumber(ARGV[3])
-local held = base .. 'held'
+local held = vkey(base, 'held')
 local live = redis.call('HGET', KEYS[2], 'gen')
 local ids = {}
 local cursor = '0'
@@ -154,7 +154,7 @@ return { removed, remaining }`);
 /** KEYS: fence, meta. ARGV: fence, base. Returns how many were held. */
 export const REJECT_HELD = script(`
 if not fence_ok(KEYS[1], ARGV[1]) then return redis.error_reply('STALE_FENCE') end
-local held = ARGV[2] .. 'held'
+local held = vkey(ARGV[2], 'held')
 local n = redis.call('HLEN', held)
 redis.call('UNLINK', held)
 redis.call('HSET', KEYS[2], 'heldRemovals', 0)

@@ -1,17 +1,24 @@
 import type { FenceToken } from './lease.store';
 import type { CachedRole } from './role.types';
 import { encodeRole } from './role-row.codec';
-import { RedisRoleCommands, VPDS_KEY } from './redis-role-commands';
+import { fenced } from './redis-commands';
+import type { RedisConnection } from './redis-connection';
+import { RoleGenerations } from './role-generations';
 import type { GenerationBatchDiff, GenerationId, RoleRef, SyncCommit, SyncProgress } from './sync-records.types';
 
 /**
  * A full sync's generations in Redis: begin, write, scan and hold removals, commit (the atomic
  * switch), drop; dry runs' lists of assignments seen; the held removals afterwards (approve, reject).
  */
-export class RedisRoleGenerations extends RedisRoleCommands {
+export class RedisRoleGenerations extends RoleGenerations {
+  constructor(private readonly connection: RedisConnection) {
+    super();
+  }
+
   async beginGeneration(vpd: string, fence: FenceToken): Promise<{ generation: GenerationId; dropped: number }> {
-    const [generation, dropped] = await this.fenced(fence, () =>
-      this.redis.roleBeginGeneration(this.fenceKey(fence), this.metaKey(vpd), VPDS_KEY, fence.fence, this.base(vpd), vpd),
+    const { redis, keys } = this.connection;
+    const [generation, dropped] = await fenced(fence, () =>
+      redis.roleBeginGeneration(keys.leaseFence(fence.name), keys.vpdMeta(vpd), keys.vpds, fence.fence, keys.vpdBase(vpd), vpd),
     );
     return { generation: String(generation), dropped: Number(dropped) };
   }
@@ -24,14 +31,15 @@ export class RedisRoleGenerations extends RedisRoleCommands {
     nowMs: number,
     progress?: SyncProgress,
   ): Promise<GenerationBatchDiff> {
-    const [added, updated, unchanged, skipped] = await this.fenced(
+    const { redis, keys } = this.connection;
+    const [added, updated, unchanged, skipped] = await fenced(
       fence,
       () =>
-        this.redis.roleWriteGeneration(
-          this.fenceKey(fence),
-          this.metaKey(vpd),
+        redis.roleWriteGeneration(
+          keys.leaseFence(fence.name),
+          keys.vpdMeta(vpd),
           fence.fence,
-          this.base(vpd),
+          keys.vpdBase(vpd),
           generation,
           Math.floor(nowMs),
           progress ? JSON.stringify(progress) : '',
@@ -48,22 +56,24 @@ export class RedisRoleGenerations extends RedisRoleCommands {
     cursor: string,
     count: number,
   ): Promise<{ cursor: string; removed: RoleRef[] }> {
-    const [next, ...pairs] = await this.redis.roleScanRemovals(this.metaKey(vpd), this.base(vpd), generation, cursor, count);
+    const { redis, keys } = this.connection;
+    const [next, ...pairs] = await redis.roleScanRemovals(keys.vpdMeta(vpd), keys.vpdBase(vpd), generation, cursor, count);
     const removed: RoleRef[] = [];
     for (let i = 0; i < pairs.length; i += 2) removed.push({ assignmentId: pairs[i], employeeNumber: pairs[i + 1] });
     return { cursor: String(next), removed };
   }
 
   async holdRemovals(vpd: string, generation: GenerationId, assignmentIds: string[], fence: FenceToken, nowMs: number): Promise<number> {
+    const { redis, keys } = this.connection;
     if (assignmentIds.length === 0) return 0;
-    return this.fenced(
+    return fenced(
       fence,
       () =>
-        this.redis.roleHoldRemovals(
-          this.fenceKey(fence),
-          this.metaKey(vpd),
+        redis.roleHoldRemovals(
+          keys.leaseFence(fence.name),
+          keys.vpdMeta(vpd),
           fence.fence,
-          this.base(vpd),
+          keys.vpdBase(vpd),
           generation,
           Math.floor(nowMs),
           ...assignmentIds,
@@ -78,14 +88,15 @@ export class RedisRoleGenerations extends RedisRoleCommands {
     fence: FenceToken,
     commit: SyncCommit & { held: boolean },
   ): Promise<GenerationId | null> {
-    const previous = await this.fenced(
+    const { redis, keys } = this.connection;
+    const previous = await fenced(
       fence,
       () =>
-        this.redis.roleCommitGeneration(
-          this.fenceKey(fence),
-          this.metaKey(vpd),
+        redis.roleCommitGeneration(
+          keys.leaseFence(fence.name),
+          keys.vpdMeta(vpd),
           fence.fence,
-          this.base(vpd),
+          keys.vpdBase(vpd),
           generation,
           commit.watermark,
           commit.at,
@@ -98,33 +109,37 @@ export class RedisRoleGenerations extends RedisRoleCommands {
   }
 
   async dropGeneration(vpd: string, generation: GenerationId, fence?: FenceToken): Promise<void> {
-    await this.redis.roleDropGeneration(
-      this.metaKey(vpd),
-      fence ? this.fenceKey(fence) : this.metaKey(vpd),
-      this.base(vpd),
+    const { redis, keys } = this.connection;
+    await redis.roleDropGeneration(
+      keys.vpdMeta(vpd),
+      fence ? keys.leaseFence(fence.name) : keys.vpdMeta(vpd),
+      keys.vpdBase(vpd),
       generation,
       fence ? fence.fence : '',
     );
   }
 
   async markSeen(vpd: string, scratch: GenerationId, refs: RoleRef[], ttlMs: number): Promise<void> {
+    const { redis, keys } = this.connection;
     if (refs.length === 0) return;
-    const key = `sync:vpd:${vpd}:g:${scratch}:aidx`;
-    await this.redis
+    const key = keys.generationPart(vpd, scratch, 'aidx');
+    await redis
       .multi()
       .hset(key, ...refs.flatMap((r) => [r.assignmentId, r.employeeNumber]))
       .pexpire(key, ttlMs)
       .exec();
   }
 
-  async approveHeld(vpd: string, fence: FenceToken, count: number): Promise<{ removed: number; remaining: number }> {
-    const [removed, remaining] = await this.fenced(fence, () =>
-      this.redis.roleApproveHeld(this.fenceKey(fence), this.metaKey(vpd), fence.fence, this.base(vpd), count),
+  async approveHeldRemovals(vpd: string, fence: FenceToken, count: number): Promise<{ removed: number; remaining: number }> {
+    const { redis, keys } = this.connection;
+    const [removed, remaining] = await fenced(fence, () =>
+      redis.roleApproveHeld(keys.leaseFence(fence.name), keys.vpdMeta(vpd), fence.fence, keys.vpdBase(vpd), count),
     );
     return { removed, remaining };
   }
 
-  async rejectHeld(vpd: string, fence: FenceToken): Promise<number> {
-    return this.fenced(fence, () => this.redis.roleRejectHeld(this.fenceKey(fence), this.metaKey(vpd), fence.fence, this.base(vpd)));
+  async rejectHeldRemovals(vpd: string, fence: FenceToken): Promise<number> {
+    const { redis, keys } = this.connection;
+    return fenced(fence, () => redis.roleRejectHeld(keys.leaseFence(fence.name), keys.vpdMeta(vpd), fence.fence, keys.vpdBase(vpd)));
   }
 }

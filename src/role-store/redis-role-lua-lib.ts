@@ -1,7 +1,10 @@
+import { KEY_LIB } from './redis-keys';
+
 /**
  * The role sync's Redis data model and the Lua library every role script starts with (the scripts,
  * one file per job, are gathered in redis-role.scripts.ts). Each script runs atomically, so a reader
- * never sees part of a write. Keys of one VPD share a base (`<prefix>sync:vpd:<vpd>:`):
+ * never sees part of a write. Keys of one VPD share a base (`<prefix>sync:vpd:<vpd>:`, made by
+ * RedisKeySpace.vpdBase; scripts derive the parts with KEY_LIB's vkey and gkey, redis-keys.ts):
  *
  *   meta                 HASH   gen, building, genSeq, seq, watermark, sync state (see VpdSyncMeta)
  *   gens                 SET    generations that exist (live, building, left-overs to drop)
@@ -20,10 +23,9 @@
  * fence key (KEYS[1]) and fail with STALE_FENCE, changing nothing, when they differ.
  */
 
-const LIB = `
+const LIB = `${KEY_LIB}
 local NULL = cjson.null
 local function isnull(v) return v == nil or v == NULL end
-local function gkey(base, gen, part) return base .. 'g:' .. gen .. ':' .. part end
 local function num(x) return string.format('%.0f', x) end
 
 local function eligible(r)
@@ -115,7 +117,7 @@ local function dropgen(base, gen)
 end
 
 local function unhold(base, meta, aid)
-  local held = base .. 'held'
+  local held = vkey(base, 'held')
   if redis.call('HDEL', held, aid) == 1 then
     local left = redis.call('HLEN', held)
     redis.call('HSET', meta, 'heldRemovals', left)
@@ -128,5 +130,5 @@ local function fence_ok(key, fence)
 end
 `;
 
-/** Puts this library (gkey, getrow...) in front of a script reading the role data (the role scripts', the mapping mirror's). */
+/** Puts this library (gkey, getrow...) in front of a script touching the role data (the role scripts', the mapping mirror's). */
 export const withRoleLib = (body: string): string => `${LIB}\n${body}`;

@@ -1,7 +1,9 @@
 import type { AccessSnapshot, CachedRole, RecordKey } from './role.types';
 import { recordKey } from './role.types';
 import { decodeRoles, fromStoredRole, StoredRole } from './role-row.codec';
-import { json, RedisRoleCommands, VPDS_KEY } from './redis-role-commands';
+import { json } from './redis-commands';
+import type { RedisConnection } from './redis-connection';
+import { RoleReads } from './role-reads';
 import { deriveSyncState, emptyVpdMeta, SyncLastRun, SyncProgress, VpdSyncMeta, VpdSyncRecord } from './sync-records.types';
 
 /**
@@ -34,7 +36,11 @@ export function addAccessReply(
 }
 
 /** Reading the role data in Redis: access snapshots, VPD sync records, the VPDs known, lookups. */
-export class RedisRoleReads extends RedisRoleCommands {
+export class RedisRoleReads extends RoleReads {
+  constructor(private readonly connection: RedisConnection) {
+    super();
+  }
+
   async readAccess(keys: RecordKey[]): Promise<AccessSnapshot> {
     const snapshot: AccessSnapshot = { vpds: new Map(), roles: new Map() };
     if (keys.length === 0) return snapshot;
@@ -45,12 +51,16 @@ export class RedisRoleReads extends RedisRoleCommands {
       byVpd.set(key.vpd, list);
     }
     const vpds = [...byVpd.keys()];
-    const args: Array<string | number> = [...vpds.map((v) => this.metaKey(v)), vpds.length, ...vpds.map((v) => this.base(v))];
+    const args: Array<string | number> = [
+      ...vpds.map((v) => this.connection.keys.vpdMeta(v)),
+      vpds.length,
+      ...vpds.map((v) => this.connection.keys.vpdBase(v)),
+    ];
     for (const vpd of vpds) {
       const employees = byVpd.get(vpd) as string[];
       args.push(employees.length, ...employees);
     }
-    const reply = await this.redis.roleReadAccess(vpds.length, ...args);
+    const reply = await this.connection.redis.roleReadAccess(vpds.length, ...args);
     vpds.forEach((vpd, v) => {
       const [meta, rows] = reply[v] as [Array<string | null>, Array<string | null>];
       addAccessReply(snapshot, vpd, byVpd.get(vpd) as string[], meta, rows);
@@ -61,11 +71,11 @@ export class RedisRoleReads extends RedisRoleCommands {
   async readVpdSync(vpds: string[], atMs: number): Promise<Map<string, VpdSyncRecord>> {
     const out = new Map<string, VpdSyncRecord>();
     if (vpds.length === 0) return out;
-    const reply = await this.redis.roleReadVpdSync(
+    const reply = await this.connection.redis.roleReadVpdSync(
       vpds.length,
-      ...vpds.map((v) => this.metaKey(v)),
+      ...vpds.map((v) => this.connection.keys.vpdMeta(v)),
       Math.floor(atMs),
-      ...vpds.map((v) => this.base(v)),
+      ...vpds.map((v) => this.connection.keys.vpdBase(v)),
     );
     vpds.forEach((vpd, v) => {
       const [flat, counts] = reply[v] as [string[], number[]];
@@ -89,14 +99,15 @@ export class RedisRoleReads extends RedisRoleCommands {
     return out;
   }
 
-  async knownVpds(): Promise<string[]> {
-    return (await this.redis.smembers(VPDS_KEY)).sort();
+  async knownSyncVpds(): Promise<string[]> {
+    return (await this.connection.redis.smembers(this.connection.keys.vpds)).sort();
   }
 
   async lookupRoles(vpd: string, assignmentIds: string[]): Promise<Map<string, CachedRole>> {
     const out = new Map<string, CachedRole>();
     if (assignmentIds.length === 0) return out;
-    const reply = await this.redis.roleLookup(this.metaKey(vpd), this.base(vpd), ...assignmentIds);
+    const { redis, keys } = this.connection;
+    const reply = await redis.roleLookup(keys.vpdMeta(vpd), keys.vpdBase(vpd), ...assignmentIds);
     reply.forEach((raw, i) => {
       if (raw) out.set(assignmentIds[i], fromStoredRole(JSON.parse(raw) as StoredRole));
     });

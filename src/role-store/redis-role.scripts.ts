@@ -2,7 +2,6 @@
  * The role sync's Lua scripts, one file per job; the key layout and the shared library are in
  * redis-role-lua-lib.ts. Each script runs atomically, so a reader never sees part of a write.
  */
-export { withRoleLib } from './redis-role-lua-lib';
 export { LOOKUP_ROLES, READ_ACCESS, READ_VPD_SYNC } from './redis-role-read.scripts';
 export { MARK_FAILED, MARK_STARTED, REPORT_PROGRESS } from './redis-role-run.scripts';
 export {

@@ -3,14 +3,23 @@ import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { LeaseStore } from './lease.store';
 import { RateCounter } from './rate-counter';
-import { RoleStore } from './role-store';
+import { RedisConnection } from './redis-connection';
+import { RoleChanges } from './role-changes';
+import { RoleGenerations } from './role-generations';
+import { RoleReads } from './role-reads';
+import { RoleRuns } from './role-runs';
+import { StoreHealth } from './store-health';
 import { memoryStores, redisStores, Stores } from './stores';
 
 const STORES = Symbol('STORES');
 
 /**
- * The role store, the sync lease store and the rate counter: Redis when REDIS_URL is set (one shared
- * connection), else in-process. Closed on shutdown. Not global: modules that use a store import this.
+ * The stores, one port per job: role data reads (RoleReads), sync run records (RoleRuns), a full
+ * sync's generations and held removals (RoleGenerations), incremental changes (RoleChanges), leases
+ * (LeaseStore), rate windows (RateCounter) and their health (StoreHealth). Redis when REDIS_URL is
+ * set (one shared connection, also provided as RedisConnection for stores kept beside the role data
+ * such as the mapping mirror), else in-process (RedisConnection is then null). Closed on shutdown.
+ * Not global: modules that use a store import this.
  */
 @Module({
   providers: [
@@ -20,11 +29,16 @@ const STORES = Symbol('STORES');
       useFactory: (config: AppConfig, clock: Clock): Promise<Stores> | Stores =>
         config.redisUrl ? redisStores({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix }) : memoryStores(clock),
     },
-    { provide: RoleStore, inject: [STORES], useFactory: (stores: Stores) => stores.roles },
+    { provide: RoleReads, inject: [STORES], useFactory: (stores: Stores) => stores.reads },
+    { provide: RoleRuns, inject: [STORES], useFactory: (stores: Stores) => stores.runs },
+    { provide: RoleGenerations, inject: [STORES], useFactory: (stores: Stores) => stores.generations },
+    { provide: RoleChanges, inject: [STORES], useFactory: (stores: Stores) => stores.changes },
     { provide: LeaseStore, inject: [STORES], useFactory: (stores: Stores) => stores.leases },
     { provide: RateCounter, inject: [STORES], useFactory: (stores: Stores) => stores.rates },
+    { provide: StoreHealth, inject: [STORES], useFactory: (stores: Stores) => stores.health },
+    { provide: RedisConnection, inject: [STORES], useFactory: (stores: Stores) => stores.redis },
   ],
-  exports: [RoleStore, LeaseStore, RateCounter],
+  exports: [RoleReads, RoleRuns, RoleGenerations, RoleChanges, LeaseStore, RateCounter, StoreHealth, RedisConnection],
 })
 export class RoleStoreModule implements OnApplicationShutdown {
   constructor(@Inject(STORES) private readonly stores: Stores) {}

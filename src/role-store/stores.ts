@@ -2,37 +2,73 @@ import { Clock } from '../common/clock/clock';
 import { LeaseStore } from './lease.store';
 import { MemoryLeaseStore } from './memory-lease.store';
 import { MemoryRateCounter } from './memory-rate-counter';
-import { MemoryRoleStore } from './memory-role.store';
+import { MemoryRoleChanges } from './memory-role-changes';
+import { MemoryRoleGenerations } from './memory-role-generations';
+import { MemoryRoleReads } from './memory-role-reads';
+import { MemoryRoleRuns } from './memory-role-runs';
+import { MemoryRoleVpds } from './memory-role-state';
 import { RateCounter } from './rate-counter';
 import { RedisConnection, RedisConnectionOptions } from './redis-connection';
 import { RedisLeaseStore } from './redis-lease.store';
 import { RedisRateCounter } from './redis-rate-counter';
-import { RedisRoleStore } from './redis-role.store';
-import { RoleStore } from './role-store';
+import { RedisRoleChanges } from './redis-role-changes';
+import { RedisRoleGenerations } from './redis-role-generations';
+import { RedisRoleReads } from './redis-role-reads';
+import { RedisRoleRuns } from './redis-role-runs';
+import { RoleChanges } from './role-changes';
+import { RoleGenerations } from './role-generations';
+import { RoleReads } from './role-reads';
+import { RoleRuns } from './role-runs';
+import { MemoryStoreHealth, StoreHealth } from './store-health';
 
-/** The three stores of one backend, and how to close what they share. */
+/** Every store of one backend (each a port of its own), and how to close what they share. */
 export interface Stores {
-  roles: RoleStore;
+  reads: RoleReads;
+  runs: RoleRuns;
+  generations: RoleGenerations;
+  changes: RoleChanges;
   leases: LeaseStore;
   rates: RateCounter;
+  health: StoreHealth;
+  /** The connection the Redis stores share (for stores kept elsewhere, like the mapping mirror); null in-process. */
+  redis: RedisConnection | null;
   close(): Promise<void>;
 }
 
-/** In-process stores (embedded default): the role store fences its writes with these leases. */
-export function memoryStores(clock: Clock = new Clock()): Stores & { roles: MemoryRoleStore; leases: MemoryLeaseStore } {
+/** The in-process stores. */
+export type MemoryStores = Stores & { leases: MemoryLeaseStore; redis: null };
+
+/** In-process stores (embedded default): one shared role state, the role writes fenced with these leases. */
+export function memoryStores(clock: Clock = new Clock()): MemoryStores {
   const leases = new MemoryLeaseStore(clock);
-  const roles = new MemoryRoleStore(leases, clock);
-  return { roles, leases, rates: new MemoryRateCounter(clock), close: () => roles.close() };
+  const vpds = new MemoryRoleVpds();
+  const health = new MemoryStoreHealth();
+  return {
+    reads: new MemoryRoleReads(vpds),
+    runs: new MemoryRoleRuns(vpds, leases, clock),
+    generations: new MemoryRoleGenerations(vpds, leases),
+    changes: new MemoryRoleChanges(vpds, leases),
+    leases,
+    rates: new MemoryRateCounter(clock),
+    health,
+    redis: null,
+    close: () => health.close(),
+  };
 }
 
 /** Redis stores sharing one connection (connected here; a Redis that is down is not fatal). */
-export async function redisStores(options: RedisConnectionOptions): Promise<Stores & { roles: RedisRoleStore }> {
+export async function redisStores(options: RedisConnectionOptions): Promise<Stores & { redis: RedisConnection }> {
   const connection = new RedisConnection(options);
   await connection.connect();
   return {
-    roles: new RedisRoleStore(connection),
-    leases: new RedisLeaseStore(connection.redis),
-    rates: new RedisRateCounter(connection.redis),
+    reads: new RedisRoleReads(connection),
+    runs: new RedisRoleRuns(connection),
+    generations: new RedisRoleGenerations(connection),
+    changes: new RedisRoleChanges(connection),
+    leases: new RedisLeaseStore(connection),
+    rates: new RedisRateCounter(connection),
+    health: connection,
+    redis: connection,
     close: () => connection.close(),
   };
 }

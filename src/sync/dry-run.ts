@@ -4,7 +4,8 @@ import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { EsrClient } from '../esr/esr.client';
 import { EsrWatermarkExpiredError } from '../esr/esr.errors';
-import { RoleStore } from '../role-store/role-store';
+import { RoleGenerations } from '../role-store/role-generations';
+import { RoleReads } from '../role-store/role-reads';
 import type { CachedRole } from '../role-store/role.types';
 import { sameRole } from '../role-store/role-row.codec';
 import { CachedRoleChange, RoleRef, SyncMode, VpdSyncRecord } from '../role-store/sync-records.types';
@@ -43,7 +44,8 @@ const ref = (role: CachedRole): RoleRef => ({ assignmentId: role.assignmentId, e
 export class DryRunService {
   constructor(
     private readonly esr: EsrClient,
-    private readonly store: RoleStore,
+    private readonly store: RoleReads,
+    private readonly generations: RoleGenerations,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly served: ServedVpds,
@@ -110,16 +112,16 @@ export class DryRunService {
           ),
           diff,
         );
-        await this.store.markSeen(vpd, scratch, roles.map(ref), SCRATCH_TTL_MS);
+        await this.generations.markSeen(vpd, scratch, roles.map(ref), SCRATCH_TTL_MS);
       }
       let cursor = '0';
       do {
-        const page = await this.store.scanRemovals(vpd, scratch, cursor, REMOVAL_SCAN_COUNT);
+        const page = await this.generations.scanRemovals(vpd, scratch, cursor, REMOVAL_SCAN_COUNT);
         for (const removed of page.removed) diff.add('removed', { vpd, ...removed });
         cursor = page.cursor;
       } while (cursor !== '0');
     } finally {
-      await this.store.dropGeneration(vpd, scratch).catch(() => undefined);
+      await this.generations.dropGeneration(vpd, scratch).catch(() => undefined);
     }
     return removalGuard(
       { liveHolders, listed, removals: diff.counts.removed },

@@ -4,7 +4,8 @@ import { ValidationFailedError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { VPD } from '../domain/identifiers';
 import { EsrClient } from '../esr/esr.client';
-import { RoleStore } from '../role-store/role-store';
+import { RoleChanges } from '../role-store/role-changes';
+import { RoleReads } from '../role-store/role-reads';
 import type { CachedRole } from '../role-store/role.types';
 import { VpdSyncRecord } from '../role-store/sync-records.types';
 import { RecordRefresher } from './record-refresher';
@@ -19,7 +20,8 @@ export class EsrRecordRefresher extends RecordRefresher {
 
   constructor(
     private readonly esr: EsrClient,
-    private readonly store: RoleStore,
+    private readonly store: RoleReads,
+    private readonly changes: RoleChanges,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {
@@ -45,7 +47,7 @@ export class EsrRecordRefresher extends RecordRefresher {
           return { employeeNumber, roles };
         }),
       );
-      const result = await this.store.replaceRecords(vpd, records, meta.seq, this.clock.nowMs());
+      const result = await this.changes.replaceRecords(vpd, records, meta.seq, this.clock.nowMs());
       if (result !== 'conflict') return;
     }
     this.logger.warn({ msg: 'refresh kept conflicting with sync writes; the synced data stays', vpd, people: people.length });

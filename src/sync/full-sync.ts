@@ -4,7 +4,9 @@ import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { EsrClient } from '../esr/esr.client';
 import { Lease } from '../role-store/lease.store';
-import { RoleStore } from '../role-store/role-store';
+import { RoleGenerations } from '../role-store/role-generations';
+import { RoleReads } from '../role-store/role-reads';
+import { RoleRuns } from '../role-store/role-runs';
 import { GenerationBatchDiff, GenerationId, SyncLastRun, SyncProgress } from '../role-store/sync-records.types';
 import { removalGuard, RemovalGuardDecision, RemovalGuardInput, RemovalGuardSettings } from './removal-guard';
 import { toCachedRole } from './role-window';
@@ -55,7 +57,9 @@ export class FullSync {
 
   constructor(
     private readonly esr: EsrClient,
-    private readonly store: RoleStore,
+    private readonly store: RoleGenerations,
+    private readonly runs: RoleRuns,
+    private readonly reads: RoleReads,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly audit: AuditService,
@@ -120,8 +124,8 @@ export class FullSync {
   /** Counts the live rows the listing left out and, if the removal guard says so, holds them for ops. */
   private async guard(ctx: RunContext, vpd: string, listing: Listing, progress: SyncProgress): Promise<GuardedRemovals> {
     progress.phase = 'comparing';
-    await this.store.reportSyncProgress(vpd, ctx.lease, { ...progress });
-    const live = (await this.store.readVpdSync([vpd], this.clock.nowMs())).get(vpd);
+    await this.runs.reportSyncProgress(vpd, ctx.lease, { ...progress });
+    const live = (await this.reads.readVpdSync([vpd], this.clock.nowMs())).get(vpd);
     const input: RemovalGuardInput = {
       liveHolders: live?.counts?.holders ?? 0,
       listed: listing.listed,

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { RoleStore } from '../role-store/role-store';
+import { RoleGenerations } from '../role-store/role-generations';
+import { RoleReads } from '../role-store/role-reads';
 import { REMOVAL_SCAN_COUNT } from './full-sync';
 import { SyncLease } from './sync-lease';
 import { SyncMetrics } from './sync.metrics';
@@ -21,7 +22,8 @@ export class HeldRemovalsService {
   private readonly leaseWaitMs: number;
 
   constructor(
-    private readonly store: RoleStore,
+    private readonly store: RoleReads,
+    private readonly generations: RoleGenerations,
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly lease: SyncLease,
@@ -60,12 +62,12 @@ export class HeldRemovalsService {
       if (decision === 'approved') {
         let remaining = count;
         while (remaining > 0) {
-          const step = await this.store.approveHeldRemovals(vpd, lease, REMOVAL_SCAN_COUNT);
+          const step = await this.generations.approveHeldRemovals(vpd, lease, REMOVAL_SCAN_COUNT);
           removed += step.removed;
           remaining = step.remaining;
         }
       } else {
-        await this.store.rejectHeldRemovals(vpd, lease);
+        await this.generations.rejectHeldRemovals(vpd, lease);
       }
       this.metrics.heldRemovals.set({ vpd }, 0);
       this.logger.log({ msg: 'held removals decided', vpd, decision, count, removed });

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { EsrClient } from '../esr/esr.client';
-import { RoleStore } from '../role-store/role-store';
+import { RoleChanges } from '../role-store/role-changes';
+import { RoleRuns } from '../role-store/role-runs';
 import { CachedRoleChange, SyncLastRun, SyncProgress } from '../role-store/sync-records.types';
 import { toCachedRoleChange } from './role-window';
 import { throwIfAborted, TooManyChangesError } from './sync.errors';
@@ -25,7 +26,8 @@ interface ChangeFeed {
 export class IncrementalSync {
   constructor(
     private readonly esr: EsrClient,
-    private readonly store: RoleStore,
+    private readonly store: RoleChanges,
+    private readonly runs: RoleRuns,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
@@ -60,7 +62,7 @@ export class IncrementalSync {
         await this.store.stageChanges(vpd, ctx.runId, feed.pending, ctx.lease, RUN_RECORD_TTL_MS);
         feed.staged += feed.pending.length;
         feed.pending = [];
-        await this.store.reportSyncProgress(vpd, ctx.lease, { ...progress });
+        await this.runs.reportSyncProgress(vpd, ctx.lease, { ...progress });
       }
     }
     throwIfAborted(ctx.signal);

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
-import { RoleStore } from '../role-store/role-store';
+import { RoleReads } from '../role-store/role-reads';
+import { RoleRuns } from '../role-store/role-runs';
 import { SyncMode, SyncRunRecord } from '../role-store/sync-records.types';
 import { ServedVpds } from './served-vpds';
 import { errorCode } from './sync.errors';
@@ -32,7 +33,8 @@ export class RunCoordinator {
   private readonly apiRunLeaseWaitMs: number;
 
   constructor(
-    private readonly store: RoleStore,
+    private readonly store: RoleRuns,
+    private readonly reads: RoleReads,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly lease: SyncLease,
@@ -130,7 +132,7 @@ export class RunCoordinator {
         let vpds = options.vpd ? [options.vpd] : await this.served.list();
         const since = options.fullSyncedSince;
         if (since !== undefined) {
-          const metas = await this.store.readVpdSync(vpds, this.clock.nowMs());
+          const metas = await this.reads.readVpdSync(vpds, this.clock.nowMs());
           vpds = vpds.filter((vpd) => {
             const at = metas.get(vpd)?.lastFullSyncAt;
             return !at || at <= since;

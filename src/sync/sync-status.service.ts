@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { LeaseStore } from '../role-store/lease.store';
-import { RoleStore } from '../role-store/role-store';
+import { RoleReads } from '../role-store/role-reads';
 import { deriveSyncState, SyncRunVpdResult, VpdSyncRecord } from '../role-store/sync-records.types';
 import { SyncMetrics } from './sync.metrics';
 import { SYNC_LEASE, SyncStatus } from './sync.types';
@@ -21,7 +21,7 @@ export class SyncStatusService {
   private gaugesRefreshedAt = 0;
 
   constructor(
-    private readonly store: RoleStore,
+    private readonly store: RoleReads,
     private readonly leases: LeaseStore,
     private readonly config: AppConfig,
     private readonly clock: Clock,

@@ -9,9 +9,8 @@ import { EsrUnavailableError, EsrWatermarkExpiredError } from '../esr/esr.errors
 import type { EsrPage, EsrRoleAssignment, EsrRoleChange, EsrVpd } from '../esr/esr.types';
 import { MetricsService } from '../metrics/metrics.service';
 import type { MemoryLeaseStore } from '../role-store/memory-lease.store';
-import type { MemoryRoleStore } from '../role-store/memory-role.store';
 import { recordKey } from '../role-store/role.types';
-import { memoryStores } from '../role-store/stores';
+import { memoryStores, MemoryStores } from '../role-store/stores';
 import { startSandbox } from '../sandbox/sandbox.server';
 import { MAX_INCREMENTAL_CHANGES } from './incremental-sync';
 import { SyncModule } from './sync.module';
@@ -88,7 +87,7 @@ describe(SyncModule.name, () => {
   describe('with an ESR double and the in-process cache', () => {
     let clock: FakeClock;
     let esr: FakeEsr;
-    let store: MemoryRoleStore;
+    let stores: MemoryStores;
     let leases: MemoryLeaseStore;
     let audit: RecordingAudit;
     let sync: SyncParts;
@@ -96,8 +95,7 @@ describe(SyncModule.name, () => {
     const create = (env: Record<string, string> = {}, options: SyncOptions = {}): Promise<SyncParts> =>
       createSyncParts({
         esr: esr as unknown as EsrClient,
-        roles: store,
-        leases,
+        stores,
         config: AppConfig.from(validateEnvironment({ ESR_VPDS: '979', ...env })),
         clock,
         metrics: new MetricsService(),
@@ -108,14 +106,15 @@ describe(SyncModule.name, () => {
     beforeEach(async () => {
       clock = new FakeClock(START);
       esr = new FakeEsr();
-      ({ roles: store, leases } = memoryStores(clock));
+      stores = memoryStores(clock);
+      leases = stores.leases;
       audit = new RecordingAudit();
       sync = await create();
     });
 
-    const live = async () => (await store.readVpdSync(['979'], clock.nowMs())).get('979');
+    const live = async () => (await stores.reads.readVpdSync(['979'], clock.nowMs())).get('979');
     const rolesOf = async (n: number) =>
-      (await store.readAccess([{ vpd: '979', employeeNumber: String(10_000_000 + n) }])).roles.get(
+      (await stores.reads.readAccess([{ vpd: '979', employeeNumber: String(10_000_000 + n) }])).roles.get(
         recordKey('979', String(10_000_000 + n)),
       );
 
@@ -297,7 +296,7 @@ describe(SyncModule.name, () => {
       esr.listing.set('979', [page([assignment(1)])]);
       await sync.runs.runSync({ mode: 'full' });
       esr.listing.set('979', [page([assignment(1), assignment(7, { employeeNumber: '10000001' })])]);
-      const replace = jest.spyOn(store, 'replaceRecords').mockResolvedValueOnce('conflict');
+      const replace = jest.spyOn(stores.changes, 'replaceRecords').mockResolvedValueOnce('conflict');
       const calls = esr.listingCalls;
       await sync.refresher.refreshRecords('979', ['10000001']);
       expect(esr.listingCalls - calls).toBe(2);

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { EsrWatermarkExpiredError } from '../esr/esr.errors';
-import { RoleStore } from '../role-store/role-store';
+import { RoleReads } from '../role-store/role-reads';
+import { RoleRuns } from '../role-store/role-runs';
 import { SyncLastRun, SyncMode, SyncProgress, SyncRunVpdResult, VpdSyncRecord } from '../role-store/sync-records.types';
 import { FullSync } from './full-sync';
 import { IncrementalSync } from './incremental-sync';
@@ -27,7 +28,8 @@ export class VpdSync {
   private readonly logger = new Logger(VpdSync.name);
 
   constructor(
-    private readonly store: RoleStore,
+    private readonly store: RoleReads,
+    private readonly runs: RoleRuns,
     private readonly clock: Clock,
     private readonly full: FullSync,
     private readonly incremental: IncrementalSync,
@@ -65,7 +67,7 @@ export class VpdSync {
       pages: 0,
       startedAt: at,
     };
-    await this.store.markSyncStarted(vpd, ctx.lease, ctx.runId, at, progress);
+    await this.runs.markSyncStarted(vpd, ctx.lease, ctx.runId, at, progress);
     const counts =
       attempt.mode === 'incremental'
         ? await this.incrementalOrFull(ctx, vpd, before.watermark as string, attempt, progress, started)
@@ -116,7 +118,7 @@ export class VpdSync {
       durationMs,
       finishedAt: this.clock.now().toISOString(),
     };
-    await this.store.markSyncFailed(vpd, ctx.lease, at, code, lastRun).catch((e: unknown) => {
+    await this.runs.markSyncFailed(vpd, ctx.lease, at, code, lastRun).catch((e: unknown) => {
       this.logger.warn({ msg: 'could not record the failed sync', vpd, error: errorCode(e) });
     });
     return { status: 'failed', ...zero, durationMs, error: code };

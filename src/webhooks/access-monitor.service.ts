@@ -7,7 +7,7 @@ import { AccessChangeRecorder } from '../access-events/access-change.recorder';
 import type { ChangeCause } from '../access-events/access-change';
 import { AccessVpdMark, AccessWatch } from '../access-events/access-watch.entity';
 import { LeaseStore } from '../role-store/lease.store';
-import { RoleStore } from '../role-store/role-store';
+import { RoleReads } from '../role-store/role-reads';
 import type { VpdSyncRecord } from '../role-store/sync-records.types';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
@@ -47,7 +47,7 @@ export class AccessMonitor {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly roles: RoleStore,
+    private readonly roles: RoleReads,
     private readonly leases: LeaseStore,
     private readonly mappings: MappingsService,
     private readonly checkQueue: MappingCheckQueue,

@@ -37,7 +37,7 @@ describe(WebhookOutboxService.name, () => {
     );
     dataSource = new DataSource({ ...buildDataSourceOptions(config), migrationsRun: true });
     await dataSource.initialize();
-    const resolver = new AccessResolver(memoryStores(clock).roles, config, clock);
+    const resolver = new AccessResolver(memoryStores(clock).reads, config, clock);
     const checker = { lookUp: async () => ({ status: 'FOUND', displayName: 'Mx A' }) } as unknown as EsrRecordChecker;
     const audit = new AuditService(dataSource.getRepository(AuditEvent), clock);
     mappings = new MappingsService(
@@ -48,7 +48,7 @@ describe(WebhookOutboxService.name, () => {
       new AccessChangeRecorder(resolver, config, clock, dataSource),
       resolver,
       config,
-      new MappingMirrorHold(new MemoryMappingCache(async () => ({ vpds: new Map(), roles: new Map() })), clock),
+      new MappingMirrorHold(new MemoryMappingCache({ readAccess: async () => ({ vpds: new Map(), roles: new Map() }) }), clock),
     );
     outbox = new WebhookOutboxService(dataSource, clock);
   });

@@ -1,8 +1,7 @@
 import { DataSource } from 'typeorm';
 import { AccessService } from '../../src/access/access.service';
 import { MappingCache } from '../../src/mapping-cache/mapping-cache';
-import { RedisRoleStore } from '../../src/role-store/redis-role.store';
-import { RoleStore } from '../../src/role-store/role-store';
+import { RedisConnection } from '../../src/role-store/redis-connection';
 import { FakeClock } from '../../src/common/clock/clock';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
 import { RunCoordinator } from '../../src/sync/run-coordinator';
@@ -206,7 +205,7 @@ describe('Access API (PostgreSQL, Redis, ESR sandbox)', () => {
       await map(users[i % 3], i % 2 ? otherVpd : '979', person.employeeNumber);
     }
     const queries = jest.spyOn(t.app.get(DataSource).logger, 'logQuery');
-    const redis = t.app.get<RoleStore, RedisRoleStore>(RoleStore).redis;
+    const redis = t.app.get(RedisConnection).redis;
     const commands = jest.spyOn(redis, 'sendCommand');
     const mirror = t.app.get(MappingCache);
     const reads = jest.spyOn(mirror, 'read');

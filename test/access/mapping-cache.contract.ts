@@ -1,7 +1,7 @@
 /**
  * The contract both mapping mirrors meet. Run against the in-process one by
  * src/mapping-cache/memory-mapping-cache.spec.ts and against a real Redis (with real role data
- * written by the role store) by test/access/redis-mapping-cache.e2e-spec.ts.
+ * written by the role stores) by test/access/redis-mapping-cache.e2e-spec.ts.
  */
 import { MappingCache, MirroredMapping, MirrorEntry } from '../../src/mapping-cache/mapping-cache';
 import type { Stores } from '../../src/role-store/stores';
@@ -9,20 +9,20 @@ import { role } from '../role-store/role-store.contract';
 
 export interface MirrorSubject {
   mirror: MappingCache;
-  /** The stores the mirror sits beside (the role store's data is what reads return). */
+  /** The stores the mirror sits beside (the role data is what reads return). */
   stores: Stores;
   close(): Promise<void>;
 }
 
 /** Makes `vpd` synced with one role row for `employeeNumber`, through the store's own sync API. */
 export async function syncRole(stores: Stores, vpd: string, employeeNumber: string, nowMs = Date.now()): Promise<void> {
-  const store = stores.roles;
+  const { generations } = stores;
   const lease = await stores.leases.acquire(`sync-test-${vpd}`, 'test', 60_000);
   if (!lease) throw new Error('lease not taken');
-  const { generation } = await store.beginGeneration(vpd, lease);
-  await store.writeGeneration(vpd, generation, [role(`a-${employeeNumber}`, employeeNumber, nowMs - 48 * 3_600_000)], lease, nowMs);
+  const { generation } = await generations.beginGeneration(vpd, lease);
+  await generations.writeGeneration(vpd, generation, [role(`a-${employeeNumber}`, employeeNumber, nowMs - 48 * 3_600_000)], lease, nowMs);
   const at = new Date(nowMs).toISOString();
-  await store.commitGeneration(vpd, generation, lease, {
+  await generations.commitGeneration(vpd, generation, lease, {
     watermark: at,
     at,
     lastRun: { runId: 'r', mode: 'full', outcome: 'succeeded', added: 1, updated: 0, removed: 0, held: 0, durationMs: 1, finishedAt: at },

@@ -13,5 +13,5 @@ mappingCacheContract(RedisMappingCache.name, async () => {
   const scratch = createTestRedisPrefix();
   prefixes.push(scratch);
   const stores = await redisStores({ url: REDIS_URL, keyPrefix: scratch.prefix });
-  return { mirror: new RedisMappingCache(stores.roles.redis, stores.roles.keyPrefix), stores, close: () => stores.close() };
+  return { mirror: new RedisMappingCache(stores.redis), stores, close: () => stores.close() };
 });

@@ -1,6 +1,5 @@
 import { DataSource } from 'typeorm';
-import { RedisRoleStore } from '../../src/role-store/redis-role.store';
-import { RoleStore } from '../../src/role-store/role-store';
+import { RedisConnection } from '../../src/role-store/redis-connection';
 import { startTestApp } from '../support/test-env';
 
 describe('Graceful shutdown', () => {
@@ -21,7 +20,7 @@ describe('Graceful shutdown', () => {
       await app.listen({ port: 0, host: '127.0.0.1' });
       const { port } = app.getHttpServer().address() as { port: number };
       const base = `http://127.0.0.1:${port}`;
-      const store = app.get<RoleStore, RedisRoleStore>(RoleStore);
+      const store = app.get(RedisConnection);
       const dataSource = app.get(DataSource);
 
       const inFlight = fetch(`${base}/test-only/slow`);

@@ -1,4 +1,4 @@
-import { RedisRoleStore } from '../../src/role-store/redis-role.store';
+import { RedisKeySpace } from '../../src/role-store/redis-keys';
 import { redisStores } from '../../src/role-store/stores';
 import { createTestRedisPrefix, REDIS_URL } from '../support/test-env';
 import { role, storesContract } from './role-store.contract';
@@ -19,24 +19,24 @@ storesContract('Redis stores', async () => {
   };
 });
 
-describe(RedisRoleStore.name, () => {
+describe(RedisKeySpace.name, () => {
   it('should keep every key under its prefix, also those the scripts derive', async () => {
     const scratch = createTestRedisPrefix();
     const prefix = scratch.prefix;
     const stores = await redisStores({ url: REDIS_URL, keyPrefix: prefix });
-    const store = stores.roles;
+    const { generations, redis: connection } = stores;
     try {
       const lease = await stores.leases.acquire('sync', 'h', 60_000);
       if (!lease) throw new Error('lease not taken');
-      const { generation } = await store.beginGeneration('979', lease);
-      await store.writeGeneration(
+      const { generation } = await generations.beginGeneration('979', lease);
+      await generations.writeGeneration(
         '979',
         generation,
         [role('a1', '10000001', Date.now(), { effectiveEndDate: '2099-01-01' })],
         lease,
         Date.now() - 1,
       );
-      await store.commitGeneration('979', generation, lease, {
+      await generations.commitGeneration('979', generation, lease, {
         watermark: 'w',
         at: '2026-11-25T10:00:00.000Z',
         held: false,
@@ -52,7 +52,7 @@ describe(RedisRoleStore.name, () => {
           finishedAt: '2026-11-25T10:00:00.000Z',
         },
       });
-      const own = (await store.redis.call('KEYS', `${prefix}*`)) as string[];
+      const own = (await connection.redis.call('KEYS', `${prefix}*`)) as string[];
       expect(own.map((k) => k.slice(prefix.length)).sort()).toEqual(
         [
           'lease:sync',
@@ -69,8 +69,8 @@ describe(RedisRoleStore.name, () => {
       );
       // A key derived without the prefix would show up at the root.
       const root = [
-        ...((await store.redis.call('KEYS', 'sync:*')) as string[]),
-        ...((await store.redis.call('KEYS', 'lease:*')) as string[]),
+        ...((await connection.redis.call('KEYS', 'sync:*')) as string[]),
+        ...((await connection.redis.call('KEYS', 'lease:*')) as string[]),
       ];
       expect(root).toEqual([]);
     } finally {

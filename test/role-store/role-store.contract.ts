@@ -1,11 +1,12 @@
 /**
- * The contract the role store, lease store and rate counter of each backend meet together (the role
- * store's writes are fenced by the lease store's tokens). Run against the in-process stores by
+ * The contract the stores of each backend meet together: the role data's ports (reads, runs,
+ * generations, changes), the lease store, the rate counter and their health (the role data's writes
+ * are fenced by the lease store's tokens). Run against the in-process stores by
  * src/role-store/memory-stores.spec.ts and against a real Redis by redis-stores.e2e-spec.ts.
  */
 import type { EsrRoleAssignment } from '../../src/esr/esr.types';
 import { FenceToken, Lease, StaleFenceError } from '../../src/role-store/lease.store';
-import { GenerationMismatchError } from '../../src/role-store/role-store';
+import { GenerationMismatchError } from '../../src/role-store/role-generations';
 import { CachedRole, recordKey } from '../../src/role-store/role.types';
 import type { Stores } from '../../src/role-store/stores';
 import { SyncCommit, SyncLastRun, SyncProgress, SyncRunRecord } from '../../src/role-store/sync-records.types';
@@ -82,13 +83,17 @@ const progress = (over: Partial<SyncProgress> = {}): SyncProgress => ({
 export function storesContract(name: string, create: () => Promise<ContractSubject>): void {
   describe(`${name} (role store, lease store and rate counter contract)`, () => {
     let subject: ContractSubject;
-    let store: Stores['roles'];
+    let reads: Stores['reads'];
+    let runs: Stores['runs'];
+    let generations: Stores['generations'];
+    let changes: Stores['changes'];
+    let health: Stores['health'];
     let leases: Stores['leases'];
     let rates: Stores['rates'];
 
     beforeEach(async () => {
       subject = await create();
-      ({ roles: store, leases, rates } = subject.stores);
+      ({ reads, runs, generations, changes, health, leases, rates } = subject.stores);
     });
 
     afterEach(async () => {
@@ -104,16 +109,16 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
 
     /** Builds and switches to a generation holding `roles`; returns its id. */
     const fullSync = async (vpd: string, fence: FenceToken, roles: CachedRole[], watermark = 'w1', held = false): Promise<string> => {
-      const { generation } = await store.beginGeneration(vpd, fence);
-      if (roles.length > 0) await store.writeGeneration(vpd, generation, roles, fence, subject.now());
-      const previous = await store.commitGeneration(vpd, generation, fence, { ...commit(watermark), held });
-      if (previous) await store.dropGeneration(vpd, previous);
+      const { generation } = await generations.beginGeneration(vpd, fence);
+      if (roles.length > 0) await generations.writeGeneration(vpd, generation, roles, fence, subject.now());
+      const previous = await generations.commitGeneration(vpd, generation, fence, { ...commit(watermark), held });
+      if (previous) await generations.dropGeneration(vpd, previous);
       return generation;
     };
 
     describe('generic', () => {
       it('should answer ping', async () => {
-        await expect(store.ping()).resolves.toBeUndefined();
+        await expect(health.ping()).resolves.toBeUndefined();
       });
 
       it('should count hits in a fixed window and start again after it', async () => {
@@ -164,10 +169,10 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
 
       it('should answer nothing for a VPD never synced', async () => {
         const vpd = freshVpd();
-        const snapshot = await store.readAccess([{ vpd, employeeNumber: '10000001' }]);
+        const snapshot = await reads.readAccess([{ vpd, employeeNumber: '10000001' }]);
         expect(snapshot.vpds.size).toBe(0);
         expect(snapshot.roles.size).toBe(0);
-        const status = (await store.readVpdSync([vpd], subject.now())).get(vpd);
+        const status = (await reads.readVpdSync([vpd], subject.now())).get(vpd);
         expect(status).toMatchObject({ generation: null, counts: null, consecutiveFailures: 0 });
       });
 
@@ -178,7 +183,7 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const b = role('b1', '10000002', t0);
         const b2 = role('b2', '10000002', t0, { effectiveStartDate: '2020-02-01' });
         await fullSync(vpd, fence, [a, b, b2], 'wm-1');
-        const snapshot = await store.readAccess([
+        const snapshot = await reads.readAccess([
           { vpd, employeeNumber: '10000001' },
           { vpd, employeeNumber: '10000002' },
           { vpd, employeeNumber: '10000003' },
@@ -194,10 +199,10 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         expect(snapshot.roles.get(recordKey(vpd, '10000001'))).toEqual([a]);
         expect(snapshot.roles.get(recordKey(vpd, '10000002'))).toEqual(expect.arrayContaining([b, b2]));
         expect(snapshot.roles.has(recordKey(vpd, '10000003'))).toBe(false);
-        const meta = (await store.readVpdSync([vpd], subject.now())).get(vpd);
+        const meta = (await reads.readVpdSync([vpd], subject.now())).get(vpd);
         expect(meta).toMatchObject({ watermark: 'wm-1', lastOutcome: 'succeeded', building: null, heldRemovals: 0 });
         expect(meta?.counts).toEqual({ holders: 3, people: 2, active: 3, pending: 0 });
-        await expect(store.knownSyncVpds()).resolves.toContain(vpd);
+        await expect(reads.knownSyncVpds()).resolves.toContain(vpd);
       });
 
       it('should count pending, active and ended assignments at the instant asked', async () => {
@@ -209,7 +214,7 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const ended = role('e2', '10000003', now - 10 * 24 * H, { effectiveEndDate: '2020-06-30' });
         const inactive = role('i1', '10000004', now - 10 * 24 * H, { personActive: false });
         await fullSync(vpd, fence, [fresh, ending, ended, inactive]);
-        const counts = async (ms: number) => (await store.readVpdSync([vpd], ms)).get(vpd)?.counts;
+        const counts = async (ms: number) => (await reads.readVpdSync([vpd], ms)).get(vpd)?.counts;
         await expect(counts(now)).resolves.toEqual({ holders: 4, people: 4, active: 1, pending: 1 });
         await expect(counts(now + 25 * H)).resolves.toEqual({ holders: 4, people: 4, active: 2, pending: 0 });
       });
@@ -218,16 +223,16 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const vpd = freshVpd();
         const fence = await lease();
         await fullSync(vpd, fence, [role('a1', '10000001', t0)], 'wm-1');
-        const { generation } = await store.beginGeneration(vpd, fence);
-        await store.writeGeneration(vpd, generation, [role('a2', '10000001', t0), role('c1', '10000003', t0)], fence, subject.now());
-        const during = await store.readAccess([
+        const { generation } = await generations.beginGeneration(vpd, fence);
+        await generations.writeGeneration(vpd, generation, [role('a2', '10000001', t0), role('c1', '10000003', t0)], fence, subject.now());
+        const during = await reads.readAccess([
           { vpd, employeeNumber: '10000001' },
           { vpd, employeeNumber: '10000003' },
         ]);
         expect(during.roles.get(recordKey(vpd, '10000001'))?.map((r) => r.assignmentId)).toEqual(['a1']);
         expect(during.roles.has(recordKey(vpd, '10000003'))).toBe(false);
-        await store.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: false });
-        const after = await store.readAccess([
+        await generations.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: false });
+        const after = await reads.readAccess([
           { vpd, employeeNumber: '10000001' },
           { vpd, employeeNumber: '10000003' },
         ]);
@@ -239,8 +244,8 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const vpd = freshVpd();
         const fence = await lease();
         await fullSync(vpd, fence, [role('a1', '10000001', t0), role('b1', '10000002', t0), role('c1', '10000003', t0)]);
-        const { generation } = await store.beginGeneration(vpd, fence);
-        const diff = await store.writeGeneration(
+        const { generation } = await generations.beginGeneration(vpd, fence);
+        const diff = await generations.writeGeneration(
           vpd,
           generation,
           [role('a1', '10000001', t0), role('b1', '10000002', t0, { effectiveEndDate: '2030-01-01' }), role('d1', '10000004', t0)],
@@ -251,7 +256,7 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const removed = [];
         let cursor = '0';
         do {
-          const page = await store.scanRemovals(vpd, generation, cursor, 1);
+          const page = await generations.scanRemovals(vpd, generation, cursor, 1);
           removed.push(...page.removed);
           cursor = page.cursor;
         } while (cursor !== '0');
@@ -262,18 +267,18 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const vpd = freshVpd();
         const fence = await lease();
         await fullSync(vpd, fence, [role('a1', '10000001', t0), role('b1', '10000002', t0), role('c1', '10000003', t0)]);
-        const { generation } = await store.beginGeneration(vpd, fence);
-        await store.writeGeneration(vpd, generation, [role('a1', '10000001', t0)], fence, subject.now());
-        await expect(store.holdRemovals(vpd, generation, ['b1', 'c1', 'zz'], fence, subject.now())).resolves.toBe(2);
-        await store.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: true });
+        const { generation } = await generations.beginGeneration(vpd, fence);
+        await generations.writeGeneration(vpd, generation, [role('a1', '10000001', t0)], fence, subject.now());
+        await expect(generations.holdRemovals(vpd, generation, ['b1', 'c1', 'zz'], fence, subject.now())).resolves.toBe(2);
+        await generations.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: true });
         const keys = ['10000001', '10000002', '10000003'].map((employeeNumber) => ({ vpd, employeeNumber }));
-        const held = await store.readAccess(keys);
+        const held = await reads.readAccess(keys);
         expect(held.vpds.get(vpd)?.state).toBe('HELD');
         expect(held.roles.size).toBe(3);
-        expect((await store.readVpdSync([vpd], subject.now())).get(vpd)).toMatchObject({ heldRemovals: 2, watermark: 'wm-2' });
-        await expect(store.approveHeldRemovals(vpd, fence, 1)).resolves.toEqual({ removed: 1, remaining: 1 });
-        await expect(store.approveHeldRemovals(vpd, fence, 10)).resolves.toEqual({ removed: 1, remaining: 0 });
-        const approved = await store.readAccess(keys);
+        expect((await reads.readVpdSync([vpd], subject.now())).get(vpd)).toMatchObject({ heldRemovals: 2, watermark: 'wm-2' });
+        await expect(generations.approveHeldRemovals(vpd, fence, 1)).resolves.toEqual({ removed: 1, remaining: 1 });
+        await expect(generations.approveHeldRemovals(vpd, fence, 10)).resolves.toEqual({ removed: 1, remaining: 0 });
+        const approved = await reads.readAccess(keys);
         expect(approved.vpds.get(vpd)?.state).toBe('IDLE');
         expect([...approved.roles.keys()]).toEqual([recordKey(vpd, '10000001')]);
       });
@@ -282,14 +287,14 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const vpd = freshVpd();
         const fence = await lease();
         await fullSync(vpd, fence, [role('a1', '10000001', t0), role('b1', '10000002', t0)]);
-        const { generation } = await store.beginGeneration(vpd, fence);
-        await store.holdRemovals(vpd, generation, ['a1', 'b1'], fence, subject.now());
-        await store.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: true });
-        await expect(store.rejectHeldRemovals(vpd, fence)).resolves.toBe(2);
-        const after = await store.readVpdSync([vpd], subject.now());
+        const { generation } = await generations.beginGeneration(vpd, fence);
+        await generations.holdRemovals(vpd, generation, ['a1', 'b1'], fence, subject.now());
+        await generations.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: true });
+        await expect(generations.rejectHeldRemovals(vpd, fence)).resolves.toBe(2);
+        const after = await reads.readVpdSync([vpd], subject.now());
         expect(after.get(vpd)).toMatchObject({ heldRemovals: 0, heldSince: null });
         expect(after.get(vpd)?.counts?.holders).toBe(2);
-        await expect(store.rejectHeldRemovals(vpd, fence)).resolves.toBe(0);
+        await expect(generations.rejectHeldRemovals(vpd, fence)).resolves.toBe(0);
       });
 
       it('should refuse every write made with a stale fencing token and change nothing', async () => {
@@ -297,20 +302,20 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const name = freshName('sync');
         const old = (await leases.acquire(name, 'paused', 100)) as Lease;
         await fullSync(vpd, old, [role('a1', '10000001', t0)], 'wm-1');
-        const { generation } = await store.beginGeneration(vpd, old);
+        const { generation } = await generations.beginGeneration(vpd, old);
         await subject.advance(150);
         const current = (await leases.acquire(name, 'new', 60_000)) as Lease;
         expect(current.fence).toBeGreaterThan(old.fence);
         const now = subject.now();
-        await expect(store.writeGeneration(vpd, generation, [role('x1', '10000009', t0)], old, now)).rejects.toBeInstanceOf(
+        await expect(generations.writeGeneration(vpd, generation, [role('x1', '10000009', t0)], old, now)).rejects.toBeInstanceOf(
           StaleFenceError,
         );
-        await expect(store.commitGeneration(vpd, generation, old, { ...commit('wm-stale'), held: false })).rejects.toBeInstanceOf(
+        await expect(generations.commitGeneration(vpd, generation, old, { ...commit('wm-stale'), held: false })).rejects.toBeInstanceOf(
           StaleFenceError,
         );
-        await expect(store.beginGeneration(vpd, old)).rejects.toBeInstanceOf(StaleFenceError);
+        await expect(generations.beginGeneration(vpd, old)).rejects.toBeInstanceOf(StaleFenceError);
         await expect(
-          store.applyChanges(
+          changes.applyChanges(
             vpd,
             old,
             null,
@@ -319,22 +324,22 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
             commit('wm-stale', { lastRun: lastRun('incremental') }),
           ),
         ).rejects.toBeInstanceOf(StaleFenceError);
-        await expect(store.stageChanges(vpd, 'stage-1', [{ op: 'delete', assignmentId: 'a1' }], old, 60_000)).rejects.toBeInstanceOf(
+        await expect(changes.stageChanges(vpd, 'stage-1', [{ op: 'delete', assignmentId: 'a1' }], old, 60_000)).rejects.toBeInstanceOf(
           StaleFenceError,
         );
-        await expect(store.markSyncStarted(vpd, old, 'run-x', at(now), progress())).rejects.toBeInstanceOf(StaleFenceError);
-        await expect(store.reportSyncProgress(vpd, old, progress())).rejects.toBeInstanceOf(StaleFenceError);
-        await expect(store.markSyncFailed(vpd, old, at(now), 'boom', lastRun('full', { outcome: 'failed' }))).rejects.toBeInstanceOf(
+        await expect(runs.markSyncStarted(vpd, old, 'run-x', at(now), progress())).rejects.toBeInstanceOf(StaleFenceError);
+        await expect(runs.reportSyncProgress(vpd, old, progress())).rejects.toBeInstanceOf(StaleFenceError);
+        await expect(runs.markSyncFailed(vpd, old, at(now), 'boom', lastRun('full', { outcome: 'failed' }))).rejects.toBeInstanceOf(
           StaleFenceError,
         );
-        await expect(store.holdRemovals(vpd, generation, ['a1'], old, now)).rejects.toBeInstanceOf(StaleFenceError);
-        await expect(store.approveHeldRemovals(vpd, old, 10)).rejects.toBeInstanceOf(StaleFenceError);
-        await expect(store.rejectHeldRemovals(vpd, old)).rejects.toBeInstanceOf(StaleFenceError);
-        const meta = (await store.readVpdSync([vpd], now)).get(vpd);
+        await expect(generations.holdRemovals(vpd, generation, ['a1'], old, now)).rejects.toBeInstanceOf(StaleFenceError);
+        await expect(generations.approveHeldRemovals(vpd, old, 10)).rejects.toBeInstanceOf(StaleFenceError);
+        await expect(generations.rejectHeldRemovals(vpd, old)).rejects.toBeInstanceOf(StaleFenceError);
+        const meta = (await reads.readVpdSync([vpd], now)).get(vpd);
         expect(meta).toMatchObject({ watermark: 'wm-1', running: null, consecutiveFailures: 0 });
-        const snapshot = await store.readAccess([{ vpd, employeeNumber: '10000001' }]);
+        const snapshot = await reads.readAccess([{ vpd, employeeNumber: '10000001' }]);
         expect(snapshot.roles.get(recordKey(vpd, '10000001'))?.map((r) => r.assignmentId)).toEqual(['a1']);
-        await expect(store.writeGeneration(vpd, generation, [role('x1', '10000009', t0)], current, now)).resolves.toMatchObject({
+        await expect(generations.writeGeneration(vpd, generation, [role('x1', '10000009', t0)], current, now)).resolves.toMatchObject({
           added: 1,
         });
       });
@@ -342,32 +347,32 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
       it('should refuse to write into or switch to a generation that is no longer being built', async () => {
         const vpd = freshVpd();
         const fence = await lease();
-        const first = await store.beginGeneration(vpd, fence);
-        const second = await store.beginGeneration(vpd, fence);
+        const first = await generations.beginGeneration(vpd, fence);
+        const second = await generations.beginGeneration(vpd, fence);
         expect(second.dropped).toBe(1);
         await expect(
-          store.writeGeneration(vpd, first.generation, [role('a1', '10000001', t0)], fence, subject.now()),
+          generations.writeGeneration(vpd, first.generation, [role('a1', '10000001', t0)], fence, subject.now()),
         ).rejects.toBeInstanceOf(GenerationMismatchError);
-        await expect(store.commitGeneration(vpd, first.generation, fence, { ...commit('w'), held: false })).rejects.toBeInstanceOf(
+        await expect(generations.commitGeneration(vpd, first.generation, fence, { ...commit('w'), held: false })).rejects.toBeInstanceOf(
           GenerationMismatchError,
         );
-        await expect(store.commitGeneration(vpd, second.generation, fence, { ...commit('w'), held: false })).resolves.toBeNull();
+        await expect(generations.commitGeneration(vpd, second.generation, fence, { ...commit('w'), held: false })).resolves.toBeNull();
       });
 
       it('should drop a generation left by a crashed run when the next one begins, never the live one', async () => {
         const vpd = freshVpd();
         const fence = await lease();
         const live = await fullSync(vpd, fence, [role('a1', '10000001', t0)]);
-        const orphan = await store.beginGeneration(vpd, fence);
-        await store.writeGeneration(vpd, orphan.generation, [role('o1', '10000005', t0)], fence, subject.now());
-        const next = await store.beginGeneration(vpd, fence);
+        const orphan = await generations.beginGeneration(vpd, fence);
+        await generations.writeGeneration(vpd, orphan.generation, [role('o1', '10000005', t0)], fence, subject.now());
+        const next = await generations.beginGeneration(vpd, fence);
         expect(next.dropped).toBe(1);
-        await store.dropGeneration(vpd, live);
-        await store.dropGeneration(vpd, next.generation);
-        const snapshot = await store.readAccess([{ vpd, employeeNumber: '10000001' }]);
+        await generations.dropGeneration(vpd, live);
+        await generations.dropGeneration(vpd, next.generation);
+        const snapshot = await reads.readAccess([{ vpd, employeeNumber: '10000001' }]);
         expect(snapshot.roles.get(recordKey(vpd, '10000001'))?.map((r) => r.assignmentId)).toEqual(['a1']);
-        await store.commitGeneration(vpd, next.generation, fence, { ...commit('w2'), held: false });
-        const after = await store.readAccess([{ vpd, employeeNumber: '10000005' }]);
+        await generations.commitGeneration(vpd, next.generation, fence, { ...commit('w2'), held: false });
+        const after = await reads.readAccess([{ vpd, employeeNumber: '10000005' }]);
         expect(after.roles.size).toBe(0);
       });
 
@@ -375,19 +380,19 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const vpd = freshVpd();
         const fence = await lease();
         await fullSync(vpd, fence, [role('a1', '10000001', t0)]);
-        const { generation } = await store.beginGeneration(vpd, fence);
-        await store.writeGeneration(vpd, generation, [role('b1', '10000002', t0)], fence, subject.now());
-        const building = async () => (await store.readVpdSync([vpd], subject.now())).get(vpd)?.building;
-        await store.dropGeneration(vpd, generation);
+        const { generation } = await generations.beginGeneration(vpd, fence);
+        await generations.writeGeneration(vpd, generation, [role('b1', '10000002', t0)], fence, subject.now());
+        const building = async () => (await reads.readVpdSync([vpd], subject.now())).get(vpd)?.building;
+        await generations.dropGeneration(vpd, generation);
         await expect(building()).resolves.toBe(generation);
-        await store.dropGeneration(vpd, generation, { name: fence.name, fence: fence.fence - 1 });
+        await generations.dropGeneration(vpd, generation, { name: fence.name, fence: fence.fence - 1 });
         await expect(building()).resolves.toBe(generation);
-        await store.dropGeneration(vpd, generation, fence);
+        await generations.dropGeneration(vpd, generation, fence);
         await expect(building()).resolves.toBeNull();
-        await expect(store.writeGeneration(vpd, generation, [role('c1', '10000003', t0)], fence, subject.now())).rejects.toBeInstanceOf(
-          GenerationMismatchError,
-        );
-        const snapshot = await store.readAccess([{ vpd, employeeNumber: '10000001' }]);
+        await expect(
+          generations.writeGeneration(vpd, generation, [role('c1', '10000003', t0)], fence, subject.now()),
+        ).rejects.toBeInstanceOf(GenerationMismatchError);
+        const snapshot = await reads.readAccess([{ vpd, employeeNumber: '10000001' }]);
         expect(snapshot.roles.get(recordKey(vpd, '10000001'))?.map((r) => r.assignmentId)).toEqual(['a1']);
       });
 
@@ -395,12 +400,12 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const vpd = freshVpd();
         const fence = await lease();
         await fullSync(vpd, fence, [role('a1', '10000001', t0)]);
-        const snapshot = await store.readAccess([
+        const snapshot = await reads.readAccess([
           { vpd, employeeNumber: '10000001' },
           { vpd, employeeNumber: '10000001' },
         ]);
         expect(snapshot.roles.get(recordKey(vpd, '10000001'))).toHaveLength(1);
-        await expect(store.readAccess([])).resolves.toEqual({ vpds: new Map(), roles: new Map() });
+        await expect(reads.readAccess([])).resolves.toEqual({ vpds: new Map(), roles: new Map() });
       });
 
       it('should apply staged and inline changes in order with the watermark', async () => {
@@ -410,7 +415,7 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         await fullSync(vpd, fence, [a1, role('b1', '10000002', t0), role('c1', '10000003', t0)], 'wm-1');
         const stage = freshName('stage');
         const later = Date.parse('2026-11-21T10:00:00Z');
-        await store.stageChanges(
+        await changes.stageChanges(
           vpd,
           stage,
           [
@@ -421,7 +426,7 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
           fence,
           60_000,
         );
-        const diff = await store.applyChanges(
+        const diff = await changes.applyChanges(
           vpd,
           fence,
           stage,
@@ -434,13 +439,13 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
           commit('wm-2', { lastRun: lastRun('incremental') }),
         );
         expect(diff).toEqual({ added: 2, updated: 1, removed: 2, unchanged: 1 });
-        const snapshot = await store.readAccess(
+        const snapshot = await reads.readAccess(
           ['10000001', '10000002', '10000003', '10000004'].map((employeeNumber) => ({ vpd, employeeNumber })),
         );
         expect(snapshot.roles.has(recordKey(vpd, '10000002'))).toBe(false);
         expect(snapshot.roles.get(recordKey(vpd, '10000003'))?.[0]?.endDate).toBe('2030-01-01');
         expect(snapshot.roles.get(recordKey(vpd, '10000004'))?.[0]?.startDate).toBe('2021-01-01');
-        expect((await store.readVpdSync([vpd], subject.now())).get(vpd)).toMatchObject({
+        expect((await reads.readVpdSync([vpd], subject.now())).get(vpd)).toMatchObject({
           watermark: 'wm-2',
           lastRun: { mode: 'incremental' },
         });
@@ -452,10 +457,10 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const newer = role('a1', '10000001', t0, { effectiveEndDate: '2030-01-01', lastUpdatedAt: '2026-11-22T10:00:00Z' });
         await fullSync(vpd, fence, [newer]);
         const older = role('a1', '10000001', t0, { lastUpdatedAt: '2026-11-21T10:00:00Z' });
-        await expect(store.applyChanges(vpd, fence, null, [{ op: 'upsert', role: older }], subject.now(), commit('wm-2'))).resolves.toEqual(
-          { added: 0, updated: 0, removed: 0, unchanged: 1 },
-        );
-        const snapshot = await store.readAccess([{ vpd, employeeNumber: '10000001' }]);
+        await expect(
+          changes.applyChanges(vpd, fence, null, [{ op: 'upsert', role: older }], subject.now(), commit('wm-2')),
+        ).resolves.toEqual({ added: 0, updated: 0, removed: 0, unchanged: 1 });
+        const snapshot = await reads.readAccess([{ vpd, employeeNumber: '10000001' }]);
         expect(snapshot.roles.get(recordKey(vpd, '10000001'))?.[0]?.endDate).toBe('2030-01-01');
       });
 
@@ -463,24 +468,24 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const vpd = freshVpd();
         const fence = await lease();
         await fullSync(vpd, fence, [role('a1', '10000001', t0)]);
-        await store.applyChanges(vpd, fence, null, [{ op: 'upsert', role: role('a1', '10000002', t0) }], subject.now(), commit('wm-2'));
-        const snapshot = await store.readAccess(['10000001', '10000002'].map((employeeNumber) => ({ vpd, employeeNumber })));
+        await changes.applyChanges(vpd, fence, null, [{ op: 'upsert', role: role('a1', '10000002', t0) }], subject.now(), commit('wm-2'));
+        const snapshot = await reads.readAccess(['10000001', '10000002'].map((employeeNumber) => ({ vpd, employeeNumber })));
         expect([...snapshot.roles.keys()]).toEqual([recordKey(vpd, '10000002')]);
-        expect((await store.readVpdSync([vpd], subject.now())).get(vpd)?.counts).toMatchObject({ holders: 1, people: 1 });
+        expect((await reads.readVpdSync([vpd], subject.now())).get(vpd)?.counts).toMatchObject({ holders: 1, people: 1 });
       });
 
       it('should withdraw a held removal when the incremental feed deletes or re-lists the row', async () => {
         const vpd = freshVpd();
         const fence = await lease();
         await fullSync(vpd, fence, [role('a1', '10000001', t0), role('b1', '10000002', t0), role('c1', '10000003', t0)]);
-        const { generation } = await store.beginGeneration(vpd, fence);
-        await store.holdRemovals(vpd, generation, ['a1', 'b1'], fence, subject.now());
-        await store.writeGeneration(vpd, generation, [role('c1', '10000003', t0)], fence, subject.now());
-        await store.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: true });
-        await store.applyChanges(vpd, fence, null, [{ op: 'delete', assignmentId: 'a1' }], subject.now(), commit('wm-3'));
-        expect((await store.readVpdSync([vpd], subject.now())).get(vpd)?.heldRemovals).toBe(1);
-        await store.applyChanges(vpd, fence, null, [{ op: 'upsert', role: role('b1', '10000002', t0) }], subject.now(), commit('wm-4'));
-        const meta = (await store.readVpdSync([vpd], subject.now())).get(vpd);
+        const { generation } = await generations.beginGeneration(vpd, fence);
+        await generations.holdRemovals(vpd, generation, ['a1', 'b1'], fence, subject.now());
+        await generations.writeGeneration(vpd, generation, [role('c1', '10000003', t0)], fence, subject.now());
+        await generations.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: true });
+        await changes.applyChanges(vpd, fence, null, [{ op: 'delete', assignmentId: 'a1' }], subject.now(), commit('wm-3'));
+        expect((await reads.readVpdSync([vpd], subject.now())).get(vpd)?.heldRemovals).toBe(1);
+        await changes.applyChanges(vpd, fence, null, [{ op: 'upsert', role: role('b1', '10000002', t0) }], subject.now(), commit('wm-4'));
+        const meta = (await reads.readVpdSync([vpd], subject.now())).get(vpd);
         expect(meta).toMatchObject({ heldRemovals: 0, heldSince: null });
         expect(meta?.counts?.holders).toBe(2);
       });
@@ -489,18 +494,18 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const vpd = freshVpd();
         const fence = await lease();
         await fullSync(vpd, fence, [role('a1', '10000001', t0), role('b1', '10000002', t0), role('c1', '10000003', t0)]);
-        const { generation } = await store.beginGeneration(vpd, fence);
-        await store.holdRemovals(vpd, generation, ['a1', 'b1'], fence, subject.now());
-        await store.writeGeneration(vpd, generation, [role('c1', '10000003', t0)], fence, subject.now());
-        await store.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: true });
-        const seq = (await store.readVpdSync([vpd], subject.now())).get(vpd)?.seq as number;
+        const { generation } = await generations.beginGeneration(vpd, fence);
+        await generations.holdRemovals(vpd, generation, ['a1', 'b1'], fence, subject.now());
+        await generations.writeGeneration(vpd, generation, [role('c1', '10000003', t0)], fence, subject.now());
+        await generations.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: true });
+        const seq = (await reads.readVpdSync([vpd], subject.now())).get(vpd)?.seq as number;
         // ESR, asked again, still lists a1: its removal must not stay held (approving would delete it).
         await expect(
-          store.replaceRecords(vpd, [{ employeeNumber: '10000001', roles: [role('a1', '10000001', t0)] }], seq, subject.now()),
+          changes.replaceRecords(vpd, [{ employeeNumber: '10000001', roles: [role('a1', '10000001', t0)] }], seq, subject.now()),
         ).resolves.toBe('applied');
-        expect((await store.readVpdSync([vpd], subject.now())).get(vpd)).toMatchObject({ heldRemovals: 1 });
-        await expect(store.approveHeldRemovals(vpd, fence, 10)).resolves.toEqual({ removed: 1, remaining: 0 });
-        const snapshot = await store.readAccess(['10000001', '10000002'].map((employeeNumber) => ({ vpd, employeeNumber })));
+        expect((await reads.readVpdSync([vpd], subject.now())).get(vpd)).toMatchObject({ heldRemovals: 1 });
+        await expect(generations.approveHeldRemovals(vpd, fence, 10)).resolves.toEqual({ removed: 1, remaining: 0 });
+        const snapshot = await reads.readAccess(['10000001', '10000002'].map((employeeNumber) => ({ vpd, employeeNumber })));
         expect([...snapshot.roles.keys()]).toEqual([recordKey(vpd, '10000001')]);
       });
 
@@ -508,17 +513,17 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const vpd = freshVpd();
         const fence = await lease();
         await fullSync(vpd, fence, [role('a1', '10000001', t0), role('b1', '10000002', t0), role('c1', '10000003', t0)]);
-        const { generation } = await store.beginGeneration(vpd, fence);
-        await store.writeGeneration(vpd, generation, [role('c1', '10000003', t0)], fence, subject.now());
-        await expect(store.holdRemovals(vpd, generation, ['a1', 'b1'], fence, subject.now())).resolves.toBe(2);
-        const seq = (await store.readVpdSync([vpd], subject.now())).get(vpd)?.seq as number;
+        const { generation } = await generations.beginGeneration(vpd, fence);
+        await generations.writeGeneration(vpd, generation, [role('c1', '10000003', t0)], fence, subject.now());
+        await expect(generations.holdRemovals(vpd, generation, ['a1', 'b1'], fence, subject.now())).resolves.toBe(2);
+        const seq = (await reads.readVpdSync([vpd], subject.now())).get(vpd)?.seq as number;
         await expect(
-          store.replaceRecords(vpd, [{ employeeNumber: '10000001', roles: [role('a1', '10000001', t0)] }], seq, subject.now()),
+          changes.replaceRecords(vpd, [{ employeeNumber: '10000001', roles: [role('a1', '10000001', t0)] }], seq, subject.now()),
         ).resolves.toBe('applied');
-        await store.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: true });
-        expect((await store.readVpdSync([vpd], subject.now())).get(vpd)).toMatchObject({ heldRemovals: 1 });
-        await expect(store.approveHeldRemovals(vpd, fence, 10)).resolves.toEqual({ removed: 1, remaining: 0 });
-        const snapshot = await store.readAccess(['10000001', '10000002'].map((employeeNumber) => ({ vpd, employeeNumber })));
+        await generations.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: true });
+        expect((await reads.readVpdSync([vpd], subject.now())).get(vpd)).toMatchObject({ heldRemovals: 1 });
+        await expect(generations.approveHeldRemovals(vpd, fence, 10)).resolves.toEqual({ removed: 1, remaining: 0 });
+        const snapshot = await reads.readAccess(['10000001', '10000002'].map((employeeNumber) => ({ vpd, employeeNumber })));
         expect([...snapshot.roles.keys()]).toEqual([recordKey(vpd, '10000001')]);
       });
 
@@ -526,13 +531,13 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const vpd = freshVpd();
         const fence = await lease();
         const now = subject.now();
-        await store.markSyncStarted(vpd, fence, 'run-1', at(now), progress());
-        let meta = (await store.readVpdSync([vpd], now)).get(vpd);
+        await runs.markSyncStarted(vpd, fence, 'run-1', at(now), progress());
+        let meta = (await reads.readVpdSync([vpd], now)).get(vpd);
         expect(meta).toMatchObject({ running: 'run-1', lastAttemptAt: at(now), progress: { phase: 'listing' } });
-        await store.reportSyncProgress(vpd, fence, progress({ processed: 500, pages: 1 }));
-        await expect(store.markSyncFailed(vpd, fence, at(now), 'ESR_UNAVAILABLE', lastRun('full', { outcome: 'failed' }))).resolves.toBe(1);
-        await expect(store.markSyncFailed(vpd, fence, at(now), 'ESR_UNAVAILABLE', lastRun('full', { outcome: 'failed' }))).resolves.toBe(2);
-        meta = (await store.readVpdSync([vpd], now)).get(vpd);
+        await runs.reportSyncProgress(vpd, fence, progress({ processed: 500, pages: 1 }));
+        await expect(runs.markSyncFailed(vpd, fence, at(now), 'ESR_UNAVAILABLE', lastRun('full', { outcome: 'failed' }))).resolves.toBe(1);
+        await expect(runs.markSyncFailed(vpd, fence, at(now), 'ESR_UNAVAILABLE', lastRun('full', { outcome: 'failed' }))).resolves.toBe(2);
+        meta = (await reads.readVpdSync([vpd], now)).get(vpd);
         expect(meta).toMatchObject({
           running: null,
           progress: null,
@@ -541,18 +546,20 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
           consecutiveFailures: 2,
         });
         await fullSync(vpd, fence, [role('a1', '10000001', t0)]);
-        meta = (await store.readVpdSync([vpd], now)).get(vpd);
+        meta = (await reads.readVpdSync([vpd], now)).get(vpd);
         expect(meta).toMatchObject({ lastOutcome: 'succeeded', consecutiveFailures: 0, lastError: null });
       });
 
       it('should refresh people in the live generation unless the live data changed since it was read', async () => {
         const vpd = freshVpd();
         const fence = await lease();
-        await expect(store.replaceRecords(vpd, [{ employeeNumber: '10000001', roles: [] }], 0, subject.now())).resolves.toBe('not-synced');
+        await expect(changes.replaceRecords(vpd, [{ employeeNumber: '10000001', roles: [] }], 0, subject.now())).resolves.toBe(
+          'not-synced',
+        );
         await fullSync(vpd, fence, [role('a1', '10000001', t0), role('a2', '10000001', t0), role('b1', '10000002', t0)]);
-        const seq = (await store.readVpdSync([vpd], subject.now())).get(vpd)?.seq as number;
+        const seq = (await reads.readVpdSync([vpd], subject.now())).get(vpd)?.seq as number;
         await expect(
-          store.replaceRecords(
+          changes.replaceRecords(
             vpd,
             [{ employeeNumber: '10000001', roles: [role('a2', '10000001', t0), role('a3', '10000001', t0)] }],
             seq - 1,
@@ -560,7 +567,7 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
           ),
         ).resolves.toBe('conflict');
         await expect(
-          store.replaceRecords(
+          changes.replaceRecords(
             vpd,
             [
               { employeeNumber: '10000001', roles: [role('a2', '10000001', t0), role('a3', '10000001', t0)] },
@@ -570,7 +577,7 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
             subject.now(),
           ),
         ).resolves.toBe('applied');
-        const snapshot = await store.readAccess(['10000001', '10000002'].map((employeeNumber) => ({ vpd, employeeNumber })));
+        const snapshot = await reads.readAccess(['10000001', '10000002'].map((employeeNumber) => ({ vpd, employeeNumber })));
         expect(
           snapshot.roles
             .get(recordKey(vpd, '10000001'))
@@ -584,14 +591,14 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const vpd = freshVpd();
         const fence = await lease();
         await fullSync(vpd, fence, [role('a1', '10000001', t0)]);
-        const { generation } = await store.beginGeneration(vpd, fence);
-        const seq = (await store.readVpdSync([vpd], subject.now())).get(vpd)?.seq as number;
+        const { generation } = await generations.beginGeneration(vpd, fence);
+        const seq = (await reads.readVpdSync([vpd], subject.now())).get(vpd)?.seq as number;
         const fresh = role('a9', '10000001', t0, { lastUpdatedAt: '2026-11-24T10:00:00Z' });
-        await expect(store.replaceRecords(vpd, [{ employeeNumber: '10000001', roles: [fresh] }], seq, subject.now())).resolves.toBe(
+        await expect(changes.replaceRecords(vpd, [{ employeeNumber: '10000001', roles: [fresh] }], seq, subject.now())).resolves.toBe(
           'applied',
         );
         // The listing page read before the refresh still had the old row: it must not win.
-        const diff = await store.writeGeneration(
+        const diff = await generations.writeGeneration(
           vpd,
           generation,
           [role('a1', '10000001', t0), role('b1', '10000002', t0)],
@@ -599,8 +606,8 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
           subject.now(),
         );
         expect(diff).toMatchObject({ added: 1, skipped: 1 });
-        await store.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: false });
-        const snapshot = await store.readAccess(['10000001', '10000002'].map((employeeNumber) => ({ vpd, employeeNumber })));
+        await generations.commitGeneration(vpd, generation, fence, { ...commit('wm-2'), held: false });
+        const snapshot = await reads.readAccess(['10000001', '10000002'].map((employeeNumber) => ({ vpd, employeeNumber })));
         expect(snapshot.roles.get(recordKey(vpd, '10000001'))?.map((r) => r.assignmentId)).toEqual(['a9']);
         expect(snapshot.roles.get(recordKey(vpd, '10000002'))?.map((r) => r.assignmentId)).toEqual(['b1']);
       });
@@ -610,24 +617,24 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const fence = await lease();
         const a1 = role('a1', '10000001', t0);
         await fullSync(vpd, fence, [a1, role('b1', '10000002', t0)]);
-        const found = await store.lookupRoles(vpd, ['a1', 'zz']);
+        const found = await reads.lookupRoles(vpd, ['a1', 'zz']);
         expect([...found.entries()]).toEqual([['a1', a1]]);
         const scratch = freshName('dry');
-        await store.markSeen(vpd, scratch, [{ assignmentId: 'a1', employeeNumber: '10000001' }], 60_000);
-        const { removed, cursor } = await store.scanRemovals(vpd, scratch, '0', 100);
+        await generations.markSeen(vpd, scratch, [{ assignmentId: 'a1', employeeNumber: '10000001' }], 60_000);
+        const { removed, cursor } = await generations.scanRemovals(vpd, scratch, '0', 100);
         expect(cursor).toBe('0');
         expect(removed).toEqual([{ assignmentId: 'b1', employeeNumber: '10000002' }]);
-        await store.dropGeneration(vpd, scratch);
-        expect((await store.readVpdSync([vpd], subject.now())).get(vpd)?.counts?.holders).toBe(2);
+        await generations.dropGeneration(vpd, scratch);
+        expect((await reads.readVpdSync([vpd], subject.now())).get(vpd)?.counts?.holders).toBe(2);
       });
 
       it('should discard staged changes of an abandoned run', async () => {
         const vpd = freshVpd();
         const fence = await lease();
         await fullSync(vpd, fence, [role('a1', '10000001', t0)]);
-        await store.stageChanges(vpd, 'abandoned', [{ op: 'delete', assignmentId: 'a1' }], fence, 60_000);
-        await store.discardStage(vpd, 'abandoned');
-        await expect(store.applyChanges(vpd, fence, 'abandoned', [], subject.now(), commit('wm-2'))).resolves.toEqual({
+        await changes.stageChanges(vpd, 'abandoned', [{ op: 'delete', assignmentId: 'a1' }], fence, 60_000);
+        await changes.discardStage(vpd, 'abandoned');
+        await expect(changes.applyChanges(vpd, fence, 'abandoned', [], subject.now(), commit('wm-2'))).resolves.toEqual({
           added: 0,
           updated: 0,
           removed: 0,
@@ -650,11 +657,11 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
           vpds: [],
           reason: null,
         };
-        await store.saveSyncRun(run, 200);
-        await expect(store.readSyncRun(run.runId)).resolves.toEqual(run);
-        await expect(store.readSyncRun('unknown-run')).resolves.toBeNull();
+        await runs.saveSyncRun(run, 200);
+        await expect(runs.readSyncRun(run.runId)).resolves.toEqual(run);
+        await expect(runs.readSyncRun('unknown-run')).resolves.toBeNull();
         await subject.advance(260);
-        await expect(store.readSyncRun(run.runId)).resolves.toBeNull();
+        await expect(runs.readSyncRun(run.runId)).resolves.toBeNull();
       });
     });
   });

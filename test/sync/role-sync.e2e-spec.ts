@@ -5,8 +5,8 @@ import Redis from 'ioredis';
 import { FakeClock } from '../../src/common/clock/clock';
 import { NotFoundError } from '../../src/common/errors/domain-error';
 import { StaleFenceError } from '../../src/role-store/lease.store';
-import { RedisRoleStore } from '../../src/role-store/redis-role.store';
-import { RoleStore } from '../../src/role-store/role-store';
+import { RedisConnection } from '../../src/role-store/redis-connection';
+import { RoleReads } from '../../src/role-store/role-reads';
 import { AccessSnapshot, RecordKey, recordKey } from '../../src/role-store/role.types';
 import { SYNC_LEASE } from '../../src/sync/sync.types';
 import { toCachedRole } from '../../src/sync/role-window';
@@ -64,7 +64,7 @@ describe('role sync (Redis and the ESR sandbox)', () => {
     const keys = await raw.keys(`${redisPrefix.prefix}sync:vpd:${vpd}:g:*`);
     return new Set(keys.map((k) => k.slice(`${redisPrefix.prefix}sync:vpd:${vpd}:g:`.length).split(':')[0]));
   };
-  const meta = async (store: RoleStore, vpd = VPD) => (await store.readVpdSync([vpd], clock.nowMs())).get(vpd);
+  const meta = async (store: RoleReads, vpd = VPD) => (await store.readVpdSync([vpd], clock.nowMs())).get(vpd);
   /** The latest fencing token issued for the sync lease, read straight from Redis. */
   const currentFence = async (): Promise<number> => Number((await raw.get(`${redisPrefix.prefix}lease:${SYNC_LEASE}:fence`)) ?? 0);
 
@@ -341,7 +341,7 @@ describe('role sync (Redis and the ESR sandbox)', () => {
 
     const dying = a.sync.runs.runSync({ mode: 'full' });
     await waitFor(async () => ((await meta(a.store))?.progress?.pages ?? 0) >= 3);
-    (a.store as RedisRoleStore).redis.disconnect(); // the process "dies": no clean-up, no lease release
+    (a.redis as RedisConnection).redis.disconnect(); // the process "dies": no clean-up, no lease release
     sandbox.admin.clearFaults();
     expect((await generationKeys()).size).toBe(2); // the live generation and the half-built one
 
@@ -402,7 +402,7 @@ describe('role sync (Redis and the ESR sandbox)', () => {
       lastOutcome: 'succeeded',
       consecutiveFailures: 0,
     });
-    await expect(paused.store.beginGeneration(VPD, { name: SYNC_LEASE, fence: staleFence })).rejects.toBeInstanceOf(StaleFenceError);
+    await expect(paused.generations.beginGeneration(VPD, { name: SYNC_LEASE, fence: staleFence })).rejects.toBeInstanceOf(StaleFenceError);
     await expect(currentFence()).resolves.toBeGreaterThan(staleFence);
   });
 

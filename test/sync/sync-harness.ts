@@ -14,7 +14,9 @@ import { ConfigModule } from '../../src/config/config.module';
 import { MetricsModule } from '../../src/metrics/metrics.module';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { LeaseStore } from '../../src/role-store/lease.store';
-import { RoleStore } from '../../src/role-store/role-store';
+import { RedisConnection } from '../../src/role-store/redis-connection';
+import { RoleGenerations } from '../../src/role-store/role-generations';
+import { RoleReads } from '../../src/role-store/role-reads';
 import { startSandbox } from '../../src/sandbox/sandbox.server';
 import { SyncModule } from '../../src/sync/sync.module';
 import { SyncParts, syncParts } from './sync-parts';
@@ -34,7 +36,11 @@ export class RecordingAudit {
 export interface SyncHarness {
   app: INestApplicationContext;
   sync: SyncParts;
-  store: RoleStore;
+  /** The role data, as the sync wrote it. */
+  store: RoleReads;
+  generations: RoleGenerations;
+  /** The stores' Redis connection (null in-process). */
+  redis: RedisConnection | null;
   leases: LeaseStore;
   config: AppConfig;
   clock: FakeClock;
@@ -88,7 +94,9 @@ export async function startSyncHarness(options: SyncHarnessOptions): Promise<Syn
   return {
     app,
     sync: syncParts(app),
-    store: app.get(RoleStore),
+    store: app.get(RoleReads),
+    generations: app.get(RoleGenerations),
+    redis: app.get<RedisConnection | null>(RedisConnection),
     leases: app.get(LeaseStore),
     config: app.get(AppConfig),
     clock: options.clock,

@@ -10,7 +10,11 @@ import { AppConfig } from '../../src/config/app-config';
 import { EsrClient } from '../../src/esr/esr.client';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { LeaseStore } from '../../src/role-store/lease.store';
-import { RoleStore } from '../../src/role-store/role-store';
+import { RoleChanges } from '../../src/role-store/role-changes';
+import { RoleGenerations } from '../../src/role-store/role-generations';
+import { RoleReads } from '../../src/role-store/role-reads';
+import { RoleRuns } from '../../src/role-store/role-runs';
+import type { Stores } from '../../src/role-store/stores';
 import { DryRunService } from '../../src/sync/dry-run';
 import { HeldRemovalsService } from '../../src/sync/held-removals';
 import { RecordRefresher } from '../../src/sync/record-refresher';
@@ -47,8 +51,8 @@ export function syncParts(app: Pick<INestApplicationContext, 'get'>): SyncParts 
 
 export interface SyncCollaborators {
   esr: EsrClient;
-  roles: RoleStore;
-  leases: LeaseStore;
+  /** The role data's ports and the leases (one backend's stores). */
+  stores: Pick<Stores, 'reads' | 'runs' | 'generations' | 'changes' | 'leases'>;
   config: AppConfig;
   clock: Clock;
   metrics: MetricsService;
@@ -64,8 +68,11 @@ export async function createSyncParts(c: SyncCollaborators): Promise<SyncParts> 
     providers: [
       ...SYNC_PROVIDERS,
       { provide: EsrClient, useValue: c.esr },
-      { provide: RoleStore, useValue: c.roles },
-      { provide: LeaseStore, useValue: c.leases },
+      { provide: RoleReads, useValue: c.stores.reads },
+      { provide: RoleRuns, useValue: c.stores.runs },
+      { provide: RoleGenerations, useValue: c.stores.generations },
+      { provide: RoleChanges, useValue: c.stores.changes },
+      { provide: LeaseStore, useValue: c.stores.leases },
       { provide: AppConfig, useValue: c.config },
       { provide: Clock, useValue: c.clock },
       { provide: MetricsService, useValue: c.metrics },

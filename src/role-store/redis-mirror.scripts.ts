@@ -1,7 +1,8 @@
-import { withRoleLib } from '../role-store/redis-role.scripts';
+import { withRoleLib } from './redis-role-lua-lib';
 
 /**
- * Lua scripts of the mapping mirror in Redis. One hash per portal user, `<prefix>map:u:<id>`:
+ * Lua scripts of the mapping mirror in Redis (src/mapping-cache/redis-mapping-cache.ts runs them).
+ * One hash per portal user, `<prefix>map:u:<id>` (RedisKeySpace.mirrorEntry):
  *
  *   rows   JSON [[vpd, employeeNumber], ...], oldest first; absent = not cached
  *   v      version: a value of `<prefix>map:seq` (INCR), new on every hold, release and repair
@@ -11,8 +12,8 @@ import { withRoleLib } from '../role-store/redis-role.scripts';
  * Hold and release are idempotent per token, so a command the client sends twice (a retry after a
  * lost connection) cannot count a writer twice or release another writer's hold.
  *
- * The role data is read with the role scripts' own library (gkey) and key layout: ARGV[1..4] are
- * the parts around the VPD of a VPD's key base and of its meta key (redis-role-commands.ts), so no key
+ * The role data is read with the role scripts' own library and key names: ARGV[1..4] are
+ * RedisKeySpace.vpdLayout(), from which KEY_LIB's vpdbase and vpdmeta make a VPD's keys, so no key
  * name of the role data is spelled here. The meta fields read are those READ_ACCESS reads, in the
  * same order (addAccessReply decodes both).
  */
@@ -20,11 +21,12 @@ const MIRROR_LIB = `
 local function held(w) return w and tonumber(w) > 0 end
 
 local function rolesof(vpdlist, emps)
+  local layout = { ARGV[1], ARGV[2], ARGV[3], ARGV[4] }
   local out = {}
   for v = 1, #vpdlist do
     local vpd = vpdlist[v]
-    local base = ARGV[1] .. vpd .. ARGV[2]
-    local meta = redis.call('HMGET', ARGV[3] .. vpd .. ARGV[4], 'gen', 'running', 'lastOutcome', 'heldRemovals', 'lastSuccessAt', 'lastFullSyncAt')
+    local base = vpdbase(layout, vpd)
+    local meta = redis.call('HMGET', vpdmeta(layout, vpd), 'gen', 'running', 'lastOutcome', 'heldRemovals', 'lastSuccessAt', 'lastFullSyncAt')
     local list = emps[vpd]
     local rows = {}
     for k = 1, #list do
@@ -39,7 +41,7 @@ end
 const script = (body: string): string => withRoleLib(`${MIRROR_LIB}\n${body}`);
 
 /**
- * KEYS: entry per user. ARGV: the 4 layout parts. Returns { users, vpds }: per user {'hit', rows} |
+ * KEYS: entry per user. ARGV: the 4 layout strings. Returns { users, vpds }: per user {'hit', rows} |
  * {'miss', version} | {'held'}; per VPD of the hits { vpd, meta, employee numbers, encoded rows }.
  */
 export const READ = script(`
@@ -71,7 +73,7 @@ end
 return { users, rolesof(vpdlist, emps) }`);
 
 /**
- * KEYS: entry per fill. ARGV: the 4 layout parts, then per fill: ticket, rows JSON; then per VPD to
+ * KEYS: entry per fill. ARGV: the 4 layout strings, then per fill: ticket, rows JSON; then per VPD to
  * read: vpd, count, employee numbers. Returns { filled, vpds } (vpds as READ).
  */
 export const FILL_AND_READ = script(`
