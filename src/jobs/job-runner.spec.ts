@@ -44,8 +44,8 @@ describe(JobRunner.name, () => {
     expect(run).toEqual({ ran: true, value: 42 });
     expect(held).toBe(replica.value);
     await expect(leases.holder('purge')).resolves.toBeNull();
-    await expect(value('esr_gateway_job_runs_total', { job: 'purge', outcome: 'succeeded' })).resolves.toBe(1);
-    await expect(value('esr_gateway_job_duration_seconds', { job: 'purge' })).resolves.toBeDefined();
+    await expect(value('esr_gateway_job_runs_total', { job_name: 'purge', outcome: 'succeeded' })).resolves.toBe(1);
+    await expect(value('esr_gateway_job_duration_seconds', { job_name: 'purge' })).resolves.toBeDefined();
   });
 
   it('should skip the work while another holder has the lease', async () => {
@@ -53,7 +53,7 @@ describe(JobRunner.name, () => {
     const work = jest.fn();
     await expect(runner.exclusive({ name: 'purge', ttlMs: TTL }, work)).resolves.toEqual({ ran: false });
     expect(work).not.toHaveBeenCalled();
-    await expect(value('esr_gateway_job_runs_total', { job: 'purge', outcome: 'skipped' })).resolves.toBe(1);
+    await expect(value('esr_gateway_job_runs_total', { job_name: 'purge', outcome: 'skipped' })).resolves.toBe(1);
   });
 
   it('should wait up to waitMs for the lease to be released', async () => {
@@ -69,7 +69,7 @@ describe(JobRunner.name, () => {
     await runner.exclusive({ name: 'job', lease: 'shared-lease', ttlMs: TTL }, async () => {
       await expect(leases.holder('shared-lease')).resolves.toBe(replica.value);
     });
-    await expect(value('esr_gateway_job_runs_total', { job: 'job', outcome: 'succeeded' })).resolves.toBe(1);
+    await expect(value('esr_gateway_job_runs_total', { job_name: 'job', outcome: 'succeeded' })).resolves.toBe(1);
   });
 
   it('should renew the lease every ttl/3 while the work runs, calling onRenewed', async () => {
@@ -94,7 +94,7 @@ describe(JobRunner.name, () => {
     const reason = await run;
     expect(reason).toEqual({ ran: true, value: expect.any(JobInterruptedError) });
     expect((reason as { value: JobInterruptedError }).value.interruptedBy).toBe('lease_lost');
-    await expect(value('esr_gateway_job_runs_total', { job: 'sync', outcome: 'lease_lost' })).resolves.toBe(1);
+    await expect(value('esr_gateway_job_runs_total', { job_name: 'sync', outcome: 'lease_lost' })).resolves.toBe(1);
   });
 
   it('should abort the signal on shutdown with the reason the job chose', async () => {
@@ -108,7 +108,7 @@ describe(JobRunner.name, () => {
     await sleep(10);
     await shutdown.beforeApplicationShutdown();
     await expect(run).resolves.toEqual({ ran: true, value: 'stopped: shutdown' });
-    await expect(value('esr_gateway_job_runs_total', { job: 'sync', outcome: 'interrupted' })).resolves.toBe(1);
+    await expect(value('esr_gateway_job_runs_total', { job_name: 'sync', outcome: 'interrupted' })).resolves.toBe(1);
   });
 
   it('should release the lease and record failed when the work throws, rethrowing', async () => {
@@ -118,21 +118,21 @@ describe(JobRunner.name, () => {
       }),
     ).rejects.toThrow('database down');
     await expect(leases.holder('purge')).resolves.toBeNull();
-    await expect(value('esr_gateway_job_runs_total', { job: 'purge', outcome: 'failed' })).resolves.toBe(1);
+    await expect(value('esr_gateway_job_runs_total', { job_name: 'purge', outcome: 'failed' })).resolves.toBe(1);
   });
 
   it('should report the lease held only while the work runs', async () => {
     await runner.exclusive({ name: 'purge', ttlMs: TTL }, async () => {
-      await expect(value('esr_gateway_job_lease_held', { job: 'purge' })).resolves.toBe(1);
+      await expect(value('esr_gateway_job_lease_held', { job_name: 'purge' })).resolves.toBe(1);
     });
-    await expect(value('esr_gateway_job_lease_held', { job: 'purge' })).resolves.toBe(0);
+    await expect(value('esr_gateway_job_lease_held', { job_name: 'purge' })).resolves.toBe(0);
   });
 
   it('should record the outcomes of shared jobs without any lease', async () => {
     await expect(runner.shared('sender', async () => 'sent')).resolves.toBe('sent');
     await expect(runner.shared('sender', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
-    await expect(value('esr_gateway_job_runs_total', { job: 'sender', outcome: 'succeeded' })).resolves.toBe(1);
-    await expect(value('esr_gateway_job_runs_total', { job: 'sender', outcome: 'failed' })).resolves.toBe(1);
+    await expect(value('esr_gateway_job_runs_total', { job_name: 'sender', outcome: 'succeeded' })).resolves.toBe(1);
+    await expect(value('esr_gateway_job_runs_total', { job_name: 'sender', outcome: 'failed' })).resolves.toBe(1);
     await expect(leases.holder('sender')).resolves.toBeNull();
   });
 });
