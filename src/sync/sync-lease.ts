@@ -31,14 +31,25 @@ export class SyncLease {
    * `onRenewed` is called after each renewal of the lease while the work runs.
    */
   run<T>(waitMs: number, work: (lease: Lease, signal: AbortSignal) => Promise<T>, onRenewed?: () => Promise<void>): Promise<JobRun<T>> {
-    const job: ExclusiveJob = {
-      name: SYNC_LEASE,
+    return this.runAs(SYNC_LEASE, waitMs, work, onRenewed);
+  }
+
+  /** As run, named `job` in the job metrics (other work that holds the sync lease, e.g. held-removal decisions). */
+  runAs<T>(
+    job: string,
+    waitMs: number,
+    work: (lease: Lease, signal: AbortSignal) => Promise<T>,
+    onRenewed?: () => Promise<void>,
+  ): Promise<JobRun<T>> {
+    const spec: ExclusiveJob = {
+      name: job,
+      lease: SYNC_LEASE,
       ttlMs: this.config.syncLeaseTtlMs,
       waitMs,
       interrupt: (cause) => new SyncInterruptedError(cause === 'lease_lost' ? 'LEASE_LOST' : 'SHUTDOWN'),
       onRenewed,
     };
-    return this.jobs.exclusive(job, async (lease, signal) => {
+    return this.jobs.exclusive(spec, async (lease, signal) => {
       this.status.metrics.leaseHolder.set(1);
       try {
         return await work(lease, signal);
