@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { MappingsModule } from './mappings/mappings.module';
+import { MappingCacheCheckModule } from './mapping-cache/mapping-cache-check.module';
 import { AccessModule } from './access/access.module';
 import { ApiKeyGuard } from './common/auth/api-key.guard';
 import { AuthModule } from './common/auth/auth.module';
@@ -45,6 +46,7 @@ export class AppModule {
         AuditModule,
         MappingsModule,
         AccessModule,
+        MappingCacheCheckModule,
         SearchesModule,
         SyncModule,
         WebhooksModule,

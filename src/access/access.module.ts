@@ -9,15 +9,13 @@ import { AccessEventsModule } from '../access-events/access-events.module';
 import { AccessResolverModule } from './access-resolver';
 import { AccessController } from './access.controller';
 import { AccessService } from './access.service';
-import { MappingCacheCheck } from '../mapping-cache/mapping-cache.check';
-import { MappingCacheMetrics } from '../mapping-cache/mapping-cache.metrics';
 import { MappingCacheModule } from '../mapping-cache/mapping-cache.module';
 
 /**
  * Access resolution for "Search ESR". Exports AccessService: resolve(portalUserId),
  * resolveMany(portalUserIds), authorise(portalUserId, vpd) and refresh(portalUserId); see
- * access.types.ts for UserAccess and AccessDecision. Also runs the periodic consistency check of the
- * mapping mirror (src/mapping-cache/) and its metrics.
+ * access.types.ts for UserAccess and AccessDecision. Reads mappings through the mapping mirror
+ * (src/mapping-cache/; its consistency check is MappingCacheCheckModule's).
  */
 @Module({
   imports: [
@@ -31,7 +29,7 @@ import { MappingCacheModule } from '../mapping-cache/mapping-cache.module';
     AccessEventsModule,
   ],
   controllers: [AccessController],
-  providers: [AccessService, AccessRefreshService, MappingCacheMetrics, MappingCacheCheck],
+  providers: [AccessService, AccessRefreshService],
   exports: [AccessService],
 })
 export class AccessModule {}

@@ -1,15 +1,11 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { In, LessThan, Repository } from 'typeorm';
-import { LeaseStore } from '../role-store/lease.store';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
-import { UK_ZONE } from '../domain/uk-time';
+import { JobRunner } from '../jobs/job-runner';
+import { JobScheduler } from '../jobs/job-scheduler';
 import { MetricsService } from '../metrics/metrics.service';
 import { AuditEvent } from './audit-event.entity';
 
@@ -30,21 +26,20 @@ export interface PurgeOutcome {
 
 /**
  * AUDIT_RETENTION: deletes audit events older than the retention in batches of AUDIT_PURGE_BATCH
- * (oldest first), on one replica at a time (the audit-purge lease), counting the rows in
- * esr_gateway_audit_events_purged_total. Scheduled daily when SYNC_ENABLED. Never throws.
+ * (oldest first), on one replica at a time (an exclusive job: the audit-purge lease), counting the
+ * rows in esr_gateway_audit_events_purged_total. Scheduled daily when SYNC_ENABLED. Never throws.
  */
 @Injectable()
-export class AuditPurgeService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AuditPurgeService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuditPurgeService.name);
-  private readonly holderId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly purgedTotal: Counter;
 
   constructor(
     @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
-    private readonly leases: LeaseStore,
+    private readonly jobs: JobRunner,
+    private readonly schedule: JobScheduler,
     private readonly config: AppConfig,
     private readonly clock: Clock,
-    private readonly registry: SchedulerRegistry,
     metrics: MetricsService,
   ) {
     this.purgedTotal = metrics.counter({
@@ -54,43 +49,40 @@ export class AuditPurgeService implements OnApplicationBootstrap, OnApplicationS
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.syncEnabled) return;
-    const job = CronJob.from({ cronTime: AUDIT_PURGE_CRON, onTick: () => void this.purge(), timeZone: UK_ZONE, start: true });
-    this.registry.addCronJob(AUDIT_PURGE_JOB, job);
-  }
-
-  onApplicationShutdown(): void {
-    if (this.registry.doesExist('cron', AUDIT_PURGE_JOB)) this.registry.deleteCronJob(AUDIT_PURGE_JOB);
+    if (this.config.syncEnabled) this.schedule.cron(AUDIT_PURGE_JOB, AUDIT_PURGE_CRON, () => this.purge());
   }
 
   async purge(): Promise<PurgeOutcome> {
     const cutoff = new Date(this.clock.nowMs() - this.config.auditRetentionMs);
     const outcome: PurgeOutcome = { ran: false, purged: 0, cutoff: cutoff.toISOString() };
-    let lease;
     try {
-      lease = await this.leases.acquire(AUDIT_PURGE_LEASE, this.holderId, LEASE_TTL_MS);
-      if (!lease) return outcome;
-      outcome.ran = true;
-      for (;;) {
-        const batch = await this.events.find({
-          select: { id: true },
-          where: { occurredAt: LessThan(cutoff) },
-          order: { id: 'ASC' },
-          take: AUDIT_PURGE_BATCH,
-        });
-        if (batch.length === 0) break;
-        const result = await this.events.delete({ id: In(batch.map((e) => e.id)) });
-        const deleted = result.affected ?? batch.length;
-        outcome.purged += deleted;
-        this.purgedTotal.inc(deleted);
-        if (batch.length < AUDIT_PURGE_BATCH) break;
-      }
-      this.logger.log({ msg: 'audit events purged', purged: outcome.purged, cutoff: outcome.cutoff });
+      await this.jobs.exclusive({ name: AUDIT_PURGE_JOB, lease: AUDIT_PURGE_LEASE, ttlMs: LEASE_TTL_MS }, async (_lease, signal) => {
+        outcome.ran = true;
+        await this.purgeBefore(cutoff, signal, outcome);
+        this.logger.log({ msg: 'audit events purged', purged: outcome.purged, cutoff: outcome.cutoff });
+      });
     } catch (error) {
       this.logger.warn({ msg: 'audit purge failed', purged: outcome.purged, error: (error as Error).message });
-    } finally {
-      if (lease) await this.leases.release(lease).catch(() => undefined);
     }
     return outcome;
+  }
+
+  /** Deletes the events before `cutoff` a batch at a time, oldest first, until none is left or `signal` aborts. */
+  private async purgeBefore(cutoff: Date, signal: AbortSignal, outcome: PurgeOutcome): Promise<void> {
+    for (;;) {
+      signal.throwIfAborted();
+      const batch = await this.events.find({
+        select: { id: true },
+        where: { occurredAt: LessThan(cutoff) },
+        order: { id: 'ASC' },
+        take: AUDIT_PURGE_BATCH,
+      });
+      if (batch.length === 0) return;
+      const result = await this.events.delete({ id: In(batch.map((e) => e.id)) });
+      const deleted = result.affected ?? batch.length;
+      outcome.purged += deleted;
+      this.purgedTotal.inc(deleted);
+      if (batch.length < AUDIT_PURGE_BATCH) return;
+    }
   }
 }

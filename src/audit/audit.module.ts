@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { RoleStoreModule } from '../role-store/role-store.module';
+import { JobsModule } from '../jobs/jobs.module';
 import { AuditEvent } from './audit-event.entity';
 import { AuditController } from './audit.controller';
 import { AuditPurgeService } from './audit-purge.service';
 import { AuditService } from './audit.service';
 
-/** The audit trail: AuditService (record, query) for the modules that write events, and GET /v1/audit-events. */
+/** The audit trail: AuditService (record, query) for the modules that write events, GET /v1/audit-events, and the daily purge (a job). */
 @Module({
-  imports: [TypeOrmModule.forFeature([AuditEvent]), RoleStoreModule],
+  imports: [TypeOrmModule.forFeature([AuditEvent]), JobsModule],
   controllers: [AuditController],
   providers: [AuditService, AuditPurgeService],
   exports: [AuditService, AuditPurgeService],

@@ -1,9 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { hostname } from 'node:os';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
+import { JobRunner } from '../jobs/job-runner';
+import { JobScheduler } from '../jobs/job-scheduler';
 import { MappingsService } from '../mappings/mappings.service';
-import { LeaseStore } from '../role-store/lease.store';
 import { MappingCache, MirroredMapping, MirrorEntry, mirrored, sameRecords } from './mapping-cache';
 import { MappingCacheMetrics } from './mapping-cache.metrics';
 
@@ -11,7 +11,7 @@ import { MappingCacheMetrics } from './mapping-cache.metrics';
 export const STALE_HOLD_MS = 5 * 60_000;
 /** Cached users compared per database query. */
 const PAGE = 500;
-const LEASE = 'mapping-cache-check';
+export const MAPPING_CACHE_CHECK_JOB = 'mapping-cache-check';
 
 export interface CheckOutcome {
   outcome: 'succeeded' | 'failed' | 'skipped';
@@ -22,36 +22,29 @@ export interface CheckOutcome {
 }
 
 /**
- * The mapping mirror's consistency check: every MAPPING_CACHE_CHECK_INTERVAL one replica (a lease)
+ * The mapping mirror's consistency check: every MAPPING_CACHE_CHECK_INTERVAL one replica (an exclusive job)
  * compares every cached user's mappings with the database, a page at a time (one query per page),
  * drops entries that differ (the next read caches them again from the database) and clears holds
  * of writers that never released. Repairs are compare-and-set, so a write racing the check wins.
  * run() never throws; outcomes go to the log and the esr_gateway_mapping_cache_* metrics.
  */
 @Injectable()
-export class MappingCacheCheck implements OnApplicationBootstrap, OnApplicationShutdown {
+export class MappingCacheCheck implements OnApplicationBootstrap {
   private readonly logger = new Logger(MappingCacheCheck.name);
-  private readonly holder = `${hostname()}:${process.pid}`;
-  private timer?: NodeJS.Timeout;
   private running?: Promise<CheckOutcome>;
 
   constructor(
     private readonly mirror: MappingCache,
     private readonly mappings: MappingsService,
-    private readonly leases: LeaseStore,
+    private readonly jobs: JobRunner,
+    private readonly schedule: JobScheduler,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly metrics: MappingCacheMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.run(), this.config.mappingCacheCheckIntervalMs);
-    this.timer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    this.schedule.every(MAPPING_CACHE_CHECK_JOB, this.config.mappingCacheCheckIntervalMs, () => this.run());
   }
 
   /** One pass over the mirror (joins a pass already running on this replica). */
@@ -63,20 +56,11 @@ export class MappingCacheCheck implements OnApplicationBootstrap, OnApplicationS
   private async pass(): Promise<CheckOutcome> {
     const outcome: CheckOutcome = { outcome: 'succeeded', checked: 0, drift: 0, staleHolds: 0 };
     try {
-      const lease = await this.leases.acquire(LEASE, this.holder, Math.max(60_000, this.config.mappingCacheCheckIntervalMs / 2));
-      if (!lease) {
+      const ttlMs = Math.max(60_000, this.config.mappingCacheCheckIntervalMs / 2);
+      const run = await this.jobs.exclusive({ name: MAPPING_CACHE_CHECK_JOB, ttlMs }, (_lease, signal) => this.checkAll(outcome, signal));
+      if (!run.ran) {
         this.metrics.checkEnded('skipped');
         return { ...outcome, outcome: 'skipped' };
-      }
-      try {
-        let cursor = '0';
-        do {
-          const page = await this.mirror.scan(cursor, PAGE);
-          cursor = page.cursor;
-          await this.checkPage(page.entries, outcome);
-        } while (cursor !== '0');
-      } finally {
-        await this.leases.release(lease).catch(() => undefined);
       }
       this.metrics.repaired('drift', outcome.drift);
       this.metrics.repaired('stale_hold', outcome.staleHolds);
@@ -91,6 +75,17 @@ export class MappingCacheCheck implements OnApplicationBootstrap, OnApplicationS
       this.logger.error({ error: message }, 'mapping mirror consistency check failed');
       return { ...outcome, outcome: 'failed', error: message };
     }
+  }
+
+  /** Every page of the mirror, until the last or until `signal` aborts. */
+  private async checkAll(outcome: CheckOutcome, signal: AbortSignal): Promise<void> {
+    let cursor = '0';
+    do {
+      signal.throwIfAborted();
+      const page = await this.mirror.scan(cursor, PAGE);
+      cursor = page.cursor;
+      await this.checkPage(page.entries, outcome);
+    } while (cursor !== '0');
   }
 
   private async checkPage(entries: MirrorEntry[], outcome: CheckOutcome): Promise<void> {

@@ -3,17 +3,20 @@ import { RedisConnection } from '../role-store/redis-connection';
 import { RoleReads } from '../role-store/role-reads';
 import { RoleStoreModule } from '../role-store/role-store.module';
 import { MappingCache } from './mapping-cache';
+import { MappingCacheMetrics } from './mapping-cache.metrics';
 import { MemoryMappingCache } from './memory-mapping-cache';
 import { RedisMappingCache } from './redis-mapping-cache';
 
 /**
  * The mapping mirror beside the role data: on the stores' Redis connection (and key space) when
- * REDIS_URL is set, else in-process, reading the role data through RoleReads. Imported by
- * MappingsModule (writes hold and release it) and AccessModule (reads).
+ * REDIS_URL is set, else in-process, reading the role data through RoleReads; and its metrics.
+ * Imported by MappingsModule (writes hold and release it), AccessModule (reads) and
+ * MappingCacheCheckModule (the periodic consistency check).
  */
 @Module({
   imports: [RoleStoreModule],
   providers: [
+    MappingCacheMetrics,
     {
       provide: MappingCache,
       inject: [RedisConnection, RoleReads],
@@ -21,6 +24,6 @@ import { RedisMappingCache } from './redis-mapping-cache';
         redis ? new RedisMappingCache(redis) : new MemoryMappingCache(reads),
     },
   ],
-  exports: [MappingCache],
+  exports: [MappingCache, MappingCacheMetrics],
 })
 export class MappingCacheModule {}

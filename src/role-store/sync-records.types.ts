@@ -118,7 +118,8 @@ export interface RecordRoles {
 
 export type ReplaceRecordsResult = 'applied' | 'conflict' | 'not-synced';
 
-export type SyncRunState = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped';
+/** abandoned: the replica running it died (its lease expired without it finishing). */
+export type SyncRunState = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'abandoned';
 
 export interface SyncRunVpdResult {
   vpd: string;
@@ -146,6 +147,8 @@ export interface SyncRunRecord {
   startedAt: string | null;
   finishedAt: string | null;
   holder: string | null;
+  /** Refreshed each time the running replica renews its lease; absent in records written before it existed. */
+  heartbeatAt?: string | null;
   progress: { vpdsTotal: number; vpdsDone: number; currentVpd: string | null; processed: number };
   vpds: SyncRunVpdResult[];
   /** Why the run was skipped or failed as a whole. */

@@ -11,6 +11,8 @@ import { DecisionActor, HeldRemovalsDecision, SYNC_OPTIONS, SyncOptions } from '
 
 /** How long approve/reject waits for a running sync to finish. */
 const HELD_DECISION_LEASE_WAIT_MS = 10_000;
+/** The decisions' name in the job metrics (they hold the sync lease). */
+const HELD_REMOVALS_JOB = 'sync-held-removals';
 
 /**
  * Ops' decisions on the removals the removal guard held: approve applies them, reject keeps the rows.
@@ -44,7 +46,7 @@ export class HeldRemovalsService {
   }
 
   private async decide(vpd: string, by: DecisionActor, decision: 'approved' | 'rejected'): Promise<HeldRemovalsDecision> {
-    const outcome = await this.lease.run(this.leaseWaitMs, async (lease) => {
+    const outcome = await this.lease.runAs(HELD_REMOVALS_JOB, this.leaseWaitMs, async (lease) => {
       const meta = (await this.store.readVpdSync([vpd], this.clock.nowMs())).get(vpd);
       const count = meta?.heldRemovals ?? 0;
       if (count === 0) throw new NotFoundError(`VPD ${vpd} has no held removals.`);

@@ -5,18 +5,23 @@ import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';
 import { RoleReads } from '../role-store/role-reads';
 import { RoleRuns } from '../role-store/role-runs';
-import { SyncMode, SyncRunRecord } from '../role-store/sync-records.types';
+import { JobsShutdown } from '../jobs/jobs-shutdown';
+import { Lease } from '../role-store/lease.store';
+import { SyncMode, SyncRunRecord, SyncRunVpdResult } from '../role-store/sync-records.types';
+import { AbandonedRuns } from './abandoned-runs';
+import { RunRecordWriter } from './run-record-writer';
 import { ServedVpds } from './served-vpds';
 import { errorCode } from './sync.errors';
 import { SyncLease } from './sync-lease';
-import { SyncShutdown } from './sync-shutdown';
 import { SyncStatusService } from './sync-status.service';
 import { RUN_RECORD_TTL_MS, RunContext, SYNC_OPTIONS, SyncOptions, SyncOutcome, SyncRunOptions } from './sync.types';
 import { VpdSync } from './vpd-sync';
 
 /** How long an API-triggered run waits for a running one to finish before it is skipped. */
 const API_RUN_LEASE_WAIT_MS = 60_000;
-const PROGRESS_SAVE_INTERVAL_MS = 1000;
+
+/** How a run ended, before its record is finished. */
+type RunEnd = { state: 'succeeded' | 'failed' | 'skipped'; reason: string | null };
 
 /**
  * Sync runs: each has a run record any replica can read (GET /v1/sync/runs/{runId}), runs holding
@@ -38,10 +43,11 @@ export class RunCoordinator {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly lease: SyncLease,
-    private readonly shutdown: SyncShutdown,
+    private readonly shutdown: JobsShutdown,
     private readonly served: ServedVpds,
     private readonly vpdSync: VpdSync,
     private readonly status: SyncStatusService,
+    private readonly abandoned: AbandonedRuns,
     @Optional() @Inject(SYNC_OPTIONS) options: SyncOptions = {},
   ) {
     this.apiRunLeaseWaitMs = options.apiRunLeaseWaitMs ?? API_RUN_LEASE_WAIT_MS;
@@ -80,11 +86,11 @@ export class RunCoordinator {
     return run;
   }
 
-  /** A run as recorded in the cache (any replica's). */
+  /** A run as recorded in the cache (any replica's); a run whose replica died reads `abandoned`. */
   async getRun(runId: string): Promise<SyncRunRecord> {
     const run = await this.store.readSyncRun(runId);
     if (!run) throw new NotFoundError(`There is no sync run ${runId} (run records are kept for 24 hours).`);
-    return run;
+    return this.abandoned.settle(run);
   }
 
   private newRecord(options: SyncRunOptions): SyncRunRecord {
@@ -98,6 +104,7 @@ export class RunCoordinator {
       startedAt: null,
       finishedAt: null,
       holder: null,
+      heartbeatAt: null,
       progress: { vpdsTotal: options.vpd ? 1 : 0, vpdsDone: 0, currentVpd: null, processed: 0 },
       vpds: [],
       reason: null,
@@ -113,77 +120,93 @@ export class RunCoordinator {
     }
   }
 
+  /** Holds the lease for the run (or records it skipped), then finishes its record. */
   private async executeRun(record: SyncRunRecord, options: SyncRunOptions): Promise<SyncOutcome> {
     const started = performance.now();
-    let savedAt = 0;
-    const save = async (force: boolean): Promise<void> => {
-      if (!force && performance.now() - savedAt < PROGRESS_SAVE_INTERVAL_MS) return;
-      savedAt = performance.now();
-      await this.store.saveSyncRun(record, RUN_RECORD_TTL_MS).catch((error: unknown) => {
-        this.logger.warn(`could not save sync run ${record.runId}: ${errorCode(error)}`);
-      });
-    };
+    const writer = new RunRecordWriter(record, (run) => this.save(run));
+    let end: RunEnd;
     try {
-      const result = await this.lease.run(options.waitForLeaseMs ?? 0, async (lease, signal) => {
-        record.state = 'running';
-        record.startedAt = this.clock.now().toISOString();
-        record.holder = this.lease.holderId;
-        await save(true);
-        let vpds = options.vpd ? [options.vpd] : await this.served.list();
-        const since = options.fullSyncedSince;
-        if (since !== undefined) {
-          const metas = await this.reads.readVpdSync(vpds, this.clock.nowMs());
-          vpds = vpds.filter((vpd) => {
-            const at = metas.get(vpd)?.lastFullSyncAt;
-            return !at || at <= since;
-          });
-        }
-        record.progress.vpdsTotal = vpds.length;
-        for (const vpd of vpds) {
-          if (signal.aborted) break;
-          record.progress.currentVpd = vpd;
-          await save(true);
-          const base = record.progress.processed;
-          const context: RunContext = {
-            runId: record.runId,
-            lease,
-            signal,
-            onProgress: (processed) => {
-              record.progress.processed = base + processed;
-              void save(false);
-            },
-          };
-          record.vpds.push(await this.vpdSync.run(context, vpd, options.mode));
-          record.progress.vpdsDone++;
-          await save(true);
-        }
-        if (signal.aborted) record.reason = errorCode(signal.reason);
-      });
-      if (!result.ran) {
-        record.state = 'skipped';
-        record.reason = 'Another sync run holds the sync lease.';
-        this.status.metrics.runs.inc({ vpd: 'all', mode: options.mode, outcome: 'skipped' });
-      } else {
-        record.state = record.reason !== null || record.vpds.some((v) => v.status === 'failed') ? 'failed' : 'succeeded';
-      }
+      const held = await this.lease.run(
+        options.waitForLeaseMs ?? 0,
+        (lease, signal) => this.runHolding(writer, options, lease, signal),
+        async () => void (await writer.update({ heartbeatAt: this.clock.now().toISOString() })),
+      );
+      end = held.ran ? held.value : { state: 'skipped', reason: 'Another sync run holds the sync lease.' };
     } catch (error) {
-      record.state = 'failed';
-      record.reason = errorCode(error);
-      this.logger.error({ msg: 'role sync run failed', runId: record.runId, mode: options.mode, error: errorCode(error) });
+      end = { state: 'failed', reason: errorCode(error) };
+      this.logger.error({ msg: 'role sync run failed', runId: record.runId, mode: options.mode, error: end.reason });
     }
-    record.finishedAt = this.clock.now().toISOString();
-    record.progress.currentVpd = null;
-    await save(true);
+    if (end.state === 'skipped') this.status.metrics.runs.inc({ vpd: 'all', mode: options.mode, outcome: 'skipped' });
+    const finished = await writer.update((run) => ({
+      ...end,
+      finishedAt: this.clock.now().toISOString(),
+      progress: { ...run.progress, currentVpd: null },
+    }));
+    this.logFinished(finished, Math.round(performance.now() - started));
+    return { runId: finished.runId, status: end.state, mode: options.mode, vpds: finished.vpds, reason: finished.reason };
+  }
+
+  /** The run while it holds the lease: marks it running, chooses its VPDs and syncs each in turn. */
+  private async runHolding(writer: RunRecordWriter, options: SyncRunOptions, lease: Lease, signal: AbortSignal): Promise<RunEnd> {
+    const now = this.clock.now().toISOString();
+    await writer.update({ state: 'running', startedAt: now, heartbeatAt: now, holder: this.lease.holderId });
+    const vpds = await this.chooseVpds(options);
+    writer.progress((run) => ({ progress: { ...run.progress, vpdsTotal: vpds.length } }));
+    const results = await this.syncEach(writer, vpds, options.mode, lease, signal);
+    const reason = signal.aborted ? errorCode(signal.reason) : null;
+    return { state: reason !== null || results.some((v) => v.status === 'failed') ? 'failed' : 'succeeded', reason };
+  }
+
+  /** The VPD asked for, or every VPD served, leaving out those fully synced since `fullSyncedSince`. */
+  private async chooseVpds(options: SyncRunOptions): Promise<string[]> {
+    const vpds = options.vpd ? [options.vpd] : await this.served.list();
+    const since = options.fullSyncedSince;
+    if (since === undefined) return vpds;
+    const metas = await this.reads.readVpdSync(vpds, this.clock.nowMs());
+    return vpds.filter((vpd) => {
+      const at = metas.get(vpd)?.lastFullSyncAt;
+      return !at || at <= since;
+    });
+  }
+
+  /** Syncs the VPDs one after another (stopping once the signal is aborted); their results in order. */
+  private async syncEach(
+    writer: RunRecordWriter,
+    vpds: string[],
+    mode: SyncMode,
+    lease: Lease,
+    signal: AbortSignal,
+  ): Promise<SyncRunVpdResult[]> {
+    for (const vpd of vpds) {
+      if (signal.aborted) break;
+      const base = (await writer.update((run) => ({ progress: { ...run.progress, currentVpd: vpd } }))).progress.processed;
+      const context: RunContext = {
+        runId: writer.current.runId,
+        lease,
+        signal,
+        onProgress: (processed) => writer.progress((run) => ({ progress: { ...run.progress, processed: base + processed } })),
+      };
+      const result = await this.vpdSync.run(context, vpd, mode);
+      await writer.update((run) => ({ vpds: [...run.vpds, result], progress: { ...run.progress, vpdsDone: run.progress.vpdsDone + 1 } }));
+    }
+    return writer.current.vpds;
+  }
+
+  private async save(record: SyncRunRecord): Promise<void> {
+    await this.store.saveSyncRun(record, RUN_RECORD_TTL_MS).catch((error: unknown) => {
+      this.logger.warn(`could not save sync run ${record.runId}: ${errorCode(error)}`);
+    });
+  }
+
+  private logFinished(record: SyncRunRecord, durationMs: number): void {
     this.logger.log({
       msg: 'role sync run finished',
       runId: record.runId,
       trigger: record.trigger,
-      mode: options.mode,
+      mode: record.mode,
       state: record.state,
       vpds: record.vpds.length,
-      durationMs: Math.round(performance.now() - started),
+      durationMs,
     });
-    const status = record.state === 'skipped' ? 'skipped' : record.state === 'succeeded' ? 'succeeded' : 'failed';
-    return { runId: record.runId, status, mode: options.mode, vpds: record.vpds, reason: record.reason };
   }
 }

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { AuditModule } from '../audit/audit.module';
 import { EsrModule } from '../esr/esr.module';
+import { JobsModule } from '../jobs/jobs.module';
 import { RoleStoreModule } from '../role-store/role-store.module';
+import { AbandonedRuns, AbandonedRunsCheck } from './abandoned-runs';
 import { DryRunService } from './dry-run';
 import { EsrRecordRefresher } from './esr-record-refresher';
 import { FullSync } from './full-sync';
@@ -15,13 +16,11 @@ import { SyncController } from './sync.controller';
 import { SyncLease } from './sync-lease';
 import { SyncMetrics } from './sync.metrics';
 import { SyncScheduler } from './sync.scheduler';
-import { SyncShutdown } from './sync-shutdown';
 import { SyncStatusService } from './sync-status.service';
 import { VpdSync } from './vpd-sync';
 
-/** The sync's jobs, one class each (the scheduler and controller come on top). */
+/** The sync's jobs, one class each (the scheduler and controller come on top; JOB_PROVIDERS from src/jobs beside them). */
 export const SYNC_PROVIDERS = [
-  SyncShutdown,
   SyncMetrics,
   SyncStatusService,
   SyncLease,
@@ -30,6 +29,7 @@ export const SYNC_PROVIDERS = [
   IncrementalSync,
   VpdSync,
   RunCoordinator,
+  AbandonedRuns,
   DryRunService,
   HeldRemovalsService,
   { provide: RecordRefresher, useClass: EsrRecordRefresher },
@@ -40,9 +40,9 @@ export const SYNC_PROVIDERS = [
  * Exports RecordRefresher (for access) and SyncStatusService (for the status page). Config, clock and metrics come from the global modules.
  */
 @Module({
-  imports: [ScheduleModule.forRoot(), AuditModule, EsrModule, RoleStoreModule],
+  imports: [AuditModule, EsrModule, JobsModule, RoleStoreModule],
   controllers: [SyncController],
-  providers: [...SYNC_PROVIDERS, SyncScheduler],
+  providers: [...SYNC_PROVIDERS, SyncScheduler, AbandonedRunsCheck],
   exports: [RecordRefresher, SyncStatusService],
 })
 export class SyncModule {}

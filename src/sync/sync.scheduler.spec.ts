@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '../config/app-config';
+import { JobScheduler } from '../jobs/job-scheduler';
 import { validateEnvironment } from '../config/env.schema';
 import type { RunCoordinator } from './run-coordinator';
 import { FULL_JOB, INCREMENTAL_JOB, SyncScheduler } from './sync.scheduler';
@@ -12,7 +13,8 @@ describe(SyncScheduler.name, () => {
     const registry = new SchedulerRegistry();
     const runScheduled = jest.fn().mockReturnValue(null);
     const runs = { runScheduled } as unknown as RunCoordinator;
-    const scheduler = new SyncScheduler(registry, runs, AppConfig.from(validateEnvironment(env)));
+    const config = AppConfig.from(validateEnvironment(env));
+    const scheduler = new SyncScheduler(new JobScheduler(registry, config), runs, config);
     return { registry, runScheduled, scheduler };
   };
 

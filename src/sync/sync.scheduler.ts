@@ -1,15 +1,14 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
 import { AppConfig } from '../config/app-config';
+import { JobScheduler } from '../jobs/job-scheduler';
 import { RunCoordinator } from './run-coordinator';
-import { UK_ZONE } from '../domain/uk-time';
 
 export const INCREMENTAL_JOB = 'role-sync-incremental';
 export const FULL_JOB = 'role-sync-full';
+export const STARTUP_JOB = 'role-sync-startup';
 
 /**
- * Thin timers around RunCoordinator, only when SYNC_ENABLED: an incremental run every
+ * Thin timers (JobScheduler) around RunCoordinator, only when SYNC_ENABLED: an incremental run every
  * SYNC_INTERVAL, a full run on FULL_SYNC_CRON (UK time), and one run at start-up (full for VPDs
  * never synced, incremental for the others). Runs never throw; a tick while this replica is still
  * running is skipped, and another replica's run makes this one's skip (one lease), except the full
@@ -18,10 +17,9 @@ export const FULL_JOB = 'role-sync-full';
 @Injectable()
 export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SyncScheduler.name);
-  private startup?: NodeJS.Timeout;
 
   constructor(
-    private readonly registry: SchedulerRegistry,
+    private readonly schedule: JobScheduler,
     private readonly runs: RunCoordinator,
     private readonly config: AppConfig,
   ) {}
@@ -31,32 +29,15 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
       this.logger.log('SYNC_ENABLED is false: no scheduled role sync on this replica');
       return;
     }
-    this.registry.addInterval(
-      INCREMENTAL_JOB,
-      setInterval(() => {
-        void this.runs.runScheduled('incremental', 'schedule');
-      }, this.config.syncIntervalMs),
-    );
-    const job = CronJob.from({
-      cronTime: this.config.fullSyncCron,
-      onTick: () => {
-        void this.runs.runScheduled('full', 'schedule');
-      },
-      timeZone: UK_ZONE,
-      start: true,
-    });
-    this.registry.addCronJob(FULL_JOB, job);
-    this.startup = setTimeout(() => {
-      void this.runs.runScheduled('incremental', 'startup');
-    }, 0);
+    this.schedule.every(INCREMENTAL_JOB, this.config.syncIntervalMs, () => this.runs.runScheduled('incremental', 'schedule'));
+    this.schedule.cron(FULL_JOB, this.config.fullSyncCron, () => this.runs.runScheduled('full', 'schedule'));
+    this.schedule.soon(STARTUP_JOB, () => this.runs.runScheduled('incremental', 'startup'));
     this.logger.log(
       `role sync scheduled: incremental every ${this.config.syncIntervalMs} ms, full on "${this.config.fullSyncCron}" (UK time)`,
     );
   }
 
   onApplicationShutdown(): void {
-    clearTimeout(this.startup);
-    if (this.registry.doesExist('interval', INCREMENTAL_JOB)) this.registry.deleteInterval(INCREMENTAL_JOB);
-    if (this.registry.doesExist('cron', FULL_JOB)) this.registry.deleteCronJob(FULL_JOB);
+    this.schedule.stopTimers(INCREMENTAL_JOB, FULL_JOB, STARTUP_JOB);
   }
 }

@@ -1,16 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { DataSource, LessThanOrEqual } from 'typeorm';
 import { AccessChangeRecorder } from '../access-events/access-change.recorder';
 import type { ChangeCause } from '../access-events/access-change';
 import { AccessVpdMark, AccessWatch } from '../access-events/access-watch.entity';
-import { LeaseStore } from '../role-store/lease.store';
 import { RoleReads } from '../role-store/role-reads';
 import type { VpdSyncRecord } from '../role-store/sync-records.types';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
+import { JobRunner } from '../jobs/job-runner';
 import { MappingVerifier, VerifyOutcome } from '../mappings/mapping-verifier';
 import { MappingCheckQueue } from '../mappings/mapping-check-queue';
 import { MappingsService } from '../mappings/mappings.service';
@@ -30,7 +28,7 @@ export interface MonitorOutcome {
 }
 
 /**
- * Notices access changes nobody wrote: one replica at a time (the access-monitor lease).
+ * Notices access changes nobody wrote: one replica at a time (an exclusive job: the access-monitor lease).
  * - Role data: per mapped VPD, a mark of the live role data (generation, change sequence, fresh or
  *   stale) is compared with the one last evaluated (access_vpd_marks); only a VPD whose mark moved
  *   has its users re-evaluated. The sync knows nothing of this. A new successful sync also makes
@@ -43,12 +41,11 @@ export interface MonitorOutcome {
 @Injectable()
 export class AccessMonitor {
   private readonly logger = new Logger(AccessMonitor.name);
-  private readonly holderId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly roles: RoleReads,
-    private readonly leases: LeaseStore,
+    private readonly jobs: JobRunner,
     private readonly mappings: MappingsService,
     private readonly checkQueue: MappingCheckQueue,
     private readonly verifier: MappingVerifier,
@@ -59,18 +56,15 @@ export class AccessMonitor {
 
   async runOnce(): Promise<MonitorOutcome> {
     const outcome: MonitorOutcome = { ran: false, vpdsChanged: [], events: 0, verification: null };
-    let lease;
     try {
-      lease = await this.leases.acquire(MONITOR_LEASE, this.holderId, LEASE_TTL_MS);
-      if (!lease) return outcome;
-      outcome.ran = true;
-      outcome.vpdsChanged = await this.checkVpds(outcome);
-      outcome.verification = await this.verifier.verifyDue();
-      outcome.events += await this.checkDueUsers();
+      await this.jobs.exclusive({ name: MONITOR_LEASE, ttlMs: LEASE_TTL_MS }, async () => {
+        outcome.ran = true;
+        outcome.vpdsChanged = await this.checkVpds(outcome);
+        outcome.verification = await this.verifier.verifyDue();
+        outcome.events += await this.checkDueUsers();
+      });
     } catch (error) {
       this.logger.warn({ msg: 'access monitor pass failed', error: (error as Error).message });
-    } finally {
-      if (lease) await this.leases.release(lease).catch(() => undefined);
     }
     return outcome;
   }

@@ -1,13 +1,12 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { JobScheduler } from '../jobs/job-scheduler';
 import { MetricsService } from '../metrics/metrics.service';
 import { AccessMonitor } from './access-monitor.service';
 import { WebhookOutboxService } from './webhook-outbox.service';
-import { WebhookSender } from './webhook.sender';
+import { SENDER_JOB, WebhookSender } from './webhook.sender';
 
 export const MONITOR_JOB = 'access-monitor';
-export const SENDER_JOB = 'webhook-sender';
 /** The monitor looks for role data changes and due users this often (an indexed read when nothing is due). */
 export const MONITOR_INTERVAL_MS = 15_000;
 /** The sender looks for due events this often. */
@@ -16,19 +15,18 @@ export const SENDER_INTERVAL_MS = 2_000;
 const GAUGE_REFRESH_MS = 5_000;
 
 /**
- * Thin timers, only when SYNC_ENABLED (the switch for a replica's scheduled work): the access
+ * Thin timers (JobScheduler), only when SYNC_ENABLED (the switch for a replica's scheduled work): the access
  * monitor every MONITOR_INTERVAL_MS (it verifies mappings even with webhooks off) and, with
  * WEBHOOK_URL set, the sender every SENDER_INTERVAL_MS. A tick while the last one runs is skipped.
  * Also the backlog gauges (pending, dead-lettered, oldest pending age), read on scrape.
  */
 @Injectable()
-export class WebhooksScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WebhooksScheduler implements OnApplicationBootstrap {
   private readonly logger = new Logger(WebhooksScheduler.name);
-  private monitoring = false;
   private backlogReadAt = 0;
 
   constructor(
-    private readonly registry: SchedulerRegistry,
+    private readonly schedule: JobScheduler,
     private readonly monitor: AccessMonitor,
     private readonly sender: WebhookSender,
     private readonly outbox: WebhookOutboxService,
@@ -48,34 +46,18 @@ export class WebhooksScheduler implements OnApplicationBootstrap, OnApplicationS
 
   onApplicationBootstrap(): void {
     if (!this.config.syncEnabled) return;
-    this.registry.addInterval(
-      MONITOR_JOB,
-      setInterval(() => void this.tickMonitor(), MONITOR_INTERVAL_MS),
-    );
+    this.schedule.every(MONITOR_JOB, MONITOR_INTERVAL_MS, () => this.tickMonitor());
     if (this.config.webhook) {
-      this.registry.addInterval(
-        SENDER_JOB,
-        setInterval(() => void this.sender.sendDue(), SENDER_INTERVAL_MS),
-      );
+      this.schedule.every(SENDER_JOB, SENDER_INTERVAL_MS, () => this.sender.sendDue());
       this.logger.log(`access-change events on: sender every ${SENDER_INTERVAL_MS} ms, monitor every ${MONITOR_INTERVAL_MS} ms`);
     } else {
       this.logger.log('WEBHOOK_URL is unset: no access-change events (mapping checks still run in the background)');
     }
   }
 
-  onApplicationShutdown(): void {
-    for (const job of [MONITOR_JOB, SENDER_JOB]) if (this.registry.doesExist('interval', job)) this.registry.deleteInterval(job);
-  }
-
   private async tickMonitor(): Promise<void> {
-    if (this.monitoring) return;
-    this.monitoring = true;
-    try {
-      await this.monitor.runOnce();
-      if (this.config.webhook) await this.sender.sendDue();
-    } finally {
-      this.monitoring = false;
-    }
+    await this.monitor.runOnce();
+    if (this.config.webhook) await this.sender.sendDue();
   }
 
   private async refreshBacklog(gauge: { set(labels: { measure: string }, value: number): void }): Promise<void> {

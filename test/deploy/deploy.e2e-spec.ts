@@ -56,6 +56,9 @@ const SERVICE_METRICS: Record<string, 'counter' | 'gauge' | 'histogram'> = {
   esr_gateway_sync_held_removals: 'gauge',
   esr_gateway_sync_consecutive_failures: 'gauge',
   esr_gateway_sync_lease_holder: 'gauge',
+  esr_gateway_job_runs_total: 'counter',
+  esr_gateway_job_duration_seconds: 'histogram',
+  esr_gateway_job_lease_held: 'gauge',
   esr_gateway_credential_searches_total: 'counter',
 };
 

@@ -167,6 +167,40 @@ describe('Fault: gateways killed mid-sync, and several gateways on one Redis and
     survived();
   }, 180_000);
 
+  it('should read the run of a SIGKILLed gateway as abandoned, finished when its lease expired', async () => {
+    const survived = recorder.fault(
+      'Gateway SIGKILLed mid-run, its run read back from a survivor',
+      'the run reads abandoned, finishedAt set, within lease TTL + one check interval',
+    );
+    if (alive().length < 2) {
+      const replacement = new GatewayProcess('e', gateways[0].env);
+      gateways.push(await replacement.start());
+    }
+    const first = alive()[0];
+    const runId = await startFull(first);
+    await timeUntil(async () => (await run(first, runId)).progress.processed >= 2000, 60_000, 100);
+    const leader = (await run(first, runId)).holder as string;
+    const victim = gateways.find((g) => leader.includes(`:${g.pid}:`)) as GatewayProcess;
+    await victim.kill();
+    const killedAt = Date.now();
+    const reader = alive()[0];
+    const abandonedMs = await timeUntil(async () => (await run(reader, runId)).state === 'abandoned', 2 * LEASE_TTL_MS + 5000, 100);
+    expect(abandonedMs).toBeLessThanOrEqual(2 * LEASE_TTL_MS + 1500); // the lease TTL plus one check interval (SYNC_LEASE_TTL)
+    recorder.measure('SIGKILL mid-run: run read abandoned after', abandonedMs);
+    const record = await run(reader, runId);
+    expect(Date.parse(record.finishedAt as string)).toBeGreaterThan(Date.parse(record.startedAt as string));
+    expect(Date.parse(record.finishedAt as string)).toBeLessThanOrEqual(killedAt + LEASE_TTL_MS);
+    await timeUntil(
+      async () => {
+        const s = await status();
+        return s !== undefined && s.state === 'IDLE' && s.lastSuccessAt !== null && Date.parse(s.lastSuccessAt) > killedAt;
+      },
+      LEASE_TTL_MS + SYNC_INTERVAL_MS + 60_000,
+      250,
+    );
+    survived();
+  }, 180_000);
+
   it('should write no audit event twice across replicas', async () => {
     const survived = recorder.fault('Audit written by several replicas', 'no duplicate audit events');
     // Mappings created through different replicas, and a removal held by the guard seen by every replica's runs.

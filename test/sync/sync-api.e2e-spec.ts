@@ -2,9 +2,15 @@
  * The ops sync API (gateway-api.md, "Sync") on the whole gateway: PostgreSQL (audit), Redis, and the
  * ESR sandbox.
  */
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { FakeClock } from '../../src/common/clock/clock';
+import { LeaseStore } from '../../src/role-store/lease.store';
+import { RoleRuns } from '../../src/role-store/role-runs';
+import { SyncRunRecord } from '../../src/role-store/sync-records.types';
+import { AbandonedRuns } from '../../src/sync/abandoned-runs';
+import { RUN_RECORD_TTL_MS, SYNC_LEASE } from '../../src/sync/sync.types';
 import { OPS_KEY, PORTAL_KEY, startTestApp, TestApp } from '../support/test-env';
 import { RunningSandbox, startTestSandbox, TEST_ESR_ENV, waitFor } from './sync-harness';
 
@@ -211,5 +217,73 @@ describe('Sync ops API', () => {
     ]) {
       expect(body).toContain(`# TYPE ${name} `);
     }
+  });
+
+  describe('a run whose replica died', () => {
+    const LEASE_TTL_MS = 30_000; // SYNC_LEASE_TTL's default
+    const deadRun = (): SyncRunRecord => {
+      const at = clock.now().toISOString();
+      return {
+        runId: randomUUID(),
+        trigger: 'schedule',
+        mode: 'full',
+        vpd: null,
+        state: 'running',
+        requestedAt: at,
+        startedAt: at,
+        finishedAt: null,
+        holder: 'gateway-dead:1:0000dead',
+        heartbeatAt: at,
+        progress: { vpdsTotal: 1, vpdsDone: 0, currentVpd: VPD, processed: 40 },
+        vpds: [],
+        reason: null,
+      };
+    };
+    const getRun = async (runId: string) => (await inject({ method: 'GET', url: `/v1/sync/runs/${runId}`, headers: ops })).json();
+
+    it('should read abandoned, finished when its lease expired, once the lease TTL has passed', async () => {
+      const run = deadRun();
+      await t.app.get(RoleRuns).saveSyncRun(run, RUN_RECORD_TTL_MS);
+      expect(await getRun(run.runId)).toMatchObject({ state: 'running', finishedAt: null });
+
+      clock.advance(LEASE_TTL_MS + 1);
+      const read = await getRun(run.runId);
+      expect(read).toMatchObject({ state: 'abandoned', reason: 'ABANDONED', progress: { currentVpd: null } });
+      const finishedAt = Date.parse(read.finishedAt);
+      expect(finishedAt).toBeGreaterThan(Date.parse(run.startedAt as string));
+      expect(finishedAt).toBeLessThanOrEqual(Date.parse(run.heartbeatAt as string) + LEASE_TTL_MS);
+      await expect(t.app.get(RoleRuns).readSyncRun(run.runId)).resolves.toMatchObject({ state: 'abandoned', finishedAt: read.finishedAt });
+    });
+
+    it('should be recorded abandoned by the periodic check when the VPD state still names it running', async () => {
+      const run = deadRun();
+      const store = t.app.get(RoleRuns);
+      const leases = t.app.get(LeaseStore);
+      await store.saveSyncRun(run, RUN_RECORD_TTL_MS);
+      const lease = (await leases.acquire(SYNC_LEASE, run.holder as string, 60_000))!;
+      const at = clock.now().toISOString();
+      await store.markSyncStarted(VPD, lease, run.runId, at, {
+        runId: run.runId,
+        mode: 'full',
+        phase: 'listing',
+        processed: 0,
+        pages: 0,
+        startedAt: at,
+      });
+      await leases.release(lease); // the holder died: nobody renews its lease
+
+      const check = t.app.get(AbandonedRuns);
+      await expect(check.check()).resolves.toBe(0);
+      clock.advance(LEASE_TTL_MS + 1);
+      await expect(check.check()).resolves.toBe(1);
+      await expect(store.readSyncRun(run.runId)).resolves.toMatchObject({
+        state: 'abandoned',
+        finishedAt: new Date(Date.parse(at) + LEASE_TTL_MS).toISOString(),
+      });
+      await expect(check.check()).resolves.toBe(0);
+      const status = (await inject({ method: 'GET', url: '/v1/sync/status', headers: ops })).json();
+      expect(status.vpds[0]).toMatchObject({ state: 'FAILED', lastError: 'ABANDONED' });
+      expect(await finished((await startRun({ mode: 'full' })).json().runId)).toMatchObject({ state: 'succeeded' });
+    });
   });
 });

@@ -8,6 +8,8 @@ import { AuditService } from '../../src/audit/audit.service';
 import { Clock } from '../../src/common/clock/clock';
 import { AppConfig } from '../../src/config/app-config';
 import { EsrClient } from '../../src/esr/esr.client';
+import { JOB_PROVIDERS } from '../../src/jobs/jobs.module';
+import { JobsShutdown } from '../../src/jobs/jobs-shutdown';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { LeaseStore } from '../../src/role-store/lease.store';
 import { RoleChanges } from '../../src/role-store/role-changes';
@@ -21,7 +23,6 @@ import { RecordRefresher } from '../../src/sync/record-refresher';
 import { RunCoordinator } from '../../src/sync/run-coordinator';
 import { SYNC_PROVIDERS } from '../../src/sync/sync.module';
 import { SyncLease } from '../../src/sync/sync-lease';
-import { SyncShutdown } from '../../src/sync/sync-shutdown';
 import { SyncStatusService } from '../../src/sync/sync-status.service';
 import { SYNC_OPTIONS, SyncOptions } from '../../src/sync/sync.types';
 
@@ -33,7 +34,7 @@ export interface SyncParts {
   held: HeldRemovalsService;
   refresher: RecordRefresher;
   lease: SyncLease;
-  shutdown: SyncShutdown;
+  shutdown: JobsShutdown;
 }
 
 /** The sync's jobs of a Nest application (context) that includes SyncModule. */
@@ -45,7 +46,7 @@ export function syncParts(app: Pick<INestApplicationContext, 'get'>): SyncParts 
     held: app.get(HeldRemovalsService),
     refresher: app.get(RecordRefresher),
     lease: app.get(SyncLease),
-    shutdown: app.get(SyncShutdown),
+    shutdown: app.get(JobsShutdown),
   };
 }
 
@@ -67,6 +68,7 @@ export async function createSyncParts(c: SyncCollaborators): Promise<SyncParts> 
   const moduleRef = await Test.createTestingModule({
     providers: [
       ...SYNC_PROVIDERS,
+      ...JOB_PROVIDERS,
       { provide: EsrClient, useValue: c.esr },
       { provide: RoleReads, useValue: c.stores.reads },
       { provide: RoleRuns, useValue: c.stores.runs },

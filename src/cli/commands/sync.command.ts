@@ -14,7 +14,7 @@ export interface SyncOptions {
   pollMs: number;
 }
 
-const FINISHED = ['succeeded', 'failed', 'skipped'];
+const FINISHED = ['succeeded', 'failed', 'skipped', 'abandoned'];
 
 /**
  * `esr-gateway sync`: starts a run (POST /v1/sync/runs) and follows it (GET /v1/sync/runs/{id} and

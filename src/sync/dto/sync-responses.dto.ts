@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SYNC_MODES } from './sync-requests.dto';
 import { SYNC_STATES } from '../../domain/sync-state';
 
-const RUN_STATES = ['queued', 'running', 'succeeded', 'failed', 'skipped'] as const;
+const RUN_STATES = ['queued', 'running', 'succeeded', 'failed', 'skipped', 'abandoned'] as const;
 const VPD_OUTCOMES = ['succeeded', 'held', 'failed'] as const;
 
 export class SyncLastRunDto {
@@ -124,13 +124,24 @@ export class SyncRunDto {
   @ApiProperty({ enum: ['api', 'schedule', 'startup'], example: 'api' }) trigger!: string;
   @ApiProperty({ enum: SYNC_MODES, example: 'full' }) mode!: (typeof SYNC_MODES)[number];
   @ApiProperty({ type: String, nullable: true, example: '979', description: 'The VPD asked for; null for all' }) vpd!: string | null;
-  @ApiProperty({ enum: RUN_STATES, example: 'succeeded', description: 'skipped: another run held the sync lease' })
+  @ApiProperty({
+    enum: RUN_STATES,
+    example: 'succeeded',
+    description: 'skipped: another run held the sync lease; abandoned: its replica died and its lease expired (finishedAt is then set)',
+  })
   state!: (typeof RUN_STATES)[number];
   @ApiProperty({ example: '2026-11-25T10:15:00.000Z' }) requestedAt!: string;
   @ApiProperty({ type: String, nullable: true, example: '2026-11-25T10:15:00.010Z' }) startedAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '2026-11-25T10:15:02.000Z' }) finishedAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'gateway-7d9f-abcde:1:1a2b3c4d', description: 'The replica that ran it' }) holder!:
     string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '2026-11-25T10:15:01.000Z',
+    description: 'When the running replica last renewed its lease',
+  })
+  heartbeatAt?: string | null;
   @ApiProperty({ type: SyncRunProgressDto }) progress!: SyncRunProgressDto;
   @ApiProperty({ type: [SyncRunVpdResultDto], description: 'Result per VPD done so far' }) vpds!: SyncRunVpdResultDto[];
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Why the run was skipped or failed as a whole' }) reason!:

@@ -1,16 +1,15 @@
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
-import { SyncInterruptedError } from './sync.errors';
 
 /**
- * The sync's shutdown: runs in the background are tracked here, and work holding the lease registers
- * its abort controller. On shutdown every registered run is stopped at its next page (its new
- * generation is dropped; the live data stays) and the background runs get SHUTDOWN_GRACE to finish.
+ * Shutdown of the background work: runs started in the background are tracked, and jobs holding a
+ * lease register how to stop. On shutdown every registered job is stopped (its signal aborted) and
+ * the background runs get SHUTDOWN_GRACE to finish.
  */
 @Injectable()
-export class SyncShutdown implements BeforeApplicationShutdown {
-  private readonly active = new Set<AbortController>();
+export class JobsShutdown implements BeforeApplicationShutdown {
+  private readonly active = new Set<() => void>();
   private readonly background = new Set<Promise<unknown>>();
   private stopping = false;
 
@@ -21,21 +20,22 @@ export class SyncShutdown implements BeforeApplicationShutdown {
     return this.stopping;
   }
 
-  /** Keeps a background run until it settles (shutdown waits for it). */
+  /** Keeps a background run until it settles (shutdown waits for it, up to SHUTDOWN_GRACE). */
   track(promise: Promise<unknown>): void {
     const settled = promise.catch(() => undefined).finally(() => this.background.delete(settled));
     this.background.add(settled);
   }
 
-  /** Aborts `controller` on shutdown until the returned function is called. */
-  register(controller: AbortController): () => void {
-    this.active.add(controller);
-    return () => this.active.delete(controller);
+  /** Calls `stop` on shutdown (at once if already shutting down) until the returned function is called. */
+  register(stop: () => void): () => void {
+    if (this.stopping) stop();
+    this.active.add(stop);
+    return () => this.active.delete(stop);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    for (const controller of this.active) controller.abort(new SyncInterruptedError('SHUTDOWN'));
+    for (const stop of this.active) stop();
     const grace = new AbortController();
     await Promise.race([
       Promise.allSettled([...this.background]),
