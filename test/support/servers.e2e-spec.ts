@@ -1,11 +1,18 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import Redis, { RedisOptions } from 'ioredis';
 import { Client } from 'pg';
 import {
+  freePort,
   makeTestCertificates,
   startCluster,
   startRedis,
   startSentinel,
   startTlsPostgres,
+  sweepLeftovers,
   TestCertificates,
   TestCluster,
   TestRedis,
@@ -198,6 +205,37 @@ describe('test servers', () => {
 
     it('should reject a plaintext connection (sslmode=disable)', async () => {
       await expect(sessionUsesTls(postgres.urlWith({ sslmode: 'disable' }))).rejects.toThrow(/pg_hba\.conf|no encryption/);
+    });
+  });
+
+  describe('sweepLeftovers', () => {
+    it('should kill the servers of a test process that died and leave those of a live one', async () => {
+      const root = await mkdtemp(path.join(tmpdir(), 'sweep-'));
+      const deadOwner = spawnSync('true').pid;
+      const started = await Promise.all(
+        [
+          ['esr-gw-orphan', deadOwner],
+          ['esr-gw-live', process.pid],
+        ].map(async ([name, owner]) => {
+          const dir = path.join(root, String(name));
+          await mkdir(dir);
+          await writeFile(path.join(dir, 'owner.pid'), String(owner));
+          const port = await freePort();
+          const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+          return { dir, port, child: spawn('redis-server', args, { cwd: dir, stdio: 'ignore' }) };
+        }),
+      );
+      const [orphan, live] = started;
+      try {
+        for (const { port } of started) await waitUntil(`redis on ${port}`, async () => (await ping({ port })) === 'PONG');
+        expect(sweepLeftovers(root)).toEqual([orphan.child.pid]);
+        await waitUntil('the orphan to exit', () => orphan.child.exitCode !== null || orphan.child.signalCode !== null);
+        expect(existsSync(orphan.dir)).toBe(false);
+        await expect(ping({ port: live.port })).resolves.toBe('PONG');
+      } finally {
+        for (const { child } of started) child.kill('SIGKILL');
+        await rm(root, { recursive: true, force: true });
+      }
     });
   });
 });

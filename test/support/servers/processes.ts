@@ -1,6 +1,6 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -154,9 +154,53 @@ export function findExecutable(...candidates: string[]): string | undefined {
   return undefined;
 }
 
-/** A fresh directory under the OS temp dir. */
-export function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(path.join(tmpdir(), `esr-gw-${prefix}-`));
+const DIR_PREFIX = 'esr-gw-';
+/** In each temp dir: the pid of the test process that made it. */
+const OWNER_FILE = 'owner.pid';
+let swept = false;
+
+/** A fresh directory under the OS temp dir, marked with this process as its owner. */
+export async function tempDir(prefix: string): Promise<string> {
+  if (!swept) {
+    swept = true;
+    sweepLeftovers();
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), `${DIR_PREFIX}${prefix}-`));
+  await writeFile(path.join(dir, OWNER_FILE), String(process.pid));
+  return dir;
+}
+
+/**
+ * Servers left behind by a test process that died without stopping them (e.g. a killed Jest
+ * worker): every process whose working directory is inside a temp dir whose owner is gone is
+ * SIGKILLed and the dir removed. Dirs of live test processes are left alone. Returns the pids killed.
+ */
+export function sweepLeftovers(root = tmpdir()): number[] {
+  const orphaned = readdirSync(root)
+    .filter((name) => name.startsWith(DIR_PREFIX))
+    .map((name) => path.join(root, name))
+    .filter((dir) => {
+      try {
+        const owner = Number(readFileSync(path.join(dir, OWNER_FILE), 'utf8'));
+        return Number.isInteger(owner) && owner > 0 && !isAlive(owner);
+      } catch {
+        return false;
+      }
+    });
+  if (orphaned.length === 0) return [];
+  const killed: number[] = [];
+  for (const entry of existsSync('/proc') ? readdirSync('/proc') : []) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      if (orphaned.some((dir) => cwd === dir || cwd.startsWith(`${dir}/`)) && killQuietly(Number(entry), 'SIGKILL'))
+        killed.push(Number(entry));
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  for (const dir of orphaned) rmSync(dir, { recursive: true, force: true });
+  return killed;
 }
 
 /**
