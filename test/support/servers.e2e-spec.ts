@@ -152,7 +152,7 @@ describe('test servers', () => {
     let redis: InstanceType<typeof Redis.Cluster>;
 
     beforeAll(async () => {
-      cluster = await startCluster();
+      cluster = await startCluster({ replicasPerPrimary: 1 });
       redis = new Redis.Cluster(cluster.startupNodes, { redisOptions: { maxRetriesPerRequest: 1 } });
       redis.on('error', () => undefined);
     }, START_TIMEOUT);
@@ -162,9 +162,11 @@ describe('test servers', () => {
       await cluster?.stop();
     });
 
-    it('should spread three primaries over all 16384 slots', async () => {
-      const slots = (await redis.cluster('SLOTS')) as [number, number][];
+    it('should spread three primaries, each with a replica, over all 16384 slots', async () => {
+      const slots = (await redis.cluster('SLOTS')) as [number, number, ...unknown[]][];
+      expect(cluster.nodes).toHaveLength(6);
       expect(slots).toHaveLength(3);
+      expect(slots.every((range) => range.length === 4)).toBe(true);
       expect(slots.reduce((sum, [from, to]) => sum + to - from + 1, 0)).toBe(16_384);
     });
 

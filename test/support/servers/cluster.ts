@@ -22,7 +22,8 @@ export interface TestCluster {
 
 /**
  * A Redis Cluster on free ports: `primaries` x (1 + `replicasPerPrimary`) nodes joined with
- * `redis-cli --cluster create`; resolves once every node reports cluster_state:ok and knows all the others.
+ * `redis-cli --cluster create`; resolves once every node reports cluster_state:ok and knows all the others,
+ * and every replica is in sync with its primary.
  */
 export async function startCluster(options: StartClusterOptions = {}): Promise<TestCluster> {
   const primaries = options.primaries ?? 3;
@@ -39,6 +40,8 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
           args: [
             ...['--cluster-enabled', 'yes', '--cluster-port', String(bus)],
             ...['--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 3000)],
+            // Replicas report a growing offset at once, so they are listed in CLUSTER SLOTS within a second or two.
+            ...['--repl-ping-replica-period', '1'],
           ],
         });
         teardown.add(() => node.stop());
@@ -64,6 +67,26 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<T
       },
       30_000,
     );
+    if (replicas > 0) {
+      await waitUntil(
+        'every replica to be in sync with its primary',
+        async () => {
+          for (const node of nodes) {
+            const info = String(await redisCommand(node.port, ['INFO', 'replication']));
+            const ready = info.includes('role:master')
+              ? info.includes(`connected_slaves:${replicas}\r`)
+              : info.includes('master_link_status:up');
+            if (!ready) return false;
+            // ...and that every node lists them in CLUSTER SLOTS (where clients such as ioredis find them):
+            // Redis lists a replica there only once its replication offset, spread by gossip, is above 0.
+            const slots = (await redisCommand(node.port, ['CLUSTER', 'SLOTS'])) as unknown[][];
+            if (slots.some((range) => range.length !== 3 + replicas)) return false;
+          }
+          return true;
+        },
+        30_000,
+      );
+    }
     return {
       nodes,
       startupNodes: nodes.map((n) => ({ host: '127.0.0.1' as const, port: n.port })),
