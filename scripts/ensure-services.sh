@@ -49,6 +49,21 @@ if ! redis_up; then
   for _ in $(seq 1 40); do redis_up && break; sleep 0.25; done
   redis_up || { log "Redis did not come up"; exit 1; }
 fi
+# Private servers the topology tests start themselves (test/support/servers): redis-cli for
+# `--cluster create`, openssl for certificates, PostgreSQL binaries for a TLS-only server, and
+# redis-sentinel (where it cannot be installed, the tests run `redis-server --sentinel`).
+missing=()
+command -v redis-cli >/dev/null || missing+=(redis-tools)
+command -v openssl >/dev/null || missing+=(openssl)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql-15)
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing ${missing[*]} from Debian packages"
+  apt_install "${missing[@]}"
+fi
+if ! command -v redis-sentinel >/dev/null; then
+  log "redis-sentinel not installed: installing from Debian packages"
+  apt_install redis-sentinel || log "redis-sentinel could not be installed: the tests fall back to redis-server --sentinel"
+fi
 # A real terminal and a real browser for the CLI and status page tests (test/cli, test/status-page).
 for tool in tmux chromium; do
   if ! command -v "$tool" >/dev/null; then

@@ -211,6 +211,14 @@ export class SandboxAdmin {
     this.parts.tokens.revokeAll();
   }
 
+  /**
+   * Registers (or replaces, by kid) a public key the client signs private_key_jwt assertions with: a
+   * JWK with a kid, RSA (RS512) or EC P-256 (ES256). Returns the kid; 400 for anything else.
+   */
+  registerClientKey(jwk: unknown): string {
+    return this.parts.tokens.registerClientKey(jwk);
+  }
+
   /** Requests per second per client above which the ESR API answers 429 (0: no limit). */
   setRateLimit(perSecond: number): void {
     this.parts.rateLimiter.setLimit(perSecond);

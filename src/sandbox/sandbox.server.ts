@@ -11,6 +11,7 @@ import { oauthRoutes } from './routes/oauth.routes';
 import { peopleRoutes } from './routes/people.routes';
 import { createRouteContext } from './routes/route-context';
 import { SandboxAdmin, SandboxParts } from './sandbox.admin';
+import { CLIENT_AUTH_METHODS, ClientAuthMethod, parseAuthMethods } from './sandbox.client-auth';
 import { OpaqueCodec } from './sandbox.codec';
 import { SandboxError } from './sandbox.errors';
 import { SandboxDataset } from './sandbox.generator';
@@ -20,6 +21,8 @@ import { TokenService } from './sandbox.tokens';
 
 export { SandboxAdmin } from './sandbox.admin';
 export type { AssignRoleOptions, DeactivateOptions, PersonLocator, RoleHolder, SandboxFixture } from './sandbox.admin';
+export type { ClientAuthMethod, ClientPublicKey } from './sandbox.client-auth';
+export { CLIENT_AUTH_METHODS, JWT_BEARER_ASSERTION_TYPE } from './sandbox.client-auth';
 export type { ActiveFaults, SandboxFaults } from './sandbox.faults';
 export type { FixtureKey } from './sandbox.fixtures';
 export { HOME_EMPLOYEE_NUMBER, HOME_VPD } from './sandbox.fixtures';
@@ -40,6 +43,15 @@ export interface SandboxOptions {
   clientId?: string;
   /** Default 'sandbox-secret' (the gateway's default ESR_CLIENT_SECRET). */
   clientSecret?: string;
+  /** How the client may authenticate at /oauth2/token. Default: all three methods. */
+  clientAuthMethods?: ClientAuthMethod[];
+  /**
+   * Public keys (JWKs with a kid: RSA for RS512, EC P-256 for ES256) the client signs private_key_jwt
+   * assertions with. More can be registered later with `admin.registerClientKey`. Default none.
+   */
+  clientKeys?: object[];
+  /** A token URL assertions may name as `aud` besides the URL the request reached (e.g. behind a proxy). */
+  tokenUrl?: string;
   /** Lifetime of access tokens. Default 300. */
   tokenTtlSeconds?: number;
   /** ESR API requests per second per client above which the answer is 429 (0: no limit). Default 20. */
@@ -81,6 +93,11 @@ function stringOption(name: string, value: string | undefined, fallback: string)
   return chosen;
 }
 
+function urlOption(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && !URL.canParse(value)) throw new RangeError(`${name} must be an absolute URL`);
+  return value;
+}
+
 /** Starts the sandbox and resolves once it listens. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const port = integerOption('port', options.port, DEFAULTS.port, 0, 65_535);
@@ -98,10 +115,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     anchor: now(),
   });
   const tokens = new TokenService(
-    stringOption('clientId', options.clientId, DEFAULTS.clientId),
-    stringOption('clientSecret', options.clientSecret, DEFAULTS.clientSecret),
+    {
+      clientId: stringOption('clientId', options.clientId, DEFAULTS.clientId),
+      clientSecret: stringOption('clientSecret', options.clientSecret, DEFAULTS.clientSecret),
+      authMethods: parseAuthMethods(options.clientAuthMethods ?? CLIENT_AUTH_METHODS),
+      keys: options.clientKeys ?? [],
+    },
     integerOption('tokenTtlSeconds', options.tokenTtlSeconds, DEFAULTS.tokenTtlSeconds, 1, 86_400),
     now,
+    urlOption('tokenUrl', options.tokenUrl),
   );
   const rateLimiter = new SlidingWindowRateLimiter(
     integerOption('rateLimitPerSecond', options.rateLimitPerSecond, DEFAULTS.rateLimitPerSecond, 0, 1_000_000),

@@ -1,3 +1,4 @@
+import { CLIENT_AUTH_METHODS } from './sandbox.client-auth';
 import { OpaqueCodec } from './sandbox.codec';
 import { sandboxOptionsFromEnv, SandboxEnvError } from './sandbox.env';
 import { malformedItem, parseFaults, withMalformedItems } from './sandbox.faults';
@@ -6,15 +7,20 @@ import { TokenService } from './sandbox.tokens';
 
 describe(TokenService.name, () => {
   let now = 0;
-  const service = new TokenService('client', 'secret', 300, () => now);
+  const service = new TokenService(
+    { clientId: 'client', clientSecret: 'secret', authMethods: CLIENT_AUTH_METHODS, keys: [] },
+    300,
+    () => now,
+  );
   const form = { grant_type: 'client_credentials', client_id: 'client', client_secret: 'secret' };
+  const issue = (body: unknown) => service.issue({ form: body, requestUrl: 'http://127.0.0.1:4010/oauth2/token' });
 
   beforeEach(() => {
     now = 1_000_000;
   });
 
-  it('should issue tokens that authenticate until they expire', () => {
-    const { access_token: token, expires_in: ttl } = service.issue(form);
+  it('should issue tokens that authenticate until they expire', async () => {
+    const { access_token: token, expires_in: ttl } = await issue(form);
     expect(ttl).toBe(300);
     expect(service.authenticate(`Bearer ${token}`)).toBe('client');
     now += 299_999;
@@ -23,26 +29,26 @@ describe(TokenService.name, () => {
     expect(() => service.authenticate(`Bearer ${token}`)).toThrow(/expired/);
   });
 
-  it('should revoke every token at once', () => {
-    const token = service.issue(form).access_token;
+  it('should revoke every token at once', async () => {
+    const token = (await issue(form)).access_token;
     service.revokeAll();
     expect(() => service.authenticate(`Bearer ${token}`)).toThrow(/unknown or was revoked/);
   });
 
-  it('should tell a bad request (400) from a bad client (401)', () => {
-    const status = (body: unknown): number | undefined => {
+  it('should tell a bad request (400) from a bad client (401)', async () => {
+    const status = async (body: unknown): Promise<number | undefined> => {
       try {
-        service.issue(body);
+        await issue(body);
         return 200;
       } catch (error) {
         return (error as { status?: number }).status;
       }
     };
-    expect(status('grant_type=client_credentials')).toBe(400);
-    expect(status({ ...form, grant_type: 'password' })).toBe(400);
-    expect(status({ ...form, client_secret: 'wrong' })).toBe(401);
-    expect(status({ ...form, client_secret: 'secre' })).toBe(401);
-    expect(status({ ...form, scope: 'esr.read' })).toBe(200);
+    expect(await status('grant_type=client_credentials')).toBe(400);
+    expect(await status({ ...form, grant_type: 'password' })).toBe(400);
+    expect(await status({ ...form, client_secret: 'wrong' })).toBe(401);
+    expect(await status({ ...form, client_secret: 'secre' })).toBe(401);
+    expect(await status({ ...form, scope: 'esr.read' })).toBe(200);
     expect(() => service.authenticate(undefined)).toThrow(/Bearer/);
     expect(() => service.authenticate('Basic abc')).toThrow(/Bearer/);
   });

@@ -34,6 +34,7 @@ export async function adminRoutes(app: FastifyInstance, { admin }: SandboxRouteC
     admin.deleteRole(request.params.id);
     return reply.status(204).send();
   });
+  app.post('/sandbox/client-keys', async (request, reply) => reply.status(201).send({ kid: admin.registerClientKey(request.body) }));
   app.post<{ Params: { vpd: string; employeeNumber: string } }>('/sandbox/vpds/:vpd/people/:employeeNumber/deactivate', async (request) =>
     admin.deactivatePerson(request.params.vpd, request.params.employeeNumber, parseDeactivateBody(request.body)),
   );
