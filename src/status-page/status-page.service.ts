@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { NotFoundError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { AccessSettings } from '../config/settings/access.settings';
+import { ApiKeys } from '../config/settings/api-keys.settings';
+import { StatusPageSettings } from '../config/settings/status-page.settings';
 import { vpdHealth } from '../domain/sync-health';
 import {
   ESR_BREAKER_SOURCE,
@@ -46,16 +48,17 @@ export class StatusPageService {
   private readonly secureCookie: boolean;
 
   constructor(
-    private readonly config: AppConfig,
+    settings: StatusPageSettings,
+    apiKeys: ApiKeys,
+    private readonly access: AccessSettings,
     private readonly clock: Clock,
     @Inject(SYNC_STATUS_SOURCE) private readonly sync: SyncStatusSource,
     @Inject(ESR_BREAKER_SOURCE) private readonly breaker: EsrBreakerSource,
     @Optional() @Inject(WEBHOOK_BACKLOG_SOURCE) private readonly webhooks?: WebhookBacklogSource,
   ) {
-    const settings = config.statusPage;
     this.enabled = settings.enabled;
     this.secureCookie = settings.secureCookie;
-    this.sessions = new StatusSessions(config.apiKeys, settings.sessionSecret, settings.sessionTtlMs);
+    this.sessions = new StatusSessions(apiKeys.keys, settings.sessionSecret, settings.sessionTtlMs);
     if (!settings.enabled)
       this.logger.log('The status page (/status) is off: STATUS_PAGE_ENABLED=false, or no STATUS_PAGE_SESSION_SECRET outside local mode.');
   }
@@ -92,7 +95,7 @@ export class StatusPageService {
     const webhooks = this.readWebhooks();
     try {
       const status = await this.sync.status();
-      const vpds = status.vpds.map((v) => ({ ...v, health: vpdHealth(v, nowMs, this.config.accessMaxStalenessMs) }));
+      const vpds = status.vpds.map((v) => ({ ...v, health: vpdHealth(v, nowMs, this.access.maxStalenessMs) }));
       return { ...base, vpds, leader: status.leader, webhooks: await webhooks };
     } catch (error) {
       this.logger.warn({ msg: 'status page could not read the sync status', error: (error as Error).message });

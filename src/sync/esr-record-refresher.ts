@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { ValidationFailedError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { AccessSettings } from '../config/settings/access.settings';
 import { VPD } from '../domain/identifiers';
 import { EsrClient } from '../esr/esr.client';
 import { RoleStore } from '../role-store/role-store';
@@ -20,7 +20,7 @@ export class EsrRecordRefresher extends RecordRefresher {
   constructor(
     private readonly esr: EsrClient,
     private readonly store: RoleStore,
-    private readonly config: AppConfig,
+    private readonly access: AccessSettings,
     private readonly clock: Clock,
   ) {
     super();
@@ -39,7 +39,7 @@ export class EsrRecordRefresher extends RecordRefresher {
           const roles: CachedRole[] = [];
           for await (const page of this.esr.listRoleAssignments(vpd, { employeeNumber })) {
             for (const item of page.items) {
-              if (item.employeeNumber === employeeNumber) roles.push(toCachedRole(item, this.config.activationDelayMs));
+              if (item.employeeNumber === employeeNumber) roles.push(toCachedRole(item, this.access.activationDelayMs));
             }
           }
           return { employeeNumber, roles };

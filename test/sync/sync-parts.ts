@@ -7,6 +7,7 @@ import { Test } from '@nestjs/testing';
 import { AuditService } from '../../src/audit/audit.service';
 import { Clock } from '../../src/common/clock/clock';
 import { AppConfig } from '../../src/config/app-config';
+import { settingsProviders } from '../../src/config/settings/settings';
 import { EsrClient } from '../../src/esr/esr.client';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { LeaseStore } from '../../src/role-store/lease.store';
@@ -67,6 +68,7 @@ export async function createSyncParts(c: SyncCollaborators): Promise<SyncParts> 
       { provide: RoleStore, useValue: c.roles },
       { provide: LeaseStore, useValue: c.leases },
       { provide: AppConfig, useValue: c.config },
+      ...settingsProviders(c.config.settings),
       { provide: Clock, useValue: c.clock },
       { provide: MetricsService, useValue: c.metrics },
       { provide: AuditService, useValue: c.audit },
