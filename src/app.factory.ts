@@ -11,6 +11,7 @@ import { applyHttpHardening } from './common/http/http-hardening';
 import { responseRequestId } from './common/http/request-ids';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { AppConfig } from './config/app-config';
+import { HttpSettings } from './config/settings/http.settings';
 import { RootLogger } from './common/logging/logging.module';
 import { registerRequestLogging } from './common/logging/request-logging';
 import { LifecycleService } from './health/lifecycle.service';
@@ -95,11 +96,11 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
     const route = request.routeOptions?.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  const config = app.get(AppConfig);
-  applyHttpHardening(app, config);
+  const http = app.get(HttpSettings);
+  applyHttpHardening(app, http);
   app.useGlobalPipes(createValidationPipe());
   // Built on the first request for /docs or /openapi.json, not at start-up (it scans every route).
-  if (config.docsEnabled)
+  if (http.docsEnabled)
     SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
   return app;
 }
@@ -111,7 +112,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
  */
 export async function createApp(env: Environment = process.env, options: { bufferLogs?: boolean } = {}): Promise<NestFastifyApplication> {
   const config = AppConfig.from(validateEnvironment(env));
-  const esr = await openEsrEndpoint(config);
+  const esr = await openEsrEndpoint(config.settings);
   try {
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, esr), createFastifyAdapter(), {
       bufferLogs: options.bufferLogs ?? true,

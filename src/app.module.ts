@@ -14,6 +14,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EsrEndpoint } from './esr/esr.endpoint';
+import { EsrModule } from './esr/esr.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RoleStoreModule } from './role-store/role-store.module';
@@ -35,7 +36,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config, esr),
+        ConfigModule.forRoot(config),
+        EsrModule.forRoot(esr),
         CommonModule,
         AuthModule,
         LoggingModule,

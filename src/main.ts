@@ -2,25 +2,39 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigValidationError } from './config/env.schema';
 import { createApp } from './app.factory';
-import { AppConfig } from './config/app-config';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ApiKeys } from './config/settings/api-keys.settings';
+import { AuditSettings } from './config/settings/audit.settings';
+import { DatabaseSettings } from './config/settings/database.settings';
+import { EsrSettings } from './config/settings/esr.settings';
+import { HttpSettings } from './config/settings/http.settings';
+import { LocalMode } from './config/settings/local-mode.settings';
+import { RedisSettings } from './config/settings/redis.settings';
 import { LifecycleService } from './health/lifecycle.service';
+
+/** The start-up line: where it listens, on what, and (local mode) a warning of what is simulated. */
+function logStarted(app: NestFastifyApplication, logger: Logger): void {
+  const http = app.get(HttpSettings);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : http.port;
+  const store = app.get(RedisSettings).url ? 'redis' : 'in-process';
+  const where = `${http.host}:${port} (database: ${app.get(DatabaseSettings).connection.kind}, store: ${store})`;
+  if (app.get(LocalMode).enabled)
+    logger.warn(
+      `esr-gateway in LOCAL MODE listening on ${where}: ${app.get(ApiKeys).usesLocalKey ? 'the local development key, ' : ''}` +
+        `${app.get(AuditSettings).usesLocalKey ? 'a fixed audit key, ' : ''}the built-in ESR sandbox (simulated data). ` +
+        'For local use only; set NODE_ENV=production, DATABASE_URL or ESR_BASE_URL to leave local mode.',
+    );
+  else logger.log(`esr-gateway listening on ${where}, ESR at ${new URL(app.get(EsrSettings).baseUrl as string).origin}`);
+}
 
 async function bootstrap(): Promise<void> {
   const app = await createApp(process.env);
-  const config = app.get(AppConfig);
+  const http = app.get(HttpSettings);
   const lifecycle = app.get(LifecycleService);
   const logger = new Logger('Main');
-  await app.listen({ port: config.port, host: config.host });
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const where = `${config.host}:${port} (database: ${config.database.kind}, store: ${config.redisUrl ? 'redis' : 'in-process'})`;
-  if (config.localMode)
-    logger.warn(
-      `esr-gateway in LOCAL MODE listening on ${where}: ${config.usesLocalApiKey ? 'the local development key, ' : ''}` +
-        `${config.usesLocalAuditKey ? 'a fixed audit key, ' : ''}the built-in ESR sandbox (simulated data). ` +
-        'For local use only; set NODE_ENV=production, DATABASE_URL or ESR_BASE_URL to leave local mode.',
-    );
-  else logger.log(`esr-gateway listening on ${where}, ESR at ${new URL(config.esrBaseUrl as string).origin}`);
+  await app.listen({ port: http.port, host: http.host });
+  logStarted(app, logger);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -29,9 +43,9 @@ async function bootstrap(): Promise<void> {
     lifecycle.beginDraining();
     logger.log(`${signal} received: finishing in-flight requests, then closing`);
     const force = setTimeout(() => {
-      logger.error(`shutdown took longer than ${config.shutdownGraceMs} ms; exiting`);
+      logger.error(`shutdown took longer than ${http.shutdownGraceMs} ms; exiting`);
       process.exit(1);
-    }, config.shutdownGraceMs);
+    }, http.shutdownGraceMs);
     force.unref();
     app.close().then(
       () => process.exit(0),

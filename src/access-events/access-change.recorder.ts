@@ -5,7 +5,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { AccessResolver } from '../access/access-resolver';
 import type { UserAccess } from '../access/access.types';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { WebhookSettings } from '../config/settings/webhook.settings';
 import { lockPortalUsers } from '../database/user-locks';
 import { EsrMapping } from '../mappings/esr-mapping.entity';
 import { ACCESS_CHANGED, AccessChangedEvent, ChangeCause, diffAccess, WatchedAccess, watchedOf } from './access-change';
@@ -31,7 +31,7 @@ const OUTBOX_CHUNK = 200;
 export class AccessChangeRecorder {
   constructor(
     private readonly resolver: AccessResolver,
-    private readonly config: AppConfig,
+    private readonly webhooks: WebhookSettings,
     private readonly clock: Clock,
     @InjectDataSource() private readonly dataSource?: DataSource,
   ) {}
@@ -43,7 +43,7 @@ export class AccessChangeRecorder {
   }
 
   get enabled(): boolean {
-    return this.config.webhook !== undefined;
+    return this.webhooks.enabled;
   }
 
   /** Before a mapping change, in its transaction: the users' access as the portal last heard it. */

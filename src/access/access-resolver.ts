@@ -1,6 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { AccessSettings } from '../config/settings/access.settings';
+import { EsrSettings } from '../config/settings/esr.settings';
 import { RoleReads } from '../role-store/role-reads';
 import { RoleStoreModule } from '../role-store/role-store.module';
 import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
@@ -29,15 +30,16 @@ export class AccessResolver {
 
   constructor(
     private readonly roles: RoleReads,
-    private readonly config: AppConfig,
+    esr: EsrSettings,
+    access: AccessSettings,
     private readonly clock: Clock,
   ) {
     this.settings = {
-      roleName: config.esrRoleName,
-      activationDelayMs: config.activationDelayMs,
-      maxStalenessMs: config.accessMaxStalenessMs,
-      servedVpds: config.esrVpds,
-      supportContact: config.supportContact,
+      roleName: esr.roleName,
+      activationDelayMs: access.activationDelayMs,
+      maxStalenessMs: access.maxStalenessMs,
+      servedVpds: esr.vpds,
+      supportContact: access.supportContact,
     };
   }
 
@@ -73,7 +75,7 @@ export class AccessResolver {
 
   /** Instant after which a cached copy of `access` may be wrong (next change or staleness), or null. */
   validUntil(access: UserAccess): number | null {
-    return validUntil(access, Date.parse(access.asOf), this.config.accessMaxStalenessMs);
+    return validUntil(access, Date.parse(access.asOf), this.settings.maxStalenessMs);
   }
 
   private async listedVpds(): Promise<ReadonlySet<string>> {

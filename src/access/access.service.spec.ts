@@ -1,5 +1,6 @@
 import { FakeClock } from '../common/clock/clock';
-import type { AppConfig } from '../config/app-config';
+import type { AccessSettings } from '../config/settings/access.settings';
+import type { EsrSettings } from '../config/settings/esr.settings';
 import type { EsrMapping } from '../mappings/esr-mapping.entity';
 import type { MappingsService } from '../mappings/mappings.service';
 import { MetricsService } from '../metrics/metrics.service';
@@ -41,21 +42,16 @@ describe(AccessService.name, () => {
   let verifyNow: jest.Mock;
 
   const build = (served?: string[]) => {
-    const config = {
-      esrRoleName: 'Digital Passport Administrator',
-      activationDelayMs: 24 * 3_600_000,
-      accessMaxStalenessMs: 26 * 3_600_000,
-      esrVpds: served,
-      esrInteractiveDeadlineMs: 10_000,
-    } as unknown as AppConfig;
+    const esr = { roleName: 'Digital Passport Administrator', vpds: served, interactiveDeadlineMs: 10_000 } as unknown as EsrSettings;
+    const access = { activationDelayMs: 24 * 3_600_000, maxStalenessMs: 26 * 3_600_000 } as unknown as AccessSettings;
     const mappings = { listForUsers, list: (id: string) => listForUsers([id]) } as unknown as MappingsService;
     metrics = new MetricsService();
-    const resolver = new AccessResolver({ readAccess: readRoles, knownSyncVpds } as unknown as RoleReads, config, clock);
+    const resolver = new AccessResolver({ readAccess: readRoles, knownSyncVpds } as unknown as RoleReads, esr, access, clock);
     service = new AccessService(
       mappings,
       mirror,
       resolver,
-      config,
+      esr,
       { refreshRecords },
       { verifyNow } as unknown as MappingVerifier,
       { reevaluateNow: async () => 0 } as unknown as AccessChangeRecorder,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccessChangeRecorder } from '../access-events/access-change.recorder';
-import { AppConfig } from '../config/app-config';
+import { EsrSettings } from '../config/settings/esr.settings';
 import { MappingVerifier } from '../mappings/mapping-verifier';
 import { MappingsService } from '../mappings/mappings.service';
 import type { AccessSnapshot } from '../role-store/role.types';
@@ -39,7 +39,7 @@ export class AccessService {
     private readonly mappings: MappingsService,
     private readonly mirror: MappingCache,
     private readonly resolver: AccessResolver,
-    private readonly config: AppConfig,
+    private readonly esr: EsrSettings,
     private readonly refresher: RecordRefresher,
     private readonly verifier: MappingVerifier,
     private readonly recorder: AccessChangeRecorder,
@@ -99,7 +99,7 @@ export class AccessService {
    */
   async refresh(portalUserId: string): Promise<UserAccess> {
     let rows = await this.mappings.list(portalUserId);
-    const served = this.config.esrVpds;
+    const served = this.esr.vpds;
     const byVpd = new Map<string, string[]>();
     for (const row of rows) {
       if (served && !served.includes(row.vpd)) continue;
@@ -107,7 +107,7 @@ export class AccessService {
     }
     await Promise.all([...byVpd].map(([vpd, employeeNumbers]) => this.refresher.refreshRecords(vpd, employeeNumbers)));
     if (rows.some((r) => !r.verified)) {
-      await this.verifier.verifyNow(rows, Date.now() + this.config.esrInteractiveDeadlineMs);
+      await this.verifier.verifyNow(rows, Date.now() + this.esr.interactiveDeadlineMs);
       rows = await this.mappings.list(portalUserId);
     }
     await this.recorder.reevaluateNow([portalUserId], 'refresh');

@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
 import { FakeClock } from '../common/clock/clock';
 import { ValidationFailedError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/env.schema';
+import { DatabaseSettings } from '../config/settings/database.settings';
 import { buildDataSourceOptions } from '../database/data-source-options';
 import { AuditEvent } from './audit-event.entity';
 import { AuditService, decodeAuditCursor, encodeAuditCursor } from './audit.service';
@@ -13,8 +13,8 @@ describe(AuditService.name, () => {
   let audit: AuditService;
 
   beforeEach(async () => {
-    const config = AppConfig.from(validateEnvironment({ SQLITE_PATH: ':memory:' }));
-    dataSource = new DataSource({ ...buildDataSourceOptions(config), migrationsRun: true });
+    const database = new DatabaseSettings(validateEnvironment({ SQLITE_PATH: ':memory:' }));
+    dataSource = new DataSource({ ...buildDataSourceOptions(database), migrationsRun: true });
     await dataSource.initialize();
     clock = new FakeClock(Date.parse('2026-11-25T10:00:00Z'));
     audit = new AuditService(dataSource.getRepository(AuditEvent), clock);

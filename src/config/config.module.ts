@@ -1,33 +1,20 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { EsrEndpoint } from '../esr/esr.endpoint';
 import { AppConfig } from './app-config';
 import { validateEnvironment } from './env.schema';
+import { settingsProviders } from './settings/settings';
 
 /**
- * Provides what bootstrap decided: the typed AppConfig (validated and parsed once) and the ESR endpoint
- * (the configured ESR_BASE_URL, or in local mode the built-in sandbox that bootstrap started; see
- * src/esr-endpoint.bootstrap.ts). `forRoot` also takes raw variables (tests, scripts). Global: every
- * module reads configuration.
+ * Provides the configuration bootstrap parsed once: each area's settings on its own class token
+ * (HttpSettings, EsrSettings, SyncSettings, ... see src/config/settings/settings.ts), and the flat
+ * AppConfig for the files not yet converted. `forRoot` also takes raw variables (tests, scripts).
+ * Global: every module reads configuration.
  */
 @Global()
 @Module({})
 export class ConfigModule {
-  static forRoot(settings: AppConfig | Record<string, string | undefined> = process.env, esr?: EsrEndpoint): DynamicModule {
-    const config = settings instanceof AppConfig ? settings : AppConfig.from(validateEnvironment(settings));
-    return {
-      module: ConfigModule,
-      providers: [
-        { provide: AppConfig, useValue: config },
-        {
-          provide: EsrEndpoint,
-          useFactory: (): EsrEndpoint => {
-            if (esr) return esr;
-            if (config.esrBaseUrl) return EsrEndpoint.configured(config.esrBaseUrl);
-            throw new Error('No ESR endpoint: ESR_BASE_URL is unset and bootstrap started no ESR sandbox');
-          },
-        },
-      ],
-      exports: [AppConfig, EsrEndpoint],
-    };
+  static forRoot(source: AppConfig | Record<string, string | undefined> = process.env): DynamicModule {
+    const config = source instanceof AppConfig ? source : AppConfig.from(validateEnvironment(source));
+    const providers = [{ provide: AppConfig, useValue: config }, ...settingsProviders(config.settings)];
+    return { module: ConfigModule, providers, exports: providers.map((p) => p.provide) };
   }
 }

@@ -1,5 +1,5 @@
-import { AppConfig } from './app-config';
 import { ConfigValidationError, validateEnvironment } from './env.schema';
+import { settingsFrom } from './settings/settings';
 
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
@@ -13,29 +13,29 @@ const problemsOf = (env: Record<string, string>): string[] => {
 
 describe(validateEnvironment.name, () => {
   it('should accept an empty environment and apply the contract defaults', () => {
-    const config = AppConfig.from(validateEnvironment({}));
-    expect(config.port).toBe(3000);
-    expect(config.database).toEqual({ kind: 'sqlite', path: './data/esr-gateway.sqlite' });
-    expect(config.redisUrl).toBeUndefined();
-    expect(config.redisKeyPrefix).toBe('esr-gateway:');
-    expect(config.esrBaseUrl).toBeUndefined();
-    expect(config.esrVpds).toBeUndefined();
-    expect(config.esrRoleName).toBe('Digital Passport Administrator');
-    expect(config.activationDelayMs).toBe(24 * 3600_000);
-    expect(config.syncIntervalMs).toBe(5 * 60_000);
-    expect(config.fullSyncCron).toBe('30 2 * * *');
-    expect(config.accessMaxStalenessMs).toBe(26 * 3600_000);
-    expect(config.removalGuardPercent).toBe(20);
-    expect(config.removalGuardCount).toBeUndefined();
-    expect(config.searchRateLimitPerMinute).toBe(30);
-    expect(config.logLevel).toBe('info');
-    expect(config.usesLocalApiKey).toBe(true);
-    expect(config.esrInteractiveDeadlineMs).toBe(10_000);
-    expect(config.esrInteractiveReservePercent).toBe(20);
+    const s = settingsFrom(validateEnvironment({}));
+    expect(s.http.port).toBe(3000);
+    expect(s.database.connection).toEqual({ kind: 'sqlite', path: './data/esr-gateway.sqlite' });
+    expect(s.redis.url).toBeUndefined();
+    expect(s.redis.keyPrefix).toBe('esr-gateway:');
+    expect(s.esr.baseUrl).toBeUndefined();
+    expect(s.esr.vpds).toBeUndefined();
+    expect(s.esr.roleName).toBe('Digital Passport Administrator');
+    expect(s.access.activationDelayMs).toBe(24 * 3600_000);
+    expect(s.sync.intervalMs).toBe(5 * 60_000);
+    expect(s.sync.fullSyncCron).toBe('30 2 * * *');
+    expect(s.access.maxStalenessMs).toBe(26 * 3600_000);
+    expect(s.sync.removalGuardPercent).toBe(20);
+    expect(s.sync.removalGuardCount).toBeUndefined();
+    expect(s.rates.searchPerUserPerMinute).toBe(30);
+    expect(s.logging.level).toBe('info');
+    expect(s.apiKeys.usesLocalKey).toBe(true);
+    expect(s.esr.interactiveDeadlineMs).toBe(10_000);
+    expect(s.esr.interactiveReservePercent).toBe(20);
   });
 
   it('should read typed values from the environment', () => {
-    const config = AppConfig.from(
+    const s = settingsFrom(
       validateEnvironment({
         PORT: '8080',
         DATABASE_URL: 'postgres://u@db:5432/gw',
@@ -50,14 +50,14 @@ describe(validateEnvironment.name, () => {
         ESR_INTERACTIVE_RESERVE: '0',
       }),
     );
-    expect(config.esrInteractiveDeadlineMs).toBe(2500);
-    expect(config.esrInteractiveReservePercent).toBe(0);
-    expect(config.port).toBe(8080);
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/gw', poolSize: 10 });
-    expect(config.esrVpds).toEqual(['979', '123']);
-    expect(config.activationDelayMs).toBe(90 * 60_000);
-    expect(config.removalGuardCount).toBe(25);
-    expect(config.apiKeys.map((k) => [k.id, k.scopes])).toEqual([
+    expect(s.esr.interactiveDeadlineMs).toBe(2500);
+    expect(s.esr.interactiveReservePercent).toBe(0);
+    expect(s.http.port).toBe(8080);
+    expect(s.database.connection).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/gw', poolSize: 10 });
+    expect(s.esr.vpds).toEqual(['979', '123']);
+    expect(s.access.activationDelayMs).toBe(90 * 60_000);
+    expect(s.sync.removalGuardCount).toBe(25);
+    expect(s.apiKeys.keys.map((k) => [k.id, k.scopes])).toEqual([
       ['portal1', ['portal']],
       ['ops1', ['ops', 'portal']],
     ]);

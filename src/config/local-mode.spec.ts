@@ -1,6 +1,6 @@
 import { LOCAL_DEV_API_KEY } from './api-keys';
-import { AppConfig } from './app-config';
 import { ConfigValidationError, validateEnvironment } from './env.schema';
+import { settingsFrom } from './settings/settings';
 
 const Y = true;
 const _ = false;
@@ -81,25 +81,25 @@ describe('Local mode and failing closed', () => {
         return;
       }
       expect(result).toBe('started');
-      const config = AppConfig.from(validateEnvironment(env));
-      expect(config.localMode).toBe(mode === 'local');
-      expect(config.host).toBe(mode === 'local' ? '127.0.0.1' : '0.0.0.0');
-      expect(config.usesLocalApiKey).toBe(!apiKeys);
-      expect(config.apiKeys.includes(LOCAL_DEV_API_KEY)).toBe(!apiKeys);
-      expect(config.usesLocalAuditKey).toBe(!auditKey);
-      expect(config.esrBaseUrl).toBe(esr ? SET.ESR_BASE_URL : undefined);
+      const settings = settingsFrom(validateEnvironment(env));
+      expect(settings.localMode.enabled).toBe(mode === 'local');
+      expect(settings.http.host).toBe(mode === 'local' ? '127.0.0.1' : '0.0.0.0');
+      expect(settings.apiKeys.usesLocalKey).toBe(!apiKeys);
+      expect(settings.apiKeys.keys.includes(LOCAL_DEV_API_KEY)).toBe(!apiKeys);
+      expect(settings.audit.usesLocalKey).toBe(!auditKey);
+      expect(settings.esr.baseUrl).toBe(esr ? SET.ESR_BASE_URL : undefined);
     },
   );
 
   it.each(['development', 'test'])('should treat NODE_ENV=%s like no NODE_ENV', (nodeEnv) => {
-    const config = AppConfig.from(validateEnvironment({ NODE_ENV: nodeEnv }));
-    expect(config.localMode).toBe(true);
-    expect(config.host).toBe('127.0.0.1');
+    const settings = settingsFrom(validateEnvironment({ NODE_ENV: nodeEnv }));
+    expect(settings.localMode.enabled).toBe(true);
+    expect(settings.http.host).toBe('127.0.0.1');
   });
 
   it('should listen where HOST says, in local mode too', () => {
-    expect(AppConfig.from(validateEnvironment({ HOST: '0.0.0.0' })).host).toBe('0.0.0.0');
-    expect(AppConfig.from(validateEnvironment({ ...SET, HOST: '10.0.0.5' })).host).toBe('10.0.0.5');
+    expect(settingsFrom(validateEnvironment({ HOST: '0.0.0.0' })).http.host).toBe('0.0.0.0');
+    expect(settingsFrom(validateEnvironment({ ...SET, HOST: '10.0.0.5' })).http.host).toBe('10.0.0.5');
   });
 
   it('should say why local mode does not apply', () => {

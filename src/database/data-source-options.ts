@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
-import { AppConfig } from '../config/app-config';
+import { DatabaseSettings } from '../config/settings/database.settings';
 import { entitiesFor } from './entities';
 import { MIGRATIONS } from './migrations';
 
@@ -9,8 +9,8 @@ import { MIGRATIONS } from './migrations';
  * TypeORM options for the configured database: PostgreSQL (DATABASE_URL) or the embedded SQLite
  * file. Schema changes only through migrations; `synchronize` is never on.
  */
-export function buildDataSourceOptions(config: AppConfig): DataSourceOptions {
-  const db = config.database;
+export function buildDataSourceOptions(database: DatabaseSettings): DataSourceOptions {
+  const db = database.connection;
   const common = { entities: entitiesFor(db.kind), migrations: MIGRATIONS, synchronize: false, migrationsTransactionMode: 'each' as const };
   if (db.kind === 'postgres') {
     return {

@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../config/app-config';
 import { ConfigValidationError, validateEnvironment } from '../config/env.schema';
+import { DatabaseSettings } from '../config/settings/database.settings';
 import { buildDataSourceOptions } from './data-source-options';
 
 /** Runs pending migrations and exits: the Helm pre-install/pre-upgrade Job runs this. */
 async function main(): Promise<void> {
-  const config = AppConfig.from(validateEnvironment(process.env));
-  const dataSource = new DataSource(buildDataSourceOptions(config));
+  const dataSource = new DataSource(buildDataSourceOptions(new DatabaseSettings(validateEnvironment(process.env))));
   await dataSource.initialize();
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });

@@ -4,7 +4,7 @@ import { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { BrokenCircuitError, CircuitState, RetryPolicy, isBrokenCircuitError } from 'cockatiel';
 import { Clock } from '../common/clock/clock';
 import { DomainError, ValidationFailedError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { EsrSettings } from '../config/settings/esr.settings';
 import { MetricsService } from '../metrics/metrics.service';
 import { assertEmployeeNumber, assertVpd, peopleSearchParams } from './esr.criteria';
 import { EsrDeadline, EsrDeadlinePassed, withinDeadline } from './esr.deadline';
@@ -57,16 +57,16 @@ export class EsrClient implements OnApplicationShutdown {
   constructor(
     http: HttpService,
     private readonly endpoint: EsrEndpoint,
-    private readonly config: AppConfig,
+    private readonly settings: EsrSettings,
     metrics: MetricsService,
     @Optional() clock?: Clock,
   ) {
     this.clock = clock ?? new Clock();
     this.metrics = new EsrMetrics(metrics);
-    this.transport = new EsrTransport(http, config, this.metrics);
-    this.breaker = new EsrBreaker(config, this.metrics, this.logger);
-    this.retryPolicy = esrRetryPolicy(config, this.metrics, this.logger);
-    this.tokens = new EsrTokens(config, endpoint, this.clock, this.metrics, this.transport);
+    this.transport = new EsrTransport(http, settings, this.metrics);
+    this.breaker = new EsrBreaker(settings, this.metrics, this.logger);
+    this.retryPolicy = esrRetryPolicy(settings, this.metrics, this.logger);
+    this.tokens = new EsrTokens(settings, endpoint, this.clock, this.metrics, this.transport);
   }
 
   /** The ESR base URL in use (the configured one or the built-in sandbox's). */
@@ -80,7 +80,7 @@ export class EsrClient implements OnApplicationShutdown {
 
   /** A new ESR_INTERACTIVE_DEADLINE from now, to share between the calls that serve one person. */
   interactiveDeadline(): EsrDeadline {
-    return EsrDeadline.after(this.config.esrInteractiveDeadlineMs);
+    return EsrDeadline.after(this.settings.interactiveDeadlineMs);
   }
 
   /** The VPDs this client may read (sync lane unless told otherwise). */
@@ -113,9 +113,9 @@ export class EsrClient implements OnApplicationShutdown {
       ESR_ENDPOINTS.roleAssignments,
       `/esr/v1/vpds/${vpd}/supplementary-role-assignments`,
       {
-        roleName: this.config.esrRoleName,
+        roleName: this.settings.roleName,
         employeeNumber: opts.employeeNumber,
-        limit: checkedPageSize(opts.pageSize, this.config.esrPageSize),
+        limit: checkedPageSize(opts.pageSize, this.settings.pageSize),
       },
       (item) => parseRoleAssignment(item, vpd),
       { vpd, notFound: `ESR does not know VPD ${vpd}.` },
@@ -134,7 +134,7 @@ export class EsrClient implements OnApplicationShutdown {
     return this.pages(
       ESR_ENDPOINTS.roleChanges,
       `/esr/v1/vpds/${vpd}/supplementary-role-assignments/changes`,
-      { roleName: this.config.esrRoleName, since, limit: checkedPageSize(opts.pageSize, this.config.esrPageSize) },
+      { roleName: this.settings.roleName, since, limit: checkedPageSize(opts.pageSize, this.settings.pageSize) },
       (item) => parseRoleChange(item, vpd),
       { vpd, notFound: `ESR does not know VPD ${vpd}.` },
       this.scheduling(opts, 'sync'),
@@ -235,7 +235,7 @@ export class EsrClient implements OnApplicationShutdown {
         .catch((error: unknown) => {
           // Do not wait out a Retry-After that ends after the deadline: answer now with ESR's Retry-After.
           if (deadline && error instanceof EsrCallFailure && error.detail.retryAfterMs !== undefined) {
-            error.final = Math.min(error.detail.retryAfterMs, this.config.esrRetryAfterCapMs) >= deadline.remainingMs();
+            error.final = Math.min(error.detail.retryAfterMs, this.settings.retryAfterCapMs) >= deadline.remainingMs();
           }
           throw error;
         });

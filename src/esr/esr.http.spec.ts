@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import axios from 'axios';
-import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/env.schema';
+import { EsrSettings } from '../config/settings/esr.settings';
 import { ConnectTimeoutError, armConnectTimeout, esrHttpOptions } from './esr.http';
 import { TEST_SECRETS_ENV } from '../../test/support/test-secrets';
 
@@ -20,7 +20,7 @@ class FakeSocket extends EventEmitter {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('esrHttpOptions', () => {
-  const config = AppConfig.from(
+  const settings = new EsrSettings(
     validateEnvironment({ ESR_BASE_URL: 'http://127.0.0.1:1', ESR_CONNECT_TIMEOUT: 'PT0.05S', ...TEST_SECRETS_ENV }),
   );
 
@@ -75,7 +75,7 @@ describe('esrHttpOptions', () => {
     });
 
     it('should keep connections alive between requests', async () => {
-      const options = esrHttpOptions(config);
+      const options = esrHttpOptions(settings);
       const client = axios.create(options);
 
       for (let i = 0; i < 3; i++) await expect(client.get(url)).resolves.toMatchObject({ status: 200 });
@@ -85,7 +85,7 @@ describe('esrHttpOptions', () => {
     });
 
     it('should not follow redirects', () => {
-      expect(esrHttpOptions(config).maxRedirects).toBe(0);
+      expect(esrHttpOptions(settings).maxRedirects).toBe(0);
     });
   });
 });

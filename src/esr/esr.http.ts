@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { AxiosRequestConfig } from 'axios';
-import { AppConfig } from '../config/app-config';
+import { EsrSettings } from '../config/settings/esr.settings';
 
 /** Error code of a socket that did not connect within the connect timeout. */
 export const ESR_CONNECT_TIMEOUT_CODE = 'ESR_CONNECT_TIMEOUT';
@@ -79,17 +79,17 @@ export const ESR_MAX_BODY_BYTES = 16 * 1024 * 1024;
  * (a redirect could carry the bearer token to another host), bounded bodies. Per-request settings
  * (raw text bodies, every status accepted, abort signal) are set by EsrTransport (esr.transport.ts).
  */
-export function esrHttpOptions(config: AppConfig): AxiosRequestConfig {
+export function esrHttpOptions(settings: EsrSettings): AxiosRequestConfig {
   const agentOptions = {
     keepAlive: true,
     keepAliveMsecs: 1000,
     // Room for every concurrent call plus a token fetch; the bulkhead is what limits concurrency.
-    maxSockets: config.esrMaxConcurrency + 2,
-    maxFreeSockets: config.esrMaxConcurrency,
+    maxSockets: settings.maxConcurrency + 2,
+    maxFreeSockets: settings.maxConcurrency,
   };
   return {
-    httpAgent: new EsrHttpAgent(agentOptions, config.esrConnectTimeoutMs),
-    httpsAgent: new EsrHttpsAgent(agentOptions, config.esrConnectTimeoutMs),
+    httpAgent: new EsrHttpAgent(agentOptions, settings.connectTimeoutMs),
+    httpsAgent: new EsrHttpsAgent(agentOptions, settings.connectTimeoutMs),
     maxRedirects: 0,
     maxContentLength: ESR_MAX_BODY_BYTES,
     maxBodyLength: 64 * 1024,

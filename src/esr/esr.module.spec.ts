@@ -11,7 +11,12 @@ import { TEST_SECRETS_ENV } from '../../test/support/test-secrets';
 describe(EsrModule.name, () => {
   it('should provide an EsrClient for the configured ESR', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot({ ESR_BASE_URL: 'https://esr.example.nhs.uk/api/', ...TEST_SECRETS_ENV }), MetricsModule, EsrModule],
+      imports: [
+        ConfigModule.forRoot({ ESR_BASE_URL: 'https://esr.example.nhs.uk/api/', ...TEST_SECRETS_ENV }),
+        EsrModule.forRoot(),
+        MetricsModule,
+        EsrModule,
+      ],
     }).compile();
 
     const client = moduleRef.get(EsrClient);

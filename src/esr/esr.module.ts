@@ -1,17 +1,46 @@
 import { HttpModule } from '@nestjs/axios';
-import { Module } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { EsrSettings } from '../config/settings/esr.settings';
 import { EsrClient } from './esr.client';
+import { EsrEndpoint } from './esr.endpoint';
 import { esrHttpOptions } from './esr.http';
 
 /**
- * The gateway's connection to ESR. Other modules import this and inject EsrClient. Which ESR it talks to
- * (EsrEndpoint) is decided at bootstrap and provided with the configuration, so this module never starts
- * anything itself. Uses AppConfig and EsrEndpoint (ConfigModule), MetricsService (MetricsModule) and Clock.
+ * Which ESR the gateway talks to, as bootstrap decided it (src/esr-endpoint.bootstrap.ts): made once by
+ * `EsrModule.forRoot(endpoint)` in the root module. Global like the configuration it stands beside, so
+ * every import of EsrModule gets the one endpoint and the one EsrClient (one rate budget, one breaker).
+ */
+@Global()
+@Module({})
+export class EsrEndpointModule {}
+
+/**
+ * The gateway's connection to ESR. Other modules import this and inject EsrClient. The root module (and
+ * a test building one) imports `EsrModule.forRoot(endpoint)` once, so this module never starts anything
+ * itself. Uses EsrSettings (ConfigModule), MetricsService (MetricsModule) and Clock.
  */
 @Module({
-  imports: [HttpModule.registerAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => esrHttpOptions(config) })],
+  imports: [HttpModule.registerAsync({ inject: [EsrSettings], useFactory: (settings: EsrSettings) => esrHttpOptions(settings) })],
   providers: [EsrClient],
   exports: [EsrClient],
 })
-export class EsrModule {}
+export class EsrModule {
+  /**
+   * Provides the ESR endpoint bootstrap opened. Without one, the configured ESR_BASE_URL (tests that set
+   * it; an app compiled only to describe itself, e.g. the OpenAPI preview, needs neither).
+   */
+  static forRoot(endpoint?: EsrEndpoint): DynamicModule {
+    // A factory (not a value) either way, so Nest calls the endpoint's onApplicationShutdown (closing a sandbox).
+    const provider = {
+      provide: EsrEndpoint,
+      inject: [EsrSettings],
+      useFactory: (settings: EsrSettings) => endpoint ?? configuredEndpoint(settings),
+    };
+    return { module: EsrEndpointModule, providers: [provider], exports: [EsrEndpoint] };
+  }
+}
+
+function configuredEndpoint(settings: EsrSettings): EsrEndpoint {
+  if (settings.baseUrl) return EsrEndpoint.configured(settings.baseUrl);
+  throw new Error('No ESR endpoint: ESR_BASE_URL is unset and bootstrap started no ESR sandbox');
+}

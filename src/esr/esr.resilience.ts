@@ -10,7 +10,7 @@ import {
   handleWhen,
   retry,
 } from 'cockatiel';
-import { AppConfig } from '../config/app-config';
+import { EsrSettings } from '../config/settings/esr.settings';
 import { EsrUnavailableError } from './esr.errors';
 import { BREAKER_FAILURES, EsrCallFailure, RETRIED, RetryAfterBackoff, shortCircuitError } from './esr.failures';
 import { BREAKER_GAUGE_VALUE, EsrMetrics } from './esr.metrics';
@@ -25,19 +25,19 @@ import type { EsrBreakerState } from './esr.types';
  * ESR_MAX_ATTEMPTS attempts in all on the failures in RETRIED (unless marked final), with exponential
  * backoff and full jitter, or ESR's Retry-After (capped at ESR_RETRY_AFTER_CAP).
  */
-export function esrRetryPolicy(config: AppConfig, metrics: EsrMetrics, logger: Logger): RetryPolicy {
+export function esrRetryPolicy(settings: EsrSettings, metrics: EsrMetrics, logger: Logger): RetryPolicy {
   const policy = retry(
     handleWhen((e) => e instanceof EsrCallFailure && RETRIED.has(e.kind) && !e.final),
     {
-      maxAttempts: config.esrMaxAttempts - 1, // cockatiel counts retries; the setting counts attempts
+      maxAttempts: settings.maxAttempts - 1, // cockatiel counts retries; the setting counts attempts
       backoff: new RetryAfterBackoff(
         new ExponentialBackoff({
           generator: fullJitterGenerator,
-          initialDelay: config.esrRetryBaseDelayMs,
-          maxDelay: config.esrRetryMaxDelayMs,
+          initialDelay: settings.retryBaseDelayMs,
+          maxDelay: settings.retryMaxDelayMs,
           exponent: 2,
         }),
-        config.esrRetryAfterCapMs,
+        settings.retryAfterCapMs,
       ),
     },
   );
@@ -59,19 +59,19 @@ export class EsrBreaker {
   private openedAt = 0;
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly settings: EsrSettings,
     private readonly metrics: EsrMetrics,
     logger: Logger,
   ) {
     this.policy = circuitBreaker(
       handleWhen((e) => e instanceof EsrCallFailure && BREAKER_FAILURES.has(e.kind)),
-      { halfOpenAfter: config.esrBreakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(config.esrBreakerThreshold) },
+      { halfOpenAfter: settings.breakerHalfOpenAfterMs, breaker: new ConsecutiveBreaker(settings.breakerThreshold) },
     );
     this.policy.onStateChange((state) => metrics.breakerState.set(BREAKER_GAUGE_VALUE[toBreakerState(state)]));
     this.policy.onBreak(() => {
       this.openedAt = Date.now();
       logger.warn(
-        `ESR circuit breaker opened after repeated failures; failing fast for ${config.esrBreakerHalfOpenAfterMs} ms before a probe`,
+        `ESR circuit breaker opened after repeated failures; failing fast for ${settings.breakerHalfOpenAfterMs} ms before a probe`,
       );
     });
     this.policy.onReset(() => logger.log('ESR circuit breaker closed: ESR answers again'));
@@ -84,7 +84,7 @@ export class EsrBreaker {
   /** The caller's error for a call the open breaker refused (counted as short-circuited). */
   shortCircuited(): EsrUnavailableError {
     this.metrics.shortCircuited.inc();
-    return shortCircuitError(this.openedAt + this.config.esrBreakerHalfOpenAfterMs - Date.now());
+    return shortCircuitError(this.openedAt + this.settings.breakerHalfOpenAfterMs - Date.now());
   }
 }
 

@@ -1,5 +1,5 @@
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { EsrSettings } from '../config/settings/esr.settings';
 import { EsrEndpoint } from './esr.endpoint';
 import { EsrCallFailure, parsedOrFailure, statusFailure } from './esr.failures';
 import { ESR_ENDPOINTS, EsrMetrics } from './esr.metrics';
@@ -19,7 +19,7 @@ export class EsrTokens {
   private inFlight?: Promise<string>;
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly settings: EsrSettings,
     private readonly endpoint: EsrEndpoint,
     private readonly clock: Clock,
     private readonly metrics: EsrMetrics,
@@ -44,10 +44,10 @@ export class EsrTokens {
     const endpoint = ESR_ENDPOINTS.token;
     const form = new URLSearchParams({
       grant_type: 'client_credentials',
-      client_id: this.config.esrClientId,
-      client_secret: this.config.esrClientSecret,
+      client_id: this.settings.clientId,
+      client_secret: this.settings.clientSecret,
     });
-    if (this.config.esrScope) form.set('scope', this.config.esrScope);
+    if (this.settings.scope) form.set('scope', this.settings.scope);
     const requestedAt = this.clock.nowMs();
     try {
       // Everyone waits for the token, so it goes in the interactive lane, with no deadline of its own.

@@ -2,7 +2,7 @@ import { HttpService } from '@nestjs/axios';
 import type { Agent } from 'node:http';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { TimeoutPolicy, TimeoutStrategy, timeout } from 'cockatiel';
-import { AppConfig } from '../config/app-config';
+import { EsrSettings } from '../config/settings/esr.settings';
 import type { EsrDeadline } from './esr.deadline';
 import { exchangeFailure, exchangeStatusLabel } from './esr.failures';
 import { EsrEndpointName, EsrMetrics } from './esr.metrics';
@@ -49,17 +49,17 @@ export class EsrTransport {
 
   constructor(
     private readonly http: HttpService,
-    config: AppConfig,
+    settings: EsrSettings,
     private readonly metrics: EsrMetrics,
   ) {
     this.scheduler = new EsrScheduler({
-      ratePerWindow: config.esrRateLimitPerSecond,
+      ratePerWindow: settings.rateLimitPerSecond,
       windowMs: 1000,
-      maxConcurrency: config.esrMaxConcurrency,
-      interactiveReservePercent: config.esrInteractiveReservePercent,
+      maxConcurrency: settings.maxConcurrency,
+      interactiveReservePercent: settings.interactiveReservePercent,
       maxQueuedPerLane: ESR_MAX_QUEUED_PER_LANE,
     });
-    this.timeoutPolicy = timeout(config.esrRequestTimeoutMs, TimeoutStrategy.Aggressive);
+    this.timeoutPolicy = timeout(settings.requestTimeoutMs, TimeoutStrategy.Aggressive);
   }
 
   /**

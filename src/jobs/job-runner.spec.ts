@@ -24,7 +24,7 @@ describe(JobRunner.name, () => {
     clock = new FakeClock();
     leases = new MemoryLeaseStore(clock);
     metrics = new MetricsService();
-    shutdown = new JobsShutdown(AppConfig.from(validateEnvironment({ SHUTDOWN_GRACE_PERIOD: 'PT1S' })));
+    shutdown = new JobsShutdown(AppConfig.from(validateEnvironment({ SHUTDOWN_GRACE_PERIOD: 'PT1S' })).settings.http);
     replica = new ReplicaId();
     runner = new JobRunner(leases, replica, shutdown, new JobsMetrics(metrics));
   });

@@ -6,7 +6,7 @@ import { JobScheduler } from './job-scheduler';
 describe(JobScheduler.name, () => {
   const setup = () => {
     const registry = new SchedulerRegistry();
-    const schedule = new JobScheduler(registry, AppConfig.from(validateEnvironment({ SHUTDOWN_GRACE_PERIOD: 'PT5S' })));
+    const schedule = new JobScheduler(registry, AppConfig.from(validateEnvironment({ SHUTDOWN_GRACE_PERIOD: 'PT5S' })).settings.http);
     return { registry, schedule };
   };
 

@@ -2,7 +2,7 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppConfig } from '../config/app-config';
+import { HttpSettings } from '../config/settings/http.settings';
 import { UK_ZONE } from '../domain/uk-time';
 
 /** A tick: the work of one run, or null/undefined when it decided not to run. */
@@ -23,7 +23,7 @@ export class JobScheduler implements OnApplicationShutdown {
 
   constructor(
     private readonly registry: SchedulerRegistry,
-    private readonly config: AppConfig,
+    private readonly http: HttpSettings,
   ) {}
 
   every(name: string, intervalMs: number, tick: Tick): void {
@@ -59,7 +59,7 @@ export class JobScheduler implements OnApplicationShutdown {
     const grace = new AbortController();
     await Promise.race([
       Promise.allSettled([...this.running.values()]),
-      sleep(this.config.shutdownGraceMs, undefined, { signal: grace.signal }).catch(() => undefined),
+      sleep(this.http.shutdownGraceMs, undefined, { signal: grace.signal }).catch(() => undefined),
     ]);
     grace.abort();
   }

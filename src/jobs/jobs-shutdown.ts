@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppConfig } from '../config/app-config';
+import { HttpSettings } from '../config/settings/http.settings';
 
 /**
  * Shutdown of the background work: runs started in the background are tracked, and jobs holding a
@@ -13,7 +13,7 @@ export class JobsShutdown implements BeforeApplicationShutdown {
   private readonly background = new Set<Promise<unknown>>();
   private stopping = false;
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly http: HttpSettings) {}
 
   /** True once the application is shutting down: no new runs start. */
   get shuttingDown(): boolean {
@@ -39,7 +39,7 @@ export class JobsShutdown implements BeforeApplicationShutdown {
     const grace = new AbortController();
     await Promise.race([
       Promise.allSettled([...this.background]),
-      sleep(this.config.shutdownGraceMs, undefined, { signal: grace.signal }).catch(() => undefined),
+      sleep(this.http.shutdownGraceMs, undefined, { signal: grace.signal }).catch(() => undefined),
     ]);
     grace.abort();
   }

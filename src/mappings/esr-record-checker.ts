@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { RoleReads } from '../role-store/role-reads';
 import { recordKey, RecordKey } from '../role-store/role.types';
 import { DomainError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { EsrSettings } from '../config/settings/esr.settings';
 import { EsrClient } from '../esr/esr.client';
 import { EsrNotFoundError } from '../esr/esr.errors';
 import type { EsrPersonSummary } from '../esr/esr.types';
@@ -54,16 +54,16 @@ export class EsrRecordChecker {
   constructor(
     private readonly esr: EsrClient,
     private readonly roles: RoleReads,
-    private readonly config: AppConfig,
+    private readonly esrSettings: EsrSettings,
   ) {}
 
   /** Lookups one import runs at once (well within the ESR client's own concurrency limit). */
   get concurrency(): number {
-    return Math.max(1, Math.min(8, this.config.esrMaxConcurrency));
+    return Math.max(1, Math.min(8, this.esrSettings.maxConcurrency));
   }
 
   /** One person lookup in ESR, waiting at most until `deadlineAt` (epoch ms; default: now + ESR_INTERACTIVE_DEADLINE). */
-  async lookUp(key: RecordKey, deadlineAt = Date.now() + this.config.esrInteractiveDeadlineMs): Promise<RecordCheck> {
+  async lookUp(key: RecordKey, deadlineAt = Date.now() + this.esrSettings.interactiveDeadlineMs): Promise<RecordCheck> {
     const call = this.esr.getPerson(key.vpd, key.employeeNumber).then(
       (person): RecordCheck => ({ status: 'FOUND', displayName: displayNameOf(person) }),
       (error: unknown): RecordCheck => {

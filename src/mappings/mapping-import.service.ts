@@ -4,7 +4,8 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { AccessChangeRecorder } from '../access-events/access-change.recorder';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { AccessSettings } from '../config/settings/access.settings';
+import { EsrSettings } from '../config/settings/esr.settings';
 import { lockPortalUsers } from '../database/user-locks';
 import { recordKey } from '../role-store/role.types';
 import { isTransientConflict, isUniqueViolation, MAX_WRITE_ATTEMPTS } from './database-errors';
@@ -40,7 +41,8 @@ export class MappingImportService {
     private readonly clock: Clock,
     private readonly checker: EsrRecordChecker,
     private readonly recorder: AccessChangeRecorder,
-    private readonly config: AppConfig,
+    private readonly access: AccessSettings,
+    private readonly esr: EsrSettings,
     private readonly mirrorHold: MappingMirrorHold,
   ) {}
 
@@ -58,14 +60,14 @@ export class MappingImportService {
     items.forEach((raw, index) => {
       const check = checkImportRow(raw);
       const refusal =
-        check.ok && refuseSelfMapping({ selfServiceAllowed: this.config.mappingSelfService }, ctx.actor, check.value.portalUserId);
+        check.ok && refuseSelfMapping({ selfServiceAllowed: this.access.mappingSelfService }, ctx.actor, check.value.portalUserId);
       if (!check.ok) invalid.push({ index, error: 'VALIDATION_FAILED', message: check.message, details: check.details });
       else if (refusal) invalid.push({ index, error: 'FORBIDDEN', message: refusal });
       else rows.push({ index, ...check.value });
     });
     const draft = planImport(rows, await this.owners(this.dataSource.manager, rows), new Map());
     const toCheck = [...new Map(draft.create.map((r) => [recordKey(r.vpd, r.employeeNumber), r])).values()];
-    const checks = await this.checker.checkMany(toCheck, Date.now() + this.config.esrInteractiveDeadlineMs);
+    const checks = await this.checker.checkMany(toCheck, Date.now() + this.esr.interactiveDeadlineMs);
 
     for (let attempt = 1; ; attempt++) {
       try {

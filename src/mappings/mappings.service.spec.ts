@@ -5,8 +5,8 @@ import { AuditEvent } from '../audit/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
 import { FakeClock } from '../common/clock/clock';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/env.schema';
+import { settingsFrom } from '../config/settings/settings';
 import { buildDataSourceOptions } from '../database/data-source-options';
 import { isUniqueViolation } from './database-errors';
 import { EsrMapping } from './esr-mapping.entity';
@@ -59,18 +59,36 @@ describe(MappingsService.name, () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(async () => {
-    const config = AppConfig.from(validateEnvironment({ SQLITE_PATH: ':memory:' }));
-    dataSource = new DataSource({ ...buildDataSourceOptions(config), migrationsRun: true });
+    const settings = settingsFrom(validateEnvironment({ SQLITE_PATH: ':memory:' }));
+    dataSource = new DataSource({ ...buildDataSourceOptions(settings.database), migrationsRun: true });
     await dataSource.initialize();
     clock = new FakeClock(Date.parse('2026-11-25T10:12:00Z'));
     audit = new AuditService(dataSource.getRepository(AuditEvent), clock);
     mirror = new MemoryMappingCache({ readAccess: async () => ({ vpds: new Map(), roles: new Map() }) });
     checker = new FakeChecker();
-    const resolver = new AccessResolver(memoryStores(clock).reads, config, clock);
-    const recorder = new AccessChangeRecorder(resolver, config, clock);
+    const resolver = new AccessResolver(memoryStores(clock).reads, settings.esr, settings.access, clock);
+    const recorder = new AccessChangeRecorder(resolver, settings.webhooks, clock);
     const mirrorHold = new MappingMirrorHold(mirror, clock);
-    service = new MappingsService(dataSource, audit, clock, checker as unknown as EsrRecordChecker, recorder, resolver, config, mirrorHold);
-    importer = new MappingImportService(dataSource, audit, clock, checker as unknown as EsrRecordChecker, recorder, config, mirrorHold);
+    service = new MappingsService(
+      dataSource,
+      audit,
+      clock,
+      checker as unknown as EsrRecordChecker,
+      recorder,
+      resolver,
+      settings.access,
+      mirrorHold,
+    );
+    importer = new MappingImportService(
+      dataSource,
+      audit,
+      clock,
+      checker as unknown as EsrRecordChecker,
+      recorder,
+      settings.access,
+      settings.esr,
+      mirrorHold,
+    );
     queue = new MappingCheckQueue(dataSource, clock, recorder, mirrorHold);
   });
 

@@ -7,7 +7,7 @@ import type { MappingAccess } from '../access/access.types';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { AccessSettings } from '../config/settings/access.settings';
 import { lockPortalUsers } from '../database/user-locks';
 import { isTransientConflict, isUniqueViolation, MAX_WRITE_ATTEMPTS } from './database-errors';
 import { EsrMapping } from './esr-mapping.entity';
@@ -50,7 +50,7 @@ export class MappingsService {
     private readonly checker: EsrRecordChecker,
     private readonly recorder: AccessChangeRecorder,
     private readonly resolver: AccessResolver,
-    private readonly config: AppConfig,
+    private readonly access: AccessSettings,
     private readonly mirrorHold: MappingMirrorHold,
   ) {}
 
@@ -75,7 +75,7 @@ export class MappingsService {
    * user does, 422 when the user is at the cap.
    */
   async create(portalUserId: string, input: MappingInput, ctx: ChangeContext): Promise<CreatedMapping> {
-    const refusal = refuseSelfMapping({ selfServiceAllowed: this.config.mappingSelfService }, ctx.actor, portalUserId);
+    const refusal = refuseSelfMapping({ selfServiceAllowed: this.access.mappingSelfService }, ctx.actor, portalUserId);
     if (refusal) {
       await this.audit.record({ ...mappingEvent('MAPPING_REFUSED', { portalUserId, ...input }, ctx), outcome: 'SELF_MAPPING' });
       throw new DomainError('FORBIDDEN', refusal);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AccessResolver } from '../access/access-resolver';
 import { Clock } from '../common/clock/clock';
 import { NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { EsrSettings } from '../config/settings/esr.settings';
 import { MappingsService } from '../mappings/mappings.service';
 import { RoleGenerations } from '../role-store/role-generations';
 import { RoleReads } from '../role-store/role-reads';
@@ -67,7 +67,7 @@ export class ReconciliationService {
     private readonly generations: RoleGenerations,
     private readonly mappings: MappingsService,
     private readonly resolver: AccessResolver,
-    private readonly config: AppConfig,
+    private readonly esr: EsrSettings,
     private readonly clock: Clock,
   ) {}
 
@@ -87,7 +87,7 @@ export class ReconciliationService {
   }
 
   private async report(vpd: string): Promise<Omit<ReconciliationPage, 'nextCursor'>> {
-    const served = this.config.esrVpds;
+    const served = this.esr.vpds;
     if (served && !served.includes(vpd)) throw new NotFoundError(`VPD ${vpd} is not one of the VPDs this gateway serves (ESR_VPDS).`);
     const [mappings, holderNumbers] = await Promise.all([this.mappings.listVpd(vpd), this.holderNumbers(vpd)]);
     const keys: RecordKey[] = [...new Set([...holderNumbers, ...mappings.map((m) => m.employeeNumber)])].map((employeeNumber) => ({

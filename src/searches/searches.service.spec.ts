@@ -5,7 +5,7 @@ import type { AccessDecision } from '../access/access.types';
 import type { AuditService, NewAuditEvent } from '../audit/audit.service';
 import { FakeClock } from '../common/clock/clock';
 import { ValidationFailedError } from '../common/errors/domain-error';
-import type { AppConfig } from '../config/app-config';
+import type { AuditSettings } from '../config/settings/audit.settings';
 import type { EsrClient } from '../esr/esr.client';
 import { EsrNotFoundError, EsrTimeoutError, EsrUnavailableError } from '../esr/esr.errors';
 import type { EsrPerson, EsrPersonSummary } from '../esr/esr.types';
@@ -83,10 +83,10 @@ function setup(
       if (opts.limited) throw new SearchRateLimitedError(30, 42);
     }),
   } as unknown as SearchRateLimiter;
-  const config = { auditHmacSecret: 'unit-test-secret-0123456789' } as AppConfig;
+  const auditSettings = { hmacSecret: 'unit-test-secret-0123456789' } as AuditSettings;
   const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn(), setContext: jest.fn() } as unknown as PinoLogger;
   const metrics = new MetricsService();
-  const service = new SearchesService(access, esr, audit, limiter, config, new FakeClock(), metrics, logger);
+  const service = new SearchesService(access, esr, audit, limiter, auditSettings, new FakeClock(), metrics, logger);
   const request = (body: Record<string, unknown>) => ({
     body: { vpd: '979', ...body } as never,
     actingUser: 'hr@nhs.net',

@@ -7,7 +7,7 @@ import type { AuditEventType } from '../audit/audit-event.entity';
 import { AuditService, type NewAuditEvent } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { DomainError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { AuditSettings } from '../config/settings/audit.settings';
 import { EsrClient } from '../esr/esr.client';
 import type { EsrDeadline } from '../esr/esr.deadline';
 import { EsrNotFoundError, EsrUnavailableError } from '../esr/esr.errors';
@@ -72,7 +72,7 @@ export class SearchesService {
     private readonly esr: EsrClient,
     private readonly audit: AuditService,
     private readonly rateLimiter: SearchRateLimiter,
-    private readonly config: AppConfig,
+    private readonly auditSettings: AuditSettings,
     private readonly clock: Clock,
     metrics: MetricsService,
     private readonly logger: PinoLogger,
@@ -88,7 +88,7 @@ export class SearchesService {
   async search(request: SearchRequest): Promise<CredentialSearchResponseDto> {
     // 1. Formats and the one-kind rule: VALIDATION_FAILED before anything else (not audited: no search happened).
     const criteria = resolveCriteria(request.body, this.clock.nowMs());
-    const ctx: SearchContext = { request, vpd: request.body.vpd, criteria, hash: criteriaHash(criteria, this.config.auditHmacSecret) };
+    const ctx: SearchContext = { request, vpd: request.body.vpd, criteria, hash: criteriaHash(criteria, this.auditSettings.hmacSecret) };
     this.logger.debug({ vpd: ctx.vpd, criteriaKind: criteria.kind }, 'Credential search started');
 
     let credentials: CredentialsDto | undefined;
@@ -218,7 +218,7 @@ export class SearchesService {
   ): Promise<void> {
     const matches = ctx.matches;
     const write = (event: NewAuditEvent) =>
-      type === 'CREDENTIAL_SEARCH_REFUSED' ? this.audit.recordRefusal(event, this.config.auditRefusalWindowMs) : this.audit.record(event);
+      type === 'CREDENTIAL_SEARCH_REFUSED' ? this.audit.recordRefusal(event, this.auditSettings.refusalWindowMs) : this.audit.record(event);
     await write({
       type,
       actor: ctx.request.actingUser,

@@ -1,5 +1,5 @@
-import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/env.schema';
+import { StatusPageSettings } from '../config/settings/status-page.settings';
 
 const PG = {
   DATABASE_URL: 'postgres://db/esr',
@@ -8,7 +8,7 @@ const PG = {
   AUDIT_HMAC_SECRET: 'audit-secret-0123456789',
 };
 const SECRET = 'a-status-page-secret-of-32-chars-or-more';
-const statusPage = (env: Record<string, string>) => AppConfig.from(validateEnvironment(env)).statusPage;
+const statusPage = (env: Record<string, string>) => new StatusPageSettings(validateEnvironment(env));
 
 describe('Status page configuration', () => {
   it('should be on in the local mode, with a secret made per process', () => {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../common/auth/auth.module';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { WebhookSettings } from '../config/settings/webhook.settings';
 import { EsrClient } from '../esr/esr.client';
 import { EsrModule } from '../esr/esr.module';
 import { SyncStatusService } from '../sync/sync-status.service';
@@ -13,10 +13,10 @@ import { StatusPageService } from './status-page.service';
 import { ESR_BREAKER_SOURCE, SYNC_STATUS_SOURCE, WEBHOOK_BACKLOG_SOURCE, WebhookBacklogSource } from './status-page.sources';
 
 /** The outbox's backlog as the page shows it; null (webhooks off) when WEBHOOK_URL is unset. */
-function webhookBacklog(outbox: WebhookOutboxService, config: AppConfig, clock: Clock): WebhookBacklogSource {
+function webhookBacklog(outbox: WebhookOutboxService, webhooks: WebhookSettings, clock: Clock): WebhookBacklogSource {
   return {
     backlog: async () => {
-      if (!config.webhook) return null;
+      if (!webhooks.enabled) return null;
       const { pending, failed, oldestPendingAgeSeconds: age } = await outbox.backlog();
       return { pending, failed, oldestPendingAt: age === null ? null : new Date(clock.nowMs() - age * 1000).toISOString() };
     },
@@ -37,7 +37,7 @@ function webhookBacklog(outbox: WebhookOutboxService, config: AppConfig, clock: 
     StatusPageService,
     { provide: SYNC_STATUS_SOURCE, useExisting: SyncStatusService },
     { provide: ESR_BREAKER_SOURCE, useExisting: EsrClient },
-    { provide: WEBHOOK_BACKLOG_SOURCE, inject: [WebhookOutboxService, AppConfig, Clock], useFactory: webhookBacklog },
+    { provide: WEBHOOK_BACKLOG_SOURCE, inject: [WebhookOutboxService, WebhookSettings, Clock], useFactory: webhookBacklog },
   ],
 })
 export class StatusPageModule {}

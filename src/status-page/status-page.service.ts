@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ApiKeyRing } from '../common/auth/api-key-ring';
 import { Clock } from '../common/clock/clock';
 import { NotFoundError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { AccessSettings } from '../config/settings/access.settings';
+import { StatusPageSettings } from '../config/settings/status-page.settings';
 import { vpdHealth } from '../domain/sync-health';
 import {
   ESR_BREAKER_SOURCE,
@@ -47,14 +48,14 @@ export class StatusPageService {
   private readonly secureCookie: boolean;
 
   constructor(
-    private readonly config: AppConfig,
+    settings: StatusPageSettings,
+    private readonly access: AccessSettings,
     private readonly clock: Clock,
     keys: ApiKeyRing,
     @Inject(SYNC_STATUS_SOURCE) private readonly sync: SyncStatusSource,
     @Inject(ESR_BREAKER_SOURCE) private readonly breaker: EsrBreakerSource,
     @Optional() @Inject(WEBHOOK_BACKLOG_SOURCE) private readonly webhooks?: WebhookBacklogSource,
   ) {
-    const settings = config.statusPage;
     this.enabled = settings.enabled;
     this.secureCookie = settings.secureCookie;
     this.sessions = new StatusSessions(keys, settings.sessionSecret, settings.sessionTtlMs);
@@ -94,7 +95,7 @@ export class StatusPageService {
     const webhooks = this.readWebhooks();
     try {
       const status = await this.sync.status();
-      const vpds = status.vpds.map((v) => ({ ...v, health: vpdHealth(v, nowMs, this.config.accessMaxStalenessMs) }));
+      const vpds = status.vpds.map((v) => ({ ...v, health: vpdHealth(v, nowMs, this.access.maxStalenessMs) }));
       return { ...base, vpds, leader: status.leader, webhooks: await webhooks };
     } catch (error) {
       this.logger.warn({ msg: 'status page could not read the sync status', error: (error as Error).message });

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { ValidationFailedError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { AccessSettings } from '../config/settings/access.settings';
 import { VPD } from '../domain/identifiers';
 import { EsrClient } from '../esr/esr.client';
 import { RoleChanges } from '../role-store/role-changes';
@@ -22,7 +22,7 @@ export class EsrRecordRefresher extends RecordRefresher {
     private readonly esr: EsrClient,
     private readonly store: RoleReads,
     private readonly changes: RoleChanges,
-    private readonly config: AppConfig,
+    private readonly access: AccessSettings,
     private readonly clock: Clock,
   ) {
     super();
@@ -41,7 +41,7 @@ export class EsrRecordRefresher extends RecordRefresher {
           const roles: CachedRole[] = [];
           for await (const page of this.esr.listRoleAssignments(vpd, { employeeNumber })) {
             for (const item of page.items) {
-              if (item.employeeNumber === employeeNumber) roles.push(toCachedRole(item, this.config.activationDelayMs));
+              if (item.employeeNumber === employeeNumber) roles.push(toCachedRole(item, this.access.activationDelayMs));
             }
           }
           return { employeeNumber, roles };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationFailedError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { EsrSettings } from '../config/settings/esr.settings';
 import { EsrClient } from '../esr/esr.client';
 
 /** The VPDs this gateway serves: ESR_VPDS, or every active VPD ESR lists. */
@@ -8,12 +8,12 @@ import { EsrClient } from '../esr/esr.client';
 export class ServedVpds {
   constructor(
     private readonly esr: EsrClient,
-    private readonly config: AppConfig,
+    private readonly esrSettings: EsrSettings,
   ) {}
 
   /** ESR_VPDS, or (asking ESR) every active VPD, sorted. */
   async list(): Promise<string[]> {
-    const configured = this.config.esrVpds;
+    const configured = this.esrSettings.vpds;
     if (configured) return [...configured];
     return (await this.esr.listVpds())
       .filter((v) => v.active)
@@ -23,7 +23,7 @@ export class ServedVpds {
 
   /** VALIDATION_FAILED when `vpd` is given and ESR_VPDS leaves it out. */
   assertServed(vpd: string | undefined): void {
-    const served = this.config.esrVpds;
+    const served = this.esrSettings.vpds;
     if (vpd !== undefined && served && !served.includes(vpd)) {
       throw new ValidationFailedError(`VPD ${vpd} is not one of the VPDs this gateway serves (ESR_VPDS).`, [
         { field: 'vpd', message: 'vpd must be one of the VPDs this gateway serves' },

@@ -14,7 +14,7 @@ describe(SyncScheduler.name, () => {
     const runScheduled = jest.fn().mockReturnValue(null);
     const runs = { runScheduled } as unknown as RunCoordinator;
     const config = AppConfig.from(validateEnvironment(env));
-    const scheduler = new SyncScheduler(new JobScheduler(registry, config), runs, config);
+    const scheduler = new SyncScheduler(new JobScheduler(registry, config.settings.http), runs, config);
     return { registry, runScheduled, scheduler };
   };
 

@@ -8,8 +8,8 @@ import { AuditService } from '../audit/audit.service';
 import { memoryStores } from '../role-store/stores';
 import { MemoryMappingCache } from '../mapping-cache/memory-mapping-cache';
 import { FakeClock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/env.schema';
+import { settingsFrom } from '../config/settings/settings';
 import { buildDataSourceOptions } from '../database/data-source-options';
 import type { EsrRecordChecker } from '../mappings/esr-record-checker';
 import { MappingMirrorHold } from '../mappings/mapping-mirror-hold';
@@ -27,7 +27,7 @@ describe(WebhookOutboxService.name, () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(async () => {
-    const config = AppConfig.from(
+    const settings = settingsFrom(
       validateEnvironment({
         SQLITE_PATH: ':memory:',
         WEBHOOK_URL: 'http://127.0.0.1:9/hook',
@@ -35,9 +35,9 @@ describe(WebhookOutboxService.name, () => {
         WEBHOOK_MAX_ATTEMPTS: '2',
       }),
     );
-    dataSource = new DataSource({ ...buildDataSourceOptions(config), migrationsRun: true });
+    dataSource = new DataSource({ ...buildDataSourceOptions(settings.database), migrationsRun: true });
     await dataSource.initialize();
-    const resolver = new AccessResolver(memoryStores(clock).reads, config, clock);
+    const resolver = new AccessResolver(memoryStores(clock).reads, settings.esr, settings.access, clock);
     const checker = { lookUp: async () => ({ status: 'FOUND', displayName: 'Mx A' }) } as unknown as EsrRecordChecker;
     const audit = new AuditService(dataSource.getRepository(AuditEvent), clock);
     mappings = new MappingsService(
@@ -45,9 +45,9 @@ describe(WebhookOutboxService.name, () => {
       audit,
       clock,
       checker,
-      new AccessChangeRecorder(resolver, config, clock, dataSource),
+      new AccessChangeRecorder(resolver, settings.webhooks, clock, dataSource),
       resolver,
-      config,
+      settings.access,
       new MappingMirrorHold(new MemoryMappingCache({ readAccess: async () => ({ vpds: new Map(), roles: new Map() }) }), clock),
     );
     outbox = new WebhookOutboxService(dataSource, clock);

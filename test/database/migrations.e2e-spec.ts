@@ -2,15 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../../src/config/app-config';
 import { validateEnvironment } from '../../src/config/env.schema';
+import { DatabaseSettings } from '../../src/config/settings/database.settings';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { createTestDatabase } from '../support/test-env';
 import { TEST_SECRETS_ENV } from '../support/test-secrets';
 
-const config = (env: Record<string, string>) =>
-  AppConfig.from(validateEnvironment({ ...TEST_SECRETS_ENV, ESR_BASE_URL: 'https://esr.example.nhs.uk/api', ...env }));
+const database = (env: Record<string, string>) =>
+  new DatabaseSettings(validateEnvironment({ ...TEST_SECRETS_ENV, ESR_BASE_URL: 'https://esr.example.nhs.uk/api', ...env }));
 
 async function exerciseMigrations(dataSource: DataSource): Promise<void> {
   await dataSource.initialize();
@@ -44,7 +44,7 @@ describe('Database migrations', () => {
   it('should run, revert and re-run every migration on an empty PostgreSQL database', async () => {
     const db = await createTestDatabase();
     try {
-      await exerciseMigrations(new DataSource(buildDataSourceOptions(config({ DATABASE_URL: db.url }))));
+      await exerciseMigrations(new DataSource(buildDataSourceOptions(database({ DATABASE_URL: db.url }))));
     } finally {
       await db.drop();
     }
@@ -54,7 +54,7 @@ describe('Database migrations', () => {
     const dir = mkdtempSync(join(tmpdir(), 'esr-gw-sqlite-'));
     try {
       await exerciseMigrations(
-        new DataSource(buildDataSourceOptions(AppConfig.from(validateEnvironment({ SQLITE_PATH: join(dir, 'gw.sqlite') })))),
+        new DataSource(buildDataSourceOptions(new DatabaseSettings(validateEnvironment({ SQLITE_PATH: join(dir, 'gw.sqlite') })))),
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

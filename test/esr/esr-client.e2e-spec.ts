@@ -32,9 +32,9 @@ interface Connected {
 /** The gateway's ESR module as bootstrap wires it, with the given environment and clock. */
 async function connect(env: Record<string, string>, clock: Clock): Promise<Connected> {
   const config = AppConfig.from(validateEnvironment(env.ESR_BASE_URL ? { ...TEST_SECRETS_ENV, ...env } : env));
-  const endpoint = await openEsrEndpoint(config, () => clock.now());
+  const endpoint = await openEsrEndpoint(config.settings, () => clock.now());
   const moduleRef = await Test.createTestingModule({
-    imports: [clockModule(clock), ConfigModule.forRoot(config, endpoint), MetricsModule, EsrModule],
+    imports: [clockModule(clock), ConfigModule.forRoot(config), EsrModule.forRoot(endpoint), MetricsModule, EsrModule],
   }).compile();
   await moduleRef.init();
   return { client: moduleRef.get(EsrClient), endpoint: moduleRef.get(EsrEndpoint), metrics: moduleRef.get(MetricsService), moduleRef };

@@ -53,6 +53,7 @@ describe(`${EsrClient.name} and ESR's rate limit`, () => {
           ESR_MAX_CONCURRENCY: '16',
           LOG_LEVEL: 'silent',
         }),
+        EsrModule.forRoot(),
         MetricsModule,
         EsrModule,
       ],

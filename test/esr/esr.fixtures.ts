@@ -1,8 +1,8 @@
 import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
 import { FakeClock } from '../../src/common/clock/clock';
-import { AppConfig } from '../../src/config/app-config';
 import { validateEnvironment } from '../../src/config/env.schema';
+import { EsrSettings } from '../../src/config/settings/esr.settings';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { EsrClient } from '../../src/esr/esr.client';
 import { EsrEndpoint } from '../../src/esr/esr.endpoint';
@@ -18,13 +18,13 @@ export const TEST_ESR_BASE_URL = 'http://esr.test';
 
 export interface TestClient {
   client: EsrClient;
-  config: AppConfig;
+  settings: EsrSettings;
   metrics: MetricsService;
   clock: FakeClock;
 }
 
 export function makeTestClient(env: Record<string, string> = {}, baseUrl = TEST_ESR_BASE_URL): TestClient {
-  const config = AppConfig.from(
+  const settings = new EsrSettings(
     validateEnvironment({
       ESR_BASE_URL: baseUrl,
       ...TEST_SECRETS_ENV,
@@ -38,9 +38,9 @@ export function makeTestClient(env: Record<string, string> = {}, baseUrl = TEST_
   const clock = new FakeClock();
   // @nestjs/axios is typed against axios' ES-module declarations, this file against its CommonJS ones:
   // the same runtime instance, two declaration files.
-  const http = new HttpService(axios.create(esrHttpOptions(config)) as unknown as ConstructorParameters<typeof HttpService>[0]);
-  const client = new EsrClient(http, new EsrEndpoint(baseUrl, 'configured'), config, metrics, clock);
-  return { client, config, metrics, clock };
+  const http = new HttpService(axios.create(esrHttpOptions(settings)) as unknown as ConstructorParameters<typeof HttpService>[0]);
+  const client = new EsrClient(http, new EsrEndpoint(baseUrl, 'configured'), settings, metrics, clock);
+  return { client, settings, metrics, clock };
 }
 
 /** The value of one metric series (0 when the series does not exist yet). */

@@ -2,7 +2,8 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditEvent } from '../../src/audit/audit-event.entity';
 import { RequestBudgetGuard } from '../../src/common/rate/request-budget.guard';
-import { AppConfig } from '../../src/config/app-config';
+import { DatabaseSettings } from '../../src/config/settings/database.settings';
+import { RedisSettings } from '../../src/config/settings/redis.settings';
 import { EsrMapping } from '../../src/mappings/esr-mapping.entity';
 import { SELF_MAPPING_REFUSED } from '../../src/mappings/self-mapping.policy';
 import { PORTAL_KEY, startTestApp, TestApp } from '../support/test-env';
@@ -17,9 +18,8 @@ describe('Abuse limits', () => {
 
     beforeAll(async () => {
       one = await startTestApp({ API_RATE_LIMIT_PER_MINUTE: '6' });
-      const config = one.app.get(AppConfig);
-      const shared = { API_RATE_LIMIT_PER_MINUTE: '6', REDIS_KEY_PREFIX: config.redisKeyPrefix };
-      two = await startTestApp({ ...shared, DATABASE_URL: (config.database as { url: string }).url });
+      const shared = { API_RATE_LIMIT_PER_MINUTE: '6', REDIS_KEY_PREFIX: one.app.get(RedisSettings).keyPrefix };
+      two = await startTestApp({ ...shared, DATABASE_URL: (one.app.get(DatabaseSettings).connection as { url: string }).url });
     }, 60_000);
 
     afterAll(async () => {

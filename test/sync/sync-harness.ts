@@ -11,6 +11,7 @@ import { Clock, FakeClock } from '../../src/common/clock/clock';
 import { CommonModule } from '../../src/common/common.module';
 import { AppConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
+import { EsrModule } from '../../src/esr/esr.module';
 import { MetricsModule } from '../../src/metrics/metrics.module';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { LeaseStore } from '../../src/role-store/lease.store';
@@ -82,7 +83,7 @@ export async function startSyncHarness(options: SyncHarnessOptions): Promise<Syn
     ...options.env,
   };
   const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(env), CommonModule, MetricsModule, SyncModule],
+    imports: [ConfigModule.forRoot(env), EsrModule.forRoot(), CommonModule, MetricsModule, SyncModule],
   })
     .overrideModule(AuditModule)
     .useModule(RecordingAuditModule)

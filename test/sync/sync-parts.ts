@@ -7,6 +7,7 @@ import { Test } from '@nestjs/testing';
 import { AuditService } from '../../src/audit/audit.service';
 import { Clock } from '../../src/common/clock/clock';
 import { AppConfig } from '../../src/config/app-config';
+import { settingsProviders } from '../../src/config/settings/settings';
 import { EsrClient } from '../../src/esr/esr.client';
 import { JOB_PROVIDERS } from '../../src/jobs/jobs.module';
 import { JobsShutdown } from '../../src/jobs/jobs-shutdown';
@@ -76,6 +77,7 @@ export async function createSyncParts(c: SyncCollaborators): Promise<SyncParts> 
       { provide: RoleChanges, useValue: c.stores.changes },
       { provide: LeaseStore, useValue: c.stores.leases },
       { provide: AppConfig, useValue: c.config },
+      ...settingsProviders(c.config.settings),
       { provide: Clock, useValue: c.clock },
       { provide: MetricsService, useValue: c.metrics },
       { provide: AuditService, useValue: c.audit },

@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { WebhookDelivery } from '../../src/access-events/webhook-delivery.entity';
 import { FakeClock } from '../../src/common/clock/clock';
-import { AppConfig } from '../../src/config/app-config';
+import { DatabaseSettings } from '../../src/config/settings/database.settings';
+import { RedisSettings } from '../../src/config/settings/redis.settings';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
 import { RunCoordinator } from '../../src/sync/run-coordinator';
 import { AccessMonitor } from '../../src/webhooks/access-monitor.service';
@@ -165,11 +166,8 @@ describe('Access-change webhooks (PostgreSQL, Redis, ESR sandbox)', () => {
 
   it('should deliver each event exactly once, in order per user, with two instances sending at once', async () => {
     // A second replica on the same database and Redis prefix.
-    const config = t.app.get(AppConfig);
-    const second = await startTestApp(
-      { ...env, DATABASE_URL: (config.database as { url: string }).url, REDIS_KEY_PREFIX: config.redisKeyPrefix },
-      clock,
-    );
+    const database = t.app.get(DatabaseSettings).connection as { url: string };
+    const second = await startTestApp({ ...env, DATABASE_URL: database.url, REDIS_KEY_PREFIX: t.app.get(RedisSettings).keyPrefix }, clock);
     try {
       const users = Array.from({ length: 12 }, (_, i) => `pair.${i}`);
       const numbers = users.map((_, i) => sandbox.admin.findPersonWithoutRole('979', 20 + i).employeeNumber);

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppConfig } from '../../config/app-config';
+import { HttpSettings } from '../../config/settings/http.settings';
 import { callerRequestIdOf, callerRequestIds, responseRequestId, type RawRequestWithCallerId } from './request-ids';
 
 /** Routes that take an HTML form (application/x-www-form-urlencoded) instead of JSON. */
@@ -36,11 +36,11 @@ function sendError(request: FastifyRequest, reply: FastifyReply, status: number,
  * - the server's own request id for logs and audit, the caller's kept beside it and echoed back;
  * - paths that matched no route flagged, so logs show a placeholder instead of what was sent.
  */
-export function applyHttpHardening(app: NestFastifyApplication, config: AppConfig): void {
+export function applyHttpHardening(app: NestFastifyApplication, http: HttpSettings): void {
   const server = app.getHttpServer();
-  server.requestTimeout = config.httpRequestTimeoutMs;
-  server.headersTimeout = config.httpRequestTimeoutMs;
-  server.setTimeout(config.httpConnectionTimeoutMs);
+  server.requestTimeout = http.requestTimeoutMs;
+  server.headersTimeout = http.requestTimeoutMs;
+  server.setTimeout(http.connectionTimeoutMs);
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule, Params } from 'nestjs-pino';
 import pino, { Logger as Pino } from 'pino';
-import { AppConfig } from '../../config/app-config';
+import { LoggingSettings } from '../../config/settings/logging.settings';
 export { maskUrl, UNMATCHED_PATH } from './request-logging';
 
 /** Fields that may carry personal data or secrets: removed from every log line. */
@@ -38,7 +38,7 @@ export class RootLogger {
 }
 
 @Module({
-  providers: [{ provide: RootLogger, inject: [AppConfig], useFactory: (config: AppConfig) => new RootLogger(config.logLevel) }],
+  providers: [{ provide: RootLogger, inject: [LoggingSettings], useFactory: (logging: LoggingSettings) => new RootLogger(logging.level) }],
   exports: [RootLogger],
 })
 class RootLoggerModule {}

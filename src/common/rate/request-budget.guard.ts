@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { RateCounter } from '../../role-store/rate-counter';
-import { AppConfig } from '../../config/app-config';
+import { RateBudgets } from '../../config/settings/rate-budgets.settings';
 import type { AuthenticatedRequest } from '../auth/auth.decorators';
 import { Clock } from '../clock/clock';
 import { DomainError } from '../errors/domain-error';
@@ -20,9 +20,9 @@ export class RequestBudgetGuard implements CanActivate, OnModuleDestroy {
   private readonly budget: SharedBudget;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(counter: RateCounter, config: AppConfig, clock: Clock) {
+  constructor(counter: RateCounter, rates: RateBudgets, clock: Clock) {
     this.budget = new SharedBudget(
-      { limit: config.apiRateLimitPerMinute, windowMs: WINDOW_MS, flushEveryMs: FLUSH_EVERY_MS, now: () => clock.nowMs() },
+      { limit: rates.apiPerKeyPerMinute, windowMs: WINDOW_MS, flushEveryMs: FLUSH_EVERY_MS, now: () => clock.nowMs() },
       (key, windowMs, amount) => counter.hit(`api-key:${key}`, windowMs, amount),
     );
     this.timer = setInterval(() => void this.budget.flush(), FLUSH_EVERY_MS);

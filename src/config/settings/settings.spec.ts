@@ -1,0 +1,105 @@
+import { getMetadataStorage } from 'class-validator';
+import { EnvironmentVariables, validateEnvironment } from '../env.schema';
+import { Settings, settingsFrom } from './settings';
+
+/** A deployed environment (not local mode), so every variable below can be set on its own. */
+const DEPLOYED = {
+  DATABASE_URL: 'postgres://u@db:5432/gw',
+  ESR_BASE_URL: 'https://esr.example.nhs.uk/api',
+  API_KEYS: 'portal1:portal-secret-1:portal',
+  AUDIT_HMAC_SECRET: '0123456789abcdef0123',
+};
+
+type Row = [variable: string, env: Record<string, string>, read: (s: Settings) => unknown, expected: unknown];
+
+// Each variable set to a value other than its default, and the settings field it must land in.
+// prettier-ignore
+const TABLE: Row[] = [
+  ['NODE_ENV', { NODE_ENV: 'production' }, (s) => s.statusPage.secureCookie, true],
+  ['PORT', { PORT: '8081' }, (s) => s.http.port, 8081],
+  ['HOST', { HOST: '10.1.2.3' }, (s) => s.http.host, '10.1.2.3'],
+  ['HTTP_REQUEST_TIMEOUT', { HTTP_REQUEST_TIMEOUT: 'PT7S' }, (s) => s.http.requestTimeoutMs, 7_000],
+  ['HTTP_CONNECTION_TIMEOUT', { HTTP_CONNECTION_TIMEOUT: 'PT8S' }, (s) => s.http.connectionTimeoutMs, 8_000],
+  ['DOCS_ENABLED', { DOCS_ENABLED: 'false' }, (s) => s.http.docsEnabled, false],
+  ['SHUTDOWN_GRACE_PERIOD', { SHUTDOWN_GRACE_PERIOD: 'PT9S' }, (s) => s.http.shutdownGraceMs, 9_000],
+  ['LOG_LEVEL', { LOG_LEVEL: 'debug' }, (s) => s.logging.level, 'debug'],
+  ['DATABASE_URL', { DATABASE_URL: 'postgres://u@other:5432/gw' }, (s) => s.database.connection, { kind: 'postgres', url: 'postgres://u@other:5432/gw', poolSize: 10 }],
+  ['DATABASE_POOL_SIZE', { DATABASE_POOL_SIZE: '3' }, (s) => s.database.connection, { kind: 'postgres', url: DEPLOYED.DATABASE_URL, poolSize: 3 }],
+  ['SQLITE_PATH', { DATABASE_URL: '', SQLITE_PATH: '/tmp/gw.sqlite' }, (s) => s.database.connection, { kind: 'sqlite', path: '/tmp/gw.sqlite' }],
+  ['DATABASE_MIGRATIONS_RUN', { DATABASE_MIGRATIONS_RUN: 'false' }, (s) => s.database.runMigrations, false],
+  ['REDIS_URL', { REDIS_URL: 'redis://cache:6379' }, (s) => s.redis.url, 'redis://cache:6379'],
+  ['REDIS_KEY_PREFIX', { REDIS_KEY_PREFIX: 'gw2:' }, (s) => s.redis.keyPrefix, 'gw2:'],
+  ['API_KEYS', { API_KEYS: 'ops1:ops-secret-1:ops' }, (s) => s.apiKeys.keys, [{ id: 'ops1', secret: 'ops-secret-1', scopes: ['ops'] }]],
+  ['ESR_BASE_URL', { ESR_BASE_URL: 'https://esr2.example.nhs.uk' }, (s) => s.esr.baseUrl, 'https://esr2.example.nhs.uk'],
+  ['ESR_CLIENT_ID', { ESR_CLIENT_ID: 'gw-client' }, (s) => s.esr.clientId, 'gw-client'],
+  ['ESR_CLIENT_SECRET', { ESR_CLIENT_SECRET: 'gw-secret' }, (s) => s.esr.clientSecret, 'gw-secret'],
+  ['ESR_SCOPE', { ESR_SCOPE: 'esr.all' }, (s) => s.esr.scope, 'esr.all'],
+  ['ESR_VPDS', { ESR_VPDS: '979,123' }, (s) => s.esr.vpds, ['979', '123']],
+  ['ESR_ROLE_NAME', { ESR_ROLE_NAME: 'Passport Admin' }, (s) => s.esr.roleName, 'Passport Admin'],
+  ['ESR_PAGE_SIZE', { ESR_PAGE_SIZE: '250' }, (s) => s.esr.pageSize, 250],
+  ['ESR_CONNECT_TIMEOUT', { ESR_CONNECT_TIMEOUT: 'PT2S' }, (s) => s.esr.connectTimeoutMs, 2_000],
+  ['ESR_REQUEST_TIMEOUT', { ESR_REQUEST_TIMEOUT: 'PT20S' }, (s) => s.esr.requestTimeoutMs, 20_000],
+  ['ESR_MAX_ATTEMPTS', { ESR_MAX_ATTEMPTS: '6' }, (s) => s.esr.maxAttempts, 6],
+  ['ESR_RETRY_BASE_DELAY', { ESR_RETRY_BASE_DELAY: 'PT0.5S' }, (s) => s.esr.retryBaseDelayMs, 500],
+  ['ESR_RETRY_MAX_DELAY', { ESR_RETRY_MAX_DELAY: 'PT4S' }, (s) => s.esr.retryMaxDelayMs, 4_000],
+  ['ESR_RETRY_AFTER_CAP', { ESR_RETRY_AFTER_CAP: 'PT45S' }, (s) => s.esr.retryAfterCapMs, 45_000],
+  ['ESR_BREAKER_THRESHOLD', { ESR_BREAKER_THRESHOLD: '9' }, (s) => s.esr.breakerThreshold, 9],
+  ['ESR_BREAKER_HALF_OPEN_AFTER', { ESR_BREAKER_HALF_OPEN_AFTER: 'PT1M' }, (s) => s.esr.breakerHalfOpenAfterMs, 60_000],
+  ['ESR_RATE_LIMIT_PER_SECOND', { ESR_RATE_LIMIT_PER_SECOND: '11' }, (s) => s.esr.rateLimitPerSecond, 11],
+  ['ESR_MAX_CONCURRENCY', { ESR_MAX_CONCURRENCY: '12' }, (s) => s.esr.maxConcurrency, 12],
+  ['ESR_INTERACTIVE_RESERVE', { ESR_INTERACTIVE_RESERVE: '35' }, (s) => s.esr.interactiveReservePercent, 35],
+  ['ESR_INTERACTIVE_DEADLINE', { ESR_INTERACTIVE_DEADLINE: 'PT3S' }, (s) => s.esr.interactiveDeadlineMs, 3_000],
+  ['SYNC_ENABLED', { SYNC_ENABLED: 'false' }, (s) => s.sync.enabled, false],
+  ['SYNC_INTERVAL', { SYNC_INTERVAL: 'PT2M' }, (s) => s.sync.intervalMs, 120_000],
+  ['FULL_SYNC_CRON', { FULL_SYNC_CRON: '0 3 * * *' }, (s) => s.sync.fullSyncCron, '0 3 * * *'],
+  ['SYNC_LEASE_TTL', { SYNC_LEASE_TTL: 'PT45S' }, (s) => s.sync.leaseTtlMs, 45_000],
+  ['SYNC_REMOVAL_GUARD_PERCENT', { SYNC_REMOVAL_GUARD_PERCENT: '40' }, (s) => s.sync.removalGuardPercent, 40],
+  ['SYNC_REMOVAL_GUARD_COUNT', { SYNC_REMOVAL_GUARD_COUNT: '25' }, (s) => s.sync.removalGuardCount, 25],
+  ['ACTIVATION_DELAY', { ACTIVATION_DELAY: 'PT1H30M' }, (s) => s.access.activationDelayMs, 90 * 60_000],
+  ['ACCESS_MAX_STALENESS', { ACCESS_MAX_STALENESS: 'PT30H' }, (s) => s.access.maxStalenessMs, 30 * 3_600_000],
+  ['MAPPING_SELF_SERVICE', { MAPPING_SELF_SERVICE: 'true' }, (s) => s.access.mappingSelfService, true],
+  ['MAPPING_CACHE_CHECK_INTERVAL', { MAPPING_CACHE_CHECK_INTERVAL: 'PT1M' }, (s) => s.access.mappingCacheCheckIntervalMs, 60_000],
+  ['SUPPORT_CONTACT', { SUPPORT_CONTACT: '  Call the service desk.  ' }, (s) => s.access.supportContact, 'Call the service desk.'],
+  ['SEARCH_RATE_LIMIT_PER_MINUTE', { SEARCH_RATE_LIMIT_PER_MINUTE: '31' }, (s) => s.rates.searchPerUserPerMinute, 31],
+  ['SEARCH_KEY_RATE_LIMIT_PER_MINUTE', { SEARCH_KEY_RATE_LIMIT_PER_MINUTE: '601' }, (s) => s.rates.searchPerKeyPerMinute, 601],
+  ['API_RATE_LIMIT_PER_MINUTE', { API_RATE_LIMIT_PER_MINUTE: '1201' }, (s) => s.rates.apiPerKeyPerMinute, 1201],
+  ['REFRESH_RATE_LIMIT_PER_MINUTE', { REFRESH_RATE_LIMIT_PER_MINUTE: '7' }, (s) => s.rates.refreshPerUserPerMinute, 7],
+  ['AUDIT_HMAC_SECRET', { AUDIT_HMAC_SECRET: 'another-audit-key-0123' }, (s) => s.audit.hmacSecret, 'another-audit-key-0123'],
+  ['AUDIT_REFUSAL_WINDOW', { AUDIT_REFUSAL_WINDOW: 'PT10M' }, (s) => s.audit.refusalWindowMs, 600_000],
+  ['AUDIT_RETENTION', { AUDIT_RETENTION: 'P30D' }, (s) => s.audit.retentionMs, 30 * 86_400_000],
+  ['WEBHOOK_URL', { WEBHOOK_URL: 'https://portal.example/hook', WEBHOOK_SECRET: 'webhook-secret-0123' }, (s) => s.webhooks.target?.url, 'https://portal.example/hook'],
+  ['WEBHOOK_SECRET', { WEBHOOK_URL: 'https://portal.example/hook', WEBHOOK_SECRET: 'webhook-secret-0123' }, (s) => s.webhooks.target?.secret, 'webhook-secret-0123'],
+  ['WEBHOOK_MAX_ATTEMPTS', { WEBHOOK_MAX_ATTEMPTS: '3' }, (s) => s.webhooks.maxAttempts, 3],
+  ['STATUS_PAGE_SESSION_SECRET', { STATUS_PAGE_SESSION_SECRET: 'status-page-session-secret-0123456789' }, (s) => s.statusPage.sessionSecret, 'status-page-session-secret-0123456789'],
+  ['STATUS_PAGE_ENABLED', { STATUS_PAGE_SESSION_SECRET: 'status-page-session-secret-0123456789', STATUS_PAGE_ENABLED: 'false' }, (s) => s.statusPage.enabled, false],
+  ['STATUS_PAGE_SESSION_TTL', { STATUS_PAGE_SESSION_TTL: 'PT2H' }, (s) => s.statusPage.sessionTtlMs, 2 * 3_600_000],
+  ['SANDBOX_SEED', { SANDBOX_SEED: '7' }, (s) => s.localMode.sandbox.seed, 7],
+  ['SANDBOX_VPD_COUNT', { SANDBOX_VPD_COUNT: '5' }, (s) => s.localMode.sandbox.vpdCount, 5],
+  ['SANDBOX_ROLE_ASSIGNMENTS', { SANDBOX_ROLE_ASSIGNMENTS: '80' }, (s) => s.localMode.sandbox.roleAssignments, 80],
+];
+
+describe(settingsFrom.name, () => {
+  it.each(TABLE)('should read %s into its settings field', (_variable, env, read, expected) => {
+    const settings = settingsFrom(validateEnvironment({ ...DEPLOYED, ...env }));
+    expect(read(settings)).toEqual(expected);
+  });
+
+  it('should cover every environment variable in the table above', () => {
+    const declared = getMetadataStorage()
+      .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+      .map((m) => m.propertyName);
+    expect(new Set(TABLE.map(([variable]) => variable))).toEqual(new Set(declared));
+  });
+
+  it('should leave webhooks off unless both WEBHOOK_URL and WEBHOOK_SECRET are set', () => {
+    const off = settingsFrom(validateEnvironment({ ...DEPLOYED, WEBHOOK_MAX_ATTEMPTS: '3' })).webhooks;
+    expect(off).toMatchObject({ target: undefined, enabled: false, maxAttempts: 3 });
+  });
+
+  it('should build one object of its own class per area', () => {
+    const settings = settingsFrom(validateEnvironment(DEPLOYED));
+    const classes = Object.values(settings).map((value: object) => value.constructor);
+    expect(new Set(classes).size).toBe(classes.length);
+    expect(classes).not.toContain(Object);
+  });
+});
