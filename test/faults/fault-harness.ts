@@ -174,4 +174,17 @@ export async function accessState(client: CheckedClient, portalUserId: string): 
   return `${res.status} ${res.body?.error ?? ''}`.trim();
 }
 
+/**
+ * The states of several users from ONE batch answer (one consistent read of the role data), so a
+ * sample never mixes answers from before and after a sync that lands between two requests.
+ */
+export async function accessStates(client: CheckedClient, portalUserIds: string[]): Promise<string[]> {
+  const res = await client.post('/v1/esr-access/batch', { portalUserIds });
+  if (res.status !== 200) return portalUserIds.map(() => `${res.status} ${res.body?.error ?? ''}`.trim());
+  const byUser = new Map<string, { mappings?: { state: string }[] }>(
+    (res.body.items as { portalUserId: string; mappings?: { state: string }[] }[]).map((item) => [item.portalUserId, item]),
+  );
+  return portalUserIds.map((id) => String(byUser.get(id)?.mappings?.[0]?.state ?? 'NO_MAPPINGS'));
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,5 @@
 import { ReliabilityRecorder, timeUntil } from '../support/reliability';
-import { accessState, deletePrefix, FaultGateway, mapUser, sleep, startFaultGateway, syncStatus } from './fault-harness';
+import { accessStates, deletePrefix, FaultGateway, mapUser, sleep, startFaultGateway, syncStatus } from './fault-harness';
 
 const SYNC_INTERVAL_MS = 10_000; // the smallest SYNC_INTERVAL the gateway accepts
 const ESTABLISHED = '30581377'; // sandbox fixture: holds the role for 400 days, active
@@ -12,7 +12,7 @@ describe('Fault: Redis away or back empty', () => {
   let g: FaultGateway;
 
   const ready = async () => (await g.client.request({ method: 'GET', url: '/health/ready' })).status;
-  const states = async () => [await accessState(g.client, ACTIVE_USER), await accessState(g.client, NO_ROLE_USER)];
+  const states = () => accessStates(g.client, [ACTIVE_USER, NO_ROLE_USER]);
 
   beforeAll(async () => {
     g = await startFaultGateway({ env: { SYNC_ENABLED: 'true', SYNC_INTERVAL: `PT${SYNC_INTERVAL_MS / 1000}S`, SYNC_LEASE_TTL: 'PT3S' } });
