@@ -121,7 +121,7 @@ describe('Access API with its stores on a Cluster (PostgreSQL, Redis Cluster, ES
     expect(t.app.get(RedisConnection).redis).toBeInstanceOf(Cluster);
   });
 
-  it('should answer access from the synced roles, warm reads in ONE round trip, and follow a removal in ESR', async () => {
+  it('should answer access from the synced roles, warm reads in ONE round trip, and follow an end date set in ESR', async () => {
     const holder = sandbox.admin.findPersonWithoutRole('979', 0).employeeNumber;
     const assignment = sandbox.admin.assignRole('979', holder, { createdAt: new Date(clock.nowMs() - 48 * 3_600_000) });
     const other = sandbox.admin.findPersonWithoutRole('979', 1).employeeNumber;
@@ -145,7 +145,7 @@ describe('Access API with its stores on a Cluster (PostgreSQL, Redis Cluster, ES
     expect(none.mappings[0].state).not.toBe('ACTIVE');
 
     // A second full sync builds the next generation in the other slot and switches to it.
-    sandbox.admin.endDateRole(assignment.assignmentId, '2026-11-01');
+    sandbox.admin.endDateRole(assignment.assignmentId, '2026-11-24');
     await fullSync();
     expect((await access('cluster.a')).json()).toMatchObject({ searchEnabled: false, enabledVpds: [] });
   });
