@@ -101,9 +101,12 @@ describe(validateEnvironment.name, () => {
     expect(problems[0]).toContain(named);
   });
 
-  it.each(['{esr-gateway}:', 'gw:{trust-a}:', '{gw}', 'plain:'])('should accept the Redis key prefix %j (one hash tag at most)', (prefix) => {
-    expect(problemsOf({ REDIS_KEY_PREFIX: prefix })).toEqual([]);
-  });
+  it.each(['{esr-gateway}:', 'gw:{trust-a}:', '{gw}', 'plain:'])(
+    'should accept the Redis key prefix %j (one hash tag at most)',
+    (prefix) => {
+      expect(problemsOf({ REDIS_KEY_PREFIX: prefix })).toEqual([]);
+    },
+  );
 
   it('should never echo an API key secret in its error message', () => {
     const problems = problemsOf({ API_KEYS: 'portal1:topsecretvalue:nosuchscope' });

@@ -97,7 +97,9 @@ describe('Access API with its stores on a Cluster (PostgreSQL, Redis Cluster, ES
     sandbox = await startSandbox({ port: 0, now: () => clock.now(), rateLimitPerSecond: 0 });
     t = await startTestApp({ ESR_BASE_URL: sandbox.url, ESR_MAX_ATTEMPTS: '1', ESR_VPDS: '979' }, clock, {
       override: (builder) =>
-        builder.overrideProvider(STORES).useFactory({ factory: () => redisStores(clusterConnection(`gw-app:${Date.now().toString(36)}:`)) }),
+        builder
+          .overrideProvider(STORES)
+          .useFactory({ factory: () => redisStores(clusterConnection(`gw-app:${Date.now().toString(36)}:`)) }),
     });
   }, 60_000);
 
@@ -111,7 +113,12 @@ describe('Access API with its stores on a Cluster (PostgreSQL, Redis Cluster, ES
   const inject = (opts: Parameters<TestApp['app']['inject']>[0]) => t.app.inject(opts);
   const access = (user: string) => inject({ method: 'GET', url: `/v1/users/${user}/esr-access`, headers: portal });
   const map = async (user: string, employeeNumber: string) => {
-    const res = await inject({ method: 'POST', url: `/v1/users/${user}/esr-mappings`, headers: portal, payload: { vpd: '979', employeeNumber } });
+    const res = await inject({
+      method: 'POST',
+      url: `/v1/users/${user}/esr-mappings`,
+      headers: portal,
+      payload: { vpd: '979', employeeNumber },
+    });
     expect(res.statusCode).toBe(201);
   };
   const fullSync = async () =>
