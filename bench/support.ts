@@ -7,6 +7,7 @@ import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { taggedPrefix } from '../src/role-store/redis-keys';
 
 export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -23,11 +24,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Deletes every key under `prefix` (a benchmark's own keys). */
+/** Deletes every key under REDIS_KEY_PREFIX `prefix` (a benchmark's own keys, under the prefix's hash tag). */
 export async function unlinkPrefix(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${taggedPrefix(prefix)}*`, 'COUNT', 1000);
     cursor = next;
     if (keys.length) await redis.unlink(...keys);
   } while (cursor !== '0');

@@ -81,6 +81,10 @@ describe(validateEnvironment.name, () => {
     ['API_KEYS', 'portal1:longenough1:admin', 'API_KEYS'],
     ['API_KEYS', 'justone', 'API_KEYS'],
     ['REDIS_KEY_PREFIX', 'has space', 'REDIS_KEY_PREFIX'],
+    ['REDIS_KEY_PREFIX', 'gw{:', 'REDIS_KEY_PREFIX'],
+    ['REDIS_KEY_PREFIX', '{}gw:', 'REDIS_KEY_PREFIX'],
+    ['REDIS_KEY_PREFIX', '{a}{b}:', 'REDIS_KEY_PREFIX'],
+    ['REDIS_KEY_PREFIX', '{{gw}}:', 'REDIS_KEY_PREFIX'],
     ['SYNC_INTERVAL', 'PT0S', 'SYNC_INTERVAL'],
     ['SYNC_INTERVAL', 'P30D', 'SYNC_INTERVAL'],
     ['SYNC_LEASE_TTL', 'PT0S', 'SYNC_LEASE_TTL'],
@@ -96,6 +100,13 @@ describe(validateEnvironment.name, () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(named);
   });
+
+  it.each(['{esr-gateway}:', 'gw:{trust-a}:', '{gw}', 'plain:'])(
+    'should accept the Redis key prefix %j (one hash tag at most)',
+    (prefix) => {
+      expect(problemsOf({ REDIS_KEY_PREFIX: prefix })).toEqual([]);
+    },
+  );
 
   it('should never echo an API key secret in its error message', () => {
     const problems = problemsOf({ API_KEYS: 'portal1:topsecretvalue:nosuchscope' });

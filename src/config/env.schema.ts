@@ -119,7 +119,10 @@ export class EnvironmentVariables {
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
   @IsString()
-  @Matches(/^[A-Za-z0-9:._-]{0,64}$/, { message: 'REDIS_KEY_PREFIX must be up to 64 characters of A-Z a-z 0-9 : . _ -' })
+  @Matches(/^(?=.{0,64}$)[A-Za-z0-9:._-]*(?:\{[A-Za-z0-9:._-]+\}[A-Za-z0-9:._-]*)?$/, {
+    message:
+      'REDIS_KEY_PREFIX must be up to 64 characters of A-Z a-z 0-9 : . _ - with at most one hash tag: "{", one or more of those characters, "}" (e.g. {esr-gateway}:)',
+  })
   REDIS_KEY_PREFIX = 'esr-gateway:';
 
   @Transform(emptyToUndefined) @IsOptional() @IsApiKeyList() API_KEYS?: string;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MirrorVpdReply, ScriptedRedis } from '../role-store/redis-commands';
 import type { RedisConnection } from '../role-store/redis-connection';
-import type { RedisKeySpace } from '../role-store/redis-keys';
+import { READ_KEYS_SIZE, RedisKeySpace } from '../role-store/redis-keys';
 import { addAccessReply } from '../role-store/redis-role-reads';
 import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
 import { DependencyUnavailableError } from '../common/errors/domain-error';
@@ -30,22 +30,34 @@ export class RedisMappingCache extends MappingCache {
   readonly kind = 'redis' as const;
   private readonly redis: ScriptedRedis;
   private readonly keys: RedisKeySpace;
-  /** The role data's key names around a VPD (ARGV[1..4] of the read scripts). */
-  private readonly layout: string[];
+  /** The VPDs with role data, as the last read saw them (a read passes their keys). */
+  private knownVpds: string[] = [];
 
-  constructor(connection: RedisConnection) {
+  constructor(private readonly connection: RedisConnection) {
     super();
     this.redis = connection.redis;
     this.keys = connection.keys;
-    this.layout = connection.keys.vpdLayout();
   }
 
   async read(portalUserIds: string[]): Promise<MirrorRead> {
-    const [users, vpds] = await this.redis.mirrorRead(
-      portalUserIds.length,
-      ...portalUserIds.map((id) => this.entryKey(id)),
-      ...this.layout,
-    );
+    // A hit naming a VPD that got role data since the last read costs one more round trip, once.
+    for (let attempt = 1; ; attempt++) {
+      const known = this.knownVpds;
+      const [users, vpds, members] = await this.redis.mirrorRead(
+        portalUserIds.length + 1 + known.length * READ_KEYS_SIZE,
+        ...portalUserIds.map((id) => this.entryKey(id)),
+        this.keys.vpds,
+        ...known.flatMap((vpd) => this.keys.vpdReadKeys(vpd)),
+        portalUserIds.length,
+        ...known,
+      );
+      this.knownVpds = members;
+      if (vpds !== 'stale') return { users: this.toUsers(portalUserIds, users), snapshot: toSnapshot(vpds) };
+      if (attempt === 3) throw new DependencyUnavailableError('redis', new Error('the VPDs with role data kept changing'));
+    }
+  }
+
+  private toUsers(portalUserIds: string[], users: Array<[string, string?]>): Map<string, MirrorUser> {
     const out = new Map<string, MirrorUser>();
     portalUserIds.forEach((id, i) => {
       const [kind, payload] = users[i];
@@ -53,16 +65,22 @@ export class RedisMappingCache extends MappingCache {
       else if (kind === 'miss') out.set(id, { kind: 'miss', ticket: payload ?? '' });
       else out.set(id, { kind: 'held' });
     });
-    return { users: out, snapshot: toSnapshot(vpds) };
+    return out;
   }
 
   async fillAndRead(fills: MirrorFill[], keys: RecordKey[]): Promise<{ filled: number; snapshot: AccessSnapshot }> {
-    const args: Array<string | number> = [...fills.map((f) => this.entryKey(f.portalUserId)), ...this.layout];
-    for (const fill of fills) args.push(fill.ticket, encodeRecords(fill.records));
     const byVpd = new Map<string, Set<string>>();
     for (const key of keys) byVpd.set(key.vpd, (byVpd.get(key.vpd) ?? new Set()).add(key.employeeNumber));
+    const keyList = [
+      ...fills.map((f) => this.entryKey(f.portalUserId)),
+      this.keys.vpds,
+      ...[...byVpd.keys()].flatMap((vpd) => this.keys.vpdReadKeys(vpd)),
+    ];
+    const args: Array<string | number> = [...keyList, fills.length];
+    for (const fill of fills) args.push(fill.ticket, encodeRecords(fill.records));
     for (const [vpd, employees] of byVpd) args.push(vpd, employees.size, ...employees);
-    const [filled, vpds] = await this.redis.mirrorFillAndRead(fills.length, ...args);
+    const [filled, vpds, members] = await this.redis.mirrorFillAndRead(keyList.length, ...args);
+    this.knownVpds = members;
     return { filled: Number(filled), snapshot: toSnapshot(vpds) };
   }
 
@@ -85,7 +103,7 @@ export class RedisMappingCache extends MappingCache {
   }
 
   async scan(cursor: string, count: number): Promise<{ cursor: string; entries: MirrorEntry[] }> {
-    const [next, found] = await this.redis.scan(cursor, 'MATCH', this.keys.mirrorEntryPattern(), 'COUNT', count);
+    const { cursor: next, keys: found } = await this.connection.scanKeys(cursor, this.keys.mirrorEntryPattern(), count);
     const ids = found.map((key) => this.keys.mirrorUserOf(key));
     if (ids.length === 0) return { cursor: next, entries: [] };
     const pipeline = this.redis.pipeline();

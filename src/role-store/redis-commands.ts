@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { FenceToken, StaleFenceError } from './lease.store';
 import { GenerationMismatchError } from './role-generations';
 import * as lease from './redis-lease.scripts';
@@ -15,57 +15,64 @@ export type MirrorVpdReply = [string, Array<string | null>, string[], Array<stri
 export interface ScriptedCommands {
   roleReadAccess(numKeys: number, ...args: Array<string | number>): Promise<Reply[]>;
   roleReadVpdSync(numKeys: number, ...args: Array<string | number>): Promise<Reply[]>;
-  roleLookup(meta: string, base: string, ...ids: string[]): Promise<Array<string | null>>;
+  roleLookup(numKeys: number, ...args: string[]): Promise<Array<string | null>>;
   roleMarkStarted(fence: string, meta: string, vpds: string, ...args: Array<string | number>): Promise<number>;
   roleReportProgress(fence: string, meta: string, ...args: Array<string | number>): Promise<number>;
   roleMarkFailed(fence: string, meta: string, ...args: Array<string | number>): Promise<number>;
-  roleBeginGeneration(fence: string, meta: string, vpds: string, ...args: Array<string | number>): Promise<[string, number]>;
-  roleWriteGeneration(fence: string, meta: string, ...args: Array<string | number>): Promise<[number, number, number, number]>;
-  roleScanRemovals(meta: string, ...args: Array<string | number>): Promise<string[]>;
-  roleHoldRemovals(fence: string, meta: string, ...args: Array<string | number>): Promise<number>;
-  roleCommitGeneration(fence: string, meta: string, ...args: Array<string | number>): Promise<string | null>;
-  roleDropGeneration(meta: string, fence: string, ...args: Array<string | number>): Promise<number>;
+  roleBeginGeneration(numKeys: number, ...args: Array<string | number>): Promise<[string, number]>;
+  roleWriteGeneration(numKeys: number, ...args: Array<string | number>): Promise<[number, number, number, number]>;
+  roleScanRemovals(numKeys: number, ...args: Array<string | number>): Promise<string[]>;
+  roleHoldRemovals(numKeys: number, ...args: Array<string | number>): Promise<number>;
+  roleCommitGeneration(numKeys: number, ...args: Array<string | number>): Promise<string | null>;
+  roleDropGeneration(numKeys: number, ...args: Array<string | number>): Promise<number>;
   roleStageChanges(fence: string, stage: string, ...args: Array<string | number>): Promise<number>;
-  roleApplyChanges(fence: string, meta: string, ...args: Array<string | number>): Promise<[number, number, number, number]>;
-  roleReplaceRecords(meta: string, ...args: Array<string | number>): Promise<ReplaceRecordsResult>;
-  roleApproveHeld(fence: string, meta: string, ...args: Array<string | number>): Promise<[number, number]>;
-  roleRejectHeld(fence: string, meta: string, ...args: Array<string | number>): Promise<number>;
+  roleApplyChanges(numKeys: number, ...args: Array<string | number>): Promise<[number, number, number, number]>;
+  roleReplaceRecords(numKeys: number, ...args: Array<string | number>): Promise<ReplaceRecordsResult>;
+  roleApproveHeld(numKeys: number, ...args: Array<string | number>): Promise<[number, number]>;
+  roleRejectHeld(numKeys: number, ...args: Array<string | number>): Promise<number>;
   acquireLease(lease: string, fence: string, value: string, ttl: number): Promise<number>;
   renewLease(lease: string, token: string, ttl: number): Promise<number>;
   releaseLease(lease: string, token: string): Promise<number>;
   hitWindow(key: string, windowMs: number, amount: number): Promise<[number, number]>;
-  mirrorRead(numKeys: number, ...args: string[]): Promise<[Array<[string, string?]>, MirrorVpdReply[]]>;
-  mirrorFillAndRead(numKeys: number, ...args: Array<string | number>): Promise<[number, MirrorVpdReply[]]>;
+  mirrorRead(numKeys: number, ...args: Array<string | number>): Promise<[Array<[string, string?]>, MirrorVpdReply[] | 'stale', string[]]>;
+  mirrorFillAndRead(numKeys: number, ...args: Array<string | number>): Promise<[number, MirrorVpdReply[], string[]]>;
   mirrorHold(numKeys: number, ...args: Array<string | number>): Promise<number>;
   mirrorRelease(numKeys: number, ...args: string[]): Promise<number>;
   mirrorDropIfUnchanged(seq: string, entry: string, version: string, rows: string): Promise<number>;
   mirrorClearStaleHolds(seq: string, entry: string, heldBeforeMs: number): Promise<number>;
 }
 
-/** A client with every script of the gateway registered. */
-export type ScriptedRedis = Redis & ScriptedCommands;
+/** A Redis client: one server (standalone, or the primary Sentinel names) or a Redis Cluster. */
+export type RedisClient = Redis | Cluster;
 
-/** Registers every script on the client (EVALSHA with EVAL fallback); the Lua is in the *.scripts.ts files beside this. */
-export function defineScriptedCommands(redis: Redis): ScriptedRedis {
+/** A client with every script of the gateway registered. */
+export type ScriptedRedis = RedisClient & ScriptedCommands;
+
+/**
+ * Registers every script on the client (EVALSHA with EVAL fallback; on a Cluster, sent to the node of
+ * the first key's slot, which holds every key: they share one hash tag); the Lua is in the *.scripts.ts
+ * files beside this. Scripts without a fixed number of keys take it as their first argument.
+ */
+export function defineScriptedCommands(redis: RedisClient): ScriptedRedis {
   const define = (name: keyof ScriptedCommands, lua: string, numberOfKeys?: number): void =>
     redis.defineCommand(name, numberOfKeys === undefined ? { lua } : { numberOfKeys, lua });
   define('roleReadAccess', role.READ_ACCESS);
   define('roleReadVpdSync', role.READ_VPD_SYNC);
-  define('roleLookup', role.LOOKUP_ROLES, 1);
+  define('roleLookup', role.LOOKUP_ROLES);
   define('roleMarkStarted', role.MARK_STARTED, 3);
   define('roleReportProgress', role.REPORT_PROGRESS, 2);
   define('roleMarkFailed', role.MARK_FAILED, 2);
-  define('roleBeginGeneration', role.BEGIN_GENERATION, 3);
-  define('roleWriteGeneration', role.WRITE_GENERATION, 2);
-  define('roleScanRemovals', role.SCAN_REMOVALS, 1);
-  define('roleHoldRemovals', role.HOLD_REMOVALS, 2);
-  define('roleCommitGeneration', role.COMMIT_GENERATION, 2);
-  define('roleDropGeneration', role.DROP_GENERATION, 2);
+  define('roleBeginGeneration', role.BEGIN_GENERATION);
+  define('roleWriteGeneration', role.WRITE_GENERATION);
+  define('roleScanRemovals', role.SCAN_REMOVALS);
+  define('roleHoldRemovals', role.HOLD_REMOVALS);
+  define('roleCommitGeneration', role.COMMIT_GENERATION);
+  define('roleDropGeneration', role.DROP_GENERATION);
   define('roleStageChanges', role.STAGE_CHANGES, 2);
-  define('roleApplyChanges', role.APPLY_CHANGES, 2);
-  define('roleReplaceRecords', role.REPLACE_RECORDS, 1);
-  define('roleApproveHeld', role.APPROVE_HELD, 2);
-  define('roleRejectHeld', role.REJECT_HELD, 2);
+  define('roleApplyChanges', role.APPLY_CHANGES);
+  define('roleReplaceRecords', role.REPLACE_RECORDS);
+  define('roleApproveHeld', role.APPROVE_HELD);
+  define('roleRejectHeld', role.REJECT_HELD);
   define('acquireLease', lease.ACQUIRE_LEASE, 2);
   define('renewLease', lease.RENEW_LEASE, 1);
   define('releaseLease', lease.RELEASE_LEASE, 1);

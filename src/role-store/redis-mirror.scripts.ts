@@ -1,3 +1,4 @@
+import { ACCESS_META_FIELDS } from './redis-role-read.scripts';
 import { withRoleLib } from './redis-role-lua-lib';
 
 /**
@@ -12,25 +13,31 @@ import { withRoleLib } from './redis-role-lua-lib';
  * Hold and release are idempotent per token, so a command the client sends twice (a retry after a
  * lost connection) cannot count a writer twice or release another writer's hold.
  *
- * The role data is read with the role scripts' own library and key names: ARGV[1..4] are
- * RedisKeySpace.vpdLayout(), from which KEY_LIB's vpdbase and vpdmeta make a VPD's keys, so no key
- * name of the role data is spelled here. The meta fields read are those READ_ACCESS reads, in the
- * same order (addAccessReply decodes both).
+ * The role data is read with the role scripts' own library, from keys the caller passes: per VPD
+ * RedisKeySpace.vpdReadKeys. A read finds the VPDs it needs in the entries, so the caller passes the
+ * read keys of every VPD it knows has role data, and the set of those VPDs (`sync:vpds`); both scripts
+ * return the set's members, and a read that meets a VPD with role data the caller did not pass
+ * returns 'stale' (the caller retries with the members returned). The meta fields read are those
+ * READ_ACCESS reads, in the same order (addAccessReply decodes both).
  */
 const MIRROR_LIB = `
 local function held(w) return w and tonumber(w) > 0 end
+local NO_META = { false, false, false, false, false, false }
 
-local function rolesof(vpdlist, emps)
-  local layout = { ARGV[1], ARGV[2], ARGV[3], ARGV[4] }
+-- keysof: vpd -> readkeys() of the VPDs passed; emps: vpd -> employee numbers.
+local function rolesof(vpdlist, emps, keysof)
   local out = {}
   for v = 1, #vpdlist do
     local vpd = vpdlist[v]
-    local base = vpdbase(layout, vpd)
-    local meta = redis.call('HMGET', vpdmeta(layout, vpd), 'gen', 'running', 'lastOutcome', 'heldRemovals', 'lastSuccessAt', 'lastFullSyncAt')
+    local f = keysof[vpd]
+    local meta = NO_META
+    if f then meta = redis.call('HMGET', f.meta, ${ACCESS_META_FIELDS}) end
+    local G = nil
+    if f then G = genof(f, meta[1]) end
     local list = emps[vpd]
     local rows = {}
     for k = 1, #list do
-      if meta[1] then rows[k] = redis.call('HGET', gkey(base, meta[1], 'rows'), list[k]) else rows[k] = false end
+      if G then rows[k] = redis.call('HGET', G.rows, list[k]) else rows[k] = false end
     end
     out[v] = { vpd, meta, list, rows }
   end
@@ -41,13 +48,20 @@ end
 const script = (body: string): string => withRoleLib(`${MIRROR_LIB}\n${body}`);
 
 /**
- * KEYS: entry per user. ARGV: the 4 layout strings. Returns { users, vpds }: per user {'hit', rows} |
- * {'miss', version} | {'held'}; per VPD of the hits { vpd, meta, employee numbers, encoded rows }.
+ * KEYS: entry per user, the VPD set, then the read keys of each VPD known to have role data. ARGV:
+ * the number of users, then the known VPDs (one per group of read keys). Returns { users, vpds,
+ * members of the VPD set }: per user {'hit', rows} | {'miss', version} | {'held'}; per VPD of the
+ * hits { vpd, meta, employee numbers, encoded rows }; vpds is 'stale' when a hit names a VPD with
+ * role data that was not passed (nothing is read then).
  */
 export const READ = script(`
+local n = tonumber(ARGV[1])
+local keysof = {}
+for j = 2, #ARGV do keysof[ARGV[j]] = readkeys(n + 2 + (j - 2) * READ_SIZE) end
+local members = redis.call('SMEMBERS', KEYS[n + 1])
 local users = {}
 local vpdlist, emps, seen = {}, {}, {}
-for i = 1, #KEYS do
+for i = 1, n do
   local e = redis.call('HMGET', KEYS[i], 'rows', 'v', 'w')
   if held(e[3]) then
     users[i] = { 'held' }
@@ -56,6 +70,7 @@ for i = 1, #KEYS do
     for _, m in ipairs(cjson.decode(e[1])) do
       local vpd, emp = m[1], m[2]
       if not emps[vpd] then
+        if not keysof[vpd] and redis.call('SISMEMBER', KEYS[n + 1], vpd) == 1 then return { users, 'stale', members } end
         emps[vpd] = {}
         vpdlist[#vpdlist + 1] = vpd
       end
@@ -70,16 +85,18 @@ for i = 1, #KEYS do
     users[i] = { 'miss', e[2] or '' }
   end
 end
-return { users, rolesof(vpdlist, emps) }`);
+return { users, rolesof(vpdlist, emps, keysof), members }`);
 
 /**
- * KEYS: entry per fill. ARGV: the 4 layout strings, then per fill: ticket, rows JSON; then per VPD to
- * read: vpd, count, employee numbers. Returns { filled, vpds } (vpds as READ).
+ * KEYS: entry per fill, the VPD set, then the read keys of each VPD to read. ARGV: the number of
+ * fills, then per fill: ticket, rows JSON; then per VPD to read: vpd, count, employee numbers.
+ * Returns { filled, vpds (as READ), members of the VPD set }.
  */
 export const FILL_AND_READ = script(`
+local n = tonumber(ARGV[1])
 local filled = 0
-local pos = 5
-for i = 1, #KEYS do
+local pos = 2
+for i = 1, n do
   local ticket, rows = ARGV[pos], ARGV[pos + 1]
   pos = pos + 2
   local e = redis.call('HMGET', KEYS[i], 'v', 'w')
@@ -88,16 +105,17 @@ for i = 1, #KEYS do
     filled = filled + 1
   end
 end
-local vpdlist, emps = {}, {}
+local vpdlist, emps, keysof = {}, {}, {}
 while pos <= #ARGV do
-  local vpd, n = ARGV[pos], tonumber(ARGV[pos + 1])
+  local vpd, c = ARGV[pos], tonumber(ARGV[pos + 1])
   local l = {}
-  for k = 1, n do l[k] = ARGV[pos + 1 + k] end
+  for k = 1, c do l[k] = ARGV[pos + 1 + k] end
   vpdlist[#vpdlist + 1] = vpd
   emps[vpd] = l
-  pos = pos + 2 + n
+  keysof[vpd] = readkeys(n + 2 + (#vpdlist - 1) * READ_SIZE)
+  pos = pos + 2 + c
 end
-return { filled, rolesof(vpdlist, emps) }`);
+return { filled, rolesof(vpdlist, emps, keysof), redis.call('SMEMBERS', KEYS[n + 1]) }`);
 
 /** KEYS: seq, then entry per user. ARGV: token, nowMs. */
 export const HOLD = `

@@ -11,36 +11,38 @@ redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return 1`);
 
 /**
- * KEYS: fence, meta. ARGV: fence, base, nowMs, watermark, at, lastRun JSON, stageId or '', then
- * op/payload pairs ('u', row JSON | 'd', assignment id). Returns {added, updated, removed, unchanged}.
+ * KEYS: fence, the stage key (any key when there is no stage), the VPD's family. ARGV: fence, nowMs,
+ * watermark, at, lastRun JSON, stageId or '', then op/payload pairs ('u', row JSON | 'd', assignment
+ * id). Returns {added, updated, removed, unchanged}.
  */
 export const APPLY_CHANGES = script(`
 if not fence_ok(KEYS[1], ARGV[1]) then return redis.error_reply('STALE_FENCE') end
-local base, now = ARGV[2], tonumber(ARGV[3])
-local meta = KEYS[2]
-local live = redis.call('HGET', meta, 'gen')
-if not live then return redis.error_reply('NOT_SYNCED') end
+local f = family(3)
+local now = tonumber(ARGV[2])
+local meta = f.meta
+local L = genof(f, redis.call('HGET', meta, 'gen'))
+if not L then return redis.error_reply('NOT_SYNCED') end
 local added, updated, removed, unchanged = 0, 0, 0, 0
 local function apply(op, payload)
   if op == 'd' then
-    if delrow(base, live, payload) then removed = removed + 1 end
-    unhold(base, meta, payload)
+    if delrow(L, payload) then removed = removed + 1 end
+    unhold(f, payload)
     return
   end
   local r = cjson.decode(payload)
-  local old = getrow(base, live, r[1])
+  local old = getrow(L, r[1])
   if old and older(r, old) then
     unchanged = unchanged + 1
     return
   end
-  putrow(base, live, r, now)
-  unhold(base, meta, r[1])
+  putrow(L, r, now)
+  unhold(f, r[1])
   if not old then added = added + 1
   elseif same(old, r) then unchanged = unchanged + 1
   else updated = updated + 1 end
 end
-if ARGV[7] ~= '' then
-  local stage = vkey(base, 'stage:' .. ARGV[7])
+if ARGV[6] ~= '' then
+  local stage = KEYS[2]
   local all = redis.call('HGETALL', stage)
   for i = 1, #all, 2 do
     local v = all[i + 1]
@@ -48,30 +50,30 @@ if ARGV[7] ~= '' then
   end
   redis.call('UNLINK', stage)
 end
-for i = 8, #ARGV, 2 do apply(ARGV[i], ARGV[i + 1]) end
-local run = cjson.decode(ARGV[6])
+for i = 7, #ARGV, 2 do apply(ARGV[i], ARGV[i + 1]) end
+local run = cjson.decode(ARGV[5])
 run.added, run.updated, run.removed = added, updated, removed
-redis.call('HSET', meta, 'watermark', ARGV[4], 'lastSuccessAt', ARGV[5], 'consecutiveFailures', 0,
+redis.call('HSET', meta, 'watermark', ARGV[3], 'lastSuccessAt', ARGV[4], 'consecutiveFailures', 0,
   'lastOutcome', 'succeeded', 'lastRun', cjson.encode(run))
 redis.call('HDEL', meta, 'running', 'progress', 'lastError')
 redis.call('HINCRBY', meta, 'seq', 1)
 return { added, updated, removed, unchanged }`);
 
 /**
- * KEYS: meta. ARGV: base, expectedSeq, nowMs, then per person: employee number, row count, rows...
+ * KEYS: the VPD's family. ARGV: expectedSeq, nowMs, then per person: employee number, row count, rows...
  * Returns 'applied', 'conflict' or 'not-synced'.
  */
 export const REPLACE_RECORDS = script(`
-local base, now = ARGV[1], tonumber(ARGV[3])
-local meta = KEYS[1]
-local m = redis.call('HMGET', meta, 'gen', 'building', 'seq')
+local f = family(1)
+local now = tonumber(ARGV[2])
+local m = redis.call('HMGET', f.meta, 'gen', 'building', 'seq')
 local live, building = m[1], m[2]
 if not live and not building then return 'not-synced' end
-if tonumber(m[3] or '0') ~= tonumber(ARGV[2]) then return 'conflict' end
+if tonumber(m[3] or '0') ~= tonumber(ARGV[1]) then return 'conflict' end
 local targets = {}
 if live then targets[#targets + 1] = live end
 if building and building ~= live then targets[#targets + 1] = building end
-local i = 4
+local i = 3
 while i <= #ARGV do
   local emp = ARGV[i]
   local n = tonumber(ARGV[i + 1])
@@ -83,23 +85,24 @@ while i <= #ARGV do
   end
   i = i + 2 + n
   for _, g in ipairs(targets) do
+    local G = genof(f, g)
     -- ESR was asked again for this person: none of their rows' removals stays held.
     local function release(aid)
-      if g == live then unhold(base, meta, aid) else redis.call('HDEL', gkey(base, g, 'held'), aid) end
+      if g == live then unhold(f, aid) else redis.call('HDEL', G.held, aid) end
     end
-    local raw = redis.call('HGET', gkey(base, g, 'rows'), emp)
+    local raw = redis.call('HGET', G.rows, emp)
     if raw then
       for _, old in ipairs(cjson.decode(raw)) do
         release(old[1])
-        if not keep[old[1]] then delrow(base, g, old[1]) end
+        if not keep[old[1]] then delrow(G, old[1]) end
       end
     end
     for _, r in ipairs(rows) do
-      local old = getrow(base, g, r[1])
-      if not (old and older(r, old)) then putrow(base, g, r, now) end
+      local old = getrow(G, r[1])
+      if not (old and older(r, old)) then putrow(G, r, now) end
       release(r[1])
     end
-    if g ~= live then redis.call('SADD', gkey(base, g, 'pin'), emp) end
+    if g ~= live then redis.call('SADD', G.pin, emp) end
   end
 end
 return 'applied'`);

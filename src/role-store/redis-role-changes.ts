@@ -30,12 +30,15 @@ export class RedisRoleChanges extends RoleChanges {
   ): Promise<ChangeDiff> {
     const { redis, keys } = this.connection;
     const args = changes.flatMap((c) => (c.op === 'delete' ? ['d', c.assignmentId] : ['u', encodeRole(c.role)]));
+    const family = keys.vpdFamily(vpd);
+    const stage = stageId === null ? keys.vpdMeta(vpd) : keys.vpdStage(vpd, stageId);
     const [added, updated, removed, unchanged] = await fenced(fence, () =>
       redis.roleApplyChanges(
+        2 + family.length,
         keys.leaseFence(fence.name),
-        keys.vpdMeta(vpd),
+        stage,
+        ...family,
         fence.fence,
-        keys.vpdBase(vpd),
         Math.floor(nowMs),
         commit.watermark,
         commit.at,
@@ -54,8 +57,9 @@ export class RedisRoleChanges extends RoleChanges {
 
   async replaceRecords(vpd: string, records: RecordRoles[], expectedSeq: number, nowMs: number): Promise<ReplaceRecordsResult> {
     const { redis, keys } = this.connection;
-    const args: Array<string | number> = [keys.vpdBase(vpd), expectedSeq, Math.floor(nowMs)];
+    const family = keys.vpdFamily(vpd);
+    const args: Array<string | number> = [...family, expectedSeq, Math.floor(nowMs)];
     for (const record of records) args.push(record.employeeNumber, record.roles.length, ...record.roles.map(encodeRole));
-    return redis.roleReplaceRecords(keys.vpdMeta(vpd), ...args);
+    return redis.roleReplaceRecords(family.length, ...args);
   }
 }

@@ -3,6 +3,7 @@ import type { CachedRole } from './role.types';
 import { encodeRole } from './role-row.codec';
 import { fenced } from './redis-commands';
 import type { RedisConnection } from './redis-connection';
+import { FAMILY_SIZE } from './redis-keys';
 import { RoleGenerations } from './role-generations';
 import type { GenerationBatchDiff, GenerationId, RoleRef, SyncCommit, SyncProgress } from './sync-records.types';
 
@@ -18,7 +19,7 @@ export class RedisRoleGenerations extends RoleGenerations {
   async beginGeneration(vpd: string, fence: FenceToken): Promise<{ generation: GenerationId; dropped: number }> {
     const { redis, keys } = this.connection;
     const [generation, dropped] = await fenced(fence, () =>
-      redis.roleBeginGeneration(keys.leaseFence(fence.name), keys.vpdMeta(vpd), keys.vpds, fence.fence, keys.vpdBase(vpd), vpd),
+      redis.roleBeginGeneration(2 + FAMILY_SIZE, keys.leaseFence(fence.name), keys.vpds, ...keys.vpdFamily(vpd), fence.fence, vpd),
     );
     return { generation: String(generation), dropped: Number(dropped) };
   }
@@ -36,10 +37,10 @@ export class RedisRoleGenerations extends RoleGenerations {
       fence,
       () =>
         redis.roleWriteGeneration(
+          1 + FAMILY_SIZE,
           keys.leaseFence(fence.name),
-          keys.vpdMeta(vpd),
+          ...keys.vpdFamily(vpd),
           fence.fence,
-          keys.vpdBase(vpd),
           generation,
           Math.floor(nowMs),
           progress ? JSON.stringify(progress) : '',
@@ -57,7 +58,14 @@ export class RedisRoleGenerations extends RoleGenerations {
     count: number,
   ): Promise<{ cursor: string; removed: RoleRef[] }> {
     const { redis, keys } = this.connection;
-    const [next, ...pairs] = await redis.roleScanRemovals(keys.vpdMeta(vpd), keys.vpdBase(vpd), generation, cursor, count);
+    const [next, ...pairs] = await redis.roleScanRemovals(
+      1 + FAMILY_SIZE,
+      keys.vpdSeen(vpd, generation),
+      ...keys.vpdFamily(vpd),
+      generation,
+      cursor,
+      count,
+    );
     const removed: RoleRef[] = [];
     for (let i = 0; i < pairs.length; i += 2) removed.push({ assignmentId: pairs[i], employeeNumber: pairs[i + 1] });
     return { cursor: String(next), removed };
@@ -70,10 +78,10 @@ export class RedisRoleGenerations extends RoleGenerations {
       fence,
       () =>
         redis.roleHoldRemovals(
+          1 + FAMILY_SIZE,
           keys.leaseFence(fence.name),
-          keys.vpdMeta(vpd),
+          ...keys.vpdFamily(vpd),
           fence.fence,
-          keys.vpdBase(vpd),
           generation,
           Math.floor(nowMs),
           ...assignmentIds,
@@ -93,10 +101,10 @@ export class RedisRoleGenerations extends RoleGenerations {
       fence,
       () =>
         redis.roleCommitGeneration(
+          1 + FAMILY_SIZE,
           keys.leaseFence(fence.name),
-          keys.vpdMeta(vpd),
+          ...keys.vpdFamily(vpd),
           fence.fence,
-          keys.vpdBase(vpd),
           generation,
           commit.watermark,
           commit.at,
@@ -111,9 +119,10 @@ export class RedisRoleGenerations extends RoleGenerations {
   async dropGeneration(vpd: string, generation: GenerationId, fence?: FenceToken): Promise<void> {
     const { redis, keys } = this.connection;
     await redis.roleDropGeneration(
-      keys.vpdMeta(vpd),
+      2 + FAMILY_SIZE,
       fence ? keys.leaseFence(fence.name) : keys.vpdMeta(vpd),
-      keys.vpdBase(vpd),
+      keys.vpdSeen(vpd, generation),
+      ...keys.vpdFamily(vpd),
       generation,
       fence ? fence.fence : '',
     );
@@ -122,7 +131,7 @@ export class RedisRoleGenerations extends RoleGenerations {
   async markSeen(vpd: string, scratch: GenerationId, refs: RoleRef[], ttlMs: number): Promise<void> {
     const { redis, keys } = this.connection;
     if (refs.length === 0) return;
-    const key = keys.generationPart(vpd, scratch, 'aidx');
+    const key = keys.vpdSeen(vpd, scratch);
     await redis
       .multi()
       .hset(key, ...refs.flatMap((r) => [r.assignmentId, r.employeeNumber]))
@@ -133,13 +142,13 @@ export class RedisRoleGenerations extends RoleGenerations {
   async approveHeldRemovals(vpd: string, fence: FenceToken, count: number): Promise<{ removed: number; remaining: number }> {
     const { redis, keys } = this.connection;
     const [removed, remaining] = await fenced(fence, () =>
-      redis.roleApproveHeld(keys.leaseFence(fence.name), keys.vpdMeta(vpd), fence.fence, keys.vpdBase(vpd), count),
+      redis.roleApproveHeld(1 + FAMILY_SIZE, keys.leaseFence(fence.name), ...keys.vpdFamily(vpd), fence.fence, count),
     );
     return { removed, remaining };
   }
 
   async rejectHeldRemovals(vpd: string, fence: FenceToken): Promise<number> {
     const { redis, keys } = this.connection;
-    return fenced(fence, () => redis.roleRejectHeld(keys.leaseFence(fence.name), keys.vpdMeta(vpd), fence.fence, keys.vpdBase(vpd)));
+    return fenced(fence, () => redis.roleRejectHeld(1 + FAMILY_SIZE, keys.leaseFence(fence.name), ...keys.vpdFamily(vpd), fence.fence));
   }
 }

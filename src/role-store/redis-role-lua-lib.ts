@@ -3,24 +3,26 @@ import { KEY_LIB } from './redis-keys';
 /**
  * The role sync's Redis data model and the Lua library every role script starts with (the scripts,
  * one file per job, are gathered in redis-role.scripts.ts). Each script runs atomically, so a reader
- * never sees part of a write. Keys of one VPD share a base (`<prefix>sync:vpd:<vpd>:`, made by
- * RedisKeySpace.vpdBase; scripts derive the parts with KEY_LIB's vkey and gkey, redis-keys.ts):
+ * never sees part of a write. A VPD's keys (RedisKeySpace.vpdFamily; every key of the gateway shares
+ * one hash tag) reach a script in KEYS, read back by KEY_LIB's `family` (or `readkeys` for reads):
  *
  *   meta                 HASH   gen, building, genSeq, seq, watermark, sync state (see VpdSyncMeta)
- *   gens                 SET    generations that exist (live, building, left-overs to drop)
+ *   gens                 HASH   generation -> slot: the generations that exist (live, building, left-over)
  *   held                 HASH   assignmentId -> employeeNumber: removals held by the removal guard
  *   stage:<id>           HASH   assignmentId -> change: a long incremental run's staged changes (TTL)
- *   g:<gen>:rows         HASH   employeeNumber -> JSON list of StoredRole (O(1) per person)
- *   g:<gen>:aidx         HASH   assignmentId -> employeeNumber (deletes, diffs)
- *   g:<gen>:pend         ZSET   assignmentId by effectiveFrom ms, eligible rows not yet effective when written
- *   g:<gen>:ends         ZSET   assignmentId by effectiveUntil ms, eligible end-dated rows
- *   g:<gen>:stat         HASH   eligible: rows of active people with a non-empty window
- *   g:<gen>:pin          SET    people refreshed while the generation was built (the listing keeps off)
- *   g:<gen>:held         HASH   removals held while building, moved to `held` at the switch
+ *   s<slot>:rows         HASH   employeeNumber -> JSON list of StoredRole (O(1) per person)
+ *   s<slot>:aidx         HASH   assignmentId -> employeeNumber (deletes, diffs)
+ *   s<slot>:pend         ZSET   assignmentId by effectiveFrom ms, eligible rows not yet effective when written
+ *   s<slot>:ends         ZSET   assignmentId by effectiveUntil ms, eligible end-dated rows
+ *   s<slot>:stat         HASH   eligible: rows of active people with a non-empty window
+ *   s<slot>:pin          SET    people refreshed while the generation was built (the listing keeps off)
+ *   s<slot>:held         HASH   removals held while building, moved to `held` at the switch
  *
- * Keys outside KEYS are derived from the base passed in ARGV; this targets a single Redis (the
- * gateway's deployment), not Redis Cluster. Fenced scripts compare ARGV fence with the lease's
- * fence key (KEYS[1]) and fail with STALE_FENCE, changing nothing, when they differ.
+ * A generation lives in one of two fixed slots ('0', '1'): beginning one drops every generation but
+ * the live one, so at most two exist, and the new one takes the slot the live one does not use. So
+ * every key a script may touch has a name the caller knows, whatever generation the script reads.
+ * Fenced scripts compare ARGV fence with the lease's fence key (KEYS[1]) and fail with STALE_FENCE,
+ * changing nothing, when they differ.
  */
 
 const LIB = `${KEY_LIB}
@@ -37,10 +39,19 @@ local function find(list, aid)
   return nil
 end
 
-local function getrow(base, gen, aid)
-  local emp = redis.call('HGET', gkey(base, gen, 'aidx'), aid)
+-- The keys of the slot generation gen lives in (nil when it does not exist); f: family() or readkeys().
+local function genof(f, gen)
+  if not gen then return nil end
+  local s = redis.call('HGET', f.gens, gen)
+  if not s then return nil end
+  if f.slots then return f.slots[s] end
+  return { rows = f.rows[s] }
+end
+
+local function getrow(G, aid)
+  local emp = redis.call('HGET', G.aidx, aid)
   if not emp then return nil end
-  local raw = redis.call('HGET', gkey(base, gen, 'rows'), emp)
+  local raw = redis.call('HGET', G.rows, emp)
   if not raw then return nil end
   local list = cjson.decode(raw)
   local i = find(list, aid)
@@ -48,57 +59,53 @@ local function getrow(base, gen, aid)
   return nil
 end
 
-local function unindex(base, gen, r)
-  redis.call('ZREM', gkey(base, gen, 'pend'), r[1])
-  redis.call('ZREM', gkey(base, gen, 'ends'), r[1])
-  if eligible(r) then redis.call('HINCRBY', gkey(base, gen, 'stat'), 'eligible', -1) end
+local function unindex(G, r)
+  redis.call('ZREM', G.pend, r[1])
+  redis.call('ZREM', G.ends, r[1])
+  if eligible(r) then redis.call('HINCRBY', G.stat, 'eligible', -1) end
 end
 
-local function index(base, gen, r, now)
+local function index(G, r, now)
   if not eligible(r) then return end
-  redis.call('HINCRBY', gkey(base, gen, 'stat'), 'eligible', 1)
-  if r[10] > now then redis.call('ZADD', gkey(base, gen, 'pend'), num(r[10]), r[1]) end
-  if not isnull(r[11]) then redis.call('ZADD', gkey(base, gen, 'ends'), num(r[11]), r[1]) end
+  redis.call('HINCRBY', G.stat, 'eligible', 1)
+  if r[10] > now then redis.call('ZADD', G.pend, num(r[10]), r[1]) end
+  if not isnull(r[11]) then redis.call('ZADD', G.ends, num(r[11]), r[1]) end
 end
 
-local function delrow(base, gen, aid)
-  local aidx = gkey(base, gen, 'aidx')
-  local emp = redis.call('HGET', aidx, aid)
+local function delrow(G, aid)
+  local emp = redis.call('HGET', G.aidx, aid)
   if not emp then return nil end
-  redis.call('HDEL', aidx, aid)
-  local rows = gkey(base, gen, 'rows')
-  local raw = redis.call('HGET', rows, emp)
+  redis.call('HDEL', G.aidx, aid)
+  local raw = redis.call('HGET', G.rows, emp)
   local old = nil
   if raw then
     local list = cjson.decode(raw)
     local i = find(list, aid)
     if i then old = table.remove(list, i) end
-    if #list == 0 then redis.call('HDEL', rows, emp) else redis.call('HSET', rows, emp, cjson.encode(list)) end
+    if #list == 0 then redis.call('HDEL', G.rows, emp) else redis.call('HSET', G.rows, emp, cjson.encode(list)) end
   end
-  if old then unindex(base, gen, old) end
+  if old then unindex(G, old) end
   return old
 end
 
-local function putrow(base, gen, r, now)
-  local aidx = gkey(base, gen, 'aidx')
-  local rows = gkey(base, gen, 'rows')
-  local prev = redis.call('HGET', aidx, r[1])
+local function putrow(G, r, now)
+  local prev = redis.call('HGET', G.aidx, r[1])
   local old = nil
-  if prev and prev ~= r[2] then old = delrow(base, gen, r[1]) end
-  local raw = redis.call('HGET', rows, r[2])
+  if prev and prev ~= r[2] then old = delrow(G, r[1]) end
+  local raw = redis.call('HGET', G.rows, r[2])
   local list = {}
   if raw then list = cjson.decode(raw) end
   local i = find(list, r[1])
   if i then
     old = list[i]
-    unindex(base, gen, old)
+    unindex(G, old)
     list[i] = r
   else
     list[#list + 1] = r
   end
-  redis.call('HSET', rows, r[2], cjson.encode(list))
-  redis.call('HSET', aidx, r[1], r[2])
-  index(base, gen, r, now)
+  redis.call('HSET', G.rows, r[2], cjson.encode(list))
+  redis.call('HSET', G.aidx, r[1], r[2])
+  index(G, r, now)
   return old
 end
 
@@ -111,17 +118,15 @@ local function older(new, old)
   return (not isnull(new[9])) and (not isnull(old[9])) and new[9] < old[9]
 end
 
-local function dropgen(base, gen)
-  redis.call('UNLINK', gkey(base, gen, 'rows'), gkey(base, gen, 'aidx'), gkey(base, gen, 'pend'), gkey(base, gen, 'ends'),
-    gkey(base, gen, 'stat'), gkey(base, gen, 'pin'), gkey(base, gen, 'held'))
+local function dropgen(G)
+  redis.call('UNLINK', G.rows, G.aidx, G.pend, G.ends, G.stat, G.pin, G.held)
 end
 
-local function unhold(base, meta, aid)
-  local held = vkey(base, 'held')
-  if redis.call('HDEL', held, aid) == 1 then
-    local left = redis.call('HLEN', held)
-    redis.call('HSET', meta, 'heldRemovals', left)
-    if left == 0 then redis.call('HDEL', meta, 'heldSince') end
+local function unhold(f, aid)
+  if redis.call('HDEL', f.held, aid) == 1 then
+    local left = redis.call('HLEN', f.held)
+    redis.call('HSET', f.meta, 'heldRemovals', left)
+    if left == 0 then redis.call('HDEL', f.meta, 'heldSince') end
   end
 end
 
@@ -130,5 +135,5 @@ local function fence_ok(key, fence)
 end
 `;
 
-/** Puts this library (gkey, getrow...) in front of a script touching the role data (the role scripts', the mapping mirror's). */
+/** Puts this library (family, genof, getrow...) in front of a script touching the role data (the role scripts', the mapping mirror's). */
 export const withRoleLib = (body: string): string => `${LIB}\n${body}`;

@@ -51,16 +51,13 @@ export class RedisRoleReads extends RoleReads {
       byVpd.set(key.vpd, list);
     }
     const vpds = [...byVpd.keys()];
-    const args: Array<string | number> = [
-      ...vpds.map((v) => this.connection.keys.vpdMeta(v)),
-      vpds.length,
-      ...vpds.map((v) => this.connection.keys.vpdBase(v)),
-    ];
+    const keyList = vpds.flatMap((v) => this.connection.keys.vpdReadKeys(v));
+    const args: Array<string | number> = [...keyList];
     for (const vpd of vpds) {
       const employees = byVpd.get(vpd) as string[];
       args.push(employees.length, ...employees);
     }
-    const reply = await this.connection.redis.roleReadAccess(vpds.length, ...args);
+    const reply = await this.connection.redis.roleReadAccess(keyList.length, ...args);
     vpds.forEach((vpd, v) => {
       const [meta, rows] = reply[v] as [Array<string | null>, Array<string | null>];
       addAccessReply(snapshot, vpd, byVpd.get(vpd) as string[], meta, rows);
@@ -71,12 +68,8 @@ export class RedisRoleReads extends RoleReads {
   async readVpdSync(vpds: string[], atMs: number): Promise<Map<string, VpdSyncRecord>> {
     const out = new Map<string, VpdSyncRecord>();
     if (vpds.length === 0) return out;
-    const reply = await this.connection.redis.roleReadVpdSync(
-      vpds.length,
-      ...vpds.map((v) => this.connection.keys.vpdMeta(v)),
-      Math.floor(atMs),
-      ...vpds.map((v) => this.connection.keys.vpdBase(v)),
-    );
+    const keyList = vpds.flatMap((v) => this.connection.keys.vpdFamily(v));
+    const reply = await this.connection.redis.roleReadVpdSync(keyList.length, ...keyList, Math.floor(atMs));
     vpds.forEach((vpd, v) => {
       const [flat, counts] = reply[v] as [string[], number[]];
       const fields = new Map<string, string>();
@@ -107,7 +100,8 @@ export class RedisRoleReads extends RoleReads {
     const out = new Map<string, CachedRole>();
     if (assignmentIds.length === 0) return out;
     const { redis, keys } = this.connection;
-    const reply = await redis.roleLookup(keys.vpdMeta(vpd), keys.vpdBase(vpd), ...assignmentIds);
+    const family = keys.vpdFamily(vpd);
+    const reply = await redis.roleLookup(family.length, ...family, ...assignmentIds);
     reply.forEach((raw, i) => {
       if (raw) out.set(assignmentIds[i], fromStoredRole(JSON.parse(raw) as StoredRole));
     });

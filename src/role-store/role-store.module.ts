@@ -11,7 +11,8 @@ import { RoleRuns } from './role-runs';
 import { StoreHealth } from './store-health';
 import { memoryStores, redisStores, Stores } from './stores';
 
-const STORES = Symbol('STORES');
+/** The stores of one backend (exported for tests that hand the app stores on another Redis topology). */
+export const STORES = Symbol('STORES');
 
 /**
  * The stores, one port per job: role data reads (RoleReads), sync run records (RoleRuns), a full

@@ -56,9 +56,12 @@ export function memoryStores(clock: Clock = new Clock()): MemoryStores {
   };
 }
 
-/** Redis stores sharing one connection (connected here; a Redis that is down is not fatal). */
-export async function redisStores(options: RedisConnectionOptions): Promise<Stores & { redis: RedisConnection }> {
-  const connection = new RedisConnection(options);
+/**
+ * Redis stores sharing one connection: a connection given (any topology), or one to the server at
+ * `url`; connected here (a Redis that is down is not fatal).
+ */
+export async function redisStores(source: RedisConnection | RedisConnectionOptions): Promise<Stores & { redis: RedisConnection }> {
+  const connection = source instanceof RedisConnection ? source : RedisConnection.fromUrl(source);
   await connection.connect();
   return {
     reads: new RedisRoleReads(connection),

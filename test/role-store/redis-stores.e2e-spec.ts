@@ -20,7 +20,7 @@ storesContract('Redis stores', async () => {
 });
 
 describe(RedisKeySpace.name, () => {
-  it('should keep every key under its prefix, also those the scripts derive', async () => {
+  it('should keep every key under its tagged prefix, a generation in its slot', async () => {
     const scratch = createTestRedisPrefix();
     const prefix = scratch.prefix;
     const stores = await redisStores({ url: REDIS_URL, keyPrefix: prefix });
@@ -60,14 +60,15 @@ describe(RedisKeySpace.name, () => {
           'sync:vpds',
           'sync:vpd:979:meta',
           'sync:vpd:979:gens',
-          `sync:vpd:979:g:${generation}:rows`,
-          `sync:vpd:979:g:${generation}:aidx`,
-          `sync:vpd:979:g:${generation}:pend`,
-          `sync:vpd:979:g:${generation}:ends`,
-          `sync:vpd:979:g:${generation}:stat`,
+          'sync:vpd:979:s0:rows',
+          'sync:vpd:979:s0:aidx',
+          'sync:vpd:979:s0:pend',
+          'sync:vpd:979:s0:ends',
+          'sync:vpd:979:s0:stat',
         ].sort(),
       );
-      // A key derived without the prefix would show up at the root.
+      expect(await connection.redis.hgetall(`${prefix}sync:vpd:979:gens`)).toEqual({ [generation]: '0' });
+      // A key named without the prefix would show up at the root.
       const root = [
         ...((await connection.redis.call('KEYS', 'sync:*')) as string[]),
         ...((await connection.redis.call('KEYS', 'lease:*')) as string[]),

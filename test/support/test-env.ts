@@ -1,4 +1,4 @@
-import { Test } from '@nestjs/testing';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
@@ -46,9 +46,9 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
   };
 }
 
-/** A Redis key prefix unique to this test run; cleanup() deletes every key under it. */
+/** A Redis key prefix unique to this test run, with its own hash tag (kept as is); cleanup() deletes every key under it. */
 export function createTestRedisPrefix(): { prefix: string; cleanup(): Promise<void> } {
-  const prefix = `esr-gw-test:${suffix()}:`;
+  const prefix = `esr-gw-test:{${suffix()}}:`;
   return {
     prefix,
     cleanup: async () => {
@@ -87,6 +87,8 @@ export interface TestAppOptions {
   databaseUrl?: (url: string) => string;
   /** A second gateway instance on the same database and Redis prefix (its close() leaves them to the first). */
   shareStoresWith?: TestApp;
+  /** Overrides providers of the testing module (e.g. the stores on another Redis topology). */
+  override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
 }
 
 /**
@@ -113,10 +115,10 @@ export async function startTestApp(
     SYNC_ENABLED: 'false',
     ...env,
   };
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(AppConfig.from(validateEnvironment(fullEnv)))] })
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(AppConfig.from(validateEnvironment(fullEnv)))] })
     .overrideProvider(Clock)
-    .useValue(clock)
-    .compile();
+    .useValue(clock);
+  const moduleRef = await (options.override ? options.override(builder) : builder).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { logger: false });
   await configureApp(app);
   options.beforeInit?.(app);

@@ -60,9 +60,15 @@ describe('role sync (Redis and the ESR sandbox)', () => {
   const keysOf = (employeeNumbers: string[], vpd = VPD): RecordKey[] => employeeNumbers.map((employeeNumber) => ({ vpd, employeeNumber }));
   const roleIds = (snapshot: AccessSnapshot, employeeNumber: string, vpd = VPD): string[] =>
     (snapshot.roles.get(recordKey(vpd, employeeNumber)) ?? []).map((r) => r.assignmentId).sort();
+  /** The generations of a VPD whose rows are in Redis, and the dry runs' lists of assignments seen left there. */
   const generationKeys = async (vpd = VPD): Promise<Set<string>> => {
-    const keys = await raw.keys(`${redisPrefix.prefix}sync:vpd:${vpd}:g:*`);
-    return new Set(keys.map((k) => k.slice(`${redisPrefix.prefix}sync:vpd:${vpd}:g:`.length).split(':')[0]));
+    const base = `${redisPrefix.prefix}sync:vpd:${vpd}:`;
+    const found = new Set<string>();
+    for (const [generation, slot] of Object.entries(await raw.hgetall(`${base}gens`))) {
+      if ((await raw.exists(`${base}s${slot}:rows`, `${base}s${slot}:aidx`)) > 0) found.add(generation);
+    }
+    for (const key of await raw.keys(`${base}seen:*`)) found.add(key.slice(`${base}seen:`.length));
+    return found;
   };
   const meta = async (store: RoleReads, vpd = VPD) => (await store.readVpdSync([vpd], clock.nowMs())).get(vpd);
   /** The latest fencing token issued for the sync lease, read straight from Redis. */
