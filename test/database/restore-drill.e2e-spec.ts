@@ -14,7 +14,7 @@ const run = promisify(execFile);
 const portal = { authorization: `Bearer ${PORTAL_KEY}`, 'x-acting-user': 'lsa.user@nhs.net' };
 const ops = { authorization: `Bearer ${OPS_KEY}`, 'x-acting-user': 'ops.lead@nhs.net' };
 
-type Access = { asOf?: string; mappings: Array<{ lastSyncedAt?: string | null; reason: string }> } & Record<string, unknown>;
+type Access = { asOf?: string; mappings: Array<{ state: string; reason: string; lastSyncedAt?: string | null }> } & Record<string, unknown>;
 type Row = Record<string, unknown>;
 
 /**
@@ -187,7 +187,7 @@ describe('Restore drill (pg_dump -Fc, pg_restore into a new database, an empty R
       ...['hr.refreshed', 'imported.a', 'imported.b', 'imported.c', 'hr.removed', 'never.mapped'],
     ];
     for (const user of users) before.set(user, await accessOf(t, user));
-    const states = [...before.values()].flatMap((a) => a.mappings.map((m) => (m as { state: string }).state));
+    const states = [...before.values()].flatMap((a) => a.mappings.map((m) => m.state));
     expect(new Set(states)).toEqual(new Set(['ACTIVE', 'PENDING_ACTIVATION', 'NO_ROLE', 'RECORD_INACTIVE']));
     auditBefore = await auditOf(t);
     expect(new Set(auditBefore.map((e) => e.type))).toEqual(
@@ -224,7 +224,7 @@ describe('Restore drill (pg_dump -Fc, pg_restore into a new database, an empty R
     for (const user of users.filter((u) => before.get(u)!.mappings.length > 0)) {
       const answer = await accessOf(t, user);
       expect(answer.searchEnabled).toBe(false);
-      expect(answer.mappings.map((m) => (m as { state: string }).state)).toEqual(answer.mappings.map(() => 'NOT_SYNCED'));
+      expect(answer.mappings.map((m) => m.state)).toEqual(answer.mappings.map(() => 'NOT_SYNCED'));
     }
 
     await fullSync(t);
