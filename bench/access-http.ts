@@ -12,8 +12,12 @@
  *   BENCH_USERS=10000 BENCH_HOLDERS=100000 BENCH_DURATION=10 BENCH_CONNECTIONS=50 (defaults)
  *   BENCH_CPU_PROF=<dir>   also write a CPU profile of each gateway process there (node --cpu-prof)
  *   BENCH_ROUTES=single    only the single-user route (e.g. for a profile of it alone); batch likewise
+ *   BENCH_REDIS=standalone|tls|cluster  the Redis of the gateway and of the Fastify + GET baseline: the shared
+ *                          one (default), a private TLS-only server, or a private 3-primary Cluster
+ *                          (bench/redis-topology.ts)
  * Writes bench/results/access-<time>.json.
  */
+import { BenchRedis, startBenchRedis } from './redis-topology';
 import { call, forkHelper, GatewayOptions, load, LoadResult, RunningGateway, startGateway, table, writeResults } from './support';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
@@ -98,8 +102,8 @@ async function measureGateway(label: string, holders: string[], esrUrl: string, 
   }
 }
 
-async function measureBaseline(label: string, mode: 'json' | 'redis-get'): Promise<LoadResult> {
-  const server = await forkHelper<{ url: string }>('baseline-server.js', { BENCH_BASELINE: mode });
+async function measureBaseline(label: string, mode: 'json' | 'redis-get', redis: BenchRedis): Promise<LoadResult> {
+  const server = await forkHelper<{ url: string }>('baseline-server.js', { BENCH_BASELINE: mode, ...redis.helperEnv });
   try {
     return await load(label, { url: server.ready.url, paths: accessPaths(), durationSeconds: DURATION, connections: CONNECTIONS });
   } finally {
@@ -108,12 +112,15 @@ async function measureBaseline(label: string, mode: 'json' | 'redis-get'): Promi
 }
 
 async function main(): Promise<void> {
+  const redis = await startBenchRedis();
   const sandbox = await forkHelper<{ url: string; listed: number }>('access-sandbox-child.js', { BENCH_ROLE_ASSIGNMENTS: String(HOLDERS) });
   try {
     const { employeeNumbers } = await sandbox.request<{ employeeNumbers: string[] }>({ type: 'holders', count: USERS * 3 }, 'holders');
-    const json = await measureBaseline('baseline: bare Fastify, fixed JSON', 'json');
-    const redisGet = await measureBaseline('baseline: bare Fastify + one ioredis GET (300 B)', 'redis-get');
-    const [single, batch] = await measureGateway('gateway (PostgreSQL + Redis)', employeeNumbers, sandbox.ready.url, {});
+    const json = await measureBaseline('baseline: bare Fastify, fixed JSON', 'json', redis);
+    const redisGet = await measureBaseline(`baseline: bare Fastify + one ioredis GET (300 B, ${redis.topology})`, 'redis-get', redis);
+    const [single, batch] = await measureGateway(`gateway (PostgreSQL + Redis ${redis.topology})`, employeeNumbers, sandbox.ready.url, {
+      redis,
+    });
     const [embeddedSingle, embeddedBatch] = await measureGateway('embedded default', employeeNumbers, sandbox.ready.url, {
       embedded: true,
     });
@@ -129,13 +136,14 @@ async function main(): Promise<void> {
     };
     const rows = [json, redisGet, single, batch, embeddedSingle, embeddedBatch].filter((r): r is LoadResult => r !== undefined);
     process.stdout.write(
-      `\nAccess resolution: ${USERS} users, ${sandbox.ready.listed} role assignments synced, ${CONNECTIONS} connections, ${DURATION} s each` +
+      `\nAccess resolution: ${USERS} users, ${sandbox.ready.listed} role assignments synced, ${CONNECTIONS} connections, ${DURATION} s each, Redis ${redis.topology}` +
         `\n(ratio column: against the Fastify + GET baseline)\n${table(rows, redisGet)}\n` +
         `\nratios ${JSON.stringify(ratios)}\ntargets ${JSON.stringify(targets)}\n`,
     );
     const file = writeResults('access', {
-      command: 'npm run bench:access',
+      command: `BENCH_REDIS=${redis.topology} npm run bench:access`,
       parameters: {
+        redis: redis.topology,
         users: USERS,
         roleAssignments: sandbox.ready.listed,
         durationSeconds: DURATION,
@@ -149,6 +157,7 @@ async function main(): Promise<void> {
     process.stdout.write(`results: ${file}\n`);
   } finally {
     await sandbox.close();
+    await redis.stop();
   }
 }
 

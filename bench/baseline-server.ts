@@ -1,11 +1,13 @@
 /**
  * Baseline servers for bench/access-http.ts, each in a process of its own (like the gateway):
  *   BENCH_BASELINE=json       bare Fastify answering a fixed JSON body;
- *   BENCH_BASELINE=redis-get  bare Fastify whose handler does one ioredis GET of a ~300-byte value.
+ *   BENCH_BASELINE=redis-get  bare Fastify whose handler does one ioredis GET of a ~300-byte value, from the
+ *                             Redis the gateway uses (BENCH_REDIS: bench/redis-topology.ts).
  * Started with fork(); sends { type: 'ready', url } and exits on { type: 'close' }.
  */
 import Fastify from 'fastify';
-import Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { connectBenchRedis } from './redis-topology';
 
 const BODY = {
   portalUserId: 'hr.one@trust.nhs.uk',
@@ -19,11 +21,9 @@ const BODY = {
 async function main(): Promise<void> {
   const mode = process.env.BENCH_BASELINE ?? 'json';
   const app = Fastify({ logger: false });
-  let redis: Redis | undefined;
+  let redis: Redis | Cluster | undefined;
   if (mode === 'redis-get') {
-    redis = new Redis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', {
-      keyPrefix: process.env.BENCH_REDIS_PREFIX ?? 'esr-gw-bench:baseline:',
-    });
+    redis = connectBenchRedis(process.env, process.env.BENCH_REDIS_PREFIX ?? 'esr-gw-bench:baseline:');
     await redis.set('value', JSON.stringify(BODY).padEnd(300, ' '));
     const client = redis;
     app.get('/v1/users/:id/esr-access', async (_request, reply) => {

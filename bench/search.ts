@@ -15,11 +15,14 @@
  *      lane's queue waits from the gateway's own histogram.
  *
  *   npm run bench:search -- [--holders 100000] [--rounds 50] [--think 250] [--batches 10]
+ *   BENCH_REDIS=standalone|tls|cluster  the gateway's Redis: the shared one (default), a private TLS-only
+ *   server, or a private 3-primary Cluster (bench/redis-topology.ts)
  * Results: bench/results/search.json. Not part of npm test.
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { resolve } from 'node:path';
 import { numberArg, percentile, round, runInfo, writeResults } from './bench-report';
+import { BenchRedis, startBenchRedis } from './redis-topology';
 import type { SearchSubject } from './search-sandbox-child';
 import { API_KEY, call, startGateway, RunningGateway } from './support';
 
@@ -187,15 +190,19 @@ async function main(): Promise<void> {
   const batches = numberArg('batches', 10);
   let sandbox: Sandbox | undefined;
   let gateway: RunningGateway | undefined;
+  let redis: BenchRedis | undefined;
   const cleanup = async () => {
     await gateway?.stop().catch((e: unknown) => process.stderr.write(`gateway cleanup failed: ${String(e)}\n`));
     await sandbox?.close();
+    await redis?.stop();
   };
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
   try {
     process.stdout.write(`sandbox with ${holders.toLocaleString('en-GB')} role holders ...\n`);
+    redis = await startBenchRedis();
+    process.stdout.write(`Redis: ${redis.topology}\n`);
     sandbox = await startSandboxChild(holders);
-    gateway = await startGateway({ ESR_BASE_URL: sandbox.url, ESR_VPDS: VPD, SEARCH_RATE_LIMIT_PER_MINUTE: '10000' });
+    gateway = await startGateway({ ESR_BASE_URL: sandbox.url, ESR_VPDS: VPD, SEARCH_RATE_LIMIT_PER_MINUTE: '10000' }, { redis });
     const { url } = gateway;
     process.stdout.write('first full sync ...\n');
     await waitForSync(url, await startSync(url));
@@ -237,8 +244,10 @@ async function main(): Promise<void> {
     const slotMs = 1000 / GATEWAY_RATE;
     const waitDelta = [...waitsAfter].map(([le, n]) => ({ leSeconds: le, calls: n - (waitsBefore.get(le) ?? 0) }));
     const results = {
-      ...runInfo(`npm run bench:search -- --holders ${holders} --rounds ${rounds} --think ${thinkMs} --batches ${batches}`),
-      params: { holders, listed: sandbox.listed, rounds, thinkMs, batches, esrRateLimitPerSecond: GATEWAY_RATE },
+      ...runInfo(
+        `BENCH_REDIS=${redis.topology} npm run bench:search -- --holders ${holders} --rounds ${rounds} --think ${thinkMs} --batches ${batches}`,
+      ),
+      params: { redis: redis.topology, holders, listed: sandbox.listed, rounds, thinkMs, batches, esrRateLimitPerSecond: GATEWAY_RATE },
       targets: { oneAtATimeOverheadP50Ms: 3, oneAtATimeOverheadP99Ms: 10, duringSyncExtraWaitMs: round(slotMs) },
       oneAtATime: summarise(sequential),
       twentyAtOnce: {

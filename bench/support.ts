@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { taggedPrefix } from '../src/role-store/redis-keys';
+import { BenchRedis, sharedRedis } from './redis-topology';
 
 export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -47,18 +48,21 @@ export interface GatewayOptions {
   embedded?: boolean;
   /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=prof']. */
   nodeArgs?: string[];
+  /** The Redis of a PostgreSQL + Redis gateway (bench/redis-topology.ts); default the shared one at BENCH_REDIS_URL. */
+  redis?: BenchRedis;
 }
 
 /**
  * Starts the built gateway (dist/main.js) in its own process, so load from this process does not
- * share its event loop: on PostgreSQL + Redis (a fresh database and key prefix), or the embedded
- * default; with the built-in ESR sandbox unless ESR_BASE_URL is passed.
+ * share its event loop: on PostgreSQL + Redis (a fresh database and key prefix; the Redis of
+ * `options.redis`), or the embedded default; with the built-in ESR sandbox unless ESR_BASE_URL is passed.
  */
 export async function startGateway(extraEnv: Record<string, string> = {}, options: GatewayOptions = {}): Promise<RunningGateway> {
   const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const dbName = `esr_gw_bench_${suffix}`;
   const prefix = `esr-gw-bench:${suffix}:`;
   const dataDir = options.embedded ? mkdtempSync(join(tmpdir(), 'esr-gw-bench-')) : '';
+  const redis = options.redis ?? sharedRedis();
   let stores: Record<string, string>;
   if (options.embedded) {
     // The embedded stores (SQLite file, in-process store); with ESR_BASE_URL set this is not local mode,
@@ -77,7 +81,7 @@ export async function startGateway(extraEnv: Record<string, string> = {}, option
     dbUrl.pathname = `/${dbName}`;
     stores = {
       DATABASE_URL: dbUrl.toString(),
-      REDIS_URL,
+      ...redis.gatewayEnv,
       REDIS_KEY_PREFIX: prefix,
       API_KEYS: `bench:${API_KEY}:portal+ops`,
       AUDIT_HMAC_SECRET: 'bench-audit-secret-0123456789',
@@ -130,9 +134,7 @@ export async function startGateway(extraEnv: Record<string, string> = {}, option
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
       await c.end();
-      const redis = new Redis(REDIS_URL);
-      await unlinkPrefix(redis, prefix);
-      redis.disconnect();
+      await redis.unlinkPrefix(prefix);
     },
   };
 }
