@@ -279,7 +279,8 @@ const MODE_VARIABLES = ['NODE_ENV', 'DATABASE_URL', 'ESR_BASE_URL'];
 function esrClientAuthProblems(env: EnvironmentVariables): string[] {
   if (env.ESR_CLIENT_AUTH !== 'private_key_jwt') return [];
   const problems: string[] = [];
-  if (!env.ESR_CLIENT_KEY_ID) problems.push('ESR_CLIENT_KEY_ID: must be set when ESR_CLIENT_AUTH=private_key_jwt (the kid ESR knows the key by)');
+  if (!env.ESR_CLIENT_KEY_ID)
+    problems.push('ESR_CLIENT_KEY_ID: must be set when ESR_CLIENT_AUTH=private_key_jwt (the kid ESR knows the key by)');
   if (!env.ESR_CLIENT_PRIVATE_KEY) {
     problems.push('ESR_CLIENT_PRIVATE_KEY_FILE: must be set when ESR_CLIENT_AUTH=private_key_jwt (a PEM private key, PKCS#8)');
     return problems;
@@ -297,7 +298,8 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'] as const;
 
 function withProxyFallbacks(raw: Record<string, unknown>): Record<string, unknown> {
   const env = { ...raw };
-  for (const name of PROXY_VARIABLES) if (env[name] === undefined && env[name.toLowerCase()] !== undefined) env[name] = env[name.toLowerCase()];
+  for (const name of PROXY_VARIABLES)
+    if (env[name] === undefined && env[name.toLowerCase()] !== undefined) env[name] = env[name.toLowerCase()];
   return env;
 }
 

@@ -25,7 +25,11 @@ describe(parseEsrClientKey.name, () => {
 
   it.each([
     ['text that is no key', () => 'not a key', 'is not a PEM private key'],
-    ['a public key', () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'pem', type: 'spki' }) as string, 'is not a PEM private key'],
+    [
+      'a public key',
+      () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'pem', type: 'spki' }) as string,
+      'is not a PEM private key',
+    ],
     ['a 1024-bit RSA key', () => pkcs8(generateKeyPairSync('rsa', { modulusLength: 1024 })), 'fewer than 2048 bits'],
     ['an EC P-384 key', () => pkcs8(generateKeyPairSync('ec', { namedCurve: 'P-384' })), 'use RSA (RS512) or EC P-256 (ES256)'],
     ['an Ed25519 key', () => pkcs8(generateKeyPairSync('ed25519')), 'is a ed25519 key'],
@@ -62,7 +66,12 @@ describe('ESR_CLIENT_AUTH validation', () => {
   });
 
   it('should refuse ESR_CLIENT_ASSERTION_ALG that the key cannot sign', () => {
-    const env = { ESR_CLIENT_AUTH: 'private_key_jwt', ESR_CLIENT_PRIVATE_KEY: EC_PEM, ESR_CLIENT_KEY_ID: 'k1', ESR_CLIENT_ASSERTION_ALG: 'RS512' };
+    const env = {
+      ESR_CLIENT_AUTH: 'private_key_jwt',
+      ESR_CLIENT_PRIVATE_KEY: EC_PEM,
+      ESR_CLIENT_KEY_ID: 'k1',
+      ESR_CLIENT_ASSERTION_ALG: 'RS512',
+    };
     expect(problemsOf(env)).toEqual(['ESR_CLIENT_PRIVATE_KEY_FILE: the key signs ES256, not RS512 (ESR_CLIENT_ASSERTION_ALG)']);
   });
 

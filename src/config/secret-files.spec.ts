@@ -52,10 +52,13 @@ describe(resolveSecretFiles.name, () => {
   const without = (env: Record<string, string>, name: string): Record<string, string> =>
     Object.fromEntries(Object.entries(env).filter(([key]) => key !== name));
 
-  it.each(TABLE)('should read %s from the file its _FILE variable names, trailing newline removed', (variable, value, read, expected, extra = {}) => {
-    const env = { ...without(DEPLOYED, variable), ...extra, [`${variable}_FILE`]: fileWith(variable, `${value}\n`) };
-    expect(read(settingsFrom(validateEnvironment(env)))).toEqual(expected);
-  });
+  it.each(TABLE)(
+    'should read %s from the file its _FILE variable names, trailing newline removed',
+    (variable, value, read, expected, extra = {}) => {
+      const env = { ...without(DEPLOYED, variable), ...extra, [`${variable}_FILE`]: fileWith(variable, `${value}\n`) };
+      expect(read(settingsFrom(validateEnvironment(env)))).toEqual(expected);
+    },
+  );
 
   it.each(SECRET_FILE_VARIABLES.map((v) => [v]))('should refuse %s set both directly and as a file', (variable) => {
     const env = { ...DEPLOYED, [variable]: 'direct-value-0123456789', [`${variable}_FILE`]: fileWith(`${variable}.both`, 'file-value') };

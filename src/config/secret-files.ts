@@ -31,7 +31,10 @@ const isSet = (value: unknown): boolean => value !== undefined && value !== '';
  * trailing newlines removed becomes `NAME`. Setting both NAME and NAME_FILE, or naming a file that
  * cannot be read, is a problem naming the variables (never the secret).
  */
-export function resolveSecretFiles(raw: Record<string, unknown>, read: (path: string) => string = (p) => readFileSync(p, 'utf8')): ResolvedSecrets {
+export function resolveSecretFiles(
+  raw: Record<string, unknown>,
+  read: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): ResolvedSecrets {
   const env: Record<string, unknown> = { ...raw };
   const problems: string[] = [];
   for (const name of SECRET_FILE_VARIABLES) {

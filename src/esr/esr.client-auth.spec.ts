@@ -6,6 +6,10 @@ import { CLIENT_ASSERTION_LIFETIME_SECONDS, JWT_BEARER_ASSERTION_TYPE, formEncod
 import { EsrRejectedError } from './esr.errors';
 
 type Form = Record<string, string>;
+interface Seen {
+  form?: Form;
+  headers?: Record<string, string | string[] | undefined>;
+}
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -16,7 +20,7 @@ const CLIENT_ID = 'gw client:1';
 const CLIENT_SECRET = 's3cr%t +/:é';
 
 /** Answers one token request, handing its form and headers to `seen`, then one VPD listing with the token. */
-function esrAnswering(seen: { form?: Form; headers?: Record<string, string | string[] | undefined> }, tokenPath = '/oauth2/token'): nock.Scope {
+function esrAnswering(seen: Seen, tokenPath = '/oauth2/token'): nock.Scope {
   return nock(BASE)
     .post(tokenPath, (body: Form) => {
       seen.form = body;
@@ -42,7 +46,7 @@ describe('ESR client authentication', () => {
   });
 
   it('should send the id and secret in the form with client_secret_post (the default)', async () => {
-    const seen: { form?: Form; headers?: Record<string, unknown> } = {};
+    const seen: Seen = {};
     const scope = esrAnswering(seen);
     const { client } = makeTestClient({ ESR_CLIENT_ID: CLIENT_ID, ESR_CLIENT_SECRET: CLIENT_SECRET });
 
@@ -54,9 +58,13 @@ describe('ESR client authentication', () => {
   });
 
   it('should send form-urlencoded HTTP Basic credentials and no secret in the form with client_secret_basic', async () => {
-    const seen: { form?: Form; headers?: Record<string, unknown> } = {};
+    const seen: Seen = {};
     const scope = esrAnswering(seen);
-    const { client } = makeTestClient({ ESR_CLIENT_AUTH: 'client_secret_basic', ESR_CLIENT_ID: CLIENT_ID, ESR_CLIENT_SECRET: CLIENT_SECRET });
+    const { client } = makeTestClient({
+      ESR_CLIENT_AUTH: 'client_secret_basic',
+      ESR_CLIENT_ID: CLIENT_ID,
+      ESR_CLIENT_SECRET: CLIENT_SECRET,
+    });
 
     await expect(client.listVpds()).resolves.toEqual([]);
 
@@ -70,7 +78,7 @@ describe('ESR client authentication', () => {
     ['RS512', rsa],
     ['ES256', ec],
   ] as const)('should send a %s client assertion with the claims ESR checks and no secret with private_key_jwt', async (alg, pair) => {
-    const seen: { form?: Form; headers?: Record<string, unknown> } = {};
+    const seen: Seen = {};
     const scope = esrAnswering(seen, '/token/v2');
     const { client, clock } = makeTestClient({
       ESR_CLIENT_AUTH: 'private_key_jwt',

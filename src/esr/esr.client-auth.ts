@@ -28,7 +28,12 @@ export function formEncode(value: string): string {
 }
 
 /** A signed JWT client assertion (RFC 7523 3): iss = sub = client id, aud = token URL, short exp, fresh jti. */
-export function clientAssertion(clientId: string, auth: Extract<EsrClientAuth, { method: 'private_key_jwt' }>, tokenUrl: string, nowMs: number): Promise<string> {
+export function clientAssertion(
+  clientId: string,
+  auth: Extract<EsrClientAuth, { method: 'private_key_jwt' }>,
+  tokenUrl: string,
+  nowMs: number,
+): Promise<string> {
   const issuedAt = Math.floor(nowMs / 1000);
   return new SignJWT({})
     .setProtectedHeader({ alg: auth.alg, kid: auth.keyId, typ: 'JWT' })

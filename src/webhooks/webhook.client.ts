@@ -44,7 +44,11 @@ export class WebhookClient implements OnApplicationShutdown {
       if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
       return { ok: false, status: response.status, error: `HTTP ${response.status}` };
     } catch (error) {
-      const kind = signal.aborted ? 'timeout' : isAxiosError(error) ? (error.code ?? error.name) : ((error as Error).name ?? 'network error');
+      const kind = signal.aborted
+        ? 'timeout'
+        : isAxiosError(error)
+          ? (error.code ?? error.name)
+          : ((error as Error).name ?? 'network error');
       return { ok: false, status: null, error: `request failed: ${kind}`.slice(0, 300) };
     }
   }

@@ -51,7 +51,12 @@ describe('EsrClient client authentication against the ESR sandbox', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'esr-client-auth-'));
-    sandbox = await startSandbox({ port: 0, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, clientKeys: [publicJwk(rsa.publicKey, 'rsa-2026')] });
+    sandbox = await startSandbox({
+      port: 0,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      clientKeys: [publicJwk(rsa.publicKey, 'rsa-2026')],
+    });
     expect(sandbox.admin.registerClientKey(publicJwk(ec.publicKey, 'ec-2026'))).toBe('ec-2026');
   });
   afterAll(async () => {
@@ -71,11 +76,19 @@ describe('EsrClient client authentication against the ESR sandbox', () => {
     ['client_secret_basic', () => ({ ESR_CLIENT_AUTH: 'client_secret_basic', ESR_CLIENT_SECRET: CLIENT_SECRET })],
     [
       'private_key_jwt with an RSA key (RS512)',
-      () => ({ ESR_CLIENT_AUTH: 'private_key_jwt', ESR_CLIENT_PRIVATE_KEY_FILE: keyFile('rsa.pem', rsa.privatePem), ESR_CLIENT_KEY_ID: 'rsa-2026' }),
+      () => ({
+        ESR_CLIENT_AUTH: 'private_key_jwt',
+        ESR_CLIENT_PRIVATE_KEY_FILE: keyFile('rsa.pem', rsa.privatePem),
+        ESR_CLIENT_KEY_ID: 'rsa-2026',
+      }),
     ],
     [
       'private_key_jwt with an EC P-256 key (ES256)',
-      () => ({ ESR_CLIENT_AUTH: 'private_key_jwt', ESR_CLIENT_PRIVATE_KEY_FILE: keyFile('ec.pem', ec.privatePem), ESR_CLIENT_KEY_ID: 'ec-2026' }),
+      () => ({
+        ESR_CLIENT_AUTH: 'private_key_jwt',
+        ESR_CLIENT_PRIVATE_KEY_FILE: keyFile('ec.pem', ec.privatePem),
+        ESR_CLIENT_KEY_ID: 'ec-2026',
+      }),
     ],
   ];
 

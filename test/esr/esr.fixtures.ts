@@ -38,7 +38,9 @@ export function makeTestClient(env: Record<string, string> = {}, baseUrl = TEST_
   const clock = new FakeClock();
   // @nestjs/axios is typed against axios' ES-module declarations, this file against its CommonJS ones:
   // the same runtime instance, two declaration files.
-  const http = new HttpService(axios.create(esrHttpOptions(settings, new OutboundHttpSettings(validated))) as unknown as ConstructorParameters<typeof HttpService>[0]);
+  const http = new HttpService(
+    axios.create(esrHttpOptions(settings, new OutboundHttpSettings(validated))) as unknown as ConstructorParameters<typeof HttpService>[0],
+  );
   const client = new EsrClient(http, new EsrEndpoint(baseUrl, 'configured'), settings, metrics, clock);
   return { client, settings, metrics, clock };
 }

@@ -82,7 +82,11 @@ describe('Outbound HTTP through the egress proxy', () => {
     delivered.length = 0;
   });
 
-  const proxyEnv = (extra: Record<string, string> = {}): Record<string, string> => ({ HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, ...extra });
+  const proxyEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+    HTTPS_PROXY: proxy.url,
+    HTTP_PROXY: proxy.url,
+    ...extra,
+  });
 
   async function esrCall(env: Record<string, string>): Promise<string[]> {
     const config = AppConfig.from(validateEnvironment({ ...TEST_SECRETS_ENV, ...env }));
@@ -137,7 +141,10 @@ describe('Outbound HTTP through the egress proxy', () => {
   });
 
   it('should read the lower-case proxy variables too', async () => {
-    await expect(deliver({ https_proxy: proxy.url }, `https://localhost:${ports.receiver}/hook`)).resolves.toEqual({ ok: true, status: 204 });
+    await expect(deliver({ https_proxy: proxy.url }, `https://localhost:${ports.receiver}/hook`)).resolves.toEqual({
+      ok: true,
+      status: 204,
+    });
     expect(proxy.seen).toEqual([`CONNECT localhost:${ports.receiver}`]);
   });
 

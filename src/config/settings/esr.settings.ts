@@ -14,7 +14,10 @@ export type EsrClientAuth =
 function clientAuthOf(env: EnvironmentVariables): EsrClientAuth {
   const method = env.ESR_CLIENT_AUTH as EsrClientAuthMethod;
   if (method !== 'private_key_jwt') return { method, clientSecret: env.ESR_CLIENT_SECRET };
-  const { key, alg } = parseEsrClientKey(env.ESR_CLIENT_PRIVATE_KEY as string, env.ESR_CLIENT_ASSERTION_ALG as EsrAssertionAlgorithm | undefined);
+  const { key, alg } = parseEsrClientKey(
+    env.ESR_CLIENT_PRIVATE_KEY as string,
+    env.ESR_CLIENT_ASSERTION_ALG as EsrAssertionAlgorithm | undefined,
+  );
   return { method, key, keyId: env.ESR_CLIENT_KEY_ID as string, alg };
 }
 
