@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 /**
  * The variables that may instead be read from a file named by `NAME_FILE` (a mounted Kubernetes Secret,
- * a Key Vault / Vault agent file). REDIS_PASSWORD and REDIS_SENTINEL_PASSWORD are listed for the Redis
+ * a Key Vault / Vault agent file). REDIS_URL may hold a password too. REDIS_PASSWORD and REDIS_SENTINEL_PASSWORD are listed for the Redis
  * settings that declare them.
  */
 export const SECRET_FILE_VARIABLES = [
@@ -13,6 +13,7 @@ export const SECRET_FILE_VARIABLES = [
   'WEBHOOK_SECRET',
   'STATUS_PAGE_SESSION_SECRET',
   'DATABASE_URL',
+  'REDIS_URL',
   'REDIS_PASSWORD',
   'REDIS_SENTINEL_PASSWORD',
 ] as const;
