@@ -155,7 +155,8 @@ function checkFailsClosed(container, spec, objects, owner, problems) {
   if (!/^https?:\/\/[^\s/]+/.test(esr)) p(`has no ESR_BASE_URL, so the built-in sandbox would answer for ESR`);
   else if (/^https?:\/\/(localhost|127\.|\[::1\])/i.test(esr)) p(`points ESR_BASE_URL at the pod itself (${esr})`);
   const credential = env.get('ESR_CLIENT_AUTH')?.value === 'private_key_jwt' ? 'ESR_CLIENT_PRIVATE_KEY' : 'ESR_CLIENT_SECRET';
-  for (const v of [...REQUIRED_FROM_SECRET, credential]) if (!readsFromSecret(container, spec, env, v)) p(`does not read ${v} from a Secret`);
+  for (const v of [...REQUIRED_FROM_SECRET, credential])
+    if (!readsFromSecret(container, spec, env, v)) p(`does not read ${v} from a Secret`);
 }
 
 function checkConfigMaps(objects, problems) {

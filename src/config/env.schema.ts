@@ -18,7 +18,7 @@ import {
 import { CronTime } from 'cron';
 import { parseApiKeys } from './api-keys';
 import { parseIsoDuration } from './duration';
-import { ESR_ASSERTION_ALGORITHMS, ESR_CLIENT_AUTH_METHODS, EsrAssertionAlgorithm, parseEsrClientKey } from './esr-client-auth';
+import { ESR_ASSERTION_ALGORITHMS, ESR_CLIENT_AUTH_METHODS, esrClientAuthProblems } from './esr-client-auth';
 import { resolveSecretFiles } from './secret-files';
 import { VPD_LIST } from '../domain/identifiers';
 import { UK_ZONE } from '../domain/uk-time';
@@ -274,24 +274,6 @@ function failClosedProblems(env: EnvironmentVariables): string[] {
 }
 
 const MODE_VARIABLES = ['NODE_ENV', 'DATABASE_URL', 'ESR_BASE_URL'];
-
-/** private_key_jwt needs a readable private key of a supported type and its kid; each problem names its variable. */
-function esrClientAuthProblems(env: EnvironmentVariables): string[] {
-  if (env.ESR_CLIENT_AUTH !== 'private_key_jwt') return [];
-  const problems: string[] = [];
-  if (!env.ESR_CLIENT_KEY_ID)
-    problems.push('ESR_CLIENT_KEY_ID: must be set when ESR_CLIENT_AUTH=private_key_jwt (the kid ESR knows the key by)');
-  if (!env.ESR_CLIENT_PRIVATE_KEY) {
-    problems.push('ESR_CLIENT_PRIVATE_KEY_FILE: must be set when ESR_CLIENT_AUTH=private_key_jwt (a PEM private key, PKCS#8)');
-    return problems;
-  }
-  try {
-    parseEsrClientKey(env.ESR_CLIENT_PRIVATE_KEY, env.ESR_CLIENT_ASSERTION_ALG as EsrAssertionAlgorithm | undefined);
-  } catch (error) {
-    problems.push(`ESR_CLIENT_PRIVATE_KEY_FILE: the key ${(error as Error).message}`);
-  }
-  return problems;
-}
 
 /** The proxy variables, also read in lower case (curl's and Node's convention) when the upper-case one is unset. */
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'] as const;

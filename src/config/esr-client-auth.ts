@@ -38,3 +38,29 @@ export function parseEsrClientKey(pem: string, alg?: EsrAssertionAlgorithm): Esr
   if (alg && alg !== fits) throw new Error(`signs ${fits}, not ${alg} (ESR_CLIENT_ASSERTION_ALG)`);
   return { key, alg: fits };
 }
+
+/** The ESR client-authentication variables, as validateEnvironment holds them. */
+export interface EsrClientAuthVariables {
+  ESR_CLIENT_AUTH: string;
+  ESR_CLIENT_PRIVATE_KEY?: string;
+  ESR_CLIENT_KEY_ID?: string;
+  ESR_CLIENT_ASSERTION_ALG?: string;
+}
+
+/** private_key_jwt needs a readable private key of a supported type and its kid; each problem names its variable. */
+export function esrClientAuthProblems(env: EsrClientAuthVariables): string[] {
+  if (env.ESR_CLIENT_AUTH !== 'private_key_jwt') return [];
+  const problems: string[] = [];
+  if (!env.ESR_CLIENT_KEY_ID)
+    problems.push('ESR_CLIENT_KEY_ID: must be set when ESR_CLIENT_AUTH=private_key_jwt (the kid ESR knows the key by)');
+  if (!env.ESR_CLIENT_PRIVATE_KEY) {
+    problems.push('ESR_CLIENT_PRIVATE_KEY_FILE: must be set when ESR_CLIENT_AUTH=private_key_jwt (a PEM private key, PKCS#8)');
+    return problems;
+  }
+  try {
+    parseEsrClientKey(env.ESR_CLIENT_PRIVATE_KEY, env.ESR_CLIENT_ASSERTION_ALG as EsrAssertionAlgorithm | undefined);
+  } catch (error) {
+    problems.push(`ESR_CLIENT_PRIVATE_KEY_FILE: the key ${(error as Error).message}`);
+  }
+  return problems;
+}
