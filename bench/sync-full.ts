@@ -186,7 +186,11 @@ async function benchSize(size: number, redis: Redis): Promise<SizeResult> {
   const clock = new Clock();
   const metrics = new MetricsService();
   const esr = new EsrClient(
-    new HttpService(axios.create(esrHttpOptions(config.settings.esr)) as unknown as ConstructorParameters<typeof HttpService>[0]),
+    new HttpService(
+      axios.create(esrHttpOptions(config.settings.esr, config.settings.outboundHttp)) as unknown as ConstructorParameters<
+        typeof HttpService
+      >[0],
+    ),
     new EsrEndpoint(child.url, 'configured'),
     config.settings.esr,
     metrics,

@@ -56,17 +56,30 @@ function standardCases() {
     .filter((f) => /^values-.+\.ya?ml$/.test(f))
     .sort()
     .map((f) => `${chart}/${f}`);
+  const set = (...pairs) => pairs.flatMap((p) => ['--set', p]);
   const releases = [
     releaseCase('default values (values.yaml + ci/required-values.yaml)', [required]),
     ...valuesFiles.map((f) => releaseCase(path.basename(f), [f])),
     releaseCase('every optional part on (ci/all-features-values.yaml)', [required, everything]),
+    releaseCase('secrets as environment variables (secret.mountAs=env)', [required], set('secret.mountAs=env')),
+    releaseCase(
+      'secrets from the Secrets Store CSI driver, private_key_jwt',
+      [required],
+      set(
+        'secret.name=',
+        'secret.csi.secretProviderClass=esr-gateway-key-vault',
+        'secret.keys.ESR_CLIENT_SECRET=',
+        'secret.keys.ESR_CLIENT_PRIVATE_KEY=esr-client-key',
+        'config.ESR_CLIENT_AUTH=private_key_jwt',
+        'config.ESR_CLIENT_KEY_ID=esr-gateway-2026',
+      ),
+    ),
   ];
   const lints = [[], [required], ...valuesFiles.map((f) => [f]), [required, everything]].map((files) => ({
     files,
     ...lint(files),
   }));
   // Each refusal: values that leave something out, and the words the error must contain.
-  const set = (...pairs) => pairs.flatMap((p) => ['--set', p]);
   const refusals = [
     ['values.yaml alone (no Secret named)', [], [], 'secret.name is required'],
     ['no ESR_BASE_URL', [required], set('config.ESR_BASE_URL='), 'config.ESR_BASE_URL is required'],
@@ -92,6 +105,19 @@ function standardCases() {
     ['NODE_ENV overridden through extraEnv', [required], set('extraEnv[0].name=NODE_ENV', 'extraEnv[0].value=development'), 'extraEnv'],
     ['a secret under config', [required], set('config.AUDIT_HMAC_SECRET=abcdefghijklmnopqrstuvwxyz'), 'AUDIT_HMAC_SECRET'],
     ['runAsNonRoot false', [required], set('podSecurityContext.runAsNonRoot=false'), 'runAsNonRoot'],
+    ['no ESR client secret', [required], set('secret.keys.ESR_CLIENT_SECRET='), 'ESR_CLIENT_SECRET'],
+    [
+      'private_key_jwt without its key',
+      [required],
+      set('config.ESR_CLIENT_AUTH=private_key_jwt', 'config.ESR_CLIENT_KEY_ID=k1'),
+      'ESR_CLIENT_PRIVATE_KEY',
+    ],
+    [
+      'a SecretProviderClass with secrets as environment variables',
+      [required],
+      set('secret.csi.secretProviderClass=kv', 'secret.mountAs=env'),
+      'needs secret.mountAs=files',
+    ],
   ].map(([name, files, extra, expected]) => {
     const r = render(files, extra);
     return { name, refused: Boolean(r.error), expected, message: r.error ?? 'rendered', ok: Boolean(r.error?.includes(expected)) };

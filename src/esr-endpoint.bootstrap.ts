@@ -1,3 +1,5 @@
+import { createPublicKey } from 'node:crypto';
+import type { EsrSettings } from './config/settings/esr.settings';
 import type { Settings } from './config/settings/settings';
 import { EsrEndpoint } from './esr/esr.endpoint';
 import type * as SandboxServer from './sandbox/sandbox.server';
@@ -19,7 +21,15 @@ export async function openEsrEndpoint(settings: Pick<Settings, 'esr' | 'localMod
     ...localMode.sandbox,
     clientId: esr.clientId,
     clientSecret: esr.clientSecret,
+    clientKeys: sandboxClientKeys(esr),
     ...(now ? { now } : {}),
   });
   return new EsrEndpoint(sandbox.url.replace(/\/+$/, ''), 'sandbox', () => sandbox.close());
+}
+
+/** With private_key_jwt, the sandbox knows the configured key's public half by its kid, as ESR would. */
+function sandboxClientKeys(esr: EsrSettings): object[] {
+  const auth = esr.clientAuth;
+  if (auth.method !== 'private_key_jwt') return [];
+  return [{ ...createPublicKey(auth.key).export({ format: 'jwk' }), kid: auth.keyId, alg: auth.alg, use: 'sig' }];
 }

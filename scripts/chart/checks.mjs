@@ -28,10 +28,25 @@ const MODELS = [
   PrometheusRule,
 ];
 
-/** Variables that hold secrets: they may only come from a Secret (secretKeyRef), never a ConfigMap or a literal. */
-export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'API_KEYS', 'ESR_CLIENT_SECRET', 'AUDIT_HMAC_SECRET'];
-/** What the service must get in a cluster so that it fails closed (see the reliability issue). */
-const REQUIRED_FROM_SECRET = ['DATABASE_URL', 'API_KEYS', 'ESR_CLIENT_SECRET', 'AUDIT_HMAC_SECRET'];
+/**
+ * Variables that hold secrets: they may only come from a Secret or a vault (a secretKeyRef, or NAME_FILE
+ * naming a file on a Secret or Secrets Store CSI volume), never a ConfigMap or a literal.
+ */
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'API_KEYS',
+  'ESR_CLIENT_SECRET',
+  'ESR_CLIENT_PRIVATE_KEY',
+  'AUDIT_HMAC_SECRET',
+  'WEBHOOK_SECRET',
+  'STATUS_PAGE_SESSION_SECRET',
+  'REDIS_PASSWORD',
+  'REDIS_SENTINEL_PASSWORD',
+];
+/** What the service must get in a cluster so that it fails closed (see the reliability issue), besides its ESR credential. */
+const REQUIRED_FROM_SECRET = ['DATABASE_URL', 'API_KEYS', 'AUDIT_HMAC_SECRET'];
+const CSI_DRIVER = 'secrets-store.csi.k8s.io';
 const SECRET_LIKE_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE_KEY|^API_KEYS?$/i;
 const SECRET_LIKE_VALUE = [
   [/[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i, 'a URL with a password in it'],
@@ -118,15 +133,30 @@ function checkPods(objects, problems) {
   }
 }
 
+/**
+ * Whether a container reads `variable` from a Secret: a secretKeyRef, or `variable`_FILE naming a file
+ * under a read-only mount of a Secret volume or a Secrets Store CSI volume of its pod.
+ */
+export function readsFromSecret(container, spec, env, variable) {
+  if (env.get(variable)?.valueFrom?.secretKeyRef) return true;
+  const file = env.get(`${variable}_FILE`)?.value;
+  if (!file) return false;
+  const mount = (container.volumeMounts ?? []).find((m) => file.startsWith(`${String(m.mountPath).replace(/\/+$/, '')}/`));
+  const volume = mount && (spec.volumes ?? []).find((v) => v.name === mount.name);
+  return Boolean(mount?.readOnly && (volume?.secret || volume?.csi?.driver === CSI_DRIVER));
+}
+
 /** The service must start in production mode with real secrets and a real ESR, whatever the values. */
-function checkFailsClosed(container, objects, owner, problems) {
+function checkFailsClosed(container, spec, objects, owner, problems) {
   const env = effectiveEnv(container, objects);
   const p = (msg) => problems.push(`${owner}: container ${container.name} ${msg}`);
   if (env.get('NODE_ENV')?.value !== 'production') p(`does not run with NODE_ENV=production (${env.get('NODE_ENV')?.value ?? 'unset'})`);
   const esr = env.get('ESR_BASE_URL')?.value ?? '';
   if (!/^https?:\/\/[^\s/]+/.test(esr)) p(`has no ESR_BASE_URL, so the built-in sandbox would answer for ESR`);
   else if (/^https?:\/\/(localhost|127\.|\[::1\])/i.test(esr)) p(`points ESR_BASE_URL at the pod itself (${esr})`);
-  for (const v of REQUIRED_FROM_SECRET) if (!env.get(v)?.valueFrom?.secretKeyRef) p(`does not read ${v} from a Secret`);
+  const credential = env.get('ESR_CLIENT_AUTH')?.value === 'private_key_jwt' ? 'ESR_CLIENT_PRIVATE_KEY' : 'ESR_CLIENT_SECRET';
+  for (const v of [...REQUIRED_FROM_SECRET, credential])
+    if (!readsFromSecret(container, spec, env, v)) p(`does not read ${v} from a Secret`);
 }
 
 function checkConfigMaps(objects, problems) {
@@ -162,7 +192,7 @@ function checkServer(objects, problems) {
   if (env.get('DATABASE_MIGRATIONS_RUN')?.value !== 'false')
     p('pods would run migrations themselves (DATABASE_MIGRATIONS_RUN is not "false")');
   if (env.get('HOST')?.value !== '0.0.0.0') p(`does not listen on the pod's addresses (HOST=${env.get('HOST')?.value ?? 'unset'})`);
-  checkFailsClosed(c, objects, name(d), problems);
+  checkFailsClosed(c, d.spec?.template?.spec ?? {}, objects, name(d), problems);
   const ru = d.spec?.strategy?.rollingUpdate ?? {};
   if (d.spec?.strategy?.type === 'Recreate' || (String(ru.maxSurge ?? '25%') === '0' && String(ru.maxUnavailable ?? '25%') === '0'))
     p('rolling update cannot make progress');
@@ -204,7 +234,7 @@ function checkMigrations(objects, problems) {
     if (!hooks.includes('pre-install') || !hooks.includes('pre-upgrade'))
       p(`is not a pre-install,pre-upgrade hook (${hooks.join(',') || 'no hook'}), so it would not run before the Deployment`);
     if (!Number.isInteger(hookWeight(job))) p('has a hook weight that is not an integer');
-    for (const c of job.spec?.template?.spec?.containers ?? []) checkFailsClosed(c, objects, name(job), problems);
+    for (const c of job.spec?.template?.spec?.containers ?? []) checkFailsClosed(c, job.spec.template.spec, objects, name(job), problems);
     const labels = podOf(job).labels;
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
     const covering = policies.filter((np) => matches(np.spec?.podSelector?.matchLabels, labels));

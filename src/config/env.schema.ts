@@ -18,6 +18,8 @@ import {
 import { CronTime } from 'cron';
 import { parseApiKeys } from './api-keys';
 import { parseIsoDuration } from './duration';
+import { ESR_ASSERTION_ALGORITHMS, ESR_CLIENT_AUTH_METHODS, esrClientAuthProblems } from './esr-client-auth';
+import { resolveSecretFiles } from './secret-files';
 import { VPD_LIST } from '../domain/identifiers';
 import { UK_ZONE } from '../domain/uk-time';
 
@@ -155,6 +157,32 @@ export class EnvironmentVariables {
   @IsIsoDuration({ min: 'PT0.1S', max: 'PT1H' }) ESR_BREAKER_HALF_OPEN_AFTER = 'PT30S';
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) ESR_PAGE_SIZE = 500;
 
+  // ESR client authentication at the token endpoint (esr-api.yaml 1.1.0); checked by esrClientAuthProblems.
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'ESR_TOKEN_URL must be an http(s) URL' })
+  ESR_TOKEN_URL?: string;
+  @IsIn(ESR_CLIENT_AUTH_METHODS, { message: `ESR_CLIENT_AUTH must be one of ${ESR_CLIENT_AUTH_METHODS.join(', ')}` })
+  ESR_CLIENT_AUTH = 'client_secret_post';
+  /** PEM private key of private_key_jwt; usually ESR_CLIENT_PRIVATE_KEY_FILE (see secret-files.ts). */
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(16_384) ESR_CLIENT_PRIVATE_KEY?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(256) ESR_CLIENT_KEY_ID?: string;
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(ESR_ASSERTION_ALGORITHMS, { message: `ESR_CLIENT_ASSERTION_ALG must be one of ${ESR_ASSERTION_ALGORITHMS.join(', ')}` })
+  ESR_CLIENT_ASSERTION_ALG?: string;
+
+  // Outbound proxy for every call the gateway makes (ESR and webhooks): src/common/http/outbound-http.ts.
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'HTTPS_PROXY must be an http(s) URL' })
+  HTTPS_PROXY?: string;
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'HTTP_PROXY must be an http(s) URL' })
+  HTTP_PROXY?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(4096) NO_PROXY?: string;
+
   @IsIsoDuration({ max: 'P30D' }) ACTIVATION_DELAY = 'PT24H';
   @Transform(toBool) @IsBoolean() SYNC_ENABLED = true;
   @IsIsoDuration({ min: 'PT10S', max: 'P1D' }) SYNC_INTERVAL = 'PT5M';
@@ -250,11 +278,24 @@ function failClosedProblems(env: EnvironmentVariables): string[] {
 
 const MODE_VARIABLES = ['NODE_ENV', 'DATABASE_URL', 'ESR_BASE_URL'];
 
+/** The proxy variables, also read in lower case (curl's and Node's convention) when the upper-case one is unset. */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY'] as const;
+
+function withProxyFallbacks(raw: Record<string, unknown>): Record<string, unknown> {
+  const env = { ...raw };
+  for (const name of PROXY_VARIABLES)
+    if (env[name] === undefined && env[name.toLowerCase()] !== undefined) env[name] = env[name.toLowerCase()];
+  return env;
+}
+
 /**
  * Validates raw environment values; returns the typed instance or throws ConfigValidationError naming
  * every bad or missing variable at once.
  */
-export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
+export function validateEnvironment(input: Record<string, unknown>): EnvironmentVariables {
+  // Secrets given as files (NAME_FILE) are read first, so every check below sees their values.
+  const secrets = resolveSecretFiles(withProxyFallbacks(input));
+  const raw = secrets.env;
   const known = Object.keys(new EnvironmentVariables()).concat([
     'HOST',
     'DATABASE_URL',
@@ -269,10 +310,21 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     'SUPPORT_CONTACT',
     'STATUS_PAGE_ENABLED',
     'STATUS_PAGE_SESSION_SECRET',
+    'ESR_TOKEN_URL',
+    'ESR_CLIENT_PRIVATE_KEY',
+    'ESR_CLIENT_KEY_ID',
+    'ESR_CLIENT_ASSERTION_ALG',
+    'HTTPS_PROXY',
+    'HTTP_PROXY',
+    'NO_PROXY',
   ]);
   const relevant = Object.fromEntries(Object.entries(raw).filter(([k]) => known.includes(k)));
   const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
-  const problems = flatten(validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false, stopAtFirstError: true }));
+  const problems = [
+    ...secrets.problems,
+    ...flatten(validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false, stopAtFirstError: true })),
+  ];
+  if (!problems.some((p) => p.startsWith('ESR_CLIENT_'))) problems.push(...esrClientAuthProblems(env));
   // The mode is only decided on valid values: a bad NODE_ENV, DATABASE_URL or ESR_BASE_URL is fixed first.
   if (!problems.some((p) => MODE_VARIABLES.some((name) => p.startsWith(name)))) problems.push(...failClosedProblems(env));
   if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: must be set when WEBHOOK_URL is set (events are signed)');

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import axios from 'axios';
 import { validateEnvironment } from '../config/env.schema';
 import { EsrSettings } from '../config/settings/esr.settings';
+import { OutboundHttpSettings } from '../config/settings/outbound-http.settings';
 import { ConnectTimeoutError, armConnectTimeout, esrHttpOptions } from './esr.http';
 import { TEST_SECRETS_ENV } from '../../test/support/test-secrets';
 
@@ -20,9 +21,9 @@ class FakeSocket extends EventEmitter {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('esrHttpOptions', () => {
-  const settings = new EsrSettings(
-    validateEnvironment({ ESR_BASE_URL: 'http://127.0.0.1:1', ESR_CONNECT_TIMEOUT: 'PT0.05S', ...TEST_SECRETS_ENV }),
-  );
+  const env = validateEnvironment({ ESR_BASE_URL: 'http://127.0.0.1:1', ESR_CONNECT_TIMEOUT: 'PT0.05S', ...TEST_SECRETS_ENV });
+  const settings = new EsrSettings(env);
+  const outbound = new OutboundHttpSettings(env);
 
   describe(armConnectTimeout.name, () => {
     it('should destroy a socket that does not connect within the timeout', async () => {
@@ -75,7 +76,7 @@ describe('esrHttpOptions', () => {
     });
 
     it('should keep connections alive between requests', async () => {
-      const options = esrHttpOptions(settings);
+      const options = esrHttpOptions(settings, outbound);
       const client = axios.create(options);
 
       for (let i = 0; i < 3; i++) await expect(client.get(url)).resolves.toMatchObject({ status: 200 });
@@ -85,7 +86,7 @@ describe('esrHttpOptions', () => {
     });
 
     it('should not follow redirects', () => {
-      expect(esrHttpOptions(settings).maxRedirects).toBe(0);
+      expect(esrHttpOptions(settings, outbound).maxRedirects).toBe(0);
     });
   });
 });

@@ -2,7 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { AxiosRequestConfig } from 'axios';
+import { outboundAgentOptions, outboundAxiosConfig } from '../common/http/outbound-http';
 import { EsrSettings } from '../config/settings/esr.settings';
+import type { OutboundHttpSettings } from '../config/settings/outbound-http.settings';
 
 /** Error code of a socket that did not connect within the connect timeout. */
 export const ESR_CONNECT_TIMEOUT_CODE = 'ESR_CONNECT_TIMEOUT';
@@ -75,21 +77,24 @@ class EsrHttpsAgent extends https.Agent {
 export const ESR_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
- * The axios settings of the ESR HttpService: keep-alive agents with a connect timeout, no redirects
+ * The axios settings of the ESR HttpService: the outbound stack (src/common/http/outbound-http.ts: the
+ * egress proxy of HTTPS_PROXY/HTTP_PROXY/NO_PROXY) with keep-alive agents with a connect timeout, no redirects
  * (a redirect could carry the bearer token to another host), bounded bodies. Per-request settings
  * (raw text bodies, every status accepted, abort signal) are set by EsrTransport (esr.transport.ts).
  */
-export function esrHttpOptions(settings: EsrSettings): AxiosRequestConfig {
-  const agentOptions = {
+export function esrHttpOptions(settings: EsrSettings, outbound: OutboundHttpSettings): AxiosRequestConfig {
+  const agentOptions = outboundAgentOptions(outbound, {
     keepAlive: true,
     keepAliveMsecs: 1000,
     // Room for every concurrent call plus a token fetch; the bulkhead is what limits concurrency.
     maxSockets: settings.maxConcurrency + 2,
     maxFreeSockets: settings.maxConcurrency,
-  };
+  });
   return {
-    httpAgent: new EsrHttpAgent(agentOptions, settings.connectTimeoutMs),
-    httpsAgent: new EsrHttpsAgent(agentOptions, settings.connectTimeoutMs),
+    ...outboundAxiosConfig({
+      httpAgent: new EsrHttpAgent(agentOptions, settings.connectTimeoutMs),
+      httpsAgent: new EsrHttpsAgent(agentOptions, settings.connectTimeoutMs),
+    }),
     maxRedirects: 0,
     maxContentLength: ESR_MAX_BODY_BYTES,
     maxBodyLength: 64 * 1024,

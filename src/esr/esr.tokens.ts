@@ -1,5 +1,6 @@
 import { Clock } from '../common/clock/clock';
 import { EsrSettings } from '../config/settings/esr.settings';
+import { tokenRequestBody } from './esr.client-auth';
 import { EsrEndpoint } from './esr.endpoint';
 import { EsrCallFailure, parsedOrFailure, statusFailure } from './esr.failures';
 import { ESR_ENDPOINTS, EsrMetrics } from './esr.metrics';
@@ -10,7 +11,8 @@ import { errorCodeOf, parseJson, tokenResponse } from './esr.validation';
 export const TOKEN_REFRESH_MARGIN_MS = 30_000;
 
 /**
- * The ESR client's OAuth2 client-credentials access token: fetched when first needed, reused until
+ * The ESR client's OAuth2 client-credentials access token, from ESR_TOKEN_URL (default the endpoint's
+ * /oauth2/token) with the client authentication of ESR_CLIENT_AUTH (esr.client-auth.ts): fetched when first needed, reused until
  * TOKEN_REFRESH_MARGIN_MS (or 10% of its life) before it expires by the injected Clock, one request
  * for any number of concurrent callers, forgotten when ESR refuses it.
  */
@@ -42,22 +44,24 @@ export class EsrTokens {
 
   private async fetchToken(): Promise<string> {
     const endpoint = ESR_ENDPOINTS.token;
-    const form = new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: this.settings.clientId,
-      client_secret: this.settings.clientSecret,
-    });
-    if (this.settings.scope) form.set('scope', this.settings.scope);
     const requestedAt = this.clock.nowMs();
+    const tokenUrl = this.settings.tokenUrl ?? `${this.endpoint.baseUrl}/oauth2/token`;
     try {
+      const { body, headers } = await tokenRequestBody({
+        clientId: this.settings.clientId,
+        scope: this.settings.scope,
+        auth: this.settings.clientAuth,
+        tokenUrl,
+        nowMs: requestedAt,
+      });
       // Everyone waits for the token, so it goes in the interactive lane, with no deadline of its own.
       const res = await this.transport.exchange(
         endpoint,
         {
           method: 'POST',
-          url: `${this.endpoint.baseUrl}/oauth2/token`,
-          data: form.toString(),
-          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          url: tokenUrl,
+          data: body,
+          headers,
         },
         { lane: 'interactive' },
       );

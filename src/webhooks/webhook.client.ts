@@ -1,4 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import axios, { AxiosInstance, isAxiosError } from 'axios';
+import { closeOutboundAgents, OutboundAgents, outboundAgents, outboundAxiosConfig } from '../common/http/outbound-http';
+import { OutboundHttpSettings } from '../config/settings/outbound-http.settings';
 import { webhookHeaders } from './webhook-signature';
 
 /** Longest one delivery attempt may take. */
@@ -7,28 +10,50 @@ export const WEBHOOK_TIMEOUT_MS = 10_000;
 export type WebhookAttempt = { ok: true; status: number } | { ok: false; status: number | null; error: string };
 
 /**
- * The one class that talks to the portal's webhook receiver: one signed POST, no redirects
- * followed, WEBHOOK_TIMEOUT_MS at most. Any 2xx is delivery. The receiver's body is never read
- * into logs or the database.
+ * The one class that talks to the portal's webhook receiver: one signed POST through the outbound
+ * stack (src/common/http/outbound-http.ts: the egress proxy of HTTPS_PROXY/HTTP_PROXY/NO_PROXY, as for
+ * ESR), no redirects followed, WEBHOOK_TIMEOUT_MS at most. Any 2xx is delivery. The receiver's body is
+ * never read into logs or the database.
  */
 @Injectable()
-export class WebhookClient {
+export class WebhookClient implements OnApplicationShutdown {
+  private readonly agents: OutboundAgents;
+  private readonly http: AxiosInstance;
+
+  constructor(outbound: OutboundHttpSettings) {
+    this.agents = outboundAgents(outbound, { keepAlive: true });
+    this.http = axios.create({
+      ...outboundAxiosConfig(this.agents),
+      maxRedirects: 0,
+      validateStatus: () => true,
+      responseType: 'stream',
+      // The body goes out byte for byte as signed.
+      transformRequest: [(data: unknown) => data],
+      headers: { 'User-Agent': 'esr-gateway' },
+    });
+  }
+
   async post(url: string, secret: string, eventId: string, timestamp: number, body: string): Promise<WebhookAttempt> {
+    const signal = AbortSignal.timeout(WEBHOOK_TIMEOUT_MS);
     try {
-      const response = await fetch(url, {
-        method: 'POST',
+      const response = await this.http.post<NodeJS.ReadableStream & { destroy(): void }>(url, body, {
         headers: webhookHeaders(secret, eventId, timestamp, body),
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+        signal,
       });
-      await response.body?.cancel().catch(() => undefined);
+      response.data.destroy();
       if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
       return { ok: false, status: response.status, error: `HTTP ${response.status}` };
     } catch (error) {
-      const e = error as Error & { cause?: { code?: string } };
-      const kind = e.name === 'TimeoutError' ? 'timeout' : (e.cause?.code ?? e.name ?? 'network error');
+      const kind = signal.aborted
+        ? 'timeout'
+        : isAxiosError(error)
+          ? (error.code ?? error.name)
+          : ((error as Error).name ?? 'network error');
       return { ok: false, status: null, error: `request failed: ${kind}`.slice(0, 300) };
     }
+  }
+
+  onApplicationShutdown(): void {
+    closeOutboundAgents(this.agents);
   }
 }

@@ -234,6 +234,23 @@ describe('Helm chart esr-gateway', () => {
     expect((prod.secret as { keys: Record<string, string> }).keys.REDIS_URL).not.toBe('');
   });
 
+  it('should accept private_key_jwt with its key and kid, secrets from a SecretProviderClass, and an egress proxy', () => {
+    const values = mergeValues(defaults, {
+      secret: {
+        name: '',
+        csi: { secretProviderClass: 'esr-gateway-key-vault' },
+        keys: { ESR_CLIENT_SECRET: '', ESR_CLIENT_PRIVATE_KEY: 'ESR_CLIENT_PRIVATE_KEY', WEBHOOK_SECRET: 'WEBHOOK_SECRET' },
+      },
+      config: {
+        ESR_CLIENT_AUTH: 'private_key_jwt',
+        ESR_CLIENT_KEY_ID: 'esr-gateway-2026',
+        HTTPS_PROXY: 'http://proxy.trust.example:3128',
+        NO_PROXY: '.svc.cluster.local,localhost',
+      },
+    });
+    expect(errorsOf(values)).toBe('');
+  });
+
   it.each([
     ['an unknown top-level key', { replicas: 3 }],
     ['a secret placed in the ConfigMap settings', { config: { DATABASE_URL: 'postgres://u:p@db/esr' } }],
@@ -254,6 +271,16 @@ describe('Helm chart esr-gateway', () => {
     ['API_KEYS given as a literal through extraEnv', { extraEnv: [{ name: 'API_KEYS', value: 'p:secret-secret:portal' }] }],
     ['a sandbox setting through extraEnv', { extraEnv: [{ name: 'SANDBOX_SEED', value: '1' }] }],
     ['no key name for ESR_CLIENT_SECRET', { secret: { keys: { ESR_CLIENT_SECRET: '' } } }],
+    [
+      'private_key_jwt without a key name for ESR_CLIENT_PRIVATE_KEY',
+      { config: { ESR_CLIENT_AUTH: 'private_key_jwt', ESR_CLIENT_KEY_ID: 'k1' } },
+    ],
+    [
+      'private_key_jwt without ESR_CLIENT_KEY_ID',
+      { config: { ESR_CLIENT_AUTH: 'private_key_jwt' }, secret: { keys: { ESR_CLIENT_PRIVATE_KEY: 'ESR_CLIENT_PRIVATE_KEY' } } },
+    ],
+    ['an unknown way of reading the secrets', { secret: { mountAs: 'volume' } }],
+    ['a proxy URL with credentials in it', { config: { HTTPS_PROXY: 'http://user:pass@proxy.example.org:3128' } }],
     ['credentials in ESR_BASE_URL', { config: { ESR_BASE_URL: 'https://user:pass@esr.example.org' } }],
   ])('should reject a values file with %s', (_case, override) => {
     expect(errorsOf(mergeValues(defaults, override as Values))).not.toBe('');
@@ -348,10 +375,22 @@ describe('Helm chart esr-gateway', () => {
     expect(unused).toEqual([]);
   });
 
-  it('should keep _helpers.tpl to the usual name, label and image helpers plus the one validation', () => {
+  it('should keep _helpers.tpl to the usual name, label and image helpers, the one validation and the secret wiring pods and Job share', () => {
     const helpers = [...read('helm/esr-gateway/templates/_helpers.tpl').matchAll(/define "([^"]+)"/g)].map((m) => m[1]);
     expect(helpers.sort()).toEqual(
-      ['chart', 'fullname', 'image', 'labels', 'name', 'selectorLabels', 'serviceAccountName', 'validate']
+      [
+        'chart',
+        'fullname',
+        'image',
+        'labels',
+        'name',
+        'secretEnv',
+        'secretVolume',
+        'secretVolumeMount',
+        'selectorLabels',
+        'serviceAccountName',
+        'validate',
+      ]
         .map((h) => `esr-gateway.${h}`)
         .sort(),
     );

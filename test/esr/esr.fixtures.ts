@@ -3,6 +3,7 @@ import axios from 'axios';
 import { FakeClock } from '../../src/common/clock/clock';
 import { validateEnvironment } from '../../src/config/env.schema';
 import { EsrSettings } from '../../src/config/settings/esr.settings';
+import { OutboundHttpSettings } from '../../src/config/settings/outbound-http.settings';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { EsrClient } from '../../src/esr/esr.client';
 import { EsrEndpoint } from '../../src/esr/esr.endpoint';
@@ -24,21 +25,22 @@ export interface TestClient {
 }
 
 export function makeTestClient(env: Record<string, string> = {}, baseUrl = TEST_ESR_BASE_URL): TestClient {
-  const settings = new EsrSettings(
-    validateEnvironment({
-      ESR_BASE_URL: baseUrl,
-      ...TEST_SECRETS_ENV,
-      ESR_RETRY_BASE_DELAY: 'PT0.001S',
-      ESR_RETRY_MAX_DELAY: 'PT0.005S',
-      ESR_RATE_LIMIT_PER_SECOND: '20',
-      ...env,
-    }),
-  );
+  const validated = validateEnvironment({
+    ESR_BASE_URL: baseUrl,
+    ...TEST_SECRETS_ENV,
+    ESR_RETRY_BASE_DELAY: 'PT0.001S',
+    ESR_RETRY_MAX_DELAY: 'PT0.005S',
+    ESR_RATE_LIMIT_PER_SECOND: '20',
+    ...env,
+  });
+  const settings = new EsrSettings(validated);
   const metrics = new MetricsService();
   const clock = new FakeClock();
   // @nestjs/axios is typed against axios' ES-module declarations, this file against its CommonJS ones:
   // the same runtime instance, two declaration files.
-  const http = new HttpService(axios.create(esrHttpOptions(settings)) as unknown as ConstructorParameters<typeof HttpService>[0]);
+  const http = new HttpService(
+    axios.create(esrHttpOptions(settings, new OutboundHttpSettings(validated))) as unknown as ConstructorParameters<typeof HttpService>[0],
+  );
   const client = new EsrClient(http, new EsrEndpoint(baseUrl, 'configured'), settings, metrics, clock);
   return { client, settings, metrics, clock };
 }

@@ -66,8 +66,18 @@ Refuses to render a release that would not fail closed in a cluster. Included by
 that renders pods or their settings, so `helm template`/`install` stop with one clear message.
 */}}
 {{- define "esr-gateway.validate" -}}
-{{- if not .Values.secret.name }}
-{{- fail "secret.name is required: create a Secret with DATABASE_URL, REDIS_URL, API_KEYS, ESR_CLIENT_SECRET and AUDIT_HMAC_SECRET first (docs/deployment.md)" }}
+{{- if and (not .Values.secret.name) (not .Values.secret.csi.secretProviderClass) }}
+{{- fail "secret.name is required: create a Secret with DATABASE_URL, REDIS_URL, API_KEYS, ESR_CLIENT_SECRET and AUDIT_HMAC_SECRET first, or name a SecretProviderClass in secret.csi.secretProviderClass (docs/deployment.md)" }}
+{{- end }}
+{{- if and .Values.secret.csi.secretProviderClass (ne .Values.secret.mountAs "files") }}
+{{- fail "secret.csi.secretProviderClass needs secret.mountAs=files (the CSI driver mounts files)" }}
+{{- end }}
+{{- if eq (toString .Values.config.ESR_CLIENT_AUTH) "private_key_jwt" }}
+{{- if or (not .Values.secret.keys.ESR_CLIENT_PRIVATE_KEY) (not .Values.config.ESR_CLIENT_KEY_ID) }}
+{{- fail "config.ESR_CLIENT_AUTH=private_key_jwt needs secret.keys.ESR_CLIENT_PRIVATE_KEY (the PEM key) and config.ESR_CLIENT_KEY_ID (its kid)" }}
+{{- end }}
+{{- else if not .Values.secret.keys.ESR_CLIENT_SECRET }}
+{{- fail "secret.keys.ESR_CLIENT_SECRET is required unless config.ESR_CLIENT_AUTH=private_key_jwt" }}
 {{- end }}
 {{- $_ := required "config.ESR_BASE_URL is required: the URL of the ESR API (the built-in sandbox never runs in a cluster)" .Values.config.ESR_BASE_URL }}
 {{- if and (or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled) (not .Values.secret.keys.REDIS_URL) }}
@@ -102,5 +112,64 @@ the chart's appVersion).
 {{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
 {{- else }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The secret settings of a container. secret.mountAs files: NAME_FILE naming each file of the mounted
+secrets (the service reads them once at start); env: NAME from a secretKeyRef.
+*/}}
+{{- define "esr-gateway.secretEnv" -}}
+{{- range $variable, $key := .Values.secret.keys }}
+{{- if $key }}
+{{- if eq $.Values.secret.mountAs "files" }}
+- name: {{ $variable }}_FILE
+  value: {{ printf "%s/%s" $.Values.secret.mountPath $key | quote }}
+{{- else }}
+- name: {{ $variable }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $.Values.secret.name }}
+      key: {{ $key }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The mount of the secret files (secret.mountAs files), read-only.
+*/}}
+{{- define "esr-gateway.secretVolumeMount" -}}
+{{- if eq .Values.secret.mountAs "files" }}
+- name: secrets
+  mountPath: {{ .Values.secret.mountPath }}
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{/*
+The secret files (secret.mountAs files): the keys of the Secret secret.name that secret.keys names,
+readable by the pod's group (fsGroup) only; or the objects of the Secrets Store CSI driver's
+SecretProviderClass secret.csi.secretProviderClass, each file named by its objectAlias.
+*/}}
+{{- define "esr-gateway.secretVolume" -}}
+{{- if eq .Values.secret.mountAs "files" }}
+- name: secrets
+  {{- if .Values.secret.csi.secretProviderClass }}
+  csi:
+    driver: secrets-store.csi.k8s.io
+    readOnly: true
+    volumeAttributes:
+      secretProviderClass: {{ .Values.secret.csi.secretProviderClass | quote }}
+  {{- else }}
+  secret:
+    secretName: {{ .Values.secret.name }}
+    defaultMode: 0440
+    items:
+      {{- range $key := values .Values.secret.keys | compact | uniq | sortAlpha }}
+      - key: {{ $key }}
+        path: {{ $key }}
+      {{- end }}
+  {{- end }}
 {{- end }}
 {{- end }}

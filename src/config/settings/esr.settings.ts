@@ -1,5 +1,25 @@
+import type { KeyObject } from 'node:crypto';
 import { EnvironmentVariables } from '../env.schema';
+import { EsrAssertionAlgorithm, EsrClientAuthMethod, parseEsrClientKey } from '../esr-client-auth';
 import { ms } from './parse';
+
+/**
+ * How the gateway proves who it is at ESR's token endpoint (ESR_CLIENT_AUTH): a secret in the form or
+ * in HTTP Basic, or a JWT client assertion signed with the private key.
+ */
+export type EsrClientAuth =
+  | { readonly method: 'client_secret_post' | 'client_secret_basic'; readonly clientSecret: string }
+  | { readonly method: 'private_key_jwt'; readonly key: KeyObject; readonly keyId: string; readonly alg: EsrAssertionAlgorithm };
+
+function clientAuthOf(env: EnvironmentVariables): EsrClientAuth {
+  const method = env.ESR_CLIENT_AUTH as EsrClientAuthMethod;
+  if (method !== 'private_key_jwt') return { method, clientSecret: env.ESR_CLIENT_SECRET };
+  const { key, alg } = parseEsrClientKey(
+    env.ESR_CLIENT_PRIVATE_KEY as string,
+    env.ESR_CLIENT_ASSERTION_ALG as EsrAssertionAlgorithm | undefined,
+  );
+  return { method, key, keyId: env.ESR_CLIENT_KEY_ID as string, alg };
+}
 
 /**
  * ESR: where and as whom (client), which VPDs and role, and how calls are paced: resilience (attempts,
@@ -11,6 +31,10 @@ export class EsrSettings {
   readonly baseUrl: string | undefined;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** ESR_TOKEN_URL; undefined for `${base URL}/oauth2/token` of the endpoint bootstrap opened. */
+  readonly tokenUrl: string | undefined;
+  /** ESR_CLIENT_AUTH and what it needs (the secret, or the private key, its kid and algorithm). */
+  readonly clientAuth: EsrClientAuth;
   readonly scope: string;
   /** Configured VPDs, or undefined for every VPD that ESR lists. */
   readonly vpds: string[] | undefined;
@@ -39,6 +63,8 @@ export class EsrSettings {
     this.baseUrl = env.ESR_BASE_URL;
     this.clientId = env.ESR_CLIENT_ID;
     this.clientSecret = env.ESR_CLIENT_SECRET;
+    this.tokenUrl = env.ESR_TOKEN_URL;
+    this.clientAuth = clientAuthOf(env);
     this.scope = env.ESR_SCOPE;
     this.vpds = env.ESR_VPDS?.split(',');
     this.roleName = env.ESR_ROLE_NAME;

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { getMetadataStorage } from 'class-validator';
 import { EnvironmentVariables, validateEnvironment } from '../env.schema';
 import { Settings, settingsFrom } from './settings';
@@ -9,6 +10,9 @@ const DEPLOYED = {
   API_KEYS: 'portal1:portal-secret-1:portal',
   AUDIT_HMAC_SECRET: '0123456789abcdef0123',
 };
+
+const EC_PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+const JWT_AUTH = { ESR_CLIENT_AUTH: 'private_key_jwt', ESR_CLIENT_PRIVATE_KEY: EC_PEM, ESR_CLIENT_KEY_ID: 'gw-2026' };
 
 type Row = [variable: string, env: Record<string, string>, read: (s: Settings) => unknown, expected: unknown];
 
@@ -33,6 +37,14 @@ const TABLE: Row[] = [
   ['ESR_BASE_URL', { ESR_BASE_URL: 'https://esr2.example.nhs.uk' }, (s) => s.esr.baseUrl, 'https://esr2.example.nhs.uk'],
   ['ESR_CLIENT_ID', { ESR_CLIENT_ID: 'gw-client' }, (s) => s.esr.clientId, 'gw-client'],
   ['ESR_CLIENT_SECRET', { ESR_CLIENT_SECRET: 'gw-secret' }, (s) => s.esr.clientSecret, 'gw-secret'],
+  ['ESR_TOKEN_URL', { ESR_TOKEN_URL: 'https://idp.example.nhs.uk/token' }, (s) => s.esr.tokenUrl, 'https://idp.example.nhs.uk/token'],
+  ['ESR_CLIENT_AUTH', { ESR_CLIENT_AUTH: 'client_secret_basic' }, (s) => s.esr.clientAuth, { method: 'client_secret_basic', clientSecret: 'sandbox-secret' }],
+  ['ESR_CLIENT_PRIVATE_KEY', JWT_AUTH, (s) => s.esr.clientAuth.method === 'private_key_jwt' && s.esr.clientAuth.key.asymmetricKeyType, 'ec'],
+  ['ESR_CLIENT_KEY_ID', JWT_AUTH, (s) => s.esr.clientAuth.method === 'private_key_jwt' && s.esr.clientAuth.keyId, 'gw-2026'],
+  ['ESR_CLIENT_ASSERTION_ALG', { ...JWT_AUTH, ESR_CLIENT_ASSERTION_ALG: 'ES256' }, (s) => s.esr.clientAuth.method === 'private_key_jwt' && s.esr.clientAuth.alg, 'ES256'],
+  ['HTTPS_PROXY', { HTTPS_PROXY: 'http://proxy.internal:3128' }, (s) => s.outboundHttp.httpsProxy, 'http://proxy.internal:3128'],
+  ['HTTP_PROXY', { HTTP_PROXY: 'http://proxy.internal:3129' }, (s) => s.outboundHttp.httpProxy, 'http://proxy.internal:3129'],
+  ['NO_PROXY', { NO_PROXY: 'localhost,.svc.cluster.local' }, (s) => s.outboundHttp.noProxy, 'localhost,.svc.cluster.local'],
   ['ESR_SCOPE', { ESR_SCOPE: 'esr.all' }, (s) => s.esr.scope, 'esr.all'],
   ['ESR_VPDS', { ESR_VPDS: '979,123' }, (s) => s.esr.vpds, ['979', '123']],
   ['ESR_ROLE_NAME', { ESR_ROLE_NAME: 'Passport Admin' }, (s) => s.esr.roleName, 'Passport Admin'],

@@ -8,6 +8,7 @@ import { EsrSettings } from './esr.settings';
 import { HttpSettings } from './http.settings';
 import { LocalMode } from './local-mode.settings';
 import { LoggingSettings } from './logging.settings';
+import { OutboundHttpSettings } from './outbound-http.settings';
 import { RateBudgets } from './rate-budgets.settings';
 import { RedisSettings } from './redis.settings';
 import { StatusPageSettings } from './status-page.settings';
@@ -29,6 +30,7 @@ export interface Settings {
   readonly audit: AuditSettings;
   readonly webhooks: WebhookSettings;
   readonly statusPage: StatusPageSettings;
+  readonly outboundHttp: OutboundHttpSettings;
 }
 
 /** The one place the settings are built: from variables that validateEnvironment has checked. */
@@ -47,6 +49,7 @@ export function settingsFrom(env: EnvironmentVariables): Settings {
     audit: new AuditSettings(env),
     webhooks: new WebhookSettings(env),
     statusPage: new StatusPageSettings(env),
+    outboundHttp: new OutboundHttpSettings(env),
   };
 }
 
