@@ -2,15 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { AccessResolver } from '../access/access-resolver';
-import type { UserAccess } from '../access/access.types';
+import { AccessResolver } from '../access-policy/access-resolver';
+import type { UserAccess } from '../domain/access.types';
 import { Clock } from '../common/clock/clock';
 import { WebhookSettings } from '../config/settings/webhook.settings';
 import { lockPortalUsers } from '../database/user-locks';
-import { EsrMapping } from '../mappings/esr-mapping.entity';
+import { EsrMapping } from '../database/esr-mapping.entity';
 import { ACCESS_CHANGED, AccessChangedEvent, ChangeCause, diffAccess, WatchedAccess, watchedOf } from './access-change';
-import { AccessWatch } from './access-watch.entity';
-import { WebhookDelivery } from './webhook-delivery.entity';
+import { AccessWatch } from '../database/access-watch.entity';
+import { WebhookDelivery } from '../database/webhook-delivery.entity';
 
 /** What a user's access was before a change: as last notified, else as evaluated just before it. */
 export type CapturedAccess = Map<string, WatchedAccess | undefined>;

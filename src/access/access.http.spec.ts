@@ -1,5 +1,5 @@
 import { accessCacheControl, accessEtag, matchesIfNoneMatch } from './access.http';
-import type { UserAccess } from './access.types';
+import type { UserAccess } from '../domain/access.types';
 
 const access = (over: Partial<UserAccess> = {}): UserAccess => ({
   portalUserId: 'u',

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { UserAccess } from './access.types';
+import type { UserAccess } from '../domain/access.types';
 
 /** Clients may reuse an access answer for at most this long (and never past its next change). */
 export const ACCESS_MAX_AGE_SECONDS = 60;

@@ -6,7 +6,7 @@ import { RoleStoreModule } from '../role-store/role-store.module';
 import { SyncModule } from '../sync/sync.module';
 import { AccessRefreshService } from './access-refresh.service';
 import { AccessEventsModule } from '../access-events/access-events.module';
-import { AccessResolverModule } from './access-resolver';
+import { AccessResolverModule } from '../access-policy/access-resolver.module';
 import { AccessController } from './access.controller';
 import { AccessService } from './access.service';
 import { MappingCacheModule } from '../mapping-cache/mapping-cache.module';

@@ -11,7 +11,7 @@ export type {
   SyncStatusDto as SyncStatus,
   SyncStatusVpdDto as SyncStatusVpd,
 } from '../sync/dto/sync-responses.dto';
-export type { UserAccess, MappingAccess } from '../access/access.types';
+export type { UserAccess, MappingAccess } from '../domain/access.types';
 export type { ImportEsrMappingsResultDto as ImportResult } from '../mappings/dto/import-mappings.dto';
 
 export const RECONCILIATION_KINDS = ['UNMAPPED_HOLDER', 'NO_ROLE', 'INACTIVE', 'PENDING', 'UNVERIFIED'] as const;

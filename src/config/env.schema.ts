@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { CronTime } from 'cron';
 import { parseApiKeys } from './api-keys';
-import { parseIsoDuration } from './duration';
+import { parseIsoDuration } from '../domain/duration';
 import { VPD_LIST } from '../domain/identifiers';
 import { UK_ZONE } from '../domain/uk-time';
 

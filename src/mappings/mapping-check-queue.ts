@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AccessChangeRecorder } from '../access-events/access-change.recorder';
 import type { ChangeCause } from '../access-events/access-change';
 import { Clock } from '../common/clock/clock';
-import { EsrMapping } from './esr-mapping.entity';
+import { EsrMapping } from '../database/esr-mapping.entity';
 import type { RecordCheck } from './esr-record-checker';
 import { MappingMirrorHold } from './mapping-mirror-hold';
 import { verificationOf } from './mapping-rows';

@@ -10,7 +10,7 @@ import { lockPortalUsers } from '../database/user-locks';
 import { recordKey } from '../role-store/role.types';
 import { isTransientConflict, isUniqueViolation, MAX_WRITE_ATTEMPTS } from './database-errors';
 import type { ImportEsrMappingsResultDto, ImportRowErrorDto } from './dto/import-mappings.dto';
-import { EsrMapping } from './esr-mapping.entity';
+import { EsrMapping } from '../database/esr-mapping.entity';
 import { EsrRecordChecker, RecordCheck } from './esr-record-checker';
 import { ImportRow, planImport } from './import-plan';
 import { checkImportRow } from './mapping-input';

@@ -1,9 +1,9 @@
-import { evaluateMapping, type AccessPolicy } from '../access/access.evaluator';
-import { AccessReasons } from '../access/access.reasons';
+import { evaluateMapping, type AccessPolicy } from '../access-policy/access.evaluator';
+import { AccessReasons } from '../access-policy/access.reasons';
 import type { AccessSnapshot, CachedRole } from '../role-store/role.types';
 import { recordKey } from '../role-store/role.types';
 import { formatUkDateTime } from '../domain/uk-time';
-import type { EsrMapping } from '../mappings/esr-mapping.entity';
+import type { EsrMapping } from '../database/esr-mapping.entity';
 
 export const RECONCILIATION_KINDS = ['UNMAPPED_HOLDER', 'NO_ROLE', 'INACTIVE', 'PENDING', 'UNVERIFIED'] as const;
 export type ReconciliationKind = (typeof RECONCILIATION_KINDS)[number];

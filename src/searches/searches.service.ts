@@ -3,7 +3,7 @@ import { PinoLogger } from 'nestjs-pino';
 import type { Counter } from 'prom-client';
 import { EsrAccessNotActiveError } from '../access/access.errors';
 import { AccessService } from '../access/access.service';
-import type { AuditEventType } from '../audit/audit-event.entity';
+import type { AuditEventType } from '../database/audit-event.entity';
 import { AuditService, type NewAuditEvent } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { DomainError } from '../common/errors/domain-error';

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { JobRunner } from '../jobs/job-runner';
 import { ReplicaId } from '../jobs/replica-id';
-import { WebhookDelivery } from '../access-events/webhook-delivery.entity';
+import { WebhookDelivery } from '../database/webhook-delivery.entity';
 import { MetricsService } from '../metrics/metrics.service';
 import { WebhookClient } from './webhook.client';
 import { WebhookOutboxService } from './webhook-outbox.service';

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { MetricsService } from '../metrics/metrics.service';
-import { AccessMonitor } from './access-monitor.service';
+import { AccessMonitor } from '../access-events/access-monitor.service';
 import { WebhookOutboxService } from './webhook-outbox.service';
 import { SENDER_JOB, WebhookSender } from './webhook.sender';
 

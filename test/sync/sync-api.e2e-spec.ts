@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditEvent } from '../../src/audit/audit-event.entity';
+import { AuditEvent } from '../../src/database/audit-event.entity';
 import { FakeClock } from '../../src/common/clock/clock';
 import { LeaseStore } from '../../src/role-store/lease.store';
 import { RoleRuns } from '../../src/role-store/role-runs';

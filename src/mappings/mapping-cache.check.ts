@@ -3,9 +3,9 @@ import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { JobRunner } from '../jobs/job-runner';
 import { JobScheduler } from '../jobs/job-scheduler';
-import { MappingsService } from '../mappings/mappings.service';
-import { MappingCache, MirroredMapping, MirrorEntry, mirrored, sameRecords } from './mapping-cache';
-import { MappingCacheMetrics } from './mapping-cache.metrics';
+import { MappingsService } from './mappings.service';
+import { MappingCache, MirroredMapping, MirrorEntry, mirrored, sameRecords } from '../mapping-cache/mapping-cache';
+import { MappingCacheMetrics } from '../mapping-cache/mapping-cache.metrics';
 
 /** A hold older than this belongs to a writer that will not release it (a write takes seconds at most). */
 export const STALE_HOLD_MS = 5 * 60_000;

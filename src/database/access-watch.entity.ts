@@ -1,6 +1,6 @@
 import { EntitySchema } from 'typeorm';
-import type { AccessState } from '../access/access.types';
-import { DatabaseKind, instantColumnType } from '../database/column-types';
+import type { AccessState } from '../domain/access.types';
+import { DatabaseKind, instantColumnType } from './column-types';
 
 export interface WatchedMapping {
   vpd: string;

@@ -1,4 +1,4 @@
-import type { RateWindow } from '../../role-store/rate-counter';
+import type { RateWindow } from '../role-store/rate-counter';
 
 /** Counts hits in the shared store (Redis with replicas): `amount` hits on a key in a fixed window. */
 export type RateCounterFn = (key: string, windowMs: number, amount: number) => Promise<RateWindow>;

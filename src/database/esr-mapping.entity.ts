@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { DatabaseKind, instantColumnType } from '../database/column-types';
+import { DatabaseKind, instantColumnType } from './column-types';
 
 /** One "Manage User" row: a portal user linked to one ESR record (VPD + employee number). */
 export class EsrMapping {

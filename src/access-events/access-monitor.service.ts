@@ -1,17 +1,21 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, LessThanOrEqual } from 'typeorm';
-import { AccessChangeRecorder } from '../access-events/access-change.recorder';
-import type { ChangeCause } from '../access-events/access-change';
-import { AccessVpdMark, AccessWatch } from '../access-events/access-watch.entity';
+import { AccessChangeRecorder } from './access-change.recorder';
+import type { ChangeCause } from './access-change';
+import { AccessVpdMark, AccessWatch } from '../database/access-watch.entity';
 import { RoleReads } from '../role-store/role-reads';
 import type { VpdSyncRecord } from '../role-store/sync-records.types';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { JobRunner } from '../jobs/job-runner';
-import { MappingVerifier, VerifyOutcome } from '../mappings/mapping-verifier';
-import { MappingCheckQueue } from '../mappings/mapping-check-queue';
-import { MappingsService } from '../mappings/mappings.service';
+import {
+  MAPPED_USERS_SOURCE,
+  MappedUsersSource,
+  MAPPING_CHECKS_SOURCE,
+  MappingChecksSource,
+  VerifyOutcome,
+} from './access-monitor.sources';
 
 export const MONITOR_LEASE = 'access-monitor';
 const LEASE_TTL_MS = 5 * 60_000;
@@ -32,7 +36,8 @@ export interface MonitorOutcome {
  * - Role data: per mapped VPD, a mark of the live role data (generation, change sequence, fresh or
  *   stale) is compared with the one last evaluated (access_vpd_marks); only a VPD whose mark moved
  *   has its users re-evaluated. The sync knows nothing of this. A new successful sync also makes
- *   the VPD's unverified mappings due for a check (MappingCheckQueue, then MappingVerifier).
+ *   the VPD's unverified mappings due for a check, then one verification pass runs (both through
+ *   MAPPING_CHECKS_SOURCE: the mappings' check queue and verifier).
  * - Time: users whose nextCheckAt (their nextChangeAt, or the moment their data turns stale) has
  *   come, read through an index; nobody else is looked at.
  * Events go to the outbox through AccessChangeRecorder (nothing when WEBHOOK_URL is unset; the
@@ -46,9 +51,8 @@ export class AccessMonitor {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly roles: RoleReads,
     private readonly jobs: JobRunner,
-    private readonly mappings: MappingsService,
-    private readonly checkQueue: MappingCheckQueue,
-    private readonly verifier: MappingVerifier,
+    @Inject(MAPPED_USERS_SOURCE) private readonly mappings: MappedUsersSource,
+    @Inject(MAPPING_CHECKS_SOURCE) private readonly checks: MappingChecksSource,
     private readonly recorder: AccessChangeRecorder,
     private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -60,7 +64,7 @@ export class AccessMonitor {
       await this.jobs.exclusive({ name: MONITOR_LEASE, ttlMs: LEASE_TTL_MS }, async () => {
         outcome.ran = true;
         outcome.vpdsChanged = await this.checkVpds(outcome);
-        outcome.verification = await this.verifier.verifyDue();
+        outcome.verification = await this.checks.verifyDue();
         outcome.events += await this.checkDueUsers();
       });
     } catch (error) {
@@ -81,7 +85,7 @@ export class AccessMonitor {
       const previous = marks.get(vpd);
       if (previous === mark) continue;
       const [data, synced] = [mark.split('|').slice(0, 3).join('|'), mark.split('|')[3]];
-      if (previous?.split('|')[3] !== synced) await this.checkQueue.requeueUnverified(vpd);
+      if (previous?.split('|')[3] !== synced) await this.checks.requeueUnverified(vpd);
       if (previous?.split('|').slice(0, 3).join('|') !== data) {
         changed.push(vpd);
         const users = [...new Set((await this.mappings.listVpd(vpd)).map((m) => m.portalUserId))];

@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { RateCounter } from '../../role-store/rate-counter';
-import { RateBudgets } from '../../config/settings/rate-budgets.settings';
-import type { AuthenticatedRequest } from '../auth/auth.decorators';
-import { Clock } from '../clock/clock';
-import { DomainError } from '../errors/domain-error';
+import { RateCounter } from '../role-store/rate-counter';
+import { RateBudgets } from '../config/settings/rate-budgets.settings';
+import type { AuthenticatedRequest } from '../common/auth/auth.decorators';
+import { Clock } from '../common/clock/clock';
+import { DomainError } from '../common/errors/domain-error';
 import { SharedBudget } from './shared-budget';
 
 const WINDOW_MS = 60_000;

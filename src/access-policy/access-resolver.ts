@@ -1,12 +1,11 @@
-import { Injectable, Module } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { AccessSettings } from '../config/settings/access.settings';
 import { EsrSettings } from '../config/settings/esr.settings';
 import { RoleReads } from '../role-store/role-reads';
-import { RoleStoreModule } from '../role-store/role-store.module';
 import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
 import { AccessPolicy, buildUserAccess, EvaluatedRecord, validUntil } from './access.evaluator';
-import type { UserAccess } from './access.types';
+import type { UserAccess } from '../domain/access.types';
 
 /** A mapping row as access resolution needs it (EsrMapping satisfies it). */
 export type MappingRowForAccess = EvaluatedRecord & { portalUserId: string };
@@ -86,7 +85,3 @@ export class AccessResolver {
     return this.listed.vpds;
   }
 }
-
-/** Provides AccessResolver (the global config and clock, and the role store). */
-@Module({ imports: [RoleStoreModule], providers: [AccessResolver], exports: [AccessResolver] })
-export class AccessResolverModule {}

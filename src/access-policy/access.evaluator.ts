@@ -1,7 +1,7 @@
 import type { AccessSnapshot, CachedRole, RecordKey, VpdSnapshot } from '../role-store/role.types';
 import { recordKey } from '../role-store/role.types';
 import { AccessReasons } from './access.reasons';
-import type { AccessDecision, AccessState, MappedRecord, MappingAccess, UserAccess } from './access.types';
+import type { AccessDecision, AccessState, MappedRecord, MappingAccess, UserAccess } from '../domain/access.types';
 import { ukStartOfDay } from '../domain/uk-time';
 
 /** What access resolution needs from the configuration. */

@@ -3,7 +3,7 @@ import type { AccessSnapshot, CachedRole, VpdSnapshot } from '../role-store/role
 import { FakeClock } from '../common/clock/clock';
 import { UK_ZONE } from '../domain/uk-time';
 import { AccessPolicy, buildUserAccess, decideForVpd, evaluateMapping, nextChangeAt, validUntil } from './access.evaluator';
-import type { AccessState, MappingAccess } from './access.types';
+import type { AccessState, MappingAccess } from '../domain/access.types';
 
 const HOUR = 3_600_000;
 const ROLE = 'Digital Passport Administrator';

@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { DatabaseKind, instantColumnType } from '../database/column-types';
+import { DatabaseKind, instantColumnType } from './column-types';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

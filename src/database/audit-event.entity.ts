@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { DatabaseKind, instantColumnType } from '../database/column-types';
+import { DatabaseKind, instantColumnType } from './column-types';
 
 export const AUDIT_EVENT_TYPES = [
   'MAPPING_CREATED',
