@@ -14,7 +14,7 @@ import { MappingCacheModule } from '../mapping-cache/mapping-cache.module';
 /**
  * Access resolution for "Search ESR". Exports AccessService: resolve(portalUserId),
  * resolveMany(portalUserIds), authorise(portalUserId, vpd) and refresh(portalUserId); see
- * access.types.ts for UserAccess and AccessDecision. Reads mappings through the mapping mirror
+ * src/domain/access.types.ts for UserAccess and AccessDecision. Reads mappings through the mapping mirror
  * (src/mapping-cache/; its consistency check is MappingCacheCheckModule's).
  */
 @Module({
