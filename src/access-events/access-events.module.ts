@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessResolverModule } from '../access-policy/access-resolver.module';
-import { AccessChangeRecorder } from './access-change.recorder';
+import { AccessChangeRecorder } from './access-change-recorder';
 import { AccessVpdMark, AccessWatch } from '../database/access-watch.entity';
 import { WebhookDelivery } from '../database/webhook-delivery.entity';
 

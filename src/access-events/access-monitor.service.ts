@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, LessThanOrEqual } from 'typeorm';
-import { AccessChangeRecorder } from './access-change.recorder';
+import { AccessChangeRecorder } from './access-change-recorder';
 import type { ChangeCause } from './access-change';
 import { AccessVpdMark, AccessWatch } from '../database/access-watch.entity';
 import { RoleReads } from '../role-store/role-reads';

@@ -4,7 +4,7 @@ import { AccessSettings } from '../config/settings/access.settings';
 import { EsrSettings } from '../config/settings/esr.settings';
 import { RoleReads } from '../role-store/role-reads';
 import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
-import { AccessPolicy, buildUserAccess, EvaluatedRecord, validUntil } from './access.evaluator';
+import { AccessPolicy, buildUserAccess, EvaluatedRecord, validUntil } from './access-evaluator';
 import type { UserAccess } from '../domain/access.types';
 
 /** A mapping row as access resolution needs it (EsrMapping satisfies it). */

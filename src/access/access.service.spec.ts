@@ -5,7 +5,7 @@ import type { EsrMapping } from '../database/esr-mapping.entity';
 import type { MappingsService } from '../mappings/mappings.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
-import type { AccessChangeRecorder } from '../access-events/access-change.recorder';
+import type { AccessChangeRecorder } from '../access-events/access-change-recorder';
 import type { MappingVerifier } from '../mappings/mapping-verifier';
 import type { RoleReads } from '../role-store/role-reads';
 import { AccessResolver } from '../access-policy/access-resolver';

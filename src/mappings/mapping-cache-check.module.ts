@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
 import { MappingsModule } from './mappings.module';
-import { MappingCacheCheck } from './mapping-cache.check';
+import { MappingCacheCheck } from './mapping-cache-check';
 import { MappingCacheModule } from '../mapping-cache/mapping-cache.module';
 
 /**

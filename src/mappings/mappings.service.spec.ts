@@ -16,7 +16,7 @@ import { EsrRecordChecker, RecordCheck } from './esr-record-checker';
 import { MappingCheckQueue } from './mapping-check-queue';
 import { MappingImportService } from './mapping-import.service';
 import { MappingMirrorHold } from './mapping-mirror-hold';
-import { AccessChangeRecorder } from '../access-events/access-change.recorder';
+import { AccessChangeRecorder } from '../access-events/access-change-recorder';
 import { AccessResolver } from '../access-policy/access-resolver';
 import { recordKey, RecordKey } from '../role-store/role.types';
 import { memoryStores } from '../role-store/stores';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
-import { AccessChangeRecorder } from '../access-events/access-change.recorder';
+import { AccessChangeRecorder } from '../access-events/access-change-recorder';
 import { AccessResolver } from '../access-policy/access-resolver';
 import type { MappingAccess } from '../domain/access.types';
 import { AuditService } from '../audit/audit.service';
@@ -15,7 +15,7 @@ import { EsrRecordChecker, EsrRecordNotFoundError, RecordCheck } from './esr-rec
 import { MAX_MAPPINGS_PER_USER } from './identifiers';
 import { MappingMirrorHold } from './mapping-mirror-hold';
 import { ChangeContext, conflictWith, describeRecord, limitReached, mappingEvent, MappingInput, newMappingRow } from './mapping-rows';
-import { refuseSelfMapping } from './self-mapping.policy';
+import { refuseSelfMapping } from './self-mapping-policy';
 
 export { MappingExistsError, RecordMappedToOtherUserError } from './mapping-rows';
 export type { ChangeContext, MappingInput } from './mapping-rows';

@@ -16,7 +16,7 @@ import {
   ReconciliationKind,
   RECONCILIATION_KINDS,
   reconcile,
-} from './reconciliation.rows';
+} from './reconciliation-rows';
 
 /** Role rows read per cache round trip while listing a VPD's holders. */
 const SCAN_COUNT = 1000;

@@ -13,7 +13,7 @@ import type { EsrDeadline } from '../esr/esr.deadline';
 import { EsrNotFoundError, EsrUnavailableError } from '../esr/esr.errors';
 import type { EsrPerson, EsrPersonSummary } from '../esr/esr.types';
 import { MetricsService } from '../metrics/metrics.service';
-import { toCredentials, toPersonMatch } from './credential.mapper';
+import { toCredentials, toPersonMatch } from './credential-mapper';
 import type { CredentialSearchRequestDto } from './dto/credential-search-request.dto';
 import type { CredentialSearchResponseDto, CredentialsDto } from './dto/credential-search-response.dto';
 import { SearchCriteria, criteriaHash, resolveCriteria, toPeopleCriteria } from './search-criteria';

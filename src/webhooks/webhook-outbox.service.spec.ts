@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AccessChangeRecorder } from '../access-events/access-change.recorder';
+import { AccessChangeRecorder } from '../access-events/access-change-recorder';
 import { WebhookDelivery } from '../database/webhook-delivery.entity';
 import { AccessResolver } from '../access-policy/access-resolver';
 import { AuditEvent } from '../database/audit-event.entity';

@@ -4,11 +4,11 @@ import { AccessMonitorModule } from '../access-events/access-monitor.module';
 import { WebhookDelivery } from '../database/webhook-delivery.entity';
 import { JobsModule } from '../jobs/jobs.module';
 import { MappingsModule } from '../mappings/mappings.module';
-import { WebhookClient } from './webhook.client';
+import { WebhookClient } from './webhook-client';
 import { WebhookOutboxService } from './webhook-outbox.service';
-import { WebhookSender } from './webhook.sender';
+import { WebhookSender } from './webhook-sender';
 import { WebhooksController } from './webhooks.controller';
-import { WebhooksScheduler } from './webhooks.scheduler';
+import { WebhooksScheduler } from './webhooks-scheduler';
 
 /**
  * Access-change events, delivery side: the sender (outbox -> WEBHOOK_URL, signed), the ops API under

@@ -8,7 +8,7 @@ import { RunCoordinator } from '../../src/sync/run-coordinator';
 import { AccessMonitor } from '../../src/access-events/access-monitor.service';
 import { WebhookOutboxService } from '../../src/webhooks/webhook-outbox.service';
 import { verifyWebhook } from '../../src/webhooks/webhook-signature';
-import { WebhookSender } from '../../src/webhooks/webhook.sender';
+import { WebhookSender } from '../../src/webhooks/webhook-sender';
 import { OPS_KEY, PORTAL_KEY, startTestApp, TestApp } from '../support/test-env';
 import { WebhookReceiver } from './webhook-receiver';
 

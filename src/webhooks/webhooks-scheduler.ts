@@ -4,7 +4,7 @@ import { JobScheduler } from '../jobs/job-scheduler';
 import { MetricsService } from '../metrics/metrics.service';
 import { AccessMonitor } from '../access-events/access-monitor.service';
 import { WebhookOutboxService } from './webhook-outbox.service';
-import { SENDER_JOB, WebhookSender } from './webhook.sender';
+import { SENDER_JOB, WebhookSender } from './webhook-sender';
 
 export const MONITOR_JOB = 'access-monitor';
 /** The monitor looks for role data changes and due users this often (an indexed read when nothing is due). */

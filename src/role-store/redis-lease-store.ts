@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Lease, LeaseStore } from './lease.store';
+import { Lease, LeaseStore } from './lease-store';
 import type { RedisConnection } from './redis-connection';
 
 /**

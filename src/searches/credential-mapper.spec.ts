@@ -1,5 +1,5 @@
 import type { EsrPerson } from '../esr/esr.types';
-import { employmentCheck, toCredentials, toPersonMatch } from './credential.mapper';
+import { employmentCheck, toCredentials, toPersonMatch } from './credential-mapper';
 
 const person = (): EsrPerson => ({
   employeeNumber: '30581377',

@@ -1,4 +1,4 @@
-import { toCsv } from './reconciliation.rows';
+import { toCsv } from './reconciliation-rows';
 
 describe(toCsv.name, () => {
   it('should write a header line and quote cells that need it', () => {

@@ -1,4 +1,4 @@
-import { accessCacheControl, accessEtag, matchesIfNoneMatch } from './access.http';
+import { accessCacheControl, accessEtag, matchesIfNoneMatch } from './access-http';
 import type { UserAccess } from '../domain/access.types';
 
 const access = (over: Partial<UserAccess> = {}): UserAccess => ({

@@ -1,5 +1,5 @@
-import { evaluateMapping, type AccessPolicy } from '../access-policy/access.evaluator';
-import { AccessReasons } from '../access-policy/access.reasons';
+import { evaluateMapping, type AccessPolicy } from '../access-policy/access-evaluator';
+import { AccessReasons } from '../access-policy/access-reasons';
 import type { AccessSnapshot, CachedRole } from '../role-store/role.types';
 import { recordKey } from '../role-store/role.types';
 import { formatUkDateTime } from '../domain/uk-time';

@@ -6,7 +6,7 @@ import { JobRunner } from '../jobs/job-runner';
 import { ReplicaId } from '../jobs/replica-id';
 import { WebhookDelivery } from '../database/webhook-delivery.entity';
 import { MetricsService } from '../metrics/metrics.service';
-import { WebhookClient } from './webhook.client';
+import { WebhookClient } from './webhook-client';
 import { WebhookOutboxService } from './webhook-outbox.service';
 
 export const SENDER_JOB = 'webhook-sender';

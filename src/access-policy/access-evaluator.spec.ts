@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { AccessSnapshot, CachedRole, VpdSnapshot } from '../role-store/role.types';
 import { FakeClock } from '../common/clock/clock';
 import { UK_ZONE } from '../domain/uk-time';
-import { AccessPolicy, buildUserAccess, decideForVpd, evaluateMapping, nextChangeAt, validUntil } from './access.evaluator';
+import { AccessPolicy, buildUserAccess, decideForVpd, evaluateMapping, nextChangeAt, validUntil } from './access-evaluator';
 import type { AccessState, MappingAccess } from '../domain/access.types';
 
 const HOUR = 3_600_000;

@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { validateEnvironment } from '../config/env.schema';
 import type { RunCoordinator } from './run-coordinator';
-import { FULL_JOB, INCREMENTAL_JOB, SyncScheduler } from './sync.scheduler';
+import { FULL_JOB, INCREMENTAL_JOB, SyncScheduler } from './sync-scheduler';
 
 describe(SyncScheduler.name, () => {
   beforeAll(() => Logger.overrideLogger(false));

@@ -1,4 +1,4 @@
-import { isSelfMapping, refuseSelfMapping, SELF_MAPPING_REFUSED } from './self-mapping.policy';
+import { isSelfMapping, refuseSelfMapping, SELF_MAPPING_REFUSED } from './self-mapping-policy';
 
 describe('self-mapping policy', () => {
   it.each([

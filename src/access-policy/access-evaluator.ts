@@ -1,6 +1,6 @@
 import type { AccessSnapshot, CachedRole, RecordKey, VpdSnapshot } from '../role-store/role.types';
 import { recordKey } from '../role-store/role.types';
-import { AccessReasons } from './access.reasons';
+import { AccessReasons } from './access-reasons';
 import type { AccessDecision, AccessState, MappedRecord, MappingAccess, UserAccess } from '../domain/access.types';
 import { ukStartOfDay } from '../domain/uk-time';
 

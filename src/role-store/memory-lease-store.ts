@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock/clock';
-import { FenceToken, Lease, LeaseStore, StaleFenceError } from './lease.store';
+import { FenceToken, Lease, LeaseStore, StaleFenceError } from './lease-store';
 import { Expiring, liveEntry } from './memory-expiring';
 
 /** In-process leases (embedded default: one instance); the in-process role stores check fences against it. */
