@@ -16,6 +16,11 @@ import { MappingVerifier } from './mapping-verifier';
 import { MappingsController } from './mappings.controller';
 import { MappingsService } from './mappings.service';
 
+/** The access monitor's view of the mapping checks: the queue's requeue and the verifier's pass. */
+function mappingChecks(queue: MappingCheckQueue, verifier: MappingVerifier): MappingChecksSource {
+  return { requeueUnverified: (vpd) => queue.requeueUnverified(vpd), verifyDue: () => verifier.verifyDue() };
+}
+
 /**
  * "Manage User": ESR mappings API, checked against ESR when saved. Mappings are written only here,
  * holding the mapping mirror around each write (MappingMirrorHold): MappingsService (adds and
@@ -25,11 +30,6 @@ import { MappingsService } from './mappings.service';
  * monitor's two ports (MAPPED_USERS_SOURCE, MAPPING_CHECKS_SOURCE: a VPD's requeue and the
  * background verification pass), bound here.
  */
-/** The access monitor's view of the mapping checks: the queue's requeue and the verifier's pass. */
-function mappingChecks(queue: MappingCheckQueue, verifier: MappingVerifier): MappingChecksSource {
-  return { requeueUnverified: (vpd) => queue.requeueUnverified(vpd), verifyDue: () => verifier.verifyDue() };
-}
-
 @Module({
   imports: [
     TypeOrmModule.forFeature([EsrMapping]),
