@@ -1,5 +1,5 @@
-import type { AccessState, UserAccess } from '../access/access.types';
-import type { WatchedMapping } from './access-watch.entity';
+import type { AccessState, UserAccess } from '../domain/access.types';
+import type { WatchedMapping } from '../database/access-watch.entity';
 
 /** The event type of the contract. */
 export const ACCESS_CHANGED = 'esr-access.changed';

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AccessResolverModule } from '../access/access-resolver';
-import { AccessChangeRecorder } from './access-change.recorder';
-import { AccessVpdMark, AccessWatch } from './access-watch.entity';
-import { WebhookDelivery } from './webhook-delivery.entity';
+import { AccessResolverModule } from '../access-policy/access-resolver.module';
+import { AccessChangeRecorder } from './access-change-recorder';
+import { AccessVpdMark, AccessWatch } from '../database/access-watch.entity';
+import { WebhookDelivery } from '../database/webhook-delivery.entity';
 
 /**
  * Access-change events, write side: AccessChangeRecorder puts events into the outbox in the

@@ -5,7 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { hashedCaller } from '../rate-limits/caller-budget';
 import { CallerRateLimiter } from '../rate-limits/caller-rate-limiter';
 import { AccessService } from './access.service';
-import type { UserAccess } from './access.types';
+import type { UserAccess } from '../domain/access.types';
 
 /** Who asked for a refresh: the API key, the request, and the portal user if the portal said. */
 export interface RefreshContext {

@@ -18,10 +18,10 @@ import { ApiKeyId, OptionalActingUser, RequestId, RequireScope } from '../common
 import { Clock } from '../common/clock/clock';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { PortalUserParamsDto } from '../mappings/dto/mapping-params.dto';
-import { accessCacheControl, accessEtag, matchesIfNoneMatch } from './access.http';
+import { accessCacheControl, accessEtag, matchesIfNoneMatch } from './access-http';
 import { AccessRefreshService } from './access-refresh.service';
 import { AccessService } from './access.service';
-import type { UserAccess } from './access.types';
+import type { UserAccess } from '../domain/access.types';
 import { AccessBatchRequestDto, AccessBatchResponseDto, UserAccessDto } from './dto/access.dto';
 
 const CACHE_HEADERS_DOC = {

@@ -1,5 +1,5 @@
 import { DomainError } from '../common/errors/domain-error';
-import type { AccessDecision } from './access.types';
+import type { AccessDecision } from '../domain/access.types';
 
 /**
  * 403 ESR_ACCESS_NOT_ACTIVE with the same reason sentence the access endpoint gives. For callers

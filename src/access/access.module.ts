@@ -6,7 +6,7 @@ import { RoleStoreModule } from '../role-store/role-store.module';
 import { SyncModule } from '../sync/sync.module';
 import { AccessRefreshService } from './access-refresh.service';
 import { AccessEventsModule } from '../access-events/access-events.module';
-import { AccessResolverModule } from './access-resolver';
+import { AccessResolverModule } from '../access-policy/access-resolver.module';
 import { AccessController } from './access.controller';
 import { AccessService } from './access.service';
 import { MappingCacheModule } from '../mapping-cache/mapping-cache.module';
@@ -14,7 +14,7 @@ import { MappingCacheModule } from '../mapping-cache/mapping-cache.module';
 /**
  * Access resolution for "Search ESR". Exports AccessService: resolve(portalUserId),
  * resolveMany(portalUserIds), authorise(portalUserId, vpd) and refresh(portalUserId); see
- * access.types.ts for UserAccess and AccessDecision. Reads mappings through the mapping mirror
+ * src/domain/access.types.ts for UserAccess and AccessDecision. Reads mappings through the mapping mirror
  * (src/mapping-cache/; its consistency check is MappingCacheCheckModule's).
  */
 @Module({

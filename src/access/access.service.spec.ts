@@ -1,14 +1,14 @@
 import { FakeClock } from '../common/clock/clock';
 import type { AccessSettings } from '../config/settings/access.settings';
 import type { EsrSettings } from '../config/settings/esr.settings';
-import type { EsrMapping } from '../mappings/esr-mapping.entity';
+import type { EsrMapping } from '../database/esr-mapping.entity';
 import type { MappingsService } from '../mappings/mappings.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
-import type { AccessChangeRecorder } from '../access-events/access-change.recorder';
+import type { AccessChangeRecorder } from '../access-events/access-change-recorder';
 import type { MappingVerifier } from '../mappings/mapping-verifier';
 import type { RoleReads } from '../role-store/role-reads';
-import { AccessResolver } from './access-resolver';
+import { AccessResolver } from '../access-policy/access-resolver';
 import { AccessService } from './access.service';
 import { MappingCacheMetrics } from '../mapping-cache/mapping-cache.metrics';
 import { MemoryMappingCache } from '../mapping-cache/memory-mapping-cache';

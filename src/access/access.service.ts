@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { AccessChangeRecorder } from '../access-events/access-change.recorder';
+import { AccessChangeRecorder } from '../access-events/access-change-recorder';
 import { EsrSettings } from '../config/settings/esr.settings';
 import { MappingVerifier } from '../mappings/mapping-verifier';
 import { MappingsService } from '../mappings/mappings.service';
 import type { AccessSnapshot } from '../role-store/role.types';
 import { RecordRefresher } from '../sync/record-refresher';
-import { AccessResolver } from './access-resolver';
-import { AccessPolicy, decideForVpd } from './access.evaluator';
-import type { AccessDecision, UserAccess } from './access.types';
+import { AccessResolver } from '../access-policy/access-resolver';
+import { AccessPolicy, decideForVpd } from '../access-policy/access-evaluator';
+import type { AccessDecision, UserAccess } from '../domain/access.types';
 import { MappingCache, MirroredMapping, MirrorFill, mirrored } from '../mapping-cache/mapping-cache';
 import { MappingCacheMetrics } from '../mapping-cache/mapping-cache.metrics';
 

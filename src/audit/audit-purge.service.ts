@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { JobRunner } from '../jobs/job-runner';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { MetricsService } from '../metrics/metrics.service';
-import { AuditEvent } from './audit-event.entity';
+import { AuditEvent } from '../database/audit-event.entity';
 
 export const AUDIT_PURGE_LEASE = 'audit-purge';
 export const AUDIT_PURGE_JOB = 'audit-purge';

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { RequireScope } from '../common/auth/auth.decorators';
 import { ErrorResponseDto } from '../common/errors/error-response';
-import { AuditEvent } from './audit-event.entity';
+import { AuditEvent } from '../database/audit-event.entity';
 import { AuditService } from './audit.service';
 import { AuditEventDto, AuditEventPageDto } from './dto/audit-event.dto';
 import { AUDIT_DEFAULT_LIMIT, AuditQueryDto } from './dto/audit-query.dto';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JobsModule } from '../jobs/jobs.module';
-import { AuditEvent } from './audit-event.entity';
+import { AuditEvent } from '../database/audit-event.entity';
 import { AuditController } from './audit.controller';
 import { AuditPurgeService } from './audit-purge.service';
 import { AuditService } from './audit.service';

@@ -4,7 +4,7 @@ import { ValidationFailedError } from '../common/errors/domain-error';
 import { validateEnvironment } from '../config/env.schema';
 import { DatabaseSettings } from '../config/settings/database.settings';
 import { buildDataSourceOptions } from '../database/data-source-options';
-import { AuditEvent } from './audit-event.entity';
+import { AuditEvent } from '../database/audit-event.entity';
 import { AuditService, decodeAuditCursor, encodeAuditCursor } from './audit.service';
 
 describe(AuditService.name, () => {

@@ -5,7 +5,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { Clock } from '../common/clock/clock';
 import { callerRequestIds } from '../common/http/request-ids';
-import { AuditEvent, AuditEventType } from './audit-event.entity';
+import { AuditEvent, AuditEventType } from '../database/audit-event.entity';
 
 export interface NewAuditEvent {
   type: AuditEventType;

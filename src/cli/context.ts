@@ -1,4 +1,4 @@
-import { parseIsoDuration } from '../config/duration';
+import { parseIsoDuration } from '../domain/duration';
 import { VPD } from '../domain/identifiers';
 import { CliError, EXIT } from './cli-error';
 import { GatewayClient } from './gateway-client';

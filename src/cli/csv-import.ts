@@ -3,7 +3,7 @@ import { stringify, Stringifier } from 'csv-stringify';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import type { ImportResult } from './api-types';
+import type { ImportResult } from './api.types';
 import { CliError, EXIT } from './cli-error';
 import { GatewayClient, GatewayError } from './gateway-client';
 

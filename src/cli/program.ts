@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RECONCILIATION_KINDS, ReconciliationKind } from './api-types';
+import { RECONCILIATION_KINDS, ReconciliationKind } from './api.types';
 import { CliError, EXIT, ExitCode } from './cli-error';
 import { accessCommand } from './commands/access.command';
 import { heldCommand } from './commands/held.command';

@@ -1,4 +1,4 @@
-import type { SyncRun, SyncStatusVpd } from './api-types';
+import type { SyncRun, SyncStatusVpd } from './api.types';
 import { runVpds, SyncProgressTracker } from './sync-progress';
 
 const RUN_ID = '3f2a9f3e-6c1b-4c8e-9a3d-2f1e0b7c5d4a';

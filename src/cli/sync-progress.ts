@@ -1,4 +1,4 @@
-import type { SyncRun, SyncStatusVpd } from './api-types';
+import type { SyncRun, SyncStatusVpd } from './api.types';
 import { count } from './format';
 
 /** What the CLI shows for one VPD of a followed run. */

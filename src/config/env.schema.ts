@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { CronTime } from 'cron';
 import { parseApiKeys } from './api-keys';
-import { parseIsoDuration } from './duration';
+import { parseIsoDuration } from '../domain/duration';
 import { ESR_ASSERTION_ALGORITHMS, ESR_CLIENT_AUTH_METHODS, esrClientAuthProblems } from './esr-client-auth';
 import { resolveSecretFiles } from './secret-files';
 import { VPD_LIST } from '../domain/identifiers';

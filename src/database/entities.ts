@@ -1,7 +1,7 @@
-import { accessVpdMarkSchema, accessWatchSchema } from '../access-events/access-watch.entity';
-import { webhookDeliverySchema } from '../access-events/webhook-delivery.entity';
-import { auditEventSchema } from '../audit/audit-event.entity';
-import { esrMappingSchema } from '../mappings/esr-mapping.entity';
+import { accessVpdMarkSchema, accessWatchSchema } from './access-watch.entity';
+import { webhookDeliverySchema } from './webhook-delivery.entity';
+import { auditEventSchema } from './audit-event.entity';
+import { esrMappingSchema } from './esr-mapping.entity';
 import { DatabaseKind } from './column-types';
 
 /** Every TypeORM entity of the service, with column types for the given database. */

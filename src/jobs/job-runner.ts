@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Lease, LeaseStore } from '../role-store/lease.store';
+import { Lease, LeaseStore } from '../role-store/lease-store';
 import { heldRunOutcome, InterruptCause, renewalIntervalMs, renewalLate } from './job-timing';
 import { JobsMetrics } from './jobs.metrics';
 import { JobsShutdown } from './jobs-shutdown';

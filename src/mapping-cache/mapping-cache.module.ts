@@ -11,7 +11,7 @@ import { RedisMappingCache } from './redis-mapping-cache';
  * The mapping mirror beside the role data: on the stores' Redis connection (and key space) when
  * REDIS_URL is set, else in-process, reading the role data through RoleReads; and its metrics.
  * Imported by MappingsModule (writes hold and release it), AccessModule (reads) and
- * MappingCacheCheckModule (the periodic consistency check).
+ * MappingCacheCheckModule (the periodic consistency check, in src/mappings/).
  */
 @Module({
   imports: [RoleStoreModule],

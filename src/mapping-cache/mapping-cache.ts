@@ -1,5 +1,5 @@
 import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
-import type { EvaluatedRecord } from '../access/access.evaluator';
+import type { EvaluatedRecord } from '../access-policy/access-evaluator';
 
 /** A mapping as the mirror keeps it: the record and what ESR checks found (access reasons need both). */
 export type MirroredMapping = EvaluatedRecord;

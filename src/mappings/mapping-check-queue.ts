@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AccessChangeRecorder } from '../access-events/access-change.recorder';
+import { AccessChangeRecorder } from '../access-events/access-change-recorder';
 import type { ChangeCause } from '../access-events/access-change';
 import { Clock } from '../common/clock/clock';
-import { EsrMapping } from './esr-mapping.entity';
+import { EsrMapping } from '../database/esr-mapping.entity';
 import type { RecordCheck } from './esr-record-checker';
 import { MappingMirrorHold } from './mapping-mirror-hold';
 import { verificationOf } from './mapping-rows';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { AccessChangeRecorder } from '../access-events/access-change.recorder';
+import { AccessChangeRecorder } from '../access-events/access-change-recorder';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { AccessSettings } from '../config/settings/access.settings';
@@ -10,13 +10,13 @@ import { lockPortalUsers } from '../database/user-locks';
 import { recordKey } from '../role-store/role.types';
 import { isTransientConflict, isUniqueViolation, MAX_WRITE_ATTEMPTS } from './database-errors';
 import type { ImportEsrMappingsResultDto, ImportRowErrorDto } from './dto/import-mappings.dto';
-import { EsrMapping } from './esr-mapping.entity';
+import { EsrMapping } from '../database/esr-mapping.entity';
 import { EsrRecordChecker, RecordCheck } from './esr-record-checker';
 import { ImportRow, planImport } from './import-plan';
 import { checkImportRow } from './mapping-input';
 import { MappingMirrorHold } from './mapping-mirror-hold';
 import { ChangeContext, mappingEvent, newMappingRow } from './mapping-rows';
-import { refuseSelfMapping } from './self-mapping.policy';
+import { refuseSelfMapping } from './self-mapping-policy';
 
 /** Rows per INSERT statement (12 columns each). */
 const INSERT_CHUNK = 250;

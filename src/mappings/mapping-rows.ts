@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { NewAuditEvent } from '../audit/audit.service';
 import { DomainError, ErrorDetail } from '../common/errors/domain-error';
-import { EsrMapping } from './esr-mapping.entity';
+import { EsrMapping } from '../database/esr-mapping.entity';
 import type { RecordCheck } from './esr-record-checker';
-import { isSelfMapping } from './self-mapping.policy';
+import { isSelfMapping } from './self-mapping-policy';
 import { MAX_MAPPINGS_PER_USER } from './identifiers';
 
 /** Who made a change, for the audit trail. */

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { recordKey } from '../role-store/role.types';
 import { Clock } from '../common/clock/clock';
 import type { ChangeCause } from '../access-events/access-change';
-import { EsrMapping } from './esr-mapping.entity';
+import type { VerifyOutcome } from '../access-events/access-monitor.sources';
+import { EsrMapping } from '../database/esr-mapping.entity';
 import { EsrRecordChecker, RecordCheck } from './esr-record-checker';
 import { MappingCheckQueue } from './mapping-check-queue';
 
@@ -13,13 +14,6 @@ const VERIFY_DEADLINE_MS = 60_000;
 /** Retry delays of a record ESR could not be asked about: 1 min doubling to at most 1 h. */
 const RETRY_BASE_MS = 60_000;
 const RETRY_MAX_MS = 3_600_000;
-
-export interface VerifyOutcome {
-  checked: number;
-  verified: number;
-  notFound: number;
-  unknown: number;
-}
 
 /**
  * Confirms mappings saved unverified (ESR unavailable or slow, import rows not reached in time,

@@ -22,7 +22,7 @@ import { CreateEsrMappingDto } from './dto/create-mapping.dto';
 import { ImportEsrMappingsDto, ImportEsrMappingsResultDto } from './dto/import-mappings.dto';
 import { MappingParamsDto, PortalUserParamsDto } from './dto/mapping-params.dto';
 import { CreatedEsrMappingDto, DeletedMappingsDto, EsrMappingDto, EsrMappingListDto } from './dto/mapping-response.dto';
-import { EsrMapping } from './esr-mapping.entity';
+import { EsrMapping } from '../database/esr-mapping.entity';
 import { IMPORT_BODY_LIMIT_BYTES, MAX_IMPORT_ITEMS, MAX_MAPPINGS_PER_USER } from './identifiers';
 import { CreateMappingBodyPipe } from './mapping-input';
 import { MappingImportService } from './mapping-import.service';

@@ -3,10 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { MappingCacheModule } from '../mapping-cache/mapping-cache.module';
 import { AccessEventsModule } from '../access-events/access-events.module';
-import { AccessResolverModule } from '../access/access-resolver';
+import { MAPPED_USERS_SOURCE, MAPPING_CHECKS_SOURCE, MappingChecksSource } from '../access-events/access-monitor.sources';
+import { AccessResolverModule } from '../access-policy/access-resolver.module';
 import { EsrModule } from '../esr/esr.module';
 import { RoleStoreModule } from '../role-store/role-store.module';
-import { EsrMapping } from './esr-mapping.entity';
+import { EsrMapping } from '../database/esr-mapping.entity';
 import { EsrRecordChecker } from './esr-record-checker';
 import { MappingCheckQueue } from './mapping-check-queue';
 import { MappingImportService } from './mapping-import.service';
@@ -15,13 +16,19 @@ import { MappingVerifier } from './mapping-verifier';
 import { MappingsController } from './mappings.controller';
 import { MappingsService } from './mappings.service';
 
+/** The access monitor's view of the mapping checks: the queue's requeue and the verifier's pass. */
+function mappingChecks(queue: MappingCheckQueue, verifier: MappingVerifier): MappingChecksSource {
+  return { requeueUnverified: (vpd) => queue.requeueUnverified(vpd), verifyDue: () => verifier.verifyDue() };
+}
+
 /**
  * "Manage User": ESR mappings API, checked against ESR when saved. Mappings are written only here,
  * holding the mapping mirror around each write (MappingMirrorHold): MappingsService (adds and
  * deletes; access resolution, reconciliation and the access monitor read through it),
  * MappingImportService (the bulk import) and MappingCheckQueue (ESR check results and the check
- * queue). Exports MappingsService, MappingCheckQueue (the access monitor requeues a VPD's
- * unverified mappings) and MappingVerifier (background checks).
+ * queue). Exports MappingsService, MappingVerifier (an access refresh checks now) and the access
+ * monitor's two ports (MAPPED_USERS_SOURCE, MAPPING_CHECKS_SOURCE: a VPD's requeue and the
+ * background verification pass), bound here.
  */
 @Module({
   imports: [
@@ -34,7 +41,16 @@ import { MappingsService } from './mappings.service';
     RoleStoreModule,
   ],
   controllers: [MappingsController],
-  providers: [MappingsService, MappingImportService, MappingCheckQueue, MappingMirrorHold, EsrRecordChecker, MappingVerifier],
-  exports: [MappingsService, MappingCheckQueue, MappingVerifier],
+  providers: [
+    MappingsService,
+    MappingImportService,
+    MappingCheckQueue,
+    MappingMirrorHold,
+    EsrRecordChecker,
+    MappingVerifier,
+    { provide: MAPPED_USERS_SOURCE, useExisting: MappingsService },
+    { provide: MAPPING_CHECKS_SOURCE, inject: [MappingCheckQueue, MappingVerifier], useFactory: mappingChecks },
+  ],
+  exports: [MappingsService, MappingVerifier, MAPPED_USERS_SOURCE, MAPPING_CHECKS_SOURCE],
 })
 export class MappingsModule {}

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { MemoryMappingCache } from '../mapping-cache/memory-mapping-cache';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditEvent } from '../audit/audit-event.entity';
+import { AuditEvent } from '../database/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
 import { FakeClock } from '../common/clock/clock';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
@@ -9,15 +9,15 @@ import { validateEnvironment } from '../config/env.schema';
 import { settingsFrom } from '../config/settings/settings';
 import { buildDataSourceOptions } from '../database/data-source-options';
 import { isUniqueViolation } from './database-errors';
-import { EsrMapping } from './esr-mapping.entity';
+import { EsrMapping } from '../database/esr-mapping.entity';
 import { MAX_MAPPINGS_PER_USER } from './identifiers';
 import { MappingExistsError, MappingsService, RecordMappedToOtherUserError } from './mappings.service';
 import { EsrRecordChecker, RecordCheck } from './esr-record-checker';
 import { MappingCheckQueue } from './mapping-check-queue';
 import { MappingImportService } from './mapping-import.service';
 import { MappingMirrorHold } from './mapping-mirror-hold';
-import { AccessChangeRecorder } from '../access-events/access-change.recorder';
-import { AccessResolver } from '../access/access-resolver';
+import { AccessChangeRecorder } from '../access-events/access-change-recorder';
+import { AccessResolver } from '../access-policy/access-resolver';
 import { recordKey, RecordKey } from '../role-store/role.types';
 import { memoryStores } from '../role-store/stores';
 

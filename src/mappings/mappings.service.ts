@@ -1,21 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
-import { AccessChangeRecorder } from '../access-events/access-change.recorder';
-import { AccessResolver } from '../access/access-resolver';
-import type { MappingAccess } from '../access/access.types';
+import { AccessChangeRecorder } from '../access-events/access-change-recorder';
+import { AccessResolver } from '../access-policy/access-resolver';
+import type { MappingAccess } from '../domain/access.types';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { AccessSettings } from '../config/settings/access.settings';
 import { lockPortalUsers } from '../database/user-locks';
 import { isTransientConflict, isUniqueViolation, MAX_WRITE_ATTEMPTS } from './database-errors';
-import { EsrMapping } from './esr-mapping.entity';
+import { EsrMapping } from '../database/esr-mapping.entity';
 import { EsrRecordChecker, EsrRecordNotFoundError, RecordCheck } from './esr-record-checker';
 import { MAX_MAPPINGS_PER_USER } from './identifiers';
 import { MappingMirrorHold } from './mapping-mirror-hold';
 import { ChangeContext, conflictWith, describeRecord, limitReached, mappingEvent, MappingInput, newMappingRow } from './mapping-rows';
-import { refuseSelfMapping } from './self-mapping.policy';
+import { refuseSelfMapping } from './self-mapping-policy';
 
 export { MappingExistsError, RecordMappedToOtherUserError } from './mapping-rows';
 export type { ChangeContext, MappingInput } from './mapping-rows';

@@ -15,7 +15,7 @@ import type { FastifyReply } from 'fastify';
 import { RequireScope } from '../common/auth/auth.decorators';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { RECONCILIATION_DEFAULT_LIMIT, ReconciliationPageDto, ReconciliationQueryDto, VpdParamsDto } from './dto/reconciliation.dto';
-import { toCsv } from './reconciliation.rows';
+import { toCsv } from './reconciliation-rows';
 import { ReconciliationService } from './reconciliation.service';
 
 /** True when the caller asked for CSV (Accept: text/csv). */

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AccessResolverModule } from '../access/access-resolver';
+import { AccessResolverModule } from '../access-policy/access-resolver.module';
 import { MappingsModule } from '../mappings/mappings.module';
 import { RoleStoreModule } from '../role-store/role-store.module';
 import { ReconciliationController } from './reconciliation.controller';

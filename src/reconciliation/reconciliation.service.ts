@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AccessResolver } from '../access/access-resolver';
+import { AccessResolver } from '../access-policy/access-resolver';
 import { Clock } from '../common/clock/clock';
 import { NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { EsrSettings } from '../config/settings/esr.settings';
@@ -16,7 +16,7 @@ import {
   ReconciliationKind,
   RECONCILIATION_KINDS,
   reconcile,
-} from './reconciliation.rows';
+} from './reconciliation-rows';
 
 /** Role rows read per cache round trip while listing a VPD's holders. */
 const SCAN_COUNT = 1000;

@@ -1,7 +1,7 @@
-import type { FenceToken } from './lease.store';
-import type { MemoryLeaseStore } from './memory-lease.store';
+import type { FenceToken } from './lease-store';
+import type { MemoryLeaseStore } from './memory-lease-store';
 import { RoleChanges } from './role-changes';
-import { olderThan, sameRole } from './role-row.codec';
+import { olderThan, sameRole } from './role-row-codec';
 import { copyRole, Generation, MemoryRoleVpds } from './memory-role-state';
 import type { CachedRoleChange, ChangeDiff, RecordRoles, ReplaceRecordsResult, SyncCommit } from './sync-records.types';
 

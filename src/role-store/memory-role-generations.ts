@@ -1,8 +1,8 @@
-import type { FenceToken } from './lease.store';
-import type { MemoryLeaseStore } from './memory-lease.store';
+import type { FenceToken } from './lease-store';
+import type { MemoryLeaseStore } from './memory-lease-store';
 import { RoleGenerations } from './role-generations';
 import type { CachedRole } from './role.types';
-import { sameRole } from './role-row.codec';
+import { sameRole } from './role-row-codec';
 import { Generation, MemoryRoleVpds } from './memory-role-state';
 import type { GenerationBatchDiff, GenerationId, RoleRef, SyncCommit, SyncProgress } from './sync-records.types';
 

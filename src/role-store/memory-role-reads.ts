@@ -1,6 +1,6 @@
 import type { AccessSnapshot, CachedRole, RecordKey } from './role.types';
 import { recordKey } from './role.types';
-import { eligibleRole } from './role-row.codec';
+import { eligibleRole } from './role-row-codec';
 import { copyRole, Generation, MemoryRoleVpds } from './memory-role-state';
 import { RoleReads } from './role-reads';
 import { deriveSyncState, emptyVpdMeta, VpdRoleCounts, VpdSyncRecord } from './sync-records.types';

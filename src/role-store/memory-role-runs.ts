@@ -1,7 +1,7 @@
 import type { Clock } from '../common/clock/clock';
-import type { FenceToken } from './lease.store';
+import type { FenceToken } from './lease-store';
 import type { Expiring } from './memory-expiring';
-import type { MemoryLeaseStore } from './memory-lease.store';
+import type { MemoryLeaseStore } from './memory-lease-store';
 import type { MemoryRoleVpds } from './memory-role-state';
 import { RoleRuns } from './role-runs';
 import type { SyncLastRun, SyncProgress, SyncRunRecord } from './sync-records.types';

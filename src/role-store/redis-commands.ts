@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { FenceToken, StaleFenceError } from './lease.store';
+import { FenceToken, StaleFenceError } from './lease-store';
 import { GenerationMismatchError } from './role-generations';
 import * as lease from './redis-lease.scripts';
 import * as mirror from './redis-mirror.scripts';

@@ -1,5 +1,5 @@
-import type { FenceToken } from './lease.store';
-import { encodeRole } from './role-row.codec';
+import type { FenceToken } from './lease-store';
+import { encodeRole } from './role-row-codec';
 import { fenced } from './redis-commands';
 import type { RedisConnection } from './redis-connection';
 import { RoleChanges } from './role-changes';

@@ -1,6 +1,6 @@
-import type { FenceToken } from './lease.store';
+import type { FenceToken } from './lease-store';
 import type { CachedRole } from './role.types';
-import { encodeRole } from './role-row.codec';
+import { encodeRole } from './role-row-codec';
 import { fenced } from './redis-commands';
 import type { RedisConnection } from './redis-connection';
 import { FAMILY_SIZE } from './redis-keys';

@@ -1,6 +1,6 @@
 import type { AccessSnapshot, CachedRole, RecordKey } from './role.types';
 import { recordKey } from './role.types';
-import { decodeRoles, fromStoredRole, StoredRole } from './role-row.codec';
+import { decodeRoles, fromStoredRole, StoredRole } from './role-row-codec';
 import { json } from './redis-commands';
 import type { RedisConnection } from './redis-connection';
 import { RoleReads } from './role-reads';

@@ -1,4 +1,4 @@
-import type { FenceToken } from './lease.store';
+import type { FenceToken } from './lease-store';
 import { fenced, json } from './redis-commands';
 import type { RedisConnection } from './redis-connection';
 import { RoleRuns } from './role-runs';

@@ -1,4 +1,4 @@
-import type { FenceToken } from './lease.store';
+import type { FenceToken } from './lease-store';
 import type { CachedRoleChange, ChangeDiff, RecordRoles, ReplaceRecordsResult, SyncCommit } from './sync-records.types';
 
 /**

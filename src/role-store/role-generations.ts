@@ -1,4 +1,4 @@
-import type { FenceToken } from './lease.store';
+import type { FenceToken } from './lease-store';
 import type { CachedRole } from './role.types';
 import type { GenerationBatchDiff, GenerationId, RoleRef, SyncCommit, SyncProgress } from './sync-records.types';
 

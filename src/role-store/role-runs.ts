@@ -1,4 +1,4 @@
-import type { FenceToken } from './lease.store';
+import type { FenceToken } from './lease-store';
 import type { SyncLastRun, SyncProgress, SyncRunRecord } from './sync-records.types';
 
 /**

@@ -1,7 +1,7 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
-import { LeaseStore } from './lease.store';
+import { LeaseStore } from './lease-store';
 import { RateCounter } from './rate-counter';
 import { RedisConnection } from './redis-connection';
 import { RoleChanges } from './role-changes';

@@ -1,6 +1,6 @@
 import { Clock } from '../common/clock/clock';
-import { LeaseStore } from './lease.store';
-import { MemoryLeaseStore } from './memory-lease.store';
+import { LeaseStore } from './lease-store';
+import { MemoryLeaseStore } from './memory-lease-store';
 import { MemoryRateCounter } from './memory-rate-counter';
 import { MemoryRoleChanges } from './memory-role-changes';
 import { MemoryRoleGenerations } from './memory-role-generations';
@@ -9,7 +9,7 @@ import { MemoryRoleRuns } from './memory-role-runs';
 import { MemoryRoleVpds } from './memory-role-state';
 import { RateCounter } from './rate-counter';
 import { RedisConnection, RedisConnectionOptions } from './redis-connection';
-import { RedisLeaseStore } from './redis-lease.store';
+import { RedisLeaseStore } from './redis-lease-store';
 import { RedisRateCounter } from './redis-rate-counter';
 import { RedisRoleChanges } from './redis-role-changes';
 import { RedisRoleGenerations } from './redis-role-generations';

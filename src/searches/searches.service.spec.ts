@@ -1,7 +1,7 @@
 import type { PinoLogger } from 'nestjs-pino';
 import { EsrAccessNotActiveError } from '../access/access.errors';
 import type { AccessService } from '../access/access.service';
-import type { AccessDecision } from '../access/access.types';
+import type { AccessDecision } from '../domain/access.types';
 import type { AuditService, NewAuditEvent } from '../audit/audit.service';
 import { FakeClock } from '../common/clock/clock';
 import { ValidationFailedError } from '../common/errors/domain-error';

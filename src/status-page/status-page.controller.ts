@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/auth.decorators';
 import { PageRequest, PageResult, StatusPageService } from './status-page.service';
-import { STATUS_PAGE_CSP } from './status-page.view';
+import { STATUS_PAGE_CSP } from './status-page-view';
 
 const asPageRequest = (req: FastifyRequest): PageRequest => ({
   cookie: req.headers.cookie,

@@ -13,7 +13,7 @@ import {
   WEBHOOK_BACKLOG_SOURCE,
   WebhookBacklogSource,
 } from './status-page.sources';
-import { renderSignIn, renderStatusPage, StatusPageModel } from './status-page.view';
+import { renderSignIn, renderStatusPage, StatusPageModel } from './status-page-view';
 import { readCookie, SESSION_COOKIE, sessionCookie, StatusSessions } from './status-session';
 
 /** What a status page route answers: a page, or a redirect, maybe setting the session cookie. */

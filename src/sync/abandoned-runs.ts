@@ -3,7 +3,7 @@ import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { JobRunner } from '../jobs/job-runner';
 import { JobScheduler } from '../jobs/job-scheduler';
-import { LeaseStore } from '../role-store/lease.store';
+import { LeaseStore } from '../role-store/lease-store';
 import { RoleReads } from '../role-store/role-reads';
 import { RoleRuns } from '../role-store/role-runs';
 import { SyncRunRecord } from '../role-store/sync-records.types';

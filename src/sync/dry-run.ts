@@ -7,7 +7,7 @@ import { EsrWatermarkExpiredError } from '../esr/esr.errors';
 import { RoleGenerations } from '../role-store/role-generations';
 import { RoleReads } from '../role-store/role-reads';
 import type { CachedRole } from '../role-store/role.types';
-import { sameRole } from '../role-store/role-row.codec';
+import { sameRole } from '../role-store/role-row-codec';
 import { CachedRoleChange, RoleRef, SyncMode, VpdSyncRecord } from '../role-store/sync-records.types';
 import { REMOVAL_SCAN_COUNT } from './full-sync';
 import { MAX_INCREMENTAL_CHANGES, STAGE_BATCH } from './incremental-sync';

@@ -3,7 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
 import { EsrClient } from '../esr/esr.client';
-import { Lease } from '../role-store/lease.store';
+import { Lease } from '../role-store/lease-store';
 import { RoleGenerations } from '../role-store/role-generations';
 import { RoleReads } from '../role-store/role-reads';
 import { RoleRuns } from '../role-store/role-runs';

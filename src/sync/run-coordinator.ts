@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { RoleReads } from '../role-store/role-reads';
 import { RoleRuns } from '../role-store/role-runs';
 import { JobsShutdown } from '../jobs/jobs-shutdown';
-import { Lease } from '../role-store/lease.store';
+import { Lease } from '../role-store/lease-store';
 import { SyncMode, SyncRunRecord, SyncRunVpdResult } from '../role-store/sync-records.types';
 import { AbandonedRuns } from './abandoned-runs';
 import { RunRecordWriter } from './run-record-writer';

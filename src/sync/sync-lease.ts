@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ExclusiveJob, JobRun, JobRunner } from '../jobs/job-runner';
 import { ReplicaId } from '../jobs/replica-id';
-import { Lease } from '../role-store/lease.store';
+import { Lease } from '../role-store/lease-store';
 import { SyncInterruptedError } from './sync.errors';
 import { SyncStatusService } from './sync-status.service';
 import { SYNC_LEASE } from './sync.types';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { AppConfig } from '../config/app-config';
-import { LeaseStore } from '../role-store/lease.store';
+import { LeaseStore } from '../role-store/lease-store';
 import { RoleReads } from '../role-store/role-reads';
 import { deriveSyncState, SyncRunVpdResult, VpdSyncRecord } from '../role-store/sync-records.types';
 import { SyncMetrics } from './sync.metrics';

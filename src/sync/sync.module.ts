@@ -15,7 +15,7 @@ import { ServedVpds } from './served-vpds';
 import { SyncController } from './sync.controller';
 import { SyncLease } from './sync-lease';
 import { SyncMetrics } from './sync.metrics';
-import { SyncScheduler } from './sync.scheduler';
+import { SyncScheduler } from './sync-scheduler';
 import { SyncStatusService } from './sync-status.service';
 import { VpdSync } from './vpd-sync';
 

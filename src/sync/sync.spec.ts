@@ -8,7 +8,7 @@ import type { EsrClient } from '../esr/esr.client';
 import { EsrUnavailableError, EsrWatermarkExpiredError } from '../esr/esr.errors';
 import type { EsrPage, EsrRoleAssignment, EsrRoleChange, EsrVpd } from '../esr/esr.types';
 import { MetricsService } from '../metrics/metrics.service';
-import type { MemoryLeaseStore } from '../role-store/memory-lease.store';
+import type { MemoryLeaseStore } from '../role-store/memory-lease-store';
 import { recordKey } from '../role-store/role.types';
 import { memoryStores, MemoryStores } from '../role-store/stores';
 import { startSandbox } from '../sandbox/sandbox.server';

@@ -2,7 +2,7 @@
  * The role sync's own types: options, outcomes, dry runs, status and held-removal decisions. What the
  * sync stores about itself (run records, per-VPD sync state) is the role store's: sync-records.types.ts.
  */
-import type { Lease } from '../role-store/lease.store';
+import type { Lease } from '../role-store/lease-store';
 import type { SyncLastRun, SyncMode, SyncProgress, SyncRunRecord, SyncRunVpdResult } from '../role-store/sync-records.types';
 import type { SyncStateName } from '../domain/sync-state';
 

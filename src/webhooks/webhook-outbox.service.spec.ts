@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AccessChangeRecorder } from '../access-events/access-change.recorder';
-import { WebhookDelivery } from '../access-events/webhook-delivery.entity';
-import { AccessResolver } from '../access/access-resolver';
-import { AuditEvent } from '../audit/audit-event.entity';
+import { AccessChangeRecorder } from '../access-events/access-change-recorder';
+import { WebhookDelivery } from '../database/webhook-delivery.entity';
+import { AccessResolver } from '../access-policy/access-resolver';
+import { AuditEvent } from '../database/audit-event.entity';
 import { AuditService } from '../audit/audit.service';
 import { memoryStores } from '../role-store/stores';
 import { MemoryMappingCache } from '../mapping-cache/memory-mapping-cache';

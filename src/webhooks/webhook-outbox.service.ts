@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, LessThan } from 'typeorm';
-import { WebhookDelivery, DeliveryStatus } from '../access-events/webhook-delivery.entity';
+import { WebhookDelivery, DeliveryStatus } from '../database/webhook-delivery.entity';
 import { Clock } from '../common/clock/clock';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 

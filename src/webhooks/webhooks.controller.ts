@@ -10,7 +10,7 @@ import {
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { WebhookDelivery } from '../access-events/webhook-delivery.entity';
+import type { WebhookDelivery } from '../database/webhook-delivery.entity';
 import { RequireScope } from '../common/auth/auth.decorators';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import {

@@ -1,34 +1,26 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AccessEventsModule } from '../access-events/access-events.module';
-import { AccessVpdMark, AccessWatch } from '../access-events/access-watch.entity';
-import { WebhookDelivery } from '../access-events/webhook-delivery.entity';
+import { AccessMonitorModule } from '../access-events/access-monitor.module';
+import { WebhookDelivery } from '../database/webhook-delivery.entity';
 import { JobsModule } from '../jobs/jobs.module';
 import { MappingsModule } from '../mappings/mappings.module';
-import { RoleStoreModule } from '../role-store/role-store.module';
-import { AccessMonitor } from './access-monitor.service';
-import { WebhookClient } from './webhook.client';
+import { WebhookClient } from './webhook-client';
 import { WebhookOutboxService } from './webhook-outbox.service';
-import { WebhookSender } from './webhook.sender';
+import { WebhookSender } from './webhook-sender';
 import { WebhooksController } from './webhooks.controller';
-import { WebhooksScheduler } from './webhooks.scheduler';
+import { WebhooksScheduler } from './webhooks-scheduler';
 
 /**
- * Access-change events, delivery side: the access monitor (role data and time changes, background
- * mapping checks), the sender (outbox -> WEBHOOK_URL), the ops API under /v1/webhooks and the
- * backlog metric. Exports WebhookOutboxService (backlog() for the status page). Runs and schedules its
+ * Access-change events, delivery side: the sender (outbox -> WEBHOOK_URL, signed), the ops API under
+ * /v1/webhooks and the backlog metric. The events are written in src/access-events/ (the recorder and
+ * the access monitor, whose ticks WebhooksScheduler times with the sender's; its mappings come from
+ * MappingsModule). Exports WebhookOutboxService (backlog() for the status page). Runs and schedules its
  * jobs through JobsModule; config, clock and metrics come from the global modules.
  */
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([WebhookDelivery, AccessWatch, AccessVpdMark]),
-    AccessEventsModule,
-    JobsModule,
-    MappingsModule,
-    RoleStoreModule,
-  ],
+  imports: [TypeOrmModule.forFeature([WebhookDelivery]), AccessMonitorModule.withSources(MappingsModule), JobsModule],
   controllers: [WebhooksController],
-  providers: [AccessMonitor, WebhookClient, WebhookOutboxService, WebhookSender, WebhooksScheduler],
-  exports: [WebhookOutboxService, AccessMonitor, WebhookSender],
+  providers: [WebhookClient, WebhookOutboxService, WebhookSender, WebhooksScheduler],
+  exports: [WebhookOutboxService, WebhookSender],
 })
 export class WebhooksModule {}

@@ -1,9 +1,9 @@
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { MappingCache } from '../../src/mapping-cache/mapping-cache';
-import { MappingCacheCheck, STALE_HOLD_MS } from '../../src/mapping-cache/mapping-cache.check';
+import { MappingCacheCheck, STALE_HOLD_MS } from '../../src/mappings/mapping-cache-check';
 import { FakeClock } from '../../src/common/clock/clock';
-import { EsrMapping } from '../../src/mappings/esr-mapping.entity';
+import { EsrMapping } from '../../src/database/esr-mapping.entity';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
 import { RunCoordinator } from '../../src/sync/run-coordinator';

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
-import { AuditEvent } from '../../src/audit/audit-event.entity';
+import { AuditEvent } from '../../src/database/audit-event.entity';
 import { AUDIT_PURGE_BATCH, AUDIT_PURGE_LEASE, AuditPurgeService } from '../../src/audit/audit-purge.service';
-import { LeaseStore } from '../../src/role-store/lease.store';
+import { LeaseStore } from '../../src/role-store/lease-store';
 import { FakeClock } from '../../src/common/clock/clock';
 import { startTestApp, TestApp } from '../support/test-env';
 

@@ -11,7 +11,7 @@ import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { parse as parseYaml } from 'yaml';
-import { parseIsoDuration } from '../../src/config/duration';
+import { parseIsoDuration } from '../../src/domain/duration';
 import { EnvironmentVariables, validateEnvironment } from '../../src/config/env.schema';
 import { startTestApp } from '../support/test-env';
 

@@ -1,11 +1,11 @@
 import { DataSource } from 'typeorm';
-import { AuditEvent } from '../../src/audit/audit-event.entity';
+import { AuditEvent } from '../../src/database/audit-event.entity';
 import { FakeClock } from '../../src/common/clock/clock';
 import { EsrClient } from '../../src/esr/esr.client';
-import { EsrMapping } from '../../src/mappings/esr-mapping.entity';
+import { EsrMapping } from '../../src/database/esr-mapping.entity';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
 import { RunCoordinator } from '../../src/sync/run-coordinator';
-import { AccessMonitor } from '../../src/webhooks/access-monitor.service';
+import { AccessMonitor } from '../../src/access-events/access-monitor.service';
 import { OPS_KEY, PORTAL_KEY, startTestApp, TestApp } from '../support/test-env';
 
 const portal = { authorization: `Bearer ${PORTAL_KEY}`, 'x-acting-user': 'lsa.user@nhs.net' };

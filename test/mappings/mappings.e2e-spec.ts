@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
-import { AuditEvent } from '../../src/audit/audit-event.entity';
+import { AuditEvent } from '../../src/database/audit-event.entity';
 import { AuditService } from '../../src/audit/audit.service';
-import { EsrMapping } from '../../src/mappings/esr-mapping.entity';
+import { EsrMapping } from '../../src/database/esr-mapping.entity';
 import { BOTH_KEY, OPS_KEY, PORTAL_KEY, startTestApp, TestApp } from '../support/test-env';
 
 const MISSING = 'Please enter an employee number and vpd';

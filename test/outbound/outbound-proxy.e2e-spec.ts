@@ -12,7 +12,7 @@ import { EsrClient } from '../../src/esr/esr.client';
 import { EsrModule } from '../../src/esr/esr.module';
 import { MetricsModule } from '../../src/metrics/metrics.module';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
-import { WebhookClient } from '../../src/webhooks/webhook.client';
+import { WebhookClient } from '../../src/webhooks/webhook-client';
 import { makeTestCertificates, TestCertificates } from '../support/servers';
 import { TEST_SECRETS_ENV } from '../support/test-secrets';
 import { ForwardProxy, startForwardProxy } from './forward-proxy';

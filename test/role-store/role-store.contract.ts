@@ -5,7 +5,7 @@
  * src/role-store/memory-stores.spec.ts and against a real Redis by redis-stores.e2e-spec.ts.
  */
 import type { EsrRoleAssignment } from '../../src/esr/esr.types';
-import { FenceToken, Lease, StaleFenceError } from '../../src/role-store/lease.store';
+import { FenceToken, Lease, StaleFenceError } from '../../src/role-store/lease-store';
 import { GenerationMismatchError } from '../../src/role-store/role-generations';
 import { CachedRole, recordKey } from '../../src/role-store/role.types';
 import type { Stores } from '../../src/role-store/stores';

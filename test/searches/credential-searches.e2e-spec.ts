@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Logger } from 'nestjs-pino';
-import { AccessReasons } from '../../src/access/access.reasons';
+import { AccessReasons } from '../../src/access-policy/access-reasons';
 import { FakeClock } from '../../src/common/clock/clock';
 import { Person, RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
 import { SearchesController } from '../../src/searches/searches.controller';

@@ -1,11 +1,11 @@
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditEvent } from '../../src/audit/audit-event.entity';
-import { RequestBudgetGuard } from '../../src/common/rate/request-budget.guard';
+import { AuditEvent } from '../../src/database/audit-event.entity';
+import { RequestBudgetGuard } from '../../src/rate-limits/request-budget.guard';
 import { DatabaseSettings } from '../../src/config/settings/database.settings';
 import { RedisSettings } from '../../src/config/settings/redis.settings';
-import { EsrMapping } from '../../src/mappings/esr-mapping.entity';
-import { SELF_MAPPING_REFUSED } from '../../src/mappings/self-mapping.policy';
+import { EsrMapping } from '../../src/database/esr-mapping.entity';
+import { SELF_MAPPING_REFUSED } from '../../src/mappings/self-mapping-policy';
 import { PORTAL_KEY, startTestApp, TestApp } from '../support/test-env';
 
 const json = { authorization: `Bearer ${PORTAL_KEY}`, 'content-type': 'application/json' };

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { AuditEvent } from '../../src/audit/audit-event.entity';
+import { AuditEvent } from '../../src/database/audit-event.entity';
 import { UNMATCHED_PATH } from '../../src/common/logging/logging.module';
 import { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';

@@ -4,7 +4,7 @@
 import Redis from 'ioredis';
 import { FakeClock } from '../../src/common/clock/clock';
 import { NotFoundError } from '../../src/common/errors/domain-error';
-import { StaleFenceError } from '../../src/role-store/lease.store';
+import { StaleFenceError } from '../../src/role-store/lease-store';
 import { RedisConnection } from '../../src/role-store/redis-connection';
 import { RoleReads } from '../../src/role-store/role-reads';
 import { AccessSnapshot, RecordKey, recordKey } from '../../src/role-store/role.types';

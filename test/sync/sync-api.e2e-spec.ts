@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditEvent } from '../../src/audit/audit-event.entity';
+import { AuditEvent } from '../../src/database/audit-event.entity';
 import { FakeClock } from '../../src/common/clock/clock';
-import { LeaseStore } from '../../src/role-store/lease.store';
+import { LeaseStore } from '../../src/role-store/lease-store';
 import { RoleRuns } from '../../src/role-store/role-runs';
 import { SyncRunRecord } from '../../src/role-store/sync-records.types';
 import { AbandonedRuns } from '../../src/sync/abandoned-runs';

@@ -14,7 +14,7 @@ import { ConfigModule } from '../../src/config/config.module';
 import { EsrModule } from '../../src/esr/esr.module';
 import { MetricsModule } from '../../src/metrics/metrics.module';
 import { MetricsService } from '../../src/metrics/metrics.service';
-import { LeaseStore } from '../../src/role-store/lease.store';
+import { LeaseStore } from '../../src/role-store/lease-store';
 import { RedisConnection } from '../../src/role-store/redis-connection';
 import { RoleGenerations } from '../../src/role-store/role-generations';
 import { RoleReads } from '../../src/role-store/role-reads';

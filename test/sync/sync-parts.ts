@@ -12,7 +12,7 @@ import { EsrClient } from '../../src/esr/esr.client';
 import { JOB_PROVIDERS } from '../../src/jobs/jobs.module';
 import { JobsShutdown } from '../../src/jobs/jobs-shutdown';
 import { MetricsService } from '../../src/metrics/metrics.service';
-import { LeaseStore } from '../../src/role-store/lease.store';
+import { LeaseStore } from '../../src/role-store/lease-store';
 import { RoleChanges } from '../../src/role-store/role-changes';
 import { RoleGenerations } from '../../src/role-store/role-generations';
 import { RoleReads } from '../../src/role-store/role-reads';

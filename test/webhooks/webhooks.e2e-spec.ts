@@ -1,14 +1,14 @@
 import { DataSource } from 'typeorm';
-import { WebhookDelivery } from '../../src/access-events/webhook-delivery.entity';
+import { WebhookDelivery } from '../../src/database/webhook-delivery.entity';
 import { FakeClock } from '../../src/common/clock/clock';
 import { DatabaseSettings } from '../../src/config/settings/database.settings';
 import { RedisSettings } from '../../src/config/settings/redis.settings';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
 import { RunCoordinator } from '../../src/sync/run-coordinator';
-import { AccessMonitor } from '../../src/webhooks/access-monitor.service';
+import { AccessMonitor } from '../../src/access-events/access-monitor.service';
 import { WebhookOutboxService } from '../../src/webhooks/webhook-outbox.service';
 import { verifyWebhook } from '../../src/webhooks/webhook-signature';
-import { WebhookSender } from '../../src/webhooks/webhook.sender';
+import { WebhookSender } from '../../src/webhooks/webhook-sender';
 import { OPS_KEY, PORTAL_KEY, startTestApp, TestApp } from '../support/test-env';
 import { WebhookReceiver } from './webhook-receiver';
 

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsString, Matches } from 'class-validator';
 import { PORTAL_USER_ID } from '../../domain/identifiers';
-import { ACCESS_STATES, AccessState, MappingAccess, UserAccess } from '../access.types';
+import { ACCESS_STATES, AccessState, MappingAccess, UserAccess } from '../../domain/access.types';
 
 const PORTAL_USER_ID_MESSAGE = 'each portalUserIds entry must be 1-128 characters of A-Z a-z 0-9 . _ @ -';
 

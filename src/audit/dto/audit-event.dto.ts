@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { AUDIT_EVENT_TYPES, AuditEventType } from '../audit-event.entity';
+import { AUDIT_EVENT_TYPES, AuditEventType } from '../../database/audit-event.entity';
 
 export class AuditEventDto {
   @ApiProperty({ example: '1042', description: 'Increasing with the order events were written' }) id!: string;

@@ -1,7 +1,7 @@
 import { PageCursorField, PageLimitField } from '../../common/http/paging';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
-import { AUDIT_EVENT_TYPES, AuditEventType } from '../audit-event.entity';
+import { AUDIT_EVENT_TYPES, AuditEventType } from '../../database/audit-event.entity';
 
 /** No control characters (PostgreSQL refuses NUL in text: a 500 instead of a 422). */
 const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;

@@ -1,4 +1,4 @@
-import type { UserAccess } from '../api-types';
+import type { UserAccess } from '../api.types';
 import { EXIT, ExitCode } from '../cli-error';
 import { CommandContext } from '../context';
 import { when } from '../format';

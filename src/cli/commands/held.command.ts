@@ -1,4 +1,4 @@
-import type { HeldRemovalsDecision, SyncDryRun, SyncStatus } from '../api-types';
+import type { HeldRemovalsDecision, SyncDryRun, SyncStatus } from '../api.types';
 import { CliError, EXIT, ExitCode } from '../cli-error';
 import { CommandContext } from '../context';
 import { count, runSummary, when } from '../format';

@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import type { Reconciliation } from '../api-types';
+import type { Reconciliation } from '../api.types';
 import { CommandContext } from '../context';
 import { GatewayClient } from '../gateway-client';
 import { Terminal } from '../terminal';

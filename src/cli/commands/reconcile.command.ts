@@ -1,5 +1,5 @@
 import { finished } from 'node:stream/promises';
-import type { Reconciliation, ReconciliationKind } from '../api-types';
+import type { Reconciliation, ReconciliationKind } from '../api.types';
 import { EXIT, ExitCode } from '../cli-error';
 import { CommandContext } from '../context';
 import { count, when } from '../format';

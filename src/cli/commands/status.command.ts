@@ -1,5 +1,5 @@
 import { vpdHealth, VpdHealth } from '../../domain/sync-health';
-import type { SyncStatus, SyncStatusVpd } from '../api-types';
+import type { SyncStatus, SyncStatusVpd } from '../api.types';
 import { EXIT, ExitCode } from '../cli-error';
 import { breakerState, BreakerState, CommandContext } from '../context';
 import { count, relative, runSummary, when } from '../format';

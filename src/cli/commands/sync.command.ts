@@ -1,4 +1,4 @@
-import type { SyncDryRun, SyncRun, SyncRunAccepted, SyncStatus } from '../api-types';
+import type { SyncDryRun, SyncRun, SyncRunAccepted, SyncStatus } from '../api.types';
 import { EXIT, ExitCode } from '../cli-error';
 import { CommandContext } from '../context';
 import { count, elapsed } from '../format';

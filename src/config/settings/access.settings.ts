@@ -2,7 +2,7 @@ import { EnvironmentVariables } from '../env.schema';
 import { ms } from './parse';
 
 /**
- * The access rules the operator configures (the inputs of access.evaluator's AccessPolicy, with
+ * The access rules the operator configures (the inputs of access-evaluator's AccessPolicy, with
  * ESR_ROLE_NAME and ESR_VPDS from EsrSettings): activation delay, staleness, self-service mapping, the
  * mapping mirror's check interval and the support sentence.
  */

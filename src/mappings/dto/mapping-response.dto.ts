@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ACCESS_STATES, AccessState } from '../../access/access.types';
+import { ACCESS_STATES, AccessState } from '../../domain/access.types';
 
 /** One "Manage User" row. */
 export class EsrMappingDto {

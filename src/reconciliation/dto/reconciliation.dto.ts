@@ -2,7 +2,7 @@ import { PageCursorField, PageLimitField } from '../../common/http/paging';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { VpdField } from '../../mappings/identifiers';
-import { RECONCILIATION_KINDS, ReconciliationKind } from '../reconciliation.rows';
+import { RECONCILIATION_KINDS, ReconciliationKind } from '../reconciliation-rows';
 
 export const RECONCILIATION_DEFAULT_LIMIT = 100;
 export const RECONCILIATION_MAX_LIMIT = 500;

@@ -1,8 +1,8 @@
 import { PageCursorField, PageLimitField } from '../../common/http/paging';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { ACCESS_STATES } from '../../access/access.types';
-import { DELIVERY_STATUSES, DeliveryStatus } from '../../access-events/webhook-delivery.entity';
+import { ACCESS_STATES } from '../../domain/access.types';
+import { DELIVERY_STATUSES, DeliveryStatus } from '../../database/webhook-delivery.entity';
 
 export const DELIVERIES_DEFAULT_LIMIT = 50;
 export const DELIVERIES_MAX_LIMIT = 200;

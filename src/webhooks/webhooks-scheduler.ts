@@ -1,0 +1,75 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { JobScheduler } from '../jobs/job-scheduler';
+import { MetricsService } from '../metrics/metrics.service';
+import { AccessMonitor } from '../access-events/access-monitor.service';
+import { WebhookOutboxService } from './webhook-outbox.service';
+import { SENDER_JOB, WebhookSender } from './webhook-sender';
+
+export const MONITOR_JOB = 'access-monitor';
+/** The monitor looks for role data changes and due users this often (an indexed read when nothing is due). */
+export const MONITOR_INTERVAL_MS = 15_000;
+/** The sender looks for due events this often. */
+export const SENDER_INTERVAL_MS = 2_000;
+/** Backlog gauges are read from the database at most this often (on scrape). */
+const GAUGE_REFRESH_MS = 5_000;
+
+/**
+ * Thin timers (JobScheduler), only when SYNC_ENABLED (the switch for a replica's scheduled work): the access
+ * monitor every MONITOR_INTERVAL_MS (it verifies mappings even with webhooks off) and, with
+ * WEBHOOK_URL set, the sender every SENDER_INTERVAL_MS. A tick while the last one runs is skipped.
+ * Also the backlog gauges (pending, dead-lettered, oldest pending age), read on scrape.
+ */
+@Injectable()
+export class WebhooksScheduler implements OnApplicationBootstrap {
+  private readonly logger = new Logger(WebhooksScheduler.name);
+  private backlogReadAt = 0;
+
+  constructor(
+    private readonly schedule: JobScheduler,
+    private readonly monitor: AccessMonitor,
+    private readonly sender: WebhookSender,
+    private readonly outbox: WebhookOutboxService,
+    private readonly config: AppConfig,
+    metrics: MetricsService,
+  ) {
+    const refresh = (gauge: { set(labels: { measure: string }, value: number): void }) => this.refreshBacklog(gauge);
+    metrics.gauge({
+      name: 'esr_gateway_webhook_backlog',
+      help: 'Access-change events by outbox status (pending, failed = dead-lettered), and the oldest pending age in seconds',
+      labelNames: ['measure'],
+      async collect() {
+        await refresh(this);
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.syncEnabled) return;
+    this.schedule.every(MONITOR_JOB, MONITOR_INTERVAL_MS, () => this.tickMonitor());
+    if (this.config.webhook) {
+      this.schedule.every(SENDER_JOB, SENDER_INTERVAL_MS, () => this.sender.sendDue());
+      this.logger.log(`access-change events on: sender every ${SENDER_INTERVAL_MS} ms, monitor every ${MONITOR_INTERVAL_MS} ms`);
+    } else {
+      this.logger.log('WEBHOOK_URL is unset: no access-change events (mapping checks still run in the background)');
+    }
+  }
+
+  private async tickMonitor(): Promise<void> {
+    await this.monitor.runOnce();
+    if (this.config.webhook) await this.sender.sendDue();
+  }
+
+  private async refreshBacklog(gauge: { set(labels: { measure: string }, value: number): void }): Promise<void> {
+    if (!this.config.webhook || Date.now() - this.backlogReadAt < GAUGE_REFRESH_MS) return;
+    this.backlogReadAt = Date.now();
+    try {
+      const backlog = await this.outbox.backlog();
+      gauge.set({ measure: 'pending' }, backlog.pending);
+      gauge.set({ measure: 'failed' }, backlog.failed);
+      gauge.set({ measure: 'oldest_pending_age_seconds' }, backlog.oldestPendingAgeSeconds ?? 0);
+    } catch {
+      // The database is down: readiness reports it; the gauges keep their last values.
+    }
+  }
+}
