@@ -20,6 +20,7 @@ import { parseApiKeys } from './api-keys';
 import { parseIsoDuration } from './duration';
 import { VPD_LIST } from '../domain/identifiers';
 import { UK_ZONE } from '../domain/uk-time';
+import { HOST_PORT_LIST, REDIS_OPTIONAL_VARIABLES, redisTopologyProblems } from './redis-topology.schema';
 
 /** An ISO-8601 duration, optionally bounded (bounds as ISO strings, so messages read naturally). */
 function IsIsoDuration(bounds: { min?: string; max?: string } = {}, options?: ValidationOptions) {
@@ -121,6 +122,22 @@ export class EnvironmentVariables {
   @IsString()
   @Matches(/^[A-Za-z0-9:._-]{0,64}$/, { message: 'REDIS_KEY_PREFIX must be up to 64 characters of A-Z a-z 0-9 : . _ -' })
   REDIS_KEY_PREFIX = 'esr-gateway:';
+  // Redis topologies and TLS (redis-topology.schema.ts has the rules across them; docs/deployment.md).
+  @Transform(emptyToUndefined) @IsOptional() @Matches(HOST_PORT_LIST, { message: 'REDIS_SENTINELS must be a host:port list' })
+  REDIS_SENTINELS?: string;
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'REDIS_SENTINEL_NAME must be a name' })
+  REDIS_SENTINEL_NAME?: string;
+  @Transform(emptyToUndefined) @IsOptional() @Matches(HOST_PORT_LIST, { message: 'REDIS_CLUSTER_NODES must be a host:port list' })
+  REDIS_CLUSTER_NODES?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(256) REDIS_USERNAME?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(512) REDIS_PASSWORD?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(512) REDIS_SENTINEL_PASSWORD?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() REDIS_TLS_CA_FILE?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() REDIS_TLS_CERT_FILE?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() REDIS_TLS_KEY_FILE?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(253) REDIS_TLS_SERVERNAME?: string;
+  /** Replicas that must acknowledge a lease write (WAIT) before it counts; unset: 1 with Sentinel, else 0. */
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0) @Max(5) REDIS_LEASE_REPLICAS?: number;
 
   @Transform(emptyToUndefined) @IsOptional() @IsApiKeyList() API_KEYS?: string;
 
@@ -255,7 +272,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   const known = Object.keys(new EnvironmentVariables()).concat([
     'HOST',
     'DATABASE_URL',
-    'REDIS_URL',
+    ...REDIS_OPTIONAL_VARIABLES,
     'API_KEYS',
     'ESR_BASE_URL',
     'ESR_VPDS',
@@ -272,6 +289,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   const problems = flatten(validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false, stopAtFirstError: true }));
   // The mode is only decided on valid values: a bad NODE_ENV, DATABASE_URL or ESR_BASE_URL is fixed first.
   if (!problems.some((p) => MODE_VARIABLES.some((name) => p.startsWith(name)))) problems.push(...failClosedProblems(env));
+  problems.push(...redisTopologyProblems(env));
   if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: must be set when WEBHOOK_URL is set (events are signed)');
   // The status page's session cookies are signed with STATUS_PAGE_SESSION_SECRET; outside local mode
   // there is no made-up key to fall back on: asking for the page without one stops the start.

@@ -1,10 +1,14 @@
-import Redis, { RedisOptions } from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
+import { createRedisClient } from './redis-client.factory';
 import { defineScriptedCommands, ScriptedRedis } from './redis-commands';
 import { RedisKeySpace } from './redis-keys';
 import { StoreHealth } from './store-health';
 
 export interface RedisConnectionOptions {
-  url: string;
+  /** A standalone Redis's URL, when no `client` is given. */
+  url?: string;
+  /** An already-built client of any topology (createRedisClient), with `keyPrefix` set on it. */
+  client?: Redis | Cluster;
   keyPrefix: string;
   /** How long one command may wait before it fails (so a dead Redis fails fast). */
   commandTimeoutMs?: number;
@@ -25,16 +29,10 @@ export class RedisConnection extends StoreHealth {
   constructor(options: RedisConnectionOptions) {
     super();
     this.keys = new RedisKeySpace(options.keyPrefix);
-    const redisOptions: RedisOptions = {
-      keyPrefix: options.keyPrefix,
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: options.commandTimeoutMs ?? 2000,
-      connectTimeout: 2000,
-      retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 6), 2000),
-    };
-    this.redis = defineScriptedCommands(new Redis(options.url, redisOptions));
+    const client =
+      options.client ??
+      createRedisClient({ topology: { kind: 'standalone', url: options.url as string }, keyPrefix: options.keyPrefix }, options);
+    this.redis = defineScriptedCommands(client as Redis);
     this.redis.on('error', () => {
       /* surfaced through ping() and failed commands; ioredis keeps reconnecting */
     });

@@ -56,8 +56,11 @@ export function memoryStores(clock: Clock = new Clock()): MemoryStores {
   };
 }
 
-/** Redis stores sharing one connection (connected here; a Redis that is down is not fatal). */
-export async function redisStores(options: RedisConnectionOptions): Promise<Stores & { redis: RedisConnection }> {
+/**
+ * Redis stores sharing one connection (connected here unless `options.client` already is; a Redis that
+ * is down is not fatal). `leaseReplicas`: replicas that must acknowledge a lease write (RedisLeaseStore).
+ */
+export async function redisStores(options: RedisConnectionOptions & { leaseReplicas?: number }): Promise<Stores & { redis: RedisConnection }> {
   const connection = new RedisConnection(options);
   await connection.connect();
   return {
@@ -65,7 +68,7 @@ export async function redisStores(options: RedisConnectionOptions): Promise<Stor
     runs: new RedisRoleRuns(connection),
     generations: new RedisRoleGenerations(connection),
     changes: new RedisRoleChanges(connection),
-    leases: new RedisLeaseStore(connection),
+    leases: new RedisLeaseStore(connection, { replicas: options.leaseReplicas }),
     rates: new RedisRateCounter(connection),
     health: connection,
     redis: connection,
