@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { errorDetail, TlsFailure, tlsFailureOf } from '../common/tls/tls-failure';
+import { errorDetail, errorParts, TlsFailure, tlsFailureOf } from '../common/tls/tls-failure';
 import type { DatabaseSettings } from '../config/settings/database.settings';
 import { StartupCheckError } from '../config/startup-check.error';
 
@@ -19,11 +19,11 @@ const TLS_SENTENCES: Record<TlsFailure, string> = {
 export function postgresStartupFailure(error: unknown): string | null {
   const failure = tlsFailureOf(error);
   if (failure) return `${TLS_SENTENCES[failure]} (${errorDetail(error)}).`;
-  const message = error instanceof Error ? error.message : '';
+  const { message, code } = errorParts(error);
   if (/does not support SSL/i.test(message)) return `${TLS_SENTENCES['not-tls']} (${message}).`;
-  if ((error as { code?: string }).code === '28000' && /no encryption/i.test(message))
+  if (code === '28000' && /no encryption/i.test(message))
     return 'PostgreSQL refused a connection without TLS: set sslmode=verify-full and sslrootcert=<CA file> in DATABASE_URL (28000).';
-  if ((error as NodeJS.ErrnoException).syscall === 'open' && /ENOENT|EACCES/.test(String((error as NodeJS.ErrnoException).code)))
+  if ((error as { syscall?: string }).syscall === 'open' && /^(ENOENT|EACCES|EISDIR)$/.test(code))
     return `DATABASE_URL's sslrootcert, sslcert or sslkey cannot be read (${errorDetail(error)}).`;
   return null;
 }

@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
+import { connect as connectTcp } from 'node:net';
 import type { Cluster } from 'ioredis';
-import { errorDetail, TlsFailure, tlsFailureOf } from '../common/tls/tls-failure';
+import { errorDetail, errorParts, TlsFailure, tlsFailureOf } from '../common/tls/tls-failure';
 import type { RedisSettings } from '../config/settings/redis.settings';
 import { StartupCheckError } from '../config/startup-check.error';
 
@@ -28,9 +29,45 @@ const SENTENCES: Record<TlsFailure, (context: RedisCheckContext) => string> = {
 export function redisStartupFailure(error: unknown, context: RedisCheckContext): string | null {
   const failure = context.tls ? tlsFailureOf(error) : null;
   if (failure) return `${SENTENCES[failure](context)} (${errorDetail(error)}).`;
-  const message = error instanceof Error ? error.message : '';
+  const { message } = errorParts(error);
   if (/\bWRONGPASS\b|invalid username-password pair/i.test(message))
     return 'Redis refused the credentials: check REDIS_PASSWORD and REDIS_USERNAME (or those in REDIS_URL).';
+  return null;
+}
+
+/** Where the client connects first: the standalone server, the sentinels or the Cluster's seed nodes. */
+function firstAddresses(context: RedisCheckContext): Array<{ host: string; port: number }> {
+  const topology = context.topology;
+  if (!topology) return [];
+  if (topology.kind === 'sentinel') return topology.sentinels;
+  if (topology.kind === 'cluster') return topology.nodes;
+  const url = new URL(topology.url);
+  return [{ host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port || 6379) }];
+}
+
+/**
+ * Whether a server at the address answers a plaintext PING (a RESP reply: "+PONG", "-NOAUTH ..."): a
+ * plaintext Redis leaves a TLS handshake unanswered, which alone looks like a server that hangs.
+ */
+export function answersPlaintext(address: { host: string; port: number }, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connectTcp({ host: address.host, port: address.port });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (chunk: Buffer) => done(/^[+-]/.test(chunk.toString('latin1'))));
+  });
+}
+
+/** The plaintext sentence when TLS is on and a first address answers in plaintext, else null. */
+async function plaintextFailure(context: RedisCheckContext): Promise<string | null> {
+  if (!context.tls) return null;
+  for (const address of firstAddresses(context))
+    if (await answersPlaintext(address)) return `${SENTENCES['not-tls'](context)} (it answered a plaintext PING).`;
   return null;
 }
 
@@ -47,7 +84,8 @@ export async function connectAtStartup(client: Redis | Cluster, context: RedisCh
     await client.connect();
   } catch (error) {
     const causes = [...seen, (error as { lastNodeError?: unknown }).lastNodeError, error];
-    const sentence = causes.map((cause) => redisStartupFailure(cause, context)).find((s) => s !== null);
+    const sentence =
+      causes.map((cause) => redisStartupFailure(cause, context)).find((s) => s !== null) ?? (await plaintextFailure(context));
     if (sentence) {
       client.disconnect();
       throw new StartupCheckError(sentence);

@@ -28,20 +28,25 @@ const UNTRUSTED = new Set([
 ]);
 const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 
+/** The message and code of an error-like value (Node's own errors, from any realm). */
+export function errorParts(error: unknown): { message: string; code: string } {
+  if (typeof error !== 'object' || error === null) return { message: String(error ?? ''), code: '' };
+  const { message, code } = error as { message?: unknown; code?: unknown };
+  return { message: typeof message === 'string' ? message : '', code: code === undefined ? '' : String(code) };
+}
+
 export function tlsFailureOf(error: unknown): TlsFailure | null {
-  if (!(error instanceof Error)) return null;
-  const code = String((error as NodeJS.ErrnoException).code ?? '');
+  const { message, code } = errorParts(error);
   if (UNTRUSTED.has(code)) return 'untrusted';
   if (EXPIRED.has(code)) return 'expired';
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') return 'hostname';
-  if (/wrong version number|packet length too long|record layer failure|unknown protocol/i.test(error.message)) return 'not-tls';
+  if (/wrong version number|packet length too long|record layer failure|unknown protocol/i.test(message)) return 'not-tls';
   if (code.startsWith('ERR_SSL_') || code === 'EPROTO') return 'handshake';
   return null;
 }
 
 /** The error's code (or first words of its message), for the end of a start-up sentence. */
 export function errorDetail(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code) return String(code);
-  return error instanceof Error ? error.message.slice(0, 120) : String(error);
+  const { message, code } = errorParts(error);
+  return code || message.slice(0, 120);
 }
