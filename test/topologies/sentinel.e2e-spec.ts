@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
 import { accessState, HOME_VPD, mapUser, sleep, syncStatus } from '../faults/fault-harness';
 import { assertBuilt, GatewayProcess, migrate } from '../faults/gateway-process';
-import { startRedis, startSentinel, TestRedis, TestSentinel } from '../support/servers';
+import { redisCommand, startRedis, startSentinel, TestRedis, TestSentinel, waitUntil } from '../support/servers';
 import { timeUntil } from '../support/reliability';
 import { createTestDatabase, OPS_KEY, TEST_API_KEYS } from '../support/test-env';
 
@@ -134,8 +134,13 @@ describe('Redis Sentinel: two gateways across a failover', () => {
 
     // Lease writes wait for a replica (REDIS_LEASE_REPLICAS, 1 under Sentinel): the lost node comes back as a new replica.
     spareReplica = await startRedis({ name: 'sentinel-spare', password: 'data-secret-0123', replicaOf: (await sentinel.currentPrimary()).port });
+    const spare = spareReplica;
+    await waitUntil('the new replica to sync', async () =>
+      String(await redisCommand(spare.port, ['INFO', 'replication'], { password: 'data-secret-0123' })).includes('master_link_status:up'),
+    );
     const next = await startFull(gateways[1]);
-    expect(await ended(gateways[1], next, 120_000)).toBe('succeeded');
+    await ended(gateways[1], next, 120_000);
+    expect(await run(gateways[1], next)).toMatchObject({ state: 'succeeded' });
     for (const g of gateways) {
       expect(await syncStatus(g.client)).toMatchObject({ state: 'IDLE', holders: HOLDERS });
       for (const [user, answer] of expected) expect(await accessState(g.client, user)).toBe(answer);
