@@ -20,7 +20,7 @@ import { parseApiKeys } from './api-keys';
 import { parseIsoDuration } from './duration';
 import { VPD_LIST } from '../domain/identifiers';
 import { UK_ZONE } from '../domain/uk-time';
-import { HOST_PORT_LIST, REDIS_OPTIONAL_VARIABLES, redisTopologyProblems } from './redis-topology.schema';
+import { OptionalHostPortList, REDIS_OPTIONAL_VARIABLES, redisTopologyProblems } from './redis-topology.schema';
 
 /** An ISO-8601 duration, optionally bounded (bounds as ISO strings, so messages read naturally). */
 function IsIsoDuration(bounds: { min?: string; max?: string } = {}, options?: ValidationOptions) {
@@ -123,12 +123,12 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9:._-]{0,64}$/, { message: 'REDIS_KEY_PREFIX must be up to 64 characters of A-Z a-z 0-9 : . _ -' })
   REDIS_KEY_PREFIX = 'esr-gateway:';
   // Redis topologies and TLS (redis-topology.schema.ts has the rules across them; docs/deployment.md).
-  @Transform(emptyToUndefined) @IsOptional() @Matches(HOST_PORT_LIST, { message: 'REDIS_SENTINELS must be a host:port list' })
-  REDIS_SENTINELS?: string;
-  @Transform(emptyToUndefined) @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'REDIS_SENTINEL_NAME must be a name' })
+  @OptionalHostPortList() REDIS_SENTINELS?: string;
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'REDIS_SENTINEL_NAME must be a name' })
   REDIS_SENTINEL_NAME?: string;
-  @Transform(emptyToUndefined) @IsOptional() @Matches(HOST_PORT_LIST, { message: 'REDIS_CLUSTER_NODES must be a host:port list' })
-  REDIS_CLUSTER_NODES?: string;
+  @OptionalHostPortList() REDIS_CLUSTER_NODES?: string;
   @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(256) REDIS_USERNAME?: string;
   @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(512) REDIS_PASSWORD?: string;
   @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(512) REDIS_SENTINEL_PASSWORD?: string;

@@ -35,7 +35,9 @@ describe('Redis topology settings', () => {
   });
 
   it('should refuse Sentinel without the primary name, and Sentinel settings without Sentinel', () => {
-    expect(problems({ REDIS_SENTINELS: 's1:26379' })).toEqual([expect.stringMatching(/^REDIS_SENTINEL_NAME: must be set with REDIS_SENTINELS/)]);
+    expect(problems({ REDIS_SENTINELS: 's1:26379' })).toEqual([
+      expect.stringMatching(/^REDIS_SENTINEL_NAME: must be set with REDIS_SENTINELS/),
+    ]);
     expect(problems({ REDIS_URL: 'redis://c:6379', REDIS_SENTINEL_NAME: 'gw', REDIS_SENTINEL_PASSWORD: 'x' })).toEqual([
       'REDIS_SENTINEL_NAME: is only used with REDIS_SENTINELS',
       'REDIS_SENTINEL_PASSWORD: is only used with REDIS_SENTINELS',
@@ -44,7 +46,9 @@ describe('Redis topology settings', () => {
 
   it('should refuse a malformed host:port list naming the variable', () => {
     expect(problems({ REDIS_CLUSTER_NODES: 'n1:6379,n2' })).toEqual(['REDIS_CLUSTER_NODES must be a host:port list']);
-    expect(problems({ REDIS_SENTINELS: 'redis://s1:26379', REDIS_SENTINEL_NAME: 'gw' })).toEqual(['REDIS_SENTINELS must be a host:port list']);
+    expect(problems({ REDIS_SENTINELS: 'redis://s1:26379', REDIS_SENTINEL_NAME: 'gw' })).toEqual([
+      'REDIS_SENTINELS must be a host:port list',
+    ]);
   });
 
   it('should refuse Redis settings without a topology, a client certificate without its key, and TLS files with redis://', () => {

@@ -1,3 +1,6 @@
+import { Transform } from 'class-transformer';
+import { IsOptional, Matches } from 'class-validator';
+
 /**
  * The Redis topology rules validateEnvironment applies beyond each variable's own format: at most one
  * topology (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES), what each needs, and the TLS files.
@@ -5,6 +8,15 @@
 
 /** `host:port`, comma-separated (IPv6 hosts in brackets). */
 export const HOST_PORT_LIST = /^\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\d{1,5}\s*(,\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\d{1,5}\s*)*$/;
+
+/** An optional `host:port` list variable (empty: unset); a bad one is refused naming the variable. */
+export function OptionalHostPortList(): PropertyDecorator {
+  return (target: object, property: string | symbol) => {
+    Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value))(target, property);
+    IsOptional()(target, property);
+    Matches(HOST_PORT_LIST, { message: `${String(property)} must be a host:port list` })(target, property);
+  };
+}
 
 /** The optional Redis variables (validateEnvironment only reads variables it knows). */
 export const REDIS_OPTIONAL_VARIABLES = [
@@ -46,7 +58,8 @@ export function redisTopologyProblems(env: RedisVariables): string[] {
     const orphans = ['REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_LEASE_REPLICAS', ...tlsSet].filter(
       (name) => env[name as keyof RedisVariables] !== undefined,
     );
-    if (orphans.length > 0) problems.push(`${orphans.join(', ')}: need a Redis topology (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES)`);
+    if (orphans.length > 0)
+      problems.push(`${orphans.join(', ')}: need a Redis topology (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES)`);
   }
   if (typeof env.REDIS_URL === 'string' && env.REDIS_URL.startsWith('redis://') && tlsSet.length > 0)
     problems.push(`${tlsSet.join(', ')}: TLS settings need a rediss:// REDIS_URL`);

@@ -23,7 +23,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigValidationError || error instanceof StartupCheckError ? error.message : `migration failed: ${(error as Error).message}`;
+  const message =
+    error instanceof ConfigValidationError || error instanceof StartupCheckError
+      ? error.message
+      : `migration failed: ${(error as Error).message}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

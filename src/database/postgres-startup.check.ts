@@ -8,7 +8,7 @@ const TLS_SENTENCES: Record<TlsFailure, string> = {
   hostname: "PostgreSQL TLS verification failed: the server's certificate does not name DATABASE_URL's host",
   expired: "PostgreSQL TLS verification failed: the server's certificate has expired or is not valid yet",
   'not-tls': "PostgreSQL TLS failed: the server does not speak TLS, but DATABASE_URL's sslmode requires it",
-  handshake: 'PostgreSQL TLS handshake failed: the server refused it (check DATABASE_URL\'s sslcert and sslkey)',
+  handshake: "PostgreSQL TLS handshake failed: the server refused it (check DATABASE_URL's sslcert and sslkey)",
 };
 
 /**

@@ -17,7 +17,14 @@ describe(createRedisClient.name, () => {
     const client = create({ topology: { kind: 'standalone', url: 'rediss://:pw@cache:6380' }, keyPrefix: 'gw:', tls: TLS }) as Redis;
     expect(client).toBeInstanceOf(Redis);
     expect(client.status).toBe('wait');
-    expect(client.options).toMatchObject({ host: 'cache', port: 6380, password: 'pw', keyPrefix: 'gw:', enableOfflineQueue: false, lazyConnect: true });
+    expect(client.options).toMatchObject({
+      host: 'cache',
+      port: 6380,
+      password: 'pw',
+      keyPrefix: 'gw:',
+      enableOfflineQueue: false,
+      lazyConnect: true,
+    });
     expect(client.options.tls).toMatchObject(TLS);
   });
 
@@ -29,13 +36,24 @@ describe(createRedisClient.name, () => {
       sentinelPassword: 'sentinel',
       tls: TLS,
     }) as Redis;
-    expect(client.options).toMatchObject({ sentinels: [{ host: 's1', port: 26379 }], name: 'gw', password: 'data', sentinelPassword: 'sentinel' });
+    expect(client.options).toMatchObject({
+      sentinels: [{ host: 's1', port: 26379 }],
+      name: 'gw',
+      password: 'data',
+      sentinelPassword: 'sentinel',
+    });
     expect(client.options).toMatchObject({ enableTLSForSentinelMode: true, sentinelTLS: TLS, tls: TLS, enableOfflineQueue: false });
     expect(client.options.natMap ?? null).toBeNull();
   });
 
   it('should build a Cluster client on the seed nodes, the password and TLS on every node', () => {
-    const client = create({ topology: { kind: 'cluster', nodes: [{ host: 'n1', port: 6379 }] }, keyPrefix: 'gw:', username: 'gateway', password: 'pw', tls: TLS }) as Cluster;
+    const client = create({
+      topology: { kind: 'cluster', nodes: [{ host: 'n1', port: 6379 }] },
+      keyPrefix: 'gw:',
+      username: 'gateway',
+      password: 'pw',
+      tls: TLS,
+    }) as Cluster;
     expect(client).toBeInstanceOf(Cluster);
     expect(client.options).toMatchObject({ keyPrefix: 'gw:', enableOfflineQueue: false, lazyConnect: true, scaleReads: 'master' });
     expect(client.options.redisOptions).toMatchObject({ username: 'gateway', password: 'pw', tls: TLS });
@@ -52,7 +70,9 @@ describe(redisStartupFailure.name, () => {
   });
 
   it('should name the password settings when Redis refuses the credentials', () => {
-    expect(redisStartupFailure(new Error('WRONGPASS invalid username-password pair or user is disabled.'), context)).toMatch(/REDIS_PASSWORD/);
+    expect(redisStartupFailure(new Error('WRONGPASS invalid username-password pair or user is disabled.'), context)).toMatch(
+      /REDIS_PASSWORD/,
+    );
   });
 
   it('should leave an unreachable Redis to readiness', () => {

@@ -69,7 +69,9 @@ export function createRedisClient(settings: RedisClientSettings, options: RedisC
         clusterRetryStrategy: reconnectDelay,
         redisOptions,
         // With TLS the certificate names the host as configured: do not resolve it to an address first.
-        ...(settings.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
+        ...(settings.tls
+          ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) }
+          : {}),
       };
       return new Cluster(topology.nodes, clusterOptions);
     }

@@ -19,7 +19,8 @@ const SENTENCES: Record<TlsFailure, (context: RedisCheckContext) => string> = {
     "Redis TLS verification failed: the server's certificate does not name the host connected to (set REDIS_TLS_SERVERNAME to a name it lists)",
   expired: () => "Redis TLS verification failed: the server's certificate has expired or is not valid yet",
   'not-tls': (c) => `Redis TLS handshake failed: the server does not speak TLS, but ${tlsSwitch(c)} requires it`,
-  handshake: () => 'Redis TLS handshake failed: the server refused it (does it require a client certificate? REDIS_TLS_CERT_FILE, REDIS_TLS_KEY_FILE)',
+  handshake: () =>
+    'Redis TLS handshake failed: the server refused it (does it require a client certificate? REDIS_TLS_CERT_FILE, REDIS_TLS_KEY_FILE)',
 };
 
 /**

@@ -38,7 +38,8 @@ async function openRedisStores(settings: RedisSettings): Promise<Stores> {
     {
       provide: STORES,
       inject: [RedisSettings, Clock],
-      useFactory: (redis: RedisSettings, clock: Clock): Promise<Stores> | Stores => (redis.enabled ? openRedisStores(redis) : memoryStores(clock)),
+      useFactory: (redis: RedisSettings, clock: Clock): Promise<Stores> | Stores =>
+        redis.enabled ? openRedisStores(redis) : memoryStores(clock),
     },
     { provide: RoleReads, inject: [STORES], useFactory: (stores: Stores) => stores.reads },
     { provide: RoleRuns, inject: [STORES], useFactory: (stores: Stores) => stores.runs },

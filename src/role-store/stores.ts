@@ -60,7 +60,9 @@ export function memoryStores(clock: Clock = new Clock()): MemoryStores {
  * Redis stores sharing one connection (connected here unless `options.client` already is; a Redis that
  * is down is not fatal). `leaseReplicas`: replicas that must acknowledge a lease write (RedisLeaseStore).
  */
-export async function redisStores(options: RedisConnectionOptions & { leaseReplicas?: number }): Promise<Stores & { redis: RedisConnection }> {
+export async function redisStores(
+  options: RedisConnectionOptions & { leaseReplicas?: number },
+): Promise<Stores & { redis: RedisConnection }> {
   const connection = new RedisConnection(options);
   await connection.connect();
   return {

@@ -18,7 +18,10 @@ async function storesOn(node: TestRedis, leaseReplicas: number): Promise<Stores>
 /** What Sentinel does on a failover: the replica stops replicating and serves writes. */
 async function promote(replica: TestRedis): Promise<void> {
   await redisCommand(replica.port, ['REPLICAOF', 'NO', 'ONE']);
-  await waitUntil('the replica to act as a primary', async () => ((await redisCommand(replica.port, ['ROLE'])) as string[])[0] === 'master');
+  await waitUntil(
+    'the replica to act as a primary',
+    async () => ((await redisCommand(replica.port, ['ROLE'])) as string[])[0] === 'master',
+  );
 }
 
 /**
@@ -38,7 +41,9 @@ describe(`${RedisLeaseStore.name} across a failover`, () => {
     primary = await startRedis({ name: 'lease-primary' });
     link = await new TcpProxy('127.0.0.1', primary.port).start();
     replica = await startRedis({ name: 'lease-replica', replicaOf: link.port });
-    await waitUntil('the replica to sync', async () => String(await redisCommand(replica.port, ['INFO', 'replication'])).includes('master_link_status:up'));
+    await waitUntil('the replica to sync', async () =>
+      String(await redisCommand(replica.port, ['INFO', 'replication'])).includes('master_link_status:up'),
+    );
   }, 30_000);
 
   afterEach(async () => {

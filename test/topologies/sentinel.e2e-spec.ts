@@ -107,7 +107,9 @@ describe('Redis Sentinel: two gateways across a failover', () => {
       while (polling) {
         await Promise.all(
           gateways.flatMap((g) =>
-            [...expected.keys()].map(async (user) => answers.push({ at: Date.now(), gateway: g.name, user, answer: await accessState(g.client, user) })),
+            [...expected.keys()].map(async (user) =>
+              answers.push({ at: Date.now(), gateway: g.name, user, answer: await accessState(g.client, user) }),
+            ),
           ),
         );
         await sleep(50);
@@ -133,7 +135,11 @@ describe('Redis Sentinel: two gateways across a failover', () => {
     expect(['succeeded', 'failed', 'abandoned']).toContain(await ended(syncing, runId, 60_000));
 
     // Lease writes wait for a replica (REDIS_LEASE_REPLICAS, 1 under Sentinel): the lost node comes back as a new replica.
-    spareReplica = await startRedis({ name: 'sentinel-spare', password: 'data-secret-0123', replicaOf: (await sentinel.currentPrimary()).port });
+    spareReplica = await startRedis({
+      name: 'sentinel-spare',
+      password: 'data-secret-0123',
+      replicaOf: (await sentinel.currentPrimary()).port,
+    });
     const spare = spareReplica;
     await waitUntil('the new replica to sync', async () =>
       String(await redisCommand(spare.port, ['INFO', 'replication'], { password: 'data-secret-0123' })).includes('master_link_status:up'),

@@ -9,7 +9,15 @@ import { createRedisClient } from '../../src/role-store/redis-client.factory';
 import { connectAtStartup } from '../../src/role-store/redis-startup.check';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
 import { assertBuilt, GatewayProcess, MAIN_JS } from '../faults/gateway-process';
-import { freePort, makeTestCertificates, startRedis, startTlsPostgres, TestCertificates, TestRedis, TestTlsPostgres } from '../support/servers';
+import {
+  freePort,
+  makeTestCertificates,
+  startRedis,
+  startTlsPostgres,
+  TestCertificates,
+  TestRedis,
+  TestTlsPostgres,
+} from '../support/servers';
 import { TEST_SECRETS_ENV } from '../support/test-secrets';
 
 const START_TIMEOUT = 90_000;
@@ -44,7 +52,8 @@ async function plaintextPostgres(): Promise<{ port: number; server: Server }> {
 }
 
 const redisSettings = (variables: Record<string, string>) => new RedisSettings(validateEnvironment(variables));
-const databaseSettings = (url: string) => new DatabaseSettings(validateEnvironment({ DATABASE_URL: url, ...TEST_SECRETS_ENV, ESR_BASE_URL: 'http://127.0.0.1:9' }));
+const databaseSettings = (url: string) =>
+  new DatabaseSettings(validateEnvironment({ DATABASE_URL: url, ...TEST_SECRETS_ENV, ESR_BASE_URL: 'http://127.0.0.1:9' }));
 
 describe('TLS to Redis and PostgreSQL', () => {
   let certificates: TestCertificates;
@@ -106,7 +115,12 @@ describe('TLS to Redis and PostgreSQL', () => {
       try {
         const files = { REDIS_TLS_CA_FILE: certificates.ca.certFile, REDIS_TLS_SERVERNAME: 'localhost' };
         await expect(
-          connect({ REDIS_URL: mutual.url, ...files, REDIS_TLS_CERT_FILE: certificates.client.certFile, REDIS_TLS_KEY_FILE: certificates.client.keyFile }),
+          connect({
+            REDIS_URL: mutual.url,
+            ...files,
+            REDIS_TLS_CERT_FILE: certificates.client.certFile,
+            REDIS_TLS_KEY_FILE: certificates.client.keyFile,
+          }),
         ).resolves.toBeUndefined();
       } finally {
         await mutual.stop();
@@ -116,7 +130,9 @@ describe('TLS to Redis and PostgreSQL', () => {
     it('should stop the start naming REDIS_TLS_CA_FILE when another CA signed the server certificate', async () => {
       const attempt = connect({ REDIS_URL: tlsRedis.url, REDIS_TLS_CA_FILE: certificates.otherCa.certFile });
       await expect(attempt).rejects.toThrow(StartupCheckError);
-      await expect(attempt).rejects.toThrow(/^Redis TLS verification failed: the server's certificate is not signed by REDIS_TLS_CA_FILE \(\w+\)\.$/);
+      await expect(attempt).rejects.toThrow(
+        /^Redis TLS verification failed: the server's certificate is not signed by REDIS_TLS_CA_FILE \(\w+\)\.$/,
+      );
     });
 
     it('should stop the start naming REDIS_URL when a plaintext server answers a rediss:// URL', async () => {
@@ -133,7 +149,9 @@ describe('TLS to Redis and PostgreSQL', () => {
 
     it('should not stop the start when Redis is merely unreachable', async () => {
       const port = await freePort();
-      await expect(connect({ REDIS_URL: `rediss://127.0.0.1:${port}`, REDIS_TLS_CA_FILE: certificates.ca.certFile })).resolves.toBeUndefined();
+      await expect(
+        connect({ REDIS_URL: `rediss://127.0.0.1:${port}`, REDIS_TLS_CA_FILE: certificates.ca.certFile }),
+      ).resolves.toBeUndefined();
     });
   });
 
@@ -145,7 +163,9 @@ describe('TLS to Redis and PostgreSQL', () => {
     it("should stop the start naming DATABASE_URL's sslrootcert when another CA signed the server certificate", async () => {
       const attempt = checkPostgresAtStartup(databaseSettings(postgres.urlWith({ caFile: certificates.otherCa.certFile })));
       await expect(attempt).rejects.toThrow(StartupCheckError);
-      await expect(attempt).rejects.toThrow(/^PostgreSQL TLS verification failed: the server's certificate is not signed by DATABASE_URL's sslrootcert/);
+      await expect(attempt).rejects.toThrow(
+        /^PostgreSQL TLS verification failed: the server's certificate is not signed by DATABASE_URL's sslrootcert/,
+      );
     });
 
     it('should stop the start when a plaintext server answers a URL that requires TLS', async () => {
@@ -203,7 +223,9 @@ describe('TLS to Redis and PostgreSQL', () => {
       ],
       [
         'a plaintext PostgreSQL where TLS is required',
-        () => ({ DATABASE_URL: `postgres://postgres@127.0.0.1:${plainPostgres.port}/postgres?sslmode=verify-full&sslrootcert=${certificates.ca.certFile}` }),
+        () => ({
+          DATABASE_URL: `postgres://postgres@127.0.0.1:${plainPostgres.port}/postgres?sslmode=verify-full&sslrootcert=${certificates.ca.certFile}`,
+        }),
         "PostgreSQL TLS failed: the server does not speak TLS, but DATABASE_URL's sslmode requires it",
       ],
       [
@@ -211,10 +233,14 @@ describe('TLS to Redis and PostgreSQL', () => {
         () => ({ REDIS_TLS_CA_FILE: '/nonexistent/ca.crt' }),
         'REDIS_TLS_CA_FILE: cannot read /nonexistent/ca.crt (ENOENT)',
       ],
-    ])('should exit 1 with one sentence naming the setting for %s', async (_case, overrides, sentence) => {
-      const { code, output } = await failedStart(gatewayEnv(overrides()));
-      expect(code).toBe(1);
-      expect(output).toContain(sentence);
-    }, 40_000);
+    ])(
+      'should exit 1 with one sentence naming the setting for %s',
+      async (_case, overrides, sentence) => {
+        const { code, output } = await failedStart(gatewayEnv(overrides()));
+        expect(code).toBe(1);
+        expect(output).toContain(sentence);
+      },
+      40_000,
+    );
   });
 });

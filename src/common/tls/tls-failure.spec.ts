@@ -33,6 +33,8 @@ describe(tlsFailureOf.name, () => {
 describe(errorDetail.name, () => {
   it('should give the code, else the start of the message', () => {
     expect(errorDetail(failure('EPROTO'))).toBe('EPROTO');
-    expect(errorDetail(failure(undefined, 'The server does not support SSL connections'))).toBe('The server does not support SSL connections');
+    expect(errorDetail(failure(undefined, 'The server does not support SSL connections'))).toBe(
+      'The server does not support SSL connections',
+    );
   });
 });

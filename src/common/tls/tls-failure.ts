@@ -30,9 +30,13 @@ const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 
 /** The message and code of an error-like value (Node's own errors, from any realm). */
 export function errorParts(error: unknown): { message: string; code: string } {
-  if (typeof error !== 'object' || error === null) return { message: String(error ?? ''), code: '' };
+  if (typeof error === 'string') return { message: error, code: '' };
+  if (typeof error !== 'object' || error === null) return { message: '', code: '' };
   const { message, code } = error as { message?: unknown; code?: unknown };
-  return { message: typeof message === 'string' ? message : '', code: code === undefined ? '' : String(code) };
+  return {
+    message: typeof message === 'string' ? message : '',
+    code: typeof code === 'string' || typeof code === 'number' ? String(code) : '',
+  };
 }
 
 export function tlsFailureOf(error: unknown): TlsFailure | null {

@@ -9,9 +9,7 @@ export interface HostPort {
 
 /** Which Redis: one standalone server (REDIS_URL), a Sentinel-managed primary, or a Cluster. */
 export type RedisTopology =
-  | { kind: 'standalone'; url: string }
-  | { kind: 'sentinel'; sentinels: HostPort[]; name: string }
-  | { kind: 'cluster'; nodes: HostPort[] };
+  { kind: 'standalone'; url: string } | { kind: 'sentinel'; sentinels: HostPort[]; name: string } | { kind: 'cluster'; nodes: HostPort[] };
 
 /** TLS to Redis: the PEM texts read from the REDIS_TLS_* files at boot (unset: the system CAs, no client certificate). */
 export interface RedisTls {
@@ -33,7 +31,8 @@ export function readSettingFile(variable: string, file: string, read: (path: str
 
 function topologyOf(env: EnvironmentVariables): RedisTopology | undefined {
   if (env.REDIS_URL) return { kind: 'standalone', url: env.REDIS_URL };
-  if (env.REDIS_SENTINELS) return { kind: 'sentinel', sentinels: parseHostPorts(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME as string };
+  if (env.REDIS_SENTINELS)
+    return { kind: 'sentinel', sentinels: parseHostPorts(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME as string };
   if (env.REDIS_CLUSTER_NODES) return { kind: 'cluster', nodes: parseHostPorts(env.REDIS_CLUSTER_NODES) };
   return undefined;
 }
@@ -43,18 +42,17 @@ function topologyOf(env: EnvironmentVariables): RedisTopology | undefined {
  * set (the sentinels and the data nodes alike).
  */
 function tlsOf(env: EnvironmentVariables, topology: RedisTopology | undefined): RedisTls | undefined {
-  const anyFile = env.REDIS_TLS_CA_FILE ?? env.REDIS_TLS_CERT_FILE ?? env.REDIS_TLS_KEY_FILE ?? env.REDIS_TLS_SERVERNAME;
-  const on = topology?.kind === 'standalone' ? topology.url.startsWith('rediss://') : topology !== undefined && anyFile !== undefined;
+  const anySet = [env.REDIS_TLS_CA_FILE, env.REDIS_TLS_CERT_FILE, env.REDIS_TLS_KEY_FILE, env.REDIS_TLS_SERVERNAME].some(
+    (v) => v !== undefined,
+  );
+  const on = topology?.kind === 'standalone' ? topology.url.startsWith('rediss://') : topology !== undefined && anySet;
   if (!on) return undefined;
-  const file = (variable: 'REDIS_TLS_CA_FILE' | 'REDIS_TLS_CERT_FILE' | 'REDIS_TLS_KEY_FILE') =>
-    env[variable] === undefined ? {} : { [variable]: readSettingFile(variable, env[variable]) };
-  const files = { ...file('REDIS_TLS_CA_FILE'), ...file('REDIS_TLS_CERT_FILE'), ...file('REDIS_TLS_KEY_FILE') };
-  return {
-    ...(files.REDIS_TLS_CA_FILE !== undefined ? { ca: files.REDIS_TLS_CA_FILE } : {}),
-    ...(files.REDIS_TLS_CERT_FILE !== undefined ? { cert: files.REDIS_TLS_CERT_FILE } : {}),
-    ...(files.REDIS_TLS_KEY_FILE !== undefined ? { key: files.REDIS_TLS_KEY_FILE } : {}),
-    ...(env.REDIS_TLS_SERVERNAME !== undefined ? { servername: env.REDIS_TLS_SERVERNAME } : {}),
-  };
+  const tls: RedisTls = {};
+  if (env.REDIS_TLS_CA_FILE !== undefined) tls.ca = readSettingFile('REDIS_TLS_CA_FILE', env.REDIS_TLS_CA_FILE);
+  if (env.REDIS_TLS_CERT_FILE !== undefined) tls.cert = readSettingFile('REDIS_TLS_CERT_FILE', env.REDIS_TLS_CERT_FILE);
+  if (env.REDIS_TLS_KEY_FILE !== undefined) tls.key = readSettingFile('REDIS_TLS_KEY_FILE', env.REDIS_TLS_KEY_FILE);
+  if (env.REDIS_TLS_SERVERNAME !== undefined) tls.servername = env.REDIS_TLS_SERVERNAME;
+  return tls;
 }
 
 /** The shared store: Redis (one topology, its passwords and TLS) or, when none is set, the in-process store. */
