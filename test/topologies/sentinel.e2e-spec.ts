@@ -3,7 +3,7 @@ import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
 import { accessState, HOME_VPD, mapUser, sleep, syncStatus } from '../faults/fault-harness';
 import { assertBuilt, GatewayProcess, migrate } from '../faults/gateway-process';
 import { redisCommand, startRedis, startSentinel, TestRedis, TestSentinel, waitUntil } from '../support/servers';
-import { timeUntil } from '../support/reliability';
+import { ReliabilityRecorder, timeUntil } from '../support/reliability';
 import { createTestDatabase, OPS_KEY, TEST_API_KEYS } from '../support/test-env';
 
 const HOLDERS = 10_000;
@@ -26,6 +26,7 @@ interface Answer {
  * the ESR sandbox; the primary SIGKILLed while they answer and sync.
  */
 describe('Redis Sentinel: two gateways across a failover', () => {
+  const recorder = new ReliabilityRecorder('sentinel', 'Two gateways on Redis Sentinel; the primary SIGKILLed mid-sync');
   let sandbox: RunningSandbox;
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let sentinel: TestSentinel;
@@ -88,6 +89,8 @@ describe('Redis Sentinel: two gateways across a failover', () => {
   }, 180_000);
 
   afterAll(async () => {
+    for (const g of gateways) recorder.addClient(g.client);
+    recorder.finish();
     await Promise.all(gateways.map((g) => g.stop()));
     await direct?.end();
     await Promise.all([sandbox?.close(), sentinel?.stop(), spareReplica?.stop()]);
@@ -95,6 +98,10 @@ describe('Redis Sentinel: two gateways across a failover', () => {
   }, 60_000);
 
   it('should answer 503 or correctly during the switch, correctly again within the failover time + 5 s, finish or fail the sync in flight cleanly, and lose nothing', async () => {
+    const survived = recorder.fault(
+      'Redis primary SIGKILLed while two gateways answer and one syncs',
+      'answers 503 or correct, correct within failover + 5 s; the sync ends cleanly; nothing lost',
+    );
     expect([...expected.values()]).toEqual(['ACTIVE', 'NO_ROLE']);
     const mappingsBefore = (await direct.query('SELECT count(*)::int AS n FROM esr_mappings')).rows[0].n as number;
     const syncing = gateways[0];
@@ -130,9 +137,15 @@ describe('Redis Sentinel: two gateways across a failover', () => {
     const lastUnavailable = Math.max(killedAt, ...unavailable.map((a) => a.at));
     expect(lastUnavailable - killedAt).toBeLessThanOrEqual(failoverMs + 5000);
     expect(answers.filter((a) => a.at > lastUnavailable).length).toBeGreaterThan(0);
+    recorder.measure('Sentinel failover: new primary promoted after', failoverMs);
+    recorder.measure('Sentinel failover: answers correct again after', lastUnavailable - killedAt);
+    recorder.add('accessAnswers', answers.length);
+    recorder.add('accessAnswers503', unavailable.length);
 
     // The sync in flight completes, or fails cleanly: it ends, and nothing stays RUNNING.
-    expect(['succeeded', 'failed', 'abandoned']).toContain(await ended(syncing, runId, 60_000));
+    const inFlight = await ended(syncing, runId, 60_000);
+    expect(['succeeded', 'failed', 'abandoned']).toContain(inFlight);
+    recorder.add(`syncInFlight_${inFlight}`);
 
     // Lease writes wait for a replica (REDIS_LEASE_REPLICAS, 1 under Sentinel): the lost node comes back as a new replica.
     spareReplica = await startRedis({
@@ -152,5 +165,6 @@ describe('Redis Sentinel: two gateways across a failover', () => {
       for (const [user, answer] of expected) expect(await accessState(g.client, user)).toBe(answer);
     }
     expect((await direct.query('SELECT count(*)::int AS n FROM esr_mappings')).rows[0].n).toBe(mappingsBefore);
+    survived();
   }, 200_000);
 });
