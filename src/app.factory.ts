@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule, Environment } from './app.module';
 import { validateEnvironment } from './config/env.schema';
+import { checkPostgresAtStartup } from './database/postgres-startup-check';
 import { openEsrEndpoint } from './esr-endpoint.bootstrap';
 import { applyHttpHardening } from './common/http/http-hardening';
 import { responseRequestId } from './common/http/request-ids';
@@ -107,11 +108,12 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
 
 /**
  * Bootstrap: validates and parses the configuration once (ConfigValidationError names every bad or
- * missing variable), decides the ESR endpoint (starting the built-in sandbox in local mode only), then
+ * missing variable), checks PostgreSQL's TLS (StartupCheckError: one sentence naming the setting), decides the ESR endpoint (starting the built-in sandbox in local mode only), then
  * builds the app on them. What was started is stopped again if the app cannot be built.
  */
 export async function createApp(env: Environment = process.env, options: { bufferLogs?: boolean } = {}): Promise<NestFastifyApplication> {
   const config = AppConfig.from(validateEnvironment(env));
+  await checkPostgresAtStartup(config.settings.database);
   const esr = await openEsrEndpoint(config.settings);
   try {
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, esr), createFastifyAdapter(), {

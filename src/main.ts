@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigValidationError } from './config/env.schema';
+import { StartupCheckError } from './config/startup-check.errors';
 import { createApp } from './app.factory';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiKeys } from './config/settings/api-keys.settings';
@@ -17,7 +18,8 @@ function logStarted(app: NestFastifyApplication, logger: Logger): void {
   const http = app.get(HttpSettings);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : http.port;
-  const store = app.get(RedisSettings).url ? 'redis' : 'in-process';
+  const redis = app.get(RedisSettings).topology;
+  const store = redis ? `redis ${redis.kind}` : 'in-process';
   const where = `${http.host}:${port} (database: ${app.get(DatabaseSettings).connection.kind}, store: ${store})`;
   if (app.get(LocalMode).enabled)
     logger.warn(
@@ -60,7 +62,7 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  if (error instanceof ConfigValidationError) {
+  if (error instanceof ConfigValidationError || error instanceof StartupCheckError) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(`esr-gateway failed to start: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -22,6 +22,7 @@ import { ESR_ASSERTION_ALGORITHMS, ESR_CLIENT_AUTH_METHODS, esrClientAuthProblem
 import { resolveSecretFiles } from './secret-files';
 import { VPD_LIST } from '../domain/identifiers';
 import { UK_ZONE } from '../domain/uk-time';
+import { OptionalHostPortList, REDIS_OPTIONAL_VARIABLES, redisTopologyProblems } from './redis-topology.schema';
 
 /** An ISO-8601 duration, optionally bounded (bounds as ISO strings, so messages read naturally). */
 function IsIsoDuration(bounds: { min?: string; max?: string } = {}, options?: ValidationOptions) {
@@ -126,6 +127,22 @@ export class EnvironmentVariables {
       'REDIS_KEY_PREFIX must be up to 64 characters of A-Z a-z 0-9 : . _ - with at most one hash tag: "{", one or more of those characters, "}" (e.g. {esr-gateway}:)',
   })
   REDIS_KEY_PREFIX = 'esr-gateway:';
+  // Redis topologies and TLS (redis-topology.schema.ts has the rules across them; docs/deployment.md).
+  @OptionalHostPortList() REDIS_SENTINELS?: string;
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'REDIS_SENTINEL_NAME must be a name' })
+  REDIS_SENTINEL_NAME?: string;
+  @OptionalHostPortList() REDIS_CLUSTER_NODES?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(256) REDIS_USERNAME?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(512) REDIS_PASSWORD?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(512) REDIS_SENTINEL_PASSWORD?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() REDIS_TLS_CA_FILE?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() REDIS_TLS_CERT_FILE?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() REDIS_TLS_KEY_FILE?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(253) REDIS_TLS_SERVERNAME?: string;
+  /** Replicas that must acknowledge a lease write (WAIT) before it counts; unset: 1 with Sentinel, else 0. */
+  @Transform(toInt) @IsOptional() @IsInt() @Min(0) @Max(5) REDIS_LEASE_REPLICAS?: number;
 
   @Transform(emptyToUndefined) @IsOptional() @IsApiKeyList() API_KEYS?: string;
 
@@ -299,7 +316,7 @@ export function validateEnvironment(input: Record<string, unknown>): Environment
   const known = Object.keys(new EnvironmentVariables()).concat([
     'HOST',
     'DATABASE_URL',
-    'REDIS_URL',
+    ...REDIS_OPTIONAL_VARIABLES,
     'API_KEYS',
     'ESR_BASE_URL',
     'ESR_VPDS',
@@ -327,6 +344,7 @@ export function validateEnvironment(input: Record<string, unknown>): Environment
   if (!problems.some((p) => p.startsWith('ESR_CLIENT_'))) problems.push(...esrClientAuthProblems(env));
   // The mode is only decided on valid values: a bad NODE_ENV, DATABASE_URL or ESR_BASE_URL is fixed first.
   if (!problems.some((p) => MODE_VARIABLES.some((name) => p.startsWith(name)))) problems.push(...failClosedProblems(env));
+  problems.push(...redisTopologyProblems(env));
   if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: must be set when WEBHOOK_URL is set (events are signed)');
   // The status page's session cookies are signed with STATUS_PAGE_SESSION_SECRET; outside local mode
   // there is no made-up key to fall back on: asking for the page without one stops the start.

@@ -4,7 +4,10 @@ import { RedisKeySpace } from './redis-keys';
 import { StoreHealth } from './store-health';
 
 export interface RedisConnectionOptions {
-  url: string;
+  /** A standalone Redis's URL, when no `client` is given. */
+  url?: string;
+  /** An already-built client of any topology (createRedisClient), with `keyPrefix` set on it. */
+  client?: Redis | Cluster;
   keyPrefix: string;
   /** How long one command may wait before it fails (so a dead Redis fails fast). */
   commandTimeoutMs?: number;
@@ -73,9 +76,10 @@ export class RedisConnection extends StoreHealth {
     });
   }
 
-  /** A connection to the one Redis server at `url` (REDIS_URL). */
-  static fromUrl(options: RedisConnectionOptions): RedisConnection {
-    return new RedisConnection(new Redis(options.url, redisClientOptions(options.commandTimeoutMs)), new RedisKeySpace(options.keyPrefix));
+  /** A connection on `client`, or to the one Redis server at `url` (REDIS_URL). */
+  static fromOptions(options: RedisConnectionOptions): RedisConnection {
+    const client = options.client ?? new Redis(options.url as string, redisClientOptions(options.commandTimeoutMs));
+    return new RedisConnection(client, new RedisKeySpace(options.keyPrefix));
   }
 
   /** Connects; a Redis that is down at start-up is not fatal (readiness reports it). */

@@ -1,9 +1,11 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { RedisSettings } from '../config/settings/redis.settings';
 import { LeaseStore } from './lease-store';
 import { RateCounter } from './rate-counter';
+import { createRedisClient } from './redis-client.factory';
 import { RedisConnection } from './redis-connection';
+import { connectAtStartup } from './redis-startup-check';
 import { RoleChanges } from './role-changes';
 import { RoleGenerations } from './role-generations';
 import { RoleReads } from './role-reads';
@@ -15,10 +17,20 @@ import { memoryStores, redisStores, Stores } from './stores';
 export const STORES = Symbol('STORES');
 
 /**
+ * The Redis stores on a client of the configured topology, connected here: a TLS failure or refused
+ * credentials stop the start (one sentence naming the setting), an unreachable Redis does not.
+ */
+async function openRedisStores(settings: RedisSettings): Promise<Stores> {
+  const client = createRedisClient(settings);
+  await connectAtStartup(client, settings);
+  return redisStores({ client, keyPrefix: settings.keyPrefix, leaseReplicas: settings.leaseReplicas });
+}
+
+/**
  * The stores, one port per job: role data reads (RoleReads), sync run records (RoleRuns), a full
  * sync's generations and held removals (RoleGenerations), incremental changes (RoleChanges), leases
- * (LeaseStore), rate windows (RateCounter) and their health (StoreHealth). Redis when REDIS_URL is
- * set (one shared connection, also provided as RedisConnection for stores kept beside the role data
+ * (LeaseStore), rate windows (RateCounter) and their health (StoreHealth). Redis when a topology is
+ * configured (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES: one shared connection, also provided as RedisConnection for stores kept beside the role data
  * such as the mapping mirror), else in-process (RedisConnection is then null). Closed on shutdown.
  * Not global: modules that use a store import this.
  */
@@ -26,9 +38,9 @@ export const STORES = Symbol('STORES');
   providers: [
     {
       provide: STORES,
-      inject: [AppConfig, Clock],
-      useFactory: (config: AppConfig, clock: Clock): Promise<Stores> | Stores =>
-        config.redisUrl ? redisStores({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix }) : memoryStores(clock),
+      inject: [RedisSettings, Clock],
+      useFactory: (redis: RedisSettings, clock: Clock): Promise<Stores> | Stores =>
+        redis.enabled ? openRedisStores(redis) : memoryStores(clock),
     },
     { provide: RoleReads, inject: [STORES], useFactory: (stores: Stores) => stores.reads },
     { provide: RoleRuns, inject: [STORES], useFactory: (stores: Stores) => stores.runs },

@@ -57,18 +57,22 @@ export function memoryStores(clock: Clock = new Clock()): MemoryStores {
 }
 
 /**
- * Redis stores sharing one connection: a connection given (any topology), or one to the server at
- * `url`; connected here (a Redis that is down is not fatal).
+ * Redis stores sharing one connection: a connection given (any topology), or one made from `options`
+ * (a client built by createRedisClient, or the server at `url`); connected here (a Redis that is down
+ * is not fatal). `leaseReplicas`: replicas that must acknowledge a lease write (RedisLeaseStore).
  */
-export async function redisStores(source: RedisConnection | RedisConnectionOptions): Promise<Stores & { redis: RedisConnection }> {
-  const connection = source instanceof RedisConnection ? source : RedisConnection.fromUrl(source);
+export async function redisStores(
+  source: RedisConnection | (RedisConnectionOptions & { leaseReplicas?: number }),
+): Promise<Stores & { redis: RedisConnection }> {
+  const connection = source instanceof RedisConnection ? source : RedisConnection.fromOptions(source);
+  const leaseReplicas = source instanceof RedisConnection ? undefined : source.leaseReplicas;
   await connection.connect();
   return {
     reads: new RedisRoleReads(connection),
     runs: new RedisRoleRuns(connection),
     generations: new RedisRoleGenerations(connection),
     changes: new RedisRoleChanges(connection),
-    leases: new RedisLeaseStore(connection),
+    leases: new RedisLeaseStore(connection, { replicas: leaseReplicas }),
     rates: new RedisRateCounter(connection),
     health: connection,
     redis: connection,

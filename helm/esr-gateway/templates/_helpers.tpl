@@ -80,8 +80,8 @@ that renders pods or their settings, so `helm template`/`install` stop with one 
 {{- fail "secret.keys.ESR_CLIENT_SECRET is required unless config.ESR_CLIENT_AUTH=private_key_jwt" }}
 {{- end }}
 {{- $_ := required "config.ESR_BASE_URL is required: the URL of the ESR API (the built-in sandbox never runs in a cluster)" .Values.config.ESR_BASE_URL }}
-{{- if and (or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled) (not .Values.secret.keys.REDIS_URL) }}
-{{- fail "more than one replica (or autoscaling) needs REDIS_URL: set secret.keys.REDIS_URL" }}
+{{- if and (or (gt (int .Values.replicaCount) 1) .Values.autoscaling.enabled) (not (or .Values.secret.keys.REDIS_URL .Values.config.REDIS_SENTINELS .Values.config.REDIS_CLUSTER_NODES)) }}
+{{- fail "more than one replica (or autoscaling) needs Redis: set secret.keys.REDIS_URL, config.REDIS_SENTINELS or config.REDIS_CLUSTER_NODES" }}
 {{- end }}
 {{- if le (int .Values.shutdown.terminationGracePeriodSeconds) (add .Values.shutdown.preStopSleepSeconds .Values.shutdown.appGracePeriodSeconds) }}
 {{- fail "shutdown.terminationGracePeriodSeconds must exceed preStopSleepSeconds + appGracePeriodSeconds" }}
@@ -94,7 +94,7 @@ that renders pods or their settings, so `helm template`/`install` stop with one 
 {{- if not $egress.postgresql.to }}
 {{- fail "networkPolicy.egress.postgresql.to is empty: list the PostgreSQL peers (ipBlock, namespaceSelector/podSelector) or set networkPolicy.enabled=false" }}
 {{- end }}
-{{- if and .Values.secret.keys.REDIS_URL (not $egress.redis.to) }}
+{{- if and (or .Values.secret.keys.REDIS_URL .Values.config.REDIS_SENTINELS .Values.config.REDIS_CLUSTER_NODES) (not $egress.redis.to) }}
 {{- fail "networkPolicy.egress.redis.to is empty: list the Redis peers (ipBlock, namespaceSelector/podSelector) or set networkPolicy.enabled=false" }}
 {{- end }}
 {{- if not $egress.esr.to }}

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { getMetadataStorage } from 'class-validator';
+import { readFileSync } from 'node:fs';
 import { EnvironmentVariables, validateEnvironment } from '../env.schema';
 import { Settings, settingsFrom } from './settings';
 
@@ -13,6 +14,9 @@ const DEPLOYED = {
 
 const EC_PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
 const JWT_AUTH = { ESR_CLIENT_AUTH: 'private_key_jwt', ESR_CLIENT_PRIVATE_KEY: EC_PEM, ESR_CLIENT_KEY_ID: 'gw-2026' };
+/** A readable file standing in for a PEM file (the settings read it once, as text). */
+const PEM_FILE = __filename;
+const PEM = readFileSync(PEM_FILE, 'utf8');
 
 type Row = [variable: string, env: Record<string, string>, read: (s: Settings) => unknown, expected: unknown];
 
@@ -33,6 +37,17 @@ const TABLE: Row[] = [
   ['DATABASE_MIGRATIONS_RUN', { DATABASE_MIGRATIONS_RUN: 'false' }, (s) => s.database.runMigrations, false],
   ['REDIS_URL', { REDIS_URL: 'redis://cache:6379' }, (s) => s.redis.url, 'redis://cache:6379'],
   ['REDIS_KEY_PREFIX', { REDIS_KEY_PREFIX: 'gw2:' }, (s) => s.redis.keyPrefix, 'gw2:'],
+  ['REDIS_SENTINELS', { REDIS_SENTINELS: 's1:26379, s2:26379', REDIS_SENTINEL_NAME: 'gw' }, (s) => s.redis.topology, { kind: 'sentinel', sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }], name: 'gw' }],
+  ['REDIS_SENTINEL_NAME', { REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: 'gw-primary' }, (s) => s.redis.topology, { kind: 'sentinel', sentinels: [{ host: 's1', port: 26379 }], name: 'gw-primary' }],
+  ['REDIS_CLUSTER_NODES', { REDIS_CLUSTER_NODES: 'n1:6379,[::1]:6380' }, (s) => s.redis.topology, { kind: 'cluster', nodes: [{ host: 'n1', port: 6379 }, { host: '::1', port: 6380 }] }],
+  ['REDIS_USERNAME', { REDIS_URL: 'redis://cache:6379', REDIS_USERNAME: 'gateway' }, (s) => s.redis.username, 'gateway'],
+  ['REDIS_PASSWORD', { REDIS_URL: 'redis://cache:6379', REDIS_PASSWORD: 'data-pw' }, (s) => s.redis.password, 'data-pw'],
+  ['REDIS_SENTINEL_PASSWORD', { REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_NAME: 'gw', REDIS_SENTINEL_PASSWORD: 'sentinel-pw' }, (s) => s.redis.sentinelPassword, 'sentinel-pw'],
+  ['REDIS_TLS_CA_FILE', { REDIS_URL: 'rediss://cache:6380', REDIS_TLS_CA_FILE: PEM_FILE }, (s) => s.redis.tls?.ca, PEM],
+  ['REDIS_TLS_CERT_FILE', { REDIS_CLUSTER_NODES: 'n1:6379', REDIS_TLS_CERT_FILE: PEM_FILE, REDIS_TLS_KEY_FILE: PEM_FILE }, (s) => s.redis.tls?.cert, PEM],
+  ['REDIS_TLS_KEY_FILE', { REDIS_CLUSTER_NODES: 'n1:6379', REDIS_TLS_CERT_FILE: PEM_FILE, REDIS_TLS_KEY_FILE: PEM_FILE }, (s) => s.redis.tls?.key, PEM],
+  ['REDIS_TLS_SERVERNAME', { REDIS_URL: 'rediss://10.0.0.5:6380', REDIS_TLS_SERVERNAME: 'cache.trust.nhs.uk' }, (s) => s.redis.tls, { servername: 'cache.trust.nhs.uk' }],
+  ['REDIS_LEASE_REPLICAS', { REDIS_URL: 'redis://cache:6379', REDIS_LEASE_REPLICAS: '2' }, (s) => s.redis.leaseReplicas, 2],
   ['API_KEYS', { API_KEYS: 'ops1:ops-secret-1:ops' }, (s) => s.apiKeys.keys, [{ id: 'ops1', secret: 'ops-secret-1', scopes: ['ops'] }]],
   ['ESR_BASE_URL', { ESR_BASE_URL: 'https://esr2.example.nhs.uk' }, (s) => s.esr.baseUrl, 'https://esr2.example.nhs.uk'],
   ['ESR_CLIENT_ID', { ESR_CLIENT_ID: 'gw-client' }, (s) => s.esr.clientId, 'gw-client'],
