@@ -1,6 +1,7 @@
 import { HttpModule } from '@nestjs/axios';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { EsrSettings } from '../config/settings/esr.settings';
+import { RoleStoreModule } from '../role-store/role-store.module';
 import { EsrClient } from './esr.client';
 import { EsrEndpoint } from './esr.endpoint';
 import { esrHttpOptions } from './esr.http';
@@ -17,10 +18,14 @@ export class EsrEndpointModule {}
 /**
  * The gateway's connection to ESR. Other modules import this and inject EsrClient. The root module (and
  * a test building one) imports `EsrModule.forRoot(endpoint)` once, so this module never starts anything
- * itself. Uses EsrSettings (ConfigModule), MetricsService (MetricsModule) and Clock.
+ * itself. Uses EsrSettings (ConfigModule), MetricsService (MetricsModule), Clock and ESR's rate budget
+ * (EsrBudgetStore, RoleStoreModule: shared by every replica with Redis).
  */
 @Module({
-  imports: [HttpModule.registerAsync({ inject: [EsrSettings], useFactory: (settings: EsrSettings) => esrHttpOptions(settings) })],
+  imports: [
+    HttpModule.registerAsync({ inject: [EsrSettings], useFactory: (settings: EsrSettings) => esrHttpOptions(settings) }),
+    RoleStoreModule,
+  ],
   providers: [EsrClient],
   exports: [EsrClient],
 })

@@ -11,14 +11,14 @@ const limits = (overrides: Partial<ConstructorParameters<typeof EsrScheduler>[0]
 
 /** Lets pending promise callbacks run (fake timers do not advance on their own). */
 const settle = async () => {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
+  for (let i = 0; i < 100; i++) await Promise.resolve();
 };
 
 describe(EsrScheduler.name, () => {
   beforeEach(() => jest.useFakeTimers({ now: 0 }));
   afterEach(() => jest.useRealTimers());
 
-  const make = (overrides: Parameters<typeof limits>[0] = {}) => new EsrScheduler(limits(overrides), () => Date.now());
+  const make = (overrides: Parameters<typeof limits>[0] = {}) => new EsrScheduler(limits(overrides), { now: () => Date.now() });
 
   /** Acquires and records when (fake ms) and in which order each permit came. */
   const track = (scheduler: EsrScheduler) => {

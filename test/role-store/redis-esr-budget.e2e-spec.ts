@@ -1,0 +1,63 @@
+import { RedisConnection } from '../../src/role-store/redis-connection';
+import { RedisEsrBudget } from '../../src/role-store/redis-esr-budget';
+import { createTestRedisPrefix, REDIS_URL } from '../support/test-env';
+import { CONTRACT_RULE, esrBudgetContract, takeAll } from './esr-budget.contract';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A Redis connection under a fresh key prefix, and how to remove it all. */
+async function connected(prefix = createTestRedisPrefix()) {
+  const connection = new RedisConnection({ url: REDIS_URL, keyPrefix: prefix.prefix });
+  await connection.connect();
+  return { connection, prefix, close: async () => (await connection.close(), await prefix.cleanup()) };
+}
+
+esrBudgetContract(RedisEsrBudget.name, async () => {
+  const { connection, close } = await connected();
+  return { budget: new RedisEsrBudget(connection), advance: sleep, close };
+});
+
+describe(`${RedisEsrBudget.name} shared by several replicas`, () => {
+  it('should give every replica on one Redis one window, in one round trip per take', async () => {
+    const prefix = createTestRedisPrefix();
+    const a = await connected(prefix);
+    const b = await connected(prefix);
+    try {
+      const podA = new RedisEsrBudget(a.connection);
+      const podB = new RedisEsrBudget(b.connection);
+      const scripts = jest.spyOn(b.connection.redis, 'takeEsrBudget');
+      await takeAll(podA, 3, 'interactive');
+      await takeAll(podB, 2, 'interactive');
+      await expect(podB.take('interactive', CONTRACT_RULE)).resolves.toMatchObject({ granted: false, used: 5, source: 'shared' });
+      await expect(podA.take('interactive', CONTRACT_RULE)).resolves.toMatchObject({ granted: false, used: 5 });
+      expect(scripts).toHaveBeenCalledTimes(3);
+      const [key] = (await a.connection.redis.call('KEYS', `${prefix.prefix}*`)) as string[];
+      expect(key).toBe(`${prefix.prefix}${a.connection.keys.esrBudget()}`);
+      expect(await a.connection.redis.pttl(a.connection.keys.esrBudget())).toBeGreaterThan(0);
+    } finally {
+      await a.connection.close();
+      await b.close();
+    }
+  });
+
+  it('should keep to a conservative share of its own while Redis is away: nothing for two windows, then limit / replicas', async () => {
+    const connection = new RedisConnection({ url: 'redis://127.0.0.1:1', keyPrefix: 'esr-gw-test:away:', commandTimeoutMs: 100 });
+    await connection.connect();
+    try {
+      const budget = new RedisEsrBudget(connection);
+      const first = await budget.take('interactive', CONTRACT_RULE);
+      expect(first).toMatchObject({ granted: false, source: 'fallback' });
+      if (first.granted) return;
+      expect(first.retryInMs).toBeGreaterThan(CONTRACT_RULE.windowMs);
+      expect(first.retryInMs).toBeLessThanOrEqual(2 * CONTRACT_RULE.windowMs);
+      await sleep(first.retryInMs + 20);
+      // 5 / 2 replicas: 2 places for interactive calls, 1 of them for the sync.
+      await expect(budget.take('sync', CONTRACT_RULE)).resolves.toMatchObject({ granted: true, source: 'fallback' });
+      await expect(budget.take('sync', CONTRACT_RULE)).resolves.toMatchObject({ granted: false, source: 'fallback' });
+      await expect(budget.take('interactive', CONTRACT_RULE)).resolves.toMatchObject({ granted: true, used: 2 });
+      await expect(budget.take('interactive', CONTRACT_RULE)).resolves.toMatchObject({ granted: false });
+    } finally {
+      await connection.close();
+    }
+  });
+});
