@@ -59,6 +59,10 @@ interface Waiter {
   reject: (error: unknown) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
+  /** Arrival order. */
+  seq: number;
+  /** Settled (aborted, or refused on close) while its take was in flight. */
+  gone?: boolean;
 }
 
 /** Why a signal aborted, as an Error. */
@@ -91,6 +95,9 @@ export class EsrScheduler {
   private readonly queues: Record<EsrLane, Waiter[]> = { interactive: [], sync: [] };
   private readonly blockedUntil: Record<EsrLane, number> = { interactive: 0, sync: 0 };
   private running = 0;
+  private seq = 0;
+  /** Calls whose direct take (nobody ahead of them) is in flight. */
+  private readonly direct = new Set<Waiter>();
   private asking = false;
   private timer?: NodeJS.Timeout;
   private timerAt = Number.POSITIVE_INFINITY;
@@ -121,9 +128,11 @@ export class EsrScheduler {
     this.syncConcurrency = syncShare(limits.maxConcurrency, limits.interactiveReservePercent);
   }
 
-  /** Calls waiting in a lane. */
+  /** Calls waiting in a lane (queued, or asking the budget). */
   queued(lane: EsrLane): number {
-    return this.queues[lane].length;
+    let asking = 0;
+    for (const waiter of this.direct) if (waiter.lane === lane) asking++;
+    return this.queues[lane].length + asking;
   }
 
   /** Resolves with a permit when the call may start. */
@@ -131,18 +140,22 @@ export class EsrScheduler {
     if (this.closed) return Promise.reject(new Error('the ESR scheduler is closed'));
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const queue = this.queues[lane];
-    if (queue.length >= this.limits.maxQueuedPerLane) return Promise.reject(new EsrQueueFullError(lane));
+    if (this.queued(lane) >= this.limits.maxQueuedPerLane) return Promise.reject(new EsrQueueFullError(lane));
     return new Promise<EsrPermit>((resolve, reject) => {
-      const waiter: Waiter = { lane, enqueuedAt: this.now(), resolve, reject, signal };
+      const waiter: Waiter = { lane, seq: ++this.seq, enqueuedAt: this.now(), resolve, reject, signal };
       if (signal) {
         waiter.onAbort = () => {
           const index = queue.indexOf(waiter);
           if (index >= 0) queue.splice(index, 1);
+          this.direct.delete(waiter);
+          waiter.gone = true;
           reject(abortReason(signal));
           this.pump();
         };
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
+      // Nobody ahead in this lane (and, for sync, in the interactive lane): ask at once, in arrival order.
+      if (this.mayAskNow(lane, waiter.enqueuedAt)) return this.askDirectly(waiter);
       queue.push(waiter);
       this.pump();
     });
@@ -152,12 +165,61 @@ export class EsrScheduler {
   close(): void {
     this.closed = true;
     this.clearTimer();
+    const asking = [...this.direct];
+    this.direct.clear();
     for (const lane of ESR_LANES) {
-      for (const waiter of this.queues[lane].splice(0)) {
+      for (const waiter of [...this.queues[lane].splice(0), ...asking.filter((w) => w.lane === lane)]) {
+        waiter.gone = true;
         if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
         waiter.reject(new Error('the ESR client is shutting down'));
       }
     }
+  }
+
+  private mayAskNow(lane: EsrLane, now: number): boolean {
+    const ahead = this.queues[lane].length > 0 || (lane === 'sync' && this.queues.interactive.length > 0);
+    return !ahead && now >= this.blockedUntil[lane] && this.running < this.concurrencyOf(lane);
+  }
+
+  private concurrencyOf(lane: EsrLane): number {
+    return lane === 'interactive' ? this.concurrency : this.syncConcurrency;
+  }
+
+  /** A take for a call nobody is ahead of; refused, the call waits at the head of its lane. */
+  private askDirectly(waiter: Waiter): void {
+    const { lane } = waiter;
+    const askedAt = (waiter.askedAt = this.now());
+    this.running++; // its place in flight, held while the budget answers
+    this.direct.add(waiter);
+    const refused = (retryInMs: number) => {
+      this.running--;
+      this.direct.delete(waiter);
+      this.blockedUntil[lane] = Math.max(this.blockedUntil[lane], askedAt + retryInMs);
+      if (!waiter.gone) this.enqueueInOrder(waiter);
+      // After the other answers of this moment (an interactive call refused with it goes first).
+      void Promise.resolve().then(() => this.pump());
+    };
+    this.budget.take(lane, this.rule).then(
+      (answer) => {
+        this.observe(lane, answer);
+        if (!answer.granted) return refused(answer.retryInMs);
+        this.direct.delete(waiter);
+        if (waiter.gone) {
+          this.running--;
+          answer.place.finish(); // the place stays taken for a window
+          return this.pump();
+        }
+        this.grant(waiter, answer.place, false);
+      },
+      () => refused(this.rule.windowMs),
+    );
+  }
+
+  /** Puts a call refused on its direct take back in its lane, in arrival order. */
+  private enqueueInOrder(waiter: Waiter): void {
+    const queue = this.queues[waiter.lane];
+    const at = queue.findIndex((other) => other.seq > waiter.seq);
+    queue.splice(at < 0 ? queue.length : at, 0, waiter);
   }
 
   /**
@@ -172,7 +234,7 @@ export class EsrScheduler {
     if (lane === undefined) return this.clearTimer();
     const now = this.now();
     if (now < this.blockedUntil[lane]) return this.wakeAt(this.blockedUntil[lane], now);
-    if (this.running >= (lane === 'interactive' ? this.concurrency : this.syncConcurrency)) return; // a release pumps
+    if (this.running >= this.concurrencyOf(lane)) return; // a release pumps
     const head = this.queues[lane][0];
     head.askedAt ??= now;
     this.asking = true;
@@ -183,34 +245,36 @@ export class EsrScheduler {
     );
   }
 
-  /** The budget's answer to a take asked at `askedAt`. */
+  /** The budget's answer to a take asked at `askedAt` for the head of a lane. */
   private answered(lane: EsrLane, answer: EsrBudgetAnswer, askedAt: number): void {
     this.asking = false;
-    const now = this.now();
-    const metrics = this.options.metrics;
-    metrics?.budgetUsed.set(answer.used);
-    metrics?.budgetFallback.set(answer.source === 'fallback' ? 1 : 0);
-    if (!answer.granted) {
-      metrics?.budgetSaturated.inc({ lane });
-      this.blockedUntil[lane] = askedAt + answer.retryInMs;
-    } else {
+    this.observe(lane, answer);
+    if (!answer.granted) this.blockedUntil[lane] = Math.max(this.blockedUntil[lane], askedAt + answer.retryInMs);
+    else {
       const waiter = this.closed ? undefined : this.queues[lane].shift();
       if (!waiter)
         answer.place.finish(); // abandoned meanwhile: the place stays taken for a window
-      else {
-        if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-        metrics?.budgetWait.observe({ lane }, (now - (waiter.askedAt ?? now)) / 1000);
-        waiter.resolve(this.admit(answer.place, now - waiter.enqueuedAt));
-      }
+      else this.grant(waiter, answer.place, true);
     }
     this.pump();
   }
 
-  private admit(place: EsrBudgetPlace, waitedMs: number): EsrPermit {
-    this.running++;
+  private observe(lane: EsrLane, answer: EsrBudgetAnswer): void {
+    const metrics = this.options.metrics;
+    metrics?.budgetUsed.set(answer.used);
+    metrics?.budgetFallback.set(answer.source === 'fallback' ? 1 : 0);
+    if (!answer.granted) metrics?.budgetSaturated.inc({ lane });
+  }
+
+  /** Hands a place to a call; `count` when its place in flight is not counted yet. */
+  private grant(waiter: Waiter, place: EsrBudgetPlace, count: boolean): void {
+    const now = this.now();
+    if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    this.options.metrics?.budgetWait.observe({ lane: waiter.lane }, (now - (waiter.askedAt ?? now)) / 1000);
+    if (count) this.running++;
     let released = false;
-    return {
-      waitedMs,
+    waiter.resolve({
+      waitedMs: now - waiter.enqueuedAt,
       release: () => {
         if (released) return;
         released = true;
@@ -218,7 +282,7 @@ export class EsrScheduler {
         place.finish();
         this.pump();
       },
-    };
+    });
   }
 
   private wakeAt(at: number, now: number): void {
