@@ -15,7 +15,11 @@ import { metricValue } from './esr.fixtures';
 const LIMIT = 20;
 const GATEWAYS = 3;
 const BUSY_MS = 20_000;
-/** Each gateway searches, pauses this long, searches again: about 3 x 3.5 searches a second in all, more than the interactive reserve (20%). */
+/**
+ * Each gateway has a person searching, pausing this long between searches: together they ask for
+ * about as much as the limit. The sync may fill only 80% of the window (the default 20% reserve), so
+ * the window is full only while people's calls use the reserve; the listings take what they leave.
+ */
 const SEARCH_PAUSE_MS = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
