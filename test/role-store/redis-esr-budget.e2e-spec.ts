@@ -40,6 +40,28 @@ describe(`${RedisEsrBudget.name} shared by several replicas`, () => {
     }
   });
 
+  it('should tell the shared window, once Redis is back, about the places it took while Redis was away', async () => {
+    const prefix = createTestRedisPrefix();
+    const a = await connected(prefix);
+    const b = await connected(prefix);
+    try {
+      const podA = new RedisEsrBudget(a.connection);
+      const podB = new RedisEsrBudget(b.connection);
+      jest.spyOn(a.connection.redis, 'takeEsrBudget').mockRejectedValueOnce(new Error('Connection is closed.'));
+      await expect(podA.take('interactive', CONTRACT_RULE)).resolves.toMatchObject({ granted: false, source: 'fallback' });
+      await sleep(2 * CONTRACT_RULE.windowMs + 50);
+      await takeAll(podA, 2, 'interactive'); // its share: 5 / 2 replicas
+      await expect(podA.take('interactive', CONTRACT_RULE)).resolves.toMatchObject({ granted: false, source: 'fallback' });
+      await sleep(1000 - 2 * CONTRACT_RULE.windowMs); // Redis is tried again a second after it failed
+      await expect(podA.take('interactive', CONTRACT_RULE)).resolves.toMatchObject({ granted: true, used: 3, source: 'shared' });
+      await takeAll(podB, 2, 'interactive');
+      await expect(podB.take('interactive', CONTRACT_RULE)).resolves.toMatchObject({ granted: false, used: 5 });
+    } finally {
+      await a.connection.close();
+      await b.close();
+    }
+  });
+
   it('should keep to a conservative share of its own while Redis is away: nothing for two windows, then limit / replicas', async () => {
     const connection = new RedisConnection({ url: 'redis://127.0.0.1:1', keyPrefix: 'esr-gw-test:away:', commandTimeoutMs: 100 });
     await connection.connect();
