@@ -165,6 +165,8 @@ export class EnvironmentVariables {
   @IsIsoDuration() ESR_RETRY_MAX_DELAY = 'PT10S';
   @IsIsoDuration() ESR_RETRY_AFTER_CAP = 'PT30S';
   @Transform(toInt) @IsInt() @Min(1) @Max(20) ESR_RATE_LIMIT_PER_SECOND = 15;
+  /** Replicas expected at least: while Redis is away each keeps to ESR_RATE_LIMIT_PER_SECOND / this (or / the replicas seen). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100) ESR_RATE_LIMIT_REPLICAS = 2;
   @Transform(toInt) @IsInt() @Min(1) @Max(64) ESR_MAX_CONCURRENCY = 8;
   /** Percent of the rate and concurrency budgets the sync never uses, kept for calls a person waits on. */
   @Transform(toInt) @IsInt() @Min(0) @Max(90) ESR_INTERACTIVE_RESERVE = 20;

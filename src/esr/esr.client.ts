@@ -5,6 +5,7 @@ import { BrokenCircuitError, CircuitState, RetryPolicy, isBrokenCircuitError } f
 import { Clock } from '../common/clock/clock';
 import { DomainError, ValidationFailedError } from '../common/errors/domain-error';
 import { EsrSettings } from '../config/settings/esr.settings';
+import { EsrBudgetStore } from '../role-store/esr-budget';
 import { MetricsService } from '../metrics/metrics.service';
 import { assertEmployeeNumber, assertVpd, peopleSearchParams } from './esr.criteria';
 import { EsrDeadline, EsrDeadlinePassed, withinDeadline } from './esr.deadline';
@@ -41,7 +42,7 @@ export type { EsrCallOptions } from './esr.transport';
  *
  * Every call goes: deadline (interactive calls) → retry (exponential backoff, full jitter,
  * Retry-After) → circuit breaker → [token] → scheduler (two lanes; ESR's rate limit as a sliding
- * window; concurrency) → whole-request timeout → HTTP. Interactive calls go ahead of sync calls, and
+ * window shared by every replica (EsrBudgetStore); concurrency) → whole-request timeout → HTTP. Interactive calls go ahead of sync calls, and
  * the sync never uses the share ESR_INTERACTIVE_RESERVE keeps for them.
  */
 @Injectable()
@@ -60,10 +61,11 @@ export class EsrClient implements OnApplicationShutdown {
     private readonly settings: EsrSettings,
     metrics: MetricsService,
     @Optional() clock?: Clock,
+    @Optional() budget?: EsrBudgetStore,
   ) {
     this.clock = clock ?? new Clock();
     this.metrics = new EsrMetrics(metrics);
-    this.transport = new EsrTransport(http, settings, this.metrics);
+    this.transport = new EsrTransport(http, settings, this.metrics, budget);
     this.breaker = new EsrBreaker(settings, this.metrics, this.logger);
     this.retryPolicy = esrRetryPolicy(settings, this.metrics, this.logger);
     this.tokens = new EsrTokens(settings, endpoint, this.clock, this.metrics, this.transport);

@@ -27,6 +27,10 @@ export class EsrMetrics {
   readonly skippedItems: Counter<'endpoint'>;
   readonly queueWait: Histogram<'lane'>;
   readonly deadlineExceeded: Counter<'endpoint'>;
+  readonly budgetWait: Histogram<'lane'>;
+  readonly budgetSaturated: Counter<'lane'>;
+  readonly budgetUsed: Gauge;
+  readonly budgetFallback: Gauge;
 
   constructor(metrics: MetricsService) {
     this.requests = metrics.counter({
@@ -73,6 +77,25 @@ export class EsrMetrics {
       name: 'esr_gateway_esr_deadline_exceeded_total',
       help: 'ESR calls ended because their deadline (ESR_INTERACTIVE_DEADLINE for interactive calls) passed, by endpoint',
       labelNames: ['endpoint'],
+    });
+    this.budgetWait = metrics.histogram({
+      name: 'esr_gateway_esr_budget_wait_seconds',
+      help: "Time a call at the head of its lane waited for a place in ESR's rate budget (shared by every replica with Redis), by lane",
+      labelNames: ['lane'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    });
+    this.budgetSaturated = metrics.counter({
+      name: 'esr_gateway_esr_budget_saturated_total',
+      help: "Takes refused because ESR's rate budget was full for the lane (the sync's share, or all of it for interactive calls), by lane",
+      labelNames: ['lane'],
+    });
+    this.budgetUsed = metrics.gauge({
+      name: 'esr_gateway_esr_budget_used',
+      help: "Places taken in ESR's rate budget (every replica with Redis) at this replica's last take; ESR_RATE_LIMIT_PER_SECOND is full",
+    });
+    this.budgetFallback = metrics.gauge({
+      name: 'esr_gateway_esr_budget_fallback',
+      help: "1 while Redis is away and this replica keeps to its own share of ESR's rate limit (limit / replicas), else 0",
     });
     this.breakerState.set(BREAKER_GAUGE_VALUE.closed);
   }

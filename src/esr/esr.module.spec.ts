@@ -1,6 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { Test } from '@nestjs/testing';
 import http from 'node:http';
+import { CommonModule } from '../common/common.module';
 import { ConfigModule } from '../config/config.module';
 import { MetricsModule } from '../metrics/metrics.module';
 import { EsrClient } from './esr.client';
@@ -12,6 +13,7 @@ describe(EsrModule.name, () => {
   it('should provide an EsrClient for the configured ESR', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
+        CommonModule,
         ConfigModule.forRoot({ ESR_BASE_URL: 'https://esr.example.nhs.uk/api/', ...TEST_SECRETS_ENV }),
         EsrModule.forRoot(),
         MetricsModule,

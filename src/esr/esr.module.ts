@@ -2,6 +2,7 @@ import { HttpModule } from '@nestjs/axios';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { EsrSettings } from '../config/settings/esr.settings';
 import { OutboundHttpSettings } from '../config/settings/outbound-http.settings';
+import { RoleStoreModule } from '../role-store/role-store.module';
 import { EsrClient } from './esr.client';
 import { EsrEndpoint } from './esr.endpoint';
 import { esrHttpOptions } from './esr.http';
@@ -18,7 +19,8 @@ export class EsrEndpointModule {}
 /**
  * The gateway's connection to ESR. Other modules import this and inject EsrClient. The root module (and
  * a test building one) imports `EsrModule.forRoot(endpoint)` once, so this module never starts anything
- * itself. Uses EsrSettings and OutboundHttpSettings (ConfigModule), MetricsService (MetricsModule) and Clock.
+ * itself. Uses EsrSettings and OutboundHttpSettings (ConfigModule), MetricsService (MetricsModule), Clock
+ * and ESR's rate budget (EsrBudgetStore, RoleStoreModule: shared by every replica with Redis).
  */
 @Module({
   imports: [
@@ -26,6 +28,7 @@ export class EsrEndpointModule {}
       inject: [EsrSettings, OutboundHttpSettings],
       useFactory: (settings: EsrSettings, outbound: OutboundHttpSettings) => esrHttpOptions(settings, outbound),
     }),
+    RoleStoreModule,
   ],
   providers: [EsrClient],
   exports: [EsrClient],

@@ -1,4 +1,5 @@
-import { EsrLane, EsrPermit, EsrQueueFullError, EsrScheduler, syncShare } from './esr.scheduler';
+import { EsrBudgetAnswer, EsrBudgetStore } from '../role-store/esr-budget';
+import { EsrLane, EsrPermit, EsrQueueFullError, EsrScheduler, EsrSchedulerOptions, syncShare } from './esr.scheduler';
 
 const limits = (overrides: Partial<ConstructorParameters<typeof EsrScheduler>[0]> = {}) => ({
   ratePerWindow: 5,
@@ -11,14 +12,14 @@ const limits = (overrides: Partial<ConstructorParameters<typeof EsrScheduler>[0]
 
 /** Lets pending promise callbacks run (fake timers do not advance on their own). */
 const settle = async () => {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
+  for (let i = 0; i < 100; i++) await Promise.resolve();
 };
 
 describe(EsrScheduler.name, () => {
   beforeEach(() => jest.useFakeTimers({ now: 0 }));
   afterEach(() => jest.useRealTimers());
 
-  const make = (overrides: Parameters<typeof limits>[0] = {}) => new EsrScheduler(limits(overrides), () => Date.now());
+  const make = (overrides: Parameters<typeof limits>[0] = {}) => new EsrScheduler(limits(overrides), { now: () => Date.now() });
 
   /** Acquires and records when (fake ms) and in which order each permit came. */
   const track = (scheduler: EsrScheduler) => {
@@ -184,6 +185,43 @@ describe(EsrScheduler.name, () => {
     scheduler.close();
     await expect(waiting).rejects.toThrow('shutting down');
     await expect(scheduler.acquire('sync')).rejects.toThrow('closed');
+  });
+
+  it('should take its places from the budget it is given, ask again when told, and report the answers', async () => {
+    const finish = jest.fn();
+    const answers: EsrBudgetAnswer[] = [
+      { granted: false, retryInMs: 300, used: 3, source: 'fallback' },
+      { granted: true, place: { finish }, used: 3, source: 'shared' },
+    ];
+    const take = jest.fn(async () => answers.shift() as EsrBudgetAnswer);
+    const budget: EsrBudgetStore = { kind: 'shared', take };
+    const metrics = {
+      budgetWait: { observe: jest.fn() },
+      budgetSaturated: { inc: jest.fn() },
+      budgetUsed: { set: jest.fn() },
+      budgetFallback: { set: jest.fn() },
+    };
+    const scheduler = new EsrScheduler(limits({ ratePerWindow: 3, interactiveReservePercent: 20, replicas: 3, requestTimeoutMs: 5000 }), {
+      budget,
+      now: () => Date.now(),
+      metrics: metrics as unknown as EsrSchedulerOptions['metrics'],
+    });
+    const permit = scheduler.acquire('sync');
+    await settle();
+    expect(take).toHaveBeenCalledTimes(1);
+    expect(take).toHaveBeenCalledWith('sync', { limit: 3, reservePercent: 20, windowMs: 1000, holdMs: 5000, replicas: 3 });
+    expect(metrics.budgetSaturated.inc).toHaveBeenCalledWith({ lane: 'sync' });
+    expect(metrics.budgetFallback.set).toHaveBeenLastCalledWith(1);
+    jest.advanceTimersByTime(299);
+    await settle();
+    expect(take).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(1);
+    expect((await permit).waitedMs).toBe(300);
+    expect(metrics.budgetWait.observe).toHaveBeenCalledWith({ lane: 'sync' }, 0.3);
+    expect(metrics.budgetFallback.set).toHaveBeenLastCalledWith(0);
+    expect(metrics.budgetUsed.set).toHaveBeenLastCalledWith(3);
+    (await permit).release();
+    expect(finish).toHaveBeenCalledTimes(1);
   });
 
   it.each([

@@ -3,6 +3,7 @@ import type { Agent } from 'node:http';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { TimeoutPolicy, TimeoutStrategy, timeout } from 'cockatiel';
 import { EsrSettings } from '../config/settings/esr.settings';
+import type { EsrBudgetStore } from '../role-store/esr-budget';
 import type { EsrDeadline } from './esr.deadline';
 import { exchangeFailure, exchangeStatusLabel } from './esr.failures';
 import { EsrEndpointName, EsrMetrics } from './esr.metrics';
@@ -51,14 +52,20 @@ export class EsrTransport {
     private readonly http: HttpService,
     settings: EsrSettings,
     private readonly metrics: EsrMetrics,
+    budget?: EsrBudgetStore,
   ) {
-    this.scheduler = new EsrScheduler({
-      ratePerWindow: settings.rateLimitPerSecond,
-      windowMs: 1000,
-      maxConcurrency: settings.maxConcurrency,
-      interactiveReservePercent: settings.interactiveReservePercent,
-      maxQueuedPerLane: ESR_MAX_QUEUED_PER_LANE,
-    });
+    this.scheduler = new EsrScheduler(
+      {
+        ratePerWindow: settings.rateLimitPerSecond,
+        windowMs: 1000,
+        maxConcurrency: settings.maxConcurrency,
+        interactiveReservePercent: settings.interactiveReservePercent,
+        maxQueuedPerLane: ESR_MAX_QUEUED_PER_LANE,
+        requestTimeoutMs: settings.requestTimeoutMs,
+        replicas: settings.rateLimitReplicas,
+      },
+      { budget, metrics },
+    );
     this.timeoutPolicy = timeout(settings.requestTimeoutMs, TimeoutStrategy.Aggressive);
   }
 

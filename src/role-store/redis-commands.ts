@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { FenceToken, StaleFenceError } from './lease-store';
 import { GenerationMismatchError } from './role-generations';
+import * as esrBudget from './redis-esr-budget.scripts';
 import * as lease from './redis-lease.scripts';
 import * as mirror from './redis-mirror.scripts';
 import * as role from './redis-role.scripts';
@@ -34,6 +35,7 @@ export interface ScriptedCommands {
   renewLease(lease: string, token: string, ttl: number): Promise<number>;
   releaseLease(lease: string, token: string): Promise<number>;
   hitWindow(key: string, windowMs: number, amount: number): Promise<[number, number]>;
+  takeEsrBudget(budget: string, ...args: Array<string | number>): Promise<[number, number, number, number]>;
   mirrorRead(numKeys: number, ...args: Array<string | number>): Promise<[Array<[string, string?]>, MirrorVpdReply[] | 'stale', string[]]>;
   mirrorFillAndRead(numKeys: number, ...args: Array<string | number>): Promise<[number, MirrorVpdReply[], string[]]>;
   mirrorHold(numKeys: number, ...args: Array<string | number>): Promise<number>;
@@ -77,6 +79,7 @@ export function defineScriptedCommands(redis: RedisClient): ScriptedRedis {
   define('renewLease', lease.RENEW_LEASE, 1);
   define('releaseLease', lease.RELEASE_LEASE, 1);
   define('hitWindow', lease.HIT_WINDOW, 1);
+  define('takeEsrBudget', esrBudget.TAKE_ESR_BUDGET, 1);
   define('mirrorRead', mirror.READ);
   define('mirrorFillAndRead', mirror.FILL_AND_READ);
   define('mirrorHold', mirror.HOLD);

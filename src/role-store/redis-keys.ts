@@ -13,6 +13,7 @@
  *   lease:<name>                       STRING "<token> <holder>" (TTL)
  *   lease:<name>:fence                 STRING the lease's latest fencing token (never expires)
  *   rate:<key>                         STRING a rate window's count (TTL)
+ *   esr:budget                         ZSET   ESR's rate budget shared by every replica (TTL)
  *   map:seq                            STRING the mapping mirror's version counter
  *   map:u:<portalUserId>               HASH   a portal user's mirrored mappings (redis-mirror.scripts.ts)
  */
@@ -102,6 +103,11 @@ export class RedisKeySpace {
 
   rateWindow(key: string): string {
     return this.key(`rate:${key}`);
+  }
+
+  /** ESR's rate budget, one window for every replica (redis-esr-budget.scripts.ts). */
+  esrBudget(): string {
+    return this.key('esr:budget');
   }
 
   /** A portal user's entry in the mapping mirror. */

@@ -1,10 +1,13 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
 import { RedisSettings } from '../config/settings/redis.settings';
+import { EsrBudgetStore } from './esr-budget';
 import { LeaseStore } from './lease-store';
+import { MemoryEsrBudget } from './memory-esr-budget';
 import { RateCounter } from './rate-counter';
 import { createRedisClient } from './redis-client.factory';
 import { RedisConnection } from './redis-connection';
+import { RedisEsrBudget } from './redis-esr-budget';
 import { connectAtStartup } from './redis-startup-check';
 import { RoleChanges } from './role-changes';
 import { RoleGenerations } from './role-generations';
@@ -50,8 +53,14 @@ async function openRedisStores(settings: RedisSettings): Promise<Stores> {
     { provide: RateCounter, inject: [STORES], useFactory: (stores: Stores) => stores.rates },
     { provide: StoreHealth, inject: [STORES], useFactory: (stores: Stores) => stores.health },
     { provide: RedisConnection, inject: [STORES], useFactory: (stores: Stores) => stores.redis },
+    // ESR's rate budget: one window for every replica on the shared connection, else this process's own.
+    {
+      provide: EsrBudgetStore,
+      inject: [STORES],
+      useFactory: (s: Stores) => (s.redis ? new RedisEsrBudget(s.redis) : new MemoryEsrBudget()),
+    },
   ],
-  exports: [RoleReads, RoleRuns, RoleGenerations, RoleChanges, LeaseStore, RateCounter, StoreHealth, RedisConnection],
+  exports: [RoleReads, RoleRuns, RoleGenerations, RoleChanges, LeaseStore, RateCounter, StoreHealth, RedisConnection, EsrBudgetStore],
 })
 export class RoleStoreModule implements OnApplicationShutdown {
   constructor(@Inject(STORES) private readonly stores: Stores) {}

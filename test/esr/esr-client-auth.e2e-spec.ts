@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test, TestingModule } from '@nestjs/testing';
 import { AppConfig } from '../../src/config/app-config';
+import { CommonModule } from '../../src/common/common.module';
 import { ConfigModule } from '../../src/config/config.module';
 import { validateEnvironment } from '../../src/config/env.schema';
 import { openEsrEndpoint } from '../../src/esr-endpoint.bootstrap';
@@ -29,7 +30,7 @@ async function connect(env: Record<string, string>): Promise<Connected> {
   const config = AppConfig.from(validateEnvironment({ ...(env.ESR_BASE_URL ? TEST_SECRETS_ENV : {}), ESR_CLIENT_ID: CLIENT_ID, ...env }));
   const endpoint = await openEsrEndpoint(config.settings);
   const moduleRef: TestingModule = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(config), EsrModule.forRoot(endpoint), MetricsModule, EsrModule],
+    imports: [ConfigModule.forRoot(config), CommonModule, EsrModule.forRoot(endpoint), MetricsModule, EsrModule],
   }).compile();
   await moduleRef.init();
   return { client: moduleRef.get(EsrClient), close: () => moduleRef.close() };

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { Test, TestingModule } from '@nestjs/testing';
 import { AppConfig } from '../../src/config/app-config';
+import { CommonModule } from '../../src/common/common.module';
 import { ConfigModule } from '../../src/config/config.module';
 import { validateEnvironment } from '../../src/config/env.schema';
 import { OutboundHttpSettings } from '../../src/config/settings/outbound-http.settings';
@@ -91,7 +92,13 @@ describe('Outbound HTTP through the egress proxy', () => {
   async function esrCall(env: Record<string, string>): Promise<string[]> {
     const config = AppConfig.from(validateEnvironment({ ...TEST_SECRETS_ENV, ...env }));
     const moduleRef: TestingModule = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(config), EsrModule.forRoot(EsrEndpoint.configured(env.ESR_BASE_URL)), MetricsModule, EsrModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        CommonModule,
+        EsrModule.forRoot(EsrEndpoint.configured(env.ESR_BASE_URL)),
+        MetricsModule,
+        EsrModule,
+      ],
     }).compile();
     await moduleRef.init();
     try {

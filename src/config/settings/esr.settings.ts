@@ -52,7 +52,10 @@ export class EsrSettings {
   readonly breakerThreshold: number;
   readonly breakerHalfOpenAfterMs: number;
 
+  /** ESR's rate budget for every replica together (shared through Redis; this process's own without it). */
   readonly rateLimitPerSecond: number;
+  /** Replicas expected at least: while Redis is away, each keeps to rateLimitPerSecond / this (or / the replicas seen). */
+  readonly rateLimitReplicas: number;
   readonly maxConcurrency: number;
   /** Percent of ESR's rate and concurrency budgets reserved for interactive calls (the sync never uses it). */
   readonly interactiveReservePercent: number;
@@ -80,6 +83,7 @@ export class EsrSettings {
     this.breakerHalfOpenAfterMs = ms(env.ESR_BREAKER_HALF_OPEN_AFTER);
 
     this.rateLimitPerSecond = env.ESR_RATE_LIMIT_PER_SECOND;
+    this.rateLimitReplicas = env.ESR_RATE_LIMIT_REPLICAS;
     this.maxConcurrency = env.ESR_MAX_CONCURRENCY;
     this.interactiveReservePercent = env.ESR_INTERACTIVE_RESERVE;
     this.interactiveDeadlineMs = ms(env.ESR_INTERACTIVE_DEADLINE);

@@ -73,6 +73,7 @@ const TABLE: Row[] = [
   ['ESR_BREAKER_THRESHOLD', { ESR_BREAKER_THRESHOLD: '9' }, (s) => s.esr.breakerThreshold, 9],
   ['ESR_BREAKER_HALF_OPEN_AFTER', { ESR_BREAKER_HALF_OPEN_AFTER: 'PT1M' }, (s) => s.esr.breakerHalfOpenAfterMs, 60_000],
   ['ESR_RATE_LIMIT_PER_SECOND', { ESR_RATE_LIMIT_PER_SECOND: '11' }, (s) => s.esr.rateLimitPerSecond, 11],
+  ['ESR_RATE_LIMIT_REPLICAS', { ESR_RATE_LIMIT_REPLICAS: '4' }, (s) => s.esr.rateLimitReplicas, 4],
   ['ESR_MAX_CONCURRENCY', { ESR_MAX_CONCURRENCY: '12' }, (s) => s.esr.maxConcurrency, 12],
   ['ESR_INTERACTIVE_RESERVE', { ESR_INTERACTIVE_RESERVE: '35' }, (s) => s.esr.interactiveReservePercent, 35],
   ['ESR_INTERACTIVE_DEADLINE', { ESR_INTERACTIVE_DEADLINE: 'PT3S' }, (s) => s.esr.interactiveDeadlineMs, 3_000],

@@ -1,4 +1,4 @@
-import { SlidingWindowLog } from './esr.rate-limiter';
+import { SlidingWindowLog } from './sliding-window-log';
 
 describe(SlidingWindowLog.name, () => {
   it('should count requests in flight and requests answered less than a window ago', () => {
