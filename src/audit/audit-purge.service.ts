@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Counter } from 'prom-client';
 import { In, LessThan, Repository } from 'typeorm';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { AuditSettings } from '../config/settings/audit.settings';
+import { SyncSettings } from '../config/settings/sync.settings';
 import { JobRunner } from '../jobs/job-runner';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { MetricsService } from '../metrics/metrics.service';
@@ -38,7 +39,8 @@ export class AuditPurgeService implements OnApplicationBootstrap {
     @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
     private readonly jobs: JobRunner,
     private readonly schedule: JobScheduler,
-    private readonly config: AppConfig,
+    private readonly settings: AuditSettings,
+    private readonly sync: SyncSettings,
     private readonly clock: Clock,
     metrics: MetricsService,
   ) {
@@ -49,11 +51,11 @@ export class AuditPurgeService implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.syncEnabled) this.schedule.cron(AUDIT_PURGE_JOB, AUDIT_PURGE_CRON, () => this.purge());
+    if (this.sync.enabled) this.schedule.cron(AUDIT_PURGE_JOB, AUDIT_PURGE_CRON, () => this.purge());
   }
 
   async purge(): Promise<PurgeOutcome> {
-    const cutoff = new Date(this.clock.nowMs() - this.config.auditRetentionMs);
+    const cutoff = new Date(this.clock.nowMs() - this.settings.retentionMs);
     const outcome: PurgeOutcome = { ran: false, purged: 0, cutoff: cutoff.toISOString() };
     try {
       await this.jobs.exclusive({ name: AUDIT_PURGE_JOB, lease: AUDIT_PURGE_LEASE, ttlMs: LEASE_TTL_MS }, async (_lease, signal) => {

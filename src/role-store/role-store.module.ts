@@ -1,6 +1,6 @@
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { RedisSettings } from '../config/settings/redis.settings';
 import { LeaseStore } from './lease.store';
 import { RateCounter } from './rate-counter';
 import { RedisConnection } from './redis-connection';
@@ -25,9 +25,9 @@ const STORES = Symbol('STORES');
   providers: [
     {
       provide: STORES,
-      inject: [AppConfig, Clock],
-      useFactory: (config: AppConfig, clock: Clock): Promise<Stores> | Stores =>
-        config.redisUrl ? redisStores({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix }) : memoryStores(clock),
+      inject: [RedisSettings, Clock],
+      useFactory: (redis: RedisSettings, clock: Clock): Promise<Stores> | Stores =>
+        redis.url ? redisStores({ url: redis.url, keyPrefix: redis.keyPrefix }) : memoryStores(clock),
     },
     { provide: RoleReads, inject: [STORES], useFactory: (stores: Stores) => stores.reads },
     { provide: RoleRuns, inject: [STORES], useFactory: (stores: Stores) => stores.runs },

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { SyncSettings } from '../config/settings/sync.settings';
 import { RoleReads } from '../role-store/role-reads';
 import { RoleRuns } from '../role-store/role-runs';
 import { JobsShutdown } from '../jobs/jobs-shutdown';
@@ -40,7 +40,7 @@ export class RunCoordinator {
   constructor(
     private readonly store: RoleRuns,
     private readonly reads: RoleReads,
-    private readonly config: AppConfig,
+    private readonly settings: SyncSettings,
     private readonly clock: Clock,
     private readonly lease: SyncLease,
     private readonly shutdown: JobsShutdown,
@@ -79,7 +79,7 @@ export class RunCoordinator {
     if (this.shutdown.shuttingDown || (this.localRuns > 0 && !scheduledFull)) return null;
     const run = this.runSync(
       scheduledFull
-        ? { mode, trigger, waitForLeaseMs: this.config.syncIntervalMs, fullSyncedSince: this.clock.now().toISOString() }
+        ? { mode, trigger, waitForLeaseMs: this.settings.intervalMs, fullSyncedSince: this.clock.now().toISOString() }
         : { mode, trigger },
     );
     this.shutdown.track(run);

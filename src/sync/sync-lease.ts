@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { SyncSettings } from '../config/settings/sync.settings';
 import { ExclusiveJob, JobRun, JobRunner } from '../jobs/job-runner';
 import { ReplicaId } from '../jobs/replica-id';
 import { Lease } from '../role-store/lease.store';
@@ -17,7 +17,7 @@ export class SyncLease {
   constructor(
     private readonly jobs: JobRunner,
     private readonly replica: ReplicaId,
-    private readonly config: AppConfig,
+    private readonly settings: SyncSettings,
     private readonly status: SyncStatusService,
   ) {}
 
@@ -44,7 +44,7 @@ export class SyncLease {
     const spec: ExclusiveJob = {
       name: job,
       lease: SYNC_LEASE,
-      ttlMs: this.config.syncLeaseTtlMs,
+      ttlMs: this.settings.leaseTtlMs,
       waitMs,
       interrupt: (cause) => new SyncInterruptedError(cause === 'lease_lost' ? 'LEASE_LOST' : 'SHUTDOWN'),
       onRenewed,

@@ -7,7 +7,7 @@ import { AccessVpdMark, AccessWatch } from '../access-events/access-watch.entity
 import { RoleReads } from '../role-store/role-reads';
 import type { VpdSyncRecord } from '../role-store/sync-records.types';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { AccessSettings } from '../config/settings/access.settings';
 import { JobRunner } from '../jobs/job-runner';
 import { MappingVerifier, VerifyOutcome } from '../mappings/mapping-verifier';
 import { MappingCheckQueue } from '../mappings/mapping-check-queue';
@@ -50,7 +50,7 @@ export class AccessMonitor {
     private readonly checkQueue: MappingCheckQueue,
     private readonly verifier: MappingVerifier,
     private readonly recorder: AccessChangeRecorder,
-    private readonly config: AppConfig,
+    private readonly access: AccessSettings,
     private readonly clock: Clock,
   ) {}
 
@@ -95,7 +95,7 @@ export class AccessMonitor {
   /** generation | change sequence | fresh, stale or never | last success: what decides whether to look again. */
   private markOf(record: VpdSyncRecord | undefined, now: number): string {
     const last = record?.lastSuccessAt ? Date.parse(record.lastSuccessAt) : Number.NaN;
-    const freshness = Number.isNaN(last) ? 'never' : now - last > this.config.accessMaxStalenessMs ? 'stale' : 'fresh';
+    const freshness = Number.isNaN(last) ? 'never' : now - last > this.access.maxStalenessMs ? 'stale' : 'fresh';
     return [record?.generation ?? '-', record?.seq ?? 0, freshness, record?.lastSuccessAt ?? '-'].join('|');
   }
 

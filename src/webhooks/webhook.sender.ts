@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { WebhookSettings } from '../config/settings/webhook.settings';
 import { JobRunner } from '../jobs/job-runner';
 import { ReplicaId } from '../jobs/replica-id';
 import { WebhookDelivery } from '../access-events/webhook-delivery.entity';
@@ -36,7 +36,7 @@ export class WebhookSender {
   constructor(
     private readonly outbox: WebhookOutboxService,
     private readonly client: WebhookClient,
-    private readonly config: AppConfig,
+    private readonly settings: WebhookSettings,
     private readonly clock: Clock,
     private readonly jobs: JobRunner,
     private readonly replica: ReplicaId,
@@ -57,7 +57,7 @@ export class WebhookSender {
 
   private async send(maxBatches: number): Promise<SendOutcome> {
     const outcome: SendOutcome = { sent: 0, delivered: 0, retrying: 0, deadLettered: 0 };
-    const webhook = this.config.webhook;
+    const webhook = this.settings.target;
     if (!webhook) return outcome;
     try {
       await this.jobs.shared(SENDER_JOB, async () => {
@@ -78,7 +78,7 @@ export class WebhookSender {
   }
 
   /** POSTs one claimed event and records the outcome of the attempt. */
-  private async deliver(webhook: NonNullable<AppConfig['webhook']>, row: WebhookDelivery, outcome: SendOutcome): Promise<void> {
+  private async deliver(webhook: NonNullable<WebhookSettings['target']>, row: WebhookDelivery, outcome: SendOutcome): Promise<void> {
     const timestamp = Math.floor(this.clock.nowMs() / 1000);
     const attempt = await this.client.post(webhook.url, webhook.secret, row.eventId, timestamp, row.payload);
     outcome.sent++;
@@ -88,7 +88,7 @@ export class WebhookSender {
       this.attempts.inc({ outcome: 'delivered' });
       return;
     }
-    const status = await this.outbox.failed(row, attempt.status, attempt.error, webhook.maxAttempts);
+    const status = await this.outbox.failed(row, attempt.status, attempt.error, this.settings.maxAttempts);
     if (status === 'failed') {
       outcome.deadLettered++;
       this.attempts.inc({ outcome: 'dead_lettered' });

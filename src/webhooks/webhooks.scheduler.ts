@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { SyncSettings } from '../config/settings/sync.settings';
+import { WebhookSettings } from '../config/settings/webhook.settings';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { MetricsService } from '../metrics/metrics.service';
 import { AccessMonitor } from './access-monitor.service';
@@ -30,7 +31,8 @@ export class WebhooksScheduler implements OnApplicationBootstrap {
     private readonly monitor: AccessMonitor,
     private readonly sender: WebhookSender,
     private readonly outbox: WebhookOutboxService,
-    private readonly config: AppConfig,
+    private readonly sync: SyncSettings,
+    private readonly webhooks: WebhookSettings,
     metrics: MetricsService,
   ) {
     const refresh = (gauge: { set(labels: { measure: string }, value: number): void }) => this.refreshBacklog(gauge);
@@ -45,9 +47,9 @@ export class WebhooksScheduler implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.syncEnabled) return;
+    if (!this.sync.enabled) return;
     this.schedule.every(MONITOR_JOB, MONITOR_INTERVAL_MS, () => this.tickMonitor());
-    if (this.config.webhook) {
+    if (this.webhooks.enabled) {
       this.schedule.every(SENDER_JOB, SENDER_INTERVAL_MS, () => this.sender.sendDue());
       this.logger.log(`access-change events on: sender every ${SENDER_INTERVAL_MS} ms, monitor every ${MONITOR_INTERVAL_MS} ms`);
     } else {
@@ -57,11 +59,11 @@ export class WebhooksScheduler implements OnApplicationBootstrap {
 
   private async tickMonitor(): Promise<void> {
     await this.monitor.runOnce();
-    if (this.config.webhook) await this.sender.sendDue();
+    if (this.webhooks.enabled) await this.sender.sendDue();
   }
 
   private async refreshBacklog(gauge: { set(labels: { measure: string }, value: number): void }): Promise<void> {
-    if (!this.config.webhook || Date.now() - this.backlogReadAt < GAUGE_REFRESH_MS) return;
+    if (!this.webhooks.enabled || Date.now() - this.backlogReadAt < GAUGE_REFRESH_MS) return;
     this.backlogReadAt = Date.now();
     try {
       const backlog = await this.outbox.backlog();
