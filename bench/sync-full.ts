@@ -29,6 +29,7 @@ import { validateEnvironment } from '../src/config/env.schema';
 import { EsrClient } from '../src/esr/esr.client';
 import { EsrEndpoint } from '../src/esr/esr.endpoint';
 import { esrHttpOptions } from '../src/esr/esr.http';
+import { EsrMetrics } from '../src/esr/esr.metrics';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { SyncOutcome } from '../src/sync/sync.types';
 import { createSyncParts } from '../test/sync/sync-parts';
@@ -189,7 +190,7 @@ async function benchSize(size: number, redis: Redis): Promise<SizeResult> {
     new HttpService(axios.create(esrHttpOptions(settings.esr)) as unknown as ConstructorParameters<typeof HttpService>[0]),
     new EsrEndpoint(child.url, 'configured'),
     settings.esr,
-    metrics,
+    new EsrMetrics(metrics),
     clock,
   );
   const stores = await redisStores({ url: REDIS_URL, keyPrefix: prefix, commandTimeoutMs: 30_000 });

@@ -5,7 +5,6 @@ import { BrokenCircuitError, CircuitState, RetryPolicy, isBrokenCircuitError } f
 import { Clock } from '../common/clock/clock';
 import { DomainError, ValidationFailedError } from '../common/errors/domain-error';
 import { EsrSettings } from '../config/settings/esr.settings';
-import { MetricsService } from '../metrics/metrics.service';
 import { assertEmployeeNumber, assertVpd, peopleSearchParams } from './esr.criteria';
 import { EsrDeadline, EsrDeadlinePassed, withinDeadline } from './esr.deadline';
 import { EsrEndpoint } from './esr.endpoint';
@@ -48,7 +47,6 @@ export type { EsrCallOptions } from './esr.transport';
 export class EsrClient implements OnApplicationShutdown {
   private readonly logger = new Logger(EsrClient.name);
   private readonly clock: Clock;
-  private readonly metrics: EsrMetrics;
   private readonly retryPolicy: RetryPolicy;
   private readonly breaker: EsrBreaker;
   private readonly transport: EsrTransport;
@@ -58,11 +56,10 @@ export class EsrClient implements OnApplicationShutdown {
     http: HttpService,
     private readonly endpoint: EsrEndpoint,
     private readonly settings: EsrSettings,
-    metrics: MetricsService,
+    private readonly metrics: EsrMetrics,
     @Optional() clock?: Clock,
   ) {
     this.clock = clock ?? new Clock();
-    this.metrics = new EsrMetrics(metrics);
     this.transport = new EsrTransport(http, settings, this.metrics);
     this.breaker = new EsrBreaker(settings, this.metrics, this.logger);
     this.retryPolicy = esrRetryPolicy(settings, this.metrics, this.logger);

@@ -3,6 +3,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { EsrSettings } from '../config/settings/esr.settings';
 import { EsrClient } from './esr.client';
 import { EsrEndpoint } from './esr.endpoint';
+import { EsrMetrics } from './esr.metrics';
 import { esrHttpOptions } from './esr.http';
 
 /**
@@ -21,7 +22,7 @@ export class EsrEndpointModule {}
  */
 @Module({
   imports: [HttpModule.registerAsync({ inject: [EsrSettings], useFactory: (settings: EsrSettings) => esrHttpOptions(settings) })],
-  providers: [EsrClient],
+  providers: [EsrClient, EsrMetrics],
   exports: [EsrClient],
 })
 export class EsrModule {

@@ -13,7 +13,7 @@ import { RunRecordWriter } from './run-record-writer';
 import { ServedVpds } from './served-vpds';
 import { errorCode } from './sync.errors';
 import { SyncLease } from './sync-lease';
-import { SyncStatusService } from './sync-status.service';
+import { SyncMetrics } from './sync.metrics';
 import { RUN_RECORD_TTL_MS, RunContext, SYNC_OPTIONS, SyncOptions, SyncOutcome, SyncRunOptions } from './sync.types';
 import { VpdSync } from './vpd-sync';
 
@@ -46,7 +46,7 @@ export class RunCoordinator {
     private readonly shutdown: JobsShutdown,
     private readonly served: ServedVpds,
     private readonly vpdSync: VpdSync,
-    private readonly status: SyncStatusService,
+    private readonly metrics: SyncMetrics,
     private readonly abandoned: AbandonedRuns,
     @Optional() @Inject(SYNC_OPTIONS) options: SyncOptions = {},
   ) {
@@ -136,7 +136,7 @@ export class RunCoordinator {
       end = { state: 'failed', reason: errorCode(error) };
       this.logger.error({ msg: 'role sync run failed', runId: record.runId, mode: options.mode, error: end.reason });
     }
-    if (end.state === 'skipped') this.status.metrics.runs.inc({ vpd: 'all', mode: options.mode, outcome: 'skipped' });
+    if (end.state === 'skipped') this.metrics.runs.inc({ vpd: 'all', mode: options.mode, outcome: 'skipped' });
     const finished = await writer.update((run) => ({
       ...end,
       finishedAt: this.clock.now().toISOString(),

@@ -4,7 +4,7 @@ import { ExclusiveJob, JobRun, JobRunner } from '../jobs/job-runner';
 import { ReplicaId } from '../jobs/replica-id';
 import { Lease } from '../role-store/lease.store';
 import { SyncInterruptedError } from './sync.errors';
-import { SyncStatusService } from './sync-status.service';
+import { SyncMetrics } from './sync.metrics';
 import { SYNC_LEASE } from './sync.types';
 
 /**
@@ -18,7 +18,7 @@ export class SyncLease {
     private readonly jobs: JobRunner,
     private readonly replica: ReplicaId,
     private readonly settings: SyncSettings,
-    private readonly status: SyncStatusService,
+    private readonly metrics: SyncMetrics,
   ) {}
 
   /** This replica's id as a lease holder. */
@@ -50,11 +50,11 @@ export class SyncLease {
       onRenewed,
     };
     return this.jobs.exclusive(spec, async (lease, signal) => {
-      this.status.metrics.leaseHolder.set(1);
+      this.metrics.leaseHolder.set(1);
       try {
         return await work(lease, signal);
       } finally {
-        this.status.metrics.leaseHolder.set(0);
+        this.metrics.leaseHolder.set(0);
       }
     });
   }

@@ -25,8 +25,7 @@ export class SyncStatusService {
     private readonly leases: LeaseStore,
     private readonly esr: EsrSettings,
     private readonly clock: Clock,
-    /** Also read by SyncLease and RunCoordinator (lease holder, skipped runs). */
-    readonly metrics: SyncMetrics,
+    private readonly metrics: SyncMetrics,
   ) {
     metrics.refreshGaugesOnScrape(() => this.refreshGauges());
   }

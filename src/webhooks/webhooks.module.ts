@@ -11,6 +11,7 @@ import { WebhookClient } from './webhook.client';
 import { WebhookOutboxService } from './webhook-outbox.service';
 import { WebhookSender } from './webhook.sender';
 import { WebhooksController } from './webhooks.controller';
+import { WebhooksMetrics } from './webhooks.metrics';
 import { WebhooksScheduler } from './webhooks.scheduler';
 
 /**
@@ -28,7 +29,7 @@ import { WebhooksScheduler } from './webhooks.scheduler';
     RoleStoreModule,
   ],
   controllers: [WebhooksController],
-  providers: [AccessMonitor, WebhookClient, WebhookOutboxService, WebhookSender, WebhooksScheduler],
+  providers: [AccessMonitor, WebhookClient, WebhookOutboxService, WebhookSender, WebhooksScheduler, WebhooksMetrics],
   exports: [WebhookOutboxService, AccessMonitor, WebhookSender],
 })
 export class WebhooksModule {}
