@@ -90,8 +90,6 @@ export class AbandonedRunsCheck implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     if (!this.settings.enabled) return;
-    this.schedule.every(ABANDONED_RUNS_JOB, this.settings.leaseTtlMs, () =>
-      this.jobs.shared(ABANDONED_RUNS_JOB, () => this.runs.check()),
-    );
+    this.schedule.every(ABANDONED_RUNS_JOB, this.settings.leaseTtlMs, () => this.jobs.shared(ABANDONED_RUNS_JOB, () => this.runs.check()));
   }
 }
