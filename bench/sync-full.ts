@@ -24,11 +24,12 @@ import { resolve } from 'node:path';
 import type { AuditService } from '../src/audit/audit.service';
 import { redisStores } from '../src/role-store/stores';
 import { Clock } from '../src/common/clock/clock';
-import { AppConfig } from '../src/config/app-config';
+import { settingsFrom } from '../src/config/settings/settings';
 import { validateEnvironment } from '../src/config/env.schema';
 import { EsrClient } from '../src/esr/esr.client';
 import { EsrEndpoint } from '../src/esr/esr.endpoint';
 import { esrHttpOptions } from '../src/esr/esr.http';
+import { EsrMetrics } from '../src/esr/esr.metrics';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { SyncOutcome } from '../src/sync/sync.types';
 import { createSyncParts } from '../test/sync/sync-parts';
@@ -169,7 +170,7 @@ function expectOk(outcome: SyncOutcome, what: string): SyncOutcome {
 async function benchSize(size: number, redis: Redis): Promise<SizeResult> {
   const child = await startChild(size);
   const prefix = `esr-gw-bench-sync:${Date.now().toString(36)}_${randomBytes(3).toString('hex')}:`;
-  const config = AppConfig.from(
+  const settings = settingsFrom(
     validateEnvironment({
       ESR_BASE_URL: child.url,
       API_KEYS: 'bench1:bench-secret-1:ops',
@@ -187,18 +188,16 @@ async function benchSize(size: number, redis: Redis): Promise<SizeResult> {
   const metrics = new MetricsService();
   const esr = new EsrClient(
     new HttpService(
-      axios.create(esrHttpOptions(config.settings.esr, config.settings.outboundHttp)) as unknown as ConstructorParameters<
-        typeof HttpService
-      >[0],
+      axios.create(esrHttpOptions(settings.esr, settings.outboundHttp)) as unknown as ConstructorParameters<typeof HttpService>[0],
     ),
     new EsrEndpoint(child.url, 'configured'),
-    config.settings.esr,
-    metrics,
+    settings.esr,
+    new EsrMetrics(metrics),
     clock,
   );
   const stores = await redisStores({ url: REDIS_URL, keyPrefix: prefix, commandTimeoutMs: 30_000 });
   const audit = { record: async () => undefined } as unknown as AuditService;
-  const sync = await createSyncParts({ esr, stores, config, clock, metrics, audit, log: true });
+  const sync = await createSyncParts({ esr, stores, settings, clock, metrics, audit, log: true });
   try {
     const bareBefore = await measure(() => barePageFetch(child.url));
     const redisBefore = await redisUsedMemory(redis);

@@ -16,7 +16,7 @@ import { HttpSettings } from './config/settings/http.settings';
 import { RootLogger } from './common/logging/logging.module';
 import { registerRequestLogging } from './common/logging/request-logging';
 import { LifecycleService } from './health/lifecycle.service';
-import { MetricsService } from './metrics/metrics.service';
+import { HttpMetrics } from './metrics/http.metrics';
 import { IMPORT_BODY_LIMIT_BYTES, IMPORT_ROUTE } from './mappings/identifiers';
 import { declareCommonResponses } from './openapi/common-responses';
 import { fixNullableRefs } from './openapi/nullable-refs';
@@ -75,7 +75,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
 
 /** Applies what every instance of the app needs: hooks, pipes, docs. Shared by main and tests. */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
-  const metrics = app.get(MetricsService);
+  const metrics = app.get(HttpMetrics);
   const fastify = app.getHttpAdapter().getInstance();
   const root = app.get(RootLogger);
   registerRequestLogging(fastify, root.pino, new PinoLogger(root.params));
@@ -95,7 +95,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';
-    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    metrics.answered(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
   });
   const http = app.get(HttpSettings);
   applyHttpHardening(app, http);

@@ -7,7 +7,7 @@ import { AccessVpdMark, AccessWatch } from '../database/access-watch.entity';
 import { RoleReads } from '../role-store/role-reads';
 import type { VpdSyncRecord } from '../role-store/sync-records.types';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { AccessSettings } from '../config/settings/access.settings';
 import { JobRunner } from '../jobs/job-runner';
 import {
   MAPPED_USERS_SOURCE,
@@ -54,7 +54,7 @@ export class AccessMonitor {
     @Inject(MAPPED_USERS_SOURCE) private readonly mappings: MappedUsersSource,
     @Inject(MAPPING_CHECKS_SOURCE) private readonly checks: MappingChecksSource,
     private readonly recorder: AccessChangeRecorder,
-    private readonly config: AppConfig,
+    private readonly access: AccessSettings,
     private readonly clock: Clock,
   ) {}
 
@@ -99,7 +99,7 @@ export class AccessMonitor {
   /** generation | change sequence | fresh, stale or never | last success: what decides whether to look again. */
   private markOf(record: VpdSyncRecord | undefined, now: number): string {
     const last = record?.lastSuccessAt ? Date.parse(record.lastSuccessAt) : Number.NaN;
-    const freshness = Number.isNaN(last) ? 'never' : now - last > this.config.accessMaxStalenessMs ? 'stale' : 'fresh';
+    const freshness = Number.isNaN(last) ? 'never' : now - last > this.access.maxStalenessMs ? 'stale' : 'fresh';
     return [record?.generation ?? '-', record?.seq ?? 0, freshness, record?.lastSuccessAt ?? '-'].join('|');
   }
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { AuditSettings } from '../config/settings/audit.settings';
+import { RateBudgets } from '../config/settings/rate-budgets.settings';
 import { hashedCaller } from '../rate-limits/caller-budget';
 import { CallerRateLimiter } from '../rate-limits/caller-rate-limiter';
 import { AccessService } from './access.service';
@@ -25,7 +26,8 @@ export class AccessRefreshService {
     private readonly access: AccessService,
     private readonly limiter: CallerRateLimiter,
     private readonly audit: AuditService,
-    private readonly config: AppConfig,
+    private readonly budgets: RateBudgets,
+    private readonly auditSettings: AuditSettings,
   ) {}
 
   async refresh(portalUserId: string, ctx: RefreshContext): Promise<UserAccess> {
@@ -36,11 +38,11 @@ export class AccessRefreshService {
       requestId: ctx.requestId,
       subjectUserId: portalUserId,
     };
-    const limit = this.config.refreshRateLimitPerMinute;
+    const limit = this.budgets.refreshPerUserPerMinute;
     const decision = await this.limiter.consume([{ name: 'access-refresh', limitPerMinute: limit, caller: hashedCaller(portalUserId) }]);
     if (!decision.allowed) {
       const { retryAfterSeconds } = decision;
-      await this.audit.recordRefusal({ ...event, outcome: 'RATE_LIMITED' }, this.config.auditRefusalWindowMs);
+      await this.audit.recordRefusal({ ...event, outcome: 'RATE_LIMITED' }, this.auditSettings.refusalWindowMs);
       throw new DomainError(
         'RATE_LIMITED',
         `At most ${limit} refreshes a minute are allowed for one portal user; try again in ${retryAfterSeconds} seconds.`,

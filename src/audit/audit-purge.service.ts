@@ -1,13 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Counter } from 'prom-client';
 import { In, LessThan, Repository } from 'typeorm';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { AuditSettings } from '../config/settings/audit.settings';
+import { SyncSettings } from '../config/settings/sync.settings';
 import { JobRunner } from '../jobs/job-runner';
 import { JobScheduler } from '../jobs/job-scheduler';
-import { MetricsService } from '../metrics/metrics.service';
 import { AuditEvent } from '../database/audit-event.entity';
+import { AuditMetrics } from './audit.metrics';
 
 export const AUDIT_PURGE_LEASE = 'audit-purge';
 export const AUDIT_PURGE_JOB = 'audit-purge';
@@ -32,28 +32,23 @@ export interface PurgeOutcome {
 @Injectable()
 export class AuditPurgeService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AuditPurgeService.name);
-  private readonly purgedTotal: Counter;
 
   constructor(
     @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
     private readonly jobs: JobRunner,
     private readonly schedule: JobScheduler,
-    private readonly config: AppConfig,
+    private readonly settings: AuditSettings,
+    private readonly sync: SyncSettings,
     private readonly clock: Clock,
-    metrics: MetricsService,
-  ) {
-    this.purgedTotal = metrics.counter({
-      name: 'esr_gateway_audit_events_purged_total',
-      help: 'Audit events deleted by the AUDIT_RETENTION purge',
-    });
-  }
+    private readonly metrics: AuditMetrics,
+  ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.syncEnabled) this.schedule.cron(AUDIT_PURGE_JOB, AUDIT_PURGE_CRON, () => this.purge());
+    if (this.sync.enabled) this.schedule.cron(AUDIT_PURGE_JOB, AUDIT_PURGE_CRON, () => this.purge());
   }
 
   async purge(): Promise<PurgeOutcome> {
-    const cutoff = new Date(this.clock.nowMs() - this.config.auditRetentionMs);
+    const cutoff = new Date(this.clock.nowMs() - this.settings.retentionMs);
     const outcome: PurgeOutcome = { ran: false, purged: 0, cutoff: cutoff.toISOString() };
     try {
       await this.jobs.exclusive({ name: AUDIT_PURGE_JOB, lease: AUDIT_PURGE_LEASE, ttlMs: LEASE_TTL_MS }, async (_lease, signal) => {
@@ -81,7 +76,7 @@ export class AuditPurgeService implements OnApplicationBootstrap {
       const result = await this.events.delete({ id: In(batch.map((e) => e.id)) });
       const deleted = result.affected ?? batch.length;
       outcome.purged += deleted;
-      this.purgedTotal.inc(deleted);
+      this.metrics.purged(deleted);
       if (batch.length < AUDIT_PURGE_BATCH) return;
     }
   }

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { JobsModule } from '../jobs/jobs.module';
 import { AuditEvent } from '../database/audit-event.entity';
 import { AuditController } from './audit.controller';
+import { AuditMetrics } from './audit.metrics';
 import { AuditPurgeService } from './audit-purge.service';
 import { AuditService } from './audit.service';
 
@@ -10,7 +11,7 @@ import { AuditService } from './audit.service';
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEvent]), JobsModule],
   controllers: [AuditController],
-  providers: [AuditService, AuditPurgeService],
+  providers: [AuditService, AuditPurgeService, AuditMetrics],
   exports: [AuditService, AuditPurgeService],
 })
 export class AuditModule {}

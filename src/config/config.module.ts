@@ -5,8 +5,8 @@ import { settingsProviders } from './settings/settings';
 
 /**
  * Provides the configuration bootstrap parsed once: each area's settings on its own class token
- * (HttpSettings, EsrSettings, SyncSettings, ... see src/config/settings/settings.ts), and the flat
- * AppConfig for the files not yet converted. `forRoot` also takes raw variables (tests, scripts).
+ * (HttpSettings, EsrSettings, SyncSettings, ... see src/config/settings/settings.ts); AppConfig itself is
+ * not provided. `forRoot` also takes raw variables (tests, scripts).
  * Global: every module reads configuration.
  */
 @Global()
@@ -14,7 +14,7 @@ import { settingsProviders } from './settings/settings';
 export class ConfigModule {
   static forRoot(source: AppConfig | Record<string, string | undefined> = process.env): DynamicModule {
     const config = source instanceof AppConfig ? source : AppConfig.from(validateEnvironment(source));
-    const providers = [{ provide: AppConfig, useValue: config }, ...settingsProviders(config.settings)];
+    const providers = settingsProviders(config.settings);
     return { module: ConfigModule, providers, exports: providers.map((p) => p.provide) };
   }
 }

@@ -6,7 +6,6 @@ import { Clock } from '../common/clock/clock';
 import { DomainError, ValidationFailedError } from '../common/errors/domain-error';
 import { EsrSettings } from '../config/settings/esr.settings';
 import { EsrBudgetStore } from '../role-store/esr-budget';
-import { MetricsService } from '../metrics/metrics.service';
 import { assertEmployeeNumber, assertVpd, peopleSearchParams } from './esr.criteria';
 import { EsrDeadline, EsrDeadlinePassed, withinDeadline } from './esr.deadline';
 import { EsrEndpoint } from './esr.endpoint';
@@ -49,7 +48,6 @@ export type { EsrCallOptions } from './esr.transport';
 export class EsrClient implements OnApplicationShutdown {
   private readonly logger = new Logger(EsrClient.name);
   private readonly clock: Clock;
-  private readonly metrics: EsrMetrics;
   private readonly retryPolicy: RetryPolicy;
   private readonly breaker: EsrBreaker;
   private readonly transport: EsrTransport;
@@ -59,12 +57,11 @@ export class EsrClient implements OnApplicationShutdown {
     http: HttpService,
     private readonly endpoint: EsrEndpoint,
     private readonly settings: EsrSettings,
-    metrics: MetricsService,
+    private readonly metrics: EsrMetrics,
     @Optional() clock?: Clock,
     @Optional() budget?: EsrBudgetStore,
   ) {
     this.clock = clock ?? new Clock();
-    this.metrics = new EsrMetrics(metrics);
     this.transport = new EsrTransport(http, settings, this.metrics, budget);
     this.breaker = new EsrBreaker(settings, this.metrics, this.logger);
     this.retryPolicy = esrRetryPolicy(settings, this.metrics, this.logger);

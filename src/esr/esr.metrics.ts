@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service';
 
@@ -16,7 +17,8 @@ export type EsrEndpointName = (typeof ESR_ENDPOINTS)[keyof typeof ESR_ENDPOINTS]
 /** Breaker state as the gauge reports it. */
 export const BREAKER_GAUGE_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 
-/** The ESR client's Prometheus metrics, all named `esr_gateway_esr_*`. */
+/** The ESR client's Prometheus metrics, all named `esr_gateway_esr_*` (provided by EsrModule). */
+@Injectable()
 export class EsrMetrics {
   readonly requests: Counter<'endpoint' | 'status'>;
   readonly duration: Histogram<'endpoint' | 'status'>;

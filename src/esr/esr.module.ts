@@ -5,6 +5,7 @@ import { OutboundHttpSettings } from '../config/settings/outbound-http.settings'
 import { RoleStoreModule } from '../role-store/role-store.module';
 import { EsrClient } from './esr.client';
 import { EsrEndpoint } from './esr.endpoint';
+import { EsrMetrics } from './esr.metrics';
 import { esrHttpOptions } from './esr.http';
 
 /**
@@ -30,7 +31,7 @@ export class EsrEndpointModule {}
     }),
     RoleStoreModule,
   ],
-  providers: [EsrClient],
+  providers: [EsrClient, EsrMetrics],
   exports: [EsrClient],
 })
 export class EsrModule {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeClock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/env.schema';
+import { HttpSettings } from '../config/settings/http.settings';
 import { MetricsService } from '../metrics/metrics.service';
 import { Lease } from '../role-store/lease-store';
 import { MemoryLeaseStore } from '../role-store/memory-lease-store';
@@ -24,7 +24,7 @@ describe(JobRunner.name, () => {
     clock = new FakeClock();
     leases = new MemoryLeaseStore(clock);
     metrics = new MetricsService();
-    shutdown = new JobsShutdown(AppConfig.from(validateEnvironment({ SHUTDOWN_GRACE_PERIOD: 'PT1S' })).settings.http);
+    shutdown = new JobsShutdown(new HttpSettings(validateEnvironment({ SHUTDOWN_GRACE_PERIOD: 'PT1S' })));
     replica = new ReplicaId();
     runner = new JobRunner(leases, replica, shutdown, new JobsMetrics(metrics));
   });

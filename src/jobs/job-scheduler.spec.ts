@@ -1,12 +1,12 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/env.schema';
+import { HttpSettings } from '../config/settings/http.settings';
 import { JobScheduler } from './job-scheduler';
 
 describe(JobScheduler.name, () => {
   const setup = () => {
     const registry = new SchedulerRegistry();
-    const schedule = new JobScheduler(registry, AppConfig.from(validateEnvironment({ SHUTDOWN_GRACE_PERIOD: 'PT5S' })).settings.http);
+    const schedule = new JobScheduler(registry, new HttpSettings(validateEnvironment({ SHUTDOWN_GRACE_PERIOD: 'PT5S' })));
     return { registry, schedule };
   };
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { AccessSettings } from '../config/settings/access.settings';
 import { JobRunner } from '../jobs/job-runner';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { MappingsService } from './mappings.service';
@@ -38,13 +38,13 @@ export class MappingCacheCheck implements OnApplicationBootstrap {
     private readonly mappings: MappingsService,
     private readonly jobs: JobRunner,
     private readonly schedule: JobScheduler,
-    private readonly config: AppConfig,
+    private readonly settings: AccessSettings,
     private readonly clock: Clock,
     private readonly metrics: MappingCacheMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.schedule.every(MAPPING_CACHE_CHECK_JOB, this.config.mappingCacheCheckIntervalMs, () => this.run());
+    this.schedule.every(MAPPING_CACHE_CHECK_JOB, this.settings.mappingCacheCheckIntervalMs, () => this.run());
   }
 
   /** One pass over the mirror (joins a pass already running on this replica). */
@@ -56,7 +56,7 @@ export class MappingCacheCheck implements OnApplicationBootstrap {
   private async pass(): Promise<CheckOutcome> {
     const outcome: CheckOutcome = { outcome: 'succeeded', checked: 0, drift: 0, staleHolds: 0 };
     try {
-      const ttlMs = Math.max(60_000, this.config.mappingCacheCheckIntervalMs / 2);
+      const ttlMs = Math.max(60_000, this.settings.mappingCacheCheckIntervalMs / 2);
       const run = await this.jobs.exclusive({ name: MAPPING_CACHE_CHECK_JOB, ttlMs }, (_lease, signal) => this.checkAll(outcome, signal));
       if (!run.ran) {
         this.metrics.checkEnded('skipped');

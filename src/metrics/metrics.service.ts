@@ -12,21 +12,16 @@ import {
 
 /**
  * One Prometheus registry per application instance (so tests can start several apps in one
- * process). Feature services get their metrics through counter(), gauge() and histogram().
+ * process). Each area creates its metrics through counter(), gauge() and histogram() in its own
+ * `*.metrics.ts` injectable (HttpMetrics, EsrMetrics, SyncMetrics, ...), which the code recording
+ * them injects.
  */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
-  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
-    this.httpDuration = this.histogram({
-      name: 'esr_gateway_http_request_duration_seconds',
-      help: 'HTTP request duration by method, route pattern and status code',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    });
   }
 
   /**

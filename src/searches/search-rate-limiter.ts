@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { RateBudgets } from '../config/settings/rate-budgets.settings';
 import { CallerBudget, hashedCaller } from '../rate-limits/caller-budget';
 import { CallerRateLimiter } from '../rate-limits/caller-rate-limiter';
 
@@ -30,14 +30,14 @@ export class SearchRateLimitedError extends DomainError {
 export class SearchRateLimiter {
   constructor(
     private readonly limiter: CallerRateLimiter,
-    private readonly config: AppConfig,
+    private readonly budgets: RateBudgets,
   ) {}
 
   /** Counts one search for this user and key; throws SearchRateLimitedError (429) once over a limit. */
   async consume(actingUser: string, apiKeyId?: string): Promise<void> {
     const budgets: CallerBudget[] = [
-      ...(apiKeyId === undefined ? [] : [{ name: KEY_BUDGET, limitPerMinute: this.config.searchKeyRateLimitPerMinute, caller: apiKeyId }]),
-      { name: 'credential-search', limitPerMinute: this.config.searchRateLimitPerMinute, caller: hashedCaller(actingUser) },
+      ...(apiKeyId === undefined ? [] : [{ name: KEY_BUDGET, limitPerMinute: this.budgets.searchPerKeyPerMinute, caller: apiKeyId }]),
+      { name: 'credential-search', limitPerMinute: this.budgets.searchPerUserPerMinute, caller: hashedCaller(actingUser) },
     ];
     const decision = await this.limiter.consume(budgets);
     if (decision.allowed) return;

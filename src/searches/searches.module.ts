@@ -5,6 +5,7 @@ import { EsrModule } from '../esr/esr.module';
 import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { SearchRateLimiter } from './search-rate-limiter';
 import { SearchesController } from './searches.controller';
+import { SearchesMetrics } from './searches.metrics';
 import { SearchesService } from './searches.service';
 
 /**
@@ -15,6 +16,6 @@ import { SearchesService } from './searches.service';
 @Module({
   imports: [AccessModule, AuditModule, EsrModule, RateLimitsModule],
   controllers: [SearchesController],
-  providers: [SearchesService, SearchRateLimiter],
+  providers: [SearchesService, SearchRateLimiter, SearchesMetrics],
 })
 export class SearchesModule {}

@@ -1,4 +1,4 @@
-import type { PinoLogger } from 'nestjs-pino';
+import { Logger } from '@nestjs/common';
 import { EsrAccessNotActiveError } from '../access/access.errors';
 import type { AccessService } from '../access/access.service';
 import type { AccessDecision } from '../domain/access.types';
@@ -11,6 +11,7 @@ import { EsrNotFoundError, EsrTimeoutError, EsrUnavailableError } from '../esr/e
 import type { EsrPerson, EsrPersonSummary } from '../esr/esr.types';
 import { MetricsService } from '../metrics/metrics.service';
 import { SearchRateLimitedError, SearchRateLimiter } from './search-rate-limiter';
+import { SearchesMetrics } from './searches.metrics';
 import { SearchesService } from './searches.service';
 
 // The service is tested alone: AccessService (and the sync and mappings behind it) is replaced by a fake.
@@ -84,9 +85,15 @@ function setup(
     }),
   } as unknown as SearchRateLimiter;
   const auditSettings = { hmacSecret: 'unit-test-secret-0123456789' } as AuditSettings;
-  const logger = { info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn(), setContext: jest.fn() } as unknown as PinoLogger;
+  const silent = () => undefined;
+  const logger = {
+    log: jest.spyOn(Logger.prototype, 'log').mockImplementation(silent),
+    warn: jest.spyOn(Logger.prototype, 'warn').mockImplementation(silent),
+    error: jest.spyOn(Logger.prototype, 'error').mockImplementation(silent),
+    debug: jest.spyOn(Logger.prototype, 'debug').mockImplementation(silent),
+  };
   const metrics = new MetricsService();
-  const service = new SearchesService(access, esr, audit, limiter, auditSettings, new FakeClock(), metrics, logger);
+  const service = new SearchesService(access, esr, audit, limiter, auditSettings, new FakeClock(), new SearchesMetrics(metrics));
   const request = (body: Record<string, unknown>) => ({
     body: { vpd: '979', ...body } as never,
     actingUser: 'hr@nhs.net',
@@ -97,6 +104,8 @@ function setup(
 }
 
 describe(SearchesService.name, () => {
+  afterEach(() => jest.restoreAllMocks());
+
   it('should check criteria, then the rate limit, then access, then ESR, and audit the one match', async () => {
     const { service, events, calls, request, esr, deadline } = setup();
     const answer = await service.search(request({ employeeNumber: '22222222' }));
@@ -231,7 +240,7 @@ describe(SearchesService.name, () => {
     const { service, request, metrics, logger } = setup();
     await service.search(request({ lastName: 'Shah', dateOfBirth: '1990-01-02', niNumber: 'AB123456C' }));
     expect(await metrics.registry.getSingleMetricAsString('esr_gateway_credential_searches_total')).toContain('outcome="MATCHED_ONE"} 1');
-    const logged = JSON.stringify([(logger.info as jest.Mock).mock.calls, (logger.warn as jest.Mock).mock.calls]);
+    const logged = JSON.stringify([logger.log.mock.calls, logger.warn.mock.calls]);
     expect(logged).toContain('personalDetails');
     expect(logged).not.toMatch(/Shah|Priya|1990-01-02|AB123456C/);
   });

@@ -1,6 +1,4 @@
-import { Injectable } from '@nestjs/common';
-import { PinoLogger } from 'nestjs-pino';
-import type { Counter } from 'prom-client';
+import { Injectable, Logger } from '@nestjs/common';
 import { EsrAccessNotActiveError } from '../access/access.errors';
 import { AccessService } from '../access/access.service';
 import type { AuditEventType } from '../database/audit-event.entity';
@@ -12,25 +10,12 @@ import { EsrClient } from '../esr/esr.client';
 import type { EsrDeadline } from '../esr/esr.deadline';
 import { EsrNotFoundError, EsrUnavailableError } from '../esr/esr.errors';
 import type { EsrPerson, EsrPersonSummary } from '../esr/esr.types';
-import { MetricsService } from '../metrics/metrics.service';
 import { toCredentials, toPersonMatch } from './credential-mapper';
 import type { CredentialSearchRequestDto } from './dto/credential-search-request.dto';
 import type { CredentialSearchResponseDto, CredentialsDto } from './dto/credential-search-response.dto';
 import { SearchCriteria, criteriaHash, resolveCriteria, toPeopleCriteria } from './search-criteria';
 import { SearchRateLimitedError, SearchRateLimiter } from './search-rate-limiter';
-
-/** Outcome of a search: the audit event's `outcome` and the metric's label. */
-export const SEARCH_OUTCOMES = [
-  'MATCHED_ONE',
-  'MATCHED_MANY',
-  'NO_MATCH',
-  'ESR_UNAVAILABLE',
-  'ESR_TIMEOUT',
-  'ACCESS_NOT_ACTIVE',
-  'RATE_LIMITED',
-  'ERROR',
-] as const;
-export type SearchOutcome = (typeof SEARCH_OUTCOMES)[number];
+import { SearchesMetrics, SearchOutcome } from './searches.metrics';
 
 export interface SearchRequest {
   body: CredentialSearchRequestDto;
@@ -51,8 +36,6 @@ interface SearchContext {
   deadline?: EsrDeadline;
 }
 
-const METRIC = 'esr_gateway_credential_searches_total';
-
 /**
  * "Search ESR": criteria checked → per-user rate limit → access (ACTIVE in that VPD) → ESR → with
  * exactly one match, the person's record mapped to credentials. ESR budget: by employee number one
@@ -65,7 +48,7 @@ const METRIC = 'esr_gateway_credential_searches_total';
  */
 @Injectable()
 export class SearchesService {
-  private readonly searches: Counter<'outcome'>;
+  private readonly logger = new Logger(SearchesService.name);
 
   constructor(
     private readonly access: AccessService,
@@ -74,16 +57,8 @@ export class SearchesService {
     private readonly rateLimiter: SearchRateLimiter,
     private readonly auditSettings: AuditSettings,
     private readonly clock: Clock,
-    metrics: MetricsService,
-    private readonly logger: PinoLogger,
-  ) {
-    this.logger.setContext(SearchesService.name);
-    this.searches = metrics.counter({
-      name: METRIC,
-      help: 'Credential searches ("Search ESR") by outcome: MATCHED_ONE, MATCHED_MANY, NO_MATCH, ESR_UNAVAILABLE, ESR_TIMEOUT, ACCESS_NOT_ACTIVE, RATE_LIMITED, ERROR',
-      labelNames: ['outcome'],
-    });
-  }
+    private readonly metrics: SearchesMetrics,
+  ) {}
 
   async search(request: SearchRequest): Promise<CredentialSearchResponseDto> {
     // 1. Formats and the one-kind rule: VALIDATION_FAILED before anything else (not audited: no search happened).
@@ -240,12 +215,12 @@ export class SearchesService {
   }
 
   private finish(ctx: SearchContext, outcome: SearchOutcome): void {
-    this.searches.inc({ outcome });
+    this.metrics.searched(outcome);
     const fields = { vpd: ctx.vpd, outcome, criteriaKind: ctx.criteria.kind, matchCount: ctx.matches?.length ?? null };
     if (outcome === 'ERROR' || outcome === 'ESR_UNAVAILABLE' || outcome === 'ESR_TIMEOUT')
       this.logger.warn(fields, 'Credential search failed');
-    else if (outcome === 'RATE_LIMITED' || outcome === 'ACCESS_NOT_ACTIVE') this.logger.info(fields, 'Credential search refused');
-    else this.logger.info(fields, 'Credential search answered');
+    else if (outcome === 'RATE_LIMITED' || outcome === 'ACCESS_NOT_ACTIVE') this.logger.log(fields, 'Credential search refused');
+    else this.logger.log(fields, 'Credential search answered');
   }
 }
 

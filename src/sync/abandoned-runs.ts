@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { SyncSettings } from '../config/settings/sync.settings';
 import { JobRunner } from '../jobs/job-runner';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { LeaseStore } from '../role-store/lease-store';
@@ -46,14 +46,14 @@ export class AbandonedRuns {
     private readonly store: RoleRuns,
     private readonly reads: RoleReads,
     private readonly leases: LeaseStore,
-    private readonly config: AppConfig,
+    private readonly settings: SyncSettings,
     private readonly clock: Clock,
   ) {}
 
   /** The record as it reads now, saving it when it turned out abandoned. */
   async settle(record: SyncRunRecord, leaseHolder?: string | null): Promise<SyncRunRecord> {
     const holder = leaseHolder !== undefined ? leaseHolder : await this.leases.holder(SYNC_LEASE);
-    const abandoned = abandonedView(record, holder, this.clock.nowMs(), this.config.syncLeaseTtlMs);
+    const abandoned = abandonedView(record, holder, this.clock.nowMs(), this.settings.leaseTtlMs);
     if (!abandoned) return record;
     await this.store.saveSyncRun(abandoned, RUN_RECORD_TTL_MS).catch((error: unknown) => {
       this.logger.warn(`could not save abandoned sync run ${record.runId}: ${errorCode(error)}`);
@@ -85,13 +85,11 @@ export class AbandonedRunsCheck implements OnApplicationBootstrap {
     private readonly schedule: JobScheduler,
     private readonly jobs: JobRunner,
     private readonly runs: AbandonedRuns,
-    private readonly config: AppConfig,
+    private readonly settings: SyncSettings,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.syncEnabled) return;
-    this.schedule.every(ABANDONED_RUNS_JOB, this.config.syncLeaseTtlMs, () =>
-      this.jobs.shared(ABANDONED_RUNS_JOB, () => this.runs.check()),
-    );
+    if (!this.settings.enabled) return;
+    this.schedule.every(ABANDONED_RUNS_JOB, this.settings.leaseTtlMs, () => this.jobs.shared(ABANDONED_RUNS_JOB, () => this.runs.check()));
   }
 }

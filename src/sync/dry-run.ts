@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { AccessSettings } from '../config/settings/access.settings';
+import { SyncSettings } from '../config/settings/sync.settings';
 import { EsrClient } from '../esr/esr.client';
 import { EsrWatermarkExpiredError } from '../esr/esr.errors';
 import { RoleGenerations } from '../role-store/role-generations';
@@ -46,7 +47,8 @@ export class DryRunService {
     private readonly esr: EsrClient,
     private readonly store: RoleReads,
     private readonly generations: RoleGenerations,
-    private readonly config: AppConfig,
+    private readonly settings: SyncSettings,
+    private readonly access: AccessSettings,
     private readonly clock: Clock,
     private readonly served: ServedVpds,
   ) {}
@@ -100,7 +102,7 @@ export class DryRunService {
     let listed = 0;
     try {
       for await (const page of this.esr.listRoleAssignments(vpd)) {
-        const roles = page.items.map((item) => toCachedRole(item, this.config.activationDelayMs));
+        const roles = page.items.map((item) => toCachedRole(item, this.access.activationDelayMs));
         listed += roles.length;
         if (roles.length === 0) continue;
         this.classify(
@@ -125,7 +127,7 @@ export class DryRunService {
     }
     return removalGuard(
       { liveHolders, listed, removals: diff.counts.removed },
-      { percent: this.config.removalGuardPercent, count: this.config.removalGuardCount },
+      { percent: this.settings.removalGuardPercent, count: this.settings.removalGuardCount },
     ).hold;
   }
 
@@ -134,7 +136,7 @@ export class DryRunService {
     for await (const page of this.esr.listRoleChanges(vpd, since)) {
       for (const change of page.items) {
         latest.delete(change.assignmentId);
-        latest.set(change.assignmentId, toCachedRoleChange(change, this.config.activationDelayMs));
+        latest.set(change.assignmentId, toCachedRoleChange(change, this.access.activationDelayMs));
       }
       if (latest.size > MAX_INCREMENTAL_CHANGES) throw new TooManyChangesError(MAX_INCREMENTAL_CHANGES);
     }

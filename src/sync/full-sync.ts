@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { AccessSettings } from '../config/settings/access.settings';
+import { SyncSettings } from '../config/settings/sync.settings';
 import { EsrClient } from '../esr/esr.client';
 import { Lease } from '../role-store/lease-store';
 import { RoleGenerations } from '../role-store/role-generations';
@@ -60,7 +61,8 @@ export class FullSync {
     private readonly store: RoleGenerations,
     private readonly runs: RoleRuns,
     private readonly reads: RoleReads,
-    private readonly config: AppConfig,
+    private readonly settings: SyncSettings,
+    private readonly access: AccessSettings,
     private readonly clock: Clock,
     private readonly audit: AuditService,
   ) {}
@@ -96,7 +98,7 @@ export class FullSync {
         if (watermark !== null && page.watermark !== watermark) throw new InconsistentListingError(vpd);
         watermark = page.watermark;
         generation ??= (await this.store.beginGeneration(vpd, lease)).generation;
-        const roles = page.items.map((item) => toCachedRole(item, this.config.activationDelayMs));
+        const roles = page.items.map((item) => toCachedRole(item, this.access.activationDelayMs));
         counted.listed += roles.length;
         counted.skippedItems += page.skipped;
         progress.pages++;
@@ -132,8 +134,8 @@ export class FullSync {
       removals: await this.countRemovals(vpd, listing.generation, ctx.signal),
     };
     const decision = fullRunGuard(input, listing.skippedItems, {
-      percent: this.config.removalGuardPercent,
-      count: this.config.removalGuardCount,
+      percent: this.settings.removalGuardPercent,
+      count: this.settings.removalGuardCount,
     });
     const held = decision.hold ? await this.holdRemovals(vpd, listing.generation, ctx.lease, ctx.signal) : 0;
     return { ...input, decision, held };
@@ -202,8 +204,8 @@ export class FullSync {
           liveHolders: guarded.liveHolders,
           listed: listing.listed,
           skippedItems: listing.skippedItems,
-          thresholdPercent: this.config.removalGuardPercent,
-          thresholdCount: this.config.removalGuardCount ?? null,
+          thresholdPercent: this.settings.removalGuardPercent,
+          thresholdCount: this.settings.removalGuardCount ?? null,
           runId: ctx.runId,
         },
       })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { AccessSettings } from '../config/settings/access.settings';
 import { EsrClient } from '../esr/esr.client';
 import { RoleChanges } from '../role-store/role-changes';
 import { RoleRuns } from '../role-store/role-runs';
@@ -28,7 +28,7 @@ export class IncrementalSync {
     private readonly esr: EsrClient,
     private readonly store: RoleChanges,
     private readonly runs: RoleRuns,
-    private readonly config: AppConfig,
+    private readonly access: AccessSettings,
     private readonly clock: Clock,
   ) {}
 
@@ -53,7 +53,7 @@ export class IncrementalSync {
     for await (const page of this.esr.listRoleChanges(vpd, since)) {
       throwIfAborted(ctx.signal);
       feed.watermark = page.watermark;
-      for (const change of page.items) feed.pending.push(toCachedRoleChange(change, this.config.activationDelayMs));
+      for (const change of page.items) feed.pending.push(toCachedRoleChange(change, this.access.activationDelayMs));
       progress.pages++;
       progress.processed += page.items.length + page.skipped;
       ctx.onProgress(progress.processed);

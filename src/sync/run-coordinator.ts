@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
+import { SyncSettings } from '../config/settings/sync.settings';
 import { RoleReads } from '../role-store/role-reads';
 import { RoleRuns } from '../role-store/role-runs';
 import { JobsShutdown } from '../jobs/jobs-shutdown';
@@ -13,7 +13,7 @@ import { RunRecordWriter } from './run-record-writer';
 import { ServedVpds } from './served-vpds';
 import { errorCode } from './sync.errors';
 import { SyncLease } from './sync-lease';
-import { SyncStatusService } from './sync-status.service';
+import { SyncMetrics } from './sync.metrics';
 import { RUN_RECORD_TTL_MS, RunContext, SYNC_OPTIONS, SyncOptions, SyncOutcome, SyncRunOptions } from './sync.types';
 import { VpdSync } from './vpd-sync';
 
@@ -40,13 +40,13 @@ export class RunCoordinator {
   constructor(
     private readonly store: RoleRuns,
     private readonly reads: RoleReads,
-    private readonly config: AppConfig,
+    private readonly settings: SyncSettings,
     private readonly clock: Clock,
     private readonly lease: SyncLease,
     private readonly shutdown: JobsShutdown,
     private readonly served: ServedVpds,
     private readonly vpdSync: VpdSync,
-    private readonly status: SyncStatusService,
+    private readonly metrics: SyncMetrics,
     private readonly abandoned: AbandonedRuns,
     @Optional() @Inject(SYNC_OPTIONS) options: SyncOptions = {},
   ) {
@@ -79,7 +79,7 @@ export class RunCoordinator {
     if (this.shutdown.shuttingDown || (this.localRuns > 0 && !scheduledFull)) return null;
     const run = this.runSync(
       scheduledFull
-        ? { mode, trigger, waitForLeaseMs: this.config.syncIntervalMs, fullSyncedSince: this.clock.now().toISOString() }
+        ? { mode, trigger, waitForLeaseMs: this.settings.intervalMs, fullSyncedSince: this.clock.now().toISOString() }
         : { mode, trigger },
     );
     this.shutdown.track(run);
@@ -136,7 +136,7 @@ export class RunCoordinator {
       end = { state: 'failed', reason: errorCode(error) };
       this.logger.error({ msg: 'role sync run failed', runId: record.runId, mode: options.mode, error: end.reason });
     }
-    if (end.state === 'skipped') this.status.metrics.runs.inc({ vpd: 'all', mode: options.mode, outcome: 'skipped' });
+    if (end.state === 'skipped') this.metrics.runs.inc({ vpd: 'all', mode: options.mode, outcome: 'skipped' });
     const finished = await writer.update((run) => ({
       ...end,
       finishedAt: this.clock.now().toISOString(),

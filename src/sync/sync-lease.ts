@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { SyncSettings } from '../config/settings/sync.settings';
 import { ExclusiveJob, JobRun, JobRunner } from '../jobs/job-runner';
 import { ReplicaId } from '../jobs/replica-id';
 import { Lease } from '../role-store/lease-store';
 import { SyncInterruptedError } from './sync.errors';
-import { SyncStatusService } from './sync-status.service';
+import { SyncMetrics } from './sync.metrics';
 import { SYNC_LEASE } from './sync.types';
 
 /**
@@ -17,8 +17,8 @@ export class SyncLease {
   constructor(
     private readonly jobs: JobRunner,
     private readonly replica: ReplicaId,
-    private readonly config: AppConfig,
-    private readonly status: SyncStatusService,
+    private readonly settings: SyncSettings,
+    private readonly metrics: SyncMetrics,
   ) {}
 
   /** This replica's id as a lease holder. */
@@ -44,17 +44,17 @@ export class SyncLease {
     const spec: ExclusiveJob = {
       name: job,
       lease: SYNC_LEASE,
-      ttlMs: this.config.syncLeaseTtlMs,
+      ttlMs: this.settings.leaseTtlMs,
       waitMs,
       interrupt: (cause) => new SyncInterruptedError(cause === 'lease_lost' ? 'LEASE_LOST' : 'SHUTDOWN'),
       onRenewed,
     };
     return this.jobs.exclusive(spec, async (lease, signal) => {
-      this.status.metrics.leaseHolder.set(1);
+      this.metrics.leaseHolder.set(1);
       try {
         return await work(lease, signal);
       } finally {
-        this.status.metrics.leaseHolder.set(0);
+        this.metrics.leaseHolder.set(0);
       }
     });
   }

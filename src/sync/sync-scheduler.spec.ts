@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { AppConfig } from '../config/app-config';
-import { JobScheduler } from '../jobs/job-scheduler';
 import { validateEnvironment } from '../config/env.schema';
+import { settingsFrom } from '../config/settings/settings';
+import { JobScheduler } from '../jobs/job-scheduler';
 import type { RunCoordinator } from './run-coordinator';
 import { FULL_JOB, INCREMENTAL_JOB, SyncScheduler } from './sync-scheduler';
 
@@ -13,8 +13,8 @@ describe(SyncScheduler.name, () => {
     const registry = new SchedulerRegistry();
     const runScheduled = jest.fn().mockReturnValue(null);
     const runs = { runScheduled } as unknown as RunCoordinator;
-    const config = AppConfig.from(validateEnvironment(env));
-    const scheduler = new SyncScheduler(new JobScheduler(registry, config.settings.http), runs, config);
+    const settings = settingsFrom(validateEnvironment(env));
+    const scheduler = new SyncScheduler(new JobScheduler(registry, settings.http), runs, settings.sync);
     return { registry, runScheduled, scheduler };
   };
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { SyncSettings } from '../config/settings/sync.settings';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { RunCoordinator } from './run-coordinator';
 
@@ -21,19 +21,19 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     private readonly schedule: JobScheduler,
     private readonly runs: RunCoordinator,
-    private readonly config: AppConfig,
+    private readonly settings: SyncSettings,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.syncEnabled) {
+    if (!this.settings.enabled) {
       this.logger.log('SYNC_ENABLED is false: no scheduled role sync on this replica');
       return;
     }
-    this.schedule.every(INCREMENTAL_JOB, this.config.syncIntervalMs, () => this.runs.runScheduled('incremental', 'schedule'));
-    this.schedule.cron(FULL_JOB, this.config.fullSyncCron, () => this.runs.runScheduled('full', 'schedule'));
+    this.schedule.every(INCREMENTAL_JOB, this.settings.intervalMs, () => this.runs.runScheduled('incremental', 'schedule'));
+    this.schedule.cron(FULL_JOB, this.settings.fullSyncCron, () => this.runs.runScheduled('full', 'schedule'));
     this.schedule.soon(STARTUP_JOB, () => this.runs.runScheduled('incremental', 'startup'));
     this.logger.log(
-      `role sync scheduled: incremental every ${this.config.syncIntervalMs} ms, full on "${this.config.fullSyncCron}" (UK time)`,
+      `role sync scheduled: incremental every ${this.settings.intervalMs} ms, full on "${this.settings.fullSyncCron}" (UK time)`,
     );
   }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { EsrSettings } from '../config/settings/esr.settings';
 import { LeaseStore } from '../role-store/lease-store';
 import { RoleReads } from '../role-store/role-reads';
 import { deriveSyncState, SyncRunVpdResult, VpdSyncRecord } from '../role-store/sync-records.types';
@@ -23,17 +23,16 @@ export class SyncStatusService {
   constructor(
     private readonly store: RoleReads,
     private readonly leases: LeaseStore,
-    private readonly config: AppConfig,
+    private readonly esr: EsrSettings,
     private readonly clock: Clock,
-    /** Also read by SyncLease and RunCoordinator (lease holder, skipped runs). */
-    readonly metrics: SyncMetrics,
+    private readonly metrics: SyncMetrics,
   ) {
     metrics.refreshGaugesOnScrape(() => this.refreshGauges());
   }
 
   /** Sync state per VPD (served VPDs, or every VPD synced so far) and the current leader. */
   async status(): Promise<SyncStatus> {
-    const vpds = this.config.esrVpds ?? (await this.store.knownSyncVpds());
+    const vpds = this.esr.vpds ?? (await this.store.knownSyncVpds());
     const [records, leader] = await Promise.all([this.store.readVpdSync(vpds, this.clock.nowMs()), this.leases.holder(SYNC_LEASE)]);
     return {
       leader,
@@ -105,7 +104,7 @@ export class SyncStatusService {
     if (now - this.gaugesRefreshedAt < GAUGE_REFRESH_MS) return;
     this.gaugesRefreshedAt = now;
     try {
-      const vpds = this.config.esrVpds ?? (await this.store.knownSyncVpds());
+      const vpds = this.esr.vpds ?? (await this.store.knownSyncVpds());
       for (const meta of (await this.store.readVpdSync(vpds, this.clock.nowMs())).values()) this.setGauges(meta);
     } catch {
       /* the store is down: keep the last values; readiness reports the outage */

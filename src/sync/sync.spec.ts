@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { NewAuditEvent } from '../audit/audit.service';
 import { FakeClock } from '../common/clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
-import { AppConfig } from '../config/app-config';
 import { validateEnvironment } from '../config/env.schema';
+import { settingsFrom } from '../config/settings/settings';
 import type { EsrClient } from '../esr/esr.client';
 import { EsrUnavailableError, EsrWatermarkExpiredError } from '../esr/esr.errors';
 import type { EsrPage, EsrRoleAssignment, EsrRoleChange, EsrVpd } from '../esr/esr.types';
@@ -96,7 +96,7 @@ describe(SyncModule.name, () => {
       createSyncParts({
         esr: esr as unknown as EsrClient,
         stores,
-        config: AppConfig.from(validateEnvironment({ ESR_VPDS: '979', ...env })),
+        settings: settingsFrom(validateEnvironment({ ESR_VPDS: '979', ...env })),
         clock,
         metrics: new MetricsService(),
         audit: audit,

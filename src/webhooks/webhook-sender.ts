@@ -1,13 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Counter } from 'prom-client';
 import { Clock } from '../common/clock/clock';
-import { AppConfig } from '../config/app-config';
+import { WebhookSettings } from '../config/settings/webhook.settings';
 import { JobRunner } from '../jobs/job-runner';
 import { ReplicaId } from '../jobs/replica-id';
 import { WebhookDelivery } from '../database/webhook-delivery.entity';
-import { MetricsService } from '../metrics/metrics.service';
 import { WebhookClient } from './webhook-client';
 import { WebhookOutboxService } from './webhook-outbox.service';
+import { WebhooksMetrics } from './webhooks.metrics';
 
 export const SENDER_JOB = 'webhook-sender';
 /** Events claimed per pass, and sent at once. */
@@ -30,24 +29,17 @@ export interface SendOutcome {
 @Injectable()
 export class WebhookSender {
   private readonly logger = new Logger(WebhookSender.name);
-  private readonly attempts: Counter<'outcome'>;
   private running: Promise<SendOutcome> | null = null;
 
   constructor(
     private readonly outbox: WebhookOutboxService,
     private readonly client: WebhookClient,
-    private readonly config: AppConfig,
+    private readonly settings: WebhookSettings,
     private readonly clock: Clock,
     private readonly jobs: JobRunner,
     private readonly replica: ReplicaId,
-    metrics: MetricsService,
-  ) {
-    this.attempts = metrics.counter({
-      name: 'esr_gateway_webhook_attempts_total',
-      help: 'Access-change webhook delivery attempts by outcome (delivered, retry, dead_lettered)',
-      labelNames: ['outcome'],
-    });
-  }
+    private readonly metrics: WebhooksMetrics,
+  ) {}
 
   /** One pass (a second call while one runs joins it). Claims and sends until nothing is due, at most `maxBatches` batches. */
   sendDue(maxBatches = 10): Promise<SendOutcome> {
@@ -57,7 +49,7 @@ export class WebhookSender {
 
   private async send(maxBatches: number): Promise<SendOutcome> {
     const outcome: SendOutcome = { sent: 0, delivered: 0, retrying: 0, deadLettered: 0 };
-    const webhook = this.config.webhook;
+    const webhook = this.settings.target;
     if (!webhook) return outcome;
     try {
       await this.jobs.shared(SENDER_JOB, async () => {
@@ -78,24 +70,24 @@ export class WebhookSender {
   }
 
   /** POSTs one claimed event and records the outcome of the attempt. */
-  private async deliver(webhook: NonNullable<AppConfig['webhook']>, row: WebhookDelivery, outcome: SendOutcome): Promise<void> {
+  private async deliver(webhook: NonNullable<WebhookSettings['target']>, row: WebhookDelivery, outcome: SendOutcome): Promise<void> {
     const timestamp = Math.floor(this.clock.nowMs() / 1000);
     const attempt = await this.client.post(webhook.url, webhook.secret, row.eventId, timestamp, row.payload);
     outcome.sent++;
     if (attempt.ok) {
       await this.outbox.delivered(row, attempt.status);
       outcome.delivered++;
-      this.attempts.inc({ outcome: 'delivered' });
+      this.metrics.attempted('delivered');
       return;
     }
-    const status = await this.outbox.failed(row, attempt.status, attempt.error, webhook.maxAttempts);
+    const status = await this.outbox.failed(row, attempt.status, attempt.error, this.settings.maxAttempts);
     if (status === 'failed') {
       outcome.deadLettered++;
-      this.attempts.inc({ outcome: 'dead_lettered' });
+      this.metrics.attempted('dead_lettered');
       this.logger.warn({ msg: 'webhook delivery dead-lettered', eventId: row.eventId, attempts: row.attempts + 1, error: attempt.error });
     } else {
       outcome.retrying++;
-      this.attempts.inc({ outcome: 'retry' });
+      this.metrics.attempted('retry');
     }
   }
 }

@@ -1,10 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { SyncSettings } from '../config/settings/sync.settings';
+import { WebhookSettings } from '../config/settings/webhook.settings';
 import { JobScheduler } from '../jobs/job-scheduler';
-import { MetricsService } from '../metrics/metrics.service';
 import { AccessMonitor } from '../access-events/access-monitor.service';
 import { WebhookOutboxService } from './webhook-outbox.service';
 import { SENDER_JOB, WebhookSender } from './webhook-sender';
+import { WebhooksMetrics } from './webhooks.metrics';
 
 export const MONITOR_JOB = 'access-monitor';
 /** The monitor looks for role data changes and due users this often (an indexed read when nothing is due). */
@@ -30,24 +31,17 @@ export class WebhooksScheduler implements OnApplicationBootstrap {
     private readonly monitor: AccessMonitor,
     private readonly sender: WebhookSender,
     private readonly outbox: WebhookOutboxService,
-    private readonly config: AppConfig,
-    metrics: MetricsService,
+    private readonly sync: SyncSettings,
+    private readonly webhooks: WebhookSettings,
+    private readonly metrics: WebhooksMetrics,
   ) {
-    const refresh = (gauge: { set(labels: { measure: string }, value: number): void }) => this.refreshBacklog(gauge);
-    metrics.gauge({
-      name: 'esr_gateway_webhook_backlog',
-      help: 'Access-change events by outbox status (pending, failed = dead-lettered), and the oldest pending age in seconds',
-      labelNames: ['measure'],
-      async collect() {
-        await refresh(this);
-      },
-    });
+    metrics.refreshBacklogOnScrape(() => this.refreshBacklog());
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.syncEnabled) return;
+    if (!this.sync.enabled) return;
     this.schedule.every(MONITOR_JOB, MONITOR_INTERVAL_MS, () => this.tickMonitor());
-    if (this.config.webhook) {
+    if (this.webhooks.enabled) {
       this.schedule.every(SENDER_JOB, SENDER_INTERVAL_MS, () => this.sender.sendDue());
       this.logger.log(`access-change events on: sender every ${SENDER_INTERVAL_MS} ms, monitor every ${MONITOR_INTERVAL_MS} ms`);
     } else {
@@ -57,17 +51,14 @@ export class WebhooksScheduler implements OnApplicationBootstrap {
 
   private async tickMonitor(): Promise<void> {
     await this.monitor.runOnce();
-    if (this.config.webhook) await this.sender.sendDue();
+    if (this.webhooks.enabled) await this.sender.sendDue();
   }
 
-  private async refreshBacklog(gauge: { set(labels: { measure: string }, value: number): void }): Promise<void> {
-    if (!this.config.webhook || Date.now() - this.backlogReadAt < GAUGE_REFRESH_MS) return;
+  private async refreshBacklog(): Promise<void> {
+    if (!this.webhooks.enabled || Date.now() - this.backlogReadAt < GAUGE_REFRESH_MS) return;
     this.backlogReadAt = Date.now();
     try {
-      const backlog = await this.outbox.backlog();
-      gauge.set({ measure: 'pending' }, backlog.pending);
-      gauge.set({ measure: 'failed' }, backlog.failed);
-      gauge.set({ measure: 'oldest_pending_age_seconds' }, backlog.oldestPendingAgeSeconds ?? 0);
+      this.metrics.backlogRead(await this.outbox.backlog());
     } catch {
       // The database is down: readiness reports it; the gauges keep their last values.
     }

@@ -8,6 +8,7 @@ import { WebhookClient } from './webhook-client';
 import { WebhookOutboxService } from './webhook-outbox.service';
 import { WebhookSender } from './webhook-sender';
 import { WebhooksController } from './webhooks.controller';
+import { WebhooksMetrics } from './webhooks.metrics';
 import { WebhooksScheduler } from './webhooks-scheduler';
 
 /**
@@ -20,7 +21,7 @@ import { WebhooksScheduler } from './webhooks-scheduler';
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookDelivery]), AccessMonitorModule.withSources(MappingsModule), JobsModule],
   controllers: [WebhooksController],
-  providers: [WebhookClient, WebhookOutboxService, WebhookSender, WebhooksScheduler],
+  providers: [WebhookClient, WebhookOutboxService, WebhookSender, WebhooksScheduler, WebhooksMetrics],
   exports: [WebhookOutboxService, WebhookSender],
 })
 export class WebhooksModule {}

@@ -8,6 +8,7 @@ import { MetricsService } from '../../src/metrics/metrics.service';
 import { EsrClient } from '../../src/esr/esr.client';
 import { EsrEndpoint } from '../../src/esr/esr.endpoint';
 import { esrHttpOptions } from '../../src/esr/esr.http';
+import { EsrMetrics } from '../../src/esr/esr.metrics';
 import { TEST_SECRETS_ENV } from '../support/test-secrets';
 
 /*
@@ -41,7 +42,7 @@ export function makeTestClient(env: Record<string, string> = {}, baseUrl = TEST_
   const http = new HttpService(
     axios.create(esrHttpOptions(settings, new OutboundHttpSettings(validated))) as unknown as ConstructorParameters<typeof HttpService>[0],
   );
-  const client = new EsrClient(http, new EsrEndpoint(baseUrl, 'configured'), settings, metrics, clock);
+  const client = new EsrClient(http, new EsrEndpoint(baseUrl, 'configured'), settings, new EsrMetrics(metrics), clock);
   return { client, settings, metrics, clock };
 }
 

@@ -605,6 +605,17 @@ describe(SearchesController.name, () => {
       for (const value of personal) expect(text).not.toMatch(new RegExp(`\\b${escapeRegExp(value)}\\b`));
     });
 
+    it("should write each search's log lines as JSON with its class and the request's id", () => {
+      const lines = logs
+        .join('')
+        .split('\n')
+        .filter((line) => line.includes('"msg":"Credential search answered"'));
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) {
+        expect(JSON.parse(line)).toMatchObject({ context: 'SearchesService', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      }
+    });
+
     it('should expose the searches metric by outcome', async () => {
       const res = await inject({ method: 'GET', url: '/metrics' });
       expect(res.body).toMatch(/esr_gateway_credential_searches_total\{outcome="MATCHED_ONE"\} \d+/);

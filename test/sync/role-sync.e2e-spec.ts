@@ -93,7 +93,7 @@ describe('role sync (Redis and the ESR sandbox)', () => {
         esrRows.map((row) =>
           toCachedRole(
             { ...row, personActive: row.person.active, systemPersonType: row.person.systemPersonType },
-            h.config.activationDelayMs,
+            h.access.activationDelayMs,
           ),
         ),
       ),

@@ -9,8 +9,8 @@ import { AuditModule } from '../../src/audit/audit.module';
 import { AuditService, NewAuditEvent } from '../../src/audit/audit.service';
 import { Clock, FakeClock } from '../../src/common/clock/clock';
 import { CommonModule } from '../../src/common/common.module';
-import { AppConfig } from '../../src/config/app-config';
 import { ConfigModule } from '../../src/config/config.module';
+import { AccessSettings } from '../../src/config/settings/access.settings';
 import { EsrModule } from '../../src/esr/esr.module';
 import { MetricsModule } from '../../src/metrics/metrics.module';
 import { MetricsService } from '../../src/metrics/metrics.service';
@@ -43,7 +43,8 @@ export interface SyncHarness {
   /** The stores' Redis connection (null in-process). */
   redis: RedisConnection | null;
   leases: LeaseStore;
-  config: AppConfig;
+  /** The access settings (activation delay) the sync's role windows use. */
+  access: AccessSettings;
   clock: FakeClock;
   audit: RecordingAudit;
   metrics: MetricsService;
@@ -99,7 +100,7 @@ export async function startSyncHarness(options: SyncHarnessOptions): Promise<Syn
     generations: app.get(RoleGenerations),
     redis: app.get<RedisConnection | null>(RedisConnection),
     leases: app.get(LeaseStore),
-    config: app.get(AppConfig),
+    access: app.get(AccessSettings),
     clock: options.clock,
     audit,
     metrics: app.get(MetricsService),

@@ -1,13 +1,12 @@
 /**
- * The sync's job classes wired by Nest around given collaborators (ESR client, stores, config...),
+ * The sync's job classes wired by Nest around given collaborators (ESR client, stores, settings...),
  * without the rest of the application: for unit tests and the sync benchmark.
  */
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { AuditService } from '../../src/audit/audit.service';
 import { Clock } from '../../src/common/clock/clock';
-import { AppConfig } from '../../src/config/app-config';
-import { settingsProviders } from '../../src/config/settings/settings';
+import { Settings, settingsProviders } from '../../src/config/settings/settings';
 import { EsrClient } from '../../src/esr/esr.client';
 import { JOB_PROVIDERS } from '../../src/jobs/jobs.module';
 import { JobsShutdown } from '../../src/jobs/jobs-shutdown';
@@ -55,7 +54,7 @@ export interface SyncCollaborators {
   esr: EsrClient;
   /** The role data's ports and the leases (one backend's stores). */
   stores: Pick<Stores, 'reads' | 'runs' | 'generations' | 'changes' | 'leases'>;
-  config: AppConfig;
+  settings: Settings;
   clock: Clock;
   metrics: MetricsService;
   audit: Pick<AuditService, 'record'>;
@@ -76,8 +75,7 @@ export async function createSyncParts(c: SyncCollaborators): Promise<SyncParts> 
       { provide: RoleGenerations, useValue: c.stores.generations },
       { provide: RoleChanges, useValue: c.stores.changes },
       { provide: LeaseStore, useValue: c.stores.leases },
-      { provide: AppConfig, useValue: c.config },
-      ...settingsProviders(c.config.settings),
+      ...settingsProviders(c.settings),
       { provide: Clock, useValue: c.clock },
       { provide: MetricsService, useValue: c.metrics },
       { provide: AuditService, useValue: c.audit },

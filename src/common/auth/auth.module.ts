@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config';
+import { ApiKeys } from '../../config/settings/api-keys.settings';
 import { ApiKeyRing } from './api-key-ring';
 
 /**
@@ -7,7 +7,7 @@ import { ApiKeyRing } from './api-key-ring';
  * ApiKeyGuard and the status page sign-in. Needs the global ConfigModule.
  */
 @Module({
-  providers: [{ provide: ApiKeyRing, inject: [AppConfig], useFactory: (config: AppConfig) => new ApiKeyRing(config.apiKeys) }],
+  providers: [{ provide: ApiKeyRing, inject: [ApiKeys], useFactory: (apiKeys: ApiKeys) => new ApiKeyRing(apiKeys.keys) }],
   exports: [ApiKeyRing],
 })
 export class AuthModule {}

@@ -45,8 +45,8 @@ class RootLoggerModule {}
 
 /**
  * pino JSON logs with the request id on every line written while a request is served: Nest's
- * Logger and PinoLogger through nestjs-pino, request lines from Fastify hooks (request-logging.ts,
- * registered by configureApp).
+ * Logger (every class's `new Logger(Class.name)`, the one convention) through nestjs-pino, request
+ * lines from Fastify hooks (request-logging.ts, registered by configureApp).
  */
 @Module({
   imports: [
