@@ -1,6 +1,7 @@
 import { ApiKey } from './api-keys';
 import { EnvironmentVariables } from './env.schema';
 import { Settings, settingsFrom } from './settings/settings';
+import { WebhookSigningKey } from './webhook-secret';
 
 /**
  * The parse result: every area's settings (`settings`, built once by settingsFrom) and, for the few
@@ -30,7 +31,7 @@ export class AppConfig {
   readonly auditRefusalWindowMs: number;
   readonly auditRetentionMs: number;
   /** Access-change events: the portal's receiver, signing key and WEBHOOK_MAX_ATTEMPTS, or undefined when webhooks are off. */
-  readonly webhook: { url: string; secret: string; maxAttempts: number } | undefined;
+  readonly webhook: { url: string; secret: string; key: WebhookSigningKey; maxAttempts: number } | undefined;
 
   /** From variables that validateEnvironment has checked (tests and scripts build one this way too). */
   constructor(env: EnvironmentVariables) {

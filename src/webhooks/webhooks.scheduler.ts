@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { describeWebhookSecretForm } from '../config/webhook-secret';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { MetricsService } from '../metrics/metrics.service';
 import { AccessMonitor } from './access-monitor.service';
@@ -45,6 +46,10 @@ export class WebhooksScheduler implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
+    // Which form of WEBHOOK_SECRET signs the events (never the secret): the raw form is deprecated.
+    const form = this.config.webhook?.key.form;
+    if (form === 'standard') this.logger.log(describeWebhookSecretForm(form));
+    else if (form === 'raw') this.logger.warn(describeWebhookSecretForm(form));
     if (!this.config.syncEnabled) return;
     this.schedule.every(MONITOR_JOB, MONITOR_INTERVAL_MS, () => this.tickMonitor());
     if (this.config.webhook) {
