@@ -20,6 +20,7 @@ import { parseApiKeys } from './api-keys';
 import { parseIsoDuration } from '../domain/duration';
 import { ESR_ASSERTION_ALGORITHMS, ESR_CLIENT_AUTH_METHODS, esrClientAuthProblems } from './esr-client-auth';
 import { resolveSecretFiles } from './secret-files';
+import { webhookSecretProblems } from './webhook-secret';
 import { VPD_LIST } from '../domain/identifiers';
 import { UK_ZONE } from '../domain/uk-time';
 import { OptionalHostPortList, REDIS_OPTIONAL_VARIABLES, redisTopologyProblems } from './redis-topology.schema';
@@ -235,9 +236,8 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
-  @MinLength(16, { message: 'WEBHOOK_SECRET must be at least 16 characters' })
   @MaxLength(512)
-  WEBHOOK_SECRET?: string;
+  WEBHOOK_SECRET?: string; // whsec_ + base64, or the deprecated raw form: webhookSecretProblems
   @Transform(toInt) @IsInt() @Min(1) @Max(50) WEBHOOK_MAX_ATTEMPTS = 12;
   @IsIsoDuration({ min: 'P1D', max: 'P3650D' }) AUDIT_RETENTION = 'P400D';
   @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(300) SUPPORT_CONTACT?: string;
@@ -348,6 +348,7 @@ export function validateEnvironment(input: Record<string, unknown>): Environment
   if (!problems.some((p) => MODE_VARIABLES.some((name) => p.startsWith(name)))) problems.push(...failClosedProblems(env));
   problems.push(...redisTopologyProblems(env));
   if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: must be set when WEBHOOK_URL is set (events are signed)');
+  if (!problems.some((p) => p.startsWith('WEBHOOK_SECRET'))) problems.push(...webhookSecretProblems(env.WEBHOOK_SECRET, isLocalMode(env)));
   // The status page's session cookies are signed with STATUS_PAGE_SESSION_SECRET; outside local mode
   // there is no made-up key to fall back on: asking for the page without one stops the start.
   if (!isLocalMode(env) && env.STATUS_PAGE_ENABLED === true && !env.STATUS_PAGE_SESSION_SECRET)

@@ -33,11 +33,12 @@ export class WebhookClient implements OnApplicationShutdown {
     });
   }
 
-  async post(url: string, secret: string, eventId: string, timestamp: number, body: string): Promise<WebhookAttempt> {
+  /** `key`: the HMAC key of WEBHOOK_SECRET (WebhookSigningKey.bytes). */
+  async post(url: string, key: Uint8Array, eventId: string, timestamp: number, body: string): Promise<WebhookAttempt> {
     const signal = AbortSignal.timeout(WEBHOOK_TIMEOUT_MS);
     try {
       const response = await this.http.post<NodeJS.ReadableStream & { destroy(): void }>(url, body, {
-        headers: webhookHeaders(secret, eventId, timestamp, body),
+        headers: webhookHeaders(key, eventId, timestamp, body),
         signal,
       });
       response.data.destroy();

@@ -72,7 +72,7 @@ export class WebhookSender {
   /** POSTs one claimed event and records the outcome of the attempt. */
   private async deliver(webhook: NonNullable<WebhookSettings['target']>, row: WebhookDelivery, outcome: SendOutcome): Promise<void> {
     const timestamp = Math.floor(this.clock.nowMs() / 1000);
-    const attempt = await this.client.post(webhook.url, webhook.secret, row.eventId, timestamp, row.payload);
+    const attempt = await this.client.post(webhook.url, webhook.key.bytes, row.eventId, timestamp, row.payload);
     outcome.sent++;
     if (attempt.ok) {
       await this.outbox.delivered(row, attempt.status);

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SyncSettings } from '../config/settings/sync.settings';
 import { WebhookSettings } from '../config/settings/webhook.settings';
+import { describeWebhookSecretForm } from '../config/webhook-secret';
 import { JobScheduler } from '../jobs/job-scheduler';
 import { AccessMonitor } from '../access-events/access-monitor.service';
 import { WebhookOutboxService } from './webhook-outbox.service';
@@ -39,6 +40,10 @@ export class WebhooksScheduler implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
+    // Which form of WEBHOOK_SECRET signs the events (never the secret): the raw form is deprecated.
+    const form = this.webhooks.target?.key.form;
+    if (form === 'standard') this.logger.log(describeWebhookSecretForm(form));
+    else if (form === 'raw') this.logger.warn(describeWebhookSecretForm(form));
     if (!this.sync.enabled) return;
     this.schedule.every(MONITOR_JOB, MONITOR_INTERVAL_MS, () => this.tickMonitor());
     if (this.webhooks.enabled) {

@@ -111,7 +111,7 @@ describe('Outbound HTTP through the egress proxy', () => {
   async function deliver(env: Record<string, string>, url: string): Promise<unknown> {
     const client = new WebhookClient(new OutboundHttpSettings(validateEnvironment(env)));
     try {
-      return await client.post(url, 'webhook-secret-0123456789', 'evt-1', 1_700_000_000, '{"event":"access.changed"}');
+      return await client.post(url, Buffer.from('webhook-secret-0123456789'), 'evt-1', 1_700_000_000, '{"event":"access.changed"}');
     } finally {
       client.onApplicationShutdown();
     }

@@ -1,8 +1,10 @@
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { WebhookDelivery } from '../../src/database/webhook-delivery.entity';
 import { FakeClock } from '../../src/common/clock/clock';
 import { DatabaseSettings } from '../../src/config/settings/database.settings';
 import { RedisSettings } from '../../src/config/settings/redis.settings';
+import { parseWebhookSecret } from '../../src/config/webhook-secret';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
 import { RunCoordinator } from '../../src/sync/run-coordinator';
 import { AccessMonitor } from '../../src/access-events/access-monitor.service';
@@ -10,9 +12,11 @@ import { WebhookOutboxService } from '../../src/webhooks/webhook-outbox.service'
 import { verifyWebhook } from '../../src/webhooks/webhook-signature';
 import { WebhookSender } from '../../src/webhooks/webhook-sender';
 import { OPS_KEY, PORTAL_KEY, startTestApp, TestApp } from '../support/test-env';
-import { WebhookReceiver } from './webhook-receiver';
+import { ReceivedWebhook, WebhookReceiver } from './webhook-receiver';
 
-const SECRET = 'webhook-test-secret-0123456789';
+/** A Standard Webhooks secret, as `echo "whsec_$(openssl rand -base64 32)"` makes one. */
+const SECRET = `whsec_${Buffer.from('webhook-test-key-of-32-bytes-012').toString('base64')}`;
+const KEY = parseWebhookSecret(SECRET).bytes;
 const portal = { authorization: `Bearer ${PORTAL_KEY}`, 'x-acting-user': 'lsa.user@nhs.net' };
 const ops = { authorization: `Bearer ${OPS_KEY}` };
 
@@ -64,6 +68,16 @@ describe('Access-change webhooks (PostgreSQL, Redis, ESR sandbox)', () => {
   const send = () => t.app.get(WebhookSender).sendDue();
   const monitor = () => t.app.get(AccessMonitor).runOnce();
   const eventsOf = (user: string) => receiver.events().filter((e) => e.portalUserId === user);
+  /** What a portal receiver does with the standardwebhooks library, at the FakeClock's time (it checks the timestamp). */
+  const verifyWithLibrary = (secret: string, { headers, body }: ReceivedWebhook): unknown => {
+    const now = jest.spyOn(Date, 'now').mockReturnValue(clock.nowMs());
+    try {
+      const signed = { 'webhook-id': String(headers['webhook-id']), 'webhook-timestamp': String(headers['webhook-timestamp']) };
+      return new Webhook(secret).verify(body, { ...signed, 'webhook-signature': String(headers['webhook-signature']) });
+    } finally {
+      now.mockRestore();
+    }
+  };
 
   it('should POST a signed event for a new mapping, verifiable with WEBHOOK_SECRET', async () => {
     await add('signed.user', sandbox.admin.fixture('established').employeeNumber);
@@ -74,10 +88,10 @@ describe('Access-change webhooks (PostgreSQL, Redis, ESR sandbox)', () => {
     expect(headers['content-type']).toBe('application/json');
     expect(headers['webhook-id']).toBe(event.id);
     expect(headers['webhook-timestamp']).toBe(String(Math.floor(clock.nowMs() / 1000)));
-    expect(verifyWebhook(SECRET, event.id, Number(headers['webhook-timestamp']), body, String(headers['webhook-signature']))).toBe(true);
+    expect(verifyWebhook(KEY, event.id, Number(headers['webhook-timestamp']), body, String(headers['webhook-signature']))).toBe(true);
     expect(
       verifyWebhook(
-        'another-secret-0123456789',
+        Buffer.from('another-secret-0123456789'),
         event.id,
         Number(headers['webhook-timestamp']),
         body,
@@ -93,6 +107,18 @@ describe('Access-change webhooks (PostgreSQL, Redis, ESR sandbox)', () => {
       mappings: [{ vpd: '979', state: 'ACTIVE', previousState: null }],
     });
     await expect(send()).resolves.toMatchObject({ sent: 0 });
+  });
+
+  it('should be verified by the standardwebhooks library, which refuses a tampered body or another secret', async () => {
+    await add('library.user', sandbox.admin.findPersonWithoutRole('979', 50).employeeNumber);
+    await expect(send()).resolves.toMatchObject({ delivered: 1 });
+    const [delivery] = receiver.received;
+    expect(verifyWithLibrary(SECRET, delivery)).toMatchObject({ type: 'esr-access.changed', portalUserId: 'library.user' });
+    const tampered = { ...delivery, body: delivery.body.replace('"library.user"', '"other.user"') };
+    expect(tampered.body).not.toBe(delivery.body);
+    expect(() => verifyWithLibrary(SECRET, tampered)).toThrow(WebhookVerificationError);
+    const another = `whsec_${Buffer.from('another-key-of-thirty-two-bytes!').toString('base64')}`;
+    expect(() => verifyWithLibrary(another, delivery)).toThrow(WebhookVerificationError);
   });
 
   it('should deliver the event of a role that becomes effective 24 hours after assignment at that instant', async () => {
