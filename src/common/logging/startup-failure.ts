@@ -1,4 +1,4 @@
-import pino from 'pino';
+import pino, { DestinationStream } from 'pino';
 
 /**
  * A start-up failure that names the environment variables to look at (a database that cannot be
@@ -52,7 +52,7 @@ export function wantsStack(env: Record<string, string | undefined>): boolean {
 export function reportStartupFailure(
   error: unknown,
   env: Record<string, string | undefined>,
-  destination = pino.destination({ dest: 1, sync: true }),
+  destination: DestinationStream = pino.destination({ dest: 1, sync: true }),
 ): void {
   const logger = pino({ level: 'fatal', base: { pid: process.pid } }, destination);
   const failure = describeStartupFailure(error);
