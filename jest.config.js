@@ -14,12 +14,15 @@ function esmPackages(dir = path.join(__dirname, 'node_modules')) {
       try {
         const pkg = JSON.parse(fs.readFileSync(path.join(dir, name, 'package.json'), 'utf8'));
         if (pkg.type === 'module') names.push(name);
+        // A nested copy (e.g. @fastify/middie/node_modules/path-to-regexp) may be ES-module-only too:
+        // listed by its path from here (for the outer node_modules/) and by its name (the inner one).
+        for (const nested of esmPackages(path.join(dir, name, 'node_modules'))) names.push(`${name}/node_modules/${nested}`, nested);
       } catch {
         /* not a package */
       }
     }
   }
-  return names;
+  return [...new Set(names)];
 }
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

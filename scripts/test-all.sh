@@ -19,6 +19,7 @@ step lint npm run -s lint
 step typecheck npm run -s typecheck
 step build npm run -s build
 step deploy-checks bash scripts/check-deploy.sh
+step dependencies node scripts/check-deps.mjs
 
 results=$(mktemp -d)/jest.json
 printf '\n== tests (unit + integration/e2e)\n'

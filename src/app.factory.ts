@@ -116,11 +116,15 @@ export async function createApp(env: Environment = process.env, options: { buffe
   await checkPostgresAtStartup(config.settings.database);
   const esr = await openEsrEndpoint(config.settings);
   try {
+    // Nest's own lines are held until pino is attached; a failed build never prints them (nor Nest's
+    // coloured trace): the error reaches the caller, which reports it (startup-failure.ts).
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, esr), createFastifyAdapter(), {
       bufferLogs: options.bufferLogs ?? true,
+      autoFlushLogs: false,
       abortOnError: false,
     });
     app.useLogger(app.get(Logger));
+    app.flushLogs();
     return await configureApp(app);
   } catch (error) {
     await esr.close();

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigValidationError } from './config/env.schema';
-import { StartupCheckError } from './config/startup-check.errors';
+import { reportStartupFailure } from './common/logging/startup-failure';
 import { createApp } from './app.factory';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiKeys } from './config/settings/api-keys.settings';
@@ -62,10 +61,6 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  if (error instanceof ConfigValidationError || error instanceof StartupCheckError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(`esr-gateway failed to start: ${(error as Error)?.stack ?? String(error)}\n`);
-  }
+  reportStartupFailure(error, process.env);
   process.exit(1);
 });

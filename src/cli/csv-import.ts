@@ -68,11 +68,10 @@ export class CsvImport {
     let columns: number[] | undefined;
     let chunk: Row[] = [];
     let chunkBytes = 0;
-    let consumedBytes = 0;
     try {
       for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
         // The record's own snapshot: the parser reads ahead of what has been sent.
-        consumedBytes = info.bytes;
+        const consumedBytes = info.bytes;
         if (!columns) {
           columns = headerIndexes(record, this.file);
           continue;

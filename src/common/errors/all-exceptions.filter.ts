@@ -1,5 +1,4 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { responseRequestId } from '../http/request-ids';
 import { DependencyUnavailableError, DomainError, ErrorCode, ERROR_STATUS, ErrorDetail } from './domain-error';
@@ -56,8 +55,6 @@ export function asDependencyError(error: unknown): DependencyUnavailableError | 
 
 function fromHttpException(exception: HttpException): { status: number; error: ErrorCode; message: string } {
   const status = exception.getStatus();
-  if (exception instanceof ThrottlerException)
-    return { status: 429, error: 'RATE_LIMITED', message: 'Too many requests; try again later.' };
   if (status === 404) return { status, error: 'NOT_FOUND', message: 'No such resource.' };
   if (status === 413) return { status, error: 'PAYLOAD_TOO_LARGE', message: BODY_TOO_LARGE };
   if (status === 401) return { status, error: 'UNAUTHENTICATED', message: 'A valid API key is required.' };
