@@ -4,6 +4,9 @@ import { startTestApp } from '../support/test-env';
 
 describe('Graceful shutdown', () => {
   it('should finish an in-flight request, refuse new ones, then close Redis and the database', async () => {
+    // Resolved once the slow request is being served (not a guess of how long it takes to arrive).
+    let started!: () => void;
+    const serving = new Promise<void>((resolve) => (started = resolve));
     const t = await startTestApp({}, undefined, {
       // A request that takes a while, standing in for a slow ESR call in flight at SIGTERM.
       beforeInit: (app) =>
@@ -11,6 +14,7 @@ describe('Graceful shutdown', () => {
           .getHttpAdapter()
           .getInstance()
           .get('/test-only/slow', async () => {
+            started();
             await new Promise((r) => setTimeout(r, 800));
             return { finished: true };
           }),
@@ -24,7 +28,7 @@ describe('Graceful shutdown', () => {
       const dataSource = app.get(DataSource);
 
       const inFlight = fetch(`${base}/test-only/slow`);
-      await new Promise((r) => setTimeout(r, 150));
+      await serving;
       const closing = app.close();
       await new Promise((r) => setTimeout(r, 50));
       const late = await fetch(`${base}/health/live`).then(
