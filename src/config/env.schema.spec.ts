@@ -1,15 +1,6 @@
-import { ConfigValidationError, validateEnvironment } from './env.schema';
+import { validateEnvironment } from './env.schema';
 import { settingsFrom } from './settings/settings';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    validateEnvironment(env);
-  } catch (error) {
-    if (error instanceof ConfigValidationError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+import { problemsOf } from '../../test/support/config-problems';
 
 describe(validateEnvironment.name, () => {
   it('should accept an empty environment and apply the contract defaults', () => {

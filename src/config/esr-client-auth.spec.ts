@@ -1,20 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigValidationError, validateEnvironment } from './env.schema';
 import { parseEsrClientKey } from './esr-client-auth';
+import { problemsOf } from '../../test/support/config-problems';
 
 const pkcs8 = (pair: ReturnType<typeof generateKeyPairSync>): string => pair.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
 const RSA_PEM = pkcs8(generateKeyPairSync('rsa', { modulusLength: 2048 }));
 const EC_PEM = pkcs8(generateKeyPairSync('ec', { namedCurve: 'P-256' }));
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    validateEnvironment(env);
-  } catch (error) {
-    if (error instanceof ConfigValidationError) return error.problems;
-    throw error;
-  }
-  return [];
-};
 
 describe(parseEsrClientKey.name, () => {
   it('should sign RS512 with an RSA key and ES256 with an EC P-256 key', () => {

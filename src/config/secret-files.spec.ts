@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigValidationError, validateEnvironment } from './env.schema';
+import { validateEnvironment } from './env.schema';
 import { resolveSecretFiles, SECRET_FILE_VARIABLES } from './secret-files';
 import { Settings, settingsFrom } from './settings/settings';
+import { problemsOf } from '../../test/support/config-problems';
 
 const DEPLOYED = {
   DATABASE_URL: 'postgres://u@db:5432/gw',
@@ -28,16 +29,6 @@ const TABLE: Row[] = [
   ['STATUS_PAGE_SESSION_SECRET', 'status-page-secret-from-a-file-0123456789', (s) => s.statusPage.sessionSecret, 'status-page-secret-from-a-file-0123456789'],
   ['DATABASE_URL', 'postgres://gw:p%40ss@db.internal:5432/gw?sslmode=verify-full', (s) => s.database.connection, { kind: 'postgres', url: 'postgres://gw:p%40ss@db.internal:5432/gw?sslmode=verify-full', poolSize: 10 }],
 ];
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    validateEnvironment(env);
-  } catch (error) {
-    if (error instanceof ConfigValidationError) return error.problems;
-    throw error;
-  }
-  return [];
-};
 
 describe(resolveSecretFiles.name, () => {
   let dir: string;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigValidationError, validateEnvironment } from './env.schema';
+import { validateEnvironment } from './env.schema';
 import { settingsFrom } from './settings/settings';
 import { describeWebhookSecretForm, parseWebhookSecret, webhookSecretProblems } from './webhook-secret';
+import { problemsOf } from '../../test/support/config-problems';
 
 const whsec = (bytes: number) => `whsec_${randomBytes(bytes).toString('base64')}`;
 const DEPLOYED = {
@@ -10,16 +11,6 @@ const DEPLOYED = {
   API_KEYS: 'portal1:portal-secret-1:portal',
   AUDIT_HMAC_SECRET: '0123456789abcdef0123',
   WEBHOOK_URL: 'https://portal.example/hook',
-};
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    validateEnvironment(env);
-  } catch (error) {
-    if (error instanceof ConfigValidationError) return error.problems;
-    throw error;
-  }
-  return [];
 };
 
 describe(parseWebhookSecret.name, () => {
