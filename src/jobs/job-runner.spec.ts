@@ -48,6 +48,13 @@ describe(JobRunner.name, () => {
     await expect(value('esr_gateway_job_duration_seconds', { job_name: 'purge' })).resolves.toBeDefined();
   });
 
+  it('should count every outcome of a job from its first run on, at zero until it happens (so alerts see the first failure)', async () => {
+    await runner.exclusive({ name: 'purge', ttlMs: TTL }, async () => undefined);
+    for (const outcome of ['failed', 'skipped', 'lease_lost', 'interrupted']) {
+      await expect(value('esr_gateway_job_runs_total', { job_name: 'purge', outcome })).resolves.toBe(0);
+    }
+  });
+
   it('should skip the work while another holder has the lease', async () => {
     await leases.acquire('purge', 'other-replica', 10_000);
     const work = jest.fn();

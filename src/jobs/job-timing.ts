@@ -4,7 +4,8 @@
  */
 
 /** How a job run ended, as counted in esr_gateway_job_runs_total{outcome}. */
-export type JobOutcome = 'succeeded' | 'failed' | 'skipped' | 'lease_lost' | 'interrupted';
+export const JOB_OUTCOMES = ['succeeded', 'failed', 'skipped', 'lease_lost', 'interrupted'] as const;
+export type JobOutcome = (typeof JOB_OUTCOMES)[number];
 
 /** Why a job's signal was aborted. */
 export type InterruptCause = 'lease_lost' | 'shutdown';

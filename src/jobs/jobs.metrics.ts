@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service';
-import { JobOutcome } from './job-timing';
+import { JOB_OUTCOMES, JobOutcome } from './job-timing';
 
 /**
  * The one metric family of every background job (sync, audit purge, access monitor, mapping-cache
@@ -14,6 +14,7 @@ export class JobsMetrics {
   private readonly runs: Counter<'job_name' | 'outcome'>;
   private readonly duration: Histogram<'job_name'>;
   private readonly leaseHeld: Gauge<'job_name'>;
+  private readonly seen = new Set<string>();
 
   constructor(metrics: MetricsService) {
     this.runs = metrics.counter({
@@ -35,8 +36,19 @@ export class JobsMetrics {
   }
 
   ended(job: string, outcome: JobOutcome, seconds?: number): void {
+    this.declare(job);
     this.runs.inc({ job_name: job, outcome });
     if (seconds !== undefined) this.duration.observe({ job_name: job }, seconds);
+  }
+
+  /**
+   * Every outcome of a job as a series from its first run on (at zero), so increase() in the
+   * alerts sees the first failure or lost lease instead of a series that starts at 1.
+   */
+  private declare(job: string): void {
+    if (this.seen.has(job)) return;
+    this.seen.add(job);
+    for (const outcome of JOB_OUTCOMES) this.runs.inc({ job_name: job, outcome }, 0);
   }
 
   held(job: string, held: boolean): void {

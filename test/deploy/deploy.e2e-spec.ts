@@ -60,6 +60,16 @@ const SERVICE_METRICS: Record<string, 'counter' | 'gauge' | 'histogram'> = {
   esr_gateway_job_duration_seconds: 'histogram',
   esr_gateway_job_lease_held: 'gauge',
   esr_gateway_credential_searches_total: 'counter',
+  esr_gateway_esr_budget_wait_seconds: 'histogram',
+  esr_gateway_esr_budget_saturated_total: 'counter',
+  esr_gateway_esr_budget_used: 'gauge',
+  esr_gateway_esr_budget_fallback: 'gauge',
+  esr_gateway_webhook_backlog: 'gauge',
+  esr_gateway_webhook_attempts_total: 'counter',
+  esr_gateway_mapping_cache_lookups_total: 'counter',
+  esr_gateway_mapping_cache_repairs_total: 'counter',
+  esr_gateway_mapping_cache_check_last_success_timestamp_seconds: 'gauge',
+  esr_gateway_audit_events_purged_total: 'counter',
 };
 
 /** Series names a query may use: the service metrics plus prom-client's default process metrics. */
