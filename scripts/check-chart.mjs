@@ -101,6 +101,13 @@ function standardCases() {
       ['--set-json', 'networkPolicy.egress.esr.to=[]'],
       'networkPolicy.egress.esr.to is empty',
     ],
+    [
+      'WEBHOOK_URL without webhook receiver peers',
+      [required],
+      set('config.WEBHOOK_URL=https://portal.example.org/hooks/esr', 'secret.keys.WEBHOOK_SECRET=WEBHOOK_SECRET'),
+      'networkPolicy.egress.webhook.to is empty',
+    ],
+    ['WEBHOOK_URL without its signing secret', [required], set('config.WEBHOOK_URL=https://portal.example.org/hooks/esr'), 'secret.keys.WEBHOOK_SECRET'],
     ['API_KEYS not from the Secret', [required], set('secret.keys.API_KEYS='), 'API_KEYS'],
     ['NODE_ENV overridden through extraEnv', [required], set('extraEnv[0].name=NODE_ENV', 'extraEnv[0].value=development'), 'extraEnv'],
     ['a secret under config', [required], set('config.AUDIT_HMAC_SECRET=abcdefghijklmnopqrstuvwxyz'), 'AUDIT_HMAC_SECRET'],

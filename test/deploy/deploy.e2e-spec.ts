@@ -244,6 +244,12 @@ describe('Helm chart esr-gateway', () => {
     expect((prod.secret as { keys: Record<string, string> }).keys.REDIS_URL).not.toBe('');
   });
 
+  it('should keep /docs and /openapi.json off by default and in values-prod.yaml (settable through config.DOCS_ENABLED)', () => {
+    expect((defaults.config as Record<string, unknown>).DOCS_ENABLED).toBe(false);
+    expect((prod.config as Record<string, unknown>).DOCS_ENABLED).toBe(false);
+    expect(errorsOf(mergeValues(prod, { config: { DOCS_ENABLED: true } } as Values))).toBe('');
+  });
+
   it('should accept private_key_jwt with its key and kid, secrets from a SecretProviderClass, and an egress proxy', () => {
     const values = mergeValues(defaults, {
       secret: {
@@ -296,8 +302,10 @@ describe('Helm chart esr-gateway', () => {
     expect(errorsOf(mergeValues(defaults, override as Values))).not.toBe('');
   });
 
-  it('should keep every config default equal to the service default', () => {
-    const serviceDefaults = new EnvironmentVariables() as unknown as Record<string, unknown>;
+  it('should keep every config default equal to the service default, but the chart\'s deliberate choices', () => {
+    // A cluster is production: the browsable API page and the document are off unless chosen.
+    const chartChoices: Record<string, unknown> = { DOCS_ENABLED: false };
+    const serviceDefaults = { ...(new EnvironmentVariables() as unknown as Record<string, unknown>), ...chartChoices };
     const config = defaults.config as Record<string, unknown>;
     for (const [name, value] of Object.entries(config)) {
       expect([name, name in serviceDefaults || value === '']).toEqual([name, true]);
@@ -407,7 +415,7 @@ describe('Helm chart esr-gateway', () => {
     expect(existsSync(path.join(templatesDir, 'secret.yaml'))).toBe(false); // secrets only from an existing Secret
   });
 
-  it('should alert on failing or stale sync per VPD, held removals, an open breaker, 5xx and ESR latency', () => {
+  it('should alert on failing or stale sync per VPD, held removals, an open breaker, 5xx, ESR latency, webhooks, the mirror, the audit purge, the ESR budget and lost leases', () => {
     const alerts = alertsInRuleTemplate();
     const find = (metric: string, extra: RegExp = /./) => alerts.filter((a) => a.expr.includes(metric) && extra.test(a.expr));
     expect(find('esr_gateway_sync_consecutive_failures', /by \([^)]*\bvpd\b/)).not.toHaveLength(0);
@@ -416,6 +424,12 @@ describe('Helm chart esr-gateway', () => {
     expect(find('esr_gateway_esr_circuit_breaker_state')).not.toHaveLength(0);
     expect(find('esr_gateway_http_request_duration_seconds_count', /status=~"5\.\."/)).not.toHaveLength(0);
     expect(find('esr_gateway_esr_request_duration_seconds_bucket', /histogram_quantile/)).not.toHaveLength(0);
+    expect(find('esr_gateway_webhook_backlog', /measure="failed"/)).not.toHaveLength(0);
+    expect(find('esr_gateway_webhook_backlog', /measure="oldest_pending_age_seconds"/)).not.toHaveLength(0);
+    expect(find('esr_gateway_mapping_cache_repairs_total')).not.toHaveLength(0);
+    expect(find('esr_gateway_job_runs_total', /job_name="audit-purge"/)).not.toHaveLength(0);
+    expect(find('esr_gateway_job_runs_total', /outcome="lease_lost"/)).not.toHaveLength(0);
+    expect(find('esr_gateway_esr_budget_saturated_total')).not.toHaveLength(0);
     for (const a of alerts) {
       expect([a.alert, a.block]).toEqual([a.alert, expect.stringMatching(/severity: (warning|critical)/)]);
       expect([a.alert, a.block]).toEqual([a.alert, expect.stringMatching(/summary: /)]);

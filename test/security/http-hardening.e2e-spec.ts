@@ -97,6 +97,25 @@ describe('HTTP hardening', () => {
     expect(res.headers['x-frame-options']).toBe('DENY');
   });
 
+  it('should serve every asset the /docs page references, and nothing else of the swagger-ui folder', async () => {
+    const page = await inject({ method: 'GET', url: '/docs' });
+    const referenced = [...page.body.matchAll(/(?:href|src)="([^"]+)"/g)].map((m) => new URL(m[1], 'http://gateway/docs').pathname);
+    expect(referenced).toEqual(expect.arrayContaining(['/docs/swagger-ui.css', '/docs/swagger-ui-bundle.js', '/docs/swagger-ui-init.js']));
+    for (const asset of referenced) expect([asset, (await inject({ method: 'GET', url: asset })).statusCode]).toEqual([asset, 200]);
+    for (const unused of [
+      '/docs/package.json',
+      '/docs/LICENSE',
+      '/docs/swagger-ui.js',
+      '/docs/swagger-ui-bundle.js.map',
+      '/docs/absolute-path.js',
+      '/docs/index.js',
+    ]) {
+      const res = await inject({ method: 'GET', url: unused });
+      expect([unused, res.statusCode, res.json()]).toEqual([unused, 404, expect.objectContaining({ error: 'NOT_FOUND' })]);
+    }
+    expect((await inject({ method: 'GET', url: '/openapi.json' })).statusCode).toBe(200);
+  });
+
   it("should keep the server's own request id in the audit row and the caller's beside it", async () => {
     const send = (employeeNumber: string) =>
       inject({

@@ -86,6 +86,9 @@ that renders pods or their settings, so `helm template`/`install` stop with one 
 {{- if le (int .Values.shutdown.terminationGracePeriodSeconds) (add .Values.shutdown.preStopSleepSeconds .Values.shutdown.appGracePeriodSeconds) }}
 {{- fail "shutdown.terminationGracePeriodSeconds must exceed preStopSleepSeconds + appGracePeriodSeconds" }}
 {{- end }}
+{{- if and .Values.config.WEBHOOK_URL (not .Values.secret.keys.WEBHOOK_SECRET) }}
+{{- fail "config.WEBHOOK_URL needs secret.keys.WEBHOOK_SECRET (events are signed)" }}
+{{- end }}
 {{- if .Values.networkPolicy.enabled }}
 {{- $egress := .Values.networkPolicy.egress }}
 {{- if not $egress.dns.to }}
@@ -96,6 +99,9 @@ that renders pods or their settings, so `helm template`/`install` stop with one 
 {{- end }}
 {{- if and (or .Values.secret.keys.REDIS_URL .Values.config.REDIS_SENTINELS .Values.config.REDIS_CLUSTER_NODES) (not $egress.redis.to) }}
 {{- fail "networkPolicy.egress.redis.to is empty: list the Redis peers (ipBlock, namespaceSelector/podSelector) or set networkPolicy.enabled=false" }}
+{{- end }}
+{{- if and .Values.config.WEBHOOK_URL (not $egress.webhook.to) }}
+{{- fail "networkPolicy.egress.webhook.to is empty: list the portal's webhook receiver peers (or the egress proxy that reaches it) or set networkPolicy.enabled=false" }}
 {{- end }}
 {{- if not $egress.esr.to }}
 {{- fail "networkPolicy.egress.esr.to is empty: list the ESR API peers (ipBlock, or a proxy under egress.extra) or set networkPolicy.enabled=false" }}

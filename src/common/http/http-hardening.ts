@@ -10,6 +10,31 @@ export const FORM_ROUTES = new Set<string>(['/status/sign-in']);
 const DOCS_CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
+/**
+ * What the browsable API page (/docs) loads: the page, Nest's init script, and the swagger-ui-dist
+ * files it references. Anything else of that package's folder (package.json, LICENSE, source maps,
+ * the unbundled scripts) is 404, as if it did not exist.
+ */
+export const DOCS_PAGE_PATHS: ReadonlySet<string> = new Set(
+  [
+    '',
+    '/',
+    '/index.html',
+    '/swagger-ui-init.js',
+    '/swagger-ui.css',
+    '/swagger-ui-bundle.js',
+    '/swagger-ui-standalone-preset.js',
+    '/favicon-32x32.png',
+    '/favicon-16x16.png',
+  ].map((asset) => `/docs${asset}`),
+);
+
+/** A request under /docs for something the page does not use. */
+const isUnusedDocsPath = (url: string): boolean => {
+  const path = url.split('?')[0];
+  return (path === '/docs' || path.startsWith('/docs/')) && !DOCS_PAGE_PATHS.has(path);
+};
+
 const hasBody = (request: FastifyRequest): boolean => {
   const length = request.headers['content-length'];
   return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
@@ -32,7 +57,7 @@ function sendError(request: FastifyRequest, reply: FastifyReply, status: number,
  * - JSON only: a body of any other media type is 415 (the status page's sign-in form excepted);
  * - `X-Content-Type-Options: nosniff` on every answer and `Cache-Control: no-store` on every answer
  *   that did not choose its own caching (personal data and change results are never cached);
- * - a CSP and no framing for /docs;
+ * - a CSP and no framing for /docs, which serves its page's assets only;
  * - the server's own request id for logs and audit, the caller's kept beside it and echoed back;
  * - paths that matched no route flagged, so logs show a placeholder instead of what was sent.
  */
@@ -47,6 +72,10 @@ export function applyHttpHardening(app: NestFastifyApplication, http: HttpSettin
     const raw = request.raw as RawRequestWithCallerId;
     raw.callerRequestId = callerRequestIdOf(raw);
     callerRequestIds.remember(String(request.id), raw.callerRequestId);
+    if (isUnusedDocsPath(request.url)) {
+      sendError(request, reply, 404, 'NOT_FOUND', 'No such resource.');
+      return reply;
+    }
     if (!hasBody(request) || request.method === 'GET' || request.method === 'HEAD') return;
     const type = mediaType(request);
     const route = request.routeOptions?.url;
