@@ -4,7 +4,8 @@
 # sandbox runs from dist/), PostgreSQL and Redis on 127.0.0.1 (scripts/ensure-services.sh).
 #   1. the base image the Dockerfile names, made locally when absent (scripts/image/make-base-image.sh)
 #   2. podman build; image size; the image's files (no devDependencies, .ts, source maps, tests,
-#      build leftovers, npm)
+#      build leftovers, npm); CycloneDX SBOMs of the production dependencies and of the image
+#      (scripts/sbom.mjs, into test-results/sbom/), checked against each other
 #   3. local mode (NODE_ENV=development, host network, read-only root with only /app/data writable):
 #      /health/ready 200, every process runs as the image's non-root uid, HEALTHCHECK passes,
 #      SIGTERM exits 0
@@ -75,6 +76,12 @@ podman export "$files_container" | tar -t > "$IMAGE_CACHE/files.txt"
 podman rm "$files_container" >/dev/null
 check "image holds no devDependencies, .ts, source maps, tests, build leftovers, npm or headers" \
   node scripts/image/check-image-files.mjs < "$IMAGE_CACHE/files.txt"
+
+# CycloneDX SBOMs (production dependencies, and the image) into test-results/sbom: CI keeps them.
+check "CycloneDX SBOMs written: $(node scripts/sbom.mjs --image "$image" 2>>"$IMAGE_CACHE/sbom.log" | tr '\n' ' ')" \
+  test -s test-results/sbom/esr-gateway-image.cdx.json
+check "the image's SBOM lists exactly the npm packages of the production SBOM, plus its Debian packages and Node.js" \
+  node scripts/image/check-sbom.mjs test-results/sbom/esr-gateway.cdx.json test-results/sbom/esr-gateway-image.cdx.json
 
 # -- helpers ---------------------------------------------------------------------------------------
 status() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
