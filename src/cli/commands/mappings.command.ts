@@ -92,8 +92,12 @@ function printAttention(ctx: CommandContext, summary: ImportSummary): void {
   ctx.term.print(c.yellow(`Created ${count(summary.created)} (${count(summary.attention)} need attention: ${states}).`));
   for (const w of summary.warnings) {
     const unconfirmed = w.verified ? '' : ', not confirmed by ESR yet';
-    ctx.term.print(`Line ${w.line}: ${w.portalUserId} -> VPD ${w.vpd} employee number ${w.employeeNumber} saved as ${w.state}${unconfirmed}: ${w.reason}`);
+    ctx.term.print(
+      `Line ${w.line}: ${w.portalUserId} -> VPD ${w.vpd} employee number ${w.employeeNumber} saved as ${w.state}${unconfirmed}: ${w.reason}`,
+    );
   }
   const more = summary.attention - summary.warnings.length;
-  ctx.term.print(`${more > 0 ? `And ${count(more)} more: see` : 'All of them are in'} ${summary.attentionFile} (line, state and reason per row).`);
+  ctx.term.print(
+    `${more > 0 ? `And ${count(more)} more: see` : 'All of them are in'} ${summary.attentionFile} (line, state and reason per row).`,
+  );
 }
