@@ -43,17 +43,17 @@ module.exports = {
     },
     {
       name: 'cli-imports-domain-and-types-only',
-      comment: 'The CLI runs without the server: of src/ it imports src/domain/ only (values and types).',
+      comment: 'The CLI runs without the server: of src/ it imports src/domain/ and the plain CSV writer (src/common/csv/) only.',
       severity: 'error',
       from: { path: '^src/cli/', pathNot: SPEC },
-      to: { path: '^src/', pathNot: ['^src/(cli|domain)/'], dependencyTypesNot: ['type-only'] },
+      to: { path: '^src/', pathNot: ['^src/(cli|domain|common/csv)/'], dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'cli-types-from-dtos-only',
       comment: "The CLI's type-only imports of the server are the HTTP API's DTOs (src/*/dto/) and the domain.",
       severity: 'error',
       from: { path: '^src/cli/', pathNot: SPEC },
-      to: { path: '^src/', pathNot: ['^src/(cli|domain)/', '^src/[^/]+/dto/'] },
+      to: { path: '^src/', pathNot: ['^src/(cli|domain|common/csv)/', '^src/[^/]+/dto/'] },
     },
     {
       name: 'sandbox-only-from-bootstrap',
@@ -96,6 +96,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/', pathNot: ['^src/esr/', '^src/common/http/outbound-http\\.ts$', '^src/webhooks/webhook-client\\.ts$', SPEC] },
       to: { path: '(^|/)node_modules/(axios|@nestjs/axios)/' },
+    },
+    {
+      name: 'csv-writer-is-plain',
+      comment: 'src/common/csv/ is shared with the CLI: it imports nothing (no Nest, no other folder).',
+      severity: 'error',
+      from: { path: '^src/common/csv/', pathNot: SPEC },
+      to: { pathNot: '^src/common/csv/' },
     },
     {
       name: 'domain-is-plain',

@@ -1,8 +1,8 @@
 import { parse, Parser } from 'csv-parse';
-import { stringify, Stringifier } from 'csv-stringify';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
+import { csvLine, type CsvValue } from '../common/csv/csv-writer';
 import type { ImportResult } from './api.types';
 import { CliError, EXIT } from './cli-error';
 import { GatewayClient, GatewayError } from './gateway-client';
@@ -28,29 +28,93 @@ export interface ImportProgress {
   created: number;
   skipped: number;
   rejected: number;
+  /** Created rows that do not give Search ESR (yet): leavers, no role, not confirmed by ESR, ... */
+  attention: number;
+}
+
+/** A created row that needs the LSA's attention, by its file line (1-based; the header is line 1). */
+export interface ImportWarning {
+  line: number;
+  vpd: string;
+  employeeNumber: string;
+  portalUserId: string;
+  state: string;
+  verified: boolean;
+  reason: string;
 }
 
 export interface ImportSummary extends ImportProgress {
   /** Where rejected rows went; undefined when none was rejected. */
   rejectedFile?: string;
+  /** Where the rows needing attention went; undefined when there were none. */
+  attentionFile?: string;
+  /** How many rows need attention, by state ("UNVERIFIED" for rows ESR has not confirmed yet). */
+  attentionByState: Record<string, number>;
+  /** The first MAX_SHOWN_WARNINGS of them, to print. */
+  warnings: ImportWarning[];
 }
+
+/** Rows needing attention that the summary names one by one (all of them are in FILE.attention.csv). */
+export const MAX_SHOWN_WARNINGS = 20;
 
 /** FILE.csv -> FILE.rejected.csv */
 export function rejectedPathFor(file: string): string {
-  return /\.csv$/i.test(file) ? file.replace(/\.csv$/i, '.rejected.csv') : `${file}.rejected.csv`;
+  return siblingPath(file, 'rejected');
+}
+
+/** FILE.csv -> FILE.attention.csv */
+export function attentionPathFor(file: string): string {
+  return siblingPath(file, 'attention');
+}
+
+function siblingPath(file: string, kind: string): string {
+  return /\.csv$/i.test(file) ? file.replace(/\.csv$/i, `.${kind}.csv`) : `${file}.${kind}.csv`;
+}
+
+/** A CSV file written row by row through the shared writer (formulas neutralised), opened at the first row. */
+class CsvOut {
+  private file?: WriteStream;
+
+  constructor(
+    readonly path: string,
+    private readonly columns: readonly string[],
+  ) {}
+
+  get opened(): boolean {
+    return this.file !== undefined;
+  }
+
+  async write(values: readonly CsvValue[]): Promise<void> {
+    if (!this.file) {
+      this.file = createWriteStream(this.path);
+      this.file.write(csvLine(this.columns));
+    }
+    if (!this.file.write(csvLine(values))) await once(this.file, 'drain');
+  }
+
+  async close(): Promise<void> {
+    if (!this.file) return;
+    this.file.end();
+    await finished(this.file);
+  }
 }
 
 /**
  * Streams an LSA's CSV (header `portalUserId,vpd,employeeNumber`, any order, extra columns ignored) to
  * POST /v1/esr-mappings/import in chunks of up to `chunkSize` rows, one request at a time, so memory
  * stays bounded whatever the file's size. Rows the gateway (or the CSV itself) rejects go to
- * FILE.rejected.csv with the line number, error code and reason. A request refused as a whole stops
+ * FILE.rejected.csv with the line number, error code and reason; rows saved in a state that gives no
+ * Search ESR (a leaver, no role, not confirmed by ESR, ...) go to FILE.attention.csv. Every row is named
+ * by its line in the file (1-based, the header is line 1). A request refused as a whole stops
  * the import with the line it stopped at (rows before it are in; importing again skips them). 429 and
  * 503 answers are retried after Retry-After.
  */
 export class CsvImport {
-  private readonly progress: ImportProgress = { rowsRead: 0, bytesRead: 0, created: 0, skipped: 0, rejected: 0 };
-  private rejectedOut?: { stringifier: Stringifier; file: WriteStream };
+  private readonly progress: ImportProgress = { rowsRead: 0, bytesRead: 0, created: 0, skipped: 0, rejected: 0, attention: 0 };
+  private readonly rejectedOut: CsvOut;
+  private readonly attentionOut: CsvOut;
+  private readonly attentionByState: Record<string, number> = {};
+  private readonly warnings: ImportWarning[] = [];
 
   constructor(
     private readonly client: GatewayClient,
@@ -58,7 +122,10 @@ export class CsvImport {
     private readonly chunkSize: number,
     private readonly onProgress: (p: ImportProgress) => void,
     private readonly sleep: (ms: number) => Promise<void>,
-  ) {}
+  ) {
+    this.rejectedOut = new CsvOut(rejectedPathFor(file), [...IMPORT_COLUMNS, 'line', 'error', 'reason']);
+    this.attentionOut = new CsvOut(attentionPathFor(file), [...IMPORT_COLUMNS, 'line', 'state', 'verified', 'reason']);
+  }
 
   async run(): Promise<ImportSummary> {
     const source = createReadStream(this.file);
@@ -115,9 +182,15 @@ export class CsvImport {
     } finally {
       source.destroy();
       parser.destroy();
-      await this.closeRejected();
+      await Promise.all([this.rejectedOut.close(), this.attentionOut.close()]);
     }
-    return { ...this.progress, rejectedFile: this.rejectedOut ? rejectedPathFor(this.file) : undefined };
+    return {
+      ...this.progress,
+      rejectedFile: this.rejectedOut.opened ? this.rejectedOut.path : undefined,
+      attentionFile: this.attentionOut.opened ? this.attentionOut.path : undefined,
+      attentionByState: { ...this.attentionByState },
+      warnings: [...this.warnings],
+    };
   }
 
   private async send(rows: Row[]): Promise<void> {
@@ -139,26 +212,29 @@ export class CsvImport {
     this.progress.skipped += result.skipped;
     for (const e of result.errors) {
       const row = rows[e.index];
-      if (row) await this.reject(row, e.error, e.message);
+      const related = e.relatedIndex === undefined ? undefined : rows[e.relatedIndex];
+      // The gateway names rows by their index in the request; the LSA knows the file's lines.
+      const message = related ? e.message.replace(`items[${e.relatedIndex}]`, `line ${related.line}`) : e.message;
+      if (row) await this.reject(row, e.error, message);
+    }
+    for (const w of result.warnings ?? []) {
+      const row = rows[w.index];
+      if (row) await this.warn({ ...row, state: w.state, verified: w.verified, reason: w.reason });
     }
   }
 
   private async reject(row: Row, error: string, reason: string): Promise<void> {
     this.progress.rejected++;
-    if (!this.rejectedOut) {
-      const stringifier = stringify({ header: true, columns: [...IMPORT_COLUMNS, 'line', 'error', 'reason'] });
-      const file = createWriteStream(rejectedPathFor(this.file));
-      stringifier.pipe(file);
-      this.rejectedOut = { stringifier, file };
-    }
-    const { stringifier } = this.rejectedOut;
-    if (!stringifier.write([row.portalUserId, row.vpd, row.employeeNumber, row.line, error, reason])) await once(stringifier, 'drain');
+    await this.rejectedOut.write([row.portalUserId, row.vpd, row.employeeNumber, row.line, error, reason]);
   }
 
-  private async closeRejected(): Promise<void> {
-    if (!this.rejectedOut) return;
-    this.rejectedOut.stringifier.end();
-    await finished(this.rejectedOut.file);
+  private async warn(warning: ImportWarning): Promise<void> {
+    this.progress.attention++;
+    const kind = warning.state === 'ACTIVE' || warning.state === 'PENDING_ACTIVATION' ? 'UNVERIFIED' : warning.state;
+    this.attentionByState[kind] = (this.attentionByState[kind] ?? 0) + 1;
+    if (this.warnings.length < MAX_SHOWN_WARNINGS) this.warnings.push(warning);
+    const { portalUserId, vpd, employeeNumber, line, state, verified, reason } = warning;
+    await this.attentionOut.write([portalUserId, vpd, employeeNumber, line, state, verified, reason]);
   }
 }
 

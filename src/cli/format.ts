@@ -19,18 +19,26 @@ export function elapsed(ms: number): string {
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
+/**
+ * Whether a time may lie ahead. `past`: it has happened by its nature (a sync, an "as of", a verdict
+ * the gateway reached), so a value a little ahead of this machine's clock (clock skew, or `now` read
+ * before the answer) is "just now", never "in under a minute". `any`: a start or end date that may lie
+ * either side of now.
+ */
+export type Tense = 'past' | 'any';
+
 /** "25 Nov 2026 at 10:12 (3 min ago)", UK time as NHS staff read it; "never" for null. */
-export function when(iso: string | null | undefined, nowMs: number): string {
+export function when(iso: string | null | undefined, nowMs: number, tense: Tense = 'past'): string {
   if (!iso) return 'never';
   const at = Date.parse(iso);
   if (!Number.isFinite(at)) return iso;
-  return `${formatUkDateTime(at)} (${relative(nowMs - at)})`;
+  return `${formatUkDateTime(at)} (${relative(nowMs - at, tense)})`;
 }
 
-/** "just now", "3 min ago", "5 h ago", "2 days ago"; "in 4 h" for the future. */
-export function relative(agoMs: number): string {
-  const future = agoMs < 0;
-  const ms = Math.abs(agoMs);
+/** "just now", "3 min ago", "5 h ago", "2 days ago"; "in under a minute", "in 4 h" for the future (tense `any` only). */
+export function relative(agoMs: number, tense: Tense = 'past'): string {
+  const future = agoMs < 0 && tense === 'any';
+  const ms = future ? -agoMs : Math.max(0, agoMs);
   let text: string;
   if (ms < 60_000) return future ? 'in under a minute' : 'just now';
   else if (ms < 3_600_000) text = `${Math.floor(ms / 60_000)} min`;

@@ -138,9 +138,15 @@ export function buildProgram(run: (action: (ctx: CommandContext) => Promise<Exit
   const mappings = program.command('mappings').description('ESR mappings ("Manage User") in bulk');
   mappings
     .command('import <file>')
-    .description('Import an LSA spreadsheet (CSV with header portalUserId,vpd,employeeNumber); rejected rows go to FILE.rejected.csv')
+    .description(
+      'Import an LSA spreadsheet (CSV with header portalUserId,vpd,employeeNumber); rejected rows go to FILE.rejected.csv, ' +
+        'rows saved without Search ESR (leavers, no role, unconfirmed) to FILE.attention.csv',
+    )
     .addOption(new Option('--chunk-size <rows>', 'rows per request (at most 1000)').argParser(positiveInt('--chunk-size')).default(500))
-    .addHelpText('after', '\nNeeds a portal-scope key and --acting-user. Exit code 0 when every row is in, 1 when rows were rejected.')
+    .addHelpText(
+      'after',
+      '\nNeeds a portal-scope key and --acting-user. Exit code 0 when every row is in, 1 when rows were rejected or need attention.',
+    )
     .action((file: string, o: { chunkSize: number }) => ctxAction((ctx) => mappingsImportCommand(ctx, { file, chunkSize: o.chunkSize })));
 
   program

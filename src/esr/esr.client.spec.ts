@@ -892,6 +892,7 @@ describe(EsrClient.name, () => {
         dateOfBirth: '1984-03-09',
         systemPersonType: 'EMP',
         primaryAssignmentNumber: '30581377',
+        extractDate: null,
         middleNames: null,
         niNumberMasked: 'QQ****56C',
         hireDate: null,
@@ -910,7 +911,20 @@ describe(EsrClient.name, () => {
           },
         ],
         employmentChecks: [
-          { type: 'DBS', status: 'VERIFIED', checkedDate: '2023-01-10', expiryDate: '2026-01-10', reference: '001234567890' },
+          {
+            type: 'DBS',
+            status: 'VERIFIED',
+            checkedDate: '2023-01-10',
+            expiryDate: '2026-01-10',
+            reference: '001234567890',
+            // ESR 1.0 fields only: the 1.1.0 details are null, never guessed.
+            level: null,
+            barredLists: null,
+            updateService: null,
+            documentType: null,
+            restrictions: null,
+            followUpDate: null,
+          },
         ],
         registrations: [{ body: 'NMC', number: '15A1234E', status: 'REGISTERED', expiryDate: '2027-05-31' }],
         competences: [
@@ -925,6 +939,59 @@ describe(EsrClient.name, () => {
         ],
         immunisations: [{ antigen: 'Varicella', date: '2015-05-20', result: 'Immune' }],
       });
+    });
+
+    it("should read ESR 1.1.0's extract date header and the DBS and right-to-work details", async () => {
+      const { client } = makeTestClient();
+      tokenEndpoint();
+      const dbs = {
+        type: 'DBS',
+        status: 'VERIFIED',
+        checkedDate: '2023-01-10',
+        expiryDate: null,
+        reference: '001234567890',
+        level: 'ENHANCED_WITH_BARRED_LISTS',
+        barredLists: ['ADULTS', 'CHILDREN'],
+        updateService: true,
+      };
+      const rightToWork = {
+        type: 'RIGHT_TO_WORK',
+        status: 'VERIFIED',
+        checkedDate: '2024-02-01',
+        expiryDate: '2027-01-31',
+        reference: 'W12345678',
+        documentType: 'Biometric residence permit',
+        restrictions: 'Limited to 20 hours a week in term time',
+        followUpDate: '2027-01-31',
+      };
+      const badLevel = { ...dbs, level: 'PLATINUM' };
+      nock(BASE)
+        .get(PERSON_PATH)
+        .reply(200, wirePerson({ employmentChecks: [dbs, rightToWork, badLevel] }), { 'X-ESR-Extract-Date': '2026-11-25T02:00:00+00:00' });
+
+      const person = await client.getPerson('979', '30581377');
+
+      expect(person.extractDate).toBe('2026-11-25T02:00:00+00:00');
+      expect(person.employmentChecks).toEqual([
+        expect.objectContaining({
+          type: 'DBS',
+          level: 'ENHANCED_WITH_BARRED_LISTS',
+          barredLists: ['ADULTS', 'CHILDREN'],
+          updateService: true,
+        }),
+        expect.objectContaining({
+          type: 'RIGHT_TO_WORK',
+          documentType: 'Biometric residence permit',
+          restrictions: 'Limited to 20 hours a week in term time',
+          followUpDate: '2027-01-31',
+          level: null,
+          barredLists: null,
+          updateService: null,
+        }),
+      ]);
+      expect(logged.join('\n')).toMatch(
+        /employmentChecks\[2\]\.level: expected one of BASIC, STANDARD, ENHANCED, ENHANCED_WITH_BARRED_LISTS/,
+      );
     });
 
     it('should leave out list entries that break the contract and keep the rest', async () => {

@@ -11,7 +11,7 @@ import { EsrDeadline, EsrDeadlinePassed, withinDeadline } from './esr.deadline';
 import { EsrEndpoint } from './esr.endpoint';
 import { EsrTimeoutError, EsrUnavailableError } from './esr.errors';
 import { CallContext, EsrCallFailure, callerError, parsedOrFailure, statusFailure } from './esr.failures';
-import { FetchedPage, checkedPageSize, pageByPage, parseItems, parsePage, reportSkipped } from './esr.listings';
+import { FetchedPage, checkedPageSize, extractDateOf, pageByPage, parseItems, parsePage, reportSkipped } from './esr.listings';
 import { ESR_ENDPOINTS, EsrEndpointName, EsrMetrics } from './esr.metrics';
 import { EsrBreaker, esrRetryPolicy } from './esr.resilience';
 import type { EsrLane } from './esr.scheduler';
@@ -165,7 +165,7 @@ export class EsrClient implements OnApplicationShutdown {
       endpoint,
       { method: 'GET', url: this.url(`/esr/v1/vpds/${vpd}/people/${employeeNumber}`) },
       (res) => {
-        const parsed = parsePerson(parseJson(res.data), vpd);
+        const parsed = parsePerson(parseJson(res.data), vpd, extractDateOf(res));
         if (parsed.person.employeeNumber !== employeeNumber) throw new ContractViolation('employeeNumber: expected the person asked for');
         return parsed;
       },

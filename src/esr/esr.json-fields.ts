@@ -100,6 +100,30 @@ export function oneOf<T extends string>(o: Json, key: string, path: string, valu
   return v as T;
 }
 
+/** Optional and nullable: absent or null is null; anything else must be a boolean. */
+export function nullableBoolean(o: Json, key: string, path: string): boolean | null {
+  const v = o[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'boolean') fail(`${path}${key}`, 'a boolean or null');
+  return v;
+}
+
+/** Optional and nullable: absent or null is null; anything else must be one of `values`. */
+export function nullableOneOf<T extends string>(o: Json, key: string, path: string, values: readonly T[]): T | null {
+  const v = o[key];
+  if (v === undefined || v === null) return null;
+  return oneOf(o, key, path, values);
+}
+
+/** Optional and nullable: absent or null is null; anything else must be an array of `values` (duplicates dropped, order kept). */
+export function nullableOneOfList<T extends string>(o: Json, key: string, path: string, values: readonly T[]): T[] | null {
+  const v = o[key];
+  if (v === undefined || v === null) return null;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && (values as readonly string[]).includes(x)))
+    fail(`${path}${key}`, `an array of ${values.join(', ')}, or null`);
+  return [...new Set(v as T[])];
+}
+
 export function nullableInteger(o: Json, key: string, path: string): number | null {
   const v = o[key];
   if (v === undefined || v === null) return null;

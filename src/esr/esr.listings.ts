@@ -17,6 +17,12 @@ export function parseItems<T>(res: AxiosResponse<string>, parseItem: (item: unkn
   return { items: parseEach(itemsOf(parseJson(res.data)), parseItem, reasons), skipped: reasons };
 }
 
+/** ESR's `X-ESR-Extract-Date` of an answer (ISO-8601 with offset), or null when absent or not a timestamp. */
+export function extractDateOf(res: AxiosResponse<string>): string | null {
+  const value = res.headers['x-esr-extract-date'] as unknown;
+  return isIsoDateTime(value) ? value : null;
+}
+
 /** One page of a listing as ESR sent it: the page, where the next one starts (null: none) and why items were skipped. */
 export interface FetchedPage<T> {
   page: EsrPage<T>;
@@ -29,12 +35,11 @@ export function parsePage<T>(res: AxiosResponse<string>, parseItem: (item: unkno
   const envelope = pagedEnvelope(parseJson(res.data));
   const reasons: string[] = [];
   const items = parseEach(envelope.items, parseItem, reasons);
-  const extractDate = res.headers['x-esr-extract-date'] as unknown;
   return {
     page: {
       items,
       watermark: envelope.watermark,
-      extractDate: isIsoDateTime(extractDate) ? extractDate : null,
+      extractDate: extractDateOf(res),
       skipped: reasons.length,
     },
     nextCursor: envelope.nextCursor,

@@ -1,12 +1,14 @@
-import type {
-  EsrCompetence,
-  EsrEmploymentCheck,
-  EsrImmunisation,
-  EsrPerson,
-  EsrPersonAssignment,
-  EsrPersonSummary,
-  EsrRegistration,
-  EsrSystemPersonType,
+import {
+  ESR_BARRED_LISTS,
+  ESR_DBS_LEVELS,
+  type EsrCompetence,
+  type EsrEmploymentCheck,
+  type EsrImmunisation,
+  type EsrPerson,
+  type EsrPersonAssignment,
+  type EsrPersonSummary,
+  type EsrRegistration,
+  type EsrSystemPersonType,
 } from './esr.types';
 import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, VPD } from '../domain/identifiers';
 import {
@@ -15,7 +17,10 @@ import {
   date,
   type Json,
   nullableDate,
+  nullableBoolean,
   nullableInteger,
+  nullableOneOf,
+  nullableOneOfList,
   nullableString,
   object,
   oneOf,
@@ -84,6 +89,13 @@ function parseEmploymentCheck(value: unknown, path: string): EsrEmploymentCheck 
     checkedDate: nullableDate(o, 'checkedDate', p),
     expiryDate: nullableDate(o, 'expiryDate', p),
     reference: nullableString(o, 'reference', p),
+    // Optional since ESR 1.1.0 (DBS and RIGHT_TO_WORK details): null when absent.
+    level: nullableOneOf(o, 'level', p, ESR_DBS_LEVELS),
+    barredLists: nullableOneOfList(o, 'barredLists', p, ESR_BARRED_LISTS),
+    updateService: nullableBoolean(o, 'updateService', p),
+    documentType: nullableString(o, 'documentType', p),
+    restrictions: nullableString(o, 'restrictions', p),
+    followUpDate: nullableDate(o, 'followUpDate', p),
   };
 }
 
@@ -121,7 +133,11 @@ function parseImmunisation(value: unknown, path: string): EsrImmunisation {
  * A Person. The person's own fields must meet the contract (else the whole answer is a violation);
  * an element of one of its lists that breaks the contract is left out and reported in `skipped`.
  */
-export function parsePerson(value: unknown, expectedVpd?: string): { person: EsrPerson; skipped: string[] } {
+export function parsePerson(
+  value: unknown,
+  expectedVpd?: string,
+  extractDate: string | null = null,
+): { person: EsrPerson; skipped: string[] } {
   const o = object(value, 'body');
   const summary = personSummaryFields(o, expectedVpd);
   const skipped: string[] = [];
@@ -129,6 +145,7 @@ export function parsePerson(value: unknown, expectedVpd?: string): { person: Esr
     parseEach(array(o, key, ''), (v, i) => parse(v, `${key}[${i}]`), skipped);
   const person: EsrPerson = {
     ...summary,
+    extractDate,
     middleNames: nullableString(o, 'middleNames', ''),
     niNumberMasked: nullableString(o, 'niNumberMasked', ''),
     hireDate: nullableDate(o, 'hireDate', ''),

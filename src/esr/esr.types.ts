@@ -86,12 +86,29 @@ export type EsrEmploymentCheckType =
   'IDENTITY' | 'RIGHT_TO_WORK' | 'DBS' | 'EMPLOYMENT_HISTORY' | 'OCCUPATIONAL_HEALTH' | 'PROFESSIONAL_REGISTRATION';
 export type EsrEmploymentCheckStatus = 'VERIFIED' | 'PENDING' | 'EXPIRED' | 'NOT_CHECKED';
 
+export const ESR_DBS_LEVELS = ['BASIC', 'STANDARD', 'ENHANCED', 'ENHANCED_WITH_BARRED_LISTS'] as const;
+export type EsrDbsLevel = (typeof ESR_DBS_LEVELS)[number];
+export const ESR_BARRED_LISTS = ['ADULTS', 'CHILDREN'] as const;
+export type EsrBarredList = (typeof ESR_BARRED_LISTS)[number];
+
 export interface EsrEmploymentCheck {
   type: EsrEmploymentCheckType;
   status: EsrEmploymentCheckStatus;
   checkedDate: string | null;
   expiryDate: string | null;
   reference: string | null;
+  /** DBS only (ESR 1.1.0): the level of the certificate; null when ESR did not say. */
+  level: EsrDbsLevel | null;
+  /** DBS only (ESR 1.1.0): the barred lists checked; null when ESR did not say. */
+  barredLists: EsrBarredList[] | null;
+  /** DBS only (ESR 1.1.0): subscribed to the DBS Update Service; null when ESR did not say. */
+  updateService: boolean | null;
+  /** RIGHT_TO_WORK only (ESR 1.1.0): e.g. "UK passport"; null when ESR did not say. */
+  documentType: string | null;
+  /** RIGHT_TO_WORK only (ESR 1.1.0): conditions of the permission to work; null when none or not said. */
+  restrictions: string | null;
+  /** RIGHT_TO_WORK only (ESR 1.1.0): `YYYY-MM-DD` when a time-limited permission must be checked again. */
+  followUpDate: string | null;
 }
 
 export type EsrRegistrationBody = 'NMC' | 'GMC' | 'HCPC' | 'GPhC' | 'GDC' | 'OTHER';
@@ -123,6 +140,8 @@ export interface EsrImmunisation {
 
 /** One person's record, with what a staff passport credential is built from. */
 export interface EsrPerson extends EsrPersonSummary {
+  /** When ESR's overnight extract behind this answer was taken (X-ESR-Extract-Date, ISO-8601), or null if ESR did not say. */
+  extractDate: string | null;
   middleNames: string | null;
   /** e.g. `QQ****56C`; ESR never hands out the full NI number here. */
   niNumberMasked: string | null;

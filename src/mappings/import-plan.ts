@@ -69,9 +69,13 @@ export function planImport(
       } else if (group[0].portalUserId === row.portalUserId) {
         plan.skipped++;
       } else {
-        plan.errors.push(
-          mappedToOther(row, `The ESR record ${describe(row)} is mapped to another portal user by row ${group[0].index} of this import.`),
-        );
+        plan.errors.push({
+          ...mappedToOther(
+            row,
+            `The ESR record ${describe(row)} is mapped to another portal user by an earlier row of this import (items[${group[0].index}]).`,
+          ),
+          relatedIndex: group[0].index,
+        });
       }
     }
   }

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AccessChangeRecorder } from '../access-events/access-change-recorder';
+import { AccessResolver } from '../access-policy/access-resolver';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { AccessSettings } from '../config/settings/access.settings';
@@ -9,7 +10,7 @@ import { EsrSettings } from '../config/settings/esr.settings';
 import { lockPortalUsers } from '../database/user-locks';
 import { recordKey } from '../role-store/role.types';
 import { isTransientConflict, isUniqueViolation, MAX_WRITE_ATTEMPTS } from './database-errors';
-import type { ImportEsrMappingsResultDto, ImportRowErrorDto } from './dto/import-mappings.dto';
+import type { ImportEsrMappingsResultDto, ImportRowErrorDto, ImportRowWarningDto } from './dto/import-mappings.dto';
 import { EsrMapping } from '../database/esr-mapping.entity';
 import { EsrRecordChecker, RecordCheck } from './esr-record-checker';
 import { ImportRow, planImport } from './import-plan';
@@ -44,6 +45,7 @@ export class MappingImportService {
     private readonly access: AccessSettings,
     private readonly esr: EsrSettings,
     private readonly mirrorHold: MappingMirrorHold,
+    private readonly resolver: AccessResolver,
   ) {}
 
   /**
@@ -76,8 +78,9 @@ export class MappingImportService {
           this.dataSource.transaction((manager) => this.writeImport(manager, rows, checks, ctx)),
         );
         const errors = invalid.concat(outcome.errors).sort((a, b) => a.index - b.index);
-        const result = { created: outcome.created, skipped: outcome.skipped, unverified: outcome.unverified, errors };
-        this.logger.log({ msg: 'ESR mappings imported', ...result, errors: errors.length });
+        const warnings = await this.warnings(outcome.saved);
+        const result = { created: outcome.created, skipped: outcome.skipped, unverified: outcome.unverified, errors, warnings };
+        this.logger.log({ msg: 'ESR mappings imported', ...result, errors: errors.length, warnings: warnings.length });
         return result;
       } catch (error) {
         if ((!isUniqueViolation(error) && !isTransientConflict(error)) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
@@ -111,7 +114,46 @@ export class MappingImportService {
       manager,
     );
     await this.recorder.commit(manager, before);
-    return { created: created.length, skipped: plan.skipped, unverified: created.filter((r) => !r.verified).length, errors: plan.errors };
+    const saved = plan.create.map((c, i) => ({ index: c.index, row: created[i] }));
+    return {
+      created: created.length,
+      skipped: plan.skipped,
+      unverified: created.filter((r) => !r.verified).length,
+      errors: plan.errors,
+      saved,
+    };
+  }
+
+  /**
+   * The written rows that do not give Search ESR (yet): judged as the access endpoint judges them
+   * (one role store round trip), after the commit. The rows are in either way: if the role store
+   * cannot be read, no warnings rather than a failed import.
+   */
+  private async warnings(saved: Array<{ index: number; row: EsrMapping }>): Promise<ImportRowWarningDto[]> {
+    if (saved.length === 0) return [];
+    try {
+      const users = [...new Set(saved.map((s) => s.row.portalUserId))];
+      const accesses = await this.resolver.evaluate(
+        users,
+        saved.map((s) => s.row),
+      );
+      const byRecord = new Map(
+        accesses.flatMap((a) => a.mappings.map((m) => [`${a.portalUserId}|${m.vpd}|${m.employeeNumber}`, m] as const)),
+      );
+      const warnings: ImportRowWarningDto[] = [];
+      for (const { index, row } of saved) {
+        const m = byRecord.get(`${row.portalUserId}|${row.vpd}|${row.employeeNumber}`);
+        if (!m || ((m.state === 'ACTIVE' || m.state === 'PENDING_ACTIVATION') && row.verified)) continue;
+        warnings.push({ index, state: m.state, verified: row.verified, reason: m.reason });
+      }
+      return warnings;
+    } catch (error) {
+      this.logger.warn({
+        msg: 'Imported rows written; their access states could not be read for warnings',
+        error: (error as Error).message,
+      });
+      return [];
+    }
   }
 
   /** recordKey -> owning portal user, for these rows' records. */

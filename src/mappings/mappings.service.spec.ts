@@ -88,6 +88,7 @@ describe(MappingsService.name, () => {
       settings.access,
       settings.esr,
       mirrorHold,
+      resolver,
     );
     queue = new MappingCheckQueue(dataSource, clock, recorder, mirrorHold);
   });
@@ -204,6 +205,15 @@ describe(MappingsService.name, () => {
       [7, 'VALIDATION_FAILED'],
     ]);
     expect(result.errors[0].message).toBe('Please enter an employee number and vpd');
+    expect(result.errors[2]).toMatchObject({
+      relatedIndex: 0,
+      message: expect.stringContaining('by an earlier row of this import (items[0])'),
+    });
+    // Nothing is synced here: both written rows are NOT_SYNCED, so both are warned about.
+    expect(result.warnings.map((w) => [w.index, w.state, w.verified])).toEqual([
+      [0, 'NOT_SYNCED', true],
+      [8, 'NOT_SYNCED', true],
+    ]);
     const mapped = (await rows()).map((r) => `${r.portalUserId}:${r.vpd}:${r.employeeNumber}`).sort();
     expect(mapped).toEqual(['hiran:979:22222222', 'hiran:979:30581377', 'owner:979:11111111', 'third:123:33333333']);
     const created = (await events()).filter((e) => e.details?.source === 'import');
@@ -261,6 +271,8 @@ describe(MappingsService.name, () => {
       ctx,
     );
     expect(result).toMatchObject({ created: 2, skipped: 0, unverified: 1 });
+    expect(result.warnings.map((w) => w.index)).toEqual([1, 2]);
+    expect(result.warnings.filter((w) => !w.verified)).toHaveLength(1);
     expect(result.errors).toEqual([
       expect.objectContaining({ index: 0, error: 'ESR_RECORD_NOT_FOUND', message: expect.stringContaining('00000000 in VPD 979') }),
     ]);

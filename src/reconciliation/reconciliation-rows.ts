@@ -2,6 +2,7 @@ import { evaluateMapping, type AccessPolicy } from '../access-policy/access-eval
 import { AccessReasons } from '../access-policy/access-reasons';
 import type { AccessSnapshot, CachedRole } from '../role-store/role.types';
 import { recordKey } from '../role-store/role.types';
+import { toCsv as writeCsv } from '../common/csv/csv-writer';
 import { formatUkDateTime } from '../domain/uk-time';
 import type { EsrMapping } from '../database/esr-mapping.entity';
 
@@ -125,18 +126,9 @@ export function compareKeys(a: [number, string, string], b: [number, string, str
 
 const CSV_COLUMNS = ['kind', 'vpd', 'employeeNumber', 'portalUserId', 'displayName', 'effectiveFrom', 'reason'] as const;
 
-/** One CSV cell: quoted when needed; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula. */
-function cell(value: string | null): string {
-  let text = value ?? '';
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** RFC 4180 CSV with a header line. */
+/** RFC 4180 CSV with a header line, formulas neutralised (the shared writer, src/common/csv/csv-writer.ts). */
 export function toCsv(items: ReconciliationItem[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const item of items) lines.push(CSV_COLUMNS.map((c) => cell(item[c])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return writeCsv(CSV_COLUMNS, items);
 }
 
 export const recordOf = (vpd: string, employeeNumber: string) => recordKey(vpd, employeeNumber);

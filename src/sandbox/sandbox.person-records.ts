@@ -18,6 +18,7 @@ import {
   StaffGroup,
   TITLES,
 } from './sandbox.catalogue';
+import { withCheckDetails } from './sandbox.check-details';
 import { FixturePersonSpec } from './sandbox.fixtures';
 import { Rng } from './sandbox.random';
 import { formatDay, MS_PER_DAY } from './sandbox.time';
@@ -88,7 +89,7 @@ export function personRecord(input: PersonRecordInput): Person {
     hireDate: status.hireDay === null ? null : formatDay(status.hireDay),
     actualTerminationDate: status.terminationDay === null ? null : formatDay(status.terminationDay),
     assignments: assignmentList,
-    employmentChecks: employmentChecks(rng, today, status, group),
+    employmentChecks: withCheckDetails(employmentChecks(rng, today, status, group), input.employeeNumber, group),
     registrations: employed ? registrations(rng, today, group) : [],
     competences: employed ? competences(rng, today, status) : [],
     immunisations: employed ? immunisations(rng, today, status) : [],

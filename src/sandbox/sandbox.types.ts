@@ -71,6 +71,14 @@ export interface EmploymentCheck {
   checkedDate: string | null;
   expiryDate: string | null;
   reference: string | null;
+  /** DBS only, since 1.1.0 (absent on some records, as on an ESR 1.0 record). */
+  level?: 'BASIC' | 'STANDARD' | 'ENHANCED' | 'ENHANCED_WITH_BARRED_LISTS' | null;
+  barredLists?: Array<'ADULTS' | 'CHILDREN'> | null;
+  updateService?: boolean | null;
+  /** RIGHT_TO_WORK only, since 1.1.0. */
+  documentType?: string | null;
+  restrictions?: string | null;
+  followUpDate?: string | null;
 }
 
 export type RegistrationBody = 'NMC' | 'GMC' | 'HCPC' | 'GPhC' | 'GDC' | 'OTHER';

@@ -1,5 +1,16 @@
-import type { EsrPerson } from '../esr/esr.types';
-import { employmentCheck, toCredentials, toPersonMatch } from './credential-mapper';
+import type { EsrEmploymentCheck, EsrPerson } from '../esr/esr.types';
+import { dbsCheck, employmentCheck, rightToWorkCheck, toCredentials, toPersonMatch } from './credential-mapper';
+
+/** A check with none of the ESR 1.1.0 details, as ESR 1.0 sends it. */
+const check = (fields: Pick<EsrEmploymentCheck, 'type' | 'status' | 'checkedDate' | 'expiryDate' | 'reference'>): EsrEmploymentCheck => ({
+  ...fields,
+  level: null,
+  barredLists: null,
+  updateService: null,
+  documentType: null,
+  restrictions: null,
+  followUpDate: null,
+});
 
 const person = (): EsrPerson => ({
   employeeNumber: '30581377',
@@ -10,6 +21,7 @@ const person = (): EsrPerson => ({
   dateOfBirth: '1984-03-07',
   systemPersonType: 'EMP',
   primaryAssignmentNumber: '30581377',
+  extractDate: null,
   middleNames: 'Lee',
   niNumberMasked: 'AB****56C',
   hireDate: '2010-09-01',
@@ -39,11 +51,16 @@ const person = (): EsrPerson => ({
     },
   ],
   employmentChecks: [
-    { type: 'IDENTITY', status: 'VERIFIED', checkedDate: '2010-08-01', expiryDate: null, reference: null },
-    { type: 'DBS', status: 'EXPIRED', checkedDate: '2016-08-01', expiryDate: '2019-08-01', reference: '000111222333' },
-    { type: 'DBS', status: 'VERIFIED', checkedDate: '2020-08-01', expiryDate: '2023-08-01', reference: '000444555666' },
-    { type: 'DBS', status: 'PENDING', checkedDate: null, expiryDate: null, reference: null },
-    { type: 'OCCUPATIONAL_HEALTH', status: 'PENDING', checkedDate: '2010-08-10', expiryDate: null, reference: null },
+    check({ type: 'IDENTITY', status: 'VERIFIED', checkedDate: '2010-08-01', expiryDate: null, reference: null }),
+    check({ type: 'DBS', status: 'EXPIRED', checkedDate: '2016-08-01', expiryDate: '2019-08-01', reference: '000111222333' }),
+    {
+      ...check({ type: 'DBS', status: 'VERIFIED', checkedDate: '2020-08-01', expiryDate: '2023-08-01', reference: '000444555666' }),
+      level: 'ENHANCED_WITH_BARRED_LISTS',
+      barredLists: ['ADULTS', 'CHILDREN'],
+      updateService: true,
+    },
+    check({ type: 'DBS', status: 'PENDING', checkedDate: null, expiryDate: null, reference: null }),
+    check({ type: 'OCCUPATIONAL_HEALTH', status: 'PENDING', checkedDate: '2010-08-10', expiryDate: null, reference: null }),
   ],
   registrations: [{ body: 'NMC', number: '10A1234E', status: 'LAPSED', expiryDate: '2025-01-31' }],
   competences: [
@@ -63,7 +80,7 @@ const person = (): EsrPerson => ({
 describe('credential mapper', () => {
   describe(toCredentials.name, () => {
     it('should map every credential with the status and dates ESR holds', () => {
-      const credentials = toCredentials(person(), { vpd: '979', extractDate: null, retrievedAt: '2026-11-25T10:00:00.000Z' });
+      const credentials = toCredentials(person(), { vpd: '979', retrievedAt: '2026-11-25T10:00:00.000Z' });
       expect(credentials).toEqual({
         source: { vpd: '979', employeeNumber: '30581377', extractDate: null, retrievedAt: '2026-11-25T10:00:00.000Z' },
         employment: [
@@ -100,7 +117,15 @@ describe('credential mapper', () => {
           niNumberMasked: 'AB****56C',
         },
         rightToWork: null,
-        dbs: { status: 'VERIFIED', checkedDate: '2020-08-01', expiryDate: '2023-08-01', reference: '000444555666' },
+        dbs: {
+          status: 'VERIFIED',
+          checkedDate: '2020-08-01',
+          expiryDate: '2023-08-01',
+          reference: '000444555666',
+          level: 'ENHANCED_WITH_BARRED_LISTS',
+          barredLists: ['ADULTS', 'CHILDREN'],
+          updateService: true,
+        },
         employmentHistory: null,
         professionalRegistrations: [{ body: 'NMC', number: '10A1234E', status: 'LAPSED', expiryDate: '2025-01-31' }],
         professionalRegistrationCheck: null,
@@ -125,17 +150,14 @@ describe('credential mapper', () => {
     it('should answer null for checks ESR does not hold and empty lists for an empty record, inventing nothing', () => {
       const empty: EsrPerson = {
         ...person(),
+        extractDate: '2026-11-25T02:00:00Z',
         assignments: [],
         employmentChecks: [],
         registrations: [],
         competences: [],
         immunisations: [],
       };
-      const credentials = toCredentials(empty, {
-        vpd: '979',
-        extractDate: '2026-11-25T02:00:00Z',
-        retrievedAt: '2026-11-25T10:00:00.000Z',
-      });
+      const credentials = toCredentials(empty, { vpd: '979', retrievedAt: '2026-11-25T10:00:00.000Z' });
       expect(credentials.identity.check).toBeNull();
       expect(credentials.rightToWork).toBeNull();
       expect(credentials.dbs).toBeNull();
@@ -147,7 +169,7 @@ describe('credential mapper', () => {
     });
 
     it('should never carry a full NI number or anything ESR did not send', () => {
-      const text = JSON.stringify(toCredentials(person(), { vpd: '979', extractDate: null, retrievedAt: 'x' }));
+      const text = JSON.stringify(toCredentials(person(), { vpd: '979', retrievedAt: 'x' }));
       expect(text).not.toMatch(/[A-Z]{2}\d{6}[A-D]/);
       expect(text).not.toContain('hireDate');
     });
@@ -160,6 +182,48 @@ describe('credential mapper', () => {
       expect(employmentCheck([checks[3], checks[1]], 'DBS')?.checkedDate).toBe('2016-08-01');
       expect(employmentCheck([checks[3]], 'DBS')).toEqual({ status: 'PENDING', checkedDate: null, expiryDate: null, reference: null });
       expect(employmentCheck(checks, 'RIGHT_TO_WORK')).toBeNull();
+    });
+  });
+
+  describe(dbsCheck.name, () => {
+    it("should add the latest DBS check's level, barred lists and Update Service, null where ESR did not say", () => {
+      const checks = person().employmentChecks;
+      expect(dbsCheck(checks)).toMatchObject({
+        level: 'ENHANCED_WITH_BARRED_LISTS',
+        barredLists: ['ADULTS', 'CHILDREN'],
+        updateService: true,
+      });
+      expect(dbsCheck([checks[1]])).toMatchObject({ status: 'EXPIRED', level: null, barredLists: null, updateService: null });
+      expect(dbsCheck([checks[0]])).toBeNull();
+    });
+  });
+
+  describe(rightToWorkCheck.name, () => {
+    it('should add the document type, restrictions and follow-up date, null where ESR did not say', () => {
+      const visa = {
+        ...check({
+          type: 'RIGHT_TO_WORK',
+          status: 'VERIFIED',
+          checkedDate: '2024-02-01',
+          expiryDate: '2027-01-31',
+          reference: 'W12345678',
+        }),
+        documentType: 'Biometric residence permit',
+        restrictions: 'Limited to 20 hours a week in term time',
+        followUpDate: '2027-01-31',
+      };
+      expect(rightToWorkCheck([visa])).toEqual({
+        status: 'VERIFIED',
+        checkedDate: '2024-02-01',
+        expiryDate: '2027-01-31',
+        reference: 'W12345678',
+        documentType: 'Biometric residence permit',
+        restrictions: 'Limited to 20 hours a week in term time',
+        followUpDate: '2027-01-31',
+      });
+      const old = check({ type: 'RIGHT_TO_WORK', status: 'VERIFIED', checkedDate: '2010-08-01', expiryDate: null, reference: null });
+      expect(rightToWorkCheck([old])).toMatchObject({ documentType: null, restrictions: null, followUpDate: null });
+      expect(rightToWorkCheck(person().employmentChecks)).toBeNull();
     });
   });
 

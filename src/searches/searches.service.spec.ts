@@ -30,6 +30,7 @@ const summary = (employeeNumber: string): EsrPersonSummary => ({
 
 const person = (employeeNumber: string): EsrPerson => ({
   ...summary(employeeNumber),
+  extractDate: '2026-11-25T02:00:00+00:00',
   middleNames: null,
   niNumberMasked: 'AB****56C',
   hireDate: null,
@@ -114,7 +115,7 @@ describe(SearchesService.name, () => {
     expect(esr.getPerson).toHaveBeenCalledWith('979', '22222222', { deadline });
     expect(answer.matches).toEqual([summary('22222222')].map(({ vpd: _vpd, ...match }) => match));
     expect(answer.matches).toHaveLength(1);
-    expect(answer.credentials?.source).toMatchObject({ vpd: '979', employeeNumber: '22222222', extractDate: null });
+    expect(answer.credentials?.source).toMatchObject({ vpd: '979', employeeNumber: '22222222', extractDate: '2026-11-25T02:00:00+00:00' });
     expect(events).toEqual([
       expect.objectContaining({
         type: 'CREDENTIAL_SEARCH',

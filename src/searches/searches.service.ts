@@ -120,7 +120,7 @@ export class SearchesService {
   }
 
   private toCredentials(ctx: SearchContext, person: EsrPerson): CredentialsDto {
-    return toCredentials(person, { vpd: ctx.vpd, extractDate: null, retrievedAt: this.clock.now().toISOString() });
+    return toCredentials(person, { vpd: ctx.vpd, retrievedAt: this.clock.now().toISOString() });
   }
 
   private async searchPeople(ctx: SearchContext): Promise<EsrPersonSummary[]> {

@@ -159,7 +159,16 @@ describe(EsrClient.name, () => {
     it("should read a person's full record exactly as ESR holds it", async () => {
       const person = await esr.client.getPerson('979', '30581377');
 
-      expect(person).toEqual(sandbox.admin.getPerson('979', '30581377'));
+      // ESR 1.1.0's optional check details are always present in the client's type (null where ESR left them out).
+      const record = sandbox.admin.getPerson('979', '30581377') as NonNullable<ReturnType<typeof sandbox.admin.getPerson>>;
+      const details = { level: null, barredLists: null, updateService: null, documentType: null, restrictions: null, followUpDate: null };
+      expect(person).toEqual({
+        ...record,
+        extractDate: expect.any(String),
+        employmentChecks: record.employmentChecks.map((check) => ({ ...details, ...check })),
+      });
+      expect(Date.parse(person.extractDate as string)).toBe(clock.nowMs());
+      expect(person.employmentChecks.find((c) => c.type === 'DBS')?.level).not.toBeNull();
       expect(person.assignments.length).toBeGreaterThan(0);
     });
 

@@ -245,17 +245,33 @@ describe(SearchesController.name, () => {
       const record = sandbox.admin.getPerson(HOME_VPD, subject.employeeNumber) as Person;
       const check = (type: string) => {
         const found = record.employmentChecks.find((k) => k.type === type);
-        return found
-          ? { status: found.status, checkedDate: found.checkedDate, expiryDate: found.expiryDate, reference: found.reference }
-          : null;
+        if (!found) return null;
+        const base = { status: found.status, checkedDate: found.checkedDate, expiryDate: found.expiryDate, reference: found.reference };
+        if (type === 'DBS')
+          return {
+            ...base,
+            level: found.level ?? null,
+            barredLists: found.barredLists ?? null,
+            updateService: found.updateService ?? null,
+          };
+        if (type === 'RIGHT_TO_WORK')
+          return {
+            ...base,
+            documentType: found.documentType ?? null,
+            restrictions: found.restrictions ?? null,
+            followUpDate: found.followUpDate ?? null,
+          };
+        return base;
       };
 
       expect(c.source).toEqual({
         vpd: HOME_VPD,
         employeeNumber: record.employeeNumber,
-        extractDate: null,
+        extractDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/),
         retrievedAt: clock.now().toISOString(),
       });
+      // The sandbox's extract is continuous: the instant of the answer, on the clock it shares with the gateway.
+      expect(Math.abs(Date.parse(c.source.extractDate as string) - clock.nowMs())).toBeLessThan(1000);
       expect(c.employment).toHaveLength(record.assignments.length);
       record.assignments.forEach((a, i) => {
         expect(c.employment[i]).toEqual({
@@ -318,6 +334,38 @@ describe(SearchesController.name, () => {
         matchCount: 1,
         matchedEmployeeNumbers: [subject.employeeNumber],
       });
+    });
+
+    it("should give ESR's DBS level, barred lists and Update Service and the right to work's document, restrictions and follow-up date, null where ESR holds none", async () => {
+      const user = await newActiveUser();
+      const done = (p: Person, type: string) =>
+        p.employmentChecks.find((k) => k.type === type && (k.status === 'VERIFIED' || k.status === 'EXPIRED'));
+      let detailed: Person | undefined;
+      let plain: Person | undefined;
+      // Active people without the role: a visa holder with every detail, and a record in the ESR 1.0 shape.
+      for (let n = 0; !(detailed && plain); n++) {
+        const p = sandbox.admin.getPerson(HOME_VPD, sandbox.admin.findPersonWithoutRole(HOME_VPD, n).employeeNumber) as Person;
+        if (!detailed && done(p, 'DBS')?.level && done(p, 'RIGHT_TO_WORK')?.followUpDate) detailed = p;
+        if (!plain && done(p, 'DBS') && done(p, 'RIGHT_TO_WORK') && Number(p.employeeNumber) % 4 === 3) plain = p;
+      }
+
+      const withDetails = (await search(user, { vpd: HOME_VPD, employeeNumber: detailed.employeeNumber })).json().credentials;
+      const dbs = done(detailed, 'DBS');
+      const rtw = done(detailed, 'RIGHT_TO_WORK');
+      expect(withDetails.dbs).toMatchObject({ level: dbs?.level, barredLists: dbs?.barredLists, updateService: dbs?.updateService });
+      expect(['BASIC', 'STANDARD', 'ENHANCED', 'ENHANCED_WITH_BARRED_LISTS']).toContain(withDetails.dbs.level);
+      expect(withDetails.rightToWork).toMatchObject({
+        documentType: rtw?.documentType,
+        restrictions: rtw?.restrictions,
+        followUpDate: rtw?.expiryDate,
+      });
+      expect(withDetails.rightToWork.followUpDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(withDetails.source.extractDate).not.toBeNull();
+
+      const without = (await search(user, { vpd: HOME_VPD, employeeNumber: plain.employeeNumber })).json().credentials;
+      expect(without.dbs).toMatchObject({ level: null, barredLists: null, updateService: null });
+      expect(without.rightToWork).toMatchObject({ documentType: null, restrictions: null, followUpDate: null });
+      expect(without.source.extractDate).not.toBeNull();
     });
 
     it('should list several matches to choose from without credentials', async () => {

@@ -144,7 +144,7 @@ describe('Abuse limits', () => {
             ],
           }),
         });
-        expect(imported.json()).toEqual({
+        expect(imported.json()).toMatchObject({
           created: 1,
           skipped: 0,
           unverified: 0,

@@ -23,7 +23,8 @@ export async function accessCommand(ctx: CommandContext, options: AccessOptions)
     return code;
   }
   const c = ctx.term.color;
-  const now = ctx.now();
+  // The gateway judged the states at asOf: never earlier than that, whatever this machine's clock says.
+  const now = Math.max(ctx.now(), Date.parse(access.asOf) || 0);
   ctx.term.print(
     access.searchEnabled
       ? c.green(`Search ESR is ON for ${access.portalUserId} (VPD ${access.enabledVpds.join(', ')}).`)
@@ -40,13 +41,13 @@ export async function accessCommand(ctx: CommandContext, options: AccessOptions)
       m.vpd,
       m.employeeNumber,
       paint(m.state),
-      when(m.effectiveFrom, now),
-      m.effectiveUntil ? when(m.effectiveUntil, now) : '-',
+      when(m.effectiveFrom, now, m.state === 'PENDING_ACTIVATION' ? 'any' : 'past'),
+      m.effectiveUntil ? when(m.effectiveUntil, now, 'any') : '-',
       when(m.lastSyncedAt, now),
     ]);
   }
   ctx.term.print(table.toString());
   for (const m of access.mappings) ctx.term.print(`${m.vpd} / ${m.employeeNumber}: ${m.reason}`);
-  if (access.nextChangeAt) ctx.term.print(`Next change: ${when(access.nextChangeAt, now)}.`);
+  if (access.nextChangeAt) ctx.term.print(`Next change: ${when(access.nextChangeAt, now, 'any')}.`);
   return code;
 }

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { CliError, EXIT, ExitCode } from '../cli-error';
 import { CommandContext } from '../context';
-import { CsvImport, ImportProgress, MAX_CHUNK_ROWS } from '../csv-import';
+import { CsvImport, ImportProgress, ImportSummary, MAX_CHUNK_ROWS } from '../csv-import';
 import { count, elapsed } from '../format';
 import { createProgressDisplay } from '../progress-display';
 
@@ -12,8 +12,10 @@ export interface ImportOptions {
 
 /**
  * `esr-gateway mappings import FILE.csv`: the LSA's spreadsheet sent in chunks with a progress bar
- * (by bytes read, so the file is read once), rejected rows to FILE.rejected.csv, a summary at the end.
- * Needs a portal-scope key and --acting-user (recorded in the audit). Exit 1 when rows were rejected.
+ * (by bytes read, so the file is read once), rejected rows to FILE.rejected.csv, rows saved in a state
+ * that gives no Search ESR to FILE.attention.csv, a summary at the end (rows named by file line).
+ * Needs a portal-scope key and --acting-user (recorded in the audit). Exit 1 when rows were rejected
+ * or need attention.
  */
 export async function mappingsImportCommand(ctx: CommandContext, options: ImportOptions): Promise<ExitCode> {
   if (!ctx.client.actingUser)
@@ -71,10 +73,31 @@ export async function mappingsImportCommand(ctx: CommandContext, options: Import
     elapsed(ctx.now() - started),
   ]);
   ctx.term.print(table.toString());
-  if (summary.rejectedFile) {
+  printAttention(ctx, summary);
+  if (summary.rejectedFile)
     ctx.term.print(c.yellow(`${count(summary.rejected)} row(s) rejected: see ${summary.rejectedFile} (line, error and reason per row).`));
-    return EXIT.ATTENTION;
-  }
+  if (summary.rejectedFile || summary.attention) return EXIT.ATTENTION;
   ctx.term.print(c.green(`All ${count(summary.rowsRead)} row(s) imported or already there.`));
   return EXIT.OK;
+}
+
+/** "Created 40 (3 need attention: 2 RECORD_INACTIVE, 1 NO_ROLE)", then the first of those rows by line. */
+function printAttention(ctx: CommandContext, summary: ImportSummary): void {
+  if (!summary.attention) return;
+  const c = ctx.term.color;
+  const states = Object.entries(summary.attentionByState)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([state, n]) => `${count(n)} ${state}`)
+    .join(', ');
+  ctx.term.print(c.yellow(`Created ${count(summary.created)} (${count(summary.attention)} need attention: ${states}).`));
+  for (const w of summary.warnings) {
+    const unconfirmed = w.verified ? '' : ', not confirmed by ESR yet';
+    ctx.term.print(
+      `Line ${w.line}: ${w.portalUserId} -> VPD ${w.vpd} employee number ${w.employeeNumber} saved as ${w.state}${unconfirmed}: ${w.reason}`,
+    );
+  }
+  const more = summary.attention - summary.warnings.length;
+  ctx.term.print(
+    `${more > 0 ? `And ${count(more)} more: see` : 'All of them are in'} ${summary.attentionFile} (line, state and reason per row).`,
+  );
 }

@@ -79,6 +79,13 @@ describe(reconcileCommand.name, () => {
     expect(out).toMatch(/│ NO_ROLE +│ 30581379 +│ hr\.user@trust\.nhs\.uk │/);
   });
 
+  it("should not put the gateway's as-of time in the future when this machine's clock is a little behind", async () => {
+    ctx = { ...ctx, now: () => Date.parse('2026-11-25T10:11:40Z') };
+    await reconcileCommand(ctx, { vpd: '979', csv: false, limit: 500 });
+    expect(out).toContain('Reconciliation of VPD 979 as of 25 Nov 2026 at 10:12 (just now)');
+    expect(out).not.toContain('in under a minute');
+  });
+
   it('should stop at --limit and say how to see the rest', async () => {
     await reconcileCommand(ctx, { vpd: '979', csv: false, limit: 1 });
     expect(seen).toHaveLength(1);

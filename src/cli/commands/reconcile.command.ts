@@ -34,7 +34,7 @@ export async function reconcileCommand(ctx: CommandContext, options: ReconcileOp
     await finished(body);
     return EXIT.OK;
   }
-  const now = ctx.now();
+  let now = ctx.now();
   let cursor: string | undefined;
   let first: Reconciliation | undefined;
   const table = ctx.term.table(['Kind', 'Employee number', 'Portal user', 'Name', 'Effective from', 'Reason']);
@@ -42,7 +42,11 @@ export async function reconcileCommand(ctx: CommandContext, options: ReconcileOp
   let more = false;
   do {
     const page: Reconciliation = await ctx.client.json<Reconciliation>('GET', path, { query: { kind: options.kind, cursor } });
-    first ??= page;
+    if (!first) {
+      first = page;
+      // The gateway judged the rows at asOf: never earlier than that, whatever this machine's clock says.
+      now = Math.max(now, Date.parse(page.asOf) || 0);
+    }
     for (const item of page.items) {
       if (rows >= options.limit) {
         more = true;
@@ -53,7 +57,7 @@ export async function reconcileCommand(ctx: CommandContext, options: ReconcileOp
         item.employeeNumber,
         item.portalUserId ?? '-',
         item.displayName ?? '-',
-        item.effectiveFrom ? when(item.effectiveFrom, now) : '-',
+        item.effectiveFrom ? when(item.effectiveFrom, now, 'any') : '-',
         item.reason,
       ]);
       rows++;

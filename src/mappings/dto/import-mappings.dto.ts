@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
 import { ErrorDetailDto } from '../../common/errors/error-response';
+import { ACCESS_STATES, type AccessState } from '../../domain/access.types';
 import { EmployeeNumberField, MAX_IMPORT_ITEMS, PortalUserIdField, VpdField } from '../identifiers';
 
 /** One row of a bulk import. Each row is validated on its own; a bad row is reported, not fatal. */
@@ -69,6 +70,34 @@ export class ImportRowErrorDto {
 
   @ApiPropertyOptional({ type: [ErrorDetailDto], description: 'Per-field problems of a VALIDATION_FAILED row' })
   details?: ErrorDetailDto[];
+
+  @ApiPropertyOptional({
+    description: 'ESR_RECORD_MAPPED_TO_OTHER_USER because of another row of this import: the zero-based index of that row',
+    example: 1,
+  })
+  relatedIndex?: number;
+}
+
+/** A row that was written but does not give Search ESR (yet): a leaver, a record without the role, not confirmed by ESR, ... */
+export class ImportRowWarningDto {
+  @ApiProperty({ description: 'Zero-based position of the row in `items`', example: 7 })
+  index!: number;
+
+  @ApiProperty({
+    enum: ACCESS_STATES,
+    description: "The mapping's access state right after the import, as GET /v1/users/{portalUserId}/esr-access would answer it",
+    example: 'RECORD_INACTIVE',
+  })
+  state!: AccessState;
+
+  @ApiProperty({ description: 'False when ESR has not confirmed the record yet (it is checked in the background)' })
+  verified!: boolean;
+
+  @ApiProperty({
+    description: 'The reason sentence of the access endpoint',
+    example: 'The ESR record 979 / 30581377 is not active (the person may have left). Search ESR stays off.',
+  })
+  reason!: string;
 }
 
 export class ImportEsrMappingsResultDto {
@@ -93,4 +122,13 @@ export class ImportEsrMappingsResultDto {
 
   @ApiProperty({ type: [ImportRowErrorDto], description: 'Rows not written, by index (ascending)' })
   errors!: ImportRowErrorDto[];
+
+  @ApiProperty({
+    type: [ImportRowWarningDto],
+    description:
+      'Rows written (counted in `created`) whose mapping is neither ACTIVE nor PENDING_ACTIVATION, or not confirmed by ESR yet: ' +
+      'the LSA should look at them (a leaver, a record without the role, ...). By index (ascending); empty when the access ' +
+      'state could not be read just after the write.',
+  })
+  warnings!: ImportRowWarningDto[];
 }

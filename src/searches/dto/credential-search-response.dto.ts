@@ -8,6 +8,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 const PERSON_TYPES = ['EMP', 'EX_EMP', 'APL', 'OTHER'];
 const CHECK_STATUSES = ['VERIFIED', 'PENDING', 'EXPIRED', 'NOT_CHECKED'];
+const DBS_LEVELS = ['BASIC', 'STANDARD', 'ENHANCED', 'ENHANCED_WITH_BARRED_LISTS'];
+const BARRED_LISTS = ['ADULTS', 'CHILDREN'];
 
 export class PersonMatchDto {
   @ApiProperty({ example: '30581377' }) employeeNumber!: string;
@@ -26,8 +28,9 @@ export class CredentialSourceDto {
     type: String,
     nullable: true,
     format: 'date-time',
+    example: '2026-11-25T02:00:00+00:00',
     description:
-      "When ESR's overnight extract behind this record was taken, when ESR says (X-ESR-Extract-Date); null when ESR's person endpoints do not say",
+      "When ESR's overnight extract behind this record was taken, from ESR's X-ESR-Extract-Date header on the person's record; null only when ESR did not send it",
   })
   extractDate!: string | null;
   @ApiProperty({ format: 'date-time', description: 'When the gateway read the record from ESR' }) retrievedAt!: string;
@@ -52,6 +55,61 @@ export class EmploymentCheckDto {
   @ApiProperty({ type: String, nullable: true, format: 'date' }) checkedDate!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date' }) expiryDate!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'e.g. a DBS certificate number or visa reference' }) reference!: string | null;
+}
+
+/** ESR's DBS check, with the certificate's level, barred lists and Update Service subscription (ESR 1.1.0). */
+export class DbsCheckDto extends EmploymentCheckDto {
+  @ApiProperty({
+    type: String,
+    enum: DBS_LEVELS,
+    nullable: true,
+    description: 'Level of the DBS certificate as ESR holds it; null when ESR does not say',
+    example: 'ENHANCED_WITH_BARRED_LISTS',
+  })
+  level!: string | null;
+
+  @ApiProperty({
+    type: [String],
+    enum: BARRED_LISTS,
+    nullable: true,
+    description: 'The barred lists checked (ADULTS, CHILDREN); null when ESR does not say',
+    example: ['ADULTS', 'CHILDREN'],
+  })
+  barredLists!: string[] | null;
+
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description: 'Whether the certificate is subscribed to the DBS Update Service; null when ESR does not say',
+  })
+  updateService!: boolean | null;
+}
+
+/** ESR's right-to-work check, with the document seen, any restrictions and the follow-up date (ESR 1.1.0). */
+export class RightToWorkCheckDto extends EmploymentCheckDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The document the right to work was checked on; null when ESR does not say',
+    example: 'UK passport',
+  })
+  documentType!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Conditions of the permission to work (e.g. hours); null when there are none or ESR does not say',
+    example: 'Limited to 20 hours a week in term time',
+  })
+  restrictions!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'date',
+    description: 'When a time-limited permission must be checked again (YYYY-MM-DD); null when not time-limited or ESR does not say',
+  })
+  followUpDate!: string | null;
 }
 
 export class IdentityDto {
@@ -99,10 +157,18 @@ export class CredentialsDto {
   @ApiProperty({ type: [EmploymentDto], description: "The person's ESR assignments, primary first as ESR lists them" })
   employment!: EmploymentDto[];
   @ApiProperty({ type: IdentityDto }) identity!: IdentityDto;
-  @ApiProperty({ type: EmploymentCheckDto, nullable: true, description: "ESR's RIGHT_TO_WORK check; null when ESR holds none" })
-  rightToWork!: EmploymentCheckDto | null;
-  @ApiProperty({ type: EmploymentCheckDto, nullable: true, description: "ESR's DBS check; null when ESR holds none" })
-  dbs!: EmploymentCheckDto | null;
+  @ApiProperty({
+    type: RightToWorkCheckDto,
+    nullable: true,
+    description: "ESR's RIGHT_TO_WORK check with document type, restrictions and follow-up date; null when ESR holds none",
+  })
+  rightToWork!: RightToWorkCheckDto | null;
+  @ApiProperty({
+    type: DbsCheckDto,
+    nullable: true,
+    description: "ESR's DBS check with level, barred lists and Update Service subscription; null when ESR holds none",
+  })
+  dbs!: DbsCheckDto | null;
   @ApiProperty({ type: EmploymentCheckDto, nullable: true, description: "ESR's EMPLOYMENT_HISTORY check; null when ESR holds none" })
   employmentHistory!: EmploymentCheckDto | null;
   @ApiProperty({ type: [ProfessionalRegistrationDto] }) professionalRegistrations!: ProfessionalRegistrationDto[];
