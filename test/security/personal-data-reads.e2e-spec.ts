@@ -95,7 +95,12 @@ describe('Personal data reads: X-Acting-User and one PERSONAL_DATA_READ per requ
         vpd: '979',
         details: { route, rows: page.json().items.length, format: 'json', kind: null },
       }),
-      expect.objectContaining({ actor: LSA, apiKeyId: 'portal1', vpd: '979', details: { route, rows: csvRows, format: 'csv', kind: 'UNMAPPED_HOLDER' } }),
+      expect.objectContaining({
+        actor: LSA,
+        apiKeyId: 'portal1',
+        vpd: '979',
+        details: { route, rows: csvRows, format: 'csv', kind: 'UNMAPPED_HOLDER' },
+      }),
     ]);
   });
 
