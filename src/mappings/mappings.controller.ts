@@ -71,7 +71,11 @@ export function toMappingDto(row: EsrMapping): EsrMappingDto {
 @ApiBearerAuth()
 @RequireScope('portal')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
-@ApiForbiddenResponse({ description: "FORBIDDEN: the API key lacks the 'portal' scope", type: ErrorResponseDto })
+@ApiForbiddenResponse({
+  description:
+    "FORBIDDEN: the API key lacks the 'portal' scope, or is restricted to other VPDs than the one named (path, body or import row)",
+  type: ErrorResponseDto,
+})
 @ApiUnprocessableEntityResponse({
   description: 'VALIDATION_FAILED: a path parameter, header or body field is not valid (details name it)',
   type: ErrorResponseDto,

@@ -26,7 +26,10 @@ const wantsCsv = (accept: string | undefined) => /(^|,)\s*text\/csv\s*(;|,|$)/i.
 @ApiBearerAuth()
 @RequireScope('portal', 'ops')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
-@ApiForbiddenResponse({ description: "FORBIDDEN: the API key has neither the 'portal' nor the 'ops' scope", type: ErrorResponseDto })
+@ApiForbiddenResponse({
+  description: "FORBIDDEN: the API key has neither the 'portal' nor the 'ops' scope, or is restricted to other VPDs",
+  type: ErrorResponseDto,
+})
 @ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: vpd, kind, cursor or limit is not valid', type: ErrorResponseDto })
 @Controller({ path: 'v1' })
 export class ReconciliationController {

@@ -41,7 +41,10 @@ const ACTING_USER_HEADER = {
 @ApiBearerAuth()
 @RequireScope('ops')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
-@ApiForbiddenResponse({ description: "FORBIDDEN: the API key lacks the 'ops' scope", type: ErrorResponseDto })
+@ApiForbiddenResponse({
+  description: "FORBIDDEN: the API key lacks the 'ops' scope, or is restricted to other VPDs than the one named (or the run's)",
+  type: ErrorResponseDto,
+})
 @ApiServiceUnavailableResponse({ description: 'DEPENDENCY_UNAVAILABLE: Redis or the database is down', type: ErrorResponseDto })
 @Controller({ path: 'v1/sync' })
 export class SyncController {

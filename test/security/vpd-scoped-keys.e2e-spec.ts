@@ -131,6 +131,16 @@ describe('VPD-scoped API keys (PostgreSQL, Redis, ESR sandbox of three VPDs)', (
     expect(held.json()).toMatchObject(forbidden(`VPD ${c}`));
   });
 
+  it("should show a scoped ops key a run of every VPD with its VPD's results only, and refuse it a run of another VPD", async () => {
+    const coordinator = t.app.get(RunCoordinator);
+    const everyVpd = await coordinator.runSync({ mode: 'incremental', trigger: 'api' });
+    const elsewhere = await coordinator.runSync({ mode: 'incremental', vpd: b, trigger: 'api' });
+    const seen = (await get(`/v1/sync/runs/${everyVpd.runId}`, TRUST_A_OPS)).json();
+    expect(seen.vpds.map((v: { vpd: string }) => v.vpd)).toEqual([a]);
+    expect((await get(`/v1/sync/runs/${everyVpd.runId}`, OPS_KEY)).json().vpds).toHaveLength(3);
+    expect((await get(`/v1/sync/runs/${elsewhere.runId}`, TRUST_A_OPS)).json()).toMatchObject(forbidden(`VPD ${b}`));
+  });
+
   it('should show a scoped ops key only the audit events of its VPDs, and refuse it the webhook deliveries of every VPD', async () => {
     const events = (await get('/v1/audit/events?limit=500', TRUST_A_OPS)).json().items as Array<{ vpd: string | null }>;
     expect(events.length).toBeGreaterThan(0);
