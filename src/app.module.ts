@@ -5,6 +5,7 @@ import { MappingsModule } from './mappings/mappings.module';
 import { MappingCacheCheckModule } from './mappings/mapping-cache-check.module';
 import { AccessModule } from './access/access.module';
 import { ApiKeyGuard } from './common/auth/api-key.guard';
+import { VpdScopeGuard } from './common/auth/vpd-scope.guard';
 import { AuthModule } from './common/auth/auth.module';
 import { CommonModule } from './common/common.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
@@ -57,6 +58,7 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: VpdScopeGuard },
         // Also provided as itself, so the one instance can be reached (its flush) as well as run as a guard.
         RequestBudgetGuard,
         { provide: APP_GUARD, useExisting: RequestBudgetGuard },

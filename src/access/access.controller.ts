@@ -15,9 +15,12 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiKeyId, OptionalActingUser, RequestId, RequireScope } from '../common/auth/auth.decorators';
+import { CallerVpdScope } from '../common/auth/vpd-scope.decorators';
+import type { VpdScope } from '../common/auth/vpd-scope';
 import { Clock } from '../common/clock/clock';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { PortalUserParamsDto } from '../mappings/dto/mapping-params.dto';
+import { accessInScope } from './access-scope';
 import { accessCacheControl, accessEtag, matchesIfNoneMatch } from './access-http';
 import { AccessRefreshService } from './access-refresh.service';
 import { AccessService } from './access.service';
@@ -52,7 +55,7 @@ export class AccessController {
     summary: 'Is Search ESR switched on for this user, and if not, why',
     description:
       'Answered from the role cache the sync keeps (never calls ESR). Send If-None-Match with a previous ETag to get 304 ' +
-      'when nothing but asOf would change.',
+      'when nothing but asOf would change. A key restricted to some VPDs sees only the mappings in them.',
   })
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag of a previous answer' })
   @ApiOkResponse({ type: UserAccessDto, headers: CACHE_HEADERS_DOC })
@@ -60,9 +63,10 @@ export class AccessController {
   async get(
     @Param() params: PortalUserParamsDto,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @CallerVpdScope() scope: VpdScope,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserAccessDto | undefined> {
-    const access = await this.access.resolve(params.portalUserId);
+    const access = accessInScope(await this.access.resolve(params.portalUserId), scope);
     const etag = this.setCacheHeaders(reply, access, [access]);
     if (matchesIfNoneMatch(ifNoneMatch, etag)) {
       void reply.status(304);
@@ -91,19 +95,27 @@ export class AccessController {
     @OptionalActingUser() actingUser: string | undefined,
     @ApiKeyId() apiKeyId: string,
     @RequestId() requestId: string,
+    @CallerVpdScope() scope: VpdScope,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserAccessDto> {
-    const access = await this.refresher.refresh(params.portalUserId, { actingUser, apiKeyId, requestId });
+    const access = accessInScope(await this.refresher.refresh(params.portalUserId, { actingUser, apiKeyId, requestId }), scope);
     this.setCacheHeaders(reply, access, [access]);
     return access;
   }
 
   @Post('esr-access/batch')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Access of up to 100 portal users at once', description: 'One access object per id, in the order asked.' })
+  @ApiOperation({
+    summary: 'Access of up to 100 portal users at once',
+    description: 'One access object per id, in the order asked. A key restricted to some VPDs sees only the mappings in them.',
+  })
   @ApiOkResponse({ type: AccessBatchResponseDto, headers: CACHE_HEADERS_DOC })
-  async batch(@Body() body: AccessBatchRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<AccessBatchResponseDto> {
-    const items = await this.access.resolveMany(body.portalUserIds);
+  async batch(
+    @Body() body: AccessBatchRequestDto,
+    @CallerVpdScope() scope: VpdScope,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AccessBatchResponseDto> {
+    const items = (await this.access.resolveMany(body.portalUserIds)).map((access) => accessInScope(access, scope));
     const response = { items };
     this.setCacheHeaders(reply, response, items);
     return response;

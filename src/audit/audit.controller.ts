@@ -1,3 +1,5 @@
+import { CallerVpdScope } from '../common/auth/vpd-scope.decorators';
+import type { VpdScope } from '../common/auth/vpd-scope';
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -48,7 +50,8 @@ export class AuditController {
     description:
       'Newest first. Filters combine (AND): type, actor, subjectUserId, from (inclusive), to (exclusive). Pages of `limit` ' +
       `(1-500, default ${AUDIT_DEFAULT_LIMIT}); pass nextCursor back as cursor for the next, older page (null on the last). ` +
-      'The cursor is opaque; events written after the first page was read appear on a new first page, never in later pages.',
+      'The cursor is opaque; events written after the first page was read appear on a new first page, never in later pages. ' +
+      'A key restricted to some VPDs sees only the events in them (events without a VPD are left out).',
   })
   @ApiOkResponse({ type: AuditEventPageDto })
   @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
@@ -58,7 +61,7 @@ export class AuditController {
     type: ErrorResponseDto,
   })
   @ApiServiceUnavailableResponse({ description: 'DEPENDENCY_UNAVAILABLE: the database is down', type: ErrorResponseDto })
-  async list(@Query() query: AuditQueryDto): Promise<AuditEventPageDto> {
+  async list(@Query() query: AuditQueryDto, @CallerVpdScope() scope: VpdScope): Promise<AuditEventPageDto> {
     const page = await this.audit.find({
       type: query.type,
       actor: query.actor,
@@ -67,6 +70,7 @@ export class AuditController {
       to: query.to ? new Date(query.to) : undefined,
       cursor: query.cursor,
       limit: query.limit ?? AUDIT_DEFAULT_LIMIT,
+      vpds: scope.list,
     });
     return { items: page.items.map(toAuditEventDto), nextCursor: page.nextCursor };
   }

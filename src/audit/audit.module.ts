@@ -6,12 +6,13 @@ import { AuditController } from './audit.controller';
 import { AuditMetrics } from './audit.metrics';
 import { AuditPurgeService } from './audit-purge.service';
 import { AuditService } from './audit.service';
+import { PersonalDataReads } from './personal-data-reads';
 
 /** The audit trail: AuditService (record, query) for the modules that write events, GET /v1/audit-events, and the daily purge (a job). */
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEvent]), JobsModule],
   controllers: [AuditController],
-  providers: [AuditService, AuditPurgeService, AuditMetrics],
-  exports: [AuditService, AuditPurgeService],
+  providers: [AuditService, AuditPurgeService, AuditMetrics, PersonalDataReads],
+  exports: [AuditService, AuditPurgeService, PersonalDataReads],
 })
 export class AuditModule {}

@@ -36,6 +36,8 @@ export interface AuditEventFilter {
   /** nextCursor of the previous page. */
   cursor?: string;
   limit: number;
+  /** Only events in these VPDs (a key restricted to them); events without a VPD are left out too. */
+  vpds?: string[];
 }
 
 export interface AuditEventPage {
@@ -154,6 +156,7 @@ export class AuditService {
     if (filter.from) query.andWhere('e.occurredAt >= :from', { from: filter.from });
     if (filter.to) query.andWhere('e.occurredAt < :to', { to: filter.to });
     if (filter.cursor) query.andWhere('e.id < :after', { after: decodeAuditCursor(filter.cursor) });
+    if (filter.vpds) query.andWhere('e.vpd IN (:...vpds)', { vpds: filter.vpds });
     const rows = await query.getMany();
     const items = rows.slice(0, filter.limit);
     const nextCursor = rows.length > filter.limit ? encodeAuditCursor(items[items.length - 1].id) : null;

@@ -37,3 +37,12 @@ export async function breakerState(client: GatewayClient): Promise<BreakerState>
   if (!match) return 'unknown';
   return (['closed', 'half-open', 'open'] as const)[Number(match[1])] ?? 'unknown';
 }
+
+/** The acting user (--acting-user or ESR_GATEWAY_ACTING_USER) a command needs, or a usage error saying why. */
+export function requireActingUser(ctx: CommandContext, why: string): string {
+  const actingUser = ctx.client.actingUser;
+  if (!actingUser) throw new CliError(`${why} needs --acting-user (or ESR_GATEWAY_ACTING_USER): ${EXPLAIN_ACTING_USER}`, EXIT.USAGE);
+  return actingUser;
+}
+
+const EXPLAIN_ACTING_USER = 'you, as a portal user id, recorded in the audit as the person who read or changed the data.';

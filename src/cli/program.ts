@@ -155,6 +155,7 @@ export function buildProgram(run: (action: (ctx: CommandContext) => Promise<Exit
     .option('--csv', 'print the CSV of every row instead of a table')
     .addOption(new Option('--kind <kind>', 'only this list').choices([...RECONCILIATION_KINDS]))
     .addOption(new Option('--limit <rows>', 'table: stop after this many rows').argParser(positiveInt('--limit')).default(500))
+    .addHelpText('after', '\nNeeds --acting-user: the lists hold names and portal ids, and the gateway audits who read them.')
     .action((vpdArg: string, o: { csv?: boolean; kind?: ReconciliationKind; limit: number }) =>
       ctxAction((ctx) => reconcileCommand(ctx, { vpd: vpdArgument(vpdArg), csv: Boolean(o.csv), kind: o.kind, limit: o.limit })),
     );

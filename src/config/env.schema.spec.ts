@@ -99,6 +99,15 @@ describe(validateEnvironment.name, () => {
     },
   );
 
+  it('should accept keys restricted to VPDs, and refuse a VPD that is not 3 digits with a sentence naming it', () => {
+    expect(problemsOf({ API_KEYS: 'trust-a:trust-a-secret-01:portal:979+806,ops1:ops-secret-0001:ops' })).toEqual([]);
+    const problems = problemsOf({ API_KEYS: 'trust-a:trust-a-secret-01:portal:979+80' });
+    expect(problems).toEqual([
+      'API_KEYS is invalid: entry 1 (trust-a) has VPD(s) that are not 3 digits: "80"; write them as 979+806 ' +
+        '(format id:secret:scope+scope[:vpd+vpd], comma-separated)',
+    ]);
+  });
+
   it('should never echo an API key secret in its error message', () => {
     const problems = problemsOf({ API_KEYS: 'portal1:topsecretvalue:nosuchscope' });
     expect(problems[0]).toContain('API_KEYS');

@@ -88,7 +88,7 @@ function IsApiKeyList(options?: ValidationOptions) {
             parseApiKeys(String(args?.value));
             return '';
           } catch (e) {
-            return `API_KEYS is invalid: ${(e as Error).message} (format id:secret:scope+scope, comma-separated)`;
+            return `API_KEYS is invalid: ${(e as Error).message} (format id:secret:scope+scope[:vpd+vpd], comma-separated)`;
           }
         },
       },

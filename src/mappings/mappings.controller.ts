@@ -17,7 +17,10 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ActingUser, ApiKeyId, RequestId, RequireScope } from '../common/auth/auth.decorators';
+import { CallerVpdScope, VpdsOfRequest } from '../common/auth/vpd-scope.decorators';
+import type { VpdScope } from '../common/auth/vpd-scope';
 import { ErrorResponseDto } from '../common/errors/error-response';
+import { PersonalDataReads } from '../audit/personal-data-reads';
 import { CreateEsrMappingDto } from './dto/create-mapping.dto';
 import { ImportEsrMappingsDto, ImportEsrMappingsResultDto } from './dto/import-mappings.dto';
 import { MappingParamsDto, PortalUserParamsDto } from './dto/mapping-params.dto';
@@ -41,6 +44,12 @@ const ACTING_USER_HEADER = {
   example: 'lsa.user@nhs.net',
 };
 
+/** The VPDs of an import's rows: a key restricted to some VPDs needs every one of them (403 naming the others). */
+function importVpds(body: unknown): unknown[] {
+  const items = (body as { items?: unknown } | null)?.items;
+  return Array.isArray(items) ? items.map((item) => (item as { vpd?: unknown } | null)?.vpd) : [];
+}
+
 export function toCreatedDto(created: CreatedMapping): CreatedEsrMappingDto {
   const { row, access } = created;
   return { ...toMappingDto(row), esrPerson: row.displayName ? { displayName: row.displayName } : null, access };
@@ -62,7 +71,11 @@ export function toMappingDto(row: EsrMapping): EsrMappingDto {
 @ApiBearerAuth()
 @RequireScope('portal')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
-@ApiForbiddenResponse({ description: "FORBIDDEN: the API key lacks the 'portal' scope", type: ErrorResponseDto })
+@ApiForbiddenResponse({
+  description:
+    "FORBIDDEN: the API key lacks the 'portal' scope, or is restricted to other VPDs than the one named (path, body or import row)",
+  type: ErrorResponseDto,
+})
 @ApiUnprocessableEntityResponse({
   description: 'VALIDATION_FAILED: a path parameter, header or body field is not valid (details name it)',
   type: ErrorResponseDto,
@@ -74,14 +87,29 @@ export class MappingsController {
   constructor(
     private readonly mappings: MappingsService,
     private readonly importer: MappingImportService,
+    private readonly reads: PersonalDataReads,
   ) {}
 
   @Get('users/:portalUserId/esr-mappings')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: "List a portal user's ESR mappings", description: 'Oldest first; an empty list when the user has none.' })
+  @ApiOperation({
+    summary: "List a portal user's ESR mappings",
+    description:
+      'Oldest first; an empty list when the user has none. A key restricted to some VPDs sees only the mappings in them. ' +
+      'Personal data (display names): needs X-Acting-User and writes one PERSONAL_DATA_READ audit event.',
+  })
+  @ApiHeader(ACTING_USER_HEADER)
   @ApiOkResponse({ type: EsrMappingListDto })
-  async list(@Param() params: PortalUserParamsDto): Promise<EsrMappingListDto> {
-    const rows = await this.mappings.list(params.portalUserId);
+  async list(
+    @Param() params: PortalUserParamsDto,
+    @ActingUser() actor: string,
+    @ApiKeyId() apiKeyId: string,
+    @RequestId() requestId: string,
+    @CallerVpdScope() scope: VpdScope,
+  ): Promise<EsrMappingListDto> {
+    const rows = scope.filter(await this.mappings.list(params.portalUserId), (row) => row.vpd);
+    const route = 'GET /v1/users/{portalUserId}/esr-mappings';
+    await this.reads.record({ actor, apiKeyId, requestId, route, rows: rows.length, subjectUserId: params.portalUserId });
     return { portalUserId: params.portalUserId, items: rows.map(toMappingDto) };
   }
 
@@ -117,7 +145,9 @@ export class MappingsController {
   @Delete('users/:portalUserId/esr-mappings')
   @ApiOperation({
     summary: 'Remove every ESR mapping of a portal account that is being deleted',
-    description: 'Writes a MAPPING_DELETED audit event per mapping. A user with none: 200 { deleted: 0 }.',
+    description:
+      'Writes a MAPPING_DELETED audit event per mapping. A user with none: 200 { deleted: 0 }. A key restricted to some ' +
+      'VPDs removes only the mappings in them.',
   })
   @ApiHeader(ACTING_USER_HEADER)
   @ApiOkResponse({ type: DeletedMappingsDto })
@@ -126,8 +156,9 @@ export class MappingsController {
     @ActingUser() actor: string,
     @ApiKeyId() apiKeyId: string,
     @RequestId() requestId: string,
+    @CallerVpdScope() scope: VpdScope,
   ): Promise<DeletedMappingsDto> {
-    return this.mappings.deleteAll(params.portalUserId, { actor, apiKeyId, requestId });
+    return this.mappings.deleteAll(params.portalUserId, { actor, apiKeyId, requestId }, scope.list);
   }
 
   @Delete('users/:portalUserId/esr-mappings/:vpd/:employeeNumber')
@@ -161,6 +192,7 @@ export class MappingsController {
       'accepts bodies up to 1 MiB.',
   })
   @ApiHeader(ACTING_USER_HEADER)
+  @VpdsOfRequest(importVpds)
   @ApiOkResponse({ type: ImportEsrMappingsResultDto })
   @ApiPayloadTooLargeResponse({
     description: `PAYLOAD_TOO_LARGE: the body is over ${IMPORT_BODY_LIMIT_BYTES / 1024 / 1024} MiB`,

@@ -139,18 +139,22 @@ export class MappingsService {
     });
   }
 
-  /** Deletes every mapping of a portal account being removed (a MAPPING_DELETED event each); 0 when it had none. */
-  async deleteAll(portalUserId: string, ctx: ChangeContext): Promise<{ deleted: number }> {
-    return this.mirrorHold.writing([portalUserId], () => this.deleteAllOf(portalUserId, ctx));
+  /**
+   * Deletes every mapping of a portal account being removed (a MAPPING_DELETED event each); 0 when it
+   * had none. `vpds` (a key restricted to some VPDs) limits it to the mappings in those VPDs.
+   */
+  async deleteAll(portalUserId: string, ctx: ChangeContext, vpds?: readonly string[]): Promise<{ deleted: number }> {
+    return this.mirrorHold.writing([portalUserId], () => this.deleteAllOf(portalUserId, ctx, vpds));
   }
 
-  private async deleteAllOf(portalUserId: string, ctx: ChangeContext): Promise<{ deleted: number }> {
+  private async deleteAllOf(portalUserId: string, ctx: ChangeContext, vpds?: readonly string[]): Promise<{ deleted: number }> {
     return this.dataSource.transaction(async (manager) => {
       await lockPortalUsers(manager, [portalUserId]);
       const before = await this.recorder.capture(manager, [portalUserId]);
-      const rows = await manager.find(EsrMapping, { where: { portalUserId } });
+      const where = vpds ? { portalUserId, vpd: In([...vpds]) } : { portalUserId };
+      const rows = await manager.find(EsrMapping, { where });
       if (rows.length === 0) return { deleted: 0 };
-      await manager.delete(EsrMapping, { portalUserId });
+      await manager.delete(EsrMapping, where);
       await this.audit.recordMany(
         rows.map((row) => mappingEvent('MAPPING_DELETED', row, ctx, { source: 'account-removed' })),
         manager,

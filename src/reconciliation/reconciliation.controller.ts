@@ -12,7 +12,8 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { RequireScope } from '../common/auth/auth.decorators';
+import { ActingUser, ApiKeyId, RequestId, RequireScope } from '../common/auth/auth.decorators';
+import { PersonalDataReads } from '../audit/personal-data-reads';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { RECONCILIATION_DEFAULT_LIMIT, ReconciliationPageDto, ReconciliationQueryDto, VpdParamsDto } from './dto/reconciliation.dto';
 import { toCsv } from './reconciliation-rows';
@@ -25,11 +26,17 @@ const wantsCsv = (accept: string | undefined) => /(^|,)\s*text\/csv\s*(;|,|$)/i.
 @ApiBearerAuth()
 @RequireScope('portal', 'ops')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
-@ApiForbiddenResponse({ description: "FORBIDDEN: the API key has neither the 'portal' nor the 'ops' scope", type: ErrorResponseDto })
+@ApiForbiddenResponse({
+  description: "FORBIDDEN: the API key has neither the 'portal' nor the 'ops' scope, or is restricted to other VPDs",
+  type: ErrorResponseDto,
+})
 @ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: vpd, kind, cursor or limit is not valid', type: ErrorResponseDto })
 @Controller({ path: 'v1' })
 export class ReconciliationController {
-  constructor(private readonly reconciliation: ReconciliationService) {}
+  constructor(
+    private readonly reconciliation: ReconciliationService,
+    private readonly reads: PersonalDataReads,
+  ) {}
 
   @Get('vpds/:vpd/reconciliation')
   @Header('Cache-Control', 'no-store')
@@ -37,9 +44,11 @@ export class ReconciliationController {
     summary: "A VPD's reconciliation: role holders without a portal mapping, and mappings that do not give access",
     description:
       'Served from the synced role data and the database (no ESR calls). JSON is paged (opaque cursor); with ' +
-      "Accept: text/csv the answer is every row (all pages) as CSV with a header line, for the LSA's spreadsheet.",
+      "Accept: text/csv the answer is every row (all pages) as CSV with a header line, for the LSA's spreadsheet. " +
+      'Personal data (names, portal ids): needs X-Acting-User and writes one PERSONAL_DATA_READ audit event per request.',
   })
   @ApiHeader({ name: 'Accept', required: false, description: 'text/csv for CSV of all rows' })
+  @ApiHeader({ name: 'X-Acting-User', required: true, description: 'The person reading (portal user id); recorded in the audit' })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: ReconciliationPageDto })
   @ApiNotFoundResponse({ description: 'NOT_FOUND: the gateway does not serve this VPD', type: ErrorResponseDto })
@@ -47,17 +56,26 @@ export class ReconciliationController {
     @Param() params: VpdParamsDto,
     @Query() query: ReconciliationQueryDto,
     @Headers('accept') accept: string | undefined,
+    @ActingUser() actor: string,
+    @ApiKeyId() apiKeyId: string,
+    @RequestId() requestId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ReconciliationPageDto | string> {
+    const read = { actor, apiKeyId, requestId, route: 'GET /v1/vpds/{vpd}/reconciliation', vpd: params.vpd };
+    const kind = query.kind ?? null;
     if (!wantsCsv(accept)) {
-      return this.reconciliation.page(params.vpd, {
+      const page = await this.reconciliation.page(params.vpd, {
         kind: query.kind,
         cursor: query.cursor,
         limit: query.limit ?? RECONCILIATION_DEFAULT_LIMIT,
       });
+      await this.reads.record({ ...read, rows: page.items.length, details: { format: 'json', kind } });
+      return page;
     }
+    const rows = await this.reconciliation.all(params.vpd, query.kind);
+    await this.reads.record({ ...read, rows: rows.length, details: { format: 'csv', kind } });
     void reply.header('Content-Type', 'text/csv; charset=utf-8');
     void reply.header('Content-Disposition', `attachment; filename="reconciliation-${params.vpd}.csv"`);
-    return toCsv(await this.reconciliation.all(params.vpd, query.kind));
+    return toCsv(rows);
   }
 }

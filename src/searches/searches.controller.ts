@@ -47,7 +47,7 @@ export class SearchesController {
   @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto, headers: NO_STORE })
   @ApiForbiddenResponse({
     description:
-      "FORBIDDEN: the API key lacks the 'portal' scope; or ESR_ACCESS_NOT_ACTIVE: the acting user's access is not ACTIVE in " +
+      "FORBIDDEN: the API key lacks the 'portal' scope, or is restricted to other VPDs; or ESR_ACCESS_NOT_ACTIVE: the acting user's access is not ACTIVE in " +
       'that VPD (message: the same reason sentence as the access endpoint)',
     type: ErrorResponseDto,
     headers: NO_STORE,

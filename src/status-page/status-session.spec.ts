@@ -4,6 +4,7 @@ import { readCookie, sessionCookie, StatusSessions } from './status-session';
 const KEYS = [
   { id: 'ops1', secret: 'ops-secret-0001', scopes: ['ops' as const] },
   { id: 'portal1', secret: 'portal-secret-01', scopes: ['portal' as const] },
+  { id: 'ops-979', secret: 'ops-979-secret-01', scopes: ['ops' as const], vpds: ['979'] },
 ];
 const NOW = Date.parse('2026-11-25T10:00:00Z');
 const TTL = 8 * 3_600_000;
@@ -16,6 +17,11 @@ describe(StatusSessions.name, () => {
     expect(sessions.signIn('portal-secret-01')).toBeUndefined();
     expect(sessions.signIn('nope')).toBeUndefined();
     expect(sessions.signIn(undefined)).toBeUndefined();
+  });
+
+  it('should refuse an ops key restricted to some VPDs (the page shows every VPD), at sign-in and in a cookie', () => {
+    expect(sessions.signIn('ops-979-secret-01')).toBeUndefined();
+    expect(sessions.verify(sessions.issue('ops-979', NOW), NOW)).toBeUndefined();
   });
 
   it('should accept its own cookie until it expires', () => {

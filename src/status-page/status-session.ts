@@ -22,11 +22,11 @@ export class StatusSessions {
     this.secret = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
   }
 
-  /** The ops key presented in the sign-in form, or undefined (unknown key, or no ops scope). */
+  /** The ops key presented in the sign-in form, or undefined (unknown key, no ops scope, or restricted to some VPDs). */
   signIn(presented: unknown): KeyHolder | undefined {
     if (typeof presented !== 'string' || presented.length === 0 || presented.length > 512) return undefined;
     const found = this.keys.match(presented.trim());
-    return found?.scopes.includes('ops') ? found : undefined;
+    return found && showsEveryVpd(found) ? found : undefined;
   }
 
   /** A cookie value for a signed-in key. */
@@ -43,13 +43,17 @@ export class StatusSessions {
     const expected = Buffer.from(this.sign(`v1.${keyId}.${expiry}`));
     if (!timingSafeEqual(expected, Buffer.from(sig))) return undefined;
     if (Number(expiry) <= nowMs) return undefined;
-    return this.keys.byId(keyId)?.scopes.includes('ops') ? keyId : undefined;
+    const key = this.keys.byId(keyId);
+    return key && showsEveryVpd(key) ? keyId : undefined;
   }
 
   private sign(body: string): string {
     return createHmac('sha256', this.secret).update(body).digest('base64url');
   }
 }
+
+/** The page shows every VPD: only unscoped ops keys sign in (a key restricted to some VPDs is refused like a portal key). */
+const showsEveryVpd = (key: KeyHolder): boolean => key.scopes.includes('ops') && key.vpds === undefined;
 
 /** The value of one cookie from a Cookie header. */
 export function readCookie(header: string | undefined, name: string): string | undefined {

@@ -17,6 +17,8 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiKeyId, RequestId, RequireScope } from '../common/auth/auth.decorators';
+import { CallerVpdScope } from '../common/auth/vpd-scope.decorators';
+import type { VpdScope } from '../common/auth/vpd-scope';
 import { PORTAL_USER_ID } from '../domain/identifiers';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { ErrorResponseDto } from '../common/errors/error-response';
@@ -39,7 +41,10 @@ const ACTING_USER_HEADER = {
 @ApiBearerAuth()
 @RequireScope('ops')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
-@ApiForbiddenResponse({ description: "FORBIDDEN: the API key lacks the 'ops' scope", type: ErrorResponseDto })
+@ApiForbiddenResponse({
+  description: "FORBIDDEN: the API key lacks the 'ops' scope, or is restricted to other VPDs than the one named (or the run's)",
+  type: ErrorResponseDto,
+})
 @ApiServiceUnavailableResponse({ description: 'DEPENDENCY_UNAVAILABLE: Redis or the database is down', type: ErrorResponseDto })
 @Controller({ path: 'v1/sync' })
 export class SyncController {
@@ -51,10 +56,14 @@ export class SyncController {
   ) {}
 
   @Get('status')
-  @ApiOperation({ summary: 'Sync state per VPD and the replica syncing now' })
+  @ApiOperation({
+    summary: 'Sync state per VPD and the replica syncing now',
+    description: 'A key restricted to some VPDs sees only those VPDs.',
+  })
   @ApiOkResponse({ type: SyncStatusDto })
-  status(): Promise<SyncStatusDto> {
-    return this.syncStatus.status();
+  async status(@CallerVpdScope() scope: VpdScope): Promise<SyncStatusDto> {
+    const status = await this.syncStatus.status();
+    return scope.restricted ? { ...status, vpds: scope.filter(status.vpds, (v) => v.vpd) } : status;
   }
 
   @Post('runs')
@@ -63,7 +72,8 @@ export class SyncController {
     summary: 'Start a sync run (one VPD or all), or list what it would change',
     description:
       'Answers 202 with the run id at once; the run waits for a run in progress to finish (up to a minute, else it is ' +
-      'skipped) and goes on in the background. With dryRun: 200 with what it would add, update and remove; nothing is written.',
+      'skipped) and goes on in the background. With dryRun: 200 with what it would add, update and remove; nothing is written. ' +
+      'A key restricted to some VPDs must name one of them (403 FORBIDDEN otherwise).',
   })
   @ApiExtraModels(SyncRunAcceptedDto, SyncDryRunDto)
   @ApiAcceptedResponse({ type: SyncRunAcceptedDto, description: 'The run was started' })
@@ -75,8 +85,10 @@ export class SyncController {
   @ApiServiceUnavailableResponse({ description: 'ESR_UNAVAILABLE (dry run) or DEPENDENCY_UNAVAILABLE', type: ErrorResponseDto })
   async createRun(
     @Body() body: CreateSyncRunDto,
+    @CallerVpdScope() scope: VpdScope,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SyncRunAcceptedDto | SyncDryRunDto> {
+    if (!body.vpd) scope.requireAll('A run without a vpd syncs every VPD');
     if (body.dryRun) {
       void reply.status(200);
       return this.dryRuns.dryRun({ mode: body.mode, vpd: body.vpd });
@@ -89,8 +101,11 @@ export class SyncController {
   @ApiOkResponse({ type: SyncRunDto })
   @ApiNotFoundResponse({ description: 'NOT_FOUND: no such run (or it is older than 24 hours)', type: ErrorResponseDto })
   @ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: runId is not a run id', type: ErrorResponseDto })
-  getRun(@Param() params: SyncRunParamsDto): Promise<SyncRunDto> {
-    return this.runs.getRun(params.runId);
+  async getRun(@Param() params: SyncRunParamsDto, @CallerVpdScope() scope: VpdScope): Promise<SyncRunDto> {
+    const run = await this.runs.getRun(params.runId);
+    if (!scope.restricted) return run;
+    if (run.vpd) scope.check([run.vpd]);
+    return { ...run, vpds: scope.filter(run.vpds, (v) => v.vpd) };
   }
 
   @Post('vpds/:vpd/held-removals/approve')

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { WebhookDelivery } from '../database/webhook-delivery.entity';
 import { RequireScope } from '../common/auth/auth.decorators';
+import { SpansAllVpds } from '../common/auth/vpd-scope.decorators';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import {
   AccessChangedEventDto,
@@ -43,8 +44,12 @@ export function toDeliveryDto(row: WebhookDelivery): WebhookDeliveryDto {
 @ApiTags('Webhooks')
 @ApiBearerAuth()
 @RequireScope('ops')
+@SpansAllVpds('Webhook deliveries are shared by every VPD (one receiver)')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
-@ApiForbiddenResponse({ description: "FORBIDDEN: the API key lacks the 'ops' scope", type: ErrorResponseDto })
+@ApiForbiddenResponse({
+  description: "FORBIDDEN: the API key lacks the 'ops' scope, or is restricted to some VPDs (deliveries span every VPD)",
+  type: ErrorResponseDto,
+})
 @ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: a query or path parameter is not valid', type: ErrorResponseDto })
 @Controller({ path: 'v1/webhooks' })
 export class WebhooksController {

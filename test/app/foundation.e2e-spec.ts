@@ -55,7 +55,11 @@ describe('Gateway foundation (HTTP conventions)', () => {
   });
 
   it('should let a key with both scopes call portal and ops routes', async () => {
-    const portal = await inject({ method: 'GET', url: '/v1/users/u1/esr-mappings', headers: { authorization: `Bearer ${BOTH_KEY}` } });
+    const portal = await inject({
+      method: 'GET',
+      url: '/v1/users/u1/esr-mappings',
+      headers: { authorization: `Bearer ${BOTH_KEY}`, 'x-acting-user': 'lsa.one' },
+    });
     expect(portal.statusCode).toBe(200);
     const ops = await inject({ method: 'GET', url: '/v1/audit/events', headers: { authorization: `Bearer ${BOTH_KEY}` } });
     expect(ops.statusCode).toBe(200);

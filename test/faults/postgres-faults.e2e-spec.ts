@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { ReliabilityRecorder, timeUntil } from '../support/reliability';
 import { accessState, FaultGateway, LSA, mapUser, runSync, sleep, startFaultGateway } from './fault-harness';
+import { PORTAL_KEY } from '../support/test-env';
 
 const ESTABLISHED = '30581377'; // sandbox fixture: holds the role, active
 const HOLDER = 'pg.holder@nhs.net';
@@ -58,7 +59,7 @@ describe('Fault: PostgreSQL away', () => {
           'x-acting-user': LSA,
         },
       ),
-      await g.client.get(`/v1/users/${HOLDER}/esr-mappings`),
+      await g.client.get(`/v1/users/${HOLDER}/esr-mappings`, PORTAL_KEY, { 'x-acting-user': LSA }),
     ];
     for (const res of attempts) {
       expect(res.status).toBe(503);

@@ -80,3 +80,13 @@ export function searchAs(
     'x-acting-user': actor,
   });
 }
+
+/** The VPDs of a user's mappings as one key sees them: in the mappings list and in the access answer. */
+export async function vpdsSeenBy(client: CheckedClient, key: string, user: string): Promise<{ list: string[]; access: string[] }> {
+  const headers = { 'x-acting-user': 'lsa.matrix@nhs.net' };
+  const list = await client.get(`/v1/users/${encodeURIComponent(user)}/esr-mappings`, key, headers);
+  const access = await client.get(`/v1/users/${encodeURIComponent(user)}/esr-access`, key, headers);
+  if (list.status !== 200 || access.status !== 200) throw new Error(`reads of ${user} answered ${list.status} and ${access.status}`);
+  const vpds = (items: Array<{ vpd: string }>) => items.map((item) => item.vpd).sort();
+  return { list: vpds(list.body.items), access: vpds(access.body.mappings) };
+}

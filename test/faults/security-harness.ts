@@ -15,6 +15,22 @@ import { GatewayProcess } from './gateway-process';
 export const LOCAL_KEY = LOCAL_DEV_API_KEY.secret;
 /** A key no gateway knows, shaped like a real one (it must not reach a log either). */
 export const UNKNOWN_KEY = 'unknown-key-5d1c0b9e7f3a';
+/** The VPD the matrix's requests name (sampleRequest), and one no request names. */
+export const ASKED_VPD = '979' as const;
+export const OTHER_VPD = '806' as const;
+/** Keys restricted to one VPD (API_KEYS `id:secret:scopes:vpd`), by scope and by VPD. */
+export const SCOPED_KEYS = {
+  portal: { [ASKED_VPD]: 'trust-979-portal-key-7c1e', [OTHER_VPD]: 'trust-806-portal-key-4b9d' },
+  ops: { [ASKED_VPD]: 'trust-979-ops-key-0e5a2f', [OTHER_VPD]: 'trust-806-ops-key-93d1c7' },
+} as const;
+/** The API keys of the gateways with keys: the test keys and the VPD-scoped ones. */
+export const MATRIX_API_KEYS = [
+  TEST_API_KEYS,
+  ...(['portal', 'ops'] as const).flatMap((scope) =>
+    ([ASKED_VPD, OTHER_VPD] as const).map((vpd) => `${scope}-${vpd}:${SCOPED_KEYS[scope][vpd]}:${scope}:${vpd}`),
+  ),
+].join(',');
+
 /** The audit key and ESR client secret of the production-mode gateway. */
 export const AUDIT_SECRET = 'matrix-audit-hmac-secret-8e41c7';
 export const ESR_CLIENT = { id: 'esr-gateway-matrix', secret: 'esr-client-secret-27b9f0d4' };
@@ -58,7 +74,7 @@ export async function startSecured(mode: ModeName, esr: EsrForGateway): Promise<
       DATABASE_URL: db.url,
       REDIS_URL,
       REDIS_KEY_PREFIX: prefix.prefix,
-      API_KEYS: TEST_API_KEYS,
+      API_KEYS: MATRIX_API_KEYS,
       AUDIT_HMAC_SECRET: AUDIT_SECRET,
       ESR_BASE_URL: esr.url,
       ESR_CLIENT_ID: ESR_CLIENT.id,
@@ -84,7 +100,7 @@ export async function startSecured(mode: ModeName, esr: EsrForGateway): Promise<
     env = {
       ...env,
       SQLITE_PATH: file,
-      ...(mode === 'local with API_KEYS' ? { API_KEYS: TEST_API_KEYS, AUDIT_HMAC_SECRET: AUDIT_SECRET } : {}),
+      ...(mode === 'local with API_KEYS' ? { API_KEYS: MATRIX_API_KEYS, AUDIT_HMAC_SECRET: AUDIT_SECRET } : {}),
     };
     auditRows = async () => {
       const sqlite = await new DataSource({ type: 'better-sqlite3', database: file, readonly: true }).initialize();
@@ -127,6 +143,9 @@ export function scopeOf(op: OpenApiOperation): Scope | undefined {
 }
 
 export const keyFor = (scope: Scope): string => (scope === 'ops' ? OPS_KEY : PORTAL_KEY);
+/** A key of the right scope restricted to one VPD. */
+export const scopedKeyFor = (scope: Scope, vpd: typeof ASKED_VPD | typeof OTHER_VPD): string =>
+  SCOPED_KEYS[scope === 'ops' ? 'ops' : 'portal'][vpd];
 /** A key without the scope needed, or undefined when every scope will do. */
 export const wrongKeyFor = (scope: Scope): string | undefined =>
   scope === 'either' ? undefined : scope === 'portal' ? OPS_KEY : PORTAL_KEY;
@@ -150,7 +169,7 @@ export function reachable(host: string, port: number): Promise<boolean> {
 export function sampleRequest(op: OpenApiOperation, person: Person, niNumber: string, other: string): GatewayRequest {
   const values: Record<string, string> = {
     portalUserId: 'matrix.subject@nhs.net',
-    vpd: '979',
+    vpd: ASKED_VPD,
     employeeNumber: person.employeeNumber,
     runId: '3f2a9f3e-6c1b-4c8e-9a3d-2f1e0b7c5d4a',
   };
@@ -159,7 +178,7 @@ export function sampleRequest(op: OpenApiOperation, person: Person, niNumber: st
     'POST /v1/users/{portalUserId}/esr-mappings': { vpd: '979', employeeNumber: other },
     'POST /v1/esr-mappings/import': { items: [{ portalUserId: 'matrix.import@nhs.net', vpd: '979', employeeNumber: other }] },
     'POST /v1/esr-access/batch': { portalUserIds: ['matrix.subject@nhs.net'] },
-    'POST /v1/sync/runs': { mode: 'incremental' },
+    'POST /v1/sync/runs': { mode: 'incremental', vpd: '979' },
   };
   return {
     method: op.method as GatewayRequest['method'],
@@ -169,12 +188,25 @@ export function sampleRequest(op: OpenApiOperation, person: Person, niNumber: st
   };
 }
 
+/** Whether a request names a VPD (a `{vpd}` path parameter, a body `vpd`, or import rows'), as the VPD scope guard reads it. */
+export function namesVpd(op: OpenApiOperation, request: GatewayRequest): boolean {
+  const body = request.payload as { vpd?: unknown; items?: Array<{ vpd?: unknown }> } | undefined;
+  return op.path.includes('{vpd}') || typeof body?.vpd === 'string' || Boolean(body?.items?.some((item) => typeof item.vpd === 'string'));
+}
+
+/** Whether the document says a route spans every VPD (refused to keys restricted to some VPDs). */
+export const spansAllVpds = (op: OpenApiOperation): boolean =>
+  /restricted to some VPDs/.test(String((op.responses['403'] as { description?: string } | undefined)?.description));
+
 /** Secrets every gateway of the matrix was given or sent, by name. */
 export function secretsOf(): Map<string, string> {
   return new Map([
     ['the portal API key', PORTAL_KEY],
     ['the ops API key', OPS_KEY],
     ['the portal+ops API key', BOTH_KEY],
+    ...Object.entries(SCOPED_KEYS).flatMap(([scope, byVpd]) =>
+      Object.entries(byVpd).map(([vpd, key]): [string, string] => [`the ${scope} API key of VPD ${vpd}`, key]),
+    ),
     ['the unknown key sent', UNKNOWN_KEY],
     ['the local key', LOCAL_KEY],
     ['AUDIT_HMAC_SECRET', AUDIT_SECRET],

@@ -1,13 +1,19 @@
 import { Person, RunningSandbox, startSandbox } from '../../src/sandbox/sandbox.server';
-import type { GatewayAnswer } from '../support/checked-client';
+import type { GatewayAnswer, GatewayRequest } from '../support/checked-client';
+import type { OpenApiOperation } from '../support/openapi-validator';
 import { ReliabilityRecorder } from '../support/reliability';
 import { BOTH_KEY } from '../support/test-env';
 import { HOME_VPD, runSync } from './fault-harness';
 import { assertBuilt } from './gateway-process';
-import { CrossVpd, personWithNi, prepareCrossVpd, searchAs } from './security-cross-vpd';
+import { CrossVpd, personWithNi, prepareCrossVpd, searchAs, vpdsSeenBy } from './security-cross-vpd';
 import {
+  ASKED_VPD,
   ESR_CLIENT,
   keyFor,
+  namesVpd,
+  OTHER_VPD,
+  scopedKeyFor,
+  spansAllVpds,
   leaksIn,
   LOCAL_KEY,
   ModeName,
@@ -23,8 +29,18 @@ import {
   wrongKeyFor,
 } from './security-harness';
 
-type Credentials = 'no key' | 'an unknown key' | 'the public local key' | 'a key of the wrong scope' | 'a key of the right scope';
-type Expected = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'accepted';
+type Credentials =
+  | 'no key'
+  | 'an unknown key'
+  | 'the public local key'
+  | 'a key of the wrong scope'
+  | 'a key of the right scope'
+  | 'a key of the right scope restricted to the VPD asked about'
+  | 'a key of the right scope restricted to another VPD';
+/** in/out of VPD scope: accepted, or 403 FORBIDDEN naming the VPD where the request names one (by route, see vpdOutcome). */
+type Expected = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'accepted' | 'in VPD scope' | 'out of VPD scope';
+/** What one route answers: the expected outcome made concrete for that route. */
+type Outcome = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'accepted' | 'public' | 'FORBIDDEN: VPD' | 'FORBIDDEN: every VPD';
 const MODES: ModeName[] = ['production', 'local', 'local with API_KEYS'];
 
 /** What each protected route answers, by the credentials sent and the mode (null: no such key in that mode). */
@@ -35,6 +51,10 @@ const MATRIX: Array<[Credentials, Record<ModeName, Expected | null>]> = [
   ['the public local key',     { production: 'UNAUTHENTICATED', local: 'accepted',        'local with API_KEYS': 'UNAUTHENTICATED' }],
   ['a key of the wrong scope', { production: 'FORBIDDEN',       local: null,              'local with API_KEYS': 'FORBIDDEN' }],
   ['a key of the right scope', { production: 'accepted',        local: null,              'local with API_KEYS': 'accepted' }],
+  ['a key of the right scope restricted to the VPD asked about',
+                               { production: 'in VPD scope',    local: null,              'local with API_KEYS': 'in VPD scope' }],
+  ['a key of the right scope restricted to another VPD',
+                               { production: 'out of VPD scope', local: null,             'local with API_KEYS': 'out of VPD scope' }],
 ];
 
 function keyOf(credentials: Credentials, scope: Scope): string | undefined {
@@ -42,13 +62,30 @@ function keyOf(credentials: Credentials, scope: Scope): string | undefined {
   if (credentials === 'the public local key') return LOCAL_KEY;
   if (credentials === 'a key of the wrong scope') return wrongKeyFor(scope);
   if (credentials === 'a key of the right scope') return keyFor(scope);
+  if (credentials === 'a key of the right scope restricted to the VPD asked about') return scopedKeyFor(scope, ASKED_VPD);
+  if (credentials === 'a key of the right scope restricted to another VPD') return scopedKeyFor(scope, OTHER_VPD);
   return undefined;
 }
 
+/**
+ * A VPD-scoped key on one route: routes that span every VPD (the document's 403 says so) refuse it;
+ * otherwise a key of another VPD is refused where the request names a VPD and accepted (lists filtered)
+ * where it does not.
+ */
+function vpdOutcome(expected: Expected, op: OpenApiOperation, request: GatewayRequest): Outcome {
+  if (expected !== 'in VPD scope' && expected !== 'out of VPD scope') return expected;
+  if (spansAllVpds(op)) return 'FORBIDDEN: every VPD';
+  return expected === 'out of VPD scope' && namesVpd(op, request) ? 'FORBIDDEN: VPD' : 'accepted';
+}
+
 /** What is wrong with an answer for the expected outcome, or null. */
-function mismatch(answer: GatewayAnswer, expected: Expected | 'public', scope: string | undefined): string | null {
+function mismatch(answer: GatewayAnswer, expected: Outcome, scope: string | undefined): string | null {
   const { status, body } = answer;
   if (expected === 'public') return status < 400 ? null : `${status} for a public route`;
+  if (expected === 'FORBIDDEN: VPD' || expected === 'FORBIDDEN: every VPD') {
+    const says = expected === 'FORBIDDEN: VPD' ? `may not act in VPD ${ASKED_VPD}: it acts only in VPD ${OTHER_VPD}` : 'every VPD';
+    return status === 403 && body?.error === 'FORBIDDEN' && String(body?.message).includes(says) ? null : `${status} ${body?.error}`;
+  }
   if (expected === 'UNAUTHENTICATED') return status === 401 && body?.error === 'UNAUTHENTICATED' ? null : `${status} ${body?.error}`;
   if (expected === 'FORBIDDEN')
     return status === 403 && body?.error === 'FORBIDDEN' && String(body?.message).includes(`'${scope}' scope`)
@@ -123,12 +160,38 @@ describe('Security matrix: every route, every kind of credentials, local and pro
         if (key !== undefined) request.headers = { ...request.headers, authorization: `Bearer ${key}` };
         const answer = await g.client.request(request);
         if (op.path.startsWith('/v1/')) requests++; // (health probes are not logged)
-        const problem = mismatch(answer, scope ? expected : 'public', scope);
+        const problem = mismatch(answer, scope ? vpdOutcome(expected, op, request) : 'public', scope);
         if (problem) wrong.push(`${op.method} ${op.path}: ${problem}`);
       }
       expect(wrong).toEqual([]);
       expect(g.client.problems).toEqual([]);
       recorder.add('matrixRows', g.operations.length);
+      survived();
+    });
+
+    it('should refuse every read of personal data without X-Acting-User (422, as for writes)', async () => {
+      const survived = recorder.fault(`${mode} mode: personal-data reads without X-Acting-User`, 'every such GET: 422 naming the header');
+      const { person, ni } = subject();
+      const reads = g.operations.filter(
+        (op) => op.method === 'GET' && op.parameters.some((p) => p.in === 'header' && /^x-acting-user$/i.test(p.name) && p.required),
+      );
+      expect(reads.map((op) => op.path)).toEqual(
+        expect.arrayContaining(['/v1/users/{portalUserId}/esr-mappings', '/v1/vpds/{vpd}/reconciliation']),
+      );
+      const wrong: string[] = [];
+      for (const op of reads) {
+        const request = sampleRequest(op, person, ni, 'x');
+        const key = mode === 'local' ? LOCAL_KEY : keyFor(scopeOf(op) ?? 'portal');
+        delete request.headers?.['x-acting-user'];
+        request.headers = { ...request.headers, authorization: `Bearer ${key}` };
+        const answer = await g.client.request(request);
+        requests++;
+        const field = (answer.body?.details as Array<{ field: string }> | undefined)?.[0]?.field;
+        if (answer.status !== 422 || field !== 'X-Acting-User') wrong.push(`${op.method} ${op.path}: ${answer.status} ${field}`);
+      }
+      expect(wrong).toEqual([]);
+      expect(g.client.problems).toEqual([]);
+      recorder.add('matrixRows', reads.length);
       survived();
     });
 
@@ -159,6 +222,41 @@ describe('Security matrix: every route, every kind of credentials, local and pro
           expect(seen).toEqual(table);
           expect(g.client.problems).toEqual([]);
           recorder.add('crossVpdRows', table.length);
+          survived();
+        });
+
+        it("should show a key restricted to one VPD only that VPD's mappings, and refuse its searches elsewhere", async () => {
+          const survived = recorder.fault('VPD-scoped keys across VPDs', 'lists filtered to the key, searches elsewhere 403');
+          // a: the VPD the scoped keys name; b: the other VPD of this ESR.
+          const a = ASKED_VPD;
+          const [b] = cross.vpds.filter((vpd) => vpd !== a);
+          expect(cross.vpds).toContain(a);
+          const own = scopedKeyFor('portal', ASKED_VPD);
+          const elsewhere = scopedKeyFor('portal', OTHER_VPD);
+          // prettier-ignore
+          const seen = [
+            [cross.users[a], 'unscoped', await vpdsSeenBy(g.client, keyFor('portal'), cross.users[a])],
+            [cross.users[a], a,          await vpdsSeenBy(g.client, own, cross.users[a])],
+            [cross.users[b], a,          await vpdsSeenBy(g.client, own, cross.users[b])],
+            [cross.users[a], OTHER_VPD,  await vpdsSeenBy(g.client, elsewhere, cross.users[a])],
+          ];
+          expect(seen).toEqual([
+            [cross.users[a], 'unscoped', { list: [a], access: [a] }],
+            [cross.users[a], a, { list: [a], access: [a] }],
+            [cross.users[b], a, { list: [], access: [] }],
+            [cross.users[a], OTHER_VPD, { list: [], access: [] }],
+          ]);
+          const batch = await g.client.post('/v1/esr-access/batch', { portalUserIds: [cross.users[a], cross.users[b]] }, own);
+          expect(batch.body.items.map((i: { mappings: unknown[] }) => i.mappings.length)).toEqual([1, 0]);
+          expect((await searchAs(g.client, cross.users[a], a, cross.targets[a], own)).status).toBe(200);
+          const refused = await searchAs(g.client, cross.users[b], b, cross.targets[b], own);
+          expect([refused.status, refused.body?.error, refused.body?.message]).toEqual([
+            403,
+            'FORBIDDEN',
+            `This API key may not act in VPD ${b}: it acts only in VPD ${a}.`,
+          ]);
+          expect(g.client.problems).toEqual([]);
+          recorder.add('crossVpdRows', seen.length + 3);
           survived();
         });
       });

@@ -9,7 +9,7 @@ import { AccessMonitor } from '../../src/access-events/access-monitor.service';
 import { OPS_KEY, PORTAL_KEY, startTestApp, TestApp } from '../support/test-env';
 
 const portal = { authorization: `Bearer ${PORTAL_KEY}`, 'x-acting-user': 'lsa.user@nhs.net' };
-const ops = { authorization: `Bearer ${OPS_KEY}` };
+const ops = { authorization: `Bearer ${OPS_KEY}`, 'x-acting-user': 'ops.user@nhs.net' };
 
 /**
  * Manage User checks and reconciliation end to end: real PostgreSQL and Redis, the ESR sandbox on

@@ -28,7 +28,8 @@ describe('Abuse limits', () => {
       await one?.close();
     });
 
-    const list = (t: TestApp) => t.app.inject({ method: 'GET', url: '/v1/users/hr.one/esr-mappings', headers: json });
+    const list = (t: TestApp) =>
+      t.app.inject({ method: 'GET', url: '/v1/users/hr.one/esr-mappings', headers: { ...json, 'x-acting-user': 'lsa.one' } });
 
     it('should answer 429 RATE_LIMITED with Retry-After once a key has used its budget across replicas, and not count probes', async () => {
       // Each replica flushes its hits to the shared counter every 250 ms; the test flushes at once instead of waiting.

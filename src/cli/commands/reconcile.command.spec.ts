@@ -28,7 +28,7 @@ const CSV =
 /** A stand-in gateway answering the reconciliation route as gateway-api.md describes it. */
 function standInGateway(seen: string[]): Server {
   return createServer((req: IncomingMessage, res: ServerResponse) => {
-    seen.push(`${req.method} ${req.url} ${req.headers.accept} ${req.headers.authorization}`);
+    seen.push(`${req.method} ${req.url} ${req.headers.accept} ${req.headers.authorization} ${String(req.headers['x-acting-user'])}`);
     const url = new URL(req.url ?? '/', 'http://stand-in');
     if (url.pathname === '/v1/vpds/123/reconciliation') {
       res
@@ -63,15 +63,20 @@ describe(reconcileCommand.name, () => {
       env: {},
     });
     const { port } = server.address() as AddressInfo;
-    const client = new GatewayClient({ url: `http://127.0.0.1:${port}`, key: 'ops-key-123', timeoutMs: 5000 });
+    const client = new GatewayClient({
+      url: `http://127.0.0.1:${port}`,
+      key: 'ops-key-123',
+      actingUser: 'lsa@trust.nhs.uk',
+      timeoutMs: 5000,
+    });
     ctx = { client, term, now: () => Date.parse('2026-11-25T10:15:00Z'), sleep: async () => undefined };
   });
 
   it('should follow nextCursor and print the counts and every row as tables', async () => {
     await expect(reconcileCommand(ctx, { vpd: '979', csv: false, limit: 500 })).resolves.toBe(0);
     expect(seen).toEqual([
-      'GET /v1/vpds/979/reconciliation application/json Bearer ops-key-123',
-      'GET /v1/vpds/979/reconciliation?cursor=page-2 application/json Bearer ops-key-123',
+      'GET /v1/vpds/979/reconciliation application/json Bearer ops-key-123 lsa@trust.nhs.uk',
+      'GET /v1/vpds/979/reconciliation?cursor=page-2 application/json Bearer ops-key-123 lsa@trust.nhs.uk',
     ]);
     expect(out).toContain('Reconciliation of VPD 979 as of 25 Nov 2026 at 10:12 (3 min ago)');
     expect(out).toMatch(/│ Role holders with no portal account mapped \(UNMAPPED_HOLDER\) +│ +2 │/);
@@ -94,8 +99,16 @@ describe(reconcileCommand.name, () => {
 
   it("should stream the gateway's CSV as it is, asking with Accept: text/csv and the kind", async () => {
     await reconcileCommand(ctx, { vpd: '979', csv: true, kind: 'NO_ROLE', limit: 500 });
-    expect(seen).toEqual(['GET /v1/vpds/979/reconciliation?kind=NO_ROLE text/csv Bearer ops-key-123']);
+    expect(seen).toEqual(['GET /v1/vpds/979/reconciliation?kind=NO_ROLE text/csv Bearer ops-key-123 lsa@trust.nhs.uk']);
     expect(out).toBe(CSV);
+  });
+
+  it('should refuse to start without --acting-user, since the gateway audits who reads these lists', async () => {
+    const client = new GatewayClient({ url: ctx.client.url, key: 'ops-key-123', timeoutMs: 5000 });
+    await expect(reconcileCommand({ ...ctx, client }, { vpd: '979', csv: false, limit: 500 })).rejects.toThrow(
+      'reconcile needs --acting-user (or ESR_GATEWAY_ACTING_USER)',
+    );
+    expect(seen).toEqual([]);
   });
 
   it("should fail with the contract error body's sentence", async () => {

@@ -1,7 +1,7 @@
 import { finished } from 'node:stream/promises';
 import type { Reconciliation, ReconciliationKind } from '../api.types';
 import { EXIT, ExitCode } from '../cli-error';
-import { CommandContext } from '../context';
+import { CommandContext, requireActingUser } from '../context';
 import { count, when } from '../format';
 
 export interface ReconcileOptions {
@@ -24,9 +24,11 @@ const COUNT_LABELS: Array<[keyof Reconciliation['counts'], string]> = [
 /**
  * `esr-gateway reconcile VPD`: the reconciliation lists of GET /v1/vpds/{vpd}/reconciliation. As a
  * table (following nextCursor up to --limit rows), or with --csv the gateway's own CSV (all pages),
- * streamed to stdout as it arrives.
+ * streamed to stdout as it arrives. The lists hold names and portal ids: the gateway asks for the acting
+ * user (--acting-user) and audits the read.
  */
 export async function reconcileCommand(ctx: CommandContext, options: ReconcileOptions): Promise<ExitCode> {
+  requireActingUser(ctx, 'reconcile');
   const path = `/v1/vpds/${options.vpd}/reconciliation`;
   if (options.csv) {
     const body = await ctx.client.stream('GET', path, { accept: 'text/csv', query: { kind: options.kind } });
