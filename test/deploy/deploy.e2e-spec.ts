@@ -247,7 +247,7 @@ describe('Helm chart esr-gateway', () => {
   it('should keep /docs and /openapi.json off by default and in values-prod.yaml (settable through config.DOCS_ENABLED)', () => {
     expect((defaults.config as Record<string, unknown>).DOCS_ENABLED).toBe(false);
     expect((prod.config as Record<string, unknown>).DOCS_ENABLED).toBe(false);
-    expect(errorsOf(mergeValues(prod, { config: { DOCS_ENABLED: true } } as Values))).toBe('');
+    expect(errorsOf(mergeValues(prod, { config: { DOCS_ENABLED: true } }))).toBe('');
   });
 
   it('should accept private_key_jwt with its key and kid, secrets from a SecretProviderClass, and an egress proxy', () => {
