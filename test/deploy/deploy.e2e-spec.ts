@@ -302,7 +302,7 @@ describe('Helm chart esr-gateway', () => {
     expect(errorsOf(mergeValues(defaults, override as Values))).not.toBe('');
   });
 
-  it('should keep every config default equal to the service default, but the chart\'s deliberate choices', () => {
+  it("should keep every config default equal to the service default, but the chart's deliberate choices", () => {
     // A cluster is production: the browsable API page and the document are off unless chosen.
     const chartChoices: Record<string, unknown> = { DOCS_ENABLED: false };
     const serviceDefaults = { ...(new EnvironmentVariables() as unknown as Record<string, unknown>), ...chartChoices };
