@@ -1,4 +1,5 @@
 import { EnvironmentVariables } from '../env.schema';
+import type { NegativeEntries } from '../../mapping-cache/mapping-cache';
 import { ms } from './parse';
 
 /**
@@ -15,6 +16,8 @@ export class AccessSettings {
   readonly mappingSelfService: boolean;
   /** How often the mapping mirror is compared with the database (and repaired). */
   readonly mappingCacheCheckIntervalMs: number;
+  /** The mirror's answers for users without mappings: how long kept, how many at most (MAPPING_CACHE_NEGATIVE_TTL, _MAX). */
+  readonly mappingCacheNegatives: NegativeEntries;
   /** SUPPORT_CONTACT: a sentence added to reasons a person cannot act on themselves. */
   readonly supportContact: string | undefined;
 
@@ -23,6 +26,7 @@ export class AccessSettings {
     this.maxStalenessMs = ms(env.ACCESS_MAX_STALENESS);
     this.mappingSelfService = env.MAPPING_SELF_SERVICE;
     this.mappingCacheCheckIntervalMs = ms(env.MAPPING_CACHE_CHECK_INTERVAL);
+    this.mappingCacheNegatives = { ttlMs: ms(env.MAPPING_CACHE_NEGATIVE_TTL), max: env.MAPPING_CACHE_NEGATIVE_MAX };
     this.supportContact = env.SUPPORT_CONTACT?.trim() || undefined;
   }
 }
