@@ -7,7 +7,7 @@
  * the key count before, at checkpoints and after; the same ids written as the mirror wrote them before
  * issue 21 (a permanent `map:u:<id>` hash with `rows: "[]"`) under another prefix in the same run, for
  * the old figure; and checks that known users still answer their mappings, and that ids that gain a
- * mapping after being asked answer it at once.
+ * mapping after being asked answer it at once; then, one TTL later, that the negatives are gone.
  *
  *   npm run -s bench:mirror                 (1,000,000 ids; --ids N for another count)
  */
@@ -113,6 +113,8 @@ async function main(): Promise<void> {
     const after = await memory(redis);
     const negatives = await redis.zcard(stores.redis.keys.mirrorNegatives);
     const answers = await checkAnswers(mirror);
+    await new Promise((resolve) => setTimeout(resolve, DEFAULT_NEGATIVES.ttlMs + 1_000));
+    const afterTtl = { ...(await memory(redis)), negativeEntries: await redis.zcard(stores.redis.keys.mirrorNegatives) };
     const old = await oldBehaviour(redis, ids);
     const results = {
       ...runInfo(`npm run -s bench:mirror -- --ids ${ids}`),
@@ -124,6 +126,7 @@ async function main(): Promise<void> {
       checkpoints: run.checkpoints,
       after,
       negativeEntriesAfter: negatives,
+      afterTtl,
       growthBytes: after.usedMemory - before.usedMemory,
       growthBytesPerId: round((after.usedMemory - before.usedMemory) / ids, 3),
       old,

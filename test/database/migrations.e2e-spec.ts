@@ -67,11 +67,8 @@ async function exerciseSequenceBackfill(options: ReturnType<typeof buildDataSour
   await after.initialize();
   try {
     await expect(after.runMigrations()).resolves.toHaveLength(1);
-    const found = (await after.query('SELECT portal_user_id, user_sequence, payload FROM webhook_deliveries ORDER BY seq')) as Array<{
-      portal_user_id: string;
-      user_sequence: string | number;
-      payload: string;
-    }>;
+    type Row = { portal_user_id: string; user_sequence: string | number; payload: string };
+    const found = await after.query<Row[]>('SELECT portal_user_id, user_sequence, payload FROM webhook_deliveries ORDER BY seq');
     expect(found.map((r) => [r.portal_user_id, Number(r.user_sequence), JSON.parse(r.payload).sequence])).toEqual([
       ['a', 1, undefined], // delivered: its body as sent
       ['b', 1, 1],

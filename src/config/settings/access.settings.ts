@@ -1,5 +1,4 @@
 import { EnvironmentVariables } from '../env.schema';
-import type { NegativeEntries } from '../../mapping-cache/mapping-cache';
 import { ms } from './parse';
 
 /**
@@ -17,7 +16,7 @@ export class AccessSettings {
   /** How often the mapping mirror is compared with the database (and repaired). */
   readonly mappingCacheCheckIntervalMs: number;
   /** The mirror's answers for users without mappings: how long kept, how many at most (MAPPING_CACHE_NEGATIVE_TTL, _MAX). */
-  readonly mappingCacheNegatives: NegativeEntries;
+  readonly mappingCacheNegatives: { ttlMs: number; max: number };
   /** SUPPORT_CONTACT: a sentence added to reasons a person cannot act on themselves. */
   readonly supportContact: string | undefined;
 
