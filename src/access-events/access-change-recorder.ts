@@ -81,17 +81,26 @@ export class AccessChangeRecorder {
   private async record(manager: EntityManager, users: string[], previous: CapturedAccess, cause: ChangeCause): Promise<number> {
     const now = this.clock.now();
     const accesses = await this.evaluate(manager, users);
-    const outbox: WebhookDelivery[] = [];
+    const changed: Array<{ access: UserAccess; before: WatchedAccess; changes: AccessChangedEvent['mappings'] }> = [];
     const keep: AccessWatch[] = [];
     const drop: string[] = [];
     for (const access of accesses) {
       const current = watchedOf(access);
       const before = previous.get(access.portalUserId);
       const changes = before ? diffAccess(before, current) : null;
-      if (before && changes) outbox.push(this.delivery(access, before, changes, cause, now));
+      if (before && changes) changed.push({ access, before, changes });
       if (access.mappings.length === 0) drop.push(access.portalUserId);
       else keep.push(this.watchRow(access, now));
     }
+    const last = await this.lastSequences(
+      manager,
+      changed.map((c) => c.access.portalUserId),
+    );
+    const outbox = changed.map(({ access, before, changes }) => {
+      const sequence = (last.get(access.portalUserId) ?? 0) + 1;
+      last.set(access.portalUserId, sequence);
+      return this.delivery(access, before, changes, cause, now, sequence);
+    });
     for (let i = 0; i < outbox.length; i += OUTBOX_CHUNK) await manager.insert(WebhookDelivery, outbox.slice(i, i + OUTBOX_CHUNK));
     if (keep.length > 0) await manager.upsert(AccessWatch, keep, ['portalUserId']);
     if (drop.length > 0) await manager.delete(AccessWatch, { portalUserId: In(drop) });
@@ -104,6 +113,22 @@ export class AccessChangeRecorder {
       order: { portalUserId: 'ASC', createdAt: 'ASC', vpd: 'ASC', employeeNumber: 'ASC' },
     });
     return this.resolver.evaluate(users, rows);
+  }
+
+  /** Each user's latest event `sequence` (absent: none yet). The users are locked (lockPortalUsers), so the next is theirs. */
+  private async lastSequences(manager: EntityManager, users: string[]): Promise<Map<string, number>> {
+    const last = new Map<string, number>();
+    for (let i = 0; i < users.length; i += OUTBOX_CHUNK) {
+      const rows = await manager
+        .createQueryBuilder(WebhookDelivery, 'd')
+        .select('d.portalUserId', 'user')
+        .addSelect('MAX(d.sequence)', 'last')
+        .where('d.portalUserId IN (:...users)', { users: users.slice(i, i + OUTBOX_CHUNK) })
+        .groupBy('d.portalUserId')
+        .getRawMany<{ user: string; last: string | number }>();
+      for (const row of rows) last.set(row.user, Number(row.last));
+    }
+    return last;
   }
 
   private async watched(manager: EntityManager, users: string[]): Promise<Map<string, WatchedAccess>> {
@@ -127,11 +152,13 @@ export class AccessChangeRecorder {
     mappings: AccessChangedEvent['mappings'],
     cause: ChangeCause,
     now: Date,
+    sequence: number,
   ): WebhookDelivery {
     const event: AccessChangedEvent = {
       id: randomUUID(),
       type: ACCESS_CHANGED,
       occurredAt: now.toISOString(),
+      sequence,
       portalUserId: access.portalUserId,
       searchEnabled: access.searchEnabled,
       previousSearchEnabled: before.searchEnabled,
@@ -142,6 +169,7 @@ export class AccessChangeRecorder {
     return Object.assign(new WebhookDelivery(), {
       eventId: event.id,
       portalUserId: access.portalUserId,
+      sequence: String(sequence),
       payload: JSON.stringify(event),
       status: 'pending',
       attempts: 0,

@@ -26,6 +26,8 @@ export interface AccessChangedEvent {
   id: string;
   type: typeof ACCESS_CHANGED;
   occurredAt: string;
+  /** Increases per portal user (1, 2, 3...): receivers drop an event older than one they applied. */
+  sequence: number;
   portalUserId: string;
   searchEnabled: boolean;
   previousSearchEnabled: boolean;

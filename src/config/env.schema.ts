@@ -212,6 +212,8 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsOptional() @IsInt() @Min(0) SYNC_REMOVAL_GUARD_COUNT?: number;
   @IsIsoDuration({ min: 'PT1M', max: 'P30D' }) ACCESS_MAX_STALENESS = 'PT26H';
   @IsIsoDuration({ min: 'PT10S', max: 'P1D' }) MAPPING_CACHE_CHECK_INTERVAL = 'PT10M';
+  @IsIsoDuration({ min: 'PT10S', max: 'PT1H' }) MAPPING_CACHE_NEGATIVE_TTL = 'PT1M';
+  @Transform(toInt) @IsInt() @Min(0) @Max(10_000_000) MAPPING_CACHE_NEGATIVE_MAX = 50000;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(10000) SEARCH_RATE_LIMIT_PER_MINUTE = 30;
   @Transform(toInt) @IsInt() @Min(1) @Max(100000) SEARCH_KEY_RATE_LIMIT_PER_MINUTE = 600;

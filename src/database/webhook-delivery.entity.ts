@@ -1,19 +1,22 @@
 import { EntitySchema } from 'typeorm';
 import { DatabaseKind, instantColumnType } from './column-types';
 
-export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'superseded'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
  * The outbox of access-change events: one row per event, written in the same transaction as the
  * change (or by the monitor that detected it). The sender delivers rows in `seq` order per user;
- * `failed` is the dead letter (WEBHOOK_MAX_ATTEMPTS reached).
+ * `failed` is the dead letter (WEBHOOK_MAX_ATTEMPTS reached); `superseded` a dead letter (or a retried
+ * one) that a newer delivered event of its user made stale, never sent again.
  */
 export class WebhookDelivery {
   seq!: string;
   /** The event id: Webhook-Id header and `id` of the body; the receiver dedupes by it. */
   eventId!: string;
   portalUserId!: string;
+  /** The event's `sequence`: 1, 2, 3... per portal user, in the order the user's changes committed. */
+  sequence!: string;
   /** The JSON body exactly as sent (signed as is). */
   payload!: string;
   status!: DeliveryStatus;
@@ -40,6 +43,7 @@ export function webhookDeliverySchema(kind: DatabaseKind): EntitySchema<WebhookD
       seq: { type: 'bigint', primary: true, generated: 'increment' },
       eventId: { name: 'event_id', type: 'varchar', length: 36 },
       portalUserId: { name: 'portal_user_id', type: 'varchar', length: 128 },
+      sequence: { name: 'user_sequence', type: 'bigint', default: 0 },
       payload: { type: 'text' },
       status: { type: 'varchar', length: 16 },
       attempts: { type: 'integer', default: 0 },
@@ -55,6 +59,7 @@ export function webhookDeliverySchema(kind: DatabaseKind): EntitySchema<WebhookD
       { name: 'uq_webhook_deliveries_event', columns: ['eventId'], unique: true },
       { name: 'ix_webhook_deliveries_due', columns: ['status', 'nextAttemptAt'] },
       { name: 'ix_webhook_deliveries_user', columns: ['portalUserId', 'seq'] },
+      { name: 'uq_webhook_deliveries_user_sequence', columns: ['portalUserId', 'sequence'], unique: true },
     ],
   });
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { RedisConnection } from '../role-store/redis-connection';
 import { RoleReads } from '../role-store/role-reads';
 import { RoleStoreModule } from '../role-store/role-store.module';
+import { AccessSettings } from '../config/settings/access.settings';
 import { MappingCache } from './mapping-cache';
 import { MappingCacheMetrics } from './mapping-cache.metrics';
 import { MemoryMappingCache } from './memory-mapping-cache';
@@ -19,9 +20,11 @@ import { RedisMappingCache } from './redis-mapping-cache';
     MappingCacheMetrics,
     {
       provide: MappingCache,
-      inject: [RedisConnection, RoleReads],
-      useFactory: (redis: RedisConnection | null, reads: RoleReads): MappingCache =>
-        redis ? new RedisMappingCache(redis) : new MemoryMappingCache(reads),
+      inject: [RedisConnection, RoleReads, AccessSettings],
+      useFactory: (redis: RedisConnection | null, reads: RoleReads, settings: AccessSettings): MappingCache =>
+        redis
+          ? new RedisMappingCache(redis, settings.mappingCacheNegatives)
+          : new MemoryMappingCache(reads, undefined, settings.mappingCacheNegatives),
     },
   ],
   exports: [MappingCache, MappingCacheMetrics],

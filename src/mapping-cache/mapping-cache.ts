@@ -15,7 +15,8 @@ export type MirroredMapping = EvaluatedRecord;
  *   (a write is in progress: read the database and do not fill);
  * - fill: stores a list read from the database only if the ticket still holds (no write began or
  *   ended since the read) and no write is in progress, so a fill racing a delete can never store
- *   the deleted mapping;
+ *   the deleted mapping; an empty list is kept only as a short-lived, capped negative entry
+ *   (NegativeEntries), never as a permanent one;
  * - hold / release: every write of mappings holds its users before the database write (new
  *   version, list dropped, held) and releases them after it (new version, list dropped). A hold
  *   that fails stops the write (503, nothing written); a release that fails leaves the users held,
@@ -51,6 +52,20 @@ export abstract class MappingCache {
   /** Repair: clears the user's holds that began before `heldBeforeMs` (writers that never released); returns how many. */
   abstract clearStaleHolds(portalUserId: string, heldBeforeMs: number): Promise<number>;
 }
+
+/**
+ * How the mirror answers users without mappings (issue 21, M2): a short-lived negative entry each,
+ * at most `max` of them (0: none kept, every such question reads the database). Never a permanent
+ * entry, so made-up ids cannot grow the cache. A hold removes the user's negative at once.
+ */
+export interface NegativeEntries {
+  /** How long an empty answer is kept (MAPPING_CACHE_NEGATIVE_TTL). */
+  ttlMs: number;
+  /** Most negative entries at once (MAPPING_CACHE_NEGATIVE_MAX); beyond, the soonest to expire go. */
+  max: number;
+}
+
+export const DEFAULT_NEGATIVES: NegativeEntries = { ttlMs: 60_000, max: 50_000 };
 
 /** Identifies one write's hold, so hold and release are idempotent (a retried command counts once). */
 export type HoldToken = string;

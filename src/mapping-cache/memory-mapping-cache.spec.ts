@@ -2,9 +2,9 @@ import { mappingCacheContract } from '../../test/access/mapping-cache.contract';
 import { memoryStores } from '../role-store/stores';
 import { MemoryMappingCache } from './memory-mapping-cache';
 
-mappingCacheContract(MemoryMappingCache.name, async () => {
+mappingCacheContract(MemoryMappingCache.name, async (negatives) => {
   const stores = memoryStores();
-  return { mirror: new MemoryMappingCache(stores.reads), stores, close: () => stores.close() };
+  return { mirror: new MemoryMappingCache(stores.reads, undefined, negatives), stores, close: () => stores.close() };
 });
 
 describe(MemoryMappingCache.name, () => {
@@ -15,9 +15,10 @@ describe(MemoryMappingCache.name, () => {
       return entry?.kind === 'miss' ? entry.ticket : '';
     };
     const early = await ticket('late');
-    for (const user of ['a', 'b', 'c']) await mirror.fillAndRead([{ portalUserId: user, ticket: await ticket(user), records: [] }], []);
+    const records = [{ vpd: '979', employeeNumber: '10000001', verified: true, esrStatus: null }];
+    for (const user of ['a', 'b', 'c']) await mirror.fillAndRead([{ portalUserId: user, ticket: await ticket(user), records }], []);
     const { entries } = await mirror.scan('0', 10);
     expect(entries.map((e) => e.portalUserId)).toEqual(['b', 'c']);
-    expect((await mirror.fillAndRead([{ portalUserId: 'late', ticket: early, records: [] }], [])).filled).toBe(0);
+    expect((await mirror.fillAndRead([{ portalUserId: 'late', ticket: early, records }], [])).filled).toBe(0);
   });
 });

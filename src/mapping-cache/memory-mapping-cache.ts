@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { RoleReads } from '../role-store/role-reads';
 import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
-import { HoldToken, MappingCache, MirroredMapping, MirrorEntry, MirrorFill, MirrorRead, MirrorUser } from './mapping-cache';
+import {
+  DEFAULT_NEGATIVES,
+  HoldToken,
+  MappingCache,
+  MirroredMapping,
+  MirrorEntry,
+  MirrorFill,
+  MirrorRead,
+  MirrorUser,
+  NegativeEntries,
+} from './mapping-cache';
 
 interface Entry {
   version: number;
@@ -18,16 +28,21 @@ export const MEMORY_MIRROR_MAX_USERS = 200_000;
  * one. Versions come from one counter that never goes back, and a ticket is the counter's value at
  * the read: a fill stores only if the entry's version is not newer. Role data is read through RoleReads. An entry dropped to bound
  * memory raises a floor, so a fill ticketed before the drop cannot store a list read before it.
+ * Users without mappings are negatives (id -> expiry, oldest first, capped), outside the entries.
  */
 export class MemoryMappingCache extends MappingCache {
   readonly kind = 'memory' as const;
   private readonly entries = new Map<string, Entry>();
+  /** Users without mappings: id -> when the empty answer expires (ms), in insertion (= expiry) order. */
+  private readonly negatives = new Map<string, number>();
   private seq = 0;
   private floor = 0;
 
   constructor(
     private readonly roles: Pick<RoleReads, 'readAccess'>,
     private readonly maxUsers = MEMORY_MIRROR_MAX_USERS,
+    private readonly negative: NegativeEntries = DEFAULT_NEGATIVES,
+    private readonly nowMs: () => number = Date.now,
   ) {
     super();
   }
@@ -41,7 +56,8 @@ export class MemoryMappingCache extends MappingCache {
       else if (entry?.records) {
         users.set(id, { kind: 'hit', records: entry.records.map((r) => ({ ...r })) });
         keys.push(...entry.records);
-      } else users.set(id, { kind: 'miss', ticket: String(this.seq) });
+      } else if ((this.negatives.get(id) ?? 0) > this.nowMs()) users.set(id, { kind: 'hit', records: [] });
+      else users.set(id, { kind: 'miss', ticket: String(this.seq) });
     }
     return { users, snapshot: await this.roles.readAccess(keys) };
   }
@@ -53,6 +69,11 @@ export class MemoryMappingCache extends MappingCache {
       const entry = this.entries.get(fill.portalUserId);
       const current = entry ? entry.version <= ticket && entry.holds.size === 0 : this.floor <= ticket;
       if (!current) continue;
+      if (fill.records.length === 0) {
+        if (this.addNegative(fill.portalUserId)) filled++;
+        continue;
+      }
+      this.negatives.delete(fill.portalUserId);
       this.entries.set(fill.portalUserId, { version: entry?.version ?? 0, records: fill.records.map((r) => ({ ...r })), holds: new Map() });
       filled++;
     }
@@ -111,7 +132,23 @@ export class MemoryMappingCache extends MappingCache {
     entry.version = ++this.seq;
     entry.records = null;
     this.entries.set(portalUserId, entry);
+    this.negatives.delete(portalUserId);
     return entry;
+  }
+
+  /** Keeps an empty answer for the negative TTL (its entry, if any, keeps no list); drops expired and excess ones. */
+  private addNegative(portalUserId: string): boolean {
+    if (this.negative.max <= 0) return false;
+    const now = this.nowMs();
+    const entry = this.entries.get(portalUserId);
+    if (entry) entry.records = null;
+    this.negatives.delete(portalUserId);
+    this.negatives.set(portalUserId, now + this.negative.ttlMs);
+    for (const [id, expires] of this.negatives) {
+      if (expires > now && this.negatives.size <= this.negative.max) break;
+      this.negatives.delete(id);
+    }
+    return true;
   }
 
   /** Drops the oldest entries without writers beyond maxUsers, raising the fill floor. */

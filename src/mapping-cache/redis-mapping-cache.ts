@@ -6,6 +6,7 @@ import { addAccessReply } from '../role-store/redis-role-reads';
 import type { AccessSnapshot, RecordKey } from '../role-store/role.types';
 import { DependencyUnavailableError } from '../common/errors/domain-error';
 import {
+  DEFAULT_NEGATIVES,
   decodeRecords,
   encodeRecords,
   HoldToken,
@@ -15,6 +16,7 @@ import {
   MirrorFill,
   MirrorRead,
   MirrorUser,
+  NegativeEntries,
   sameRecords,
 } from './mapping-cache';
 
@@ -33,7 +35,10 @@ export class RedisMappingCache extends MappingCache {
   /** The VPDs with role data, as the last read saw them (a read passes their keys). */
   private knownVpds: string[] = [];
 
-  constructor(private readonly connection: RedisConnection) {
+  constructor(
+    private readonly connection: RedisConnection,
+    private readonly negatives: NegativeEntries = DEFAULT_NEGATIVES,
+  ) {
     super();
     this.redis = connection.redis;
     this.keys = connection.keys;
@@ -44,9 +49,10 @@ export class RedisMappingCache extends MappingCache {
     for (let attempt = 1; ; attempt++) {
       const known = this.knownVpds;
       const [users, vpds, members] = await this.redis.mirrorRead(
-        portalUserIds.length + 1 + known.length * READ_KEYS_SIZE,
+        portalUserIds.length + 2 + known.length * READ_KEYS_SIZE,
         ...portalUserIds.map((id) => this.entryKey(id)),
         this.keys.vpds,
+        this.keys.mirrorNegatives,
         ...known.flatMap((vpd) => this.keys.vpdReadKeys(vpd)),
         portalUserIds.length,
         ...known,
@@ -74,9 +80,10 @@ export class RedisMappingCache extends MappingCache {
     const keyList = [
       ...fills.map((f) => this.entryKey(f.portalUserId)),
       this.keys.vpds,
+      this.keys.mirrorNegatives,
       ...[...byVpd.keys()].flatMap((vpd) => this.keys.vpdReadKeys(vpd)),
     ];
-    const args: Array<string | number> = [...keyList, fills.length];
+    const args: Array<string | number> = [...keyList, fills.length, this.negatives.ttlMs, this.negatives.max];
     for (const fill of fills) args.push(fill.ticket, encodeRecords(fill.records));
     for (const [vpd, employees] of byVpd) args.push(vpd, employees.size, ...employees);
     const [filled, vpds, members] = await this.redis.mirrorFillAndRead(keyList.length, ...args);
@@ -89,7 +96,8 @@ export class RedisMappingCache extends MappingCache {
     const users = [...new Set(portalUserIds)];
     if (users.length === 0) return token;
     try {
-      await this.redis.mirrorHold(users.length + 1, this.keys.mirrorSeq, ...users.map((id) => this.entryKey(id)), token, Math.floor(nowMs));
+      const entries = users.map((id) => this.entryKey(id));
+      await this.redis.mirrorHold(users.length + 2, this.keys.mirrorSeq, this.keys.mirrorNegatives, ...entries, token, Math.floor(nowMs));
     } catch (error) {
       throw new DependencyUnavailableError('redis', error);
     }
@@ -98,8 +106,16 @@ export class RedisMappingCache extends MappingCache {
 
   async release(portalUserIds: string[], token: HoldToken): Promise<void> {
     const users = [...new Set(portalUserIds)];
-    if (users.length > 0)
-      await this.redis.mirrorRelease(users.length + 1, this.keys.mirrorSeq, ...users.map((id) => this.entryKey(id)), token);
+    if (users.length === 0) return;
+    const entries = users.map((id) => this.entryKey(id));
+    await this.redis.mirrorRelease(
+      users.length + 2,
+      this.keys.mirrorSeq,
+      this.keys.mirrorNegatives,
+      ...entries,
+      token,
+      String(this.negatives.ttlMs),
+    );
   }
 
   async scan(cursor: string, count: number): Promise<{ cursor: string; entries: MirrorEntry[] }> {
@@ -136,12 +152,14 @@ export class RedisMappingCache extends MappingCache {
         this.entryKey(seen.portalUserId),
         seen.version,
         storedForm(seen, seen.records),
+        this.negatives.ttlMs,
       )) === 1
     );
   }
 
   async clearStaleHolds(portalUserId: string, heldBeforeMs: number): Promise<number> {
-    return Number(await this.redis.mirrorClearStaleHolds(this.keys.mirrorSeq, this.entryKey(portalUserId), Math.floor(heldBeforeMs)));
+    const entry = this.entryKey(portalUserId);
+    return Number(await this.redis.mirrorClearStaleHolds(this.keys.mirrorSeq, entry, Math.floor(heldBeforeMs), this.negatives.ttlMs));
   }
 
   private entryKey(portalUserId: string): string {

@@ -102,7 +102,9 @@ export class MappingCacheCheck implements OnApplicationBootstrap {
     }
     outcome.checked += cached.length;
     for (const entry of cached) {
-      if (sameRecords(entry.records as MirroredMapping[], actual.get(entry.portalUserId) ?? [])) continue;
+      // An empty list in an entry is a permanent negative written before issue 21: never kept.
+      const records = entry.records as MirroredMapping[];
+      if (records.length > 0 && sameRecords(records, actual.get(entry.portalUserId) ?? [])) continue;
       if (await this.mirror.dropIfUnchanged(entry)) outcome.drift++;
     }
   }

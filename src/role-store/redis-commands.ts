@@ -40,8 +40,8 @@ export interface ScriptedCommands {
   mirrorFillAndRead(numKeys: number, ...args: Array<string | number>): Promise<[number, MirrorVpdReply[], string[]]>;
   mirrorHold(numKeys: number, ...args: Array<string | number>): Promise<number>;
   mirrorRelease(numKeys: number, ...args: string[]): Promise<number>;
-  mirrorDropIfUnchanged(seq: string, entry: string, version: string, rows: string): Promise<number>;
-  mirrorClearStaleHolds(seq: string, entry: string, heldBeforeMs: number): Promise<number>;
+  mirrorDropIfUnchanged(seq: string, entry: string, version: string, rows: string, ttlMs: number): Promise<number>;
+  mirrorClearStaleHolds(seq: string, entry: string, heldBeforeMs: number, ttlMs: number): Promise<number>;
 }
 
 /** A Redis client: one server (standalone, or the primary Sentinel names) or a Redis Cluster. */

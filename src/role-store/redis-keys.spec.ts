@@ -27,6 +27,7 @@ describe(RedisKeySpace.name, () => {
     const all = [
       keys.vpds,
       keys.mirrorSeq,
+      keys.mirrorNegatives,
       keys.vpdMeta('979'),
       keys.vpdStage('979', 's1'),
       keys.vpdSeen('979', 'dry-1'),

@@ -16,6 +16,7 @@
  *   esr:budget                         ZSET   ESR's rate budget shared by every replica (TTL)
  *   map:seq                            STRING the mapping mirror's version counter
  *   map:u:<portalUserId>               HASH   a portal user's mirrored mappings (redis-mirror.scripts.ts)
+ *   map:neg                            ZSET   users without mappings, by when their empty answer expires (capped, TTL)
  */
 const VPD = 'sync:vpd:';
 const MIRROR_ENTRY = 'map:u:';
@@ -46,12 +47,15 @@ export class RedisKeySpace {
   readonly vpds: string;
   /** The mapping mirror's version counter. */
   readonly mirrorSeq: string;
+  /** The mapping mirror's negative entries (users without mappings, capped, short-lived). */
+  readonly mirrorNegatives: string;
 
   /** @param prefix REDIS_KEY_PREFIX (tagged here when it has no hash tag). */
   constructor(prefix: string) {
     this.prefix = taggedPrefix(prefix);
     this.vpds = this.key('sync:vpds');
     this.mirrorSeq = this.key('map:seq');
+    this.mirrorNegatives = this.key('map:neg');
   }
 
   /** A VPD's sync metadata (HASH). */

@@ -13,6 +13,16 @@ import { withRoleLib } from './redis-role-lua-lib';
  * Hold and release are idempotent per token, so a command the client sends twice (a retry after a
  * lost connection) cannot count a writer twice or release another writer's hold.
  *
+ * Bounded (issue 21, M2): a user without mappings gets no hash. Their empty answer is a NEGATIVE
+ * entry, a member (the entry's key name) of one sorted set `<prefix>map:neg` scored by when it expires
+ * (now + ttl), trimmed to `max` members (the soonest to expire go first) and itself expiring when idle.
+ * A hold removes the user's negative in the same script, so a mapping written later answers at once.
+ * A hash is permanent only while it has a list or a writer: a hash left with only its version (after
+ * a release or a repair) expires after ttl. That is safe because a read of a missing hash tickets
+ * `@<Redis time ms>` and a fill with such a ticket is refused once ttl has passed: a hash created
+ * after that read (by a hold) gets a TTL only after it was created, so it lives at least ttl past
+ * the read, and a fill whose ticket is younger than ttl still meets it and its version.
+ *
  * The role data is read with the role scripts' own library, from keys the caller passes: per VPD
  * RedisKeySpace.vpdReadKeys. A read finds the VPDs it needs in the entries, so the caller passes the
  * read keys of every VPD it knows has role data, and the set of those VPDs (`sync:vpds`); both scripts
@@ -20,7 +30,11 @@ import { withRoleLib } from './redis-role-lua-lib';
  * returns 'stale' (the caller retries with the members returned). The meta fields read are those
  * READ_ACCESS reads, in the same order (addAccessReply decodes both).
  */
+/** Redis's clock in ms (one clock for every replica; scripts are replicated by effects). */
+const NOW = `local function nowms() local t = redis.call('TIME'); return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end`;
+
 const MIRROR_LIB = `
+${NOW}
 local function held(w) return w and tonumber(w) > 0 end
 local NO_META = { false, false, false, false, false, false }
 
@@ -48,16 +62,18 @@ end
 const script = (body: string): string => withRoleLib(`${MIRROR_LIB}\n${body}`);
 
 /**
- * KEYS: entry per user, the VPD set, then the read keys of each VPD known to have role data. ARGV:
- * the number of users, then the known VPDs (one per group of read keys). Returns { users, vpds,
- * members of the VPD set }: per user {'hit', rows} | {'miss', version} | {'held'}; per VPD of the
+ * KEYS: entry per user, the VPD set, the negatives (map:neg), then the read keys of each VPD known to
+ * have role data. ARGV: the number of users, then the known VPDs (one per group of read keys). Returns
+ * { users, vpds, members of the VPD set }: per user {'hit', rows} (a live negative: '[]') |
+ * {'miss', version, or '@<now ms>' when there is no hash} | {'held'}; per VPD of the
  * hits { vpd, meta, employee numbers, encoded rows }; vpds is 'stale' when a hit names a VPD with
  * role data that was not passed (nothing is read then).
  */
 export const READ = script(`
 local n = tonumber(ARGV[1])
+local now = nowms()
 local keysof = {}
-for j = 2, #ARGV do keysof[ARGV[j]] = readkeys(n + 2 + (j - 2) * READ_SIZE) end
+for j = 2, #ARGV do keysof[ARGV[j]] = readkeys(n + 3 + (j - 2) * READ_SIZE) end
 local members = redis.call('SMEMBERS', KEYS[n + 1])
 local users = {}
 local vpdlist, emps, seen = {}, {}, {}
@@ -82,28 +98,51 @@ for i = 1, n do
       end
     end
   else
-    users[i] = { 'miss', e[2] or '' }
+    local expires = redis.call('ZSCORE', KEYS[n + 2], KEYS[i])
+    if expires and tonumber(expires) > now then users[i] = { 'hit', '[]' }
+    else users[i] = { 'miss', e[2] or ('@' .. now) } end
   end
 end
 return { users, rolesof(vpdlist, emps, keysof), members }`);
 
 /**
- * KEYS: entry per fill, the VPD set, then the read keys of each VPD to read. ARGV: the number of
- * fills, then per fill: ticket, rows JSON; then per VPD to read: vpd, count, employee numbers.
- * Returns { filled, vpds (as READ), members of the VPD set }.
+ * KEYS: entry per fill, the VPD set, the negatives, then the read keys of each VPD to read. ARGV: the
+ * number of fills, ttl (ms), most negatives (0: none kept), then per fill: ticket, rows JSON; then per
+ * VPD to read: vpd, count, employee numbers. A fill stores only while its ticket holds (the hash's
+ * version; or no version and an '@' ticket younger than ttl) and no writer is in progress: a list as
+ * the hash's `rows` (permanent), an empty one as a negative. Returns { filled, vpds (as READ),
+ * members of the VPD set }.
  */
 export const FILL_AND_READ = script(`
-local n = tonumber(ARGV[1])
-local filled = 0
-local pos = 2
+local n, ttl, most = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local now = nowms()
+local neg = KEYS[n + 2]
+local filled, negatives = 0, 0
+local pos = 4
 for i = 1, n do
   local ticket, rows = ARGV[pos], ARGV[pos + 1]
   pos = pos + 2
   local e = redis.call('HMGET', KEYS[i], 'v', 'w')
-  if (e[1] or '') == ticket and not held(e[2]) then
+  local current
+  if e[1] then current = e[1] == ticket and not held(e[2])
+  else current = string.sub(ticket, 1, 1) == '@' and now - tonumber(string.sub(ticket, 2)) <= ttl end
+  if current and rows ~= '[]' then
     redis.call('HSET', KEYS[i], 'rows', rows)
+    redis.call('PERSIST', KEYS[i])
+    redis.call('ZREM', neg, KEYS[i])
     filled = filled + 1
+  elseif current and most > 0 then
+    redis.call('HDEL', KEYS[i], 'rows')
+    if e[1] then redis.call('PEXPIRE', KEYS[i], ttl) end
+    redis.call('ZADD', neg, now + ttl, KEYS[i])
+    filled, negatives = filled + 1, negatives + 1
   end
+end
+if negatives > 0 then
+  redis.call('ZREMRANGEBYSCORE', neg, '-inf', now)
+  local over = redis.call('ZCARD', neg) - most
+  if over > 0 then redis.call('ZREMRANGEBYRANK', neg, 0, over - 1) end
+  redis.call('PEXPIRE', neg, ttl)
 end
 local vpdlist, emps, keysof = {}, {}, {}
 while pos <= #ARGV do
@@ -112,40 +151,45 @@ while pos <= #ARGV do
   for k = 1, c do l[k] = ARGV[pos + 1 + k] end
   vpdlist[#vpdlist + 1] = vpd
   emps[vpd] = l
-  keysof[vpd] = readkeys(n + 2 + (#vpdlist - 1) * READ_SIZE)
+  keysof[vpd] = readkeys(n + 3 + (#vpdlist - 1) * READ_SIZE)
   pos = pos + 2 + c
 end
 return { filled, rolesof(vpdlist, emps, keysof), redis.call('SMEMBERS', KEYS[n + 1]) }`);
 
-/** KEYS: seq, then entry per user. ARGV: token, nowMs. */
+/** KEYS: seq, negatives, then entry per user. ARGV: token, nowMs. The user's negative goes; the hash is permanent while held. */
 export const HOLD = `
-for i = 2, #KEYS do
+for i = 3, #KEYS do
   redis.call('HSET', KEYS[i], 'v', redis.call('INCR', KEYS[1]))
   if redis.call('HSETNX', KEYS[i], 'h:' .. ARGV[1], ARGV[2]) == 1 then redis.call('HINCRBY', KEYS[i], 'w', 1) end
   redis.call('HDEL', KEYS[i], 'rows')
+  redis.call('PERSIST', KEYS[i])
+  redis.call('ZREM', KEYS[2], KEYS[i])
 end
-return #KEYS - 1`;
+return #KEYS - 2`;
 
-/** KEYS: seq, then entry per user. ARGV: token. */
+/** KEYS: seq, negatives, then entry per user. ARGV: token, ttl (ms). A hash left without writers expires after ttl. */
 export const RELEASE = `
-for i = 2, #KEYS do
+for i = 3, #KEYS do
   redis.call('HSET', KEYS[i], 'v', redis.call('INCR', KEYS[1]))
   if redis.call('HDEL', KEYS[i], 'h:' .. ARGV[1]) == 1 and redis.call('HINCRBY', KEYS[i], 'w', -1) <= 0 then
     redis.call('HDEL', KEYS[i], 'w')
   end
   redis.call('HDEL', KEYS[i], 'rows')
+  redis.call('ZREM', KEYS[2], KEYS[i])
+  if not redis.call('HGET', KEYS[i], 'w') then redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 end
-return #KEYS - 1`;
+return #KEYS - 2`;
 
-/** KEYS: seq, entry. ARGV: version seen, rows seen. Drops the list if the entry is unchanged and not held. */
+/** KEYS: seq, entry. ARGV: version seen, rows seen, ttl (ms). Drops the list if the entry is unchanged and not held (the hash then expires after ttl). */
 export const DROP_IF_UNCHANGED = `
 local e = redis.call('HMGET', KEYS[2], 'v', 'w', 'rows')
 if (e[1] or '') ~= ARGV[1] or (e[2] and tonumber(e[2]) > 0) or e[3] ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[2], 'v', redis.call('INCR', KEYS[1]))
 redis.call('HDEL', KEYS[2], 'rows')
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return 1`;
 
-/** KEYS: seq, entry. ARGV: heldBeforeMs. Clears the holds that began before then; returns how many. */
+/** KEYS: seq, entry. ARGV: heldBeforeMs, ttl (ms). Clears the holds that began before then; returns how many (a hash left without writers expires after ttl). */
 export const CLEAR_STALE_HOLDS = `
 local all = redis.call('HGETALL', KEYS[2])
 local cleared, left = 0, 0
@@ -163,4 +207,5 @@ if cleared == 0 then return 0 end
 if left == 0 then redis.call('HDEL', KEYS[2], 'w') else redis.call('HSET', KEYS[2], 'w', left) end
 redis.call('HSET', KEYS[2], 'v', redis.call('INCR', KEYS[1]))
 redis.call('HDEL', KEYS[2], 'rows')
+if left == 0 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
 return cleared`;

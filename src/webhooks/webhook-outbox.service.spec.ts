@@ -84,4 +84,39 @@ describe(WebhookOutboxService.name, () => {
     await expect(outbox.retry(row.eventId)).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(outbox.retry('00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it("should number each user's events, and supersede a retried dead letter that a newer delivered event made stale", async () => {
+    await mappings.create('a', { vpd: '979', employeeNumber: '11111111' }, ctx);
+    await mappings.create('b', { vpd: '979', employeeNumber: '22222222' }, ctx);
+    await mappings.delete('a', { vpd: '979', employeeNumber: '11111111' }, ctx);
+    const rows = await dataSource.getRepository(WebhookDelivery).find({ order: { seq: 'ASC' } });
+    expect(rows.map((r) => [r.portalUserId, Number(r.sequence), JSON.parse(r.payload).sequence])).toEqual([
+      ['a', 1, 1],
+      ['b', 1, 1],
+      ['a', 2, 2],
+    ]);
+
+    const [stale] = (await outbox.claim('me', 10)).filter((r) => r.portalUserId === 'a');
+    await expect(outbox.failed(stale, 500, 'HTTP 500', 1)).resolves.toBe('failed');
+    const [newer] = (await outbox.claim('me', 10)).filter((r) => r.portalUserId === 'a');
+    expect(Number(newer.sequence)).toBe(2);
+    await outbox.delivered(newer, 204);
+
+    await expect(outbox.retry(stale.eventId)).resolves.toMatchObject({ status: 'superseded' });
+    await expect(outbox.list('superseded', undefined, 10)).resolves.toMatchObject({ items: [{ eventId: stale.eventId }] });
+    expect((await outbox.claim('me', 10)).filter((r) => r.portalUserId === 'a')).toEqual([]);
+    await expect(outbox.retry(stale.eventId)).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('should supersede rather than send a re-sent dead letter that a newer event overtook while it waited', async () => {
+    await mappings.create('a', { vpd: '979', employeeNumber: '11111111' }, ctx);
+    const [first] = await outbox.claim('me', 1);
+    await outbox.failed(first, 500, 'HTTP 500', 1);
+    await expect(outbox.retry(first.eventId)).resolves.toMatchObject({ status: 'pending' }); // nothing newer delivered yet
+    // A newer event of the user is delivered first (written straight into the outbox, as delivered).
+    await mappings.delete('a', { vpd: '979', employeeNumber: '11111111' }, ctx);
+    await dataSource.getRepository(WebhookDelivery).update({ portalUserId: 'a', sequence: '2' }, { status: 'delivered' });
+    await expect(outbox.claim('me', 10)).resolves.toEqual([]);
+    await expect(outbox.list('superseded', undefined, 10)).resolves.toMatchObject({ items: [{ eventId: first.eventId }] });
+  });
 });

@@ -4,6 +4,7 @@ import { DataSource, In, LessThan } from 'typeorm';
 import { WebhookDelivery, DeliveryStatus } from '../database/webhook-delivery.entity';
 import { Clock } from '../common/clock/clock';
 import { DomainError, NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
+import { retryDecision } from './webhook-order';
 
 /** How long a sender may work on claimed rows before another may take them (crash safety). */
 export const CLAIM_MS = 60_000;
@@ -41,10 +42,15 @@ function decodeCursor(cursor: string): string {
   return seq;
 }
 
+/** A pending row of a user with a newer delivered event: stale (a retried dead letter), never sent. */
+const STALE_PENDING = `status = 'pending' AND EXISTS (SELECT 1 FROM webhook_deliveries e
+  WHERE e.portal_user_id = webhook_deliveries.portal_user_id AND e.status = 'delivered' AND e.user_sequence > webhook_deliveries.user_sequence)`;
+
 /**
  * The outbox's read and bookkeeping side: claims of due events (one per user at a time, oldest
  * first, so a user's events go in order; on PostgreSQL with FOR UPDATE SKIP LOCKED, so senders on
- * several replicas never take the same row), outcomes of attempts, the ops listing and retry, and
+ * several replicas never take the same row), outcomes of attempts, the ops listing and retry (a dead
+ * letter that a newer delivered event superseded is marked so, not sent: webhook-order.ts), and
  * the backlog figures for the status page and metrics.
  */
 @Injectable()
@@ -62,6 +68,7 @@ export class WebhookOutboxService {
     const now = this.clock.now();
     const postgres = this.dataSource.options.type === 'postgres';
     return this.dataSource.transaction(async (manager) => {
+      await manager.query(`UPDATE webhook_deliveries SET status = 'superseded' WHERE ${STALE_PENDING}`);
       const query = manager
         .createQueryBuilder(WebhookDelivery, 'd')
         .where("d.status = 'pending'")
@@ -69,6 +76,11 @@ export class WebhookOutboxService {
         .andWhere('(d.claimedUntil IS NULL OR d.claimedUntil <= :now)', { now })
         .andWhere(
           "NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.portal_user_id = d.portal_user_id AND e.status = 'pending' AND e.seq < d.seq)",
+        )
+        // Not while another event of the user is in flight (a retried dead letter is older than it).
+        .andWhere(
+          "NOT EXISTS (SELECT 1 FROM webhook_deliveries c WHERE c.portal_user_id = d.portal_user_id AND c.status = 'pending' AND c.seq <> d.seq AND c.claimed_until > :now)",
+          { now },
         )
         .orderBy('d.seq', 'ASC')
         .limit(limit);
@@ -128,7 +140,10 @@ export class WebhookOutboxService {
     return { items, nextCursor: rows.length > limit ? encodeCursor(String(items[items.length - 1].seq)) : null };
   }
 
-  /** Re-sends a dead-lettered delivery: pending again, attempts from zero, due now. */
+  /**
+   * Re-sends a dead-lettered delivery: pending again, attempts from zero, due now; or, when a newer
+   * event of its user was delivered since, marks it superseded and sends nothing.
+   */
   async retry(eventId: string): Promise<WebhookDelivery> {
     const repository = this.dataSource.getRepository(WebhookDelivery);
     const row = await repository.findOne({ where: { eventId } });
@@ -138,7 +153,16 @@ export class WebhookOutboxService {
         'CONFLICT',
         `Webhook delivery ${eventId} is ${row.status}; only failed (dead-lettered) deliveries can be retried.`,
       );
-    const update = { status: 'pending' as const, attempts: 0, nextAttemptAt: this.clock.now(), claimedUntil: null, claimedBy: null };
+    const newest = await repository
+      .createQueryBuilder('d')
+      .select('MAX(d.sequence)', 'newest')
+      .where("d.portalUserId = :user AND d.status = 'delivered'", { user: row.portalUserId })
+      .getRawOne<{ newest: string | number | null }>();
+    const decision = retryDecision(Number(row.sequence), newest?.newest == null ? null : Number(newest.newest));
+    const update =
+      decision === 'superseded'
+        ? { status: 'superseded' as const }
+        : { status: 'pending' as const, attempts: 0, nextAttemptAt: this.clock.now(), claimedUntil: null, claimedBy: null };
     const result = await repository.update({ eventId, status: 'failed' }, update);
     if (!result.affected) throw new DomainError('CONFLICT', `Webhook delivery ${eventId} changed meanwhile; read it again.`);
     return Object.assign(row, update);

@@ -59,7 +59,8 @@ export class WebhooksController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Access-change event deliveries (outbox), newest first',
-    description: 'status=failed lists the dead letter (WEBHOOK_MAX_ATTEMPTS reached); pending ones wait for their next attempt.',
+    description:
+      'status=failed lists the dead letter (WEBHOOK_MAX_ATTEMPTS reached); pending ones wait for their next attempt; superseded ones were dead letters a newer delivered event of the same user made stale.',
   })
   @ApiOkResponse({ type: WebhookDeliveryPageDto })
   async list(@Query() query: DeliveriesQueryDto): Promise<WebhookDeliveryPageDto> {
@@ -69,7 +70,11 @@ export class WebhooksController {
 
   @Post('deliveries/:id/retry')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Re-send a dead-lettered delivery', description: 'It becomes pending with attempts from zero, due now.' })
+  @ApiOperation({
+    summary: 'Re-send a dead-lettered delivery',
+    description:
+      'It becomes pending with attempts from zero, due now; unless a newer event of the same user (a higher sequence) was delivered since: then it is marked superseded and not sent.',
+  })
   @ApiOkResponse({ type: WebhookDeliveryDto })
   @ApiNotFoundResponse({ description: 'NOT_FOUND: no such delivery', type: ErrorResponseDto })
   @ApiConflictResponse({ description: 'CONFLICT: the delivery is not dead-lettered', type: ErrorResponseDto })

@@ -3,7 +3,7 @@
  * src/mapping-cache/memory-mapping-cache.spec.ts and against a real Redis (with real role data
  * written by the role stores) by test/access/redis-mapping-cache.e2e-spec.ts.
  */
-import { MappingCache, MirroredMapping, MirrorEntry } from '../../src/mapping-cache/mapping-cache';
+import { MappingCache, MirroredMapping, MirrorEntry, NegativeEntries } from '../../src/mapping-cache/mapping-cache';
 import type { Stores } from '../../src/role-store/stores';
 import { role } from '../role-store/role-store.contract';
 
@@ -35,7 +35,20 @@ let sequence = 0;
 const fresh = (label: string): string => `${label}.${Date.now().toString(36)}.${sequence++}`;
 const rec = (vpd: string, employeeNumber: string): MirroredMapping => ({ vpd, employeeNumber, verified: true, esrStatus: null });
 
-export function mappingCacheContract(name: string, create: () => Promise<MirrorSubject>): void {
+/** Scans every entry whose user starts with `tag`. */
+async function scanned(mirror: MappingCache, tag: string): Promise<MirrorEntry[]> {
+  const seen: MirrorEntry[] = [];
+  let cursor = '0';
+  do {
+    const page = await mirror.scan(cursor, 100);
+    cursor = page.cursor;
+    seen.push(...page.entries.filter((e) => e.portalUserId.startsWith(tag)));
+  } while (cursor !== '0');
+  return seen;
+}
+
+/** `create` makes a mirror with these negative entries (its defaults when none are given). */
+export function mappingCacheContract(name: string, create: (negatives?: NegativeEntries) => Promise<MirrorSubject>): void {
   describe(`${name} (MappingCache contract)`, () => {
     let s: MirrorSubject;
     let mirror: MappingCache;
@@ -71,10 +84,58 @@ export function mappingCacheContract(name: string, create: () => Promise<MirrorS
       expect(read.snapshot.vpds.has('123')).toBe(false);
     });
 
-    it('should cache a user without mappings as an empty list', async () => {
+    it('should answer a user without mappings from a negative entry that the consistency check never sees', async () => {
       const user = fresh('empty');
       await mirror.fillAndRead([{ portalUserId: user, ticket: await ticketOf(user), records: [] }], []);
       expect((await mirror.read([user])).users.get(user)).toEqual({ kind: 'hit', records: [] });
+      expect(await scanned(mirror, user)).toEqual([]);
+    });
+
+    it('should drop a negative entry on a mapping write at once, so the new mapping answers right', async () => {
+      const user = fresh('gains');
+      await mirror.fillAndRead([{ portalUserId: user, ticket: await ticketOf(user), records: [] }], []);
+      const stale = await mirror.hold([user], 1000);
+      expect((await mirror.read([user])).users.get(user)).toEqual({ kind: 'held' });
+      await mirror.release([user], stale);
+      const records = [rec('979', '10000009')];
+      expect((await mirror.fillAndRead([{ portalUserId: user, ticket: await ticketOf(user), records }], [])).filled).toBe(1);
+      expect((await mirror.read([user])).users.get(user)).toEqual({ kind: 'hit', records });
+    });
+
+    it('should keep at most the configured number of negative entries, the newest', async () => {
+      const capped = await create({ ttlMs: 60_000, max: 3 });
+      try {
+        const users = Array.from({ length: 5 }, (_, i) => fresh(`cap${i}`));
+        for (const user of users) {
+          const read = (await capped.mirror.read([user])).users.get(user);
+          const ticket = read?.kind === 'miss' ? read.ticket : '';
+          await capped.mirror.fillAndRead([{ portalUserId: user, ticket, records: [] }], []);
+        }
+        const answers = (await capped.mirror.read(users)).users;
+        expect(users.map((u) => answers.get(u)?.kind)).toEqual(['miss', 'miss', 'hit', 'hit', 'hit']);
+      } finally {
+        await capped.close();
+      }
+    });
+
+    it('should let a negative entry expire after its TTL, and keep none when the cap is 0', async () => {
+      const brief = await create({ ttlMs: 100, max: 10 });
+      const none = await create({ ttlMs: 60_000, max: 0 });
+      try {
+        for (const subject of [brief, none]) {
+          const user = fresh('brief');
+          const read = (await subject.mirror.read([user])).users.get(user);
+          const ticket = read?.kind === 'miss' ? read.ticket : '';
+          await subject.mirror.fillAndRead([{ portalUserId: user, ticket, records: [] }], []);
+          const deadline = Date.now() + 5_000;
+          while ((await subject.mirror.read([user])).users.get(user)?.kind !== 'miss' && Date.now() < deadline)
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          expect((await subject.mirror.read([user])).users.get(user)).toMatchObject({ kind: 'miss' });
+        }
+      } finally {
+        await brief.close();
+        await none.close();
+      }
     });
 
     it('should refuse a fill whose read came before a write began or ended', async () => {
@@ -110,13 +171,7 @@ export function mappingCacheContract(name: string, create: () => Promise<MirrorS
       for (const user of [a, b])
         await mirror.fillAndRead([{ portalUserId: user, ticket: await ticketOf(user), records: [rec('979', '10000005')] }], []);
       const late = await mirror.hold([b], 5_000);
-      const seen: MirrorEntry[] = [];
-      let cursor = '0';
-      do {
-        const page = await mirror.scan(cursor, 100);
-        cursor = page.cursor;
-        seen.push(...page.entries.filter((e) => e.portalUserId.startsWith(tag)));
-      } while (cursor !== '0');
+      const seen = await scanned(mirror, tag);
       const entryA = seen.find((e) => e.portalUserId === a) as MirrorEntry;
       expect(entryA).toMatchObject({ records: [rec('979', '10000005')], writers: 0 });
       expect(seen.find((e) => e.portalUserId === b)).toMatchObject({ records: null, writers: 1, heldAtMs: 5_000 });

@@ -242,4 +242,29 @@ describe('Mapping mirror with two instances (PostgreSQL, Redis)', () => {
     expect(metrics.body).toMatch(/esr_gateway_mapping_cache_repairs_total\{reason="drift"\} 1/);
     expect(metrics.body).toMatch(/esr_gateway_mapping_cache_check_last_success_timestamp_seconds \d+/);
   });
+
+  it('should keep no permanent entry for ids never mapped, answer one that gains a mapping at once, and drop a legacy empty entry', async () => {
+    const entries = async () => (await redis.keys(`${a.redisPrefix}map:u:*`)).length;
+    const before = await entries();
+    const madeUp = Array.from({ length: 100 }, (_, i) => `made.up.${i}@nhs.net`);
+    const res = await a.app.inject({ method: 'POST', url: '/v1/esr-access/batch', headers: portal, payload: { portalUserIds: madeUp } });
+    expect(res.statusCode).toBe(200);
+    expect(await entries()).toBe(before); // negatives live in one capped, expiring sorted set
+    expect(await redis.zcard('map:neg')).toBeGreaterThanOrEqual(100);
+    expect(await redis.pttl('map:neg')).toBeGreaterThan(0);
+
+    const emp = holder();
+    expect(await mapped(b, madeUp[0])).toEqual([]); // a negative hit
+    expect((await create(a, madeUp[0], emp)).statusCode).toBe(201);
+    expect(await mapped(b, madeUp[0])).toEqual([emp]); // the write dropped the negative at once
+    expect(await redis.pttl(`map:u:${madeUp[0]}`)).toBe(-1); // a user with a mapping stays cached
+    expect((await remove(a, madeUp[0], emp)).statusCode).toBe(204);
+    expect(await mapped(b, madeUp[0])).toEqual([]);
+    expect(await redis.pttl(`map:u:${madeUp[0]}`)).toBeGreaterThan(0); // only a version left: it expires
+
+    await redis.hset('map:u:legacy.user', 'rows', '[]'); // a permanent negative from before issue 21
+    await expect(a.app.get(MappingCacheCheck).run()).resolves.toMatchObject({ outcome: 'succeeded' });
+    expect(await redis.hget('map:u:legacy.user', 'rows')).toBeNull();
+    expect(await redis.pttl('map:u:legacy.user')).toBeGreaterThan(0);
+  });
 });

@@ -9,11 +9,11 @@ afterAll(async () => {
   for (const prefix of prefixes) await prefix.cleanup();
 });
 
-mappingCacheContract(RedisMappingCache.name, async () => {
+mappingCacheContract(RedisMappingCache.name, async (negatives) => {
   const scratch = createTestRedisPrefix();
   prefixes.push(scratch);
   const stores = await redisStores({ url: REDIS_URL, keyPrefix: scratch.prefix });
-  return { mirror: new RedisMappingCache(stores.redis), stores, close: () => stores.close() };
+  return { mirror: new RedisMappingCache(stores.redis, negatives), stores, close: () => stores.close() };
 });
 
 describe(`${RedisMappingCache.name} and the VPDs with role data`, () => {

@@ -46,9 +46,9 @@ storesContract('Redis stores on a Cluster', async () => {
   };
 });
 
-mappingCacheContract(`${RedisMappingCache.name} on a Cluster`, async () => {
+mappingCacheContract(`${RedisMappingCache.name} on a Cluster`, async (negatives) => {
   const stores = await redisStores(clusterConnection());
-  return { mirror: new RedisMappingCache(stores.redis), stores, close: () => stores.close() };
+  return { mirror: new RedisMappingCache(stores.redis, negatives), stores, close: () => stores.close() };
 });
 
 describe('RedisConnection on a Cluster', () => {

@@ -190,6 +190,38 @@ describe('Access-change webhooks (PostgreSQL, Redis, ESR sandbox)', () => {
     }
   });
 
+  it('should supersede, not send, a retried dead letter after a newer event of the same user was delivered', async () => {
+    const person = sandbox.admin.findPersonWithoutRole('979', 9).employeeNumber;
+    receiver.fallbackStatus = 500;
+    try {
+      await add('stale.user', person); // sequence 1
+      for (const wait of [12_000, 23_000, 0]) {
+        await send();
+        clock.advance(wait);
+      }
+      await expect(db.getRepository(WebhookDelivery).findOneBy({ portalUserId: 'stale.user' })).resolves.toMatchObject({
+        status: 'failed',
+      });
+    } finally {
+      receiver.fallbackStatus = 204;
+    }
+    const removed = await t.app.inject({ method: 'DELETE', url: `/v1/users/stale.user/esr-mappings/979/${person}`, headers: portal });
+    expect(removed.statusCode).toBe(204); // sequence 2
+    await expect(send()).resolves.toMatchObject({ delivered: 1 });
+    const [dead, newer] = eventsOf('stale.user').filter((e, i, all) => all.findIndex((o) => o.id === e.id) === i);
+    expect([dead.sequence, newer.sequence]).toEqual([1, 2]);
+    expect(receiver.received.at(-1)?.headers['webhook-id']).toBe(newer.id);
+
+    const retried = await t.app.inject({ method: 'POST', url: `/v1/webhooks/deliveries/${String(dead.id)}/retry`, headers: ops });
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json()).toMatchObject({ id: dead.id, status: 'superseded', event: { sequence: 1 } });
+    const before = receiver.received.length;
+    await expect(send()).resolves.toMatchObject({ sent: 0 });
+    expect(receiver.received).toHaveLength(before); // never sent again
+    const listed = await t.app.inject({ method: 'GET', url: '/v1/webhooks/deliveries?status=superseded', headers: ops });
+    expect(listed.json().items).toEqual([expect.objectContaining({ id: dead.id, portalUserId: 'stale.user', status: 'superseded' })]);
+  });
+
   it('should deliver each event exactly once, in order per user, with two instances sending at once', async () => {
     // A second replica on the same database and Redis prefix.
     const database = t.app.get(DatabaseSettings).connection as { url: string };
@@ -211,6 +243,7 @@ describe('Access-change webhooks (PostgreSQL, Redis, ESR sandbox)', () => {
       expect(new Set(ids).size).toBe(24);
       for (const user of users) {
         expect(eventsOf(user).map((e) => (e.mappings as Array<{ state: string | null }>)[0].state)).toEqual(['NO_ROLE', null]);
+        expect(eventsOf(user).map((e) => e.sequence)).toEqual([1, 2]);
       }
       await expect(db.getRepository(WebhookDelivery).count({ where: { status: 'pending' } })).resolves.toBe(0);
     } finally {

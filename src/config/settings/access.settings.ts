@@ -15,6 +15,8 @@ export class AccessSettings {
   readonly mappingSelfService: boolean;
   /** How often the mapping mirror is compared with the database (and repaired). */
   readonly mappingCacheCheckIntervalMs: number;
+  /** The mirror's answers for users without mappings: how long kept, how many at most (MAPPING_CACHE_NEGATIVE_TTL, _MAX). */
+  readonly mappingCacheNegatives: { ttlMs: number; max: number };
   /** SUPPORT_CONTACT: a sentence added to reasons a person cannot act on themselves. */
   readonly supportContact: string | undefined;
 
@@ -23,6 +25,7 @@ export class AccessSettings {
     this.maxStalenessMs = ms(env.ACCESS_MAX_STALENESS);
     this.mappingSelfService = env.MAPPING_SELF_SERVICE;
     this.mappingCacheCheckIntervalMs = ms(env.MAPPING_CACHE_CHECK_INTERVAL);
+    this.mappingCacheNegatives = { ttlMs: ms(env.MAPPING_CACHE_NEGATIVE_TTL), max: env.MAPPING_CACHE_NEGATIVE_MAX };
     this.supportContact = env.SUPPORT_CONTACT?.trim() || undefined;
   }
 }

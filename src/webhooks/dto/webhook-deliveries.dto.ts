@@ -9,7 +9,11 @@ export const DELIVERIES_MAX_LIMIT = 200;
 
 /** GET /v1/webhooks/deliveries query. Newest first. */
 export class DeliveriesQueryDto {
-  @ApiPropertyOptional({ enum: DELIVERY_STATUSES, description: 'failed = dead-lettered (WEBHOOK_MAX_ATTEMPTS reached)' })
+  @ApiPropertyOptional({
+    enum: DELIVERY_STATUSES,
+    description:
+      'failed = dead-lettered (WEBHOOK_MAX_ATTEMPTS reached); superseded = a dead letter a newer delivered event of its user made stale (never sent)',
+  })
   @IsOptional()
   @IsIn(DELIVERY_STATUSES, { message: `status must be one of ${DELIVERY_STATUSES.join(', ')}` })
   status?: DeliveryStatus;
@@ -39,6 +43,12 @@ export class AccessChangedEventDto {
   @ApiProperty({ description: 'Event id, also Webhook-Id; the receiver dedupes by it' }) id!: string;
   @ApiProperty({ example: 'esr-access.changed' }) type!: string;
   @ApiProperty({ example: '2026-11-26T10:12:00.000Z' }) occurredAt!: string;
+  @ApiProperty({
+    example: 7,
+    minimum: 1,
+    description: 'Increases per portal user (1, 2, 3...); drop an event whose sequence is not above the last one applied for its user',
+  })
+  sequence!: number;
   @ApiProperty({ example: 'hiran.mistry@nhs.net' }) portalUserId!: string;
   @ApiProperty() searchEnabled!: boolean;
   @ApiProperty() previousSearchEnabled!: boolean;
@@ -51,7 +61,8 @@ export class AccessChangedEventDto {
 export class WebhookDeliveryDto {
   @ApiProperty({ description: 'Event id (Webhook-Id)' }) id!: string;
   @ApiProperty() portalUserId!: string;
-  @ApiProperty({ enum: DELIVERY_STATUSES }) status!: DeliveryStatus;
+  @ApiProperty({ enum: DELIVERY_STATUSES, description: 'superseded: a newer event of the user was delivered first; not sent' })
+  status!: DeliveryStatus;
   @ApiProperty({ description: 'Attempts made so far' }) attempts!: number;
   @ApiProperty({ description: 'When the next attempt is due (pending)' }) nextAttemptAt!: string;
   @ApiProperty({ type: Number, nullable: true, description: 'HTTP status of the last attempt' }) lastStatus!: number | null;
