@@ -207,7 +207,7 @@ describe('role sync (Redis and the ESR sandbox)', () => {
       vpd: VPD,
       details: { count: gone.length },
     });
-    await expect(h.sync.held.approve(VPD, { apiKeyId: 'ops1' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(h.sync.held.approve(VPD, { actingUser: 'ops.lead@trust.nhs.uk', apiKeyId: 'ops1' })).rejects.toBeInstanceOf(NotFoundError);
     // The next full run agrees with the data: nothing to hold any more.
     await expect(h.sync.runs.runSync({ mode: 'full' })).resolves.toMatchObject({
       vpds: [expect.objectContaining({ status: 'succeeded', removed: 0, held: 0 })],
@@ -222,13 +222,13 @@ describe('role sync (Redis and the ESR sandbox)', () => {
     await expect(h.sync.runs.runSync({ mode: 'full' })).resolves.toMatchObject({
       vpds: [expect.objectContaining({ status: 'held', reason: 'OVER_COUNT' })],
     });
-    const decision = await h.sync.held.reject(VPD, { apiKeyId: 'ops1' });
+    const decision = await h.sync.held.reject(VPD, { actingUser: 'ops.lead@trust.nhs.uk', apiKeyId: 'ops1' });
     expect(decision).toEqual({ vpd: VPD, decision: 'rejected', count: gone.length, removed: 0 });
     const kept = await h.store.readAccess(keysOf(gone.map((g) => g.employeeNumber)));
     expect(kept.vpds.get(VPD)?.state).toBe('IDLE');
     expect(kept.roles.size).toBe(gone.length);
     expect(h.audit.events.at(-1)).toMatchObject({ type: 'SYNC_REMOVALS_REJECTED', actor: 'ops1', vpd: VPD });
-    await expect(h.sync.held.reject(VPD, { apiKeyId: 'ops1' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(h.sync.held.reject(VPD, { actingUser: 'ops.lead@trust.nhs.uk', apiKeyId: 'ops1' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('should apply incremental deletes however many there are', async () => {
