@@ -126,7 +126,7 @@ export function compareKeys(a: [number, string, string], b: [number, string, str
 const CSV_COLUMNS = ['kind', 'vpd', 'employeeNumber', 'portalUserId', 'displayName', 'effectiveFrom', 'reason'] as const;
 
 /** One CSV cell: quoted when needed; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula. */
-function cell(value: string | null): string {
+export function csvCell(value: string | null): string {
   let text = value ?? '';
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -135,7 +135,7 @@ function cell(value: string | null): string {
 /** RFC 4180 CSV with a header line. */
 export function toCsv(items: ReconciliationItem[]): string {
   const lines = [CSV_COLUMNS.join(',')];
-  for (const item of items) lines.push(CSV_COLUMNS.map((c) => cell(item[c])).join(','));
+  for (const item of items) lines.push(CSV_COLUMNS.map((c) => csvCell(item[c])).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 
