@@ -38,7 +38,17 @@ describe('esr-gateway CLI', () => {
     });
 
   it('should print --help for every command and exit 0', async () => {
-    for (const args of [[], ['status'], ['sync'], ['held'], ['held', 'approve'], ['mappings', 'import'], ['reconcile'], ['review'], ['access']]) {
+    for (const args of [
+      [],
+      ['status'],
+      ['sync'],
+      ['held'],
+      ['held', 'approve'],
+      ['mappings', 'import'],
+      ['reconcile'],
+      ['review'],
+      ['access'],
+    ]) {
       const res = await runCli([...args, '--help']);
       expect(res.code).toBe(0);
       expect(res.stdout).toMatch(/^Usage: esr-gateway/m);
