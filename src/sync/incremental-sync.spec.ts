@@ -105,6 +105,15 @@ describe(IncrementalSync.name, () => {
     ]);
   });
 
+  it('should say in a dry run that such an incremental run would hold its removals', async () => {
+    esr.feed = [page(deletes(1, 11), 'w2')];
+    await expect(sync.dryRun.dryRun({ mode: 'incremental' })).resolves.toMatchObject({
+      vpds: [{ vpd: '979', mode: 'incremental', removed: 10, wouldHoldRemovals: true }],
+    });
+    esr.feed = [page(deletes(1, 4), 'w2')];
+    await expect(sync.dryRun.dryRun({ mode: 'incremental' })).resolves.toMatchObject({ vpds: [{ removed: 3, wouldHoldRemovals: false }] });
+  });
+
   it('should apply removals under the thresholds at once', async () => {
     esr.feed = [page(deletes(1, 4), 'w2')];
     await expect(sync.runs.runSync({ mode: 'incremental' })).resolves.toMatchObject({

@@ -68,7 +68,7 @@ export interface DryRunVpd {
   added: number;
   updated: number;
   removed: number;
-  /** A full run would hold these removals (removal guard). */
+  /** The run would hold these removals (removal guard, full and incremental runs alike). */
   wouldHoldRemovals: boolean;
   reason?: string;
 }

@@ -90,7 +90,8 @@ export class DryRunVpdDto extends DryRunCountsDto {
   @ApiProperty({ example: '979' }) vpd!: string;
   @ApiProperty({ enum: SYNC_MODES, example: 'incremental', description: 'The mode the run would use for this VPD' })
   mode!: (typeof SYNC_MODES)[number];
-  @ApiProperty({ example: false, description: 'A full run would hold these removals (removal guard)' }) wouldHoldRemovals!: boolean;
+  @ApiProperty({ example: false, description: 'The run would hold these removals (removal guard, full and incremental runs alike)' })
+  wouldHoldRemovals!: boolean;
   @ApiPropertyOptional({ example: 'WATERMARK_EXPIRED', description: 'Why a full listing is used' }) reason?: string;
 }
 
