@@ -13,7 +13,7 @@ const LAYERS = [
   { name: 'engines', folders: ['sync', 'mapping-cache', 'access-events'] },
   { name: 'mappings', folders: ['mappings'] },
   { name: 'features', folders: ['access', 'reconciliation', 'webhooks'] },
-  { name: 'edges', folders: ['searches', 'status-page', 'health'] },
+  { name: 'edges', folders: ['searches', 'status-page', 'health', 'access-review'] },
 ];
 
 /** The application on top: the root files (main, app.factory, app.module, the ESR endpoint bootstrap) and the OpenAPI writer. */

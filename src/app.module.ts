@@ -24,6 +24,7 @@ import { StatusPageModule } from './status-page/status-page.module';
 import { SyncModule } from './sync/sync.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
+import { AccessReviewModule } from './access-review/access-review.module';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -54,6 +55,7 @@ export class AppModule {
         SyncModule,
         WebhooksModule,
         ReconciliationModule,
+        AccessReviewModule,
         StatusPageModule,
       ],
       providers: [

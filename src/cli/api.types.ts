@@ -13,6 +13,7 @@ export type {
 } from '../sync/dto/sync-responses.dto';
 export type { UserAccess, MappingAccess } from '../domain/access.types';
 export type { ImportEsrMappingsResultDto as ImportResult } from '../mappings/dto/import-mappings.dto';
+export type { AccessReviewPageDto as AccessReviewPage } from '../access-review/dto/access-review.dto';
 
 export const RECONCILIATION_KINDS = ['UNMAPPED_HOLDER', 'NO_ROLE', 'INACTIVE', 'PENDING', 'UNVERIFIED'] as const;
 export type ReconciliationKind = (typeof RECONCILIATION_KINDS)[number];

@@ -7,6 +7,7 @@ import { accessCommand } from './commands/access.command';
 import { heldCommand } from './commands/held.command';
 import { mappingsImportCommand } from './commands/mappings.command';
 import { reconcileCommand } from './commands/reconcile.command';
+import { reviewCommand } from './commands/review.command';
 import { statusCommand } from './commands/status.command';
 import { syncCommand } from './commands/sync.command';
 import { CommandContext, durationOption, sleep, vpdArgument } from './context';
@@ -29,7 +30,7 @@ export interface CliIo {
 const EXIT_HELP = `
 Environment:
   ESR_GATEWAY_URL           the gateway (default http://127.0.0.1:3000)
-  ESR_GATEWAY_KEY           API key: ops scope for status/sync/held, portal scope for mappings/reconcile/access
+  ESR_GATEWAY_KEY           API key: ops scope for status/sync/held/review, portal scope for mappings/reconcile/access
   ESR_GATEWAY_ACTING_USER   you, as a portal user id (recorded in the audit)
   NO_COLOR                  no colours even on a terminal
 
@@ -67,7 +68,7 @@ const vpd = (value: string) => {
 export function buildProgram(run: (action: (ctx: CommandContext) => Promise<ExitCode>) => Promise<void>): Command {
   const program = new Command('esr-gateway')
     .description(
-      "Operate an esr-gateway through its HTTP API: sync status and runs, held removals, bulk mappings, reconciliation, a user's access.",
+      "Operate an esr-gateway through its HTTP API: sync status and runs, held removals, bulk mappings, reconciliation, access reviews, a user's access.",
     )
     .version(version(), '-V, --version')
     .addOption(new Option('--url <url>', 'gateway base URL').env('ESR_GATEWAY_URL').default('http://127.0.0.1:3000'))
@@ -130,6 +131,7 @@ export function buildProgram(run: (action: (ctx: CommandContext) => Promise<Exit
       )
       .option('-y, --yes', 'do not ask for confirmation')
       .option('--list', 'also list the employee numbers a full run would remove now (one ESR listing, a dry run)')
+      .addHelpText('after', '\nNeeds an ops-scope key and --acting-user (or ESR_GATEWAY_ACTING_USER): the decision is audited with it.')
       .action((vpdArg: string, o: { yes?: boolean; list?: boolean }) =>
         ctxAction((ctx) => heldCommand(ctx, { decision, vpd: vpdArgument(vpdArg), yes: Boolean(o.yes), list: Boolean(o.list) })),
       );
@@ -158,6 +160,16 @@ export function buildProgram(run: (action: (ctx: CommandContext) => Promise<Exit
     .addHelpText('after', '\nNeeds --acting-user: the lists hold names and portal ids, and the gateway audits who read them.')
     .action((vpdArg: string, o: { csv?: boolean; kind?: ReconciliationKind; limit: number }) =>
       ctxAction((ctx) => reconcileCommand(ctx, { vpd: vpdArgument(vpdArg), csv: Boolean(o.csv), kind: o.kind, limit: o.limit })),
+    );
+
+  program
+    .command('review <vpd>')
+    .description('The access review of a VPD: every mapping, its state and since when, who created it, when ESR last confirmed it')
+    .option('--csv <file>', 'write every row as CSV to this file instead of printing a table')
+    .addOption(new Option('--limit <rows>', 'table: stop after this many rows').argParser(positiveInt('--limit')).default(500))
+    .addHelpText('after', '\nNeeds an ops-scope key and --acting-user: every export is audited (ACCESS_REVIEW_EXPORTED).')
+    .action((vpdArg: string, o: { csv?: string; limit: number }) =>
+      ctxAction((ctx) => reviewCommand(ctx, { vpd: vpdArgument(vpdArg), csv: o.csv, limit: o.limit })),
     );
 
   program

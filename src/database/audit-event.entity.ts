@@ -12,6 +12,7 @@ export const AUDIT_EVENT_TYPES = [
   'SYNC_REMOVALS_APPROVED',
   'SYNC_REMOVALS_REJECTED',
   'PERSONAL_DATA_READ',
+  'ACCESS_REVIEW_EXPORTED',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

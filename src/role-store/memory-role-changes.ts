@@ -2,8 +2,9 @@ import type { FenceToken } from './lease-store';
 import type { MemoryLeaseStore } from './memory-lease-store';
 import { RoleChanges } from './role-changes';
 import { olderThan, sameRole } from './role-row-codec';
-import { copyRole, Generation, MemoryRoleVpds } from './memory-role-state';
-import type { CachedRoleChange, ChangeDiff, RecordRoles, ReplaceRecordsResult, SyncCommit } from './sync-records.types';
+import { copyRole, Generation, MemoryRoleVpds, VpdData } from './memory-role-state';
+import type { CachedRole } from './role.types';
+import type { CachedRoleChange, ChangeCommit, ChangeDiff, RecordRoles, ReplaceRecordsResult } from './sync-records.types';
 
 /** Incremental changes to the live in-process role data: stage, apply (or discard) a stage, replace whole records; fenced by `leases`. */
 export class MemoryRoleChanges extends RoleChanges {
@@ -34,29 +35,19 @@ export class MemoryRoleChanges extends RoleChanges {
     stageId: string | null,
     changes: CachedRoleChange[],
     _nowMs: number,
-    commit: SyncCommit,
+    commit: ChangeCommit,
   ): Promise<ChangeDiff> {
     this.leases.check(fence);
     const data = this.vpds.data(vpd);
     const live = data.meta.generation ? data.generations.get(data.meta.generation) : undefined;
     if (!live) throw new Error(`VPD ${vpd} has no live data to apply changes to`);
-    const diff: ChangeDiff = { added: 0, updated: 0, removed: 0, unchanged: 0 };
+    const diff: ChangeDiff = { added: 0, updated: 0, removed: 0, unchanged: 0, held: 0 };
+    /** Rows this apply added: a delete of one of them is no removal of live data, so it is never held. */
+    const fresh = new Set<string>();
     const apply = (change: CachedRoleChange): void => {
-      if (change.op === 'delete') {
-        if (live.delete(change.assignmentId)) diff.removed++;
-        this.vpds.unhold(data, change.assignmentId);
-        return;
-      }
-      const old = live.get(change.role.assignmentId);
-      if (old && olderThan(change.role, old)) {
-        diff.unchanged++;
-        return;
-      }
-      live.put(change.role);
-      this.vpds.unhold(data, change.role.assignmentId);
-      if (!old) diff.added++;
-      else if (sameRole(old, change.role)) diff.unchanged++;
-      else diff.updated++;
+      if (change.op === 'delete')
+        this.delete(data, live, change.assignmentId, commit.holdRemovals === true && !fresh.has(change.assignmentId), diff);
+      else this.upsert(data, live, change.role, fresh, diff);
     };
     if (stageId) {
       for (const change of data.stages.get(stageId)?.values() ?? []) apply(change);
@@ -64,16 +55,46 @@ export class MemoryRoleChanges extends RoleChanges {
     }
     for (const change of changes) apply(change);
     const meta = data.meta;
+    const lastRun = { ...commit.lastRun, added: diff.added, updated: diff.updated, removed: diff.removed, held: diff.held };
+    if (diff.held > 0) lastRun.outcome = 'held';
+    if (meta.heldRemovals > 0 && meta.heldSince === null) Object.assign(meta, { heldSince: commit.at, heldRun: lastRun });
     meta.watermark = commit.watermark;
     meta.lastSuccessAt = commit.at;
     meta.consecutiveFailures = 0;
     meta.lastOutcome = 'succeeded';
     meta.lastError = null;
-    meta.lastRun = { ...commit.lastRun, added: diff.added, updated: diff.updated, removed: diff.removed };
+    meta.lastRun = lastRun;
     meta.running = null;
     meta.progress = null;
     meta.seq += 1;
     return diff;
+  }
+
+  private delete(data: VpdData, live: Generation, assignmentId: string, hold: boolean, diff: ChangeDiff): void {
+    const employee = live.aidx.get(assignmentId);
+    if (hold && employee !== undefined) {
+      if (!data.held.has(assignmentId)) diff.held++;
+      data.held.set(assignmentId, employee);
+      data.meta.heldRemovals = data.held.size;
+      return;
+    }
+    if (live.delete(assignmentId)) diff.removed++;
+    this.vpds.unhold(data, assignmentId);
+  }
+
+  private upsert(data: VpdData, live: Generation, role: CachedRole, fresh: Set<string>, diff: ChangeDiff): void {
+    const old = live.get(role.assignmentId);
+    if (old && olderThan(role, old)) {
+      diff.unchanged++;
+      return;
+    }
+    live.put(role);
+    this.vpds.unhold(data, role.assignmentId);
+    if (!old) {
+      diff.added++;
+      fresh.add(role.assignmentId);
+    } else if (sameRole(old, role)) diff.unchanged++;
+    else diff.updated++;
   }
 
   async discardStage(vpd: string, stageId: string): Promise<void> {

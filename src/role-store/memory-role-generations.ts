@@ -133,12 +133,15 @@ export class MemoryRoleGenerations extends RoleGenerations {
     meta.running = null;
     meta.progress = null;
     meta.seq += 1;
+    const wasHeld = data.held.size > 0;
     data.held.clear();
     if (commit.held && build.held.size > 0) for (const [id, employee] of build.held) data.held.set(id, employee);
     build.held.clear();
     build.pinned.clear();
     meta.heldRemovals = data.held.size;
-    meta.heldSince = data.held.size > 0 ? commit.at : null;
+    // An unbroken hold keeps its start and the run that began it.
+    if (data.held.size === 0) Object.assign(meta, { heldSince: null, heldRun: null });
+    else if (!wasHeld || meta.heldSince === null) Object.assign(meta, { heldSince: commit.at, heldRun: { ...commit.lastRun } });
     return previous;
   }
 
@@ -174,7 +177,7 @@ export class MemoryRoleGenerations extends RoleGenerations {
       data.held.delete(id);
     }
     data.meta.heldRemovals = data.held.size;
-    if (data.held.size === 0) data.meta.heldSince = null;
+    if (data.held.size === 0) Object.assign(data.meta, { heldSince: null, heldRun: null });
     data.meta.seq += 1;
     return { removed, remaining: data.held.size };
   }
@@ -185,7 +188,7 @@ export class MemoryRoleGenerations extends RoleGenerations {
     const count = data.held.size;
     data.held.clear();
     data.meta.heldRemovals = 0;
-    data.meta.heldSince = null;
+    Object.assign(data.meta, { heldSince: null, heldRun: null });
     return count;
   }
 }

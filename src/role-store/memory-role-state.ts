@@ -79,7 +79,7 @@ export class MemoryRoleVpds {
   unhold(data: VpdData, assignmentId: string): void {
     if (!data.held.delete(assignmentId)) return;
     data.meta.heldRemovals = data.held.size;
-    if (data.held.size === 0) data.meta.heldSince = null;
+    if (data.held.size === 0) Object.assign(data.meta, { heldSince: null, heldRun: null });
   }
 
   /** A VPD's live generation, if it has one. */

@@ -27,7 +27,7 @@ export interface ScriptedCommands {
   roleCommitGeneration(numKeys: number, ...args: Array<string | number>): Promise<string | null>;
   roleDropGeneration(numKeys: number, ...args: Array<string | number>): Promise<number>;
   roleStageChanges(fence: string, stage: string, ...args: Array<string | number>): Promise<number>;
-  roleApplyChanges(numKeys: number, ...args: Array<string | number>): Promise<[number, number, number, number]>;
+  roleApplyChanges(numKeys: number, ...args: Array<string | number>): Promise<[number, number, number, number, number]>;
   roleReplaceRecords(numKeys: number, ...args: Array<string | number>): Promise<ReplaceRecordsResult>;
   roleApproveHeld(numKeys: number, ...args: Array<string | number>): Promise<[number, number]>;
   roleRejectHeld(numKeys: number, ...args: Array<string | number>): Promise<number>;

@@ -12,8 +12,9 @@ return 1`);
 
 /**
  * KEYS: fence, the stage key (any key when there is no stage), the VPD's family. ARGV: fence, nowMs,
- * watermark, at, lastRun JSON, stageId or '', then op/payload pairs ('u', row JSON | 'd', assignment
- * id). Returns {added, updated, removed, unchanged}.
+ * watermark, at, lastRun JSON, stageId or '', hold '1'|'0', then op/payload pairs ('u', row JSON |
+ * 'd', assignment id). With hold, a delete of a row that was live before this apply joins the held
+ * removals instead. Returns {added, updated, removed, unchanged, held}.
  */
 export const APPLY_CHANGES = script(`
 if not fence_ok(KEYS[1], ARGV[1]) then return redis.error_reply('STALE_FENCE') end
@@ -22,9 +23,16 @@ local now = tonumber(ARGV[2])
 local meta = f.meta
 local L = genof(f, redis.call('HGET', meta, 'gen'))
 if not L then return redis.error_reply('NOT_SYNCED') end
-local added, updated, removed, unchanged = 0, 0, 0, 0
+local hold = ARGV[7] == '1'
+local fresh = {}
+local added, updated, removed, unchanged, held = 0, 0, 0, 0, 0
 local function apply(op, payload)
   if op == 'd' then
+    local emp = redis.call('HGET', L.aidx, payload)
+    if hold and emp and not fresh[payload] then
+      held = held + redis.call('HSET', f.held, payload, emp)
+      return
+    end
     if delrow(L, payload) then removed = removed + 1 end
     unhold(f, payload)
     return
@@ -37,7 +45,9 @@ local function apply(op, payload)
   end
   putrow(L, r, now)
   unhold(f, r[1])
-  if not old then added = added + 1
+  if not old then
+    added = added + 1
+    fresh[r[1]] = true
   elseif same(old, r) then unchanged = unchanged + 1
   else updated = updated + 1 end
 end
@@ -50,14 +60,21 @@ if ARGV[6] ~= '' then
   end
   redis.call('UNLINK', stage)
 end
-for i = 7, #ARGV, 2 do apply(ARGV[i], ARGV[i + 1]) end
+for i = 8, #ARGV, 2 do apply(ARGV[i], ARGV[i + 1]) end
 local run = cjson.decode(ARGV[5])
-run.added, run.updated, run.removed = added, updated, removed
+run.added, run.updated, run.removed, run.held = added, updated, removed, held
+if held > 0 then run.outcome = 'held' end
+local lastRun = cjson.encode(run)
+local left = redis.call('HLEN', f.held)
+redis.call('HSET', meta, 'heldRemovals', left)
+if left > 0 and redis.call('HEXISTS', meta, 'heldSince') == 0 then
+  redis.call('HSET', meta, 'heldSince', ARGV[4], 'heldRun', lastRun)
+end
 redis.call('HSET', meta, 'watermark', ARGV[3], 'lastSuccessAt', ARGV[4], 'consecutiveFailures', 0,
-  'lastOutcome', 'succeeded', 'lastRun', cjson.encode(run))
+  'lastOutcome', 'succeeded', 'lastRun', lastRun)
 redis.call('HDEL', meta, 'running', 'progress', 'lastError')
 redis.call('HINCRBY', meta, 'seq', 1)
-return { added, updated, removed, unchanged }`);
+return { added, updated, removed, unchanged, held }`);
 
 /**
  * KEYS: the VPD's family. ARGV: expectedSeq, nowMs, then per person: employee number, row count, rows...

@@ -3,7 +3,7 @@ import { encodeRole } from './role-row-codec';
 import { fenced } from './redis-commands';
 import type { RedisConnection } from './redis-connection';
 import { RoleChanges } from './role-changes';
-import type { CachedRoleChange, ChangeDiff, RecordRoles, ReplaceRecordsResult, SyncCommit } from './sync-records.types';
+import type { CachedRoleChange, ChangeCommit, ChangeDiff, RecordRoles, ReplaceRecordsResult } from './sync-records.types';
 
 /** Incremental changes to the live role data in Redis: stage, apply (or discard) a stage, replace whole records. */
 export class RedisRoleChanges extends RoleChanges {
@@ -26,13 +26,13 @@ export class RedisRoleChanges extends RoleChanges {
     stageId: string | null,
     changes: CachedRoleChange[],
     nowMs: number,
-    commit: SyncCommit,
+    commit: ChangeCommit,
   ): Promise<ChangeDiff> {
     const { redis, keys } = this.connection;
     const args = changes.flatMap((c) => (c.op === 'delete' ? ['d', c.assignmentId] : ['u', encodeRole(c.role)]));
     const family = keys.vpdFamily(vpd);
     const stage = stageId === null ? keys.vpdMeta(vpd) : keys.vpdStage(vpd, stageId);
-    const [added, updated, removed, unchanged] = await fenced(fence, () =>
+    const [added, updated, removed, unchanged, held] = await fenced(fence, () =>
       redis.roleApplyChanges(
         2 + family.length,
         keys.leaseFence(fence.name),
@@ -44,10 +44,11 @@ export class RedisRoleChanges extends RoleChanges {
         commit.at,
         JSON.stringify(commit.lastRun),
         stageId ?? '',
+        commit.holdRemovals ? '1' : '0',
         ...args,
       ),
     );
-    return { added, updated, removed, unchanged };
+    return { added, updated, removed, unchanged, held };
   }
 
   async discardStage(vpd: string, stageId: string): Promise<void> {

@@ -114,11 +114,13 @@ redis.call('HDEL', f.meta, 'building', 'running', 'progress', 'lastError')
 redis.call('HINCRBY', f.meta, 'seq', 1)
 if ARGV[6] == '1' and redis.call('EXISTS', G.held) == 1 then
   redis.call('RENAME', G.held, f.held)
-  redis.call('HSET', f.meta, 'heldRemovals', redis.call('HLEN', f.held), 'heldSince', at)
+  redis.call('HSET', f.meta, 'heldRemovals', redis.call('HLEN', f.held))
+  -- An unbroken hold keeps its start and the run that began it.
+  if redis.call('HEXISTS', f.meta, 'heldSince') == 0 then redis.call('HSET', f.meta, 'heldSince', at, 'heldRun', ARGV[5]) end
 else
   redis.call('UNLINK', f.held, G.held)
   redis.call('HSET', f.meta, 'heldRemovals', 0)
-  redis.call('HDEL', f.meta, 'heldSince')
+  redis.call('HDEL', f.meta, 'heldSince', 'heldRun')
 end
 redis.call('UNLINK', G.pin)
 return old`);
@@ -164,7 +166,7 @@ for i = 1, math.min(#ids, count) do
 end
 local remaining = redis.call('HLEN', f.held)
 redis.call('HSET', f.meta, 'heldRemovals', remaining)
-if remaining == 0 then redis.call('HDEL', f.meta, 'heldSince') end
+if remaining == 0 then redis.call('HDEL', f.meta, 'heldSince', 'heldRun') end
 redis.call('HINCRBY', f.meta, 'seq', 1)
 return { removed, remaining }`);
 
@@ -175,5 +177,5 @@ local f = family(2)
 local n = redis.call('HLEN', f.held)
 redis.call('UNLINK', f.held)
 redis.call('HSET', f.meta, 'heldRemovals', 0)
-redis.call('HDEL', f.meta, 'heldSince')
+redis.call('HDEL', f.meta, 'heldSince', 'heldRun')
 return n`);

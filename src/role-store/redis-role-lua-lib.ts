@@ -6,7 +6,7 @@ import { KEY_LIB } from './redis-keys';
  * never sees part of a write. A VPD's keys (RedisKeySpace.vpdFamily; every key of the gateway shares
  * one hash tag) reach a script in KEYS, read back by KEY_LIB's `family` (or `readkeys` for reads):
  *
- *   meta                 HASH   gen, building, genSeq, seq, watermark, sync state (see VpdSyncMeta)
+ *   meta                 HASH   gen, building, genSeq, seq, watermark, sync state, heldSince/heldRun (see VpdSyncMeta)
  *   gens                 HASH   generation -> slot: the generations that exist (live, building, left-over)
  *   held                 HASH   assignmentId -> employeeNumber: removals held by the removal guard
  *   stage:<id>           HASH   assignmentId -> change: a long incremental run's staged changes (TTL)
@@ -126,7 +126,7 @@ local function unhold(f, aid)
   if redis.call('HDEL', f.held, aid) == 1 then
     local left = redis.call('HLEN', f.held)
     redis.call('HSET', f.meta, 'heldRemovals', left)
-    if left == 0 then redis.call('HDEL', f.meta, 'heldSince') end
+    if left == 0 then redis.call('HDEL', f.meta, 'heldSince', 'heldRun') end
   end
 end
 

@@ -125,6 +125,7 @@ export class RedisRoleReads extends RoleReads {
     meta.progress = json<SyncProgress>(fields.get('progress'));
     meta.heldRemovals = Number(fields.get('heldRemovals') ?? 0);
     meta.heldSince = text('heldSince');
+    meta.heldRun = json<SyncLastRun>(fields.get('heldRun'));
     meta.seq = Number(fields.get('seq') ?? 0);
     return meta;
   }

@@ -1,5 +1,5 @@
 import type { FenceToken } from './lease-store';
-import type { CachedRoleChange, ChangeDiff, RecordRoles, ReplaceRecordsResult, SyncCommit } from './sync-records.types';
+import type { CachedRoleChange, ChangeCommit, ChangeDiff, RecordRoles, ReplaceRecordsResult } from './sync-records.types';
 
 /**
  * Changes to the live role data between full runs: an incremental run's changes (staged, then
@@ -15,8 +15,11 @@ export abstract class RoleChanges {
   /**
    * Fenced. Applies staged changes (stageId) then `changes`, in order, to the live generation and
    * stores the new watermark and sync state (commit.lastRun with the applied counts filled in), all
-   * atomically. An upsert older than the cached row (lastUpdatedAt) is ignored. Deletes and upserts
-   * also withdraw held removals of those rows.
+   * atomically. An upsert older than the cached row (lastUpdatedAt) is ignored. Upserts withdraw held
+   * removals of those rows. Deletes remove the row and withdraw its held removal, except with
+   * commit.holdRemovals: then a delete of a row that was live before this apply keeps the row and
+   * joins the held removals (the VPD's heldSince and heldRun are set if nothing was held yet), and
+   * lastRun.outcome becomes 'held' when any did.
    */
   abstract applyChanges(
     vpd: string,
@@ -24,7 +27,7 @@ export abstract class RoleChanges {
     stageId: string | null,
     changes: CachedRoleChange[],
     nowMs: number,
-    commit: SyncCommit,
+    commit: ChangeCommit,
   ): Promise<ChangeDiff>;
 
   /** Drops staged changes of an abandoned incremental run. */

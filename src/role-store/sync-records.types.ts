@@ -18,7 +18,7 @@ export interface SyncLastRun {
   added: number;
   updated: number;
   removed: number;
-  /** Removals held back by the removal guard (full runs). */
+  /** Removals held back by the removal guard (full and incremental runs). */
   held: number;
   durationMs: number;
   finishedAt: string;
@@ -58,6 +58,8 @@ export interface VpdSyncMeta {
   /** Removals held back by the removal guard, waiting for ops. */
   heldRemovals: number;
   heldSince: string | null;
+  /** The run that held them (the first of an unbroken hold; later runs' removals join it); null when nothing is held. */
+  heldRun: SyncLastRun | null;
   /** Bumped by every change of the live data by the syncer (switch, incremental apply, approve). */
   seq: number;
 }
@@ -101,6 +103,8 @@ export interface ChangeDiff {
   updated: number;
   removed: number;
   unchanged: number;
+  /** Deletes that joined the held removals (holdRemovals). */
+  held: number;
 }
 
 /** What a successful run stores with its data. */
@@ -108,6 +112,11 @@ export interface SyncCommit {
   watermark: string;
   at: string;
   lastRun: SyncLastRun;
+}
+
+/** An incremental run's commit: with holdRemovals, its deletes of rows that were live before it join the held removals. */
+export interface ChangeCommit extends SyncCommit {
+  holdRemovals?: boolean;
 }
 
 /** Fresh rows of one person, for refreshRecords. */
@@ -180,6 +189,7 @@ export function emptyVpdMeta(vpd: string): VpdSyncMeta {
     progress: null,
     heldRemovals: 0,
     heldSince: null,
+    heldRun: null,
     seq: 0,
   };
 }

@@ -72,7 +72,7 @@ export class DryRunService {
       let mode: SyncMode = options.mode === 'incremental' && meta.generation && meta.watermark ? 'incremental' : 'full';
       let reason: string | undefined = options.mode === 'incremental' && mode === 'full' ? 'NEVER_SYNCED' : undefined;
       let diff = new DiffCollector();
-      let wouldHold = false;
+      let listed: number | null = null;
       if (mode === 'incremental') {
         try {
           await this.dryIncremental(vpd, meta.watermark as string, diff);
@@ -83,7 +83,8 @@ export class DryRunService {
           diff = new DiffCollector();
         }
       }
-      if (mode === 'full') wouldHold = await this.dryFull(vpd, meta.counts?.holders ?? 0, diff);
+      if (mode === 'full') listed = await this.dryFull(vpd, diff);
+      const wouldHold = this.wouldHold(meta, listed, diff.counts.removed);
       for (const kind of ['added', 'updated', 'removed'] as const) {
         for (const item of diff[kind]) all.add(kind, item);
         all.counts[kind] += diff.counts[kind] - diff[kind].length;
@@ -97,7 +98,17 @@ export class DryRunService {
     return result;
   }
 
-  private async dryFull(vpd: string, liveHolders: number, diff: DiffCollector): Promise<boolean> {
+  /** The removal guard on the run's removals (a full run's listing, or the live rows an incremental one keeps), as a run would ask it. */
+  private wouldHold(meta: VpdSyncRecord, listed: number | null, removals: number): boolean {
+    const liveHolders = meta.counts?.holders ?? 0;
+    return removalGuard(
+      { liveHolders, listed: listed ?? liveHolders - removals, removals, alreadyHeld: meta.heldRemovals },
+      { percent: this.settings.removalGuardPercent, count: this.settings.removalGuardCount },
+    ).hold;
+  }
+
+  /** Lists ESR's assignments into `diff` (added, updated, removed); answers how many were listed. */
+  private async dryFull(vpd: string, diff: DiffCollector): Promise<number> {
     const scratch = `dry-${randomUUID()}`;
     let listed = 0;
     try {
@@ -125,10 +136,7 @@ export class DryRunService {
     } finally {
       await this.generations.dropGeneration(vpd, scratch).catch(() => undefined);
     }
-    return removalGuard(
-      { liveHolders, listed, removals: diff.counts.removed },
-      { percent: this.settings.removalGuardPercent, count: this.settings.removalGuardCount },
-    ).hold;
+    return listed;
   }
 
   private async dryIncremental(vpd: string, since: string, diff: DiffCollector): Promise<void> {

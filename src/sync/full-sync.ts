@@ -39,7 +39,8 @@ interface GuardedRemovals extends RemovalGuardInput {
 }
 
 /**
- * The removal guard, plus one rule of the full run: when ESR sent items that broke the contract, they
+ * The removal guard (while removals wait for a decision, a full run's removals, those still waiting
+ * included, are held again: the held set becomes exactly what the listing left out), plus one rule of the full run: when ESR sent items that broke the contract, they
  * were left out and their rows would look removed, so any removals are held.
  */
 export function fullRunGuard(input: RemovalGuardInput, skippedItems: number, settings: RemovalGuardSettings): RemovalGuardDecision {
@@ -132,6 +133,7 @@ export class FullSync {
       liveHolders: live?.counts?.holders ?? 0,
       listed: listing.listed,
       removals: await this.countRemovals(vpd, listing.generation, ctx.signal),
+      alreadyHeld: live?.heldRemovals ?? 0,
     };
     const decision = fullRunGuard(input, listing.skippedItems, {
       percent: this.settings.removalGuardPercent,
@@ -201,6 +203,8 @@ export class FullSync {
         details: {
           count: guarded.held,
           reason,
+          mode: 'full',
+          alreadyHeld: guarded.alreadyHeld ?? 0,
           liveHolders: guarded.liveHolders,
           listed: listing.listed,
           skippedItems: listing.skippedItems,

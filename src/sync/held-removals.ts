@@ -50,15 +50,17 @@ export class HeldRemovalsService {
       const meta = (await this.store.readVpdSync([vpd], this.clock.nowMs())).get(vpd);
       const count = meta?.heldRemovals ?? 0;
       if (count === 0) throw new NotFoundError(`VPD ${vpd} has no held removals.`);
+      const heldSince = meta?.heldSince ?? null;
+      const heldRunId = meta?.heldRun?.runId ?? null;
       // Audited before the change: an applied decision is never missing from the audit.
       await this.audit.record({
         type: decision === 'approved' ? 'SYNC_REMOVALS_APPROVED' : 'SYNC_REMOVALS_REJECTED',
-        actor: by.actingUser ?? by.apiKeyId,
+        actor: by.actingUser,
         apiKeyId: by.apiKeyId,
         requestId: by.requestId ?? null,
         vpd,
         outcome: decision.toUpperCase(),
-        details: { count, heldSince: meta?.heldSince ?? null },
+        details: { count, heldSince, heldRunId },
       });
       let removed = 0;
       if (decision === 'approved') {
@@ -72,8 +74,8 @@ export class HeldRemovalsService {
         await this.generations.rejectHeldRemovals(vpd, lease);
       }
       this.metrics.heldRemovals.set({ vpd }, 0);
-      this.logger.log({ msg: 'held removals decided', vpd, decision, count, removed });
-      return { vpd, decision, count, removed };
+      this.logger.log({ msg: 'held removals decided', vpd, decision, count, removed, heldRunId });
+      return { vpd, decision, count, removed, heldRunId, heldSince };
     });
     if (!outcome.ran) throw new DomainError('CONFLICT', 'A sync run is in progress; decide on the held removals when it has finished.');
     return outcome.value;

@@ -72,6 +72,27 @@ describe('removalGuard', () => {
       hold: true,
       reason: 'OVER_PERCENT',
     },
+    {
+      name: 'an incremental run removes 10 of 38 holders (26%)',
+      input: { liveHolders: 38, listed: 28, removals: 10 },
+      settings: { percent: 20 },
+      hold: true,
+      reason: 'OVER_PERCENT',
+    },
+    {
+      name: 'one removal joins removals already waiting for a decision',
+      input: { liveHolders: 1000, listed: 999, removals: 1, alreadyHeld: 12 },
+      settings: { percent: 20 },
+      hold: true,
+      reason: 'ALREADY_HELD',
+    },
+    {
+      name: 'removals are waiting but this run removes nothing',
+      input: { liveHolders: 1000, listed: 1000, removals: 0, alreadyHeld: 12 },
+      settings: { percent: 20 },
+      hold: false,
+      reason: null,
+    },
   ];
 
   it.each(cases)('should decide hold=$hold when $name', ({ input, settings, hold, reason }) => {

@@ -56,6 +56,7 @@ export class SyncStatusService {
           progress: running ? meta.progress : null,
           heldRemovals: meta.heldRemovals,
           heldSince: meta.heldSince,
+          heldRun: meta.heldRun,
           lastError: meta.lastOutcome === 'failed' ? meta.lastError : abandoned ? 'ABANDONED' : null,
         };
       }),

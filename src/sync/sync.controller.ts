@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -16,11 +16,9 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiKeyId, RequestId, RequireScope } from '../common/auth/auth.decorators';
+import { ActingUser, ApiKeyId, RequestId, RequireScope } from '../common/auth/auth.decorators';
 import { CallerVpdScope } from '../common/auth/vpd-scope.decorators';
 import type { VpdScope } from '../common/auth/vpd-scope';
-import { PORTAL_USER_ID } from '../domain/identifiers';
-import { ValidationFailedError } from '../common/errors/domain-error';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { CreateSyncRunDto, SyncRunParamsDto, SyncVpdParamsDto } from './dto/sync-requests.dto';
 import { HeldRemovalsDecisionDto, SyncDryRunDto, SyncRunAcceptedDto, SyncRunDto, SyncStatusDto } from './dto/sync-responses.dto';
@@ -28,12 +26,11 @@ import { DryRunService } from './dry-run';
 import { HeldRemovalsService } from './held-removals';
 import { RunCoordinator } from './run-coordinator';
 import { SyncStatusService } from './sync-status.service';
-import { DecisionActor } from './sync.types';
 
 const ACTING_USER_HEADER = {
   name: 'X-Acting-User',
-  required: false,
-  description: 'The person deciding (recorded in the audit); the API key id is recorded when absent',
+  required: true,
+  description: 'The person deciding, as a portal user id: recorded in the audit as the actor, beside the API key id',
 };
 
 /** Ops control of the role sync (gateway-api.md, "Sync"). */
@@ -115,14 +112,17 @@ export class SyncController {
   @ApiOkResponse({ type: HeldRemovalsDecisionDto })
   @ApiNotFoundResponse({ description: 'NOT_FOUND: the VPD has no held removals', type: ErrorResponseDto })
   @ApiConflictResponse({ description: 'CONFLICT: a sync run is in progress; try again when it has finished', type: ErrorResponseDto })
-  @ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: vpd or X-Acting-User is not valid', type: ErrorResponseDto })
+  @ApiUnprocessableEntityResponse({
+    description: 'VALIDATION_FAILED: vpd is not valid, or X-Acting-User is missing or not valid',
+    type: ErrorResponseDto,
+  })
   approve(
     @Param() params: SyncVpdParamsDto,
-    @Headers('x-acting-user') actingUser: string | undefined,
+    @ActingUser() actingUser: string,
     @ApiKeyId() apiKeyId: string,
     @RequestId() requestId: string,
   ): Promise<HeldRemovalsDecisionDto> {
-    return this.held.approve(params.vpd, actor(actingUser, apiKeyId, requestId));
+    return this.held.approve(params.vpd, { actingUser, apiKeyId, requestId });
   }
 
   @Post('vpds/:vpd/held-removals/reject')
@@ -132,23 +132,16 @@ export class SyncController {
   @ApiOkResponse({ type: HeldRemovalsDecisionDto })
   @ApiNotFoundResponse({ description: 'NOT_FOUND: the VPD has no held removals', type: ErrorResponseDto })
   @ApiConflictResponse({ description: 'CONFLICT: a sync run is in progress; try again when it has finished', type: ErrorResponseDto })
-  @ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: vpd or X-Acting-User is not valid', type: ErrorResponseDto })
+  @ApiUnprocessableEntityResponse({
+    description: 'VALIDATION_FAILED: vpd is not valid, or X-Acting-User is missing or not valid',
+    type: ErrorResponseDto,
+  })
   reject(
     @Param() params: SyncVpdParamsDto,
-    @Headers('x-acting-user') actingUser: string | undefined,
+    @ActingUser() actingUser: string,
     @ApiKeyId() apiKeyId: string,
     @RequestId() requestId: string,
   ): Promise<HeldRemovalsDecisionDto> {
-    return this.held.reject(params.vpd, actor(actingUser, apiKeyId, requestId));
+    return this.held.reject(params.vpd, { actingUser, apiKeyId, requestId });
   }
-}
-
-/** X-Acting-User is optional here, but must be well-formed when sent. */
-function actor(actingUser: string | undefined, apiKeyId: string, requestId: string): DecisionActor {
-  if (actingUser !== undefined && !PORTAL_USER_ID.test(actingUser)) {
-    throw new ValidationFailedError('The X-Acting-User header must be 1-128 characters of A-Z a-z 0-9 . _ @ -.', [
-      { field: 'X-Acting-User', message: 'X-Acting-User must be 1-128 characters of A-Z a-z 0-9 . _ @ -' },
-    ]);
-  }
-  return { ...(actingUser ? { actingUser } : {}), apiKeyId, requestId };
 }

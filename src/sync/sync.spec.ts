@@ -119,6 +119,7 @@ describe(SyncModule.name, () => {
       );
 
     it('should write a full listing with effective windows, then apply changes incrementally', async () => {
+      sync = await create({ SYNC_REMOVAL_GUARD_PERCENT: '50' });
       esr.listing.set('979', [
         page([assignment(1), assignment(2)]),
         page([assignment(3, { createdAt: '2026-11-25T09:00:00Z', effectiveStartDate: '2026-11-25' })]),
@@ -317,9 +318,11 @@ describe(SyncModule.name, () => {
 
     it('should answer CONFLICT to a decision while a run holds the lease, and NOT_FOUND when nothing is held', async () => {
       sync = await create({}, { heldDecisionLeaseWaitMs: 50 });
-      await expect(sync.held.approve('979', { apiKeyId: 'ops1' })).rejects.toBeInstanceOf(NotFoundError);
+      await expect(sync.held.approve('979', { actingUser: 'ops.lead@trust.nhs.uk', apiKeyId: 'ops1' })).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
       const lease = await leases.acquire(SYNC_LEASE, 'other', 60_000);
-      const refused = sync.held.reject('979', { apiKeyId: 'ops1' });
+      const refused = sync.held.reject('979', { actingUser: 'ops.lead@trust.nhs.uk', apiKeyId: 'ops1' });
       await expect(refused).rejects.toBeInstanceOf(DomainError);
       await expect(refused).rejects.toMatchObject({ code: 'CONFLICT' });
       await leases.release(lease!);
@@ -423,7 +426,9 @@ describe(SyncModule.name, () => {
       await expect(h.sync.runs.runSync({ mode: 'full' })).resolves.toMatchObject({
         vpds: [expect.objectContaining({ status: 'held', held: 10 })],
       });
-      await expect(h.sync.held.approve('979', { apiKeyId: 'ops1' })).resolves.toMatchObject({ removed: 10 });
+      await expect(h.sync.held.approve('979', { actingUser: 'ops.lead@trust.nhs.uk', apiKeyId: 'ops1' })).resolves.toMatchObject({
+        removed: 10,
+      });
       const after = await h.store.readAccess(gone.map((g) => ({ vpd: '979', employeeNumber: g.employeeNumber })));
       expect(after.roles.size).toBe(0);
       expect(h.audit.events.map((e) => e.type)).toEqual(['SYNC_REMOVALS_HELD', 'SYNC_REMOVALS_APPROVED']);

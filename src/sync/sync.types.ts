@@ -68,7 +68,7 @@ export interface DryRunVpd {
   added: number;
   updated: number;
   removed: number;
-  /** A full run would hold these removals (removal guard). */
+  /** The run would hold these removals (removal guard, full and incremental runs alike). */
   wouldHoldRemovals: boolean;
   reason?: string;
 }
@@ -99,6 +99,8 @@ export interface SyncStatusVpd {
   progress: SyncProgress | null;
   heldRemovals: number;
   heldSince: string | null;
+  /** The run that held them (the first of an unbroken hold); null when nothing is held. */
+  heldRun: SyncLastRun | null;
   lastError: string | null;
 }
 
@@ -110,7 +112,8 @@ export interface SyncStatus {
 
 /** Who decided on held removals (for the audit). */
 export interface DecisionActor {
-  actingUser?: string;
+  /** X-Acting-User: the person deciding (the audit's actor). */
+  actingUser: string;
   apiKeyId: string;
   requestId?: string;
 }
@@ -122,4 +125,7 @@ export interface HeldRemovalsDecision {
   count: number;
   /** Rows removed from the cache (approve). */
   removed: number;
+  /** The run that held them, and since when. */
+  heldRunId: string | null;
+  heldSince: string | null;
 }

@@ -38,7 +38,17 @@ describe('esr-gateway CLI', () => {
     });
 
   it('should print --help for every command and exit 0', async () => {
-    for (const args of [[], ['status'], ['sync'], ['held'], ['held', 'approve'], ['mappings', 'import'], ['reconcile'], ['access']]) {
+    for (const args of [
+      [],
+      ['status'],
+      ['sync'],
+      ['held'],
+      ['held', 'approve'],
+      ['mappings', 'import'],
+      ['reconcile'],
+      ['review'],
+      ['access'],
+    ]) {
       const res = await runCli([...args, '--help']);
       expect(res.code).toBe(0);
       expect(res.stdout).toMatch(/^Usage: esr-gateway/m);
@@ -103,16 +113,27 @@ describe('esr-gateway CLI', () => {
     expect(run.stdout).toContain(`${VPD} held 5 removal(s): esr-gateway held approve|reject ${VPD}`);
     expect((await cli('status')).code).toBe(1);
 
-    const asked = await cli('held', 'approve', VPD);
+    const anonymous = await cli('held', 'approve', VPD, '--yes');
+    expect(anonymous.code).toBe(2);
+    expect(anonymous.stderr).toBe(
+      'esr-gateway: held approve needs --acting-user (or ESR_GATEWAY_ACTING_USER): the person deciding, recorded in the audit.\n',
+    );
+    expect((await cli('status')).code).toBe(1);
+
+    const deciding = { ...env, ESR_GATEWAY_ACTING_USER: 'ops.person@nhs.net' };
+    const asked = await runCli(['held', 'approve', VPD], deciding);
     expect(asked.code).toBe(2);
-    expect(asked.stdout).toMatch(new RegExp(`│ ${VPD} +│ +5 │`));
+    const heldRunId = JSON.parse((await cli('status', '--json')).stdout).vpds.find((v: { vpd: string }) => v.vpd === VPD).heldRun.runId;
+    expect(asked.stdout).toMatch(new RegExp(`│ ${VPD} +│ +5 │.*│ ${heldRunId} \\(full: `));
     expect(asked.stderr).toBe('esr-gateway: Not asking for confirmation without a terminal: run again with --yes to confirm.\n');
 
-    const rejected = await runCli(['held', 'reject', VPD, '--yes'], { ...env, ESR_GATEWAY_ACTING_USER: 'ops.person@nhs.net' });
+    const rejected = await runCli(['--acting-user', 'ops.person@nhs.net', 'held', 'reject', VPD, '--yes'], env);
     expect(rejected.code).toBe(0);
-    expect(rejected.stdout).toContain(`Rejected: 5 held removal(s) discarded in VPD ${VPD}; the role assignments stay.`);
+    expect(rejected.stdout).toContain(
+      `Rejected: 5 held removal(s) discarded in VPD ${VPD}; the role assignments stay (as ops.person@nhs.net).`,
+    );
     expect((await cli('status')).code).toBe(0);
-    const nothing = await cli('held', 'approve', VPD, '--yes');
+    const nothing = await runCli(['held', 'approve', VPD, '--yes'], deciding);
     expect(nothing.code).toBe(1);
     expect(nothing.stdout).toContain(`VPD ${VPD} has no held removals: nothing to approve.`);
   });

@@ -438,7 +438,7 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
           subject.now(),
           commit('wm-2', { lastRun: lastRun('incremental') }),
         );
-        expect(diff).toEqual({ added: 2, updated: 1, removed: 2, unchanged: 1 });
+        expect(diff).toEqual({ added: 2, updated: 1, removed: 2, unchanged: 1, held: 0 });
         const snapshot = await reads.readAccess(
           ['10000001', '10000002', '10000003', '10000004'].map((employeeNumber) => ({ vpd, employeeNumber })),
         );
@@ -459,7 +459,7 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const older = role('a1', '10000001', t0, { lastUpdatedAt: '2026-11-21T10:00:00Z' });
         await expect(
           changes.applyChanges(vpd, fence, null, [{ op: 'upsert', role: older }], subject.now(), commit('wm-2')),
-        ).resolves.toEqual({ added: 0, updated: 0, removed: 0, unchanged: 1 });
+        ).resolves.toEqual({ added: 0, updated: 0, removed: 0, unchanged: 1, held: 0 });
         const snapshot = await reads.readAccess([{ vpd, employeeNumber: '10000001' }]);
         expect(snapshot.roles.get(recordKey(vpd, '10000001'))?.[0]?.endDate).toBe('2030-01-01');
       });
@@ -488,6 +488,85 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         const meta = (await reads.readVpdSync([vpd], subject.now())).get(vpd);
         expect(meta).toMatchObject({ heldRemovals: 0, heldSince: null });
         expect(meta?.counts?.holders).toBe(2);
+      });
+
+      it("should hold the deletes of live rows with holdRemovals, keeping an unbroken hold's start and run", async () => {
+        const vpd = freshVpd();
+        const fence = await lease();
+        await fullSync(vpd, fence, [
+          role('a1', '10000001', t0),
+          role('b1', '10000002', t0),
+          role('c1', '10000003', t0),
+          role('d1', '10000004', t0),
+        ]);
+        const held = (runId: string, at: string) => ({
+          ...commit(runId, { at, lastRun: lastRun('incremental', { runId }) }),
+          holdRemovals: true,
+        });
+        const first = [
+          { op: 'delete' as const, assignmentId: 'a1' },
+          { op: 'upsert' as const, role: role('e1', '10000005', t0) },
+          { op: 'delete' as const, assignmentId: 'e1' },
+          { op: 'upsert' as const, role: role('b1', '10000002', t0) },
+        ];
+        await expect(
+          changes.applyChanges(vpd, fence, null, first, subject.now(), held('run-2', '2026-11-25T10:00:00.000Z')),
+        ).resolves.toEqual({
+          added: 1,
+          updated: 0,
+          removed: 1,
+          unchanged: 1,
+          held: 1,
+        });
+        const meta = async () => (await reads.readVpdSync([vpd], subject.now())).get(vpd);
+        expect(await meta()).toMatchObject({
+          heldRemovals: 1,
+          heldSince: '2026-11-25T10:00:00.000Z',
+          heldRun: { runId: 'run-2', mode: 'incremental', outcome: 'held', held: 1 },
+          lastRun: { runId: 'run-2', outcome: 'held' },
+          counts: { holders: 4 },
+        });
+        const second = [
+          { op: 'delete' as const, assignmentId: 'c1' },
+          { op: 'delete' as const, assignmentId: 'a1' },
+        ];
+        await expect(
+          changes.applyChanges(vpd, fence, null, second, subject.now(), held('run-3', '2026-11-25T10:05:00.000Z')),
+        ).resolves.toMatchObject({
+          removed: 0,
+          held: 1,
+        });
+        expect(await meta()).toMatchObject({
+          heldRemovals: 2,
+          heldSince: '2026-11-25T10:00:00.000Z',
+          heldRun: { runId: 'run-2' },
+          lastRun: { runId: 'run-3' },
+        });
+        await changes.applyChanges(
+          vpd,
+          fence,
+          null,
+          [{ op: 'upsert', role: role('a1', '10000001', t0) }],
+          subject.now(),
+          held('run-4', '2026-11-25T10:10:00.000Z'),
+        );
+        expect(await meta()).toMatchObject({ heldRemovals: 1, heldSince: '2026-11-25T10:00:00.000Z', heldRun: { runId: 'run-2' } });
+        const { generation } = await generations.beginGeneration(vpd, fence);
+        await generations.writeGeneration(
+          vpd,
+          generation,
+          [role('a1', '10000001', t0), role('b1', '10000002', t0), role('d1', '10000004', t0)],
+          fence,
+          subject.now(),
+        );
+        await generations.holdRemovals(vpd, generation, ['c1'], fence, subject.now());
+        await generations.commitGeneration(vpd, generation, fence, {
+          ...commit('wm-5', { lastRun: lastRun('full', { runId: 'run-5' }) }),
+          held: true,
+        });
+        expect(await meta()).toMatchObject({ heldRemovals: 1, heldSince: '2026-11-25T10:00:00.000Z', heldRun: { runId: 'run-2' } });
+        await generations.approveHeldRemovals(vpd, fence, 10);
+        expect(await meta()).toMatchObject({ heldRemovals: 0, heldSince: null, heldRun: null, counts: { holders: 3 } });
       });
 
       it('should withdraw the held removals of people a refresh read again from ESR', async () => {
@@ -639,6 +718,7 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
           updated: 0,
           removed: 0,
           unchanged: 0,
+          held: 0,
         });
       });
 

@@ -196,7 +196,14 @@ describe('role sync (Redis and the ESR sandbox)', () => {
     expect((await meta(h.store))?.heldRemovals).toBe(gone.length);
 
     const decision = await h.sync.held.approve(VPD, { actingUser: 'ops.person@nhs.net', apiKeyId: 'ops1', requestId: 'req-1' });
-    expect(decision).toEqual({ vpd: VPD, decision: 'approved', count: gone.length, removed: gone.length });
+    expect(decision).toEqual({
+      vpd: VPD,
+      decision: 'approved',
+      count: gone.length,
+      removed: gone.length,
+      heldRunId: outcome.runId,
+      heldSince: expect.any(String),
+    });
     const approved = await h.store.readAccess(keys);
     expect(approved.vpds.get(VPD)?.state).toBe('IDLE');
     for (const g of gone) expect(approved.roles.has(recordKey(VPD, g.employeeNumber))).toBe(false);
@@ -205,9 +212,9 @@ describe('role sync (Redis and the ESR sandbox)', () => {
       actor: 'ops.person@nhs.net',
       apiKeyId: 'ops1',
       vpd: VPD,
-      details: { count: gone.length },
+      details: { count: gone.length, heldRunId: outcome.runId },
     });
-    await expect(h.sync.held.approve(VPD, { apiKeyId: 'ops1' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(h.sync.held.approve(VPD, { actingUser: 'ops.lead@trust.nhs.uk', apiKeyId: 'ops1' })).rejects.toBeInstanceOf(NotFoundError);
     // The next full run agrees with the data: nothing to hold any more.
     await expect(h.sync.runs.runSync({ mode: 'full' })).resolves.toMatchObject({
       vpds: [expect.objectContaining({ status: 'succeeded', removed: 0, held: 0 })],
@@ -222,17 +229,22 @@ describe('role sync (Redis and the ESR sandbox)', () => {
     await expect(h.sync.runs.runSync({ mode: 'full' })).resolves.toMatchObject({
       vpds: [expect.objectContaining({ status: 'held', reason: 'OVER_COUNT' })],
     });
-    const decision = await h.sync.held.reject(VPD, { apiKeyId: 'ops1' });
-    expect(decision).toEqual({ vpd: VPD, decision: 'rejected', count: gone.length, removed: 0 });
+    const decision = await h.sync.held.reject(VPD, { actingUser: 'ops.lead@trust.nhs.uk', apiKeyId: 'ops1' });
+    expect(decision).toMatchObject({ vpd: VPD, decision: 'rejected', count: gone.length, removed: 0 });
     const kept = await h.store.readAccess(keysOf(gone.map((g) => g.employeeNumber)));
     expect(kept.vpds.get(VPD)?.state).toBe('IDLE');
     expect(kept.roles.size).toBe(gone.length);
-    expect(h.audit.events.at(-1)).toMatchObject({ type: 'SYNC_REMOVALS_REJECTED', actor: 'ops1', vpd: VPD });
-    await expect(h.sync.held.reject(VPD, { apiKeyId: 'ops1' })).rejects.toBeInstanceOf(NotFoundError);
+    expect(h.audit.events.at(-1)).toMatchObject({
+      type: 'SYNC_REMOVALS_REJECTED',
+      actor: 'ops.lead@trust.nhs.uk',
+      apiKeyId: 'ops1',
+      vpd: VPD,
+    });
+    await expect(h.sync.held.reject(VPD, { actingUser: 'ops.lead@trust.nhs.uk', apiKeyId: 'ops1' })).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it('should apply incremental deletes however many there are', async () => {
-    const h = await start({ ESR_VPDS: VPD });
+  it('should apply incremental deletes at once when the removal guard allows them', async () => {
+    const h = await start({ ESR_VPDS: VPD, SYNC_REMOVAL_GUARD_PERCENT: '100' });
     await h.sync.runs.runSync({ mode: 'full' });
     const gone = holders(VPD, 10);
     for (const holder of gone) sandbox.admin.deleteRole(holder.assignmentId);

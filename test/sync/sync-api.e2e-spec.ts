@@ -16,6 +16,7 @@ import { RunningSandbox, startTestSandbox, TEST_ESR_ENV, waitFor } from './sync-
 
 const VPD = '979';
 const ops = { authorization: `Bearer ${OPS_KEY}` };
+const deciding = { ...ops, 'x-acting-user': 'ops.person@nhs.net' };
 
 describe('Sync ops API', () => {
   let clock: FakeClock;
@@ -37,7 +38,7 @@ describe('Sync ops API', () => {
   const startRun = (payload: object, headers: Record<string, string> = ops) =>
     inject({ method: 'POST', url: '/v1/sync/runs', headers, payload });
   const finished = async (runId: string) => {
-    let body: { state: string } = { state: 'queued' };
+    let body: { state: string; runId?: string } = { state: 'queued' };
     await waitFor(async () => {
       body = (await inject({ method: 'GET', url: `/v1/sync/runs/${runId}`, headers: ops })).json();
       return !['queued', 'running'].includes(body.state);
@@ -159,7 +160,7 @@ describe('Sync ops API', () => {
   });
 
   it('should hold mass removals and let ops approve or reject them, audited', async () => {
-    const nothing = await inject({ method: 'POST', url: `/v1/sync/vpds/${VPD}/held-removals/approve`, headers: ops });
+    const nothing = await inject({ method: 'POST', url: `/v1/sync/vpds/${VPD}/held-removals/approve`, headers: deciding });
     expect(nothing.statusCode).toBe(404);
     expect(nothing.json().error).toBe('NOT_FOUND');
 
@@ -168,7 +169,12 @@ describe('Sync ops API', () => {
     let run = await finished((await startRun({ mode: 'full' })).json().runId);
     expect(run).toMatchObject({ state: 'succeeded', vpds: [{ status: 'held', held: 5, removed: 0 }] });
     let status = (await inject({ method: 'GET', url: '/v1/sync/status', headers: ops })).json();
-    expect(status.vpds[0]).toMatchObject({ state: 'HELD', heldRemovals: 5, lastRun: { held: 5 } });
+    expect(status.vpds[0]).toMatchObject({
+      state: 'HELD',
+      heldRemovals: 5,
+      lastRun: { held: 5 },
+      heldRun: { runId: run.runId, mode: 'full' },
+    });
     const heldEvents = await auditOf('SYNC_REMOVALS_HELD');
     expect(heldEvents).toEqual([expect.objectContaining({ actor: 'system', vpd: VPD, details: expect.objectContaining({ count: 5 }) })]);
     expect((await inject({ method: 'GET', url: '/metrics' })).body).toContain('esr_gateway_sync_held_removals{vpd="979"} 5');
@@ -179,7 +185,14 @@ describe('Sync ops API', () => {
       headers: { ...ops, 'x-acting-user': 'ops.person@nhs.net', 'x-request-id': 'approve-1' },
     });
     expect(approve.statusCode).toBe(200);
-    expect(approve.json()).toEqual({ vpd: VPD, decision: 'approved', count: 5, removed: 5 });
+    expect(approve.json()).toEqual({
+      vpd: VPD,
+      decision: 'approved',
+      count: 5,
+      removed: 5,
+      heldRunId: run.runId,
+      heldSince: expect.any(String),
+    });
     expect(await auditOf('SYNC_REMOVALS_APPROVED')).toEqual([
       expect.objectContaining({
         actor: 'ops.person@nhs.net',
@@ -195,13 +208,18 @@ describe('Sync ops API', () => {
     for (const holder of gone.slice(5)) sandbox.admin.deleteRole(holder.assignmentId);
     run = await finished((await startRun({ mode: 'full' })).json().runId);
     expect(run).toMatchObject({ vpds: [{ status: 'held', held: 5 }] });
-    const reject = await inject({ method: 'POST', url: `/v1/sync/vpds/${VPD}/held-removals/reject`, headers: ops });
+    const anonymous = await inject({ method: 'POST', url: `/v1/sync/vpds/${VPD}/held-removals/reject`, headers: ops });
+    expect(anonymous.statusCode).toBe(422);
+    expect(anonymous.json()).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field: 'X-Acting-User' }] });
+    const reject = await inject({ method: 'POST', url: `/v1/sync/vpds/${VPD}/held-removals/reject`, headers: deciding });
     expect(reject.statusCode).toBe(200);
-    expect(reject.json()).toEqual({ vpd: VPD, decision: 'rejected', count: 5, removed: 0 });
-    expect(await auditOf('SYNC_REMOVALS_REJECTED')).toEqual([expect.objectContaining({ actor: 'ops1', apiKeyId: 'ops1', vpd: VPD })]);
+    expect(reject.json()).toMatchObject({ vpd: VPD, decision: 'rejected', count: 5, removed: 0, heldRunId: run.runId });
+    expect(await auditOf('SYNC_REMOVALS_REJECTED')).toEqual([
+      expect.objectContaining({ actor: 'ops.person@nhs.net', apiKeyId: 'ops1', vpd: VPD }),
+    ]);
     status = (await inject({ method: 'GET', url: '/v1/sync/status', headers: ops })).json();
     expect(status.vpds[0]).toMatchObject({ state: 'IDLE', heldRemovals: 0 });
-    expect((await inject({ method: 'POST', url: `/v1/sync/vpds/${VPD}/held-removals/reject`, headers: ops })).statusCode).toBe(404);
+    expect((await inject({ method: 'POST', url: `/v1/sync/vpds/${VPD}/held-removals/reject`, headers: deciding })).statusCode).toBe(404);
   });
 
   it('should publish the sync metrics', async () => {

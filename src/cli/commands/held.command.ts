@@ -13,10 +13,16 @@ export interface HeldOptions {
 
 /**
  * `esr-gateway held approve|reject VPD`: shows what the removal guard holds for the VPD (GET
- * /v1/sync/status), asks unless --yes, then POST /v1/sync/vpds/{vpd}/held-removals/{decision}
- * (audited, with X-Acting-User when given). Exit 1 when nothing is held or the answer was no.
+ * /v1/sync/status) and the run that held them, asks unless --yes, then POST
+ * /v1/sync/vpds/{vpd}/held-removals/{decision} (audited with X-Acting-User, which it needs). Exit 1
+ * when nothing is held or the answer was no.
  */
 export async function heldCommand(ctx: CommandContext, options: HeldOptions): Promise<ExitCode> {
+  if (!ctx.client.actingUser)
+    throw new CliError(
+      `held ${options.decision} needs --acting-user (or ESR_GATEWAY_ACTING_USER): the person deciding, recorded in the audit.`,
+      EXIT.USAGE,
+    );
   const status = await ctx.client.json<SyncStatus>('GET', '/v1/sync/status');
   const vpd = status.vpds.find((v) => v.vpd === options.vpd);
   if (!vpd) throw new CliError(`VPD ${options.vpd} is not one of the VPDs this gateway serves.`, EXIT.USAGE);
@@ -29,7 +35,8 @@ export async function heldCommand(ctx: CommandContext, options: HeldOptions): Pr
     ['VPD', 'Held removals', 'Held since', 'Role assignments now', 'Run that held them'],
     ['left', 'right', 'left', 'right', 'left'],
   );
-  table.push([vpd.vpd, count(vpd.heldRemovals), when(vpd.heldSince, now), count(vpd.holders), vpd.lastRun ? runSummary(vpd.lastRun) : '-']);
+  const heldRun = vpd.heldRun ? `${vpd.heldRun.runId} (${runSummary(vpd.heldRun)})` : '-';
+  table.push([vpd.vpd, count(vpd.heldRemovals), when(vpd.heldSince, now), count(vpd.holders), heldRun]);
   ctx.term.print(table.toString());
   if (options.list) await listRemovals(ctx, vpd.vpd);
 
@@ -47,9 +54,12 @@ export async function heldCommand(ctx: CommandContext, options: HeldOptions): Pr
   ctx.term.print(
     result.decision === 'approved'
       ? ctx.term.color.green(
-          `Approved: ${count(result.count)} held removal(s) applied in VPD ${result.vpd} (${count(result.removed)} row(s) removed).`,
+          `Approved: ${count(result.count)} held removal(s) applied in VPD ${result.vpd} (${count(result.removed)} row(s) removed), ` +
+            `as ${ctx.client.actingUser}.`,
         )
-      : ctx.term.color.green(`Rejected: ${count(result.count)} held removal(s) discarded in VPD ${result.vpd}; the role assignments stay.`),
+      : ctx.term.color.green(
+          `Rejected: ${count(result.count)} held removal(s) discarded in VPD ${result.vpd}; the role assignments stay (as ${ctx.client.actingUser}).`,
+        ),
   );
   return EXIT.OK;
 }

@@ -46,7 +46,14 @@ export class SyncStatusVpdDto {
   @ApiProperty({ type: SyncLastRunDto, nullable: true }) lastRun!: SyncLastRunDto | null;
   @ApiProperty({ type: SyncProgressDto, nullable: true, description: 'Live progress while RUNNING' }) progress!: SyncProgressDto | null;
   @ApiProperty({ example: 0, description: 'Removals held by the removal guard' }) heldRemovals!: number;
-  @ApiProperty({ type: String, nullable: true, example: null }) heldSince!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'When the removals began to wait (an unbroken hold)' })
+  heldSince!: string | null;
+  @ApiProperty({
+    type: SyncLastRunDto,
+    nullable: true,
+    description: "The run that held them (full or incremental; later runs' removals join an unbroken hold); null when nothing is held",
+  })
+  heldRun!: SyncLastRunDto | null;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Error code of the last failed attempt' }) lastError!:
     string | null;
 }
@@ -83,7 +90,8 @@ export class DryRunVpdDto extends DryRunCountsDto {
   @ApiProperty({ example: '979' }) vpd!: string;
   @ApiProperty({ enum: SYNC_MODES, example: 'incremental', description: 'The mode the run would use for this VPD' })
   mode!: (typeof SYNC_MODES)[number];
-  @ApiProperty({ example: false, description: 'A full run would hold these removals (removal guard)' }) wouldHoldRemovals!: boolean;
+  @ApiProperty({ example: false, description: 'The run would hold these removals (removal guard, full and incremental runs alike)' })
+  wouldHoldRemovals!: boolean;
   @ApiPropertyOptional({ example: 'WATERMARK_EXPIRED', description: 'Why a full listing is used' }) reason?: string;
 }
 
@@ -153,4 +161,8 @@ export class HeldRemovalsDecisionDto {
   @ApiProperty({ enum: ['approved', 'rejected'], example: 'approved' }) decision!: 'approved' | 'rejected';
   @ApiProperty({ example: 12, description: 'Removals that were held' }) count!: number;
   @ApiProperty({ example: 12, description: 'Rows removed from the cache (0 on reject: the rows stay)' }) removed!: number;
+  @ApiProperty({ type: String, nullable: true, example: '3f2a9f3e-6c1b-4c8e-9a3d-2f1e0b7c5d4a', description: 'The run that held them' })
+  heldRunId!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '2026-11-25T10:15:00.412Z', description: 'Since when they were held' })
+  heldSince!: string | null;
 }

@@ -1,0 +1,70 @@
+import { Controller, Get, Header, Headers, Param, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { ActingUser, ApiKeyId, RequestId, RequireScope } from '../common/auth/auth.decorators';
+import { ErrorResponseDto } from '../common/errors/error-response';
+import { reviewCsv } from './access-review-rows';
+import { AccessReviewService } from './access-review.service';
+import { ACCESS_REVIEW_DEFAULT_LIMIT, AccessReviewPageDto, AccessReviewParamsDto, AccessReviewQueryDto } from './dto/access-review.dto';
+
+/** True when the caller asked for CSV (Accept: text/csv). */
+const wantsCsv = (accept: string | undefined) => /(^|,)\s*text\/csv\s*(;|,|$)/i.test(accept ?? '');
+
+/** Access reviews for information governance (gateway-api.md, "Reconciliation"). */
+@ApiTags('Access reviews')
+@ApiBearerAuth()
+@RequireScope('ops')
+@ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
+@ApiForbiddenResponse({ description: "FORBIDDEN: the API key lacks the 'ops' scope", type: ErrorResponseDto })
+@ApiUnprocessableEntityResponse({
+  description: 'VALIDATION_FAILED: vpd, cursor or limit is not valid, or X-Acting-User is missing or not valid',
+  type: ErrorResponseDto,
+})
+@Controller({ path: 'v1' })
+export class AccessReviewController {
+  constructor(private readonly reviews: AccessReviewService) {}
+
+  @Get('vpds/:vpd/access-review')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Who can use Search ESR in a VPD: every mapping with its state, for access reviews (audited)',
+    description:
+      'Every mapping of the VPD with its state and since when (as the access endpoint judges it), who created it and when, ' +
+      'and when ESR last confirmed the record. Served from the database and the synced role data (no ESR calls). JSON is ' +
+      'paged (opaque cursor); with Accept: text/csv every row as CSV with a header line. Each request is audited as ' +
+      'ACCESS_REVIEW_EXPORTED with the acting user, the format and the number of rows.',
+  })
+  @ApiHeader({ name: 'X-Acting-User', required: true, description: 'The person reviewing, as a portal user id (audited)' })
+  @ApiHeader({ name: 'Accept', required: false, description: 'text/csv for CSV of all rows' })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: AccessReviewPageDto })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND: the gateway does not serve this VPD', type: ErrorResponseDto })
+  async get(
+    @Param() params: AccessReviewParamsDto,
+    @Query() query: AccessReviewQueryDto,
+    @Headers('accept') accept: string | undefined,
+    @ActingUser() actingUser: string,
+    @ApiKeyId() apiKeyId: string,
+    @RequestId() requestId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AccessReviewPageDto | string> {
+    const by = { actingUser, apiKeyId, requestId };
+    if (!wantsCsv(accept))
+      return this.reviews.page(params.vpd, { cursor: query.cursor, limit: query.limit ?? ACCESS_REVIEW_DEFAULT_LIMIT }, by);
+    const review = await this.reviews.all(params.vpd, by);
+    void reply.header('Content-Type', 'text/csv; charset=utf-8');
+    void reply.header('Content-Disposition', `attachment; filename="access-review-${params.vpd}.csv"`);
+    return reviewCsv(review.vpd, review.items);
+  }
+}
