@@ -17,7 +17,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiKeyId, RequestId, RequireScope } from '../common/auth/auth.decorators';
-import { PORTAL_USER_ID } from '../domain/identifiers';
+import { canonicalPortalUserId, PORTAL_USER_ID } from '../domain/identifiers';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { ErrorResponseDto } from '../common/errors/error-response';
 import { CreateSyncRunDto, SyncRunParamsDto, SyncVpdParamsDto } from './dto/sync-requests.dto';
@@ -135,5 +135,5 @@ function actor(actingUser: string | undefined, apiKeyId: string, requestId: stri
       { field: 'X-Acting-User', message: 'X-Acting-User must be 1-128 characters of A-Z a-z 0-9 . _ @ -' },
     ]);
   }
-  return { ...(actingUser ? { actingUser } : {}), apiKeyId, requestId };
+  return { ...(actingUser ? { actingUser: canonicalPortalUserId(actingUser) } : {}), apiKeyId, requestId };
 }

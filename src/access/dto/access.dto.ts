@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsString, Matches } from 'class-validator';
-import { PORTAL_USER_ID } from '../../domain/identifiers';
+import { Transform } from 'class-transformer';
+import { PORTAL_USER_ID, toCanonicalPortalUserId } from '../../domain/identifiers';
 import { ACCESS_STATES, AccessState, MappingAccess, UserAccess } from '../../domain/access.types';
 
 const PORTAL_USER_ID_MESSAGE = 'each portalUserIds entry must be 1-128 characters of A-Z a-z 0-9 . _ @ -';
@@ -82,12 +83,13 @@ export class UserAccessDto implements UserAccess {
 export class AccessBatchRequestDto {
   @ApiProperty({ type: [String], minItems: 1, maxItems: 100, uniqueItems: true, example: ['hiran.mistry@nhs.net', 'lsa.user@nhs.net'] })
   // Decorators run bottom-up and stop at the first failure: the list checks must come last.
-  @ArrayUnique({ message: 'portalUserIds must not repeat an id' })
+  @ArrayUnique({ message: 'portalUserIds must not repeat an id (ids are case-insensitive)' })
   @Matches(PORTAL_USER_ID, { each: true, message: PORTAL_USER_ID_MESSAGE })
   @IsString({ each: true, message: PORTAL_USER_ID_MESSAGE })
   @ArrayMaxSize(100, { message: 'portalUserIds must hold at most 100 ids' })
   @ArrayMinSize(1, { message: 'portalUserIds must hold at least one id' })
   @IsArray({ message: 'portalUserIds must be a list of portal user ids' })
+  @Transform(toCanonicalPortalUserId)
   portalUserIds!: string[];
 }
 
