@@ -163,7 +163,9 @@ export function buildProgram(run: (action: (ctx: CommandContext) => Promise<Exit
     .option('--json', 'print JSON for scripts')
     .addHelpText('after', '\nExit code 0 when search is enabled, 1 when it is not.')
     .action((user: string, o: { refresh?: boolean; json?: boolean }) =>
-      ctxAction((ctx) => accessCommand(ctx, { portalUserId: canonicalPortalUserId(user), refresh: Boolean(o.refresh), json: Boolean(o.json) })),
+      ctxAction((ctx) =>
+        accessCommand(ctx, { portalUserId: canonicalPortalUserId(user), refresh: Boolean(o.refresh), json: Boolean(o.json) }),
+      ),
     );
 
   for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) command.exitOverride();

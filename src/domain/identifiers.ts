@@ -19,7 +19,11 @@ export function canonicalPortalUserId(id: string): string {
 
 /** A class-transformer `@Transform` body: strings to their canonical form, anything else untouched (validation names it). */
 export const toCanonicalPortalUserId = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? canonicalPortalUserId(value) : Array.isArray(value) ? value.map((v) => toCanonicalPortalUserId({ value: v })) : value;
+  typeof value === 'string'
+    ? canonicalPortalUserId(value)
+    : Array.isArray(value)
+      ? value.map((v) => toCanonicalPortalUserId({ value: v }))
+      : value;
 /** ESR VPD code: 3 digits, e.g. 979. */
 export const VPD = /^\d{3}$/;
 /** A comma-separated list of VPD codes, e.g. "979,123". */

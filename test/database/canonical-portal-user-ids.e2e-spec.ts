@@ -62,7 +62,14 @@ async function seed(runner: QueryRunner, postgres: boolean): Promise<void> {
   const delivery = async (eventId: string, status: string) =>
     runner.query(
       `INSERT INTO webhook_deliveries (event_id, portal_user_id, payload, status, attempts, next_attempt_at, created_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, 0, ${p(5)}, ${p(6)})`,
-      [eventId, HIRAN, JSON.stringify({ id: eventId, type: 'esr-access.changed', portalUserId: HIRAN, searchEnabled: true }), status, T1, T1],
+      [
+        eventId,
+        HIRAN,
+        JSON.stringify({ id: eventId, type: 'esr-access.changed', portalUserId: HIRAN, searchEnabled: true }),
+        status,
+        T1,
+        T1,
+      ],
     );
   await delivery(randomUUID(), 'pending');
   await delivery(randomUUID(), 'delivered');

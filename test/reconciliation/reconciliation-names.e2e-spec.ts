@@ -32,7 +32,7 @@ describe('Reconciliation rows with names (PostgreSQL, Redis, ESR sandbox)', () =
   const rows = async (t: TestApp): Promise<Row[]> => {
     const res = await t.app.inject({ method: 'GET', url: '/v1/vpds/979/reconciliation?kind=UNMAPPED_HOLDER&limit=500', headers: portal });
     expect(res.statusCode).toBe(200);
-    return (res.json() as { items: Row[] }).items;
+    return res.json<{ items: Row[] }>().items;
   };
   const csvLines = async (t: TestApp): Promise<string[]> => {
     const res = await t.app.inject({
