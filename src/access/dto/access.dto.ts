@@ -83,7 +83,7 @@ export class UserAccessDto implements UserAccess {
 export class AccessBatchRequestDto {
   @ApiProperty({ type: [String], minItems: 1, maxItems: 100, uniqueItems: true, example: ['hiran.mistry@nhs.net', 'lsa.user@nhs.net'] })
   // Decorators run bottom-up and stop at the first failure: the list checks must come last.
-  @ArrayUnique({ message: 'portalUserIds must not repeat an id (ids are case-insensitive)' })
+  @ArrayUnique({ message: 'portalUserIds must not repeat an id' })
   @Matches(PORTAL_USER_ID, { each: true, message: PORTAL_USER_ID_MESSAGE })
   @IsString({ each: true, message: PORTAL_USER_ID_MESSAGE })
   @ArrayMaxSize(100, { message: 'portalUserIds must hold at most 100 ids' })
