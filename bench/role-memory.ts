@@ -4,7 +4,7 @@
  * commit), then reports Redis `used_memory` before and after, and `MEMORY USAGE` of every key of
  * the VPD (all in one hash slot: the gateway's keys share one hash tag). Its keys are deleted after.
  *
- *   npx tsc -p bench/tsconfig.json && node dist-bench/bench/role-memory.js [holders]
+ *   npx tsc -p bench/tsconfig.json && node dist-bench/bench/role-memory.js [holders]   (BENCH_NAMES=false: holders without names)
  */
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +16,12 @@ import { REDIS_URL, unlinkPrefix } from './support';
 const VPD = '979';
 const BATCH = 1000;
 const MB = 1024 * 1024;
+/** Holders carry a name as ESR 1.1.0 sends it (BENCH_NAMES=false: none, as before names were kept). */
+const BENCH_NAMES = process.env.BENCH_NAMES !== 'false';
+const TITLES = ['Mr', 'Mrs', 'Ms', 'Dr'];
+const FIRST = ['Jordan', 'Priya', 'Tariq', 'Grace', 'Wei', 'Ella', 'Oluwaseun'];
+const LAST = ['Ashworth', 'Patel', 'Hussain', 'Okafor', 'Chen', 'Williams', 'Fitzgerald-Brown'];
+const nameOf = (n: number): string => `${TITLES[n % 4]} ${FIRST[n % 7]} ${LAST[(n >> 3) % 7]}`;
 
 const usedMemory = async (redis: Redis): Promise<number> => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
 
@@ -34,6 +40,7 @@ function holder(n: number, nowMs: number) {
       lastUpdatedAt: created,
       personActive: true,
       systemPersonType: 'EMP',
+      displayName: BENCH_NAMES ? nameOf(n) : null,
     },
     24 * 3_600_000,
   );

@@ -103,6 +103,19 @@ export const AccessReasons = {
     );
   },
 
+  /**
+   * A reconciliation row: ESR holds the role for a record nobody is mapped to, so it gives nobody
+   * access; `from` is when the role is (or becomes) in effect.
+   */
+  unmappedHolder(role: string, vpd: string, employeeNumber: string, from: number, now: number): string {
+    const when = from <= now ? `in effect since ${formatUkDateTime(from)}` : `in effect from ${formatUkDateTime(from)}`;
+    return (
+      `Employee number ${employeeNumber} holds the role ${role} in ESR (${when}, UK time) but nobody is mapped to the record ` +
+      `in VPD ${vpd}, so no portal account has Search ESR from it; a Local System Administrator adds the ESR employee ` +
+      `number and VPD to the person's portal account via Manage User.`
+    );
+  },
+
   notMapped(vpd: string): string {
     return `No ESR record in VPD ${vpd} is mapped to this portal user; a Local System Administrator adds it through Manage User.`;
   },

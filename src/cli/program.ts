@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { canonicalPortalUserId } from '../domain/identifiers';
 import { RECONCILIATION_KINDS, ReconciliationKind } from './api.types';
 import { CliError, EXIT, ExitCode } from './cli-error';
 import { accessCommand } from './commands/access.command';
@@ -74,7 +75,9 @@ export function buildProgram(run: (action: (ctx: CommandContext) => Promise<Exit
     .addOption(new Option('--url <url>', 'gateway base URL').env('ESR_GATEWAY_URL').default('http://127.0.0.1:3000'))
     .addOption(new Option('--key <key>', 'API key (prefer ESR_GATEWAY_KEY: a flag shows in the process list)').env('ESR_GATEWAY_KEY'))
     .addOption(
-      new Option('--acting-user <portalUserId>', 'you, as a portal user id (X-Acting-User, audited)').env('ESR_GATEWAY_ACTING_USER'),
+      new Option('--acting-user <portalUserId>', 'you, as a portal user id (X-Acting-User, audited; case-insensitive)')
+        .env('ESR_GATEWAY_ACTING_USER')
+        .argParser(canonicalPortalUserId),
     )
     .addOption(new Option('--timeout <seconds>', 'per-request timeout').argParser(seconds).default(30))
     .option('--no-color', 'no colours')
@@ -179,7 +182,9 @@ export function buildProgram(run: (action: (ctx: CommandContext) => Promise<Exit
     .option('--json', 'print JSON for scripts')
     .addHelpText('after', '\nExit code 0 when search is enabled, 1 when it is not.')
     .action((user: string, o: { refresh?: boolean; json?: boolean }) =>
-      ctxAction((ctx) => accessCommand(ctx, { portalUserId: user, refresh: Boolean(o.refresh), json: Boolean(o.json) })),
+      ctxAction((ctx) =>
+        accessCommand(ctx, { portalUserId: canonicalPortalUserId(user), refresh: Boolean(o.refresh), json: Boolean(o.json) }),
+      ),
     );
 
   for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) command.exitOverride();

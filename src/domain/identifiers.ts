@@ -3,8 +3,27 @@
  * definition: DTOs, ESR response validation, the sync and the sandbox import from here.
  */
 
-/** Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ - */
+/** Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ - (case-insensitive: see canonicalPortalUserId). */
 export const PORTAL_USER_ID = /^[A-Za-z0-9._@-]{1,128}$/;
+
+/**
+ * The one canonical form of a portal user id: lower case (the contract: ids are case-insensitive,
+ * compared and stored in this form, and answers use it). Every edge that takes an id (path, body,
+ * X-Acting-User, batch lists, import rows, the CLI) turns it into this form, once; everything behind
+ * the edges (the self-mapping guard, mappings, the mirror, access, webhooks, audit) then compares
+ * plain strings. The ids are ASCII (PORTAL_USER_ID), so no locale can change the result.
+ */
+export function canonicalPortalUserId(id: string): string {
+  return id.toLowerCase();
+}
+
+/** A class-transformer `@Transform` body: strings to their canonical form, anything else untouched (validation names it). */
+export const toCanonicalPortalUserId = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? canonicalPortalUserId(value)
+    : Array.isArray(value)
+      ? value.map((v) => toCanonicalPortalUserId({ value: v }))
+      : value;
 /** ESR VPD code: 3 digits, e.g. 979. */
 export const VPD = /^\d{3}$/;
 /** A comma-separated list of VPD codes, e.g. "979,123". */

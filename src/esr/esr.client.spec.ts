@@ -553,6 +553,7 @@ describe(EsrClient.name, () => {
               lastUpdatedAt: '2026-11-02T10:00:00+00:00',
               personActive: true,
               systemPersonType: 'EMP',
+              displayName: null,
             },
             expect.objectContaining({ assignmentId: 'a2', effectiveEndDate: '2026-12-31' }),
           ],

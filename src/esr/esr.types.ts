@@ -32,6 +32,11 @@ export interface EsrRoleAssignment {
   /** The person has at least one active assignment in this VPD. */
   personActive: boolean;
   systemPersonType: EsrSystemPersonType;
+  /**
+   * The holder's name as ESR holds it ("Mr Jordan Ashworth", from person.title, firstName and lastName,
+   * since ESR 1.1.0); null when ESR sent none (an older ESR, or a client that may not read names).
+   */
+  displayName: string | null;
 }
 
 /** One entry of the change feed. A later change to the same assignmentId supersedes an earlier one. */

@@ -51,6 +51,19 @@ describe('esr.validation', () => {
       });
     });
 
+    it("should keep the holder's display name when ESR sends one (1.1.0), else null", () => {
+      const named = { active: true, systemPersonType: 'EMP', title: 'Mr', firstName: 'Jordan', lastName: 'Ashworth' };
+      expect(parseRoleAssignment(wireAssignment('a1', { person: named })).displayName).toBe('Mr Jordan Ashworth');
+      expect(parseRoleAssignment(wireAssignment('a1', { person: { ...named, title: null } })).displayName).toBe('Jordan Ashworth');
+      expect(parseRoleAssignment(wireAssignment('a1')).displayName).toBeNull();
+      expect(parseRoleAssignment(wireAssignment('a1', { person: { ...named, firstName: null, lastName: null } })).displayName).toBeNull();
+    });
+
+    it('should keep a row whose name parts break the contract, without the name (names are for display only)', () => {
+      const person = { active: true, systemPersonType: 'EMP', title: 7, firstName: ['x'], lastName: { a: 1 } };
+      expect(parseRoleAssignment(wireAssignment('a1', { person }))).toMatchObject({ personActive: true, displayName: null });
+    });
+
     it('should require effectiveEndDate to be present, even if null', () => {
       const { effectiveEndDate: _omitted, ...rest } = wireAssignment('a1');
 

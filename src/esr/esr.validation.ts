@@ -1,4 +1,5 @@
 import type { EsrRoleAssignment, EsrRoleChange, EsrVpd } from './esr.types';
+import { displayNameOf } from '../domain/display-name';
 import { EMPLOYEE_NUMBER, VPD } from '../domain/identifiers';
 import {
   array,
@@ -53,7 +54,18 @@ export function parseRoleAssignment(value: unknown, expectedVpd?: string, path =
     lastUpdatedAt: dateTime(o, 'lastUpdatedAt', path),
     personActive: boolean(person, 'active', `${path}person.`),
     systemPersonType: oneOf(person, 'systemPersonType', `${path}person.`, PERSON_TYPES),
+    displayName: holderName(person),
   };
+}
+
+/**
+ * The holder's display name from person.title, firstName and lastName (optional since ESR 1.1.0).
+ * Names are for display only: a part that is not a string is left out rather than the row (whose
+ * role decides access) being skipped.
+ */
+function holderName(person: Record<string, unknown>): string | null {
+  const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+  return displayNameOf({ title: text(person.title), firstName: text(person.firstName), lastName: text(person.lastName) });
 }
 
 export function parseRoleChange(value: unknown, expectedVpd?: string): EsrRoleChange {

@@ -5,7 +5,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { EsrSettings } from '../config/settings/esr.settings';
 import { EsrClient } from '../esr/esr.client';
 import { EsrNotFoundError } from '../esr/esr.errors';
-import type { EsrPersonSummary } from '../esr/esr.types';
+import { displayNameOf } from '../domain/display-name';
 
 /**
  * What one check of an ESR record found: FOUND (with the person's display name when ESR was asked),
@@ -23,15 +23,6 @@ export class EsrRecordNotFoundError extends DomainError {
       { details: [{ field: 'employeeNumber', message: `not found in ESR in VPD ${key.vpd}` }] },
     );
   }
-}
-
-/** Title, first and last name as ESR holds them (e.g. "Mr Hiran Mistry"). */
-export function displayNameOf(person: Pick<EsrPersonSummary, 'title' | 'firstName' | 'lastName'>): string {
-  return [person.title, person.firstName, person.lastName]
-    .map((part) => part?.trim())
-    .filter(Boolean)
-    .join(' ')
-    .slice(0, 200);
 }
 
 /** A batch stops asking ESR after this many failed lookups in a row. */

@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsString, Matches } from 'class-validator';
-import { PORTAL_USER_ID } from '../domain/identifiers';
+import { PORTAL_USER_ID, toCanonicalPortalUserId } from '../domain/identifiers';
 
 import { EMPLOYEE_NUMBER, IDENTIFIER_MESSAGES, VPD } from '../domain/identifiers';
 
@@ -17,14 +18,19 @@ export const IMPORT_BODY_LIMIT_BYTES = 1024 * 1024;
 /** Path of the import route (its body limit is raised in app.factory). */
 export const IMPORT_ROUTE = '/v1/esr-mappings/import';
 
-/** A portalUserId field (body or path): documented, and validated with the contract's message. */
+/**
+ * A portalUserId field (body or path): documented, turned into its canonical lower-case form
+ * (canonicalPortalUserId) and validated with the contract's message.
+ */
 export const PortalUserIdField = () =>
   applyDecorators(
     ApiProperty({
-      description: 'Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ -',
+      description:
+        'Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ -, case-insensitive (compared and stored lower-case; answers use that form)',
       example: 'hiran.mistry@nhs.net',
       pattern: PORTAL_USER_ID.source,
     }),
+    Transform(toCanonicalPortalUserId),
     IsString({ message: IDENTIFIER_MESSAGES.portalUserId }),
     Matches(PORTAL_USER_ID, { message: IDENTIFIER_MESSAGES.portalUserId }),
   );

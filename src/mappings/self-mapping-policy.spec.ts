@@ -10,7 +10,9 @@ describe('self-mapping policy', () => {
     expect(refuseSelfMapping({ selfServiceAllowed: allowed }, acting, subject)).toBe(refused ? SELF_MAPPING_REFUSED : undefined);
   });
 
-  it('should compare ids exactly (portal ids are case-sensitive)', () => {
-    expect(isSelfMapping('LSA@nhs.net', 'lsa@nhs.net')).toBe(false);
+  it('should compare ids in their canonical form (portal ids are case-insensitive)', () => {
+    expect(isSelfMapping('LSA@nhs.net', 'lsa@nhs.net')).toBe(true);
+    expect(isSelfMapping('lsa.two@trust.nhs.uk', 'LSA.Two@trust.nhs.uk')).toBe(true);
+    expect(isSelfMapping('lsa@nhs.net', 'lsa2@nhs.net')).toBe(false);
   });
 });

@@ -3,7 +3,6 @@ import { AccessReasons } from '../access-policy/access-reasons';
 import type { AccessSnapshot, CachedRole } from '../role-store/role.types';
 import { recordKey } from '../role-store/role.types';
 import { toCsv as writeCsv } from '../common/csv/csv-writer';
-import { formatUkDateTime } from '../domain/uk-time';
 import type { EsrMapping } from '../database/esr-mapping.entity';
 
 export const RECONCILIATION_KINDS = ['UNMAPPED_HOLDER', 'NO_ROLE', 'INACTIVE', 'PENDING', 'UNVERIFIED'] as const;
@@ -49,6 +48,18 @@ function holdingFrom(roles: CachedRole[], now: number): number | null {
   return from;
 }
 
+/** The holder's name as the synced role data has it (the latest row that carries one), or null when ESR sent none. */
+export function holderName(roles: CachedRole[]): string | null {
+  let name: string | null = null;
+  let latest = '';
+  for (const role of roles) {
+    if (role.displayName === undefined) continue;
+    const at = role.lastUpdatedAt ?? '';
+    if (name === null || at > latest) [name, latest] = [role.displayName, at];
+  }
+  return name;
+}
+
 /**
  * The LSA's to-do list for one VPD (pure): role holders with no mapping, and mappings whose record
  * has no role, is inactive, is pending, or is not confirmed in ESR. Mappings are judged exactly as
@@ -74,23 +85,21 @@ export function reconcile(
     if (mapped.has(employeeNumber)) continue;
     const from = holdingFrom(roles, now);
     if (from === null) continue;
-    const when = from <= now ? `has given access since ${formatUkDateTime(from)}` : `gives access from ${formatUkDateTime(from)}`;
     add({
       kind: 'UNMAPPED_HOLDER',
       vpd,
       employeeNumber,
       portalUserId: null,
-      displayName: null,
+      displayName: holderName(roles),
       effectiveFrom: new Date(from).toISOString(),
-      reason:
-        `Employee number ${employeeNumber} holds the role ${policy.roleName} in ESR (it ${when}, UK time) but no portal account ` +
-        `is mapped to the record; a Local System Administrator adds the ESR employee number and VPD via Manage User.`,
+      reason: AccessReasons.unmappedHolder(policy.roleName, vpd, employeeNumber, from, now),
     });
   }
 
   for (const m of mappings) {
     const access = evaluateMapping(m, snapshot, now, policy);
-    const base = { vpd, employeeNumber: m.employeeNumber, portalUserId: m.portalUserId, displayName: m.displayName };
+    const displayName = m.displayName ?? holderName(snapshot.roles.get(recordKey(vpd, m.employeeNumber)) ?? []);
+    const base = { vpd, employeeNumber: m.employeeNumber, portalUserId: m.portalUserId, displayName };
     if (access.state === 'ACTIVE') counts.active++;
     else if (access.state === 'NO_ROLE' || access.state === 'NOT_FOUND_IN_ESR')
       add({ kind: 'NO_ROLE', ...base, effectiveFrom: null, reason: access.reason });

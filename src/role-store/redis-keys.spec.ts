@@ -59,7 +59,7 @@ describe(RedisKeySpace.name, () => {
 
   it('should find the portal user of a mirror entry its SCAN pattern matches', () => {
     const full = keys.mirrorEntry('user:1');
-    expect(keys.mirrorEntryPattern()).toBe('{gw:test}:map:u:*');
+    expect(keys.mirrorEntryPattern()).toBe('{gw:test}:map:c:*');
     expect(keys.mirrorUserOf(full)).toBe('user:1');
   });
 });

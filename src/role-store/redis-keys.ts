@@ -15,11 +15,13 @@
  *   rate:<key>                         STRING a rate window's count (TTL)
  *   esr:budget                         ZSET   ESR's rate budget shared by every replica (TTL)
  *   map:seq                            STRING the mapping mirror's version counter
- *   map:u:<portalUserId>               HASH   a portal user's mirrored mappings (redis-mirror.scripts.ts)
+ *   map:c:<portalUserId>               HASH   a portal user's mirrored mappings (redis-mirror.scripts.ts), by the
+ *                                             id's canonical lower-case form (the older `map:u:` entries, from
+ *                                             before ids were canonical, are never read: docs/operations.md)
  *   map:neg                            ZSET   users without mappings, by when their empty answer expires (capped, TTL)
  */
 const VPD = 'sync:vpd:';
-const MIRROR_ENTRY = 'map:u:';
+const MIRROR_ENTRY = 'map:c:';
 
 /** The two places a VPD's generations live in: the live one in one, the one being built in the other. */
 export const GENERATION_SLOTS = ['0', '1'] as const;

@@ -3,7 +3,7 @@ import { withRoleLib } from './redis-role-lua-lib';
 
 /**
  * Lua scripts of the mapping mirror in Redis (src/mapping-cache/redis-mapping-cache.ts runs them).
- * One hash per portal user, `<prefix>map:u:<id>` (RedisKeySpace.mirrorEntry):
+ * One hash per portal user, `<prefix>map:c:<id>` (RedisKeySpace.mirrorEntry):
  *
  *   rows   JSON [[vpd, employeeNumber], ...], oldest first; absent = not cached
  *   v      version: a value of `<prefix>map:seq` (INCR), new on every hold, release and repair

@@ -109,9 +109,10 @@ local function putrow(G, r, now)
   return old
 end
 
+-- Material content: positions 2-8 and the holder's name (12, absent when ESR sent none).
 local function same(a, b)
   for k = 2, 8 do if a[k] ~= b[k] then return false end end
-  return true
+  return a[12] == b[12]
 end
 
 local function older(new, old)

@@ -3,25 +3,17 @@ import type { CachedRole } from './role.types';
 /**
  * The compact form of a cached role as both stores keep it (and as the Redis Lua scripts read it):
  * [assignmentId, employeeNumber, assignedAt, startDate, endDate, effectiveFrom, effectiveUntil,
- *  personActive, lastUpdatedAt, effectiveFromMs, effectiveUntilMs]. Positions 2-8 are the role's
- * material content (what "updated" compares); 9 orders versions; 10-11 feed the count indexes.
+ *  personActive, lastUpdatedAt, effectiveFromMs, effectiveUntilMs, displayName?]. Positions 2-8 and
+ * 12 are the role's material content (what "updated" compares); 9 orders versions; 10-11 feed the count
+ * indexes; 12 (1-based, as Lua counts) is the holder's name, left off when ESR sent none, so a row
+ * without a name is as compact as before names were kept, and rows stored then read back the same.
  */
-export type StoredRole = [
-  string,
-  string,
-  string,
-  string,
-  string | null,
-  string,
-  string | null,
-  boolean,
-  string | null,
-  number,
-  number | null,
-];
+export type StoredRole =
+  | [string, string, string, string, string | null, string, string | null, boolean, string | null, number, number | null]
+  | [string, string, string, string, string | null, string, string | null, boolean, string | null, number, number | null, string];
 
 export function toStoredRole(role: CachedRole): StoredRole {
-  return [
+  const row: StoredRole = [
     role.assignmentId,
     role.employeeNumber,
     role.assignedAt,
@@ -34,6 +26,7 @@ export function toStoredRole(role: CachedRole): StoredRole {
     Date.parse(role.effectiveFrom),
     role.effectiveUntil === null ? null : Date.parse(role.effectiveUntil),
   ];
+  return role.displayName === undefined ? row : [...row, role.displayName];
 }
 
 export function fromStoredRole(row: StoredRole): CachedRole {
@@ -48,6 +41,7 @@ export function fromStoredRole(row: StoredRole): CachedRole {
     personActive: row[7],
   };
   if (row[8] !== null) role.lastUpdatedAt = row[8];
+  if (row.length > 11 && typeof row[11] === 'string') role.displayName = row[11];
   return role;
 }
 
@@ -56,7 +50,7 @@ export const encodeRole = (role: CachedRole): string => JSON.stringify(toStoredR
 /** Decodes one person's stored row list (a JSON array of StoredRole). */
 export const decodeRoles = (raw: string): CachedRole[] => (JSON.parse(raw) as StoredRole[]).map(fromStoredRole);
 
-/** Same material content (everything but lastUpdatedAt): an upsert that changes nothing is not an update. */
+/** Same material content (everything but lastUpdatedAt; the name included): an upsert that changes nothing is not an update. */
 export function sameRole(a: CachedRole, b: CachedRole): boolean {
   return (
     a.employeeNumber === b.employeeNumber &&
@@ -65,7 +59,8 @@ export function sameRole(a: CachedRole, b: CachedRole): boolean {
     a.endDate === b.endDate &&
     a.effectiveFrom === b.effectiveFrom &&
     a.effectiveUntil === b.effectiveUntil &&
-    a.personActive === b.personActive
+    a.personActive === b.personActive &&
+    a.displayName === b.displayName
   );
 }
 

@@ -24,6 +24,8 @@ export interface CachedRole {
    * read never overwrites a newer one.
    */
   lastUpdatedAt?: string;
+  /** The holder's name as ESR sent it with the row ("Mr Jordan Ashworth"); absent when ESR sent none. */
+  displayName?: string;
 }
 
 /** Per-VPD freshness that access resolution needs (a subset of the sync status). */

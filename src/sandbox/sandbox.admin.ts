@@ -55,6 +55,8 @@ export interface SandboxParts {
   rateLimiter: SlidingWindowRateLimiter;
   codec: OpaqueCodec;
   now: () => number;
+  /** Role rows carry the holder's name (contract 1.1.0); false: as ESR answers a client that may not read names. Default true. */
+  holderNames?: boolean;
 }
 
 export class SandboxAdmin {

@@ -111,7 +111,14 @@ describe(SandboxDataset.name, () => {
     for (let slot = 0; slot < dataset.holderSlots(1); slot += 3) {
       const row = dataset.generatedRoleAssignment(1, slot);
       const status = dataset.personStatus(dataset.holderOf(1, slot));
-      expect(row.person).toEqual({ active: status.active, systemPersonType: status.systemPersonType });
+      const person = dataset.person(dataset.holderOf(1, slot));
+      expect(row.person).toEqual({
+        active: status.active,
+        systemPersonType: status.systemPersonType,
+        title: person.title,
+        firstName: person.firstName,
+        lastName: person.lastName,
+      });
       expect(['EMP', 'EX_EMP']).toContain(row.person.systemPersonType);
       expect(Date.parse(row.createdAt)).toBeLessThan(ANCHOR - 48 * 3_600_000);
       expect(row.effectiveEndDate === null || row.effectiveEndDate >= '2026-12-25').toBe(true);

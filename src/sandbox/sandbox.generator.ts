@@ -25,10 +25,10 @@ import {
   lastClockChanges,
 } from './sandbox.fixtures';
 import { layOutVpds, PEOPLE_PER_HOLDER, VpdLayout } from './sandbox.layout';
-import { PersonStatus, personRecord } from './sandbox.person-records';
+import { personNames, PersonStatus, personRecord } from './sandbox.person-records';
 import { AffinePermutation, hashKey, Rng } from './sandbox.random';
 import { formatDay, formatUkTimestamp, MS_PER_DAY, ukDay, ukLocalToInstant } from './sandbox.time';
-import { DPA_ROLE_CATEGORY, DPA_ROLE_NAME, Person, RoleAssignment, SystemPersonType, Vpd } from './sandbox.types';
+import { DPA_ROLE_CATEGORY, DPA_ROLE_NAME, Person, RoleAssignment, RoleAssignmentPerson, SystemPersonType, Vpd } from './sandbox.types';
 
 export const MAX_VPD_COUNT = 1000;
 export const MAX_ROLE_ASSIGNMENTS = 10_000_000;
@@ -214,8 +214,17 @@ export class SandboxDataset {
       effectiveEndDate: endDay === null ? null : formatDay(endDay),
       createdAt: formatUkTimestamp(createdAt),
       lastUpdatedAt: formatUkTimestamp(Math.max(createdAt, lastUpdatedAt)),
-      person: { active: status.active, systemPersonType: status.systemPersonType },
+      person: { active: status.active, systemPersonType: status.systemPersonType, ...this.holderName(ref) },
     };
+  }
+
+  /** The name a role row carries for its holder (contract 1.1.0): a few draws, never the full record. */
+  holderName(ref: PersonRef): Pick<RoleAssignmentPerson, 'title' | 'firstName' | 'lastName'> {
+    const { title, firstName, lastName } = personNames(
+      new Rng(hashKey(this.seed, Salt.PersonDetail, ref.vpdIndex, ref.index)),
+      this.fixtureSpec(ref),
+    );
+    return { title, firstName, lastName };
   }
 
   /**

@@ -8,6 +8,17 @@ import { countAtOrBefore, RoleHistory } from './sandbox.role-history';
 import { formatDay } from './sandbox.time';
 import { DPA_ROLE_NAME, RoleAssignment, RoleAssignmentChange } from './sandbox.types';
 
+/** A role row without the holder's name, as ESR answers a client that may not read names. */
+export function withoutHolderName(row: RoleAssignment): RoleAssignment {
+  const { active, systemPersonType } = row.person;
+  return { ...row, person: { active, systemPersonType } };
+}
+
+/** A change whose row (if any) carries no holder's name. */
+export function changeWithoutHolderName(change: RoleAssignmentChange): RoleAssignmentChange {
+  return change.assignment ? { ...change, assignment: withoutHolderName(change.assignment) } : change;
+}
+
 export interface ListingQuery {
   vpdIndex: number;
   roleName: string;

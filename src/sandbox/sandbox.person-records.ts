@@ -57,14 +57,23 @@ export interface PersonRecordInput {
   holdsRole: boolean;
 }
 
-/** A person's full record as generated (before any admin change). */
-export function personRecord(input: PersonRecordInput): Person {
-  const { rng, anchorDay: today, status, fixture, holdsRole, niNumber: ni } = input;
-
+/** A person's names: the first draws of their detail stream, so a role listing can name holders cheaply. */
+export function personNames(
+  rng: Rng,
+  fixture: FixturePersonSpec | undefined,
+): Pick<Person, 'title' | 'firstName' | 'middleNames' | 'lastName'> {
   const title = fixture ? fixture.title : rng.weighted<string | null>(TITLES);
   const firstName = fixture ? fixture.firstName : rng.pick(FIRST_NAMES);
   const middleNames = rng.chance(0.3) ? rng.pick(MIDDLE_NAMES) : null;
   const lastName = fixture ? fixture.lastName : rng.pick(LAST_NAMES);
+  return { title, firstName, middleNames, lastName };
+}
+
+/** A person's full record as generated (before any admin change). */
+export function personRecord(input: PersonRecordInput): Person {
+  const { rng, anchorDay: today, status, fixture, holdsRole, niNumber: ni } = input;
+
+  const { title, firstName, middleNames, lastName } = personNames(rng, fixture);
   // At least 18 at hire (and today), at most about 20 years older than that.
   const dateOfBirth = Math.min(today, status.hireDay ?? today) - 18 * 366 - rng.int(0, 20 * 365);
 

@@ -60,6 +60,8 @@ export interface SandboxOptions {
   now?: () => Date;
   /** Log requests (pino, without query strings). Default false. */
   logger?: boolean;
+  /** Role rows and changes carry the holder's title, first and last name (contract 1.1.0). Default true; false: as ESR answers a client that may not read names. */
+  holderNames?: boolean;
 }
 
 export interface RunningSandbox {
@@ -132,7 +134,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const codec = new OpaqueCodec();
   const admin = new SandboxAdmin({ dataset, store, tokens, rateLimiter, codec, now });
 
-  const app = buildApp({ dataset, store, tokens, rateLimiter, codec, admin, now }, options.logger ?? false);
+  const holderNames = options.holderNames ?? true;
+  const app = buildApp({ dataset, store, tokens, rateLimiter, codec, admin, now, holderNames }, options.logger ?? false);
   try {
     await app.listen({ port, host });
   } catch (error) {

@@ -45,7 +45,7 @@ describe(SandboxStore.name, () => {
     expect(listAll(0, seq)).toEqual(before);
     const after = listAll(0);
     expect(after).toHaveLength(before.length);
-    expect(after[0]?.person).toEqual({ active: false, systemPersonType: 'EX_EMP' });
+    expect(after[0]?.person).toMatchObject({ active: false, systemPersonType: 'EX_EMP' });
     expect(after.map((r) => r.assignmentId)).not.toContain(dataset.generatedAssignmentId(0, 1));
   });
 

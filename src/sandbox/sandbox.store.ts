@@ -85,6 +85,11 @@ export class SandboxStore {
     return { active: status.active, systemPersonType: status.systemPersonType };
   }
 
+  /** The person block of a role row: status and name (contract 1.1.0). */
+  holderPerson(ref: PersonRef): RoleAssignmentPerson {
+    return { ...this.personStatus(ref), ...this.dataset.holderName(ref) };
+  }
+
   /** Every role assignment row of a person that exists now (ended ones included). */
   roleAssignmentsOf(ref: PersonRef): RoleAssignment[] {
     return this.history
@@ -119,7 +124,7 @@ export class SandboxStore {
       );
     }
     const fields: ExtraFields = { createdAt, effectiveStartDay: start, effectiveEndDay: end, lastUpdatedAt: nowMs };
-    return this.history.createExtra(ref, this.history.nextSeq(), nowMs, fields, this.personStatus(ref));
+    return this.history.createExtra(ref, this.history.nextSeq(), nowMs, fields, this.holderPerson(ref));
   }
 
   endDateRole(assignmentId: string, endDay: number): RoleAssignment {
@@ -145,7 +150,7 @@ export class SandboxStore {
     const nowMs = this.now();
     if (this.personStatus(ref).active) {
       this.deactivated.set(personKey(ref), terminationDay ?? ukDay(nowMs));
-      const person = this.personStatus(ref);
+      const person = this.holderPerson(ref);
       for (const row of this.roleAssignmentsOf(ref)) {
         this.history.record(row.assignmentId, this.history.nextSeq(), nowMs, { ...row, person, lastUpdatedAt: formatUkTimestamp(nowMs) });
       }
@@ -173,7 +178,7 @@ export class SandboxStore {
         lastUpdatedAt: event.lastUpdatedAt ?? (event.createdAt as number),
       };
       const ref = this.dataset.fixtureRef(event.fixture);
-      const row = this.history.createExtra(ref, seq, at, fields, this.personStatus(ref));
+      const row = this.history.createExtra(ref, seq, at, fields, this.holderPerson(ref));
       this.fixtureAssignments.set(event.fixture, row.assignmentId);
       return;
     }

@@ -15,6 +15,10 @@ export interface Vpd {
 export interface RoleAssignmentPerson {
   active: boolean;
   systemPersonType: SystemPersonType;
+  /** Since contract 1.1.0; left out where the client may not read names (the sandbox's holderNames: false). */
+  title?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
 }
 
 export interface RoleAssignment {

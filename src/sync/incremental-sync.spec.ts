@@ -25,6 +25,7 @@ const assignment = (n: number): EsrRoleAssignment => ({
   lastUpdatedAt: '2026-01-01T09:00:00Z',
   personActive: true,
   systemPersonType: 'EMP',
+  displayName: null,
 });
 
 const page = <T>(items: T[], watermark: string): EsrPage<T> => ({ items, watermark, extractDate: null, skipped: 0 });

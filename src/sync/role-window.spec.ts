@@ -177,6 +177,7 @@ const assignment = (over: Partial<EsrRoleAssignment> = {}): EsrRoleAssignment =>
   lastUpdatedAt: '2026-11-25T10:12:00.000+00:00',
   personActive: true,
   systemPersonType: 'EMP',
+  displayName: null,
   ...over,
 });
 

@@ -52,6 +52,7 @@ export function toCachedRole(assignment: EsrRoleAssignment, activationDelayMs: n
     effectiveUntil: effectiveUntil(assignment.effectiveEndDate),
     personActive: assignment.personActive,
     lastUpdatedAt: iso(instant(assignment.lastUpdatedAt)),
+    ...(assignment.displayName === null ? {} : { displayName: assignment.displayName }),
   };
 }
 

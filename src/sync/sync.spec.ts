@@ -68,6 +68,7 @@ const assignment = (n: number, over: Partial<EsrRoleAssignment> = {}): EsrRoleAs
   lastUpdatedAt: '2026-01-01T09:00:00Z',
   personActive: true,
   systemPersonType: 'EMP',
+  displayName: null,
   ...over,
 });
 

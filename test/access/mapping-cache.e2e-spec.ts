@@ -153,7 +153,7 @@ describe('Mapping mirror with two instances (PostgreSQL, Redis)', () => {
   it('should never cache a mapping list read before a concurrent delete (cold fill racing the delete)', async () => {
     const emp = holder();
     await create(a, 'race.user', emp);
-    await redis.unlink('map:u:race.user'); // cold: not cached anywhere
+    await redis.unlink('map:c:race.user'); // cold: not cached anywhere
     const repository = b.app.get(DataSource).getRepository(EsrMapping);
     let release!: () => void;
     const paused = new Promise<void>((resolve) => (release = resolve));
@@ -228,7 +228,7 @@ describe('Mapping mirror with two instances (PostgreSQL, Redis)', () => {
     expect(await mapped(b, 'drift.user')).toEqual([emp]);
     const intruder = holder();
     await redis.hset(
-      'map:u:drift.user',
+      'map:c:drift.user',
       'rows',
       JSON.stringify([
         ['979', emp],

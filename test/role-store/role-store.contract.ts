@@ -44,6 +44,7 @@ export function role(assignmentId: string, employeeNumber: string, createdAtMs: 
       lastUpdatedAt: created,
       personActive: true,
       systemPersonType: 'EMP',
+      displayName: null,
       ...over,
     },
     24 * H,
@@ -462,6 +463,48 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
         ).resolves.toEqual({ added: 0, updated: 0, removed: 0, unchanged: 1, held: 0 });
         const snapshot = await reads.readAccess([{ vpd, employeeNumber: '10000001' }]);
         expect(snapshot.roles.get(recordKey(vpd, '10000001'))?.[0]?.endDate).toBe('2030-01-01');
+      });
+
+      it("should keep the holder's display name, count a changed name as an update, and keep none where ESR sent none", async () => {
+        const vpd = freshVpd();
+        const fence = await lease();
+        const named = role('a1', '10000001', t0, { displayName: 'Miss Ella Jones' });
+        const nameless = role('b1', '10000002', t0);
+        await fullSync(vpd, fence, [named, nameless]);
+        const keys = ['10000001', '10000002'].map((employeeNumber) => ({ vpd, employeeNumber }));
+        const first = await reads.readAccess(keys);
+        expect(first.roles.get(recordKey(vpd, '10000001'))).toEqual([named]);
+        expect(first.roles.get(recordKey(vpd, '10000001'))?.[0]?.displayName).toBe('Miss Ella Jones');
+        expect(first.roles.get(recordKey(vpd, '10000002'))).toEqual([nameless]);
+        expect(first.roles.get(recordKey(vpd, '10000002'))?.[0]).not.toHaveProperty('displayName');
+        const renamed = role('a1', '10000001', t0, { displayName: 'Mrs Ella Smith' });
+        await expect(
+          changes.applyChanges(
+            vpd,
+            fence,
+            null,
+            [
+              { op: 'upsert', role: renamed },
+              { op: 'upsert', role: nameless },
+            ],
+            subject.now(),
+            commit('wm-2'),
+          ),
+        ).resolves.toEqual({ added: 0, updated: 1, removed: 0, unchanged: 1 });
+        const { generation } = await generations.beginGeneration(vpd, fence);
+        await expect(
+          generations.writeGeneration(
+            vpd,
+            generation,
+            [renamed, role('b1', '10000002', t0, { displayName: 'Mr Wei Chen' })],
+            fence,
+            subject.now(),
+          ),
+        ).resolves.toEqual({ added: 0, updated: 1, unchanged: 1, skipped: 0 });
+        await generations.commitGeneration(vpd, generation, fence, { ...commit('wm-3'), held: false });
+        const after = await reads.readAccess(keys);
+        expect(after.roles.get(recordKey(vpd, '10000001'))?.[0]?.displayName).toBe('Mrs Ella Smith');
+        expect(after.roles.get(recordKey(vpd, '10000002'))?.[0]?.displayName).toBe('Mr Wei Chen');
       });
 
       it('should move a row when an upsert changes its employee number', async () => {

@@ -144,7 +144,7 @@ describe(SandboxAdmin.name, () => {
       expect(contract.schemaProblems('Person', response.body)).toEqual([]);
       expect(response.body).toMatchObject({ systemPersonType: 'EX_EMP', actualTerminationDate: '2026-11-20' });
       const row = (await fullListing()).find((i) => i.assignmentId === holder.assignmentId);
-      expect(row?.person).toEqual({ active: false, systemPersonType: 'EX_EMP' });
+      expect(row?.person).toMatchObject({ active: false, systemPersonType: 'EX_EMP' });
       await expect(changesSince(watermark)).resolves.toEqual([
         expect.objectContaining({
           op: 'upsert',

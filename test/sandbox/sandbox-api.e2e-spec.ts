@@ -195,7 +195,11 @@ describe(startSandbox.name, () => {
     it('should hold employee 30581377 in VPD 979 with an active role assigned long ago', async () => {
       const { items } = await listAll('979', 1000, '30581377');
       expect(items).toEqual([
-        expect.objectContaining({ employeeNumber: '30581377', effectiveEndDate: null, person: { active: true, systemPersonType: 'EMP' } }),
+        expect.objectContaining({
+          employeeNumber: '30581377',
+          effectiveEndDate: null,
+          person: { active: true, systemPersonType: 'EMP', title: 'Mr', firstName: 'Jordan', lastName: 'Ashworth' },
+        }),
       ]);
       expect(Date.parse(items[0].createdAt)).toBeLessThan(START - 24 * 3_600_000);
     });

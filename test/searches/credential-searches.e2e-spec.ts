@@ -473,7 +473,15 @@ describe(SearchesController.name, () => {
       expect(res.json()).toEqual({ error: 'ESR_ACCESS_NOT_ACTIVE', message: reason, requestId: res.headers['x-request-id'] });
       expect(proxy.esrRequests.length).toBe(before);
       const row = await auditRow(res.headers['x-request-id']);
-      expect(row).toMatchObject({ type: 'CREDENTIAL_SEARCH_REFUSED', outcome: 'ACCESS_NOT_ACTIVE', actor, vpd, employee_number: null });
+      // The audit keeps the acting user in its canonical (lower-case) form.
+      const canonical = actor.toLowerCase();
+      expect(row).toMatchObject({
+        type: 'CREDENTIAL_SEARCH_REFUSED',
+        outcome: 'ACCESS_NOT_ACTIVE',
+        actor: canonical,
+        vpd,
+        employee_number: null,
+      });
       expect(row.details).toMatchObject({
         criteriaKind: 'employeeNumber',
         criteriaHash: hmac(['employeeNumber', subject.employeeNumber]),

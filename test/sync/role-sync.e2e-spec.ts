@@ -1,6 +1,7 @@
 /**
  * The role sync against the real Redis (a fresh key prefix per test) and the ESR sandbox.
  */
+import { displayNameOf } from '../../src/domain/display-name';
 import Redis from 'ioredis';
 import { FakeClock } from '../../src/common/clock/clock';
 import { NotFoundError } from '../../src/common/errors/domain-error';
@@ -92,7 +93,12 @@ describe('role sync (Redis and the ESR sandbox)', () => {
       expect.arrayContaining(
         esrRows.map((row) =>
           toCachedRole(
-            { ...row, personActive: row.person.active, systemPersonType: row.person.systemPersonType },
+            {
+              ...row,
+              personActive: row.person.active,
+              systemPersonType: row.person.systemPersonType,
+              displayName: displayNameOf(row.person),
+            },
             h.access.activationDelayMs,
           ),
         ),

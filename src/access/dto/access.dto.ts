@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsString, Matches } from 'class-validator';
-import { PORTAL_USER_ID } from '../../domain/identifiers';
+import { Transform } from 'class-transformer';
+import { PORTAL_USER_ID, toCanonicalPortalUserId } from '../../domain/identifiers';
 import { ACCESS_STATES, AccessState, MappingAccess, UserAccess } from '../../domain/access.types';
 
 const PORTAL_USER_ID_MESSAGE = 'each portalUserIds entry must be 1-128 characters of A-Z a-z 0-9 . _ @ -';
@@ -88,6 +89,7 @@ export class AccessBatchRequestDto {
   @ArrayMaxSize(100, { message: 'portalUserIds must hold at most 100 ids' })
   @ArrayMinSize(1, { message: 'portalUserIds must hold at least one id' })
   @IsArray({ message: 'portalUserIds must be a list of portal user ids' })
+  @Transform(toCanonicalPortalUserId)
   portalUserIds!: string[];
 }
 

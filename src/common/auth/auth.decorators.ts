@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { ApiScope } from '../../config/api-keys';
-import { PORTAL_USER_ID } from '../../domain/identifiers';
+import { canonicalPortalUserId, PORTAL_USER_ID } from '../../domain/identifiers';
 import { ValidationFailedError } from '../errors/domain-error';
 
 export const SCOPES_KEY = 'esr:scopes';
@@ -22,7 +22,10 @@ export const ApiKeyId = createParamDecorator((_: unknown, ctx: ExecutionContext)
   return ctx.switchToHttp().getRequest<AuthenticatedRequest>().apiKeyId ?? 'unknown';
 });
 
-/** X-Acting-User, checked: a missing (when required) or malformed header is VALIDATION_FAILED naming it. */
+/**
+ * X-Acting-User, checked and in its canonical (lower-case) form: a missing (when required) or
+ * malformed header is VALIDATION_FAILED naming it.
+ */
 function actingUserOf(ctx: ExecutionContext, required: boolean): string | undefined {
   const raw = ctx.switchToHttp().getRequest<FastifyRequest>().headers['x-acting-user'];
   const value = Array.isArray(raw) ? raw[0] : raw;
@@ -37,7 +40,7 @@ function actingUserOf(ctx: ExecutionContext, required: boolean): string | undefi
       { field: 'X-Acting-User', message: 'X-Acting-User must be 1-128 characters of A-Z a-z 0-9 . _ @ -' },
     ]);
   }
-  return value;
+  return canonicalPortalUserId(value);
 }
 
 /** The portal user on whose behalf the call is made (X-Acting-User). Required. */

@@ -88,7 +88,14 @@ describe('createValidationPipe', () => {
       );
     });
 
-    it('should accept nothing the full validation refuses (generated path parameters)', () => {
+    it('should leave an id in another case than its canonical one to the full validation, which lower-cases it', async () => {
+      expect(PortalUserParamsDto.acceptsFast({ portalUserId: 'HR.User@trust-1' })).toBe(false);
+      await expect(createValidationPipe().transform({ portalUserId: 'HR.User@trust-1' }, params(PortalUserParamsDto))).resolves.toEqual(
+        Object.assign(new PortalUserParamsDto(), { portalUserId: 'hr.user@trust-1' }),
+      );
+    });
+
+    it('should accept nothing the full validation refuses, and every valid canonical id (generated path parameters)', () => {
       const id = fc.oneof(
         fc.stringMatching(/^[A-Za-z0-9._@-]{1,130}$/),
         fc.string({ maxLength: 140 }),
@@ -102,7 +109,9 @@ describe('createValidationPipe', () => {
       );
       fc.assert(
         fc.property(value, (v) => {
-          expect(PortalUserParamsDto.acceptsFast(v)).toBe(fullyValid(v, PortalUserParamsDto));
+          const id = (v as { portalUserId?: unknown }).portalUserId;
+          const canonical = typeof id === 'string' && id === id.toLowerCase();
+          expect(PortalUserParamsDto.acceptsFast(v)).toBe(fullyValid(v, PortalUserParamsDto) && canonical);
         }),
         { numRuns: 2000 },
       );

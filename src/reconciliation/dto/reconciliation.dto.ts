@@ -46,8 +46,15 @@ export class ReconciliationItemDto {
   @ApiProperty({ example: '979' }) vpd!: string;
   @ApiProperty({ example: '30581377' }) employeeNumber!: string;
   @ApiProperty({ type: String, nullable: true, description: 'Null for UNMAPPED_HOLDER' }) portalUserId!: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'From the last ESR person lookup; null when not known' }) displayName!:
-    string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'Mr Jordan Ashworth',
+    description:
+      'The name ESR holds: for unmapped holders from the synced role data, for mappings from the last ESR person lookup ' +
+      '(else the synced role data); null when ESR sent none',
+  })
+  displayName!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'UNMAPPED_HOLDER and PENDING: when the role became or becomes effective' })
   effectiveFrom!: string | null;
   @ApiProperty({ description: 'What it means and what to do, UK time' }) reason!: string;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { EMPLOYEE_NUMBER } from '../../domain/identifiers';
 import { ChangesCursor, ListingCursor } from '../sandbox.codec';
 import { SandboxError } from '../sandbox.errors';
+import { changeWithoutHolderName, withoutHolderName } from '../sandbox.listings';
 import { formatUkTimestamp, ukDay } from '../sandbox.time';
 import { limitOf, Query, queryValue, requiredQuery, SandboxRouteContext } from './route-context';
 
@@ -10,6 +11,7 @@ const WATERMARK_MAX_AGE_MS = 7 * 24 * 3_600_000;
 /** The VPD list, role-assignment listings (snapshots paged by cursor) and the change feed since a watermark. */
 export async function listingRoutes(app: FastifyInstance, ctx: SandboxRouteContext): Promise<void> {
   const { dataset, store, codec, now } = ctx;
+  const names = ctx.holderNames ?? true;
 
   app.get(
     '/esr/v1/vpds',
@@ -59,7 +61,7 @@ export async function listingRoutes(app: FastifyInstance, ctx: SandboxRouteConte
             });
       const { items, nextPosition } = page;
       return reply.header('x-esr-extract-date', formatUkTimestamp(cursor.at)).send({
-        items: ctx.maybeMalformed(items),
+        items: ctx.maybeMalformed(names ? items : items.map(withoutHolderName)),
         nextCursor: nextPosition === null ? null : codec.encodeCursor({ ...cursor, position: nextPosition }),
         watermark: codec.encodeWatermark({ seq: cursor.seq, issuedAt: cursor.at }),
       });
@@ -97,7 +99,7 @@ export async function listingRoutes(app: FastifyInstance, ctx: SandboxRouteConte
       }
       const page = store.listChanges({ vpdIndex, roleName, since: cursor.after, upTo: cursor.upTo, limit });
       return reply.header('x-esr-extract-date', formatUkTimestamp(cursor.at)).send({
-        items: ctx.maybeMalformed(page.items),
+        items: ctx.maybeMalformed(names ? page.items : page.items.map(changeWithoutHolderName)),
         nextCursor: page.nextSince === null ? null : codec.encodeCursor({ ...cursor, after: page.nextSince }),
         watermark: codec.encodeWatermark({ seq: cursor.upTo, issuedAt: cursor.at }),
       });
