@@ -490,7 +490,7 @@ export function storesContract(name: string, create: () => Promise<ContractSubje
             subject.now(),
             commit('wm-2'),
           ),
-        ).resolves.toEqual({ added: 0, updated: 1, removed: 0, unchanged: 1 });
+        ).resolves.toEqual({ added: 0, updated: 1, removed: 0, unchanged: 1, held: 0 });
         const { generation } = await generations.beginGeneration(vpd, fence);
         await expect(
           generations.writeGeneration(
