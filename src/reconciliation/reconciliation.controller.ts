@@ -3,7 +3,6 @@ import {
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiHeader,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
@@ -26,7 +25,11 @@ const wantsCsv = (accept: string | undefined) => /(^|,)\s*text\/csv\s*(;|,|$)/i.
 @RequireScope('portal', 'ops')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
 @ApiForbiddenResponse({ description: "FORBIDDEN: the API key has neither the 'portal' nor the 'ops' scope", type: ErrorResponseDto })
-@ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: vpd, kind, cursor or limit is not valid', type: ErrorResponseDto })
+@ApiUnprocessableEntityResponse({
+  description:
+    'VALIDATION_FAILED: vpd, kind, cursor or limit is not valid. VPD_NOT_SERVED: ESR does not list the VPD or this gateway does not serve it',
+  type: ErrorResponseDto,
+})
 @Controller({ path: 'v1' })
 export class ReconciliationController {
   constructor(private readonly reconciliation: ReconciliationService) {}
@@ -42,7 +45,6 @@ export class ReconciliationController {
   @ApiHeader({ name: 'Accept', required: false, description: 'text/csv for CSV of all rows' })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: ReconciliationPageDto })
-  @ApiNotFoundResponse({ description: 'NOT_FOUND: the gateway does not serve this VPD', type: ErrorResponseDto })
   async get(
     @Param() params: VpdParamsDto,
     @Query() query: ReconciliationQueryDto,
