@@ -57,6 +57,12 @@ export function planImport(
   const plan: ImportPlan = { create: [], skipped: 0, errors: [] };
   const groups = new Map<string, ImportRow[]>();
   for (const row of rows) {
+    // A user's other record in the VPD (in the database) refuses the row before it can claim its record.
+    const other = inVpd.get(userVpdKey(row.portalUserId, row.vpd));
+    if (other && other.employeeNumber !== row.employeeNumber) {
+      plan.errors.push(alreadyInVpd(row, other));
+      continue;
+    }
     const key = recordKey(row.vpd, row.employeeNumber);
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
