@@ -105,10 +105,14 @@ describe(hitsWithinBudgets.name, () => {
     expect(hitsWithinBudgets([], [], 4)).toBe(4);
   });
 
-  it('should count a batch on the shared counter through CallerRateLimiter.consumeMany', async () => {
+  it('should count a batch on the shared counter through CallerRateLimiter.consumeMany, taking back what it does not grant', async () => {
     const limiter = new CallerRateLimiter(new MemoryRateCounter(new FakeClock(0)));
-    await expect(limiter.consumeMany([userBudget], 3)).resolves.toBe(2);
-    await expect(limiter.consumeMany([userBudget], 1)).resolves.toBe(0);
-    await expect(limiter.consumeMany([userBudget], 0)).resolves.toBe(0);
+    const counter = new MemoryRateCounter(new FakeClock(0));
+    const shared = new CallerRateLimiter(counter);
+    await expect(shared.consumeMany([userBudget], 3)).resolves.toBe(2);
+    await expect(shared.consumeMany([userBudget], 1)).resolves.toBe(0);
+    await expect(shared.consumeMany([userBudget], 0)).resolves.toBe(0);
+    await expect(counter.hit(`credential-search:${userBudget.caller}`, 60_000, 0)).resolves.toMatchObject({ count: 2 }); // not 4
+    await expect(limiter.consumeMany([keyBudget], 2)).resolves.toBe(2);
   });
 });

@@ -26,11 +26,16 @@ export class CallerRateLimiter {
 
   /**
    * Counts `amount` hits on every budget at once (a batch, e.g. an import's rows) and answers how many
-   * of them fit within every budget (0 to amount): the caller goes on with that many.
+   * of them fit within every budget (0 to amount): the caller goes on with that many. The hits not
+   * granted are taken off the counters again, so a large batch uses up what was left, not more.
    */
   async consumeMany(budgets: readonly CallerBudget[], amount: number): Promise<number> {
     if (amount <= 0) return 0;
     const windows = await Promise.all(budgets.map((budget) => this.counter.hit(budgetCounterKey(budget), CALLER_BUDGET_WINDOW_MS, amount)));
-    return hitsWithinBudgets(budgets, windows, amount);
+    const granted = hitsWithinBudgets(budgets, windows, amount);
+    if (granted < amount) {
+      await Promise.all(budgets.map((budget) => this.counter.hit(budgetCounterKey(budget), CALLER_BUDGET_WINDOW_MS, granted - amount)));
+    }
+    return granted;
   }
 }
