@@ -219,6 +219,9 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(100000) SEARCH_KEY_RATE_LIMIT_PER_MINUTE = 600;
   @Transform(toInt) @IsInt() @Min(1) @Max(10_000_000) API_RATE_LIMIT_PER_MINUTE = 12000;
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) REFRESH_RATE_LIMIT_PER_MINUTE = 6;
+  /** ESR record look-ups (look-up, save, import rows) per acting user and per API key. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10000) LOOKUP_RATE_LIMIT_PER_MINUTE = 60;
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000) LOOKUP_KEY_RATE_LIMIT_PER_MINUTE = 1200;
   @IsIsoDuration({ min: 'PT1S', max: 'PT1H' }) AUDIT_REFUSAL_WINDOW = 'PT5M';
   @Transform(toBool) @IsBoolean() MAPPING_SELF_SERVICE = false;
 

@@ -47,6 +47,7 @@ export function esrMappingSchema(kind: DatabaseKind): EntitySchema<EsrMapping> {
     indices: [
       { name: 'uq_esr_mappings_record', columns: ['vpd', 'employeeNumber'], unique: true },
       { name: 'ix_esr_mappings_user', columns: ['portalUserId'] },
+      { name: 'uq_esr_mappings_user_vpd', columns: ['portalUserId', 'vpd'], unique: true },
       { name: 'ix_esr_mappings_check', columns: ['checkAfter'] },
     ],
   });

@@ -6,13 +6,15 @@ import { EsrSettings } from '../config/settings/esr.settings';
 import { EsrClient } from '../esr/esr.client';
 import { EsrNotFoundError } from '../esr/esr.errors';
 import { displayNameOf } from '../domain/display-name';
+import type { EsrPerson } from '../esr/esr.types';
 
 /**
  * What one check of an ESR record found: FOUND (with the person's display name when ESR was asked),
  * NOT_FOUND (ESR has no such record in that VPD), or UNKNOWN (ESR unavailable, slow, or not asked
  * in time; the record is checked again later).
  */
-export type RecordCheck = { status: 'FOUND'; displayName: string | null } | { status: 'NOT_FOUND' } | { status: 'UNKNOWN'; why: string };
+export type RecordCheck =
+  { status: 'FOUND'; displayName: string | null; active?: boolean } | { status: 'NOT_FOUND' } | { status: 'UNKNOWN'; why: string };
 
 /** ESR 422 for a record it does not know: nothing is written. */
 export class EsrRecordNotFoundError extends DomainError {
@@ -23,6 +25,11 @@ export class EsrRecordNotFoundError extends DomainError {
       { details: [{ field: 'employeeNumber', message: `not found in ESR in VPD ${key.vpd}` }] },
     );
   }
+}
+
+/** Whether ESR's record is active: an employee (EMP) with an active assignment, or with none listed. */
+export function isActiveRecord(person: Pick<EsrPerson, 'systemPersonType' | 'assignments'>): boolean {
+  return person.systemPersonType === 'EMP' && (person.assignments.length === 0 || person.assignments.some((a) => a.status === 'ACTIVE'));
 }
 
 /** A batch stops asking ESR after this many failed lookups in a row. */
@@ -56,7 +63,7 @@ export class EsrRecordChecker {
   /** One person lookup in ESR, waiting at most until `deadlineAt` (epoch ms; default: now + ESR_INTERACTIVE_DEADLINE). */
   async lookUp(key: RecordKey, deadlineAt = Date.now() + this.esrSettings.interactiveDeadlineMs): Promise<RecordCheck> {
     const call = this.esr.getPerson(key.vpd, key.employeeNumber).then(
-      (person): RecordCheck => ({ status: 'FOUND', displayName: displayNameOf(person) }),
+      (person): RecordCheck => ({ status: 'FOUND', displayName: displayNameOf(person), active: isActiveRecord(person) }),
       (error: unknown): RecordCheck => {
         if (error instanceof EsrNotFoundError) return { status: 'NOT_FOUND' };
         const code = error instanceof DomainError ? error.code : 'INTERNAL';
@@ -83,12 +90,12 @@ export class EsrRecordChecker {
   /**
    * Checks many records: those in the synced role data need no ESR call; the others are looked up
    * `concurrency` at a time until `deadlineAt`, or until ESR fails GIVE_UP_AFTER_FAILURES times in a
-   * row. Records not reached come back UNKNOWN.
+   * row. Records not reached come back UNKNOWN. `inRoleData`: what inRoleData(keys) answered, when the caller read it already.
    * Answers by recordKey().
    */
-  async checkMany(keys: RecordKey[], deadlineAt: number): Promise<Map<string, RecordCheck>> {
+  async checkMany(keys: RecordKey[], deadlineAt: number, inRoleData?: Set<string>): Promise<Map<string, RecordCheck>> {
     const results = new Map<string, RecordCheck>();
-    const held = await this.inRoleData(keys);
+    const held = inRoleData ?? (await this.inRoleData(keys));
     const queue: RecordKey[] = [];
     for (const key of keys) {
       const k = recordKey(key.vpd, key.employeeNumber);

@@ -2,6 +2,18 @@ import { recordKey } from '../role-store/role.types';
 import type { ImportRowErrorDto } from './dto/import-mappings.dto';
 import type { RecordCheck } from './esr-record-checker';
 import { MAX_MAPPINGS_PER_USER } from './identifiers';
+import { alreadyMappedInVpd } from './mapping-rows';
+
+/** A portal user's record in one VPD, as the database holds it (one person per VPD per account). */
+export interface MappedInVpd {
+  portalUserId: string;
+  vpd: string;
+  employeeNumber: string;
+  displayName: string | null;
+}
+
+/** The key of `inVpd`: a portal user in one VPD. */
+export const userVpdKey = (portalUserId: string, vpd: string): string => `${vpd}:${portalUserId}`;
 
 /** A valid import row. */
 export interface ImportRow {
@@ -18,7 +30,7 @@ export interface ImportPlan {
   errors: ImportRowErrorDto[];
 }
 
-const describe = (r: ImportRow) => `VPD ${r.vpd} employee number ${r.employeeNumber}`;
+const describe = (r: Pick<ImportRow, 'vpd' | 'employeeNumber'>) => `VPD ${r.vpd} employee number ${r.employeeNumber}`;
 
 /**
  * Decides every valid row of an import (pure). Rows are grouped by ESR record, so the outcome of a
@@ -29,18 +41,28 @@ const describe = (r: ImportRow) => `VPD ${r.vpd} employee number ${r.employeeNum
  * - ESR reports the record unknown: every row of it is ESR_RECORD_NOT_FOUND;
  * - otherwise the first row is written and later rows of the same user are skipped, later rows of
  *   other users are ESR_RECORD_MAPPED_TO_OTHER_USER;
+ * - a row whose user already has another record in that VPD (in the database, or an earlier row of
+ *   this import) is ESR_USER_ALREADY_MAPPED_IN_VPD, naming it;
  * - a row that would take its user past MAX_MAPPINGS_PER_USER is VALIDATION_FAILED.
- * `owners` maps recordKey -> owning portal user; `counts` the users' current number of mappings.
+ * `owners` maps recordKey -> owning portal user; `counts` the users' current number of mappings;
+ * `inVpd` maps userVpdKey -> the user's record in that VPD.
  */
 export function planImport(
   rows: ImportRow[],
   owners: ReadonlyMap<string, string>,
   counts: ReadonlyMap<string, number>,
   checks?: ReadonlyMap<string, RecordCheck>,
+  inVpd: ReadonlyMap<string, MappedInVpd> = new Map(),
 ): ImportPlan {
   const plan: ImportPlan = { create: [], skipped: 0, errors: [] };
   const groups = new Map<string, ImportRow[]>();
   for (const row of rows) {
+    // A user's other record in the VPD (in the database) refuses the row before it can claim its record.
+    const other = inVpd.get(userVpdKey(row.portalUserId, row.vpd));
+    if (other && other.employeeNumber !== row.employeeNumber) {
+      plan.errors.push(alreadyInVpd(row, other));
+      continue;
+    }
     const key = recordKey(row.vpd, row.employeeNumber);
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
@@ -80,7 +102,13 @@ export function planImport(
     }
   }
   const used = new Map(counts);
+  const taken = new Map<string, MappedInVpd & { index?: number }>(inVpd);
   for (const row of winners.sort((a, b) => a.index - b.index)) {
+    const other = taken.get(userVpdKey(row.portalUserId, row.vpd));
+    if (other && other.employeeNumber !== row.employeeNumber) {
+      plan.errors.push(alreadyInVpd(row, other));
+      continue;
+    }
     const count = used.get(row.portalUserId) ?? 0;
     if (count >= MAX_MAPPINGS_PER_USER) {
       plan.errors.push({
@@ -92,6 +120,7 @@ export function planImport(
       continue;
     }
     used.set(row.portalUserId, count + 1);
+    taken.set(userVpdKey(row.portalUserId, row.vpd), { ...row, displayName: null });
     plan.create.push({ ...row, check: checks?.get(recordKey(row.vpd, row.employeeNumber)) });
   }
   plan.errors.sort((a, b) => a.index - b.index);
@@ -100,4 +129,17 @@ export function planImport(
 
 function mappedToOther(row: ImportRow, message: string): ImportRowErrorDto {
   return { index: row.index, error: 'ESR_RECORD_MAPPED_TO_OTHER_USER', message };
+}
+
+function alreadyInVpd(row: ImportRow, other: MappedInVpd & { index?: number }): ImportRowErrorDto {
+  const message =
+    other.index === undefined
+      ? alreadyMappedInVpd(other)
+      : `Portal user ${row.portalUserId} is mapped to ${describe(other)} by row ${other.index} of this import; one portal account maps to one person per VPD.`;
+  return {
+    index: row.index,
+    error: 'ESR_USER_ALREADY_MAPPED_IN_VPD',
+    message,
+    details: [{ field: 'employeeNumber', message: `already mapped to employee number ${other.employeeNumber} in VPD ${other.vpd}` }],
+  };
 }

@@ -12,10 +12,11 @@ import { recordKey } from '../role-store/role.types';
 import { isTransientConflict, isUniqueViolation, MAX_WRITE_ATTEMPTS } from './database-errors';
 import type { ImportEsrMappingsResultDto, ImportRowErrorDto, ImportRowWarningDto } from './dto/import-mappings.dto';
 import { EsrMapping } from '../database/esr-mapping.entity';
-import { EsrRecordChecker, RecordCheck } from './esr-record-checker';
-import { ImportRow, planImport } from './import-plan';
+import type { RecordCheck } from './esr-record-checker';
+import { ImportRow, MappedInVpd, planImport, userVpdKey } from './import-plan';
 import { checkImportRow } from './mapping-input';
 import { MappingMirrorHold } from './mapping-mirror-hold';
+import { MappingSaveCheck } from './mapping-save-check';
 import { ChangeContext, mappingEvent, newMappingRow } from './mapping-rows';
 import { refuseSelfMapping } from './self-mapping-policy';
 
@@ -24,8 +25,9 @@ const INSERT_CHUNK = 250;
 
 /**
  * The bulk import of "Manage User" (POST /v1/esr-mappings/import): import(items, ctx). The same
- * rules as MappingsService.create (one ESR record per portal user, uq_esr_mappings_record, the cap
- * per user, self-mapping policy), decided per row by planImport. Writes commit their audit events and
+ * rules as MappingsService.create (one ESR record per portal user, uq_esr_mappings_record; one record
+ * per portal user per VPD, uq_esr_mappings_user_vpd; the cap per user, self-mapping policy; VPDs not
+ * served refused per row; the look-up budgets), decided per row by planImport. Writes commit their audit events and
  * access-change events (AccessChangeRecorder) in the same transaction, with the mapping mirror held
  * around it (MappingMirrorHold).
  *
@@ -40,7 +42,7 @@ export class MappingImportService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    private readonly checker: EsrRecordChecker,
+    private readonly saveCheck: MappingSaveCheck,
     private readonly recorder: AccessChangeRecorder,
     private readonly access: AccessSettings,
     private readonly esr: EsrSettings,
@@ -67,9 +69,15 @@ export class MappingImportService {
       else if (refusal) invalid.push({ index, error: 'FORBIDDEN', message: refusal });
       else rows.push({ index, ...check.value });
     });
-    const draft = planImport(rows, await this.owners(this.dataSource.manager, rows), new Map());
+    const refusedVpds = await this.saveCheck.notServed(rows.map((r) => r.vpd));
+    for (const row of rows.filter((r) => refusedVpds.has(r.vpd))) {
+      invalid.push({ index: row.index, error: 'VPD_NOT_SERVED', message: (refusedVpds.get(row.vpd) as Error).message });
+    }
+    if (refusedVpds.size > 0) rows.splice(0, rows.length, ...rows.filter((r) => !refusedVpds.has(r.vpd)));
+    const known = await this.existing(this.dataSource.manager, rows);
+    const draft = planImport(rows, known.owners, new Map(), undefined, known.inVpd);
     const toCheck = [...new Map(draft.create.map((r) => [recordKey(r.vpd, r.employeeNumber), r])).values()];
-    const checks = await this.checker.checkMany(toCheck, Date.now() + this.esr.interactiveDeadlineMs);
+    const checks = await this.saveCheck.checkRows(toCheck, ctx, Date.now() + this.esr.interactiveDeadlineMs);
 
     for (let attempt = 1; ; attempt++) {
       try {
@@ -102,7 +110,8 @@ export class MappingImportService {
         .getRawMany<{ portalUserId: string; count: string | number }>();
       for (const row of countRows) counts.set(row.portalUserId, Number(row.count));
     }
-    const plan = planImport(rows, await this.owners(manager, rows), counts, checks);
+    const known = await this.existing(manager, rows);
+    const plan = planImport(rows, known.owners, counts, checks, known.inVpd);
     const now = this.clock.now();
     const created = plan.create.map((c) => newMappingRow(c.portalUserId, c, ctx.actor, now, c.check));
     const before = await this.recorder.capture(manager, [...new Set(created.map((r) => r.portalUserId))]);
@@ -156,9 +165,13 @@ export class MappingImportService {
     }
   }
 
-  /** recordKey -> owning portal user, for these rows' records. */
-  private async owners(manager: EntityManager, rows: ImportRow[]): Promise<Map<string, string>> {
+  /** recordKey -> owning portal user, for these rows' records; userVpdKey -> the rows' users' records in the rows' VPDs. */
+  private async existing(
+    manager: EntityManager,
+    rows: ImportRow[],
+  ): Promise<{ owners: Map<string, string>; inVpd: Map<string, MappedInVpd> }> {
     const owners = new Map<string, string>();
+    const inVpd = new Map<string, MappedInVpd>();
     const vpds = [...new Set(rows.map((c) => c.vpd))];
     const numbers = [...new Set(rows.map((c) => c.employeeNumber))];
     for (let i = 0; i < numbers.length; i += INSERT_CHUNK * 2) {
@@ -168,6 +181,14 @@ export class MappingImportService {
       });
       for (const row of found) owners.set(recordKey(row.vpd, row.employeeNumber), row.portalUserId);
     }
-    return owners;
+    const users = [...new Set(rows.map((r) => r.portalUserId))];
+    for (let i = 0; i < users.length; i += INSERT_CHUNK * 2) {
+      const found = await manager.find(EsrMapping, {
+        select: { portalUserId: true, vpd: true, employeeNumber: true, displayName: true },
+        where: { portalUserId: In(users.slice(i, i + INSERT_CHUNK * 2)), vpd: In(vpds) },
+      });
+      for (const row of found) inVpd.set(userVpdKey(row.portalUserId, row.vpd), row);
+    }
+    return { owners, inVpd };
   }
 }

@@ -36,6 +36,26 @@ export class RecordMappedToOtherUserError extends DomainError {
   }
 }
 
+/** 409: the portal user already has another ESR record in that VPD (one person per VPD per account), named in the message and details. */
+export class UserAlreadyMappedInVpdError extends DomainError {
+  constructor(existing: Pick<EsrMapping, 'portalUserId' | 'vpd' | 'employeeNumber' | 'displayName'>) {
+    super('ESR_USER_ALREADY_MAPPED_IN_VPD', alreadyMappedInVpd(existing), {
+      details: [
+        { field: 'employeeNumber', message: `already mapped to employee number ${existing.employeeNumber} in VPD ${existing.vpd}` },
+      ],
+    });
+  }
+}
+
+/** The sentence of ESR_USER_ALREADY_MAPPED_IN_VPD, naming the record the user already has in the VPD. */
+export function alreadyMappedInVpd(existing: Pick<EsrMapping, 'portalUserId' | 'vpd' | 'employeeNumber' | 'displayName'>): string {
+  const who = existing.displayName ? ` (${existing.displayName})` : '';
+  return (
+    `Portal user ${existing.portalUserId} is already mapped to ${describeRecord(existing)}${who}; one portal account maps to ` +
+    `one person per VPD: delete that mapping first if it is wrong.`
+  );
+}
+
 export function limitReached(portalUserId: string): { message: string; details: ErrorDetail[] } {
   const message = `Portal user ${portalUserId} already has the maximum of ${MAX_MAPPINGS_PER_USER} ESR mappings; delete one before adding another.`;
   return { message, details: [{ field: 'portalUserId', message: `at most ${MAX_MAPPINGS_PER_USER} ESR mappings per portal user` }] };

@@ -121,7 +121,10 @@ export class MappingsController {
       `Bad format or an unknown field: 422 naming the field. At most ${MAX_MAPPINGS_PER_USER} mappings per portal user (422 beyond). ` +
       'The record is looked up in ESR first (one call, at most ESR_INTERACTIVE_DEADLINE): unknown in that VPD gives 422 ' +
       'ESR_RECORD_NOT_FOUND and nothing is written; ESR unavailable or slow saves it with verified: false and esrPerson: null ' +
-      '(the next sync or an access refresh checks it). Writes a MAPPING_CREATED audit event and, when webhooks are on, an ' +
+      "(the next sync or an access refresh checks it). The person's role rows are refreshed from ESR at the same time, so " +
+      '`access` is right at once (e.g. PENDING_ACTIVATION for a role assigned minutes ago). A VPD ESR does not list or this ' +
+      "gateway does not serve: 422 VPD_NOT_SERVED before any ESR call. The look-up counts against the acting user's and the " +
+      "key's look-up budgets (429 RATE_LIMITED beyond). Writes a MAPPING_CREATED audit event and, when webhooks are on, an " +
       'access-change event.',
   })
   @ApiHeader(ACTING_USER_HEADER)
@@ -129,7 +132,8 @@ export class MappingsController {
   @ApiCreatedResponse({ type: CreatedEsrMappingDto })
   @ApiConflictResponse({
     description:
-      'MAPPING_EXISTS: this user already has this mapping. ESR_RECORD_MAPPED_TO_OTHER_USER: the record belongs to another portal user.',
+      'MAPPING_EXISTS: this user already has this mapping. ESR_RECORD_MAPPED_TO_OTHER_USER: the record belongs to another portal user. ' +
+      'ESR_USER_ALREADY_MAPPED_IN_VPD: this user already has another record in that VPD (named in the message and details).',
     type: ErrorResponseDto,
   })
   async create(

@@ -12,7 +12,9 @@ import { isUniqueViolation } from './database-errors';
 import { EsrMapping } from '../database/esr-mapping.entity';
 import { MAX_MAPPINGS_PER_USER } from './identifiers';
 import { MappingExistsError, MappingsService, RecordMappedToOtherUserError } from './mappings.service';
-import { EsrRecordChecker, RecordCheck } from './esr-record-checker';
+import type { RecordCheck } from './esr-record-checker';
+import type { MappingSaveCheck } from './mapping-save-check';
+import { VpdNotServedError } from './served-vpd-check';
 import { MappingCheckQueue } from './mapping-check-queue';
 import { MappingImportService } from './mapping-import.service';
 import { MappingMirrorHold } from './mapping-mirror-hold';
@@ -41,6 +43,20 @@ class FakeChecker {
   }
   async checkMany(keys: RecordKey[]): Promise<Map<string, RecordCheck>> {
     return new Map(keys.map((k) => [recordKey(k.vpd, k.employeeNumber), this.answer(k)]));
+  }
+  // MappingSaveCheck's face: every VPD but `notServedVpds` is served, the look-up budgets are unlimited.
+  readonly notServedVpds = new Set<string>();
+  async assertServed(vpd: string): Promise<void> {
+    if (this.notServedVpds.has(vpd)) throw new VpdNotServedError(vpd, 'listed');
+  }
+  async notServed(vpds: string[]): Promise<Map<string, VpdNotServedError>> {
+    return new Map(vpds.filter((v) => this.notServedVpds.has(v)).map((v) => [v, new VpdNotServedError(v, 'listed')]));
+  }
+  async check(key: RecordKey): Promise<RecordCheck> {
+    return this.lookUp(key);
+  }
+  async checkRows(keys: RecordKey[]): Promise<Map<string, RecordCheck>> {
+    return this.checkMany(keys);
   }
 }
 
@@ -73,7 +89,7 @@ describe(MappingsService.name, () => {
       dataSource,
       audit,
       clock,
-      checker as unknown as EsrRecordChecker,
+      checker as unknown as MappingSaveCheck,
       recorder,
       resolver,
       settings.access,
@@ -83,7 +99,7 @@ describe(MappingsService.name, () => {
       dataSource,
       audit,
       clock,
-      checker as unknown as EsrRecordChecker,
+      checker as unknown as MappingSaveCheck,
       recorder,
       settings.access,
       settings.esr,
@@ -161,7 +177,7 @@ describe(MappingsService.name, () => {
 
   it(`should refuse a mapping beyond ${MAX_MAPPINGS_PER_USER} per user with VALIDATION_FAILED`, async () => {
     for (let i = 0; i < MAX_MAPPINGS_PER_USER; i++)
-      await service.create('busy', { vpd: '979', employeeNumber: String(10_000_000 + i) }, ctx);
+      await service.create('busy', { vpd: String(900 + i), employeeNumber: String(10_000_000 + i) }, ctx);
     const refusal = service.create('busy', { vpd: '979', employeeNumber: '99999999' }, ctx);
     await expect(refusal).rejects.toBeInstanceOf(ValidationFailedError);
     await expect(refusal).rejects.toThrow(`already has the maximum of ${MAX_MAPPINGS_PER_USER} ESR mappings`);
@@ -183,12 +199,12 @@ describe(MappingsService.name, () => {
     await service.create('hiran', { vpd: '979', employeeNumber: '22222222' }, ctx);
     const result = await importer.import(
       [
-        { portalUserId: 'hiran', vpd: '979', employeeNumber: '30581377' }, // 0 created
+        { portalUserId: 'hiran', vpd: '980', employeeNumber: '30581377' }, // 0 created
         { portalUserId: 'hiran', vpd: '979' }, // 1 missing
         { portalUserId: 'other', vpd: '979', employeeNumber: '11111111' }, // 2 mapped to owner
         { portalUserId: 'hiran', vpd: '979', employeeNumber: '22222222' }, // 3 identical: skipped
-        { portalUserId: 'hiran', vpd: '979', employeeNumber: '30581377' }, // 4 repeat of row 0: skipped
-        { portalUserId: 'third', vpd: '979', employeeNumber: '30581377' }, // 5 row 0 has it
+        { portalUserId: 'hiran', vpd: '980', employeeNumber: '30581377' }, // 4 repeat of row 0: skipped
+        { portalUserId: 'third', vpd: '980', employeeNumber: '30581377' }, // 5 row 0 has it
         { portalUserId: 'third', vpd: '12', employeeNumber: '33333333' }, // 6 bad vpd
         'nonsense', // 7
         { portalUserId: 'third', vpd: '123', employeeNumber: '33333333' }, // 8 created
@@ -215,7 +231,7 @@ describe(MappingsService.name, () => {
       [8, 'NOT_SYNCED', true],
     ]);
     const mapped = (await rows()).map((r) => `${r.portalUserId}:${r.vpd}:${r.employeeNumber}`).sort();
-    expect(mapped).toEqual(['hiran:979:22222222', 'hiran:979:30581377', 'owner:979:11111111', 'third:123:33333333']);
+    expect(mapped).toEqual(['hiran:979:22222222', 'hiran:980:30581377', 'owner:979:11111111', 'third:123:33333333']);
     const created = (await events()).filter((e) => e.details?.source === 'import');
     expect(created.map((e) => `${e.subjectUserId}:${e.employeeNumber}`).sort()).toEqual(['hiran:30581377', 'third:33333333']);
   });

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { AccessChangeRecorder } from '../access-events/access-change-recorder';
 import { AccessResolver } from '../access-policy/access-resolver';
 import type { MappingAccess } from '../domain/access.types';
@@ -11,13 +11,24 @@ import { AccessSettings } from '../config/settings/access.settings';
 import { lockPortalUsers } from '../database/user-locks';
 import { isTransientConflict, isUniqueViolation, MAX_WRITE_ATTEMPTS } from './database-errors';
 import { EsrMapping } from '../database/esr-mapping.entity';
-import { EsrRecordChecker, EsrRecordNotFoundError, RecordCheck } from './esr-record-checker';
+import { EsrRecordNotFoundError, RecordCheck } from './esr-record-checker';
 import { MAX_MAPPINGS_PER_USER } from './identifiers';
 import { MappingMirrorHold } from './mapping-mirror-hold';
-import { ChangeContext, conflictWith, describeRecord, limitReached, mappingEvent, MappingInput, newMappingRow } from './mapping-rows';
+import {
+  ChangeContext,
+  conflictWith,
+  describeRecord,
+  limitReached,
+  MappingExistsError,
+  mappingEvent,
+  MappingInput,
+  newMappingRow,
+  UserAlreadyMappedInVpdError,
+} from './mapping-rows';
+import { MappingSaveCheck } from './mapping-save-check';
 import { refuseSelfMapping } from './self-mapping-policy';
 
-export { MappingExistsError, RecordMappedToOtherUserError } from './mapping-rows';
+export { MappingExistsError, RecordMappedToOtherUserError, UserAlreadyMappedInVpdError } from './mapping-rows';
 export type { ChangeContext, MappingInput } from './mapping-rows';
 
 /** A saved mapping with the access state of that record right after the save. */
@@ -32,12 +43,13 @@ export interface CreatedMapping {
  * delete, deleteAll. (The bulk import is MappingImportService; ESR check results and the check
  * queue are MappingCheckQueue.) One ESR record (VPD + employee number) belongs to at most one portal
  * user, enforced by the unique index uq_esr_mappings_record as well as checked first (so concurrent
- * writers get the same 409 as sequential ones). Every write commits its audit events and its
+ * writers get the same 409 as sequential ones); likewise one portal user has at most one record per
+ * VPD (uq_esr_mappings_user_vpd). Every write commits its audit events and its
  * access-change events (AccessChangeRecorder) in the same transaction, and holds the mapping mirror
  * (access resolution's copy in the cache) around it (MappingMirrorHold.writing()).
  *
- * Query budget: list/listForUsers one query; create one ESR call (EsrRecordChecker) plus one
- * transaction.
+ * Query budget: list/listForUsers one query; create the record's ESR look-up and its role rows'
+ * refresh, together within one deadline (MappingSaveCheck), plus one transaction.
  */
 @Injectable()
 export class MappingsService {
@@ -47,7 +59,7 @@ export class MappingsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    private readonly checker: EsrRecordChecker,
+    private readonly saveCheck: MappingSaveCheck,
     private readonly recorder: AccessChangeRecorder,
     private readonly resolver: AccessResolver,
     private readonly access: AccessSettings,
@@ -72,7 +84,9 @@ export class MappingsService {
    * Adds one mapping after looking the record up in ESR. 422 ESR_RECORD_NOT_FOUND when ESR does
    * not know it (nothing written); saved unverified when ESR is unavailable or slow. 409
    * MAPPING_EXISTS when this user already has it, 409 ESR_RECORD_MAPPED_TO_OTHER_USER when another
-   * user does, 422 when the user is at the cap.
+   * user does, 409 ESR_USER_ALREADY_MAPPED_IN_VPD when this user has another record in the VPD, 422
+   * when the user is at the cap. 422 VPD_NOT_SERVED and 429 RATE_LIMITED (the look-up budgets) before
+   * any ESR call. The person's role rows are refreshed with the look-up, so `access` is ESR's now.
    */
   async create(portalUserId: string, input: MappingInput, ctx: ChangeContext): Promise<CreatedMapping> {
     const refusal = refuseSelfMapping({ selfServiceAllowed: this.access.mappingSelfService }, ctx.actor, portalUserId);
@@ -80,11 +94,9 @@ export class MappingsService {
       await this.audit.record({ ...mappingEvent('MAPPING_REFUSED', { portalUserId, ...input }, ctx), outcome: 'SELF_MAPPING' });
       throw new DomainError('FORBIDDEN', refusal);
     }
-    const owner = await this.dataSource
-      .getRepository(EsrMapping)
-      .findOne({ where: { vpd: input.vpd, employeeNumber: input.employeeNumber } });
-    if (owner) throw conflictWith(owner, portalUserId, input);
-    const check = await this.checker.lookUp(input);
+    await this.saveCheck.assertServed(input.vpd);
+    await this.assertNoConflict(this.dataSource.manager, portalUserId, input);
+    const check = await this.saveCheck.check(input, ctx);
     if (check.status === 'NOT_FOUND') throw new EsrRecordNotFoundError(input);
     const row = await this.mirrorHold.writing([portalUserId], () => this.insertOne(portalUserId, input, ctx, check));
     const [access] = await this.resolver.evaluate([portalUserId], [row]);
@@ -92,13 +104,21 @@ export class MappingsService {
     return { row, access: { state, reason } };
   }
 
+  /** 409 when the record is mapped already (to this user or another) or this user has another record in the VPD. */
+  private async assertNoConflict(manager: EntityManager, portalUserId: string, input: MappingInput): Promise<void> {
+    const owner = await manager.findOne(EsrMapping, { where: { vpd: input.vpd, employeeNumber: input.employeeNumber } });
+    if (owner) throw conflictWith(owner, portalUserId, input);
+    const sameVpd = await manager.findOne(EsrMapping, { where: { portalUserId, vpd: input.vpd } });
+    if (sameVpd?.employeeNumber === input.employeeNumber) throw new MappingExistsError(input);
+    if (sameVpd) throw new UserAlreadyMappedInVpdError(sameVpd);
+  }
+
   private async insertOne(portalUserId: string, input: MappingInput, ctx: ChangeContext, check: RecordCheck): Promise<EsrMapping> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.dataSource.transaction(async (manager) => {
           await lockPortalUsers(manager, [portalUserId]);
-          const existing = await manager.findOne(EsrMapping, { where: { vpd: input.vpd, employeeNumber: input.employeeNumber } });
-          if (existing) throw conflictWith(existing, portalUserId, input);
+          await this.assertNoConflict(manager, portalUserId, input);
           const count = await manager.count(EsrMapping, { where: { portalUserId } });
           if (count >= MAX_MAPPINGS_PER_USER) {
             const limit = limitReached(portalUserId);
@@ -114,10 +134,7 @@ export class MappingsService {
       } catch (error) {
         if (!isUniqueViolation(error) && !isTransientConflict(error)) throw error;
         // Lost a race with a concurrent writer: the index refused the row. Report as the check would have.
-        const owner = await this.dataSource
-          .getRepository(EsrMapping)
-          .findOne({ where: { vpd: input.vpd, employeeNumber: input.employeeNumber } });
-        if (owner) throw conflictWith(owner, portalUserId, input);
+        await this.assertNoConflict(this.dataSource.manager, portalUserId, input);
         if (attempt >= MAX_WRITE_ATTEMPTS) throw error;
       }
     }

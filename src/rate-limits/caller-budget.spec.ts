@@ -1,6 +1,6 @@
 import { FakeClock } from '../common/clock/clock';
 import { MemoryRateCounter } from '../role-store/memory-rate-counter';
-import { CallerBudget, decideBudgets, hashedCaller } from './caller-budget';
+import { CallerBudget, decideBudgets, hashedCaller, hitsWithinBudgets } from './caller-budget';
 import { CallerRateLimiter } from './caller-rate-limiter';
 
 const userBudget: CallerBudget = { name: 'credential-search', limitPerMinute: 2, caller: hashedCaller('hr@nhs.net') };
@@ -90,5 +90,29 @@ describe(CallerRateLimiter.name, () => {
     await expect(limiter.consume([other])).resolves.toEqual({ allowed: true });
     clock.advance(60_000);
     await expect(limiter.consume([userBudget])).resolves.toEqual({ allowed: true });
+  });
+});
+
+describe(hitsWithinBudgets.name, () => {
+  it('should allow what every budget had left before a batch was counted, at most the batch', () => {
+    const windows = (key: number, user: number) => [
+      { count: key, resetMs: 1_000 },
+      { count: user, resetMs: 1_000 },
+    ];
+    expect(hitsWithinBudgets([keyBudget, userBudget], windows(2, 2), 2)).toBe(2);
+    expect(hitsWithinBudgets([keyBudget, userBudget], windows(5, 5), 5)).toBe(2);
+    expect(hitsWithinBudgets([keyBudget, userBudget], windows(7, 4), 3)).toBe(0);
+    expect(hitsWithinBudgets([], [], 4)).toBe(4);
+  });
+
+  it('should count a batch on the shared counter through CallerRateLimiter.consumeMany, taking back what it does not grant', async () => {
+    const limiter = new CallerRateLimiter(new MemoryRateCounter(new FakeClock(0)));
+    const counter = new MemoryRateCounter(new FakeClock(0));
+    const shared = new CallerRateLimiter(counter);
+    await expect(shared.consumeMany([userBudget], 3)).resolves.toBe(2);
+    await expect(shared.consumeMany([userBudget], 1)).resolves.toBe(0);
+    await expect(shared.consumeMany([userBudget], 0)).resolves.toBe(0);
+    await expect(counter.hit(`credential-search:${userBudget.caller}`, 60_000, 0)).resolves.toMatchObject({ count: 2 }); // not 4
+    await expect(limiter.consumeMany([keyBudget], 2)).resolves.toBe(2);
   });
 });

@@ -45,3 +45,14 @@ export function decideBudgets(budgets: readonly CallerBudget[], windows: readonl
     retryAfterSeconds: Math.max(1, Math.ceil((resetMs > 0 ? resetMs : CALLER_BUDGET_WINDOW_MS) / 1000)),
   };
 }
+
+/**
+ * How many of `amount` hits counted together fit every budget (0 to amount): each budget allows what
+ * was left of its limit before the hits were counted (windows[i] is budgets[i]'s, after counting).
+ */
+export function hitsWithinBudgets(budgets: readonly CallerBudget[], windows: readonly RateWindow[], amount: number): number {
+  return budgets.reduce((allowed, budget, i) => {
+    const before = windows[i].count - amount;
+    return Math.min(allowed, Math.max(0, budget.limitPerMinute - before));
+  }, amount);
+}

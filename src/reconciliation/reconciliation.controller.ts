@@ -3,7 +3,6 @@ import {
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiHeader,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
@@ -30,7 +29,11 @@ const wantsCsv = (accept: string | undefined) => /(^|,)\s*text\/csv\s*(;|,|$)/i.
   description: "FORBIDDEN: the API key has neither the 'portal' nor the 'ops' scope, or is restricted to other VPDs",
   type: ErrorResponseDto,
 })
-@ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: vpd, kind, cursor or limit is not valid', type: ErrorResponseDto })
+@ApiUnprocessableEntityResponse({
+  description:
+    'VALIDATION_FAILED: vpd, kind, cursor or limit is not valid. VPD_NOT_SERVED: ESR does not list the VPD or this gateway does not serve it',
+  type: ErrorResponseDto,
+})
 @Controller({ path: 'v1' })
 export class ReconciliationController {
   constructor(
@@ -51,7 +54,6 @@ export class ReconciliationController {
   @ApiHeader({ name: 'X-Acting-User', required: true, description: 'The person reading (portal user id); recorded in the audit' })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: ReconciliationPageDto })
-  @ApiNotFoundResponse({ description: 'NOT_FOUND: the gateway does not serve this VPD', type: ErrorResponseDto })
   async get(
     @Param() params: VpdParamsDto,
     @Query() query: ReconciliationQueryDto,

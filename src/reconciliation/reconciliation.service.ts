@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AccessResolver } from '../access-policy/access-resolver';
 import { Clock } from '../common/clock/clock';
-import { NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
-import { EsrSettings } from '../config/settings/esr.settings';
+import { ValidationFailedError } from '../common/errors/domain-error';
 import { MappingsService } from '../mappings/mappings.service';
+import { ServedVpdCheck } from '../mappings/served-vpd-check';
 import { RoleGenerations } from '../role-store/role-generations';
 import { RoleReads } from '../role-store/role-reads';
 import type { AccessSnapshot, CachedRole, RecordKey } from '../role-store/role.types';
@@ -67,7 +67,7 @@ export class ReconciliationService {
     private readonly generations: RoleGenerations,
     private readonly mappings: MappingsService,
     private readonly resolver: AccessResolver,
-    private readonly esr: EsrSettings,
+    private readonly served: ServedVpdCheck,
     private readonly clock: Clock,
   ) {}
 
@@ -87,8 +87,7 @@ export class ReconciliationService {
   }
 
   private async report(vpd: string): Promise<Omit<ReconciliationPage, 'nextCursor'>> {
-    const served = this.esr.vpds;
-    if (served && !served.includes(vpd)) throw new NotFoundError(`VPD ${vpd} is not one of the VPDs this gateway serves (ESR_VPDS).`);
+    await this.served.assertServed(vpd);
     const [mappings, holderNumbers] = await Promise.all([this.mappings.listVpd(vpd), this.holderNumbers(vpd)]);
     const keys: RecordKey[] = [...new Set([...holderNumbers, ...mappings.map((m) => m.employeeNumber)])].map((employeeNumber) => ({
       vpd,

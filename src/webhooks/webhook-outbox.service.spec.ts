@@ -11,7 +11,7 @@ import { FakeClock } from '../common/clock/clock';
 import { validateEnvironment } from '../config/env.schema';
 import { settingsFrom } from '../config/settings/settings';
 import { buildDataSourceOptions } from '../database/data-source-options';
-import type { EsrRecordChecker } from '../mappings/esr-record-checker';
+import type { MappingSaveCheck } from '../mappings/mapping-save-check';
 import { MappingMirrorHold } from '../mappings/mapping-mirror-hold';
 import { MappingsService } from '../mappings/mappings.service';
 import { WebhookOutboxService } from './webhook-outbox.service';
@@ -38,7 +38,10 @@ describe(WebhookOutboxService.name, () => {
     dataSource = new DataSource({ ...buildDataSourceOptions(settings.database), migrationsRun: true });
     await dataSource.initialize();
     const resolver = new AccessResolver(memoryStores(clock).reads, settings.esr, settings.access, clock);
-    const checker = { lookUp: async () => ({ status: 'FOUND', displayName: 'Mx A' }) } as unknown as EsrRecordChecker;
+    const checker = {
+      assertServed: async () => undefined,
+      check: async () => ({ status: 'FOUND', displayName: 'Mx A' }),
+    } as unknown as MappingSaveCheck;
     const audit = new AuditService(dataSource.getRepository(AuditEvent), clock);
     mappings = new MappingsService(
       dataSource,

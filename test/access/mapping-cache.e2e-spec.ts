@@ -28,11 +28,15 @@ describe('Mapping mirror with two instances (PostgreSQL, Redis)', () => {
   let next = 0;
   /** An employee number in VPD 979 whose role has been effective for a day (ACTIVE once mapped). */
   const holder = () => holders[next++];
+  /** A second VPD (one portal account maps to one person per VPD), and the n-th role holder in it. */
+  let second = '';
+  const secondHolder = (n: number) => sandbox.admin.findRoleHolder(second, n).employeeNumber;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, now: () => clock.now(), rateLimitPerSecond: 0 });
     proxy = await TcpProxy.forUrl(REDIS_URL).start();
-    const env = { ESR_BASE_URL: sandbox.url, ESR_MAX_ATTEMPTS: '1', ESR_VPDS: '979' };
+    second = sandbox.admin.vpds().find((v) => v.vpd !== '979')!.vpd;
+    const env = { ESR_BASE_URL: sandbox.url, ESR_MAX_ATTEMPTS: '1', ESR_VPDS: `979,${second}` };
     a = await startTestApp({ ...env, REDIS_URL: proxy.redisUrl }, clock);
     b = await startTestApp(env, clock, { shareStoresWith: a });
     redis = new Redis(REDIS_URL, { keyPrefix: a.redisPrefix });
@@ -63,17 +67,17 @@ describe('Mapping mirror with two instances (PostgreSQL, Redis)', () => {
     return res.json<{ searchEnabled: boolean; mappings: Array<{ employeeNumber: string; state: string }> }>();
   };
   const mapped = async (t: TestApp, user: string) => (await access(t, user)).mappings.map((m) => m.employeeNumber);
-  const create = (t: TestApp, user: string, employeeNumber: string) => {
+  const create = (t: TestApp, user: string, employeeNumber: string, vpd = '979') => {
     clock.advance(1000); // mappings list oldest first
     return t.app.inject({
       method: 'POST',
       url: `/v1/users/${user}/esr-mappings`,
       headers: portal,
-      payload: { vpd: '979', employeeNumber },
+      payload: { vpd, employeeNumber },
     });
   };
-  const remove = (t: TestApp, user: string, employeeNumber: string) =>
-    t.app.inject({ method: 'DELETE', url: `/v1/users/${user}/esr-mappings/979/${employeeNumber}`, headers: portal });
+  const remove = (t: TestApp, user: string, employeeNumber: string, vpd = '979') =>
+    t.app.inject({ method: 'DELETE', url: `/v1/users/${user}/esr-mappings/${vpd}/${employeeNumber}`, headers: portal });
   const dbRows = async (user: string) =>
     (
       await a.app
@@ -95,20 +99,20 @@ describe('Mapping mirror with two instances (PostgreSQL, Redis)', () => {
   });
 
   it('should grant access through a deleted mapping on no instance once the DELETE returns', async () => {
-    const [one, two] = [holder(), holder()];
+    const [one, two] = [holder(), secondHolder(0)];
     await create(b, 'deleted.user', one);
-    await create(b, 'deleted.user', two);
+    await create(b, 'deleted.user', two, second);
     for (const t of [a, b]) expect(await mapped(t, 'deleted.user')).toEqual([one, two]); // cached on both
     expect((await remove(a, 'deleted.user', one)).statusCode).toBe(204);
     for (const t of [b, a]) expect(await mapped(t, 'deleted.user')).toEqual([two]);
-    expect((await remove(b, 'deleted.user', two)).statusCode).toBe(204);
+    expect((await remove(b, 'deleted.user', two, second)).statusCode).toBe(204);
     for (const t of [a, b]) expect(await access(t, 'deleted.user')).toMatchObject({ searchEnabled: false, mappings: [] });
   });
 
   it("should grant access through none of an account's mappings on any instance once the bulk DELETE returns", async () => {
-    const [one, two] = [holder(), holder()];
+    const [one, two] = [holder(), secondHolder(1)];
     await create(a, 'removed.account', one);
-    await create(a, 'removed.account', two);
+    await create(a, 'removed.account', two, second);
     for (const t of [a, b]) expect(await mapped(t, 'removed.account')).toEqual([one, two]); // cached on both
     const res = await b.app.inject({ method: 'DELETE', url: '/v1/users/removed.account/esr-mappings', headers: portal });
     expect(res.json()).toEqual({ deleted: 2 });

@@ -199,7 +199,7 @@ describe('esr-gateway CLI', () => {
       'POST',
       '/v1/users/hr.user@trust.nhs.uk/esr-mappings',
       { vpd: VPD, employeeNumber: holder.employeeNumber },
-      { 'x-acting-user': 'lsa@trust.nhs.uk' },
+      { 'x-acting-user': 'lsa.access@trust.nhs.uk' }, // lsa@ spent this minute's look-ups on the import above
     );
     const access = (await api('GET', '/v1/users/hr.user@trust.nhs.uk/esr-access')).json();
     const res = await cli('access', 'hr.user@trust.nhs.uk');

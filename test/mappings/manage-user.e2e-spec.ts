@@ -174,7 +174,10 @@ describe('Manage User checks and reconciliation (PostgreSQL, Redis, ESR sandbox)
 
     expect((await get('?cursor=bm9wZQ')).statusCode).toBe(422);
     expect((await get('', { authorization: 'Bearer nope-nope-nope' })).statusCode).toBe(401);
-    expect((await inject({ method: 'GET', url: '/v1/vpds/123/reconciliation', headers: portal })).statusCode).toBe(404);
+    expect((await inject({ method: 'GET', url: '/v1/vpds/123/reconciliation', headers: portal })).json()).toMatchObject({
+      error: 'VPD_NOT_SERVED',
+      message: expect.stringContaining('VPD 123'),
+    });
   });
 
   it('should remove every mapping of a deleted portal account, audited', async () => {

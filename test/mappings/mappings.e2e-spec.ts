@@ -235,7 +235,7 @@ describe('ESR mappings API (PostgreSQL)', () => {
         Array.from({ length: 50 }, (_, i) => ({
           id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
           portalUserId: 'capped.user',
-          vpd: '555',
+          vpd: String(500 + i), // one person per VPD per account
           employeeNumber: String(50_000_000 + i),
           createdAt: new Date(),
           createdBy: 'seed',
@@ -345,14 +345,14 @@ describe('ESR mappings API (PostgreSQL)', () => {
       expect((await add('imp.owner', { vpd: '979', employeeNumber: '41000001' })).statusCode).toBe(201);
       expect((await add('imp.a', { vpd: '979', employeeNumber: '41000002' })).statusCode).toBe(201);
       const res = await importRows([
-        { portalUserId: 'imp.a', vpd: '979', employeeNumber: '41000003' }, // 0 created
+        { portalUserId: 'imp.a', vpd: '978', employeeNumber: '41000003' }, // 0 created
         { portalUserId: 'imp.a', vpd: '979', employeeNumber: '' }, // 1 missing
         { portalUserId: 'imp.b', vpd: '979', employeeNumber: '41000001' }, // 2 imp.owner has it
         { portalUserId: 'imp.a', vpd: '979', employeeNumber: '41000002' }, // 3 already there: skipped
         { portalUserId: 'imp.b', vpd: '97', employeeNumber: '41000004' }, // 4 bad vpd
         { portalUserId: 'imp.b', vpd: '123', employeeNumber: '41000004' }, // 5 created
         { portalUserId: 'bad user', vpd: '123', employeeNumber: '41000005' }, // 6 bad user id
-        { portalUserId: 'imp.c', vpd: '979', employeeNumber: '41000003' }, // 7 row 0 has it
+        { portalUserId: 'imp.c', vpd: '978', employeeNumber: '41000003' }, // 7 row 0 has it
         { portalUserId: 'imp.b', vpd: '123', employeeNumber: '41000004' }, // 8 repeat of row 5: skipped
         { portalUserId: 'imp.b', vpd: '123', employeeNumber: '41000006', extra: true }, // 9 unknown field
         42, // 10
@@ -372,7 +372,7 @@ describe('ESR mappings API (PostgreSQL)', () => {
       ]);
       expect(body.errors[0]).toMatchObject({ message: MISSING });
       expect(body.errors[2]).toMatchObject({ details: [{ field: 'vpd' }] });
-      await expect(mappingsOf('imp.a')).resolves.toEqual(['979/41000002', '979/41000003']);
+      await expect(mappingsOf('imp.a')).resolves.toEqual(['978/41000003', '979/41000002']);
       await expect(mappingsOf('imp.b')).resolves.toEqual(['123/41000004']);
       await expect(mappingsOf('imp.c')).resolves.toEqual([]);
       await expect(mappingsOf('bad user')).resolves.toEqual([]);
@@ -388,7 +388,7 @@ describe('ESR mappings API (PostgreSQL)', () => {
     it('should take 1,000 rows of 128-character ids (over 64 KiB) and refuse 1,001 with 422, writing nothing', async () => {
       const rows = (n: number, prefix: number) =>
         Array.from({ length: n }, (_, i) => ({
-          portalUserId: `b${i % 40}`.padEnd(128, 'x'),
+          portalUserId: `b${i}`.padEnd(128, 'x'), // one person per VPD per account
           vpd: '777',
           employeeNumber: String(prefix + i),
         }));
@@ -412,7 +412,7 @@ describe('ESR mappings API (PostgreSQL)', () => {
 
     it('should give each record to exactly one of two concurrent imports claiming it for different users', async () => {
       const rows = (user: string) =>
-        Array.from({ length: 20 }, (_, i) => ({ portalUserId: user, vpd: '888', employeeNumber: String(62_000_000 + i) }));
+        Array.from({ length: 20 }, (_, i) => ({ portalUserId: `${user}.${i}`, vpd: '888', employeeNumber: String(62_000_000 + i) }));
       const [a, b] = await Promise.all([importRows(rows('race.imp.a')), importRows(rows('race.imp.b'))]);
       expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
       const results = [a.json(), b.json()];

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { AuditEvent } from '../../src/database/audit-event.entity';
 import { UNMATCHED_PATH } from '../../src/common/logging/logging.module';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { OPS_KEY, PORTAL_KEY, startTestApp, TestApp } from '../support/test-env';
 
@@ -117,20 +117,21 @@ describe('HTTP hardening', () => {
   });
 
   it("should keep the server's own request id in the audit row and the caller's beside it", async () => {
-    const send = (employeeNumber: string) =>
+    // Two people, two portal accounts (one person per VPD per account).
+    const send = (employeeNumber: string, user = 'hr.three') =>
       inject({
         method: 'POST',
-        url: '/v1/users/hr.three/esr-mappings',
+        url: `/v1/users/${user}/esr-mappings`,
         headers: { ...portal, 'content-type': 'application/json', 'x-request-id': 'portal-chosen-id' },
         payload: JSON.stringify({ vpd: '979', employeeNumber }),
       });
-    const [a, b] = [await send('68114448'), await send('15647519')];
+    const [a, b] = [await send('68114448'), await send('15647519', 'hr.four')];
     expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
     expect(a.headers['x-request-id']).toBe('portal-chosen-id');
     const rows = await t.app
       .get<DataSource>(getDataSourceToken())
       .getRepository(AuditEvent)
-      .find({ where: { type: 'MAPPING_CREATED', subjectUserId: 'hr.three' } });
+      .find({ where: { type: 'MAPPING_CREATED', subjectUserId: In(['hr.three', 'hr.four']) } });
     expect(rows).toHaveLength(2);
     expect(rows.map((r) => r.callerRequestId)).toEqual(['portal-chosen-id', 'portal-chosen-id']);
     expect(rows[0].requestId).toMatch(/^[0-9a-f-]{36}$/);

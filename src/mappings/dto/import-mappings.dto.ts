@@ -48,7 +48,14 @@ export class ImportEsrMappingsDto {
   items!: unknown[];
 }
 
-export const IMPORT_ROW_ERRORS = ['VALIDATION_FAILED', 'ESR_RECORD_MAPPED_TO_OTHER_USER', 'ESR_RECORD_NOT_FOUND', 'FORBIDDEN'] as const;
+export const IMPORT_ROW_ERRORS = [
+  'VALIDATION_FAILED',
+  'ESR_RECORD_MAPPED_TO_OTHER_USER',
+  'ESR_USER_ALREADY_MAPPED_IN_VPD',
+  'ESR_RECORD_NOT_FOUND',
+  'VPD_NOT_SERVED',
+  'FORBIDDEN',
+] as const;
 export type ImportRowErrorCode = (typeof IMPORT_ROW_ERRORS)[number];
 
 export class ImportRowErrorDto {
@@ -61,14 +68,19 @@ export class ImportRowErrorDto {
       'VALIDATION_FAILED: the row breaks a format rule, or its portal user would exceed the maximum number of ' +
       'mappings (see details). ESR_RECORD_MAPPED_TO_OTHER_USER: the VPD + employee number already belongs to another ' +
       'portal user (in the database, or in another row of this import for a different portal user: the first such row wins). ' +
-      'ESR_RECORD_NOT_FOUND: ESR has no record with that employee number in that VPD.',
+      'ESR_USER_ALREADY_MAPPED_IN_VPD: the portal user already has another record in that VPD (in the database, or an ' +
+      'earlier row of this import), named in the message and details. ESR_RECORD_NOT_FOUND: ESR has no record with that ' +
+      'employee number in that VPD. VPD_NOT_SERVED: ESR does not list the VPD or this gateway does not serve it (no ESR call).',
   })
   error!: ImportRowErrorCode;
 
   @ApiProperty({ example: 'Please enter an employee number and vpd' })
   message!: string;
 
-  @ApiPropertyOptional({ type: [ErrorDetailDto], description: 'Per-field problems of a VALIDATION_FAILED row' })
+  @ApiPropertyOptional({
+    type: [ErrorDetailDto],
+    description: 'Per-field problems of a VALIDATION_FAILED row, or the record an ESR_USER_ALREADY_MAPPED_IN_VPD row collides with',
+  })
   details?: ErrorDetailDto[];
 
   @ApiPropertyOptional({
