@@ -60,6 +60,7 @@ export async function startSecured(mode: ModeName, esr: EsrForGateway): Promise<
       REDIS_KEY_PREFIX: prefix.prefix,
       API_KEYS: TEST_API_KEYS,
       AUDIT_HMAC_SECRET: AUDIT_SECRET,
+      ALLOW_INSECURE_HTTP: 'true',
       ESR_BASE_URL: esr.url,
       ESR_CLIENT_ID: ESR_CLIENT.id,
       ESR_CLIENT_SECRET: ESR_CLIENT.secret,
