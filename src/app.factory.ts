@@ -121,11 +121,15 @@ export async function createApp(env: Environment = process.env, options: { buffe
   try {
     // Nest's own lines are held until pino is attached; a failed build never prints them (nor Nest's
     // coloured trace): the error reaches the caller, which reports it (startup-failure.ts).
-    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, esr), createFastifyAdapter(config.settings.http.trustProxy), {
-      bufferLogs: options.bufferLogs ?? true,
-      autoFlushLogs: false,
-      abortOnError: false,
-    });
+    const app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot(config, esr),
+      createFastifyAdapter(config.settings.http.trustProxy),
+      {
+        bufferLogs: options.bufferLogs ?? true,
+        autoFlushLogs: false,
+        abortOnError: false,
+      },
+    );
     app.useLogger(app.get(Logger));
     app.flushLogs();
     return await configureApp(app);

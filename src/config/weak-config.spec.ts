@@ -45,7 +45,9 @@ describe('weak configuration outside local mode', () => {
     expect(problemsOf(withDefault)).toEqual([
       'ESR_CLIENT_SECRET: must be set outside local mode (its default is the built-in sandbox secret)',
     ]);
-    expect(problemsOf({ ...PRODUCTION, ESR_CLIENT_SECRET: 'short' })).toEqual([expect.stringMatching(/^ESR_CLIENT_SECRET: must be at least 16/)]);
+    expect(problemsOf({ ...PRODUCTION, ESR_CLIENT_SECRET: 'short' })).toEqual([
+      expect.stringMatching(/^ESR_CLIENT_SECRET: must be at least 16/),
+    ]);
     expect(problemsOf({ ...withDefault, ESR_CLIENT_AUTH: 'private_key_jwt' }).filter((p) => p.startsWith('ESR_CLIENT_SECRET'))).toEqual([]);
   });
 
@@ -58,7 +60,9 @@ describe('weak configuration outside local mode', () => {
       WEBHOOK_SECRET: `whsec_${Buffer.from('webhook-signing-key-0123456789ab').toString('base64')}`,
     };
     expect(problemsOf(insecure)).toEqual(
-      ['ESR_BASE_URL', 'ESR_TOKEN_URL', 'WEBHOOK_URL'].map((name) => `${name}: must be an https:// URL outside local mode (or set ALLOW_INSECURE_HTTP=true, e.g. for a test set-up)`),
+      ['ESR_BASE_URL', 'ESR_TOKEN_URL', 'WEBHOOK_URL'].map(
+        (name) => `${name}: must be an https:// URL outside local mode (or set ALLOW_INSECURE_HTTP=true, e.g. for a test set-up)`,
+      ),
     );
     const allowed = { ...insecure, ALLOW_INSECURE_HTTP: 'true' };
     expect(problemsOf(allowed)).toEqual([]);

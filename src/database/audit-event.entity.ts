@@ -11,6 +11,7 @@ export const AUDIT_EVENT_TYPES = [
   'SYNC_REMOVALS_HELD',
   'SYNC_REMOVALS_APPROVED',
   'SYNC_REMOVALS_REJECTED',
+  'AUTH_FAILED',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -16,6 +16,7 @@
  *   esr:budget                         ZSET   ESR's rate budget shared by every replica (TTL)
  *   map:seq                            STRING the mapping mirror's version counter
  *   map:u:<portalUserId>               HASH   a portal user's mirrored mappings (redis-mirror.scripts.ts)
+ *   status:session:<id>                STRING a status page session (JSON, TTL; status-session-store.ts)
  */
 const VPD = 'sync:vpd:';
 const MIRROR_ENTRY = 'map:u:';
@@ -103,6 +104,11 @@ export class RedisKeySpace {
 
   rateWindow(key: string): string {
     return this.key(`rate:${key}`);
+  }
+
+  /** A status page session (STRING, JSON, TTL). */
+  statusSession(id: string): string {
+    return this.key(`status:session:${id}`);
   }
 
   /** ESR's rate budget, one window for every replica (redis-esr-budget.scripts.ts). */

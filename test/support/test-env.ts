@@ -120,7 +120,9 @@ export async function startTestApp(
     .overrideProvider(Clock)
     .useValue(clock);
   const moduleRef = await (options.override ? options.override(builder) : builder).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config.settings.http.trustProxy), { logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config.settings.http.trustProxy), {
+    logger: false,
+  });
   await configureApp(app);
   options.beforeInit?.(app);
   await app.init();
