@@ -31,8 +31,8 @@ const MAX_KEY_IDS = 20;
  * readiness): counts each failure per client address in AuthFailureThrottle (shared across replicas)
  * and audits it as AUTH_FAILED, aggregated per address per AUDIT_REFUSAL_WINDOW: one row per address
  * and window with the count, first and last time, the surfaces and any key ids named, updated while
- * failures are allowed (at most AUTH_FAILURES_PER_MINUTE a minute, fewer with backoff) and once more
- * when the address is first refused; refused attempts write nothing. An attack writes a bounded
+ * failures are counted (at most AUTH_FAILURES_PER_MINUTE a minute, then a growing block) and marked
+ * refused (outcome RATE_LIMITED, refusedAt, retryAfterSeconds) when a block starts; refused attempts write nothing. An attack writes a bounded
  * number of rows and updates. A Redis or database failure never turns a 401 into a 500: it is logged.
  */
 @Injectable()
@@ -63,17 +63,17 @@ export class AuthFailureRecorder extends AuthFailures {
       decision = await this.throttle.fail(attempt.address);
     } catch (error) {
       this.logger.warn({ msg: 'failed key not counted: the rate counter is unavailable', error: (error as Error).message });
-      decision = { refusedForSeconds: 0, firstRefusal: false };
+      decision = { counted: true, refusedForSeconds: 0, blockedNow: false };
     }
-    if (decision.refusedForSeconds === 0 || decision.firstRefusal)
-      await this.audit(attempt, decision.refusedForSeconds).catch((error: unknown) =>
-        this.logger.warn({ msg: 'AUTH_FAILED not audited', error: (error as Error).message }),
+    if (decision.counted || decision.blockedNow)
+      await this.audit(attempt, decision.counted, decision.blockedNow ? this.throttle.refusedFor(attempt.address) : 0).catch(
+        (error: unknown) => this.logger.warn({ msg: 'AUTH_FAILED not audited', error: (error as Error).message }),
       );
     return decision.refusedForSeconds;
   }
 
   /** Adds one failure (or the refusal) to the address's row of this window, or starts one. */
-  private async audit(attempt: FailedAuth, refusedForSeconds: number): Promise<void> {
+  private async audit(attempt: FailedAuth, counted: boolean, refusedForSeconds: number): Promise<void> {
     const now = this.clock.now();
     const recent = await this.events
       .createQueryBuilder('e')
@@ -85,7 +85,7 @@ export class AuthFailureRecorder extends AuthFailures {
       .orderBy('e.id', 'DESC')
       .limit(1)
       .getOne();
-    const details = merge(recent?.details as AuthFailedDetails | undefined, attempt, now, refusedForSeconds);
+    const details = merge(recent?.details as AuthFailedDetails | undefined, attempt, now, counted, refusedForSeconds);
     if (!recent) {
       const row: Partial<AuditEvent> = {
         type: 'AUTH_FAILED',
@@ -107,12 +107,17 @@ export class AuthFailureRecorder extends AuthFailures {
   }
 }
 
-function merge(previous: AuthFailedDetails | undefined, attempt: FailedAuth, now: Date, refusedForSeconds: number): AuthFailedDetails {
+function merge(
+  previous: AuthFailedDetails | undefined,
+  attempt: FailedAuth,
+  now: Date,
+  counted: boolean,
+  refusedForSeconds: number,
+): AuthFailedDetails {
   const at = now.toISOString();
-  const counted = refusedForSeconds > 0 ? 0 : 1;
   const details: AuthFailedDetails = previous
-    ? { ...previous, count: previous.count + counted, lastAt: at }
-    : { clientAddress: attempt.address, count: counted, firstAt: at, lastAt: at, surfaces: [], keyIds: [] };
+    ? { ...previous, count: previous.count + (counted ? 1 : 0), lastAt: at }
+    : { clientAddress: attempt.address, count: counted ? 1 : 0, firstAt: at, lastAt: at, surfaces: [], keyIds: [] };
   if (!details.surfaces.includes(attempt.surface)) details.surfaces = [...details.surfaces, attempt.surface];
   if (attempt.keyId && !details.keyIds.includes(attempt.keyId) && details.keyIds.length < MAX_KEY_IDS)
     details.keyIds = [...details.keyIds, attempt.keyId];
