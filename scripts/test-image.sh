@@ -127,11 +127,12 @@ SANDBOX_PORT=18402 SANDBOX_HOST=127.0.0.1 SANDBOX_CLIENT_ID=esr-img SANDBOX_CLIE
   node dist/sandbox/main.js > "$IMAGE_CACHE/sandbox.log" 2>&1 &
 sandbox_pid=$!
 if wait_ready http://127.0.0.1:18402/sandbox 20; then pass "ESR sandbox started on its own (npm run sandbox) on 127.0.0.1:18402"; else cat "$IMAGE_CACHE/sandbox.log"; fail "ESR sandbox"; fi
-# Everything production mode needs, set explicitly (works before and after the service's fail-closed rules).
+# Everything production mode needs, set explicitly (works before and after the service's fail-closed rules);
+# the sandbox is plain http:// on 127.0.0.1, which production mode allows only with ALLOW_INSECURE_HTTP=true.
 prod_env=(-e NODE_ENV=production -e HOST=127.0.0.1 -e PORT=18403
   -e "DATABASE_URL=postgres://postgres@127.0.0.1:5432/$db" -e REDIS_URL=redis://127.0.0.1:6379 -e "REDIS_KEY_PREFIX=$prefix"
   -e "API_KEYS=imgportal:$portal_key:portal,imgops:$ops_key:ops" -e "AUDIT_HMAC_SECRET=$(secret)"
-  -e ESR_BASE_URL=http://127.0.0.1:18402 -e ESR_CLIENT_ID=esr-img -e "ESR_CLIENT_SECRET=$client_secret"
+  -e ESR_BASE_URL=http://127.0.0.1:18402 -e ALLOW_INSECURE_HTTP=true -e ESR_CLIENT_ID=esr-img -e "ESR_CLIENT_SECRET=$client_secret"
   -e SYNC_ENABLED=false -e SHUTDOWN_GRACE_PERIOD=PT15S)
 t=$SECONDS
 check "production mode: the chart Job's migration command (node dist/database/migrate.js) exits 0 ($db)" \

@@ -26,9 +26,12 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 /** Routes with a larger body limit (contract: the import route takes 1 MiB). */
 export const ROUTE_BODY_LIMITS: Readonly<Record<string, number>> = { [IMPORT_ROUTE]: IMPORT_BODY_LIMIT_BYTES };
 
-export function createFastifyAdapter(): FastifyAdapter {
+/** @param trustProxy TRUST_PROXY (HttpSettings): proxies whose X-Forwarded-For sets request.ip; none by default. */
+export function createFastifyAdapter(trustProxy: readonly string[] = []): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // request.ip (throttling of failed keys, audit, request logs) is the peer unless it is a trusted proxy.
+    trustProxy: trustProxy.length > 0 ? [...trustProxy] : false,
     // portalUserId may be 128 characters, URL-encoded up to three times as long.
     routerOptions: { maxParamLength: 512 },
     // The server's own id for every request (logs, audit); the caller's X-Request-Id is kept beside it.
@@ -118,11 +121,15 @@ export async function createApp(env: Environment = process.env, options: { buffe
   try {
     // Nest's own lines are held until pino is attached; a failed build never prints them (nor Nest's
     // coloured trace): the error reaches the caller, which reports it (startup-failure.ts).
-    const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, esr), createFastifyAdapter(), {
-      bufferLogs: options.bufferLogs ?? true,
-      autoFlushLogs: false,
-      abortOnError: false,
-    });
+    const app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot(config, esr),
+      createFastifyAdapter(config.settings.http.trustProxy),
+      {
+        bufferLogs: options.bufferLogs ?? true,
+        autoFlushLogs: false,
+        abortOnError: false,
+      },
+    );
     app.useLogger(app.get(Logger));
     app.flushLogs();
     return await configureApp(app);

@@ -26,7 +26,9 @@ function logStarted(app: NestFastifyApplication, logger: Logger): void {
         `${app.get(AuditSettings).usesLocalKey ? 'a fixed audit key, ' : ''}the built-in ESR sandbox (simulated data). ` +
         'For local use only; set NODE_ENV=production, DATABASE_URL or ESR_BASE_URL to leave local mode.',
     );
-  else logger.log(`esr-gateway listening on ${where}, ESR at ${new URL(app.get(EsrSettings).baseUrl as string).origin}`);
+  for (const warning of http.insecureWarnings) logger.warn(warning);
+  if (!app.get(LocalMode).enabled)
+    logger.log(`esr-gateway listening on ${where}, ESR at ${new URL(app.get(EsrSettings).baseUrl as string).origin}`);
 }
 
 async function bootstrap(): Promise<void> {

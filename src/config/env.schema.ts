@@ -21,6 +21,8 @@ import { parseIsoDuration } from '../domain/duration';
 import { ESR_ASSERTION_ALGORITHMS, ESR_CLIENT_AUTH_METHODS, esrClientAuthProblems } from './esr-client-auth';
 import { resolveSecretFiles } from './secret-files';
 import { webhookSecretProblems } from './webhook-secret';
+import { SANDBOX_CLIENT_SECRET, weakConfigProblems } from './weak-config';
+import { trustProxyProblems } from './trust-proxy';
 import { VPD_LIST } from '../domain/identifiers';
 import { UK_ZONE } from '../domain/uk-time';
 import { OptionalHostPortList, REDIS_OPTIONAL_VARIABLES, redisTopologyProblems } from './redis-topology.schema';
@@ -152,7 +154,7 @@ export class EnvironmentVariables {
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'ESR_BASE_URL must be an http(s) URL' })
   ESR_BASE_URL?: string;
   @IsString() @MinLength(1) @MaxLength(256) ESR_CLIENT_ID = 'esr-gateway-sandbox';
-  @IsString() @MinLength(1) @MaxLength(512) ESR_CLIENT_SECRET = 'sandbox-secret';
+  @IsString() @MinLength(1) @MaxLength(512) ESR_CLIENT_SECRET = SANDBOX_CLIENT_SECRET;
   @IsString() @MaxLength(256) ESR_SCOPE = 'esr.read';
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -228,6 +230,12 @@ export class EnvironmentVariables {
   @IsIsoDuration({ min: 'PT1S', max: 'PT5M' }) HTTP_REQUEST_TIMEOUT = 'PT30S';
   @IsIsoDuration({ min: 'PT1S', max: 'PT5M' }) HTTP_CONNECTION_TIMEOUT = 'PT30S';
   @Transform(toBool) @IsBoolean() DOCS_ENABLED = true;
+  /** Proxies whose X-Forwarded-For names the client address (trust-proxy.ts); unset: none. */
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(4096) TRUST_PROXY?: string;
+  /** Allow http:// ESR and webhook URLs outside local mode (weak-config.ts; a warning at start). */
+  @Transform(toBool) @IsBoolean() ALLOW_INSECURE_HTTP = false;
+  /** Failed API keys or sign-ins allowed per client address per minute before 429 (then backoff). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(10_000) AUTH_FAILURES_PER_MINUTE = 10;
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
@@ -258,6 +266,7 @@ export class EnvironmentVariables {
   @MinLength(32, { message: 'STATUS_PAGE_SESSION_SECRET must be at least 32 characters' })
   STATUS_PAGE_SESSION_SECRET?: string;
   @IsIsoDuration({ min: 'PT1M', max: 'P1D' }) STATUS_PAGE_SESSION_TTL = 'PT8H';
+  @IsIsoDuration({ min: 'PT1M', max: 'P1D' }) STATUS_PAGE_IDLE_TIMEOUT = 'PT30M';
 
   @Transform(toInt) @IsInt() @Min(0) @Max(2 ** 31 - 1) SANDBOX_SEED = 1;
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) SANDBOX_VPD_COUNT = 3;
@@ -341,6 +350,7 @@ export function validateEnvironment(input: Record<string, unknown>): Environment
     'HTTPS_PROXY',
     'HTTP_PROXY',
     'NO_PROXY',
+    'TRUST_PROXY',
   ]);
   const relevant = Object.fromEntries(Object.entries(raw).filter(([k]) => known.includes(k)));
   const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
@@ -351,7 +361,8 @@ export function validateEnvironment(input: Record<string, unknown>): Environment
   if (!problems.some((p) => p.startsWith('ESR_CLIENT_'))) problems.push(...esrClientAuthProblems(env));
   // The mode is only decided on valid values: a bad NODE_ENV, DATABASE_URL or ESR_BASE_URL is fixed first.
   if (!problems.some((p) => MODE_VARIABLES.some((name) => p.startsWith(name)))) problems.push(...failClosedProblems(env));
-  problems.push(...redisTopologyProblems(env));
+  problems.push(...redisTopologyProblems(env), ...trustProxyProblems(env.TRUST_PROXY));
+  if (!problems.some((p) => MODE_VARIABLES.some((name) => p.startsWith(name)))) problems.push(...weakConfigProblems(env, isLocalMode(env)));
   if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET: must be set when WEBHOOK_URL is set (events are signed)');
   if (!problems.some((p) => p.startsWith('WEBHOOK_SECRET'))) problems.push(...webhookSecretProblems(env.WEBHOOK_SECRET, isLocalMode(env)));
   // The status page's session cookies are signed with STATUS_PAGE_SESSION_SECRET; outside local mode

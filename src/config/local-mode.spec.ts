@@ -8,7 +8,8 @@ const SET = {
   NODE_ENV: 'production',
   DATABASE_URL: 'postgres://u@db:5432/gw',
   ESR_BASE_URL: 'https://esr.example.nhs.uk/api',
-  API_KEYS: 'portal1:portal-secret-1:portal',
+  API_KEYS: 'portal1:portal-secret-0001:portal',
+  ESR_CLIENT_SECRET: 'esr-client-secret-0001',
   AUDIT_HMAC_SECRET: '0123456789abcdef0123',
 };
 
@@ -71,6 +72,7 @@ describe('Local mode and failing closed', () => {
         ...(esr ? { ESR_BASE_URL: SET.ESR_BASE_URL } : {}),
         ...(apiKeys ? { API_KEYS: SET.API_KEYS } : {}),
         ...(auditKey ? { AUDIT_HMAC_SECRET: SET.AUDIT_HMAC_SECRET } : {}),
+        ESR_CLIENT_SECRET: SET.ESR_CLIENT_SECRET,
       };
       const result = outcome(env);
 
@@ -116,8 +118,8 @@ describe('Local mode and failing closed', () => {
     ['portal1:1234567:portal', false],
     ['portal1:12345678:portal', true],
     ['portal1:12345678:portal,ops1:short:ops', false],
-  ])('should accept API_KEYS=%s only when every secret has at least 8 characters (%s)', (keys, accepted) => {
-    const result = outcome({ ...SET, API_KEYS: keys });
+  ])('should accept API_KEYS=%s in local mode only when every secret has at least 8 characters (%s)', (keys, accepted) => {
+    const result = outcome({ API_KEYS: keys });
     if (accepted) expect(result).toBe('started');
     else expect(result).toEqual([expect.stringMatching(/^API_KEYS is invalid: .*secret shorter than 8 characters/)]);
   });

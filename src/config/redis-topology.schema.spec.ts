@@ -4,7 +4,8 @@ import { RedisSettings } from './settings/redis.settings';
 const DEPLOYED = {
   DATABASE_URL: 'postgres://u@db:5432/gw',
   ESR_BASE_URL: 'https://esr.example.nhs.uk/api',
-  API_KEYS: 'portal1:portal-secret-1:portal',
+  API_KEYS: 'portal1:portal-secret-0001:portal',
+  ESR_CLIENT_SECRET: 'esr-client-secret-0001',
   AUDIT_HMAC_SECRET: '0123456789abcdef0123',
 };
 

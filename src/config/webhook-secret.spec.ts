@@ -8,7 +8,8 @@ const whsec = (bytes: number) => `whsec_${randomBytes(bytes).toString('base64')}
 const DEPLOYED = {
   DATABASE_URL: 'postgres://u@db:5432/gw',
   ESR_BASE_URL: 'https://esr.example.nhs.uk/api',
-  API_KEYS: 'portal1:portal-secret-1:portal',
+  API_KEYS: 'portal1:portal-secret-0001:portal',
+  ESR_CLIENT_SECRET: 'esr-client-secret-0001',
   AUDIT_HMAC_SECRET: '0123456789abcdef0123',
   WEBHOOK_URL: 'https://portal.example/hook',
 };

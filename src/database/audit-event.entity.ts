@@ -14,6 +14,7 @@ export const AUDIT_EVENT_TYPES = [
   'SYNC_REMOVALS_REJECTED',
   'PERSONAL_DATA_READ',
   'ACCESS_REVIEW_EXPORTED',
+  'AUTH_FAILED',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

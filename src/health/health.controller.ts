@@ -1,8 +1,9 @@
-import { Controller, Get, Header, HttpException, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpException, Inject, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorFunction, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/auth.decorators';
+import { ReadinessViewer } from './readiness-viewer';
 import { StoreHealth } from '../role-store/store-health';
 import { LifecycleService } from './lifecycle.service';
 
@@ -18,6 +19,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(StoreHealth) private readonly store: StoreHealth,
     private readonly lifecycle: LifecycleService,
+    private readonly viewer: ReadinessViewer,
   ) {}
 
   @Get('live')
@@ -30,8 +32,12 @@ export class HealthController {
   @Get('ready')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ description: 'The database and (where configured) Redis answer.' })
-  @ApiServiceUnavailableResponse({ description: 'Something the service needs is down; the body names it.' })
-  async ready(@Res() reply: FastifyReply): Promise<void> {
+  @ApiServiceUnavailableResponse({
+    description: 'Something the service needs is down; the body names the failed checks (their errors only with an ops key).',
+  })
+  async ready(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    // Who may see the checks' errors (addresses, messages) is decided first: a failed key is throttled like any other.
+    const detailed = await this.viewer.isOps(request);
     const checks: HealthIndicatorFunction[] = [() => this.db.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS)];
     if (this.store.kind === 'redis')
       checks.push(() =>
@@ -64,6 +70,15 @@ export class HealthController {
         checks: result.error,
       };
     }
-    await reply.status(status).send(result);
+    await reply.status(status).send(detailed ? result : publicView(result));
   }
+}
+
+/** Without an ops key: the status and the names of the failed checks, never their errors (addresses, messages). */
+function publicView(result: Record<string, unknown>): Record<string, unknown> {
+  const { status, message, failed, shuttingDown } = result;
+  const error = typeof result.error === 'string' ? result.error : undefined;
+  const up = Object.keys((result.info as Record<string, unknown> | undefined) ?? {});
+  const info = Object.fromEntries(up.map((name) => [name, { status: 'up' }]));
+  return Object.fromEntries(Object.entries({ status, info, error, message, failed, shuttingDown }).filter(([, v]) => v !== undefined));
 }

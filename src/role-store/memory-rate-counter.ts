@@ -16,6 +16,8 @@ export class MemoryRateCounter extends RateCounter {
   async hit(key: string, windowMs: number, amount = 1): Promise<RateWindow> {
     const now = this.clock.nowMs();
     const entry = liveEntry(this.counters, key, now) ?? { value: 0, expiresAt: now + windowMs };
+    // As in Redis (HIT_WINDOW): a window still at zero (only peeked at, amount 0) starts again with this hit.
+    if (entry.value === 0) entry.expiresAt = now + windowMs;
     entry.value += amount;
     this.counters.set(key, entry);
     if (this.counters.size > SWEEP_ABOVE) this.sweep(now);

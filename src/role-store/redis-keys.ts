@@ -19,6 +19,7 @@
  *                                             id's canonical lower-case form (the older `map:u:` entries, from
  *                                             before ids were canonical, are never read: docs/operations.md)
  *   map:neg                            ZSET   users without mappings, by when their empty answer expires (capped, TTL)
+ *   status:session:<id>                STRING a status page session (JSON, TTL; status-session-store.ts)
  */
 const VPD = 'sync:vpd:';
 const MIRROR_ENTRY = 'map:c:';
@@ -109,6 +110,11 @@ export class RedisKeySpace {
 
   rateWindow(key: string): string {
     return this.key(`rate:${key}`);
+  }
+
+  /** A status page session (STRING, JSON, TTL). */
+  statusSession(id: string): string {
+    return this.key(`status:session:${id}`);
   }
 
   /** ESR's rate budget, one window for every replica (redis-esr-budget.scripts.ts). */

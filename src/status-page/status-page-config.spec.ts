@@ -4,8 +4,9 @@ import { StatusPageSettings } from '../config/settings/status-page.settings';
 const PG = {
   DATABASE_URL: 'postgres://db/esr',
   ESR_BASE_URL: 'https://esr.example.nhs.uk',
-  API_KEYS: 'ops1:ops-secret-1:ops',
+  API_KEYS: 'ops1:ops-secret-000001:ops',
   AUDIT_HMAC_SECRET: 'audit-secret-0123456789',
+  ESR_CLIENT_SECRET: 'esr-client-secret-0001',
 };
 const SECRET = 'a-status-page-secret-of-32-chars-or-more';
 const statusPage = (env: Record<string, string>) => new StatusPageSettings(validateEnvironment(env));

@@ -6,6 +6,7 @@ import { PageRequest, PageResult, StatusPageService } from './status-page.servic
 import { STATUS_PAGE_CSP } from './status-page-view';
 
 const asPageRequest = (req: FastifyRequest): PageRequest => ({
+  address: req.ip,
   cookie: req.headers.cookie,
   origin: req.headers.origin,
   host: req.headers.host,
@@ -26,13 +27,13 @@ export class StatusPageController {
   @Post('sign-in')
   @HttpCode(303)
   async signIn(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await send(reply, this.service.signIn(asPageRequest(req), req.body));
+    await send(reply, await this.service.signIn(asPageRequest(req), req.body));
   }
 
   @Post('sign-out')
   @HttpCode(303)
   async signOut(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await send(reply, this.service.signOut(asPageRequest(req)));
+    await send(reply, await this.service.signOut(asPageRequest(req)));
   }
 }
 
@@ -46,5 +47,6 @@ async function send(reply: FastifyReply, result: PageResult): Promise<void> {
     .header('Content-Security-Policy', STATUS_PAGE_CSP);
   if (result.setCookie) void reply.header('Set-Cookie', result.setCookie);
   if (result.location) void reply.header('Location', result.location);
+  if (result.retryAfterSeconds) void reply.header('Retry-After', String(result.retryAfterSeconds));
   await reply.type('text/html; charset=utf-8').send(result.html ?? '');
 }

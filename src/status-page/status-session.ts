@@ -1,25 +1,39 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyRing, KeyHolder } from '../common/auth/api-key-ring';
+import type { StatusSessionStore, StoredSession } from './status-session-store';
 
 export const SESSION_COOKIE = 'esr_status_session';
 
+/** How long a session lives: absolutely (from sign-in) and unused. */
+export interface SessionLimits {
+  ttlMs: number;
+  idleMs: number;
+}
+
+/** A session's last use is written at most this often (the page refreshes itself every few seconds). */
+const MAX_TOUCH_INTERVAL_MS = 60_000;
+
 /**
- * Sign-in and sessions of the ops status page, with node:crypto only. A session cookie is
- * `v1.<api key id>.<expiry ms>.<HMAC-SHA256>`: signed with the session secret, expiring, and valid
- * only while its key is still configured with the ops scope (removing a key ends its sessions).
+ * Sign-in and sessions of the ops status page. Sessions are held server-side (StatusSessionStore:
+ * Redis, or this process); the cookie is `v2.<random session id>.<HMAC-SHA256>` signed with the session
+ * secret. A session is valid while it is in the store, before its absolute end (ttlMs) and its idle
+ * end (idleMs after its last use), while its key is still configured with the ops scope and the same
+ * secret, and while the session secret is the one it was signed with. Sign-out deletes it.
  * The key presented at sign-in is matched by the ApiKeyRing, as the API guard matches it.
- * Pure apart from the clock passed in.
  */
 export class StatusSessions {
   private readonly secret: Buffer;
+  private readonly secretFingerprint: string;
 
   constructor(
     private readonly keys: ApiKeyRing,
     /** Undefined in local mode: a random secret for this process (sessions end with it). */
     secret: string | undefined,
-    readonly ttlMs: number,
+    private readonly store: StatusSessionStore,
+    readonly limits: SessionLimits,
   ) {
     this.secret = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+    this.secretFingerprint = createHash('sha256').update('status-session-secret:').update(this.secret).digest('base64url').slice(0, 22);
   }
 
   /** The ops key presented in the sign-in form, or undefined (unknown key, no ops scope, or restricted to some VPDs). */
@@ -29,31 +43,69 @@ export class StatusSessions {
     return found && showsEveryVpd(found) ? found : undefined;
   }
 
-  /** A cookie value for a signed-in key. */
-  issue(keyId: string, nowMs: number): string {
-    const body = `v1.${keyId}.${nowMs + this.ttlMs}`;
-    return `${body}.${this.sign(body)}`;
+  /** Starts a session for a signed-in key: the cookie value. */
+  async issue(keyId: string, nowMs: number): Promise<string> {
+    const id = randomBytes(24).toString('base64url');
+    const session: StoredSession = {
+      keyId,
+      keyFingerprint: this.keyFingerprint(keyId) ?? '',
+      secretFingerprint: this.secretFingerprint,
+      createdAtMs: nowMs,
+      lastSeenAtMs: nowMs,
+      expiresAtMs: nowMs + this.limits.ttlMs,
+    };
+    await this.store.put(id, session, Math.min(this.limits.ttlMs, this.limits.idleMs));
+    return `v2.${id}.${this.sign(id)}`;
   }
 
-  /** The key id of a valid, unexpired session whose key still has the ops scope; else undefined. */
-  verify(cookie: string | undefined, nowMs: number): string | undefined {
-    const match = /^v1\.([A-Za-z0-9._-]{1,64})\.(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(cookie ?? '');
+  /** The key id of a valid session (see the class); else undefined, and an ended session is deleted. */
+  async verify(cookie: string | undefined, nowMs: number): Promise<string | undefined> {
+    const id = this.sessionId(cookie);
+    if (!id) return undefined;
+    const session = await this.store.get(id);
+    if (!session) return undefined;
+    if (!this.isValid(session, nowMs)) {
+      await this.store.delete(id);
+      return undefined;
+    }
+    if (nowMs - session.lastSeenAtMs >= Math.min(this.limits.idleMs / 10, MAX_TOUCH_INTERVAL_MS))
+      await this.store.put(id, { ...session, lastSeenAtMs: nowMs }, Math.min(session.expiresAtMs - nowMs, this.limits.idleMs));
+    return session.keyId;
+  }
+
+  /** Ends the session of this cookie (sign-out), if it is one of ours. */
+  async end(cookie: string | undefined): Promise<void> {
+    const id = this.sessionId(cookie);
+    if (id) await this.store.delete(id);
+  }
+
+  private isValid(session: StoredSession, nowMs: number): boolean {
+    if (session.expiresAtMs <= nowMs || session.lastSeenAtMs + this.limits.idleMs <= nowMs) return false;
+    if (session.secretFingerprint !== this.secretFingerprint) return false;
+    const key = this.keys.byId(session.keyId);
+    if (!key || !showsEveryVpd(key)) return false;
+    const fingerprint = this.keyFingerprint(session.keyId);
+    return fingerprint !== undefined && fingerprint === session.keyFingerprint;
+  }
+
+  /** The session id of a well-formed cookie with a valid signature, else undefined. */
+  private sessionId(cookie: string | undefined): string | undefined {
+    const match = /^v2\.([A-Za-z0-9_-]{32})\.([A-Za-z0-9_-]{43})$/.exec(cookie ?? '');
     if (!match) return undefined;
-    const [, keyId, expiry, sig] = match;
-    const expected = Buffer.from(this.sign(`v1.${keyId}.${expiry}`));
-    if (!timingSafeEqual(expected, Buffer.from(sig))) return undefined;
-    if (Number(expiry) <= nowMs) return undefined;
-    const key = this.keys.byId(keyId);
-    return key && showsEveryVpd(key) ? keyId : undefined;
+    const [, id, sig] = match;
+    return timingSafeEqual(Buffer.from(this.sign(id)), Buffer.from(sig)) ? id : undefined;
+  }
+
+  /** The key's secret as a session records it: an HMAC of its digest (a changed secret no longer matches). */
+  private keyFingerprint(keyId: string): string | undefined {
+    const digest = this.keys.secretDigest(keyId);
+    return digest && createHmac('sha256', this.secret).update('status-session-key:').update(digest).digest('base64url');
   }
 
   private sign(body: string): string {
-    return createHmac('sha256', this.secret).update(body).digest('base64url');
+    return createHmac('sha256', this.secret).update(`v2.${body}`).digest('base64url');
   }
 }
-
-/** The page shows every VPD: only unscoped ops keys sign in (a key restricted to some VPDs is refused like a portal key). */
-const showsEveryVpd = (key: KeyHolder): boolean => key.scopes.includes('ops') && key.vpds === undefined;
 
 /** The value of one cookie from a Cookie header. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
@@ -75,3 +127,6 @@ export function sessionCookie(value: string, maxAgeSeconds: number, secure: bool
     ...(secure ? ['Secure'] : []),
   ].join('; ');
 }
+
+/** The page shows every VPD, so only an ops key that acts in every VPD may see it. */
+const showsEveryVpd = (key: KeyHolder): boolean => key.scopes.includes('ops') && key.vpds === undefined;

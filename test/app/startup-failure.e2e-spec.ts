@@ -20,6 +20,7 @@ const UNREACHABLE_DATABASE = {
   API_KEYS: 'portal:0123456789abcdef:portal',
   AUDIT_HMAC_SECRET: '0123456789abcdef0123',
   ESR_BASE_URL: 'http://127.0.0.1:9',
+  ALLOW_INSECURE_HTTP: 'true',
 };
 
 describe('start-up failure (node dist/main.js)', () => {

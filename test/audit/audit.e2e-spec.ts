@@ -39,15 +39,6 @@ describe('Audit read API (PostgreSQL)', () => {
   const get = (query: string, headers: Record<string, string> = ops) =>
     t.app.inject({ method: 'GET', url: `/v1/audit/events${query}`, headers });
 
-  it('should need the ops scope', async () => {
-    expect((await get('', {})).statusCode).toBe(401);
-    expect((await get('', { authorization: 'Bearer nope-nope-nope' })).statusCode).toBe(401);
-    const forbidden = await get('', { authorization: `Bearer ${PORTAL_KEY}` });
-    expect(forbidden.statusCode).toBe(403);
-    expect(forbidden.json().error).toBe('FORBIDDEN');
-    expect((await get('', { authorization: `Bearer ${BOTH_KEY}` })).statusCode).toBe(200);
-  });
-
   it('should list events newest first with everything the audit holds', async () => {
     const res = await get('');
     expect(res.statusCode).toBe(200);
@@ -126,5 +117,17 @@ describe('Audit read API (PostgreSQL)', () => {
     const res = await get(query);
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ error: 'VALIDATION_FAILED', details: [{ field }] });
+  });
+
+  // Last: its failed keys are audited (AUTH_FAILED), which the listings above do not expect.
+  it('should need the ops scope, auditing the failed keys as one AUTH_FAILED event', async () => {
+    expect((await get('', {})).statusCode).toBe(401);
+    expect((await get('', { authorization: 'Bearer nope-nope-nope' })).statusCode).toBe(401);
+    const forbidden = await get('', { authorization: `Bearer ${PORTAL_KEY}` });
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.json().error).toBe('FORBIDDEN');
+    expect((await get('', { authorization: `Bearer ${BOTH_KEY}` })).statusCode).toBe(200);
+    const failed = (await get('?type=AUTH_FAILED')).json().items;
+    expect(failed).toEqual([expect.objectContaining({ type: 'AUTH_FAILED', actor: '127.0.0.1', repeatCount: 2 })]);
   });
 });

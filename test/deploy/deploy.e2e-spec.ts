@@ -326,8 +326,8 @@ describe('Helm chart esr-gateway', () => {
       DATABASE_MIGRATIONS_RUN: 'false',
       DATABASE_URL: 'postgres://esr:esr@postgres:5432/esr',
       REDIS_URL: 'redis://redis:6379/0',
-      API_KEYS: 'portal1:portal-secret-1:portal,ops1:ops-secret-1:ops',
-      ESR_CLIENT_SECRET: 'client-secret',
+      API_KEYS: 'portal1:portal-secret-0001:portal,ops1:ops-secret-00001:ops',
+      ESR_CLIENT_SECRET: 'client-secret-0001',
       AUDIT_HMAC_SECRET: 'audit-hmac-secret-0123456789',
     };
     expect(() => validateEnvironment(env)).not.toThrow();

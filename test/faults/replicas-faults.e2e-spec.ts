@@ -51,6 +51,7 @@ describe('Fault: gateways killed mid-sync, and several gateways on one Redis and
       REDIS_KEY_PREFIX: prefix.prefix,
       API_KEYS: TEST_API_KEYS,
       AUDIT_HMAC_SECRET: 'replicas-audit-hmac-secret-0123',
+      ALLOW_INSECURE_HTTP: 'true',
       ESR_BASE_URL: sandbox.url,
       ESR_VPDS: HOME_VPD,
       ESR_PAGE_SIZE: '500',

@@ -115,11 +115,14 @@ export async function startTestApp(
     SYNC_ENABLED: 'false',
     ...env,
   };
-  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(AppConfig.from(validateEnvironment(fullEnv)))] })
+  const config = AppConfig.from(validateEnvironment(fullEnv));
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(Clock)
     .useValue(clock);
   const moduleRef = await (options.override ? options.override(builder) : builder).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config.settings.http.trustProxy), {
+    logger: false,
+  });
   await configureApp(app);
   options.beforeInit?.(app);
   await app.init();

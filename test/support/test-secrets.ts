@@ -9,4 +9,8 @@ export const BOTH_KEY = 'both-test-key-0003';
 export const TEST_API_KEYS = `portal1:${PORTAL_KEY}:portal,ops1:${OPS_KEY}:ops,both1:${BOTH_KEY}:portal+ops`;
 export const TEST_AUDIT_HMAC_SECRET = 'test-audit-hmac-secret-0123456789';
 
-export const TEST_SECRETS_ENV = { API_KEYS: TEST_API_KEYS, AUDIT_HMAC_SECRET: TEST_AUDIT_HMAC_SECRET };
+/**
+ * The tests' ESR (the sandbox) and webhook receivers listen on plain http://127.0.0.1, and the sandbox
+ * takes its default client secret: ALLOW_INSECURE_HTTP=true lets both through outside local mode.
+ */
+export const TEST_SECRETS_ENV = { API_KEYS: TEST_API_KEYS, AUDIT_HMAC_SECRET: TEST_AUDIT_HMAC_SECRET, ALLOW_INSECURE_HTTP: 'true' };

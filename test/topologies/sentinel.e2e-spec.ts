@@ -64,6 +64,7 @@ describe('Redis Sentinel: two gateways across a failover', () => {
       REDIS_SENTINEL_PASSWORD: 'sentinel-secret-0123',
       API_KEYS: TEST_API_KEYS,
       AUDIT_HMAC_SECRET: 'sentinel-audit-hmac-secret-0123',
+      ALLOW_INSECURE_HTTP: 'true',
       ESR_BASE_URL: sandbox.url,
       ESR_VPDS: HOME_VPD,
       ESR_RATE_LIMIT_PER_SECOND: '15',

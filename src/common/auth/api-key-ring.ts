@@ -38,4 +38,9 @@ export class ApiKeyRing {
   byId(id: string): KeyHolder | undefined {
     return this.entries.find((entry) => entry.holder.id === id)?.holder;
   }
+
+  /** The SHA-256 of the secret of the key of this id (fingerprints: a status session ends when it changes), or undefined. */
+  secretDigest(id: string): Buffer | undefined {
+    return this.entries.find((entry) => entry.holder.id === id)?.digest;
+  }
 }

@@ -1,8 +1,6 @@
 import { EnvironmentVariables } from '../env.schema';
+import { LOCAL_AUDIT_HMAC_SECRET } from '../weak-config';
 import { ms } from './parse';
-
-/** The key search criteria are hashed with in local mode (never outside it: AUDIT_HMAC_SECRET is required there). */
-const LOCAL_AUDIT_HMAC_SECRET = 'local-development-audit-key';
 
 /** The audit trail: how criteria are hashed, how refusals are folded, how long events are kept. */
 export class AuditSettings {

@@ -10,7 +10,9 @@ export class StatusPageSettings {
   /** The session signing key; undefined means "local mode: make one per process". */
   readonly sessionSecret: string | undefined;
   readonly sessionTtlMs: number;
-  /** Cookies marked Secure (NODE_ENV=production). */
+  /** A session unused this long ends (STATUS_PAGE_IDLE_TIMEOUT), beside the absolute sessionTtlMs. */
+  readonly idleTimeoutMs: number;
+  /** Cookies marked Secure: whenever the service is not in local mode. */
   readonly secureCookie: boolean;
 
   constructor(env: EnvironmentVariables) {
@@ -19,6 +21,7 @@ export class StatusPageSettings {
     this.enabled = (env.STATUS_PAGE_ENABLED ?? (local || secret !== undefined)) && (local || secret !== undefined);
     this.sessionSecret = secret;
     this.sessionTtlMs = ms(env.STATUS_PAGE_SESSION_TTL);
-    this.secureCookie = env.NODE_ENV === 'production';
+    this.idleTimeoutMs = ms(env.STATUS_PAGE_IDLE_TIMEOUT);
+    this.secureCookie = !local;
   }
 }
