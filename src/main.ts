@@ -10,6 +10,8 @@ import { EsrSettings } from './config/settings/esr.settings';
 import { HttpSettings } from './config/settings/http.settings';
 import { LocalMode } from './config/settings/local-mode.settings';
 import { RedisSettings } from './config/settings/redis.settings';
+import { TracingSettings } from './config/settings/tracing.settings';
+import { tracingStarted } from './common/tracing/tracer';
 import { LifecycleService } from './health/lifecycle.service';
 
 /** The start-up line: where it listens, on what, and (local mode) a warning of what is simulated. */
@@ -27,6 +29,7 @@ function logStarted(app: NestFastifyApplication, logger: Logger): void {
         'For local use only; set NODE_ENV=production, DATABASE_URL or ESR_BASE_URL to leave local mode.',
     );
   else logger.log(`esr-gateway listening on ${where}, ESR at ${new URL(app.get(EsrSettings).baseUrl as string).origin}`);
+  if (tracingStarted()) logger.log(app.get(TracingSettings).describe());
 }
 
 async function bootstrap(): Promise<void> {
