@@ -121,9 +121,11 @@ async function main(): Promise<void> {
     const [single, batch] = await measureGateway(`gateway (PostgreSQL + Redis ${redis.topology})`, employeeNumbers, sandbox.ready.url, {
       redis,
     });
-    const [embeddedSingle, embeddedBatch] = await measureGateway('embedded default', employeeNumbers, sandbox.ready.url, {
-      embedded: true,
-    });
+    // BENCH_EMBEDDED=false: the PostgreSQL + Redis gateway only (comparing BENCH_VARIANTs).
+    const [embeddedSingle, embeddedBatch] =
+      process.env.BENCH_EMBEDDED === 'false'
+        ? []
+        : await measureGateway('embedded default', employeeNumbers, sandbox.ready.url, { embedded: true });
     const ratios = {
       gatewayVsFastifyGet: single ? single.requestsPerSecond / redisGet.requestsPerSecond : NaN,
       batchUsersPerSecondVsFastifyGet: batch ? (batch.requestsPerSecond * BATCH) / redisGet.requestsPerSecond : null,
@@ -149,6 +151,7 @@ async function main(): Promise<void> {
         durationSeconds: DURATION,
         connections: CONNECTIONS,
         batch: BATCH,
+        variant: process.env.BENCH_VARIANT ?? 'warn',
       },
       results: rows,
       ratios,
