@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
@@ -267,6 +267,21 @@ export interface LoadResult {
   p99Ms: number;
   errors: number;
   non2xx: number;
+  /** CPU time (user + system) the server process spent per request, when measured (cpuSecondsOf). */
+  cpuMsPerRequest?: number;
+}
+
+/**
+ * CPU seconds (user + system) process `pid` has used so far, from /proc (Linux; NaN elsewhere). On a
+ * shared, busy machine the CPU time per request moves much less than requests per second do.
+ */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
 }
 
 /** A bounded autocannon run against a loopback URL. */
@@ -324,7 +339,8 @@ export function table(rows: LoadResult[], baseline: LoadResult): string {
   const lines = rows.map(
     (r) =>
       `${r.name.padEnd(48)} ${String(r.requestsPerSecond).padStart(7)} req/s  p50 ${String(r.p50Ms).padStart(4)} ms  p99 ${String(r.p99Ms).padStart(4)} ms  ` +
-      `ratio ${(r.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)}  errors ${r.errors + r.non2xx}`,
+      `ratio ${(r.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)}  errors ${r.errors + r.non2xx}` +
+      (r.cpuMsPerRequest === undefined ? '' : `  cpu ${r.cpuMsPerRequest.toFixed(3)} ms/req`),
   );
   return lines.join('\n');
 }
