@@ -18,7 +18,18 @@
  * Writes bench/results/access-<time>.json.
  */
 import { BenchRedis, startBenchRedis } from './redis-topology';
-import { call, cpuSecondsOf, forkHelper, GatewayOptions, load, LoadResult, RunningGateway, startGateway, table, writeResults } from './support';
+import {
+  call,
+  cpuSecondsOf,
+  forkHelper,
+  GatewayOptions,
+  load,
+  LoadResult,
+  RunningGateway,
+  startGateway,
+  table,
+  writeResults,
+} from './support';
 import { round } from './bench-report';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
