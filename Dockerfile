@@ -99,4 +99,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "dist/main.js"]
+# register.js starts OpenTelemetry tracing before the application when OTEL_* asks for it (else it loads nothing).
+CMD ["node", "--import", "./dist/common/tracing/register.js", "dist/main.js"]

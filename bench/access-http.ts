@@ -18,7 +18,19 @@
  * Writes bench/results/access-<time>.json.
  */
 import { BenchRedis, startBenchRedis } from './redis-topology';
-import { call, forkHelper, GatewayOptions, load, LoadResult, RunningGateway, startGateway, table, writeResults } from './support';
+import {
+  call,
+  cpuSecondsOf,
+  forkHelper,
+  GatewayOptions,
+  load,
+  LoadResult,
+  RunningGateway,
+  startGateway,
+  table,
+  writeResults,
+} from './support';
+import { round } from './bench-report';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const HOLDERS = Number(process.env.BENCH_HOLDERS ?? 100_000);
@@ -77,15 +89,17 @@ async function measureGateway(label: string, holders: string[], esrUrl: string, 
   try {
     await prepare(gateway, holders);
     const results: LoadResult[] = [];
-    if (ROUTES.includes('single'))
-      results.push(
-        await load(`${label}: GET esr-access (1-3 mappings)`, {
-          url: gateway.url,
-          paths: accessPaths(),
-          durationSeconds: DURATION,
-          connections: CONNECTIONS,
-        }),
-      );
+    if (ROUTES.includes('single')) {
+      const cpuBefore = cpuSecondsOf(gateway.pid);
+      const single = await load(`${label}: GET esr-access (1-3 mappings)`, {
+        url: gateway.url,
+        paths: accessPaths(),
+        durationSeconds: DURATION,
+        connections: CONNECTIONS,
+      });
+      const cpuMs = (cpuSecondsOf(gateway.pid) - cpuBefore) * 1000;
+      results.push({ ...single, cpuMsPerRequest: round(cpuMs / (single.requestsPerSecond * DURATION), 4) });
+    }
     if (ROUTES.includes('batch'))
       results.push(
         await load(`${label}: POST esr-access/batch (${BATCH} users)`, {
@@ -121,9 +135,11 @@ async function main(): Promise<void> {
     const [single, batch] = await measureGateway(`gateway (PostgreSQL + Redis ${redis.topology})`, employeeNumbers, sandbox.ready.url, {
       redis,
     });
-    const [embeddedSingle, embeddedBatch] = await measureGateway('embedded default', employeeNumbers, sandbox.ready.url, {
-      embedded: true,
-    });
+    // BENCH_EMBEDDED=false: the PostgreSQL + Redis gateway only (comparing BENCH_VARIANTs).
+    const [embeddedSingle, embeddedBatch] =
+      process.env.BENCH_EMBEDDED === 'false'
+        ? []
+        : await measureGateway('embedded default', employeeNumbers, sandbox.ready.url, { embedded: true });
     const ratios = {
       gatewayVsFastifyGet: single ? single.requestsPerSecond / redisGet.requestsPerSecond : NaN,
       batchUsersPerSecondVsFastifyGet: batch ? (batch.requestsPerSecond * BATCH) / redisGet.requestsPerSecond : null,
@@ -149,6 +165,7 @@ async function main(): Promise<void> {
         durationSeconds: DURATION,
         connections: CONNECTIONS,
         batch: BATCH,
+        variant: process.env.BENCH_VARIANT ?? 'warn',
       },
       results: rows,
       ratios,

@@ -247,7 +247,16 @@ async function main(): Promise<void> {
       ...runInfo(
         `BENCH_REDIS=${redis.topology} npm run bench:search -- --holders ${holders} --rounds ${rounds} --think ${thinkMs} --batches ${batches}`,
       ),
-      params: { redis: redis.topology, holders, listed: sandbox.listed, rounds, thinkMs, batches, esrRateLimitPerSecond: GATEWAY_RATE },
+      params: {
+        redis: redis.topology,
+        holders,
+        listed: sandbox.listed,
+        rounds,
+        thinkMs,
+        batches,
+        esrRateLimitPerSecond: GATEWAY_RATE,
+        variant: process.env.BENCH_VARIANT ?? 'warn',
+      },
       targets: { oneAtATimeOverheadP50Ms: 3, oneAtATimeOverheadP99Ms: 10, duringSyncExtraWaitMs: round(slotMs) },
       oneAtATime: summarise(sequential),
       twentyAtOnce: {

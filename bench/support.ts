@@ -1,7 +1,8 @@
 import autocannon from 'autocannon';
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -33,6 +34,58 @@ export async function unlinkPrefix(redis: Redis, prefix: string): Promise<void> 
     cursor = next;
     if (keys.length) await redis.unlink(...keys);
   } while (cursor !== '0');
+}
+
+/**
+ * Logging and tracing settings to compare (issue 23), chosen with BENCH_VARIANT (default: the bench's
+ * own LOG_LEVEL=warn): `warn`; `all`, `errors`, `sample-0.1` (LOG_LEVEL=info with that REQUEST_LOG);
+ * `trace-100` and `trace-10` (LOG_LEVEL=info, REQUEST_LOG=all, the OpenTelemetry SDK loaded with
+ * --import, spans exported as OTLP/HTTP protobuf to a sink in this process, sampled at 100% or 10%).
+ */
+const VARIANTS: Record<string, { env: Record<string, string>; tracing?: string }> = {
+  warn: { env: { LOG_LEVEL: 'warn' } },
+  all: { env: { LOG_LEVEL: 'info', REQUEST_LOG: 'all' } },
+  errors: { env: { LOG_LEVEL: 'info', REQUEST_LOG: 'errors' } },
+  'sample-0.1': { env: { LOG_LEVEL: 'info', REQUEST_LOG: '0.1' } },
+  'trace-100': { env: { LOG_LEVEL: 'info', REQUEST_LOG: 'all' }, tracing: '1' },
+  'trace-10': { env: { LOG_LEVEL: 'info', REQUEST_LOG: 'all' }, tracing: '0.1' },
+};
+
+let sinkUrl: Promise<string> | undefined;
+
+/** An OTLP/HTTP receiver that reads and drops every export (started once, on first use). */
+function otlpSink(): Promise<string> {
+  sinkUrl ??= new Promise((ok) => {
+    const server = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+    });
+    server.listen(0, '127.0.0.1', () => {
+      ok(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+      server.unref();
+    });
+  });
+  return sinkUrl;
+}
+
+/** The environment and node arguments of BENCH_VARIANT (none when unset). */
+export async function benchVariant(): Promise<{ name: string; env: Record<string, string>; nodeArgs: string[] }> {
+  const name = process.env.BENCH_VARIANT ?? '';
+  if (!name) return { name: 'warn', env: {}, nodeArgs: [] };
+  const variant = VARIANTS[name];
+  if (!variant) throw new Error(`BENCH_VARIANT must be one of ${Object.keys(VARIANTS).join(', ')}`);
+  if (!variant.tracing) return { name, env: variant.env, nodeArgs: [] };
+  const tracingEnv = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: await otlpSink(),
+    OTEL_SERVICE_NAME: 'esr-gateway-bench',
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: variant.tracing,
+  };
+  return {
+    name,
+    env: { ...variant.env, ...tracingEnv },
+    nodeArgs: ['--import', resolve(__dirname, '../../dist/common/tracing/register.js')],
+  };
 }
 
 export interface RunningGateway {
@@ -88,8 +141,10 @@ export async function startGateway(extraEnv: Record<string, string> = {}, option
     };
   }
   const port = await freePort();
+  const variant = await benchVariant();
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), resolve(__dirname, '../../dist/main.js')], {
+  const nodeArgs = [...variant.nodeArgs, ...(options.nodeArgs ?? [])];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, resolve(__dirname, '../../dist/main.js')], {
     env: {
       PATH: process.env.PATH,
       PORT: String(port),
@@ -102,6 +157,7 @@ export async function startGateway(extraEnv: Record<string, string> = {}, option
       SEARCH_KEY_RATE_LIMIT_PER_MINUTE: '100000',
       ...stores,
       ...extraEnv,
+      ...variant.env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -211,6 +267,21 @@ export interface LoadResult {
   p99Ms: number;
   errors: number;
   non2xx: number;
+  /** CPU time (user + system) the server process spent per request, when measured (cpuSecondsOf). */
+  cpuMsPerRequest?: number;
+}
+
+/**
+ * CPU seconds (user + system) process `pid` has used so far, from /proc (Linux; NaN elsewhere). On a
+ * shared, busy machine the CPU time per request moves much less than requests per second do.
+ */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
 }
 
 /** A bounded autocannon run against a loopback URL. */
@@ -268,7 +339,8 @@ export function table(rows: LoadResult[], baseline: LoadResult): string {
   const lines = rows.map(
     (r) =>
       `${r.name.padEnd(48)} ${String(r.requestsPerSecond).padStart(7)} req/s  p50 ${String(r.p50Ms).padStart(4)} ms  p99 ${String(r.p99Ms).padStart(4)} ms  ` +
-      `ratio ${(r.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)}  errors ${r.errors + r.non2xx}`,
+      `ratio ${(r.requestsPerSecond / baseline.requestsPerSecond).toFixed(2)}  errors ${r.errors + r.non2xx}` +
+      (r.cpuMsPerRequest === undefined ? '' : `  cpu ${r.cpuMsPerRequest.toFixed(3)} ms/req`),
   );
   return lines.join('\n');
 }

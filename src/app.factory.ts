@@ -15,6 +15,8 @@ import { AppConfig } from './config/app-config';
 import { HttpSettings } from './config/settings/http.settings';
 import { RootLogger } from './common/logging/logging.module';
 import { registerRequestLogging } from './common/logging/request-logging';
+import { registerRouteSpans } from './common/tracing/route-spans';
+import { tracingStarted } from './common/tracing/tracer';
 import { LifecycleService } from './health/lifecycle.service';
 import { HttpMetrics } from './metrics/http.metrics';
 import { IMPORT_BODY_LIMIT_BYTES, IMPORT_ROUTE } from './mappings/identifiers';
@@ -81,7 +83,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<NestFas
   const metrics = app.get(HttpMetrics);
   const fastify = app.getHttpAdapter().getInstance();
   const root = app.get(RootLogger);
-  registerRequestLogging(fastify, root.pino, new PinoLogger(root.params));
+  registerRequestLogging(fastify, root.requestLog, new PinoLogger(root.params), root.requestLogPolicy);
+  if (tracingStarted()) registerRouteSpans(fastify);
   // Once shutdown begins, answers to in-flight requests close their connection, so keep-alive
   // sockets do not hold the server open past the last response.
   fastify.addHook('onRoute', (route) => {

@@ -10,6 +10,8 @@ import { EsrSettings } from './config/settings/esr.settings';
 import { HttpSettings } from './config/settings/http.settings';
 import { LocalMode } from './config/settings/local-mode.settings';
 import { RedisSettings } from './config/settings/redis.settings';
+import { TracingSettings } from './config/settings/tracing.settings';
+import { tracingStarted } from './common/tracing/tracer';
 import { LifecycleService } from './health/lifecycle.service';
 
 /** The start-up line: where it listens, on what, and (local mode) a warning of what is simulated. */
@@ -29,6 +31,7 @@ function logStarted(app: NestFastifyApplication, logger: Logger): void {
   for (const warning of http.insecureWarnings) logger.warn(warning);
   if (!app.get(LocalMode).enabled)
     logger.log(`esr-gateway listening on ${where}, ESR at ${new URL(app.get(EsrSettings).baseUrl as string).origin}`);
+  if (tracingStarted()) logger.log(app.get(TracingSettings).describe());
 }
 
 async function bootstrap(): Promise<void> {

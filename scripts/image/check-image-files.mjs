@@ -56,6 +56,7 @@ for (const f of files) {
 }
 const required = [
   'app/dist/main.js',
+  'app/dist/common/tracing/register.js', // the image's CMD loads it with --import
   'app/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
   'usr/bin/tini',
   'usr/local/bin/node',

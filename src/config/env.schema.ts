@@ -256,6 +256,25 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined) @IsOptional() @IsString() @MaxLength(300) SUPPORT_CONTACT?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+  @Matches(/^(?:all|errors|0(?:\.\d{1,6})?|1(?:\.0{1,6})?)$/, {
+    message: 'REQUEST_LOG must be all, errors or a share of successful requests from 0 to 1, e.g. 0.1',
+  })
+  REQUEST_LOG = 'all';
+
+  /** OpenTelemetry (standard variables, read by the SDK itself; see src/config/tracing-env.ts): checked here so a typo fails the start. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  @Transform(emptyToUndefined) @IsOptional() @IsIn(['http/protobuf', 'http/json', 'grpc']) OTEL_EXPORTER_OTLP_PROTOCOL?: string;
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+  OTEL_TRACES_SAMPLER?: string;
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(?:0(?:\.\d+)?|1(?:\.0+)?)$/, { message: 'OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1' })
+  OTEL_TRACES_SAMPLER_ARG?: string;
   @IsIsoDuration({ min: 'PT1S', max: 'PT5M' }) SHUTDOWN_GRACE_PERIOD = 'PT10S';
 
   /** The ops status page at /status: unset means on where it can be safe (see validateEnvironment). */
@@ -325,6 +344,9 @@ function withProxyFallbacks(raw: Record<string, unknown>): Record<string, unknow
  * Validates raw environment values; returns the typed instance or throws ConfigValidationError naming
  * every bad or missing variable at once.
  */
+/** The optional OpenTelemetry variables checked here (declared without defaults). */
+const OTEL_VARIABLES = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG'];
+
 export function validateEnvironment(input: Record<string, unknown>): EnvironmentVariables {
   // Secrets given as files (NAME_FILE) are read first, so every check below sees their values.
   const secrets = resolveSecretFiles(withProxyFallbacks(input));
@@ -351,6 +373,7 @@ export function validateEnvironment(input: Record<string, unknown>): Environment
     'HTTP_PROXY',
     'NO_PROXY',
     'TRUST_PROXY',
+    ...OTEL_VARIABLES,
   ]);
   const relevant = Object.fromEntries(Object.entries(raw).filter(([k]) => known.includes(k)));
   const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });

@@ -27,6 +27,7 @@ import type {
   EsrVpd,
   PeopleCriteria,
 } from './esr.types';
+import { inSpan } from '../common/tracing/tracer';
 import { ContractViolation } from './esr.json-fields';
 import { parsePerson, parsePersonSummary } from './esr.person-parsing';
 import { errorCodeOf, parseJson, parseRoleAssignment, parseRoleChange, parseVpd } from './esr.validation';
@@ -216,7 +217,20 @@ export class EsrClient implements OnApplicationShutdown {
     return schedulingOf(opts, defaultLane, () => this.interactiveDeadline());
   }
 
-  private async call<T>(
+  /** One ESR call (its retries inside) as one span, `ESR <endpoint>`. */
+  private call<T>(
+    endpoint: EsrEndpointName,
+    request: AxiosRequestConfig,
+    parse: (res: AxiosResponse<string>) => T,
+    context: CallContext,
+    scheduling: Scheduling,
+  ): Promise<T> {
+    return inSpan(`ESR ${endpoint}`, { 'esr.endpoint': endpoint, 'esr.lane': scheduling.lane }, () =>
+      this.callUntraced(endpoint, request, parse, context, scheduling),
+    );
+  }
+
+  private async callUntraced<T>(
     endpoint: EsrEndpointName,
     request: AxiosRequestConfig,
     parse: (res: AxiosResponse<string>) => T,

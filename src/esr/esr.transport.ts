@@ -2,6 +2,7 @@ import { HttpService } from '@nestjs/axios';
 import type { Agent } from 'node:http';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { TimeoutPolicy, TimeoutStrategy, timeout } from 'cockatiel';
+import { inSpan } from '../common/tracing/tracer';
 import { EsrSettings } from '../config/settings/esr.settings';
 import type { EsrBudgetStore } from '../role-store/esr-budget';
 import type { EsrDeadline } from './esr.deadline';
@@ -75,7 +76,7 @@ export class EsrTransport {
    */
   async exchange(endpoint: EsrEndpointName, request: AxiosRequestConfig, scheduling: Scheduling): Promise<AxiosResponse<string>> {
     const { lane, deadline } = scheduling;
-    const permit = await this.scheduler.acquire(lane, deadline?.signal);
+    const permit = await inSpan('ESR rate-limit wait', { 'esr.lane': lane }, () => this.scheduler.acquire(lane, deadline?.signal));
     this.metrics.queueWait.observe({ lane }, permit.waitedMs / 1000);
     const stopTimer = this.metrics.duration.startTimer({ endpoint });
     let status = 'network_error';

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock/clock';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
+import { inSpan } from '../common/tracing/tracer';
 import { SyncSettings } from '../config/settings/sync.settings';
 import { RoleReads } from '../role-store/role-reads';
 import { RoleRuns } from '../role-store/role-runs';
@@ -114,7 +115,8 @@ export class RunCoordinator {
   private async execute(record: SyncRunRecord, options: SyncRunOptions): Promise<SyncOutcome> {
     this.localRuns++;
     try {
-      return await this.executeRun(record, options);
+      const attributes = { 'sync.run_id': record.runId, 'sync.mode': options.mode, 'sync.trigger': record.trigger };
+      return await inSpan('sync run', attributes, () => this.executeRun(record, options));
     } finally {
       this.localRuns--;
     }
@@ -186,7 +188,7 @@ export class RunCoordinator {
         signal,
         onProgress: (processed) => writer.progress((run) => ({ progress: { ...run.progress, processed: base + processed } })),
       };
-      const result = await this.vpdSync.run(context, vpd, mode);
+      const result = await inSpan('sync VPD', { 'esr.vpd': vpd, 'sync.mode': mode }, () => this.vpdSync.run(context, vpd, mode));
       await writer.update((run) => ({ vpds: [...run.vpds, result], progress: { ...run.progress, vpdsDone: run.progress.vpdsDone + 1 } }));
     }
     return writer.current.vpds;

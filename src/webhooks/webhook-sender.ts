@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock/clock';
+import { inSpan } from '../common/tracing/tracer';
 import { WebhookSettings } from '../config/settings/webhook.settings';
 import { JobRunner } from '../jobs/job-runner';
 import { ReplicaId } from '../jobs/replica-id';
@@ -69,8 +70,17 @@ export class WebhookSender {
     return outcome;
   }
 
-  /** POSTs one claimed event and records the outcome of the attempt. */
-  private async deliver(webhook: NonNullable<WebhookSettings['target']>, row: WebhookDelivery, outcome: SendOutcome): Promise<void> {
+  /** POSTs one claimed event and records the outcome of the attempt, as one span (the receiver gets its traceparent). */
+  private deliver(webhook: NonNullable<WebhookSettings['target']>, row: WebhookDelivery, outcome: SendOutcome): Promise<void> {
+    const attributes = { 'webhook.event_id': row.eventId, 'webhook.attempt': row.attempts + 1 };
+    return inSpan('webhook delivery', attributes, () => this.deliverUntraced(webhook, row, outcome));
+  }
+
+  private async deliverUntraced(
+    webhook: NonNullable<WebhookSettings['target']>,
+    row: WebhookDelivery,
+    outcome: SendOutcome,
+  ): Promise<void> {
     const timestamp = Math.floor(this.clock.nowMs() / 1000);
     const attempt = await this.client.post(webhook.url, webhook.key.bytes, row.eventId, timestamp, row.payload);
     outcome.sent++;

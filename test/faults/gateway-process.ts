@@ -30,11 +30,12 @@ export class GatewayProcess {
   private child?: ChildProcess;
   exited: Promise<number | null> = Promise.resolve(null);
 
-  /** `host`: HOST for the process (default 127.0.0.1); null leaves it unset, for the gateway to choose. */
+  /** `host`: HOST for the process (default 127.0.0.1); null leaves it unset, for the gateway to choose. `nodeArgs`: before dist/main.js (e.g. --import). */
   constructor(
     readonly name: string,
     readonly env: Record<string, string>,
     private readonly host: string | null = '127.0.0.1',
+    private readonly nodeArgs: string[] = [],
   ) {}
 
   /** The port it listens on (once started). */
@@ -54,7 +55,7 @@ export class GatewayProcess {
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;
     this.client = new CheckedClient(httpTransport(this.url), validator);
-    const child = spawn(process.execPath, [MAIN_JS], {
+    const child = spawn(process.execPath, [...this.nodeArgs, MAIN_JS], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...this.env, PORT: String(port), ...(this.host === null ? {} : { HOST: this.host }) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,6 +11,8 @@ export interface RecordedCall {
   /** The answer's error code for 4xx/5xx JSON answers (e.g. rate_limited). */
   error?: string;
   message?: string;
+  /** The W3C trace context the caller sent, if any. */
+  traceparent?: string;
 }
 
 /**
@@ -54,6 +56,7 @@ export class HttpRecorder {
 
   private forward(req: IncomingMessage, res: ServerResponse): void {
     const call: RecordedCall = { at: performance.now(), method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0], status: 0 };
+    if (typeof req.headers.traceparent === 'string') call.traceparent = req.headers.traceparent;
     this.calls.push(call);
     const target = new URL(req.url ?? '/', this.target);
     const upstream = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {

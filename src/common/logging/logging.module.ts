@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule, Params } from 'nestjs-pino';
-import pino, { Logger as Pino } from 'pino';
+import pino, { Logger as Pino, LoggerOptions } from 'pino';
 import { LoggingSettings } from '../../config/settings/logging.settings';
+import { activeTraceIds, tracingStarted } from '../tracing/tracer';
+import type { RequestLogPolicy } from './request-logging';
 export { maskUrl, UNMATCHED_PATH } from './request-logging';
 
 /** Fields that may carry personal data or secrets: removed from every log line. */
@@ -23,12 +25,24 @@ export const REDACT_PATHS = [
   '*.secret',
 ];
 
-/** The application's one pino logger (JSON to stdout, LOG_LEVEL, redaction), built once at start-up. */
+const traceIdsOrNothing = (): object => activeTraceIds() ?? {};
+
+/**
+ * The application's pino loggers (JSON to stdout, LOG_LEVEL), built once at start-up: `pino` for
+ * every line the code writes (redaction of REDACT_PATHS), `requestLog` for the request lines
+ * (request-logging.ts builds them from masked fields only: no redaction pass), on the same stream.
+ * With tracing on, every line written inside a trace carries `trace_id` and `span_id`.
+ */
 export class RootLogger {
   readonly pino: Pino;
+  readonly requestLog: Pino;
+  readonly requestLogPolicy: RequestLogPolicy;
 
-  constructor(level: string) {
-    this.pino = pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  constructor(settings: Pick<LoggingSettings, 'level' | 'requestLogShare'>) {
+    const options: LoggerOptions = { level: settings.level, ...(tracingStarted() ? { mixin: traceIdsOrNothing } : {}) };
+    this.pino = pino({ ...options, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+    this.requestLog = pino(options, (this.pino as unknown as Record<symbol, pino.DestinationStream>)[pino.symbols.streamSym]);
+    this.requestLogPolicy = { successShare: settings.requestLogShare };
   }
 
   /** nestjs-pino's parameters: use this logger; no per-request middleware (request-logging.ts binds the context). */
@@ -38,7 +52,7 @@ export class RootLogger {
 }
 
 @Module({
-  providers: [{ provide: RootLogger, inject: [LoggingSettings], useFactory: (logging: LoggingSettings) => new RootLogger(logging.level) }],
+  providers: [{ provide: RootLogger, inject: [LoggingSettings], useFactory: (logging: LoggingSettings) => new RootLogger(logging) }],
   exports: [RootLogger],
 })
 class RootLoggerModule {}

@@ -14,12 +14,14 @@ describe(registerRequestLogging.name, () => {
     },
   });
   const root = pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+  const requestLog = pino({ level: 'debug' }, sink);
   const context = new PinoLogger({ useExisting: true, pinoHttp: { logger: root } });
+  const policy = { successShare: 1 };
   let ids = 0;
   const app = Fastify({ genReqId: () => `req-${++ids}` });
 
   beforeAll(async () => {
-    registerRequestLogging(app, root, context);
+    registerRequestLogging(app, requestLog, context, policy);
     app.get('/v1/users/:id/esr-access', async () => {
       await new Promise((resolve) => setImmediate(resolve));
       context.debug({ person: { lastName: 'Mistry' } }, 'inside the handler');
@@ -31,7 +33,11 @@ describe(registerRequestLogging.name, () => {
   });
 
   afterAll(() => app.close());
-  beforeEach(() => lines.splice(0));
+  beforeEach(() => {
+    lines.splice(0);
+    policy.successShare = 1;
+  });
+  afterEach(() => jest.restoreAllMocks());
 
   it('should write one line per request with the request id, masked URL and status, and no headers', async () => {
     await app.inject({
@@ -43,6 +49,7 @@ describe(registerRequestLogging.name, () => {
     expect(done).toMatchObject({
       level: 30,
       requestId: 'req-1',
+      clientAddress: '127.0.0.1',
       req: { id: 'req-1', method: 'GET', url: '/v1/users/:portalUserId/esr-access', userAgent: 'portal/1' },
       res: { statusCode: 200 },
       responseTime: expect.any(Number) as unknown,
@@ -63,6 +70,22 @@ describe(registerRequestLogging.name, () => {
   it('should log 4xx at warn and 5xx at error', async () => {
     await app.inject({ method: 'GET', url: '/v1/nowhere' });
     expect(lines.find((l) => l.msg === 'request completed')).toMatchObject({ level: 40, res: { statusCode: 404 } });
+  });
+
+  it('should log only errors with REQUEST_LOG=errors', async () => {
+    policy.successShare = 0;
+    await app.inject({ method: 'GET', url: '/v1/users/u1/esr-access' });
+    await app.inject({ method: 'GET', url: '/v1/nowhere' });
+    expect(lines.filter((l) => l.msg === 'request completed').map((l) => (l.res as { statusCode: number }).statusCode)).toEqual([404]);
+  });
+
+  it('should log the given share of successful requests and every error with a sampling rate', async () => {
+    policy.successShare = 0.25;
+    const draws = [0.1, 0.3, 0.9];
+    jest.spyOn(Math, 'random').mockImplementation(() => draws.shift() ?? 0.99);
+    for (let i = 0; i < 3; i++) await app.inject({ method: 'GET', url: '/v1/users/u1/esr-access' });
+    await app.inject({ method: 'GET', url: '/v1/nowhere' });
+    expect(lines.filter((l) => l.msg === 'request completed').map((l) => (l.res as { statusCode: number }).statusCode)).toEqual([200, 404]);
   });
 
   it('should not log probes and scrapes', async () => {

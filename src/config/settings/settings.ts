@@ -13,6 +13,7 @@ import { RateBudgets } from './rate-budgets.settings';
 import { RedisSettings } from './redis.settings';
 import { StatusPageSettings } from './status-page.settings';
 import { SyncSettings } from './sync.settings';
+import { TracingSettings } from './tracing.settings';
 import { WebhookSettings } from './webhook.settings';
 
 /** Every area's settings, parsed once from the validated environment. Each class is its own injection token. */
@@ -31,6 +32,7 @@ export interface Settings {
   readonly webhooks: WebhookSettings;
   readonly statusPage: StatusPageSettings;
   readonly outboundHttp: OutboundHttpSettings;
+  readonly tracing: TracingSettings;
 }
 
 /** The one place the settings are built: from variables that validateEnvironment has checked. */
@@ -50,6 +52,7 @@ export function settingsFrom(env: EnvironmentVariables): Settings {
     webhooks: new WebhookSettings(env),
     statusPage: new StatusPageSettings(env),
     outboundHttp: new OutboundHttpSettings(env),
+    tracing: new TracingSettings(env),
   };
 }
 
