@@ -71,10 +71,18 @@ async function manageUser(data: ExampleData): Promise<void> {
   const { items } = await gateway.listEsrMappings({ actingUser: data.lsa, portalUserId: data.hr.portalUserId });
   for (const m of items) console.log(`${m.vpd}/${m.employeeNumber} ${m.displayName ?? '(name not known yet)'}`);
   // #endregion list-delete
-  print('list', items.map((m) => `${m.vpd}/${m.employeeNumber}`));
+  print(
+    'list',
+    items.map((m) => `${m.vpd}/${m.employeeNumber}`),
+  );
   print('save-other', await saveMapping(data.lsa, data.other.portalUserId, data.vpd, data.other.employeeNumber));
   // #region delete
-  await gateway.deleteEsrMapping({ actingUser: data.lsa, portalUserId: data.other.portalUserId, vpd: data.vpd, employeeNumber: data.other.employeeNumber });
+  await gateway.deleteEsrMapping({
+    actingUser: data.lsa,
+    portalUserId: data.other.portalUserId,
+    vpd: data.vpd,
+    employeeNumber: data.other.employeeNumber,
+  });
   // #endregion delete
   const after = await gateway.listEsrMappings({ actingUser: data.lsa, portalUserId: data.other.portalUserId });
   print('delete', after.items.length);
@@ -123,7 +131,10 @@ async function searches(data: ExampleData, actingUser: string): Promise<void> {
   );
   // One match: `credentials` holds the ESR record's credentials; several: choose from `matches` and search by employee number.
   // #endregion searches
-  const found = [byEmployeeNumber, byAssignment, byPerson].map((r) => ({ matches: r.matches.length, credentials: r.credentials !== undefined }));
+  const found = [byEmployeeNumber, byAssignment, byPerson].map((r) => ({
+    matches: r.matches.length,
+    credentials: r.credentials !== undefined,
+  }));
   print('searches', found);
   try {
     await gateway.searchCredentials({ actingUser: data.other.portalUserId, criteria: { vpd, employeeNumber: subject.employeeNumber } });

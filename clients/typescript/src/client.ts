@@ -32,8 +32,7 @@ export type OperationError<K extends keyof Operations> = GatewayError<
 
 /** The answer of `getEsrAccess` with an ETag: the access (and its new ETag), or "your copy is current" (304). */
 export type AccessAnswer =
-  | { notModified: false; access: Schemas['UserAccessDto']; etag: string | undefined }
-  | { notModified: true; etag: string };
+  { notModified: false; access: Schemas['UserAccessDto']; etag: string | undefined } | { notModified: true; etag: string };
 
 const acting = (actingUser: string) => ({ 'X-Acting-User': actingUser });
 
@@ -61,8 +60,9 @@ function operations(raw: Client<paths>) {
     getEsrAccessBatch: (body: RequestBodyOf<'/v1/esr-access/batch', 'post'>) => raw.POST('/v1/esr-access/batch', { body }),
     searchCredentials: (a: Acting & { criteria: RequestBodyOf<'/v1/credential-searches', 'post'> }) =>
       raw.POST('/v1/credential-searches', { params: { header: acting(a.actingUser) }, body: a.criteria }),
-    getReconciliation: (a: Acting & { vpd: string; query?: { kind?: Schemas['ReconciliationItemDto']['kind']; cursor?: string; limit?: number } }) =>
-      raw.GET('/v1/vpds/{vpd}/reconciliation', { params: { path: { vpd: a.vpd }, query: a.query, header: acting(a.actingUser) } }),
+    getReconciliation: (
+      a: Acting & { vpd: string; query?: { kind?: Schemas['ReconciliationItemDto']['kind']; cursor?: string; limit?: number } },
+    ) => raw.GET('/v1/vpds/{vpd}/reconciliation', { params: { path: { vpd: a.vpd }, query: a.query, header: acting(a.actingUser) } }),
     /** The reconciliation as CSV (every page; `Accept: text/csv`). */
     getReconciliationCsv: (a: Acting & { vpd: string; query?: { kind?: Schemas['ReconciliationItemDto']['kind'] } }) =>
       raw.GET('/v1/vpds/{vpd}/reconciliation', {

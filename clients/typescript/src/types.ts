@@ -35,8 +35,9 @@ export type ErrorCodeOf<P extends Path, M extends MethodOf<P>> = CodeOfBody<Erro
 export type CodeOfBody<E> = [E] extends [never] ? string : E extends { error: infer C extends string } ? C : never;
 
 /** The JSON request body of an operation. */
-export type RequestBodyOf<P extends Path, M extends MethodOf<P>> = Operation<P, M> extends {
-  requestBody?: { content: { 'application/json': infer B } };
-}
-  ? B
-  : never;
+export type RequestBodyOf<P extends Path, M extends MethodOf<P>> =
+  Operation<P, M> extends {
+    requestBody?: { content: { 'application/json': infer B } };
+  }
+    ? B
+    : never;
