@@ -67,10 +67,10 @@ async function manageUser(data: ExampleData): Promise<void> {
   print('save', await saveMapping(data.lsa, data.hr.portalUserId, data.vpd, data.hr.employeeNumber));
   print('save-again', await saveMapping(data.lsa, data.hr.portalUserId, data.vpd, data.hr.employeeNumber));
   print('save-taken', await saveMapping(data.lsa, data.other.portalUserId, data.vpd, data.hr.employeeNumber));
-  // #region list-delete
+  // #region list-mappings
   const { items } = await gateway.listEsrMappings({ actingUser: data.lsa, portalUserId: data.hr.portalUserId });
   for (const m of items) console.log(`${m.vpd}/${m.employeeNumber} ${m.displayName ?? '(name not known yet)'}`);
-  // #endregion list-delete
+  // #endregion list-mappings
   print(
     'list',
     items.map((m) => `${m.vpd}/${m.employeeNumber}`),
@@ -150,7 +150,10 @@ async function searches(data: ExampleData, actingUser: string): Promise<void> {
 
 async function reconciliation(data: ExampleData): Promise<void> {
   // #region reconciliation-csv
-  const csv: string = await gateway.getReconciliationCsv({ actingUser: data.lsa, vpd: data.vpd });
+  const csv: string = await withRetry(() => gateway.getReconciliationCsv({ actingUser: data.lsa, vpd: data.vpd }), {
+    attempts: 4, // in all, the first included
+    maxDelaySeconds: 60, // a longer Retry-After is not waited for: the error is thrown
+  });
   const [header, ...rows] = csv.trimEnd().split('\n');
   // #endregion reconciliation-csv
   const page = await gateway.getReconciliation({ actingUser: data.lsa, vpd: data.vpd, query: { limit: 5 } });
