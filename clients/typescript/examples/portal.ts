@@ -11,7 +11,7 @@ import {
   createGatewayClient,
   GatewayError,
   type OperationError,
-  type Schemas,
+  type UserAccess,
   withRetry,
 } from '../src/index.ts';
 import { startEventReceiver } from './portal-events.ts';
@@ -90,10 +90,10 @@ async function manageUser(data: ExampleData): Promise<void> {
 
 // #region access-cache
 /** The portal's cache of access answers, kept with their ETags. */
-const accessCache = new Map<string, { access: Schemas['UserAccessDto']; etag: string | undefined }>();
+const accessCache = new Map<string, { access: UserAccess; etag: string | undefined }>();
 
 /** Access of a user: answered from the cache when the gateway says it is current (304). */
-async function accessOf(portalUserId: string): Promise<Schemas['UserAccessDto']> {
+async function accessOf(portalUserId: string): Promise<UserAccess> {
   const cached = accessCache.get(portalUserId);
   const answer: AccessAnswer = await gateway.getEsrAccess({ portalUserId, etag: cached?.etag });
   if (answer.notModified && cached) return cached.access;

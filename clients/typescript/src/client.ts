@@ -1,6 +1,9 @@
 import createClient, { type Client } from 'openapi-fetch';
 import { GatewayError, toGatewayError } from './errors.ts';
-import type { CodeOfBody, paths, RequestBodyOf, Schemas } from './types.ts';
+import type { CodeOfBody, paths, QueryOf, RequestBodyOf, SuccessBodyOf, UserAccess } from './types.ts';
+
+const RECONCILIATION = '/v1/vpds/{vpd}/reconciliation';
+type Reconciliation = QueryOf<typeof RECONCILIATION, 'get'>;
 
 export interface GatewayClientOptions {
   /** The gateway's base URL, e.g. `https://esr-gateway.example.nhs.uk`. */
@@ -31,8 +34,7 @@ export type OperationError<K extends keyof Operations> = GatewayError<
 >;
 
 /** The answer of `getEsrAccess` with an ETag: the access (and its new ETag), or "your copy is current" (304). */
-export type AccessAnswer =
-  { notModified: false; access: Schemas['UserAccessDto']; etag: string | undefined } | { notModified: true; etag: string };
+export type AccessAnswer = { notModified: false; access: UserAccess; etag: string | undefined } | { notModified: true; etag: string };
 
 const acting = (actingUser: string) => ({ 'X-Acting-User': actingUser });
 
@@ -60,12 +62,14 @@ function operations(raw: Client<paths>) {
     getEsrAccessBatch: (body: RequestBodyOf<'/v1/esr-access/batch', 'post'>) => raw.POST('/v1/esr-access/batch', { body }),
     searchCredentials: (a: Acting & { criteria: RequestBodyOf<'/v1/credential-searches', 'post'> }) =>
       raw.POST('/v1/credential-searches', { params: { header: acting(a.actingUser) }, body: a.criteria }),
-    getReconciliation: (
-      a: Acting & { vpd: string; query?: { kind?: Schemas['ReconciliationItemDto']['kind']; cursor?: string; limit?: number } },
-    ) => raw.GET('/v1/vpds/{vpd}/reconciliation', { params: { path: { vpd: a.vpd }, query: a.query, header: acting(a.actingUser) } }),
+    /** One page of the reconciliation as JSON (the CSV form is `getReconciliationCsv`). */
+    getReconciliation: async (a: Acting & { vpd: string; query?: Reconciliation }) => {
+      const answer = await raw.GET(RECONCILIATION, { params: { path: { vpd: a.vpd }, query: a.query, header: acting(a.actingUser) } });
+      return { ...answer, data: answer.data as SuccessBodyOf<typeof RECONCILIATION, 'get'> | undefined }; // the JSON form only
+    },
     /** The reconciliation as CSV (every page; `Accept: text/csv`). */
-    getReconciliationCsv: (a: Acting & { vpd: string; query?: { kind?: Schemas['ReconciliationItemDto']['kind'] } }) =>
-      raw.GET('/v1/vpds/{vpd}/reconciliation', {
+    getReconciliationCsv: (a: Acting & { vpd: string; query?: { kind?: Reconciliation['kind'] } }) =>
+      raw.GET(RECONCILIATION, {
         params: { path: { vpd: a.vpd }, query: a.query, header: acting(a.actingUser) },
         headers: { Accept: 'text/csv' },
         parseAs: 'text',

@@ -5,4 +5,16 @@ export { withRetry } from './retry.ts';
 export type { RetryOptions } from './retry.ts';
 export { verifyWebhook, WebhookVerificationError } from './webhooks.ts';
 export type { AccessChangedEvent, WebhookHeaders } from './webhooks.ts';
-export type { CodeOfBody, components, ErrorBodyOf, ErrorCodeOf, paths, RequestBodyOf, Schemas } from './types.ts';
+export type {
+  CodeOfBody,
+  components,
+  ErrorBodyOf,
+  ErrorCodeOf,
+  paths,
+  QueryOf,
+  RequestBodyOf,
+  Schemas,
+  SuccessBodyOf,
+  UserAccess,
+  webhooks,
+} from './types.ts';

@@ -2,9 +2,9 @@
  * Types derived from the generated `schema.ts` (never hand-written copies of the document's schemas):
  * regenerate with `npm run client:generate` and these follow the document.
  */
-import type { components, paths } from './schema.ts';
+import type { components, paths, webhooks } from './schema.ts';
 
-export type { components, paths };
+export type { components, paths, webhooks };
 
 /** Every schema of the document, by name. */
 export type Schemas = components['schemas'];
@@ -41,3 +41,33 @@ export type RequestBodyOf<P extends Path, M extends MethodOf<P>> =
   }
     ? B
     : never;
+
+type IsSuccessStatus<S> = `${S & (string | number)}` extends `2${string}` ? true : false;
+
+/** The JSON body of an operation's success answer(s) (2xx). */
+export type SuccessBodyOf<P extends Path, M extends MethodOf<P>> = {
+  [S in keyof ResponsesOf<Operation<P, M>>]: IsSuccessStatus<S> extends true ? JsonOf<ResponsesOf<Operation<P, M>>[S]> : never;
+}[keyof ResponsesOf<Operation<P, M>>];
+
+/** The query parameters of an operation. */
+export type QueryOf<P extends Path, M extends MethodOf<P>> = NonNullable<
+  Operation<P, M> extends { parameters: { query?: infer Q } } ? Q : never
+>;
+
+/** A user's access answer (`getEsrAccess`, `refreshEsrAccess`, each item of `getEsrAccessBatch`). */
+export type UserAccess = SuccessBodyOf<'/v1/users/{portalUserId}/esr-access', 'get'>;
+
+/** The event of the document's `webhooks` (OpenAPI 3.1), else the schema with the event's fields (3.0 documents). */
+type WebhookEvent = webhooks extends { 'esr-access.changed': { post: infer O } }
+  ? O extends { requestBody?: { content: { 'application/json': infer B } } }
+    ? B
+    : never
+  : never;
+type SchemaEvent = {
+  [K in keyof Schemas]: Schemas[K] extends { portalUserId: unknown; previousSearchEnabled: unknown; mappings: unknown }
+    ? Schemas[K]
+    : never;
+}[keyof Schemas];
+
+/** The access-change event the gateway POSTs to the portal (`type: "esr-access.changed"`). */
+export type AccessChangedEvent = [WebhookEvent] extends [never] ? SchemaEvent : WebhookEvent;

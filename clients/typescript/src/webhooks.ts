@@ -1,10 +1,8 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import type { Schemas } from './types.ts';
+import type { AccessChangedEvent } from './types.ts';
 
 export { WebhookVerificationError };
-
-/** The access-change event the gateway POSTs to the portal (`type: "esr-access.changed"`). */
-export type AccessChangedEvent = Schemas['AccessChangedEventDto'];
+export type { AccessChangedEvent };
 
 /** Request headers as node:http gives them, as a fetch `Headers`, or as a plain record. */
 export type WebhookHeaders = Headers | Record<string, string | string[] | undefined>;
