@@ -26,8 +26,9 @@ interface Answer<D, E> {
   response: Response;
 }
 
-/** A success body, or GatewayError<the codes the operation documents>. */
-type Unwrapped<A> = A extends Answer<infer D, unknown> ? NonNullable<D> : never;
+/** A success body (void for an answer without one, such as 204), or GatewayError<the codes the operation documents>. */
+type DataOf<A> = A extends Answer<infer D, unknown> ? NonNullable<D> : never;
+type Unwrapped<A> = [DataOf<A>] extends [never] ? void : DataOf<A>;
 /** The typed error of one operation of the client (e.g. `OperationError<'createEsrMapping'>`). */
 export type OperationError<K extends keyof Operations> = GatewayError<
   CodeOfBody<Awaited<ReturnType<Operations[K]>> extends Answer<unknown, infer E> ? E : never>
@@ -142,6 +143,6 @@ async function getEsrAccess(raw: Client<paths>, a: { portalUserId: string; etag?
 const ACCESS = { method: 'GET', path: '/v1/users/{portalUserId}/esr-access', idempotent: true };
 
 function unwrap<D, E>(answer: Answer<D, E>, call: { method: string; path: string; idempotent: boolean }): NonNullable<D> {
-  if (answer.response.ok) return (answer.data ?? '') as NonNullable<D>;
+  if (answer.response.ok) return answer.data as NonNullable<D>; // undefined for an answer without a body (204)
   throw toGatewayError(answer.response, answer.error, call);
 }
