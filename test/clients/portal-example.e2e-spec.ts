@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -36,6 +36,8 @@ describe('clients/typescript/examples/portal.ts against a gateway', () => {
   let t: TestApp;
   let gatewayUrl: string;
   let webhookPort: number;
+  /** The example while it runs (killed in afterAll if a failed test left it running). */
+  let child: ChildProcess | undefined;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, now: () => clock.now(), rateLimitPerSecond: 0 });
@@ -57,6 +59,7 @@ describe('clients/typescript/examples/portal.ts against a gateway', () => {
   }, 120_000);
 
   afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
     await t?.close();
     await sandbox?.close();
   });
@@ -86,7 +89,7 @@ describe('clients/typescript/examples/portal.ts against a gateway', () => {
 
   /** Runs the example; while it runs, the gateway's sender delivers due events (as its scheduler would). */
   const runExample = async (data: unknown): Promise<{ lines: Line[]; code: number | null; stderr: string }> => {
-    const child = spawn(process.execPath, [EXAMPLE], {
+    const example = (child = spawn(process.execPath, [EXAMPLE], {
       cwd: join(ROOT, 'clients/typescript'),
       env: {
         PATH: process.env.PATH,
@@ -96,12 +99,12 @@ describe('clients/typescript/examples/portal.ts against a gateway', () => {
         WEBHOOK_PORT: String(webhookPort),
         EXAMPLE_DATA: JSON.stringify(data),
       },
-    });
+    }));
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    example.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    example.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((done) => example.on('exit', (code) => done(code)));
     let running = true;
     const deliver = async () => {
       while (running) {

@@ -160,12 +160,14 @@ async function reconciliation(data: ExampleData): Promise<void> {
   print('reconciliation', { header, rows: rows.length, unmappedHolders: page.counts.unmappedHolders });
 }
 
-/** Resolves with the first verified event for `portalUserId`. */
-function nextEvent(received: AccessChangedEvent[], portalUserId: string): Promise<AccessChangedEvent> {
-  return new Promise((resolve) => {
+/** Resolves with the first verified event for `portalUserId`; rejects when none came within `timeoutMs`. */
+function nextEvent(received: AccessChangedEvent[], portalUserId: string, timeoutMs = 60_000): Promise<AccessChangedEvent> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
     const check = () => {
       const event = received.find((e) => e.portalUserId === portalUserId);
       if (event) resolve(event);
+      else if (Date.now() > deadline) reject(new Error(`no access-change event within ${timeoutMs} ms`));
       else setTimeout(check, 50);
     };
     check();
