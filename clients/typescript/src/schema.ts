@@ -262,7 +262,7 @@ export interface paths {
         put?: never;
         /**
          * Map an ESR record (VPD + employee number) to a portal user ("Manage User" > Save)
-         * @description vpd or employeeNumber missing or empty: 422 with the message "Please enter an employee number and vpd". Bad format or an unknown field: 422 naming the field. At most 50 mappings per portal user (422 beyond). The record is looked up in ESR first (one call, at most ESR_INTERACTIVE_DEADLINE): unknown in that VPD gives 422 ESR_RECORD_NOT_FOUND and nothing is written; ESR unavailable or slow saves it with verified: false and esrPerson: null (the next sync or an access refresh checks it). Writes a MAPPING_CREATED audit event and, when webhooks are on, an access-change event.
+         * @description vpd or employeeNumber missing or empty: 422 with the message "Please enter an employee number and vpd". Bad format or an unknown field: 422 naming the field. At most 50 mappings per portal user (422 beyond). The record is looked up in ESR first (one call, at most ESR_INTERACTIVE_DEADLINE): unknown in that VPD gives 422 ESR_RECORD_NOT_FOUND and nothing is written; ESR unavailable or slow saves it with verified: false and esrPerson: null (the next sync or an access refresh checks it). The person's role rows are refreshed from ESR at the same time, so `access` is right at once (e.g. PENDING_ACTIVATION for a role assigned minutes ago). A VPD ESR does not list or this gateway does not serve: 422 VPD_NOT_SERVED before any ESR call. The look-up counts against the acting user's and the key's look-up budgets (429 RATE_LIMITED beyond). Writes a MAPPING_CREATED audit event and, when webhooks are on, an access-change event.
          */
         post: operations["Mappings_create"];
         /**
@@ -290,6 +290,46 @@ export interface paths {
          * @description Writes a MAPPING_DELETED audit event.
          */
         delete: operations["Mappings_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vpds/{vpd}/access-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who can use Search ESR in a VPD: every mapping with its state, for access reviews (audited)
+         * @description Every mapping of the VPD with its state and since when (as the access endpoint judges it), who created it and when, and when ESR last confirmed the record. Served from the database and the synced role data (no ESR calls). JSON is paged (opaque cursor); with Accept: text/csv every row as CSV with a header line. Each request is audited as ACCESS_REVIEW_EXPORTED with the acting user, the format and the number of rows.
+         */
+        get: operations["AccessReview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vpds/{vpd}/people/{employeeNumber}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Look an ESR record up before mapping it ("Manage User" > Check)
+         * @description The name ESR holds, whether the record is active, whether it holds the role and from when (the synced role data), and which portal user it is mapped to, if any. At most one ESR call, within ESR_INTERACTIVE_DEADLINE. Every look-up, found or not, is audited as ESR_RECORD_LOOKUP and counted against the acting user's (LOOKUP_RATE_LIMIT_PER_MINUTE) and the API key's (LOOKUP_KEY_RATE_LIMIT_PER_MINUTE) look-up budgets, which saving and importing share.
+         */
+        get: operations["PeopleLookup_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -324,7 +364,7 @@ export interface paths {
         };
         /**
          * Access-change event deliveries (outbox), newest first
-         * @description status=failed lists the dead letter (WEBHOOK_MAX_ATTEMPTS reached); pending ones wait for their next attempt.
+         * @description status=failed lists the dead letter (WEBHOOK_MAX_ATTEMPTS reached); pending ones wait for their next attempt; superseded ones were dead letters a newer delivered event of the same user made stale.
          */
         get: operations["Webhooks_list"];
         put?: never;
@@ -346,7 +386,7 @@ export interface paths {
         put?: never;
         /**
          * Re-send a dead-lettered delivery
-         * @description It becomes pending with attempts from zero, due now.
+         * @description It becomes pending with attempts from zero, due now; unless a newer event of the same user (a higher sequence) was delivered since: then it is marked superseded and not sent.
          */
         post: operations["Webhooks_retry"];
         delete?: never;
@@ -386,6 +426,11 @@ export interface components {
             portalUserId: string;
             previousSearchEnabled: boolean;
             searchEnabled: boolean;
+            /**
+             * @description Increases per portal user (1, 2, 3...); drop an event whose sequence is not above the last one applied for its user
+             * @example 7
+             */
+            sequence: number;
             /** @example esr-access.changed */
             type: string;
         };
@@ -402,6 +447,52 @@ export interface components {
              * @enum {string|null}
              */
             state: "ACTIVE" | "PENDING_ACTIVATION" | "NO_ROLE" | "RECORD_INACTIVE" | "NOT_SYNCED" | "STALE" | "NOT_FOUND_IN_ESR" | null;
+            /** @example 979 */
+            vpd: string;
+        };
+        AccessReviewItemDto: {
+            /** @example 2026-11-25T10:12:00.000Z */
+            createdAt: string;
+            /**
+             * @description The portal user who added the mapping
+             * @example lsa.one@trust.nhs.uk
+             */
+            createdBy: string;
+            /**
+             * @description The name ESR holds; null when not known
+             * @example Mr Hiran Mistry
+             */
+            displayName: string | null;
+            /** @example 30581377 */
+            employeeNumber: string;
+            /**
+             * @description When the gateway last confirmed the record in ESR; null when never
+             * @example 2026-11-25T10:12:01.000Z
+             */
+            lastVerifiedAt: string | null;
+            /** @example hiran.mistry@trust.nhs.uk */
+            portalUserId: string;
+            /**
+             * @description ACTIVE: since when Search ESR has been on; PENDING_ACTIVATION: from when it will be; null otherwise
+             * @example 2026-11-26T10:12:00.000Z
+             */
+            since: string | null;
+            /**
+             * @description The mapping's state, as GET /v1/users/{id}/esr-access answers it
+             * @example ACTIVE
+             * @enum {string}
+             */
+            state: "ACTIVE" | "PENDING_ACTIVATION" | "NO_ROLE" | "RECORD_INACTIVE" | "NOT_SYNCED" | "STALE" | "NOT_FOUND_IN_ESR";
+        };
+        AccessReviewPageDto: {
+            /**
+             * @description The instant the states were judged at
+             * @example 2026-11-25T10:15:00.000Z
+             */
+            asOf: string;
+            /** @description Every mapping of the VPD, by portal user then employee number */
+            items: components["schemas"]["AccessReviewItemDto"][];
+            nextCursor: string | null;
             /** @example 979 */
             vpd: string;
         };
@@ -440,7 +531,7 @@ export interface components {
             /** @example hiran.mistry@nhs.net */
             subjectUserId: string | null;
             /** @enum {string} */
-            type: "MAPPING_CREATED" | "MAPPING_DELETED" | "CREDENTIAL_SEARCH" | "CREDENTIAL_SEARCH_REFUSED" | "ACCESS_REFRESHED" | "MAPPING_REFUSED" | "SYNC_REMOVALS_HELD" | "SYNC_REMOVALS_APPROVED" | "SYNC_REMOVALS_REJECTED" | "PERSONAL_DATA_READ";
+            type: "MAPPING_CREATED" | "MAPPING_DELETED" | "CREDENTIAL_SEARCH" | "CREDENTIAL_SEARCH_REFUSED" | "ESR_RECORD_LOOKUP" | "ACCESS_REFRESHED" | "MAPPING_REFUSED" | "SYNC_REMOVALS_HELD" | "SYNC_REMOVALS_APPROVED" | "SYNC_REMOVALS_REJECTED" | "PERSONAL_DATA_READ" | "ACCESS_REVIEW_EXPORTED" | "AUTH_FAILED";
             /** @example 979 */
             vpd: string | null;
         };
@@ -670,7 +761,7 @@ export interface components {
             /** @example 979 */
             vpd: string;
             /**
-             * @description A full run would hold these removals (removal guard)
+             * @description The run would hold these removals (removal guard, full and incremental runs alike)
              * @example false
              */
             wouldHoldRemovals: boolean;
@@ -721,7 +812,7 @@ export interface components {
              * @example VALIDATION_FAILED
              * @enum {string}
              */
-            error: "VALIDATION_FAILED" | "ESR_RECORD_NOT_FOUND" | "UNAUTHENTICATED" | "FORBIDDEN" | "ESR_ACCESS_NOT_ACTIVE" | "NOT_FOUND" | "CONFLICT" | "MAPPING_EXISTS" | "ESR_RECORD_MAPPED_TO_OTHER_USER" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "ESR_UNAVAILABLE" | "ESR_TIMEOUT" | "DEPENDENCY_UNAVAILABLE" | "INTERNAL";
+            error: "VALIDATION_FAILED" | "ESR_RECORD_NOT_FOUND" | "VPD_NOT_SERVED" | "UNAUTHENTICATED" | "FORBIDDEN" | "ESR_ACCESS_NOT_ACTIVE" | "NOT_FOUND" | "CONFLICT" | "MAPPING_EXISTS" | "ESR_RECORD_MAPPED_TO_OTHER_USER" | "ESR_USER_ALREADY_MAPPED_IN_VPD" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "ESR_UNAVAILABLE" | "ESR_TIMEOUT" | "DEPENDENCY_UNAVAILABLE" | "INTERNAL";
             /** @example Please enter an employee number and vpd */
             message: string;
             /** @example 6f1c1f7e-5d7e-4b87-a6a5-4b2f0f9a1c3e */
@@ -779,6 +870,16 @@ export interface components {
              * @enum {string}
              */
             decision: "approved" | "rejected";
+            /**
+             * @description The run that held them
+             * @example 3f2a9f3e-6c1b-4c8e-9a3d-2f1e0b7c5d4a
+             */
+            heldRunId: string | null;
+            /**
+             * @description Since when they were held
+             * @example 2026-11-25T10:15:00.412Z
+             */
+            heldSince: string | null;
             /**
              * @description Rows removed from the cache (0 on reject: the rows stay)
              * @example 12
@@ -843,13 +944,13 @@ export interface components {
             warnings: components["schemas"]["ImportRowWarningDto"][];
         };
         ImportRowErrorDto: {
-            /** @description Per-field problems of a VALIDATION_FAILED row */
+            /** @description Per-field problems of a VALIDATION_FAILED row, or the record an ESR_USER_ALREADY_MAPPED_IN_VPD row collides with */
             details?: components["schemas"]["ErrorDetailDto"][];
             /**
-             * @description VALIDATION_FAILED: the row breaks a format rule, or its portal user would exceed the maximum number of mappings (see details). ESR_RECORD_MAPPED_TO_OTHER_USER: the VPD + employee number already belongs to another portal user (in the database, or in another row of this import for a different portal user: the first such row wins). ESR_RECORD_NOT_FOUND: ESR has no record with that employee number in that VPD.
+             * @description VALIDATION_FAILED: the row breaks a format rule, or its portal user would exceed the maximum number of mappings (see details). ESR_RECORD_MAPPED_TO_OTHER_USER: the VPD + employee number already belongs to another portal user (in the database, or in another row of this import for a different portal user: the first such row wins). ESR_USER_ALREADY_MAPPED_IN_VPD: the portal user already has another record in that VPD (in the database, or an earlier row of this import), named in the message and details. ESR_RECORD_NOT_FOUND: ESR has no record with that employee number in that VPD. VPD_NOT_SERVED: ESR does not list the VPD or this gateway does not serve it (no ESR call).
              * @enum {string}
              */
-            error: "VALIDATION_FAILED" | "ESR_RECORD_MAPPED_TO_OTHER_USER" | "ESR_RECORD_NOT_FOUND" | "FORBIDDEN";
+            error: "VALIDATION_FAILED" | "ESR_RECORD_MAPPED_TO_OTHER_USER" | "ESR_USER_ALREADY_MAPPED_IN_VPD" | "ESR_RECORD_NOT_FOUND" | "VPD_NOT_SERVED" | "FORBIDDEN";
             /**
              * @description Zero-based position of the row in `items`
              * @example 3
@@ -934,6 +1035,37 @@ export interface components {
             check: components["schemas"]["EmploymentCheckDto"] | (never | null);
             immunisations: components["schemas"]["ImmunisationDto"][];
         };
+        PersonLookupDto: {
+            /** @description The ESR record is active (an employee with an active assignment) */
+            active: boolean;
+            /**
+             * @description Title, first and last name as ESR holds them
+             * @example Mr Hiran Mistry
+             */
+            displayName: string;
+            /** @example 30581377 */
+            employeeNumber: string;
+            /**
+             * @description The portal user this record is mapped to, if any
+             * @example null
+             */
+            mappedTo: string | null;
+            /** @description From the synced role data; null when the VPD has not been synced or its data is too old to say */
+            role: components["schemas"]["PersonLookupRoleDto"] | (never | null);
+            /** @example 979 */
+            vpd: string;
+        };
+        PersonLookupRoleDto: {
+            /**
+             * @description ISO-8601 UTC: when the role gives access
+             * @example 2026-11-26T10:12:00.000Z
+             */
+            effectiveFrom: string | null;
+            /** @description ISO-8601 UTC: when it stops (null: open-ended or not held) */
+            effectiveUntil: string | null;
+            /** @description The record holds the role now or from a date ahead (it gives, or will give, access once mapped) */
+            held: boolean;
+        };
         PersonMatchDto: {
             /**
              * Format: date
@@ -977,7 +1109,10 @@ export interface components {
             unverified: number;
         };
         ReconciliationItemDto: {
-            /** @description From the last ESR person lookup; null when not known */
+            /**
+             * @description The name ESR holds: for unmapped holders from the synced role data, for mappings from the last ESR person lookup (else the synced role data); null when ESR sent none
+             * @example Mr Jordan Ashworth
+             */
             displayName: string | null;
             /** @description UNMAPPED_HOLDER and PENDING: when the role became or becomes effective */
             effectiveFrom: string | null;
@@ -1236,7 +1371,12 @@ export interface components {
              * @example 0
              */
             heldRemovals: number;
-            /** @example null */
+            /** @description The run that held them (full or incremental; later runs' removals join an unbroken hold); null when nothing is held */
+            heldRun: components["schemas"]["SyncLastRunDto"] | (never | null);
+            /**
+             * @description When the removals began to wait (an unbroken hold)
+             * @example null
+             */
             heldSince: string | null;
             /**
              * @description Role assignments in the cache (current, future-dated and held)
@@ -1320,8 +1460,11 @@ export interface components {
             /** @description When the next attempt is due (pending) */
             nextAttemptAt: string;
             portalUserId: string;
-            /** @enum {string} */
-            status: "pending" | "delivered" | "failed";
+            /**
+             * @description superseded: a newer event of the user was delivered first; not sent
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed" | "superseded";
         };
         WebhookDeliveryPageDto: {
             items: components["schemas"]["WebhookDeliveryDto"][];
@@ -1370,7 +1513,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Something the service needs is down; the body names it. */
+            /** @description Something the service needs is down; the body names the failed checks (their errors only with an ops key). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1383,7 +1526,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only events of this type */
-                type?: "MAPPING_CREATED" | "MAPPING_DELETED" | "CREDENTIAL_SEARCH" | "CREDENTIAL_SEARCH_REFUSED" | "ACCESS_REFRESHED" | "MAPPING_REFUSED" | "SYNC_REMOVALS_HELD" | "SYNC_REMOVALS_APPROVED" | "SYNC_REMOVALS_REJECTED" | "PERSONAL_DATA_READ";
+                type?: "MAPPING_CREATED" | "MAPPING_DELETED" | "CREDENTIAL_SEARCH" | "CREDENTIAL_SEARCH_REFUSED" | "ESR_RECORD_LOOKUP" | "ACCESS_REFRESHED" | "MAPPING_REFUSED" | "SYNC_REMOVALS_HELD" | "SYNC_REMOVALS_APPROVED" | "SYNC_REMOVALS_REJECTED" | "PERSONAL_DATA_READ" | "ACCESS_REVIEW_EXPORTED" | "AUTH_FAILED";
                 /** @description Only events of this actor (X-Acting-User, or "system") */
                 actor?: string;
                 /** @description Only events about this portal user (subjectUserId) */
@@ -1994,9 +2137,9 @@ export interface operations {
     Sync_approve: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The person deciding (recorded in the audit); the API key id is recorded when absent */
-                "X-Acting-User"?: string;
+            header: {
+                /** @description The person deciding, as a portal user id: recorded in the audit as the actor, beside the API key id */
+                "X-Acting-User": string;
             };
             path: {
                 /** @description ESR VPD code (3 digits) */
@@ -2068,7 +2211,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description VALIDATION_FAILED: vpd or X-Acting-User is not valid */
+            /** @description VALIDATION_FAILED: vpd is not valid, or X-Acting-User is missing or not valid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2102,9 +2245,9 @@ export interface operations {
     Sync_reject: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The person deciding (recorded in the audit); the API key id is recorded when absent */
-                "X-Acting-User"?: string;
+            header: {
+                /** @description The person deciding, as a portal user id: recorded in the audit as the actor, beside the API key id */
+                "X-Acting-User": string;
             };
             path: {
                 /** @description ESR VPD code (3 digits) */
@@ -2176,7 +2319,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description VALIDATION_FAILED: vpd or X-Acting-User is not valid */
+            /** @description VALIDATION_FAILED: vpd is not valid, or X-Acting-User is missing or not valid */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2215,7 +2358,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
-                /** @description Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ - */
+                /** @description Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ -, case-insensitive (compared and stored lower-case; answers use that form) */
                 portalUserId: string;
             };
             cookie?: never;
@@ -2299,7 +2442,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ - */
+                /** @description Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ -, case-insensitive (compared and stored lower-case; answers use that form) */
                 portalUserId: string;
             };
             cookie?: never;
@@ -2400,7 +2543,7 @@ export interface operations {
                 "X-Acting-User": string;
             };
             path: {
-                /** @description Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ - */
+                /** @description Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ -, case-insensitive (compared and stored lower-case; answers use that form) */
                 portalUserId: string;
             };
             cookie?: never;
@@ -2472,7 +2615,7 @@ export interface operations {
                 "X-Acting-User": string;
             };
             path: {
-                /** @description Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ - */
+                /** @description Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ -, case-insensitive (compared and stored lower-case; answers use that form) */
                 portalUserId: string;
             };
             cookie?: never;
@@ -2509,7 +2652,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description MAPPING_EXISTS: this user already has this mapping. ESR_RECORD_MAPPED_TO_OTHER_USER: the record belongs to another portal user. */
+            /** @description MAPPING_EXISTS: this user already has this mapping. ESR_RECORD_MAPPED_TO_OTHER_USER: the record belongs to another portal user. ESR_USER_ALREADY_MAPPED_IN_VPD: this user already has another record in that VPD (named in the message and details). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2575,7 +2718,7 @@ export interface operations {
                 "X-Acting-User": string;
             };
             path: {
-                /** @description Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ - */
+                /** @description Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ -, case-insensitive (compared and stored lower-case; answers use that form) */
                 portalUserId: string;
             };
             cookie?: never;
@@ -2665,7 +2808,7 @@ export interface operations {
                 "X-Acting-User": string;
             };
             path: {
-                /** @description Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ - */
+                /** @description Portal user id: 1-128 characters of A-Z a-z 0-9 . _ @ -, case-insensitive (compared and stored lower-case; answers use that form) */
                 portalUserId: string;
                 /** @description ESR VPD code (3 digits) */
                 vpd: string;
@@ -2759,6 +2902,167 @@ export interface operations {
             };
         };
     };
+    AccessReview_get: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page (opaque) */
+                cursor?: string;
+                limit?: number;
+            };
+            header: {
+                /** @description text/csv for CSV of all rows */
+                Accept?: string;
+                /** @description The person reviewing, as a portal user id (audited) */
+                "X-Acting-User": string;
+            };
+            path: {
+                /** @description ESR VPD code (3 digits) */
+                vpd: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessReviewPageDto"];
+                    "text/csv": components["schemas"]["AccessReviewPageDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the 'ops' scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description NOT_FOUND: the gateway does not serve this VPD */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "text/csv": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED: vpd, cursor or limit is not valid, or X-Acting-User is missing or not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    PeopleLookup_get: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Portal user on whose behalf the look-up is made (the LSA); audited */
+                "X-Acting-User": string;
+            };
+            path: {
+                /** @description ESR VPD code (3 digits) */
+                vpd: string;
+                /** @description ESR employee number (8 digits) */
+                employeeNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonLookupDto"];
+                };
+            };
+            /** @description UNAUTHENTICATED: missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description FORBIDDEN: the API key lacks the 'portal' scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED: vpd, employee number or X-Acting-User not valid. ESR_RECORD_NOT_FOUND: ESR has no such record in that VPD. VPD_NOT_SERVED: ESR does not list the VPD or this gateway does not serve it (no ESR call made). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description RATE_LIMITED: the look-up budget is used up (Retry-After); or RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description ESR_UNAVAILABLE (Retry-After) or DEPENDENCY_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description ESR_TIMEOUT: ESR did not answer within the deadline */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     Reconciliation_get: {
         parameters: {
             query?: {
@@ -2809,17 +3113,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description NOT_FOUND: the gateway does not serve this VPD */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                    "text/csv": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description VALIDATION_FAILED: vpd, kind, cursor or limit is not valid */
+            /** @description VALIDATION_FAILED: vpd, kind, cursor or limit is not valid. VPD_NOT_SERVED: ESR does not list the VPD or this gateway does not serve it */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2844,8 +3138,8 @@ export interface operations {
     Webhooks_list: {
         parameters: {
             query?: {
-                /** @description failed = dead-lettered (WEBHOOK_MAX_ATTEMPTS reached) */
-                status?: "pending" | "delivered" | "failed";
+                /** @description failed = dead-lettered (WEBHOOK_MAX_ATTEMPTS reached); superseded = a dead letter a newer delivered event of its user made stale (never sent) */
+                status?: "pending" | "delivered" | "failed" | "superseded";
                 /** @description nextCursor of the previous page (opaque) */
                 cursor?: string;
                 limit?: number;
