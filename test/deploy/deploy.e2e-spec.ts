@@ -304,7 +304,8 @@ describe('Helm chart esr-gateway', () => {
 
   it("should keep every config default equal to the service default, but the chart's deliberate choices", () => {
     // A cluster is production: the browsable API page and the document are off unless chosen.
-    const chartChoices: Record<string, unknown> = { DOCS_ENABLED: false };
+    // OTEL_SERVICE_NAME is read by the OpenTelemetry SDK itself, not by the service's own settings.
+    const chartChoices: Record<string, unknown> = { DOCS_ENABLED: false, OTEL_SERVICE_NAME: 'esr-gateway' };
     const serviceDefaults = { ...(new EnvironmentVariables() as unknown as Record<string, unknown>), ...chartChoices };
     const config = defaults.config as Record<string, unknown>;
     for (const [name, value] of Object.entries(config)) {
@@ -499,7 +500,8 @@ describe('Dockerfile', () => {
       true,
     );
     const cmd = final.instructions.filter((i) => i.op === 'CMD').at(-1)?.args ?? '';
-    expect(JSON.parse(cmd)).toEqual(['node', 'dist/main.js']);
+    // The OpenTelemetry hook is loaded before the app; it starts nothing unless OTEL_* ask for traces.
+    expect(JSON.parse(cmd)).toEqual(['node', '--import', './dist/common/tracing/register.js', 'dist/main.js']);
   });
 
   it('should set NODE_ENV=production and expose port 3000', () => {
