@@ -248,7 +248,7 @@ describe('Mapping mirror with two instances (PostgreSQL, Redis)', () => {
   });
 
   it('should keep no permanent entry for ids never mapped, answer one that gains a mapping at once, and drop a legacy empty entry', async () => {
-    const entries = async () => (await redis.keys(`${a.redisPrefix}map:u:*`)).length;
+    const entries = async () => (await redis.keys(`${a.redisPrefix}map:c:*`)).length;
     const before = await entries();
     const madeUp = Array.from({ length: 100 }, (_, i) => `made.up.${i}@nhs.net`);
     const res = await a.app.inject({ method: 'POST', url: '/v1/esr-access/batch', headers: portal, payload: { portalUserIds: madeUp } });
@@ -261,14 +261,14 @@ describe('Mapping mirror with two instances (PostgreSQL, Redis)', () => {
     expect(await mapped(b, madeUp[0])).toEqual([]); // a negative hit
     expect((await create(a, madeUp[0], emp)).statusCode).toBe(201);
     expect(await mapped(b, madeUp[0])).toEqual([emp]); // the write dropped the negative at once
-    expect(await redis.pttl(`map:u:${madeUp[0]}`)).toBe(-1); // a user with a mapping stays cached
+    expect(await redis.pttl(`map:c:${madeUp[0]}`)).toBe(-1); // a user with a mapping stays cached
     expect((await remove(a, madeUp[0], emp)).statusCode).toBe(204);
     expect(await mapped(b, madeUp[0])).toEqual([]);
-    expect(await redis.pttl(`map:u:${madeUp[0]}`)).toBeGreaterThan(0); // only a version left: it expires
+    expect(await redis.pttl(`map:c:${madeUp[0]}`)).toBeGreaterThan(0); // only a version left: it expires
 
-    await redis.hset('map:u:legacy.user', 'rows', '[]'); // a permanent negative from before issue 21
+    await redis.hset('map:c:legacy.user', 'rows', '[]'); // a permanent negative as the mirror kept them before issue 21
     await expect(a.app.get(MappingCacheCheck).run()).resolves.toMatchObject({ outcome: 'succeeded' });
-    expect(await redis.hget('map:u:legacy.user', 'rows')).toBeNull();
-    expect(await redis.pttl('map:u:legacy.user')).toBeGreaterThan(0);
+    expect(await redis.hget('map:c:legacy.user', 'rows')).toBeNull();
+    expect(await redis.pttl('map:c:legacy.user')).toBeGreaterThan(0);
   });
 });
