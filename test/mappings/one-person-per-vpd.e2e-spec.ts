@@ -103,11 +103,12 @@ describe('One person per VPD per portal account', () => {
 const databaseOf = (env: Record<string, string>) =>
   new DatabaseSettings(validateEnvironment({ ...TEST_SECRETS_ENV, ESR_BASE_URL: 'https://esr.example.nhs.uk/api', ...env }));
 
-/** Runs the migrations before this issue's, writes a portal user mapped twice in one VPD, then runs this migration. */
+/** Runs the migrations before this one, writes a portal user mapped twice in one VPD, then runs this migration. */
 async function migrateWithDuplicates(dataSource: DataSource): Promise<void> {
   await dataSource.initialize();
   try {
-    const before = MIGRATIONS.slice(0, -1).map((m) => new m());
+    const at = MIGRATIONS.findIndex((m) => m.name === 'OnePersonPerVpd1765200000000');
+    const before = MIGRATIONS.slice(0, at).map((m) => new m());
     const runner = dataSource.createQueryRunner();
     try {
       for (const migration of before) await migration.up(runner);
@@ -125,7 +126,7 @@ async function migrateWithDuplicates(dataSource: DataSource): Promise<void> {
       await insert('00000000-0000-4000-8000-000000000001', 'jordan', '979', '30581377');
       await insert('00000000-0000-4000-8000-000000000002', 'jordan', '979', '33756193');
       await insert('00000000-0000-4000-8000-000000000003', 'jordan', '980', '33756193');
-      const last = new MIGRATIONS[MIGRATIONS.length - 1]();
+      const last = new MIGRATIONS[at]();
       const error = await last.up(runner).catch((e: unknown) => e as Error);
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).message).toContain('1 portal user(s) are mapped to more than one ESR record in one VPD');

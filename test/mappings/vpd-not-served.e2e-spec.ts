@@ -67,7 +67,11 @@ describe('VPDs not served (PostgreSQL, ESR sandbox, CLI)', () => {
   });
 
   it('should make `esr-gateway reconcile 978` print the sentence and exit non-zero', async () => {
-    const res = await runCli(['reconcile', '978'], { ESR_GATEWAY_URL: gw.url, ESR_GATEWAY_KEY: BOTH_KEY });
+    const res = await runCli(['reconcile', '978'], {
+      ESR_GATEWAY_URL: gw.url,
+      ESR_GATEWAY_KEY: BOTH_KEY,
+      ESR_GATEWAY_ACTING_USER: 'lsa@trust.nhs.uk',
+    });
     expect(res.code).not.toBe(0);
     expect(res.stdout + res.stderr).toContain(`VPD ${listed}`);
     expect(res.stdout + res.stderr).not.toContain('Nothing to reconcile.');

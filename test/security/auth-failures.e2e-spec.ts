@@ -5,7 +5,8 @@ import { OPS_KEY, PORTAL_KEY, startTestApp, TestApp } from '../support/test-env'
 
 const audit = (t: TestApp) => t.app.get<DataSource>(getDataSourceToken()).getRepository(AuditEvent);
 const STATUS_SECRET = 'status-page-test-secret-0123456789abcdef';
-const LIST = '/v1/users/hr.one/esr-mappings';
+// A read that needs no X-Acting-User, so only the key decides.
+const LIST = '/v1/users/hr.one/esr-access';
 
 /** A /v1 call with this key from this client address. */
 const call = (t: TestApp, address: string, key: string, headers: Record<string, string> = {}) =>
