@@ -19,7 +19,9 @@ import { LifecycleService } from './health/lifecycle.service';
 import { HttpMetrics } from './metrics/http.metrics';
 import { IMPORT_BODY_LIMIT_BYTES, IMPORT_ROUTE } from './mappings/identifiers';
 import { declareCommonResponses } from './openapi/common-responses';
+import { declareDocumentFacts } from './openapi/document-facts';
 import { fixNullableRefs } from './openapi/nullable-refs';
+import { toOpenApi31 } from './openapi/openapi-31';
 
 /** Request bodies over this are refused with 413 (gateway API contract), except on the routes below. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -64,13 +66,10 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'API key (scopes: portal, ops)' })
     .build();
-  return declareCommonResponses(
-    fixNullableRefs(
-      SwaggerModule.createDocument(app, config, {
-        operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
-      }),
-    ),
-  );
+  const generated = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+  });
+  return toOpenApi31(declareDocumentFacts(declareCommonResponses(fixNullableRefs(generated))));
 }
 
 /** Applies what every instance of the app needs: hooks, pipes, docs. Shared by main and tests. */

@@ -29,7 +29,7 @@ const CACHE_HEADERS_DOC = {
   'Cache-Control': { description: 'private, max-age at most 60 s and never past nextChangeAt', schema: { type: 'string' } },
 };
 
-@ApiTags('Access')
+@ApiTags('esr-access')
 @ApiBearerAuth()
 @RequireScope('portal')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })

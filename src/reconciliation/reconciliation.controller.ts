@@ -17,11 +17,12 @@ import { ErrorResponseDto } from '../common/errors/error-response';
 import { RECONCILIATION_DEFAULT_LIMIT, ReconciliationPageDto, ReconciliationQueryDto, VpdParamsDto } from './dto/reconciliation.dto';
 import { toCsv } from './reconciliation-rows';
 import { ReconciliationService } from './reconciliation.service';
+import { ApiErrors } from '../openapi/error-responses';
 
 /** True when the caller asked for CSV (Accept: text/csv). */
 const wantsCsv = (accept: string | undefined) => /(^|,)\s*text\/csv\s*(;|,|$)/i.test(accept ?? '');
 
-@ApiTags('Reconciliation')
+@ApiTags('reconciliation')
 @ApiBearerAuth()
 @RequireScope('portal', 'ops')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
@@ -32,6 +33,7 @@ export class ReconciliationController {
   constructor(private readonly reconciliation: ReconciliationService) {}
 
   @Get('vpds/:vpd/reconciliation')
+  @ApiErrors('DEPENDENCY_UNAVAILABLE')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: "A VPD's reconciliation: role holders without a portal mapping, and mappings that do not give access",

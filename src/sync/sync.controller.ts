@@ -51,7 +51,11 @@ export class SyncController {
   ) {}
 
   @Get('status')
-  @ApiOperation({ summary: 'Sync state per VPD and the replica syncing now' })
+  @ApiOperation({
+    summary: 'Sync state per VPD and the replica syncing now',
+    description:
+      'Per served VPD: state, last attempt and success, counts, last run, live progress and held removals; and the lease holder.',
+  })
   @ApiOkResponse({ type: SyncStatusDto })
   status(): Promise<SyncStatusDto> {
     return this.syncStatus.status();
@@ -85,7 +89,10 @@ export class SyncController {
   }
 
   @Get('runs/:runId')
-  @ApiOperation({ summary: "A run's state, progress and result (kept for 24 hours; any replica answers)" })
+  @ApiOperation({
+    summary: "A run's state, progress and result (kept for 24 hours; any replica answers)",
+    description: 'Poll this with the runId a 202 from POST /v1/sync/runs gave until status is succeeded or failed.',
+  })
   @ApiOkResponse({ type: SyncRunDto })
   @ApiNotFoundResponse({ description: 'NOT_FOUND: no such run (or it is older than 24 hours)', type: ErrorResponseDto })
   @ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: runId is not a run id', type: ErrorResponseDto })
@@ -95,7 +102,10 @@ export class SyncController {
 
   @Post('vpds/:vpd/held-removals/approve')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Apply the removals the removal guard held for a VPD (audited)' })
+  @ApiOperation({
+    summary: 'Apply the removals the removal guard held for a VPD (audited)',
+    description: 'The held role removals are applied now; refused with 409 while a sync run is in progress.',
+  })
   @ApiHeader(ACTING_USER_HEADER)
   @ApiOkResponse({ type: HeldRemovalsDecisionDto })
   @ApiNotFoundResponse({ description: 'NOT_FOUND: the VPD has no held removals', type: ErrorResponseDto })
@@ -112,7 +122,10 @@ export class SyncController {
 
   @Post('vpds/:vpd/held-removals/reject')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Discard the removals the removal guard held for a VPD; the rows stay (audited)' })
+  @ApiOperation({
+    summary: 'Discard the removals the removal guard held for a VPD; the rows stay (audited)',
+    description: 'The held role removals are dropped and the rows kept; refused with 409 while a sync run is in progress.',
+  })
   @ApiHeader(ACTING_USER_HEADER)
   @ApiOkResponse({ type: HeldRemovalsDecisionDto })
   @ApiNotFoundResponse({ description: 'NOT_FOUND: the VPD has no held removals', type: ErrorResponseDto })

@@ -22,6 +22,7 @@ import {
   WebhookDeliveryPageDto,
 } from './dto/webhook-deliveries.dto';
 import { WebhookOutboxService } from './webhook-outbox.service';
+import { ApiErrors } from '../openapi/error-responses';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -40,7 +41,7 @@ export function toDeliveryDto(row: WebhookDelivery): WebhookDeliveryDto {
   };
 }
 
-@ApiTags('Webhooks')
+@ApiTags('webhooks')
 @ApiBearerAuth()
 @RequireScope('ops')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
@@ -51,6 +52,7 @@ export class WebhooksController {
   constructor(private readonly outbox: WebhookOutboxService) {}
 
   @Get('deliveries')
+  @ApiErrors('DEPENDENCY_UNAVAILABLE')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Access-change event deliveries (outbox), newest first',
@@ -63,6 +65,7 @@ export class WebhooksController {
   }
 
   @Post('deliveries/:id/retry')
+  @ApiErrors('DEPENDENCY_UNAVAILABLE')
   @HttpCode(200)
   @ApiOperation({ summary: 'Re-send a dead-lettered delivery', description: 'It becomes pending with attempts from zero, due now.' })
   @ApiOkResponse({ type: WebhookDeliveryDto })
