@@ -27,7 +27,7 @@ import { IMPORT_BODY_LIMIT_BYTES, MAX_IMPORT_ITEMS, MAX_MAPPINGS_PER_USER } from
 import { CreateMappingBodyPipe } from './mapping-input';
 import { MappingImportService } from './mapping-import.service';
 import { CreatedMapping, MappingsService } from './mappings.service';
-import { ApiErrors } from '../openapi/error-responses';
+import { ApiErrors } from '../common/errors/api-errors';
 
 /** The raw body of POST .../esr-mappings (an interface, so that only CreateMappingBodyPipe validates it). */
 interface CreateMappingBody {

@@ -1,4 +1,4 @@
-import { ApiExtension } from '@nestjs/swagger';
+import { ERROR_CODES_EXTENSION } from '../common/errors/api-errors';
 import { ERROR_STATUS, type ErrorCode } from '../common/errors/domain-error';
 
 /**
@@ -19,12 +19,7 @@ export type ErrorOperation = {
   'x-error-codes'?: string[];
 };
 
-export const ERROR_CODES_EXTENSION = 'x-error-codes';
 const ERROR_REF = '#/components/schemas/ErrorResponseDto';
-
-/** Declares the error codes a route can answer beyond those its layers imply. */
-export const ApiErrors = (...codes: [ErrorCode, ...ErrorCode[]]): MethodDecorator & ClassDecorator =>
-  ApiExtension(ERROR_CODES_EXTENSION, codes);
 
 /** Codes every operation of a kind can give, whatever its controller does. */
 export const IMPLIED_CODES = {

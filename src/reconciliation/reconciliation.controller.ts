@@ -17,7 +17,7 @@ import { ErrorResponseDto } from '../common/errors/error-response';
 import { RECONCILIATION_DEFAULT_LIMIT, ReconciliationPageDto, ReconciliationQueryDto, VpdParamsDto } from './dto/reconciliation.dto';
 import { toCsv } from './reconciliation-rows';
 import { ReconciliationService } from './reconciliation.service';
-import { ApiErrors } from '../openapi/error-responses';
+import { ApiErrors } from '../common/errors/api-errors';
 
 /** True when the caller asked for CSV (Accept: text/csv). */
 const wantsCsv = (accept: string | undefined) => /(^|,)\s*text\/csv\s*(;|,|$)/i.test(accept ?? '');

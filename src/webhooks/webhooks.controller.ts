@@ -22,7 +22,7 @@ import {
   WebhookDeliveryPageDto,
 } from './dto/webhook-deliveries.dto';
 import { WebhookOutboxService } from './webhook-outbox.service';
-import { ApiErrors } from '../openapi/error-responses';
+import { ApiErrors } from '../common/errors/api-errors';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
