@@ -54,7 +54,12 @@ export class AccessController {
       'Answered from the role cache the sync keeps (never calls ESR). Send If-None-Match with a previous ETag to get 304 ' +
       'when nothing but asOf would change.',
   })
-  @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag of a previous answer' })
+  @ApiHeader({
+    name: 'If-None-Match',
+    required: false,
+    description: 'ETag of a previous answer',
+    schema: { type: 'string', maxLength: 1024, pattern: '^[\\x20-\\x7e]*$', example: 'W/"q1Zq8d2mK0xY3vT7bN5cR4eW9aL6hJ2s"' },
+  })
   @ApiOkResponse({ type: UserAccessDto, headers: CACHE_HEADERS_DOC })
   @ApiNotModifiedResponse({ description: 'The answer is unchanged since that ETag', headers: CACHE_HEADERS_DOC })
   async get(

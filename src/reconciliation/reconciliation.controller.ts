@@ -1,15 +1,15 @@
 import { Controller, Get, Header, Headers, Param, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiExtraModels,
   ApiForbiddenResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiTags,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireScope } from '../common/auth/auth.decorators';
@@ -41,9 +41,18 @@ export class ReconciliationController {
       'Served from the synced role data and the database (no ESR calls). JSON is paged (opaque cursor); with ' +
       "Accept: text/csv the answer is every row (all pages) as CSV with a header line, for the LSA's spreadsheet.",
   })
-  @ApiHeader({ name: 'Accept', required: false, description: 'text/csv for CSV of all rows' })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: ReconciliationPageDto })
+  @ApiOkResponse({
+    description: 'A page of rows (application/json), or with Accept: text/csv every row as CSV (a header line, then one line per row)',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(ReconciliationPageDto) } },
+      'text/csv': {
+        schema: { type: 'string', description: 'RFC 4180 CSV: kind,vpd,employeeNumber,portalUserId,displayName,effectiveFrom,reason' },
+        example:
+          'kind,vpd,employeeNumber,portalUserId,displayName,effectiveFrom,reason\r\nUNMAPPED_HOLDER,979,30581377,,Ashworth Jane,,\r\n',
+      },
+    },
+  })
+  @ApiExtraModels(ReconciliationPageDto)
   @ApiNotFoundResponse({ description: 'NOT_FOUND: the gateway does not serve this VPD', type: ErrorResponseDto })
   async get(
     @Param() params: VpdParamsDto,

@@ -69,3 +69,47 @@ describe('The published OpenAPI document (openapi.json)', () => {
       }
   });
 });
+
+/** Problems with one request schema: strings bounded and restricted, arrays bounded, integers bounded. */
+function unbounded(where: string, schema: Schema | undefined, schemas: Record<string, Schema>, seen = new Set<string>()): string[] {
+  if (!schema) return [];
+  const ref = schema.$ref as string | undefined;
+  if (ref) {
+    const name = ref.split('/').pop() as string;
+    if (seen.has(name)) return [];
+    seen.add(name);
+    return unbounded(where, schemas[name], schemas, seen);
+  }
+  const types = ([] as unknown[]).concat(schema.type ?? []);
+  const problems: string[] = [];
+  if (types.includes('string') && !schema.enum && !schema.const) {
+    if (schema.maxLength === undefined && !['uuid', 'date', 'date-time'].includes(String(schema.format)))
+      problems.push(`${where}: no maxLength`);
+    if (!schema.pattern && !schema.format) problems.push(`${where}: no pattern or format`);
+  }
+  if (types.includes('array') && schema.maxItems === undefined) problems.push(`${where}: no maxItems`);
+  if (types.includes('integer') && (schema.minimum === undefined || schema.maximum === undefined))
+    problems.push(`${where}: no minimum/maximum`);
+  for (const [name, child] of Object.entries((schema.properties as Record<string, Schema> | undefined) ?? {}))
+    problems.push(...unbounded(`${where}.${name}`, child, schemas, seen));
+  for (const key of ['items'] as const) problems.push(...unbounded(`${where}[]`, schema[key] as Schema | undefined, schemas, seen));
+  for (const key of ['oneOf', 'anyOf', 'allOf'] as const)
+    for (const branch of (schema[key] as Schema[] | undefined) ?? []) problems.push(...unbounded(where, branch, schemas, seen));
+  return problems;
+}
+
+describe('Requests in the published OpenAPI document', () => {
+  it('should bound every request string, array and integer (the OWASP string/array/integer limits, for requests)', () => {
+    const problems = operations.flatMap(({ key, op }) => [
+      ...((op as { parameters?: Array<{ name: string; schema?: Schema }> }).parameters ?? []).flatMap((p) =>
+        unbounded(`${key} ${p.name}`, p.schema, doc.components.schemas),
+      ),
+      ...unbounded(
+        `${key} body`,
+        (op.requestBody as { content?: Record<string, { schema?: Schema }> } | undefined)?.content?.['application/json']?.schema,
+        doc.components.schemas,
+      ),
+    ]);
+    expect(problems).toEqual([]);
+  });
+});

@@ -13,6 +13,12 @@ import {
 } from '../search-criteria';
 import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, NI_NUMBER, VPD } from '../../domain/identifiers';
 
+/**
+ * LAST_NAME_FORMAT as the OpenAPI document states it: the same on ASCII (letters, then letters, space,
+ * apostrophe, hyphen) and any non-ASCII character allowed, because \p{L} needs the regex `u` flag that
+ * not every OpenAPI tool sets. The service still applies LAST_NAME_FORMAT itself.
+ */
+const LAST_NAME_DOCUMENTED = '^[^\\x00-\\x40\\x5b-\\x60\\x7b-\\x7f][^\\x00-\\x1f\\x21-\\x26\\x28-\\x2c\\x2e-\\x40\\x5b-\\x60\\x7b-\\x7f]*$';
 /** A real YYYY-MM-DD date, not before 1900-01-01. (Whether it is in the past is checked with the Clock.) */
 function IsPlausibleDateOfBirth(options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
@@ -80,6 +86,7 @@ export class CredentialSearchRequestDto {
     example: 'Ashworth',
     minLength: 1,
     maxLength: LAST_NAME_MAX_LENGTH,
+    pattern: LAST_NAME_DOCUMENTED,
   })
   @IsOptional()
   @normalised(normaliseLastName)
