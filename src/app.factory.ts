@@ -23,6 +23,7 @@ import { declareDocumentFacts } from './openapi/document-facts';
 import { fixNullableRefs } from './openapi/nullable-refs';
 import { toOpenApi31 } from './openapi/openapi-31';
 import { declareSchemaFormats } from './openapi/schema-formats';
+import { declareWebhooks } from './openapi/webhooks-doc';
 
 /** Request bodies over this are refused with 413 (gateway API contract), except on the routes below. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -70,7 +71,8 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   const generated = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
-  return toOpenApi31(declareSchemaFormats(declareDocumentFacts(declareCommonResponses(fixNullableRefs(generated)))));
+  const described = declareWebhooks(declareSchemaFormats(declareDocumentFacts(declareCommonResponses(fixNullableRefs(generated)))));
+  return toOpenApi31(described);
 }
 
 /** Applies what every instance of the app needs: hooks, pipes, docs. Shared by main and tests. */
