@@ -69,7 +69,7 @@ function withFacts(path: string, method: string, given: Operation): Operation {
 
 const refsIn = (value: unknown): string[] =>
   JSON.stringify(value ?? null)
-    .match(/#\/components\/schemas\/[^"]+/g)
+    .match(/#\/components\/schemas\/[^"/]+/g)
     ?.map((ref) => ref.split('/').pop() as string) ?? [];
 
 /** Names of the component schemas a request body uses, directly or through other schemas. */

@@ -67,7 +67,8 @@ export class SyncController {
     summary: 'Start a sync run (one VPD or all), or list what it would change',
     description:
       'Answers 202 with the run id at once; the run waits for a run in progress to finish (up to a minute, else it is ' +
-      'skipped) and goes on in the background. With dryRun: 200 with what it would add, update and remove; nothing is written.',
+      'skipped) and goes on in the background. With dryRun: 200 with what it would add, update and remove; nothing is written. ' +
+      'The `kind` field (accepted or dryRun) tells the two answers apart.',
   })
   @ApiExtraModels(SyncRunAcceptedDto, SyncDryRunDto)
   @ApiAcceptedResponse({ type: SyncRunAcceptedDto, description: 'The run was started' })
@@ -83,9 +84,9 @@ export class SyncController {
   ): Promise<SyncRunAcceptedDto | SyncDryRunDto> {
     if (body.dryRun) {
       void reply.status(200);
-      return this.dryRuns.dryRun({ mode: body.mode, vpd: body.vpd });
+      return { kind: 'dryRun', ...(await this.dryRuns.dryRun({ mode: body.mode, vpd: body.vpd })) };
     }
-    return this.runs.startRun({ mode: body.mode, vpd: body.vpd, trigger: 'api' });
+    return { kind: 'accepted', ...(await this.runs.startRun({ mode: body.mode, vpd: body.vpd, trigger: 'api' })) };
   }
 
   @Get('runs/:runId')

@@ -75,10 +75,11 @@ function unbounded(where: string, schema: Schema | undefined, schemas: Record<st
   if (!schema) return [];
   const ref = schema.$ref as string | undefined;
   if (ref) {
-    const name = ref.split('/').pop() as string;
-    if (seen.has(name)) return [];
-    seen.add(name);
-    return unbounded(where, schemas[name], schemas, seen);
+    if (seen.has(ref)) return [];
+    seen.add(ref);
+    const [name, ...rest] = ref.replace('#/components/schemas/', '').split('/');
+    const target = rest.reduce<Schema | undefined>((node, key) => node?.[key] as Schema | undefined, schemas[name]);
+    return unbounded(where, target, schemas, seen);
   }
   const types = ([] as unknown[]).concat(schema.type ?? []);
   const problems: string[] = [];

@@ -118,3 +118,36 @@ export class CredentialSearchRequestDto {
   @IsString({ message: SEARCH_MESSAGES.niNumber })
   niNumber?: string;
 }
+
+const searchField = (name: keyof CredentialSearchRequestDto) => ({
+  $ref: `#/components/schemas/CredentialSearchRequestDto/properties/${name}`,
+});
+const searchMode = (title: string, description: string, fields: Array<keyof CredentialSearchRequestDto>) => ({
+  title,
+  description,
+  type: 'object',
+  additionalProperties: false,
+  required: ['vpd', ...fields],
+  properties: Object.fromEntries(['vpd' as const, ...fields].map((name) => [name, searchField(name)])),
+});
+
+/**
+ * The body as the OpenAPI document states it: exactly one of the three modes (what resolveCriteria
+ * enforces), each closed to other fields, so a generated client cannot build a body the service refuses.
+ */
+export const CREDENTIAL_SEARCH_BODY_SCHEMA = {
+  oneOf: [
+    searchMode('ByEmployeeNumber', 'Search by ESR employee number', ['employeeNumber']),
+    searchMode('ByAssignmentNumber', 'Search by ESR assignment number', ['assignmentNumber']),
+    searchMode('ByPersonalDetails', 'Search by last name, date of birth and NI number, all three', ['lastName', 'dateOfBirth', 'niNumber']),
+  ],
+};
+
+export const CREDENTIAL_SEARCH_EXAMPLES = {
+  byEmployeeNumber: { summary: 'By employee number', value: { vpd: '979', employeeNumber: '30581377' } },
+  byAssignmentNumber: { summary: 'By assignment number', value: { vpd: '979', assignmentNumber: '30581377-2' } },
+  byPersonalDetails: {
+    summary: 'By last name, date of birth and NI number',
+    value: { vpd: '979', lastName: 'Ashworth', dateOfBirth: '1984-03-07', niNumber: 'AB123456C' },
+  },
+};
