@@ -53,7 +53,12 @@ describe(declareDocumentFacts.name, () => {
   });
 
   it('should give X-Acting-User the pattern the service enforces', () => {
-    expect(op.parameters?.[0].schema).toEqual({ type: 'string', pattern: '^[A-Za-z0-9._@-]{1,128}$', maxLength: 128 });
+    expect(op.parameters?.[0].schema).toEqual({
+      type: 'string',
+      pattern: '^[A-Za-z0-9._@-]{1,128}$',
+      maxLength: 128,
+      example: 'lsa.user@nhs.net',
+    });
   });
 
   it('should close request body schemas (and the schemas they use) to unknown fields, and only those', () => {

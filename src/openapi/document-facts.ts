@@ -52,7 +52,8 @@ function withHeaders(status: string, response: Response): Response {
 
 function withParameterFormats(parameter: Parameter): Parameter {
   if (parameter.in !== 'header' || parameter.name?.toLowerCase() !== 'x-acting-user') return parameter;
-  return { ...parameter, schema: { ...parameter.schema, type: 'string', pattern: PORTAL_USER_ID.source, maxLength: 128 } };
+  const schema = { example: 'lsa.user@nhs.net', ...parameter.schema, type: 'string', pattern: PORTAL_USER_ID.source, maxLength: 128 };
+  return { ...parameter, schema };
 }
 
 function withFacts(path: string, method: string, given: Operation): Operation {
