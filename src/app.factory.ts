@@ -22,6 +22,7 @@ import { declareCommonResponses } from './openapi/common-responses';
 import { declareDocumentFacts } from './openapi/document-facts';
 import { fixNullableRefs } from './openapi/nullable-refs';
 import { toOpenApi31 } from './openapi/openapi-31';
+import { describeSchemas } from './openapi/schema-descriptions';
 import { declareSchemaFormats } from './openapi/schema-formats';
 import { declareWebhooks } from './openapi/webhooks-doc';
 
@@ -71,7 +72,9 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   const generated = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
-  const described = declareWebhooks(declareSchemaFormats(declareDocumentFacts(declareCommonResponses(fixNullableRefs(generated)))));
+  const described = describeSchemas(
+    declareWebhooks(declareSchemaFormats(declareDocumentFacts(declareCommonResponses(fixNullableRefs(generated))))),
+  );
   return toOpenApi31(described);
 }
 

@@ -30,6 +30,13 @@ describe('The published OpenAPI document (openapi.json)', () => {
     for (const tag of defined.keys()) expect(tag).toMatch(/^[a-z]+(-[a-z]+)*$/);
   });
 
+  it('should describe every schema', () => {
+    const undescribed = Object.entries(doc.components.schemas)
+      .filter(([, schema]) => !schema.description)
+      .map(([name]) => name);
+    expect(undescribed).toEqual([]);
+  });
+
   it('should give every operation its operationId from the table', () => {
     for (const { key, op } of operations) expect({ key, operationId: op.operationId }).toEqual({ key, operationId: OPERATION_IDS[key] });
   });
