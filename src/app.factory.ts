@@ -22,6 +22,7 @@ import { declareCommonResponses } from './openapi/common-responses';
 import { declareDocumentFacts } from './openapi/document-facts';
 import { fixNullableRefs } from './openapi/nullable-refs';
 import { toOpenApi31 } from './openapi/openapi-31';
+import { describeFieldsOf } from './openapi/field-descriptions';
 import { describeSchemas } from './openapi/schema-descriptions';
 import { declareSchemaFormats } from './openapi/schema-formats';
 import { declareWebhooks } from './openapi/webhooks-doc';
@@ -72,9 +73,17 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
   const generated = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
-  const described = describeSchemas(
-    declareWebhooks(declareSchemaFormats(declareDocumentFacts(declareCommonResponses(fixNullableRefs(generated))))),
-  );
+  // Each step is a pure function of the document (src/openapi/*, each with its spec); 3.1 last.
+  const steps = [
+    fixNullableRefs,
+    declareCommonResponses,
+    declareDocumentFacts,
+    declareSchemaFormats,
+    declareWebhooks,
+    describeSchemas,
+    describeFieldsOf,
+  ];
+  const described = steps.reduce((document, step) => step(document), generated);
   return toOpenApi31(described);
 }
 

@@ -30,10 +30,13 @@ describe('The published OpenAPI document (openapi.json)', () => {
     for (const tag of defined.keys()) expect(tag).toMatch(/^[a-z]+(-[a-z]+)*$/);
   });
 
-  it('should describe every schema', () => {
-    const undescribed = Object.entries(doc.components.schemas)
-      .filter(([, schema]) => !schema.description)
-      .map(([name]) => name);
+  it('should describe every schema and every field', () => {
+    const undescribed = Object.entries(doc.components.schemas).flatMap(([name, schema]) => [
+      ...(schema.description ? [] : [name]),
+      ...Object.entries((schema.properties as Record<string, Schema> | undefined) ?? {})
+        .filter(([, property]) => !property.description)
+        .map(([field]) => `${name}.${field}`),
+    ]);
     expect(undescribed).toEqual([]);
   });
 
