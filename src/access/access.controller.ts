@@ -36,7 +36,7 @@ const CACHE_HEADERS_DOC = {
 @ApiForbiddenResponse({ description: "FORBIDDEN: the API key lacks the 'portal' scope", type: ErrorResponseDto })
 @ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: a path parameter or body field is not valid', type: ErrorResponseDto })
 @ApiServiceUnavailableResponse({
-  description: 'DEPENDENCY_UNAVAILABLE: the database or Redis is down (refresh: also ESR_UNAVAILABLE)',
+  description: 'DEPENDENCY_UNAVAILABLE: the database or Redis is down',
   type: ErrorResponseDto,
 })
 @Controller({ path: 'v1' })
