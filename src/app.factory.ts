@@ -21,7 +21,13 @@ import { LifecycleService } from './health/lifecycle.service';
 import { HttpMetrics } from './metrics/http.metrics';
 import { IMPORT_BODY_LIMIT_BYTES, IMPORT_ROUTE } from './mappings/identifiers';
 import { declareCommonResponses } from './openapi/common-responses';
+import { declareDocumentFacts } from './openapi/document-facts';
 import { fixNullableRefs } from './openapi/nullable-refs';
+import { toOpenApi31 } from './openapi/openapi-31';
+import { describeFieldsOf } from './openapi/field-descriptions';
+import { describeSchemas } from './openapi/schema-descriptions';
+import { declareSchemaFormats } from './openapi/schema-formats';
+import { declareWebhooks } from './openapi/webhooks-doc';
 
 /** Request bodies over this are refused with 413 (gateway API contract), except on the routes below. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -69,13 +75,21 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'API key (scopes: portal, ops)' })
     .build();
-  return declareCommonResponses(
-    fixNullableRefs(
-      SwaggerModule.createDocument(app, config, {
-        operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
-      }),
-    ),
-  );
+  const generated = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+  });
+  // Each step is a pure function of the document (src/openapi/*, each with its spec); 3.1 last.
+  const steps = [
+    fixNullableRefs,
+    declareCommonResponses,
+    declareDocumentFacts,
+    declareSchemaFormats,
+    declareWebhooks,
+    describeSchemas,
+    describeFieldsOf,
+  ];
+  const described = steps.reduce((document, step) => step(document), generated);
+  return toOpenApi31(described);
 }
 
 /** Applies what every instance of the app needs: hooks, pipes, docs. Shared by main and tests. */

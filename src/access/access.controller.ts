@@ -32,14 +32,14 @@ const CACHE_HEADERS_DOC = {
   'Cache-Control': { description: 'private, max-age at most 60 s and never past nextChangeAt', schema: { type: 'string' } },
 };
 
-@ApiTags('Access')
+@ApiTags('esr-access')
 @ApiBearerAuth()
 @RequireScope('portal')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
 @ApiForbiddenResponse({ description: "FORBIDDEN: the API key lacks the 'portal' scope", type: ErrorResponseDto })
 @ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: a path parameter or body field is not valid', type: ErrorResponseDto })
 @ApiServiceUnavailableResponse({
-  description: 'DEPENDENCY_UNAVAILABLE: the database or Redis is down (refresh: also ESR_UNAVAILABLE)',
+  description: 'DEPENDENCY_UNAVAILABLE: the database or Redis is down',
   type: ErrorResponseDto,
 })
 @Controller({ path: 'v1' })
@@ -57,7 +57,12 @@ export class AccessController {
       'Answered from the role cache the sync keeps (never calls ESR). Send If-None-Match with a previous ETag to get 304 ' +
       'when nothing but asOf would change. A key restricted to some VPDs sees only the mappings in them.',
   })
-  @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETag of a previous answer' })
+  @ApiHeader({
+    name: 'If-None-Match',
+    required: false,
+    description: 'ETag of a previous answer',
+    schema: { type: 'string', maxLength: 1024, pattern: '^[\\x20-\\x7e]*$', example: 'W/"q1Zq8d2mK0xY3vT7bN5cR4eW9aL6hJ2s"' },
+  })
   @ApiOkResponse({ type: UserAccessDto, headers: CACHE_HEADERS_DOC })
   @ApiNotModifiedResponse({ description: 'The answer is unchanged since that ETag', headers: CACHE_HEADERS_DOC })
   async get(

@@ -36,7 +36,7 @@ export function toAuditEventDto(event: AuditEvent): AuditEventDto {
   };
 }
 
-@ApiTags('Audit')
+@ApiTags('audit')
 @ApiBearerAuth()
 @RequireScope('ops')
 @Controller({ path: 'v1/audit' })

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, HttpException, Inject, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorFunction, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/auth.decorators';
@@ -9,7 +9,7 @@ import { LifecycleService } from './lifecycle.service';
 
 const CHECK_TIMEOUT_MS = 1500;
 
-@ApiTags('ops')
+@ApiTags('health')
 @Public()
 @Controller('health')
 export class HealthController {
@@ -24,6 +24,7 @@ export class HealthController {
 
   @Get('live')
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Liveness', description: 'Answers 200 while the process runs; checks nothing else (orchestrator probe).' })
   @ApiOkResponse({ description: 'The process is running.' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
@@ -31,6 +32,7 @@ export class HealthController {
 
   @Get('ready')
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Readiness', description: 'Answers 200 when the database and Redis answer, else 503 naming what is down.' })
   @ApiOkResponse({ description: 'The database and (where configured) Redis answer.' })
   @ApiServiceUnavailableResponse({
     description: 'Something the service needs is down; the body names the failed checks (their errors only with an ops key).',

@@ -30,6 +30,7 @@ import { IMPORT_BODY_LIMIT_BYTES, MAX_IMPORT_ITEMS, MAX_MAPPINGS_PER_USER } from
 import { CreateMappingBodyPipe } from './mapping-input';
 import { MappingImportService } from './mapping-import.service';
 import { CreatedMapping, MappingsService } from './mappings.service';
+import { ApiErrors } from '../common/errors/api-errors';
 
 /** The raw body of POST .../esr-mappings (an interface, so that only CreateMappingBodyPipe validates it). */
 interface CreateMappingBody {
@@ -67,7 +68,7 @@ export function toMappingDto(row: EsrMapping): EsrMappingDto {
   };
 }
 
-@ApiTags('ESR mappings')
+@ApiTags('esr-mappings')
 @ApiBearerAuth()
 @RequireScope('portal')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
@@ -130,6 +131,7 @@ export class MappingsController {
   @ApiHeader(ACTING_USER_HEADER)
   @ApiBody({ type: CreateEsrMappingDto })
   @ApiCreatedResponse({ type: CreatedEsrMappingDto })
+  @ApiErrors('ESR_RECORD_NOT_FOUND')
   @ApiConflictResponse({
     description:
       'MAPPING_EXISTS: this user already has this mapping. ESR_RECORD_MAPPED_TO_OTHER_USER: the record belongs to another portal user. ' +

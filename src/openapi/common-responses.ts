@@ -1,16 +1,15 @@
 /**
  * Answers every /v1 operation can give whatever its controller says, because they come from layers in
  * front of it: the per-API-key request budget (429, RequestBudgetGuard) on every operation, and for
- * every method that can carry a body the body limit (413) and JSON-only bodies (415, HTTP hardening).
+ * every operation that takes a body the body limit (413) and JSON-only bodies (415, HTTP hardening).
  * Declared once here so the document tells the truth about them on every operation.
  */
 type Schema = Record<string, unknown>;
 type Responses = Record<string, Schema>;
-type Operation = { responses?: Responses; security?: unknown[] };
+type Operation = { responses?: Responses; security?: unknown[]; requestBody?: unknown };
 
 const ERROR_BODY = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } };
 const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } } };
-const BODY_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 
 export const REQUEST_BUDGET = "RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE)";
 
@@ -19,13 +18,13 @@ const COMMON_BODY_ERRORS: Responses = {
   '415': { description: 'UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json', content: ERROR_BODY },
 };
 
-function withCommonResponses(method: string, operation: Operation): Operation {
+function withCommonResponses(operation: Operation): Operation {
   const responses: Responses = { ...operation.responses };
   const limited = responses['429'];
   responses['429'] = limited
     ? { ...limited, description: `${String(limited.description)}; or ${REQUEST_BUDGET}` }
     : { description: REQUEST_BUDGET, headers: RETRY_AFTER, content: ERROR_BODY };
-  if (BODY_METHODS.has(method)) for (const [status, response] of Object.entries(COMMON_BODY_ERRORS)) responses[status] ??= response;
+  if (operation.requestBody) for (const [status, response] of Object.entries(COMMON_BODY_ERRORS)) responses[status] ??= response;
   return { ...operation, responses };
 }
 
@@ -39,7 +38,7 @@ export function declareCommonResponses<T extends object>(document: T): T {
         ? Object.fromEntries(
             Object.entries(item).map(([method, op]) => [
               method,
-              op && typeof op === 'object' && 'responses' in op ? withCommonResponses(method, op as Operation) : op,
+              op && typeof op === 'object' && 'responses' in op ? withCommonResponses(op as Operation) : op,
             ]),
           )
         : item,

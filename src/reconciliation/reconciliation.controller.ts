@@ -1,14 +1,15 @@
 import { Controller, Get, Header, Headers, Param, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiExtraModels,
   ApiForbiddenResponse,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiTags,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ActingUser, ApiKeyId, RequestId, RequireScope } from '../common/auth/auth.decorators';
@@ -17,11 +18,12 @@ import { ErrorResponseDto } from '../common/errors/error-response';
 import { RECONCILIATION_DEFAULT_LIMIT, ReconciliationPageDto, ReconciliationQueryDto, VpdParamsDto } from './dto/reconciliation.dto';
 import { toCsv } from './reconciliation-rows';
 import { ReconciliationService } from './reconciliation.service';
+import { ApiErrors } from '../common/errors/api-errors';
 
 /** True when the caller asked for CSV (Accept: text/csv). */
 const wantsCsv = (accept: string | undefined) => /(^|,)\s*text\/csv\s*(;|,|$)/i.test(accept ?? '');
 
-@ApiTags('Reconciliation')
+@ApiTags('reconciliation')
 @ApiBearerAuth()
 @RequireScope('portal', 'ops')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
@@ -42,6 +44,7 @@ export class ReconciliationController {
   ) {}
 
   @Get('vpds/:vpd/reconciliation')
+  @ApiErrors('DEPENDENCY_UNAVAILABLE')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: "A VPD's reconciliation: role holders without a portal mapping, and mappings that do not give access",
@@ -50,10 +53,19 @@ export class ReconciliationController {
       "Accept: text/csv the answer is every row (all pages) as CSV with a header line, for the LSA's spreadsheet. " +
       'Personal data (names, portal ids): needs X-Acting-User and writes one PERSONAL_DATA_READ audit event per request.',
   })
-  @ApiHeader({ name: 'Accept', required: false, description: 'text/csv for CSV of all rows' })
   @ApiHeader({ name: 'X-Acting-User', required: true, description: 'The person reading (portal user id); recorded in the audit' })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: ReconciliationPageDto })
+  @ApiOkResponse({
+    description: 'A page of rows (application/json), or with Accept: text/csv every row as CSV (a header line, then one line per row)',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(ReconciliationPageDto) } },
+      'text/csv': {
+        schema: { type: 'string', description: 'RFC 4180 CSV: kind,vpd,employeeNumber,portalUserId,displayName,effectiveFrom,reason' },
+        example:
+          'kind,vpd,employeeNumber,portalUserId,displayName,effectiveFrom,reason\r\nUNMAPPED_HOLDER,979,30581377,,Mr Jordan Ashworth,2026-11-25T10:12:00.000Z,"Employee number 30581377 holds the role Digital Passport Administrator in ESR (in effect since 26 Nov 2026 at 10:12, UK time) but nobody is mapped to the record in VPD 979."\r\n',
+      },
+    },
+  })
+  @ApiExtraModels(ReconciliationPageDto)
   async get(
     @Param() params: VpdParamsDto,
     @Query() query: ReconciliationQueryDto,

@@ -1,5 +1,7 @@
 import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
 import {
+  ApiBody,
+  ApiExtraModels,
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiGatewayTimeoutResponse,
@@ -15,7 +17,7 @@ import {
 } from '@nestjs/swagger';
 import { ActingUser, ApiKeyId, RequestId, RequireScope } from '../common/auth/auth.decorators';
 import { ErrorResponseDto } from '../common/errors/error-response';
-import { CredentialSearchRequestDto } from './dto/credential-search-request.dto';
+import { CREDENTIAL_SEARCH_BODY_SCHEMA, CREDENTIAL_SEARCH_EXAMPLES, CredentialSearchRequestDto } from './dto/credential-search-request.dto';
 import { CredentialSearchResponseDto } from './dto/credential-search-response.dto';
 import { SearchesService } from './searches.service';
 
@@ -33,6 +35,8 @@ export class SearchesController {
 
   @Post()
   @HttpCode(200)
+  @ApiExtraModels(CredentialSearchRequestDto)
+  @ApiBody({ schema: CREDENTIAL_SEARCH_BODY_SCHEMA, examples: CREDENTIAL_SEARCH_EXAMPLES })
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Search ESR: find a person in one VPD and, with exactly one match, return their credentials from ESR',

@@ -55,7 +55,8 @@ export class SyncController {
   @Get('status')
   @ApiOperation({
     summary: 'Sync state per VPD and the replica syncing now',
-    description: 'A key restricted to some VPDs sees only those VPDs.',
+    description:
+      'Per served VPD: state, last attempt and success, counts, last run, live progress and held removals; and the lease holder. A key restricted to some VPDs sees only those VPDs.',
   })
   @ApiOkResponse({ type: SyncStatusDto })
   async status(@CallerVpdScope() scope: VpdScope): Promise<SyncStatusDto> {
@@ -70,7 +71,7 @@ export class SyncController {
     description:
       'Answers 202 with the run id at once; the run waits for a run in progress to finish (up to a minute, else it is ' +
       'skipped) and goes on in the background. With dryRun: 200 with what it would add, update and remove; nothing is written. ' +
-      'A key restricted to some VPDs must name one of them (403 FORBIDDEN otherwise).',
+      'The `kind` field (accepted or dryRun) tells the two answers apart. A key restricted to some VPDs must name one of them (403 FORBIDDEN otherwise).',
   })
   @ApiExtraModels(SyncRunAcceptedDto, SyncDryRunDto)
   @ApiAcceptedResponse({ type: SyncRunAcceptedDto, description: 'The run was started' })
@@ -88,13 +89,16 @@ export class SyncController {
     if (!body.vpd) scope.requireAll('A run without a vpd syncs every VPD');
     if (body.dryRun) {
       void reply.status(200);
-      return this.dryRuns.dryRun({ mode: body.mode, vpd: body.vpd });
+      return { kind: 'dryRun', ...(await this.dryRuns.dryRun({ mode: body.mode, vpd: body.vpd })) };
     }
-    return this.runs.startRun({ mode: body.mode, vpd: body.vpd, trigger: 'api' });
+    return { kind: 'accepted', ...(await this.runs.startRun({ mode: body.mode, vpd: body.vpd, trigger: 'api' })) };
   }
 
   @Get('runs/:runId')
-  @ApiOperation({ summary: "A run's state, progress and result (kept for 24 hours; any replica answers)" })
+  @ApiOperation({
+    summary: "A run's state, progress and result (kept for 24 hours; any replica answers)",
+    description: 'Poll this with the runId a 202 from POST /v1/sync/runs gave until status is succeeded or failed.',
+  })
   @ApiOkResponse({ type: SyncRunDto })
   @ApiNotFoundResponse({ description: 'NOT_FOUND: no such run (or it is older than 24 hours)', type: ErrorResponseDto })
   @ApiUnprocessableEntityResponse({ description: 'VALIDATION_FAILED: runId is not a run id', type: ErrorResponseDto })
@@ -107,7 +111,10 @@ export class SyncController {
 
   @Post('vpds/:vpd/held-removals/approve')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Apply the removals the removal guard held for a VPD (audited)' })
+  @ApiOperation({
+    summary: 'Apply the removals the removal guard held for a VPD (audited)',
+    description: 'The held role removals are applied now; refused with 409 while a sync run is in progress.',
+  })
   @ApiHeader(ACTING_USER_HEADER)
   @ApiOkResponse({ type: HeldRemovalsDecisionDto })
   @ApiNotFoundResponse({ description: 'NOT_FOUND: the VPD has no held removals', type: ErrorResponseDto })
@@ -127,7 +134,10 @@ export class SyncController {
 
   @Post('vpds/:vpd/held-removals/reject')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Discard the removals the removal guard held for a VPD; the rows stay (audited)' })
+  @ApiOperation({
+    summary: 'Discard the removals the removal guard held for a VPD; the rows stay (audited)',
+    description: 'The held role removals are dropped and the rows kept; refused with 409 while a sync run is in progress.',
+  })
   @ApiHeader(ACTING_USER_HEADER)
   @ApiOkResponse({ type: HeldRemovalsDecisionDto })
   @ApiNotFoundResponse({ description: 'NOT_FOUND: the VPD has no held removals', type: ErrorResponseDto })

@@ -23,6 +23,7 @@ import {
   WebhookDeliveryPageDto,
 } from './dto/webhook-deliveries.dto';
 import { WebhookOutboxService } from './webhook-outbox.service';
+import { ApiErrors } from '../common/errors/api-errors';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -41,7 +42,7 @@ export function toDeliveryDto(row: WebhookDelivery): WebhookDeliveryDto {
   };
 }
 
-@ApiTags('Webhooks')
+@ApiTags('webhooks')
 @ApiBearerAuth()
 @RequireScope('ops')
 @SpansAllVpds('Webhook deliveries are shared by every VPD (one receiver)')
@@ -56,6 +57,7 @@ export class WebhooksController {
   constructor(private readonly outbox: WebhookOutboxService) {}
 
   @Get('deliveries')
+  @ApiErrors('DEPENDENCY_UNAVAILABLE')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Access-change event deliveries (outbox), newest first',
@@ -69,6 +71,7 @@ export class WebhooksController {
   }
 
   @Post('deliveries/:id/retry')
+  @ApiErrors('DEPENDENCY_UNAVAILABLE')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Re-send a dead-lettered delivery',

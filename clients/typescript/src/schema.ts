@@ -11,7 +11,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Health_live"];
+        /**
+         * Liveness
+         * @description Answers 200 while the process runs; checks nothing else (orchestrator probe).
+         */
+        get: operations["getLiveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -27,7 +31,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["Health_ready"];
+        /**
+         * Readiness
+         * @description Answers 200 when the database and Redis answer, else 503 naming what is down.
+         */
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -47,7 +55,7 @@ export interface paths {
          * Read the audit trail
          * @description Newest first. Filters combine (AND): type, actor, subjectUserId, from (inclusive), to (exclusive). Pages of `limit` (1-500, default 100); pass nextCursor back as cursor for the next, older page (null on the last). The cursor is opaque; events written after the first page was read appear on a new first page, never in later pages. A key restricted to some VPDs sees only the events in them (events without a VPD are left out).
          */
-        get: operations["Audit_list"];
+        get: operations["listAuditEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -69,7 +77,7 @@ export interface paths {
          * Search ESR: find a person in one VPD and, with exactly one match, return their credentials from ESR
          * @description Body: `vpd` plus exactly one of `{ employeeNumber }`, `{ assignmentNumber }` or `{ lastName, dateOfBirth, niNumber }`. The acting user's access must be ACTIVE in that VPD. With exactly one match the answer carries `credentials` mapped from ESR's record; with several, only the list to choose from. At most SEARCH_RATE_LIMIT_PER_MINUTE searches a minute per acting user. Every search, allowed or refused, is audited with the kind of criteria and a keyed hash of them.
          */
-        post: operations["Searches_search"];
+        post: operations["searchCredentials"];
         delete?: never;
         options?: never;
         head?: never;
@@ -89,7 +97,7 @@ export interface paths {
          * Access of up to 100 portal users at once
          * @description One access object per id, in the order asked. A key restricted to some VPDs sees only the mappings in them.
          */
-        post: operations["Access_batch"];
+        post: operations["getEsrAccessBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -109,7 +117,7 @@ export interface paths {
          * Bulk import of ESR mappings (1 to 1000 rows)
          * @description Each row is validated on its own. Rows that fail validation, belong to another portal user, are unknown to ESR (ESR_RECORD_NOT_FOUND) or would take a user past the maximum are reported in `errors` by index and nothing of them is written. Rows identical to an existing mapping (or to another row of the same user) count as `skipped`. Results do not depend on row order, except when rows of different portal users claim the same record (the first wins). Rows whose record holds the role in the synced data need no ESR call; the others are looked up in ESR within ESR_INTERACTIVE_DEADLINE with bounded concurrency, and rows not checked in time are written unverified (counted in `unverified`) and checked in the background. All rows are written in one transaction, each with a MAPPING_CREATED audit event. More than 1,000 rows, or a body that is not { items: [...] }: 422 and nothing is written. This route accepts bodies up to 1 MiB.
          */
-        post: operations["Mappings_import"];
+        post: operations["importEsrMappings"];
         delete?: never;
         options?: never;
         head?: never;
@@ -127,9 +135,9 @@ export interface paths {
         put?: never;
         /**
          * Start a sync run (one VPD or all), or list what it would change
-         * @description Answers 202 with the run id at once; the run waits for a run in progress to finish (up to a minute, else it is skipped) and goes on in the background. With dryRun: 200 with what it would add, update and remove; nothing is written. A key restricted to some VPDs must name one of them (403 FORBIDDEN otherwise).
+         * @description Answers 202 with the run id at once; the run waits for a run in progress to finish (up to a minute, else it is skipped) and goes on in the background. With dryRun: 200 with what it would add, update and remove; nothing is written. The `kind` field (accepted or dryRun) tells the two answers apart. A key restricted to some VPDs must name one of them (403 FORBIDDEN otherwise).
          */
-        post: operations["Sync_createRun"];
+        post: operations["startSyncRun"];
         delete?: never;
         options?: never;
         head?: never;
@@ -143,8 +151,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A run's state, progress and result (kept for 24 hours; any replica answers) */
-        get: operations["Sync_getRun"];
+        /**
+         * A run's state, progress and result (kept for 24 hours; any replica answers)
+         * @description Poll this with the runId a 202 from POST /v1/sync/runs gave until status is succeeded or failed.
+         */
+        get: operations["getSyncRun"];
         put?: never;
         post?: never;
         delete?: never;
@@ -162,9 +173,9 @@ export interface paths {
         };
         /**
          * Sync state per VPD and the replica syncing now
-         * @description A key restricted to some VPDs sees only those VPDs.
+         * @description Per served VPD: state, last attempt and success, counts, last run, live progress and held removals; and the lease holder. A key restricted to some VPDs sees only those VPDs.
          */
-        get: operations["Sync_status"];
+        get: operations["getSyncStatus"];
         put?: never;
         post?: never;
         delete?: never;
@@ -182,8 +193,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Apply the removals the removal guard held for a VPD (audited) */
-        post: operations["Sync_approve"];
+        /**
+         * Apply the removals the removal guard held for a VPD (audited)
+         * @description The held role removals are applied now; refused with 409 while a sync run is in progress.
+         */
+        post: operations["approveHeldRemovals"];
         delete?: never;
         options?: never;
         head?: never;
@@ -199,8 +213,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Discard the removals the removal guard held for a VPD; the rows stay (audited) */
-        post: operations["Sync_reject"];
+        /**
+         * Discard the removals the removal guard held for a VPD; the rows stay (audited)
+         * @description The held role removals are dropped and the rows kept; refused with 409 while a sync run is in progress.
+         */
+        post: operations["rejectHeldRemovals"];
         delete?: never;
         options?: never;
         head?: never;
@@ -218,7 +235,7 @@ export interface paths {
          * Is Search ESR switched on for this user, and if not, why
          * @description Answered from the role cache the sync keeps (never calls ESR). Send If-None-Match with a previous ETag to get 304 when nothing but asOf would change. A key restricted to some VPDs sees only the mappings in them.
          */
-        get: operations["Access_get"];
+        get: operations["getEsrAccess"];
         put?: never;
         post?: never;
         delete?: never;
@@ -240,7 +257,7 @@ export interface paths {
          * Fetch this user's mapped ESR records now, then answer the access object
          * @description For an LSA confirming a newly assigned role without waiting for the next sync: the records are fetched from ESR (employee number filter) and the cache is updated as a sync would (same window rules and fencing).
          */
-        post: operations["Access_refresh"];
+        post: operations["refreshEsrAccess"];
         delete?: never;
         options?: never;
         head?: never;
@@ -258,18 +275,18 @@ export interface paths {
          * List a portal user's ESR mappings
          * @description Oldest first; an empty list when the user has none. A key restricted to some VPDs sees only the mappings in them. Personal data (display names): needs X-Acting-User and writes one PERSONAL_DATA_READ audit event.
          */
-        get: operations["Mappings_list"];
+        get: operations["listEsrMappings"];
         put?: never;
         /**
          * Map an ESR record (VPD + employee number) to a portal user ("Manage User" > Save)
          * @description vpd or employeeNumber missing or empty: 422 with the message "Please enter an employee number and vpd". Bad format or an unknown field: 422 naming the field. At most 50 mappings per portal user (422 beyond). The record is looked up in ESR first (one call, at most ESR_INTERACTIVE_DEADLINE): unknown in that VPD gives 422 ESR_RECORD_NOT_FOUND and nothing is written; ESR unavailable or slow saves it with verified: false and esrPerson: null (the next sync or an access refresh checks it). The person's role rows are refreshed from ESR at the same time, so `access` is right at once (e.g. PENDING_ACTIVATION for a role assigned minutes ago). A VPD ESR does not list or this gateway does not serve: 422 VPD_NOT_SERVED before any ESR call. The look-up counts against the acting user's and the key's look-up budgets (429 RATE_LIMITED beyond). Writes a MAPPING_CREATED audit event and, when webhooks are on, an access-change event.
          */
-        post: operations["Mappings_create"];
+        post: operations["createEsrMapping"];
         /**
          * Remove every ESR mapping of a portal account that is being deleted
          * @description Writes a MAPPING_DELETED audit event per mapping. A user with none: 200 { deleted: 0 }. A key restricted to some VPDs removes only the mappings in them.
          */
-        delete: operations["Mappings_deleteAll"];
+        delete: operations["deleteAllEsrMappings"];
         options?: never;
         head?: never;
         patch?: never;
@@ -289,7 +306,7 @@ export interface paths {
          * Remove an ESR mapping ("Manage User" > Delete)
          * @description Writes a MAPPING_DELETED audit event.
          */
-        delete: operations["Mappings_delete"];
+        delete: operations["deleteEsrMapping"];
         options?: never;
         head?: never;
         patch?: never;
@@ -306,7 +323,7 @@ export interface paths {
          * Who can use Search ESR in a VPD: every mapping with its state, for access reviews (audited)
          * @description Every mapping of the VPD with its state and since when (as the access endpoint judges it), who created it and when, and when ESR last confirmed the record. Served from the database and the synced role data (no ESR calls). JSON is paged (opaque cursor); with Accept: text/csv every row as CSV with a header line. Each request is audited as ACCESS_REVIEW_EXPORTED with the acting user, the format and the number of rows.
          */
-        get: operations["AccessReview_get"];
+        get: operations["getAccessReview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -326,7 +343,7 @@ export interface paths {
          * Look an ESR record up before mapping it ("Manage User" > Check)
          * @description The name ESR holds, whether the record is active, whether it holds the role and from when (the synced role data), and which portal user it is mapped to, if any. At most one ESR call, within ESR_INTERACTIVE_DEADLINE. Every look-up, found or not, is audited as ESR_RECORD_LOOKUP and counted against the acting user's (LOOKUP_RATE_LIMIT_PER_MINUTE) and the API key's (LOOKUP_KEY_RATE_LIMIT_PER_MINUTE) look-up budgets, which saving and importing share.
          */
-        get: operations["PeopleLookup_get"];
+        get: operations["lookUpEsrPerson"];
         put?: never;
         post?: never;
         delete?: never;
@@ -346,7 +363,7 @@ export interface paths {
          * A VPD's reconciliation: role holders without a portal mapping, and mappings that do not give access
          * @description Served from the synced role data and the database (no ESR calls). JSON is paged (opaque cursor); with Accept: text/csv the answer is every row (all pages) as CSV with a header line, for the LSA's spreadsheet. Personal data (names, portal ids): needs X-Acting-User and writes one PERSONAL_DATA_READ audit event per request.
          */
-        get: operations["Reconciliation_get"];
+        get: operations["getReconciliation"];
         put?: never;
         post?: never;
         delete?: never;
@@ -366,7 +383,7 @@ export interface paths {
          * Access-change event deliveries (outbox), newest first
          * @description status=failed lists the dead letter (WEBHOOK_MAX_ATTEMPTS reached); pending ones wait for their next attempt; superseded ones were dead letters a newer delivered event of the same user made stale.
          */
-        get: operations["Webhooks_list"];
+        get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -388,7 +405,7 @@ export interface paths {
          * Re-send a dead-lettered delivery
          * @description It becomes pending with attempts from zero, due now; unless a newer event of the same user (a higher sequence) was delivered since: then it is marked superseded and not sent.
          */
-        post: operations["Webhooks_retry"];
+        post: operations["retryWebhookDelivery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -396,11 +413,34 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    esrAccessChanged: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An access-change event (esr-access.changed)
+         * @description POSTed to WEBHOOK_URL when a user's searchEnabled or a mapping's state changes (by a mapping change, a sync, or by time alone). Signed as Standard Webhooks defines: WEBHOOK_SECRET is `whsec_` + base64 of the key, so the standard libraries (e.g. the `standardwebhooks` package) verify it with the secret as given. At least once and in order per user: receivers dedupe by Webhook-Id, drop an event whose `sequence` is not above the last one applied for that user, and answer any 2xx to acknowledge; anything else is retried with backoff and finally dead-lettered.
+         */
+        post: operations["esrAccessChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        /** @description Body of POST /v1/esr-access/batch: the portal users whose access to resolve. */
         AccessBatchRequestDto: {
             /**
+             * @description Portal user ids (1 to 100, no repeats)
              * @example [
              *       "hiran.mistry@nhs.net",
              *       "lsa.user@nhs.net"
@@ -408,34 +448,61 @@ export interface components {
              */
             portalUserIds: string[];
         };
+        /** @description Access of several portal users, one item per requested id, in request order. */
         AccessBatchResponseDto: {
             /** @description One access object per id, in the order asked */
             items: components["schemas"]["UserAccessDto"][];
         };
+        /** @description The access-change event POSTed to the portal (webhook esrAccessChanged). */
         AccessChangedEventDto: {
-            /** @enum {string} */
+            /**
+             * @description What changed the access: a mapping change, a sync, time alone, a verification or a refresh
+             * @enum {string}
+             */
             cause: "mapping" | "sync" | "time" | "verification" | "refresh";
             /** @description Event id, also Webhook-Id; the receiver dedupes by it */
             id: string;
             /** @description Every current mapping with its previous state, then removed ones */
             mappings: components["schemas"]["AccessChangedMappingDto"][];
+            /**
+             * Format: date-time
+             * @description When the access will next change by time alone; null when no change is scheduled
+             */
             nextChangeAt: string | null;
-            /** @example 2026-11-26T10:12:00.000Z */
+            /**
+             * Format: date-time
+             * @description When it happened
+             * @example 2026-11-26T10:12:00.000Z
+             */
             occurredAt: string;
-            /** @example hiran.mistry@nhs.net */
+            /**
+             * @description Portal user id
+             * @example hiran.mistry@nhs.net
+             */
             portalUserId: string;
+            /** @description searchEnabled before this change */
             previousSearchEnabled: boolean;
+            /** @description Whether the user may search ESR now (some mapping is ACTIVE) */
             searchEnabled: boolean;
             /**
+             * Format: int32
              * @description Increases per portal user (1, 2, 3...); drop an event whose sequence is not above the last one applied for its user
              * @example 7
              */
             sequence: number;
-            /** @example esr-access.changed */
-            type: string;
+            /**
+             * @description Always esr-access.changed
+             * @example esr-access.changed
+             * @constant
+             */
+            type: "esr-access.changed";
         };
+        /** @description One mapping of an access-change event, with its state before and after. */
         AccessChangedMappingDto: {
-            /** @example 30581377 */
+            /**
+             * @description ESR employee number (8 digits)
+             * @example 30581377
+             */
             employeeNumber: string;
             /**
              * @description Null when the mapping is new
@@ -447,11 +514,17 @@ export interface components {
              * @enum {string|null}
              */
             state: "ACTIVE" | "PENDING_ACTIVATION" | "NO_ROLE" | "RECORD_INACTIVE" | "NOT_SYNCED" | "STALE" | "NOT_FOUND_IN_ESR" | null;
-            /** @example 979 */
+            /**
+             * @description ESR VPD code (3 digits)
+             * @example 979
+             */
             vpd: string;
         };
         AccessReviewItemDto: {
-            /** @example 2026-11-25T10:12:00.000Z */
+            /**
+             * Format: date-time
+             * @example 2026-11-25T10:12:00.000Z
+             */
             createdAt: string;
             /**
              * @description The portal user who added the mapping
@@ -463,14 +536,21 @@ export interface components {
              * @example Mr Hiran Mistry
              */
             displayName: string | null;
-            /** @example 30581377 */
+            /**
+             * @description ESR employee number (8 digits)
+             * @example 30581377
+             */
             employeeNumber: string;
             /**
+             * Format: date-time
              * @description When the gateway last confirmed the record in ESR; null when never
              * @example 2026-11-25T10:12:01.000Z
              */
             lastVerifiedAt: string | null;
-            /** @example hiran.mistry@trust.nhs.uk */
+            /**
+             * @description Portal user id
+             * @example hiran.mistry@trust.nhs.uk
+             */
             portalUserId: string;
             /**
              * @description ACTIVE: since when Search ESR has been on; PENDING_ACTIVATION: from when it will be; null otherwise
@@ -486,23 +566,32 @@ export interface components {
         };
         AccessReviewPageDto: {
             /**
+             * Format: date-time
              * @description The instant the states were judged at
              * @example 2026-11-25T10:15:00.000Z
              */
             asOf: string;
             /** @description Every mapping of the VPD, by portal user then employee number */
             items: components["schemas"]["AccessReviewItemDto"][];
+            /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
-            /** @example 979 */
+            /**
+             * @description ESR VPD code (3 digits)
+             * @example 979
+             */
             vpd: string;
         };
+        /** @description One audit event: who did what, to whom, when, and with which request. */
         AuditEventDto: {
             /**
              * @description X-Acting-User, or "system"
              * @example lsa.user@nhs.net
              */
             actor: string;
-            /** @example portal1 */
+            /**
+             * @description Id of the API key that made the call
+             * @example portal1
+             */
             apiKeyId: string | null;
             /** @description The X-Request-Id the caller sent, if any */
             callerRequestId: string | null;
@@ -510,51 +599,93 @@ export interface components {
             details: {
                 [key: string]: unknown;
             } | null;
-            /** @example 30581377 */
+            /**
+             * @description ESR employee number (8 digits)
+             * @example 30581377
+             */
             employeeNumber: string | null;
             /**
              * @description Increasing with the order events were written
              * @example 1042
              */
             id: string;
-            /** @example 2026-11-25T10:12:00.000Z */
+            /**
+             * Format: date-time
+             * @description When it happened
+             * @example 2026-11-25T10:12:00.000Z
+             */
             occurredAt: string;
-            /** @example OK */
+            /**
+             * @description Outcome of the audited action
+             * @example OK
+             */
             outcome: string | null;
             /**
+             * Format: int32
              * @description Repeated refusals for one user and reason within a window are one event with a count
              * @example 1
              */
             repeatCount: number;
             /** @description The gateway's own request id */
             requestId: string | null;
-            /** @example hiran.mistry@nhs.net */
+            /**
+             * @description The portal user the event is about
+             * @example hiran.mistry@nhs.net
+             */
             subjectUserId: string | null;
-            /** @enum {string} */
+            /**
+             * @description Event type
+             * @enum {string}
+             */
             type: "MAPPING_CREATED" | "MAPPING_DELETED" | "CREDENTIAL_SEARCH" | "CREDENTIAL_SEARCH_REFUSED" | "ESR_RECORD_LOOKUP" | "ACCESS_REFRESHED" | "MAPPING_REFUSED" | "SYNC_REMOVALS_HELD" | "SYNC_REMOVALS_APPROVED" | "SYNC_REMOVALS_REJECTED" | "PERSONAL_DATA_READ" | "ACCESS_REVIEW_EXPORTED" | "AUTH_FAILED";
-            /** @example 979 */
+            /**
+             * @description ESR VPD code (3 digits)
+             * @example 979
+             */
             vpd: string | null;
         };
+        /** @description A page of audit events, newest first, with the cursor of the next page. */
         AuditEventPageDto: {
             /** @description Newest first */
             items: components["schemas"]["AuditEventDto"][];
             /** @description Pass as cursor for the next (older) page; null on the last page */
             nextCursor: string | null;
         };
+        /** @description A core skills training record as ESR holds it. */
         CoreSkillsTrainingDto: {
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Date the training was achieved
+             */
             achievedDate: string | null;
-            /** @example Infection Prevention and Control */
+            /**
+             * @description Core Skills Training Framework subject
+             * @example Infection Prevention and Control
+             */
             cstfSubject: string | null;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Expiry date as ESR holds it (null when none)
+             */
             expiryDate: string | null;
-            /** @example 2 */
+            /**
+             * Format: int32
+             * @description Training level
+             * @example 2
+             */
             level: number | null;
-            /** @example Infection Prevention and Control - Level 2 */
+            /**
+             * @description Training name
+             * @example Infection Prevention and Control - Level 2
+             */
             name: string;
-            /** @enum {string} */
+            /**
+             * @description Status as ESR holds it
+             * @enum {string}
+             */
             status: "ACHIEVED" | "EXPIRED" | "IN_PROGRESS";
         };
+        /** @description Body of POST /v1/users/{portalUserId}/esr-mappings: the ESR record to map. */
         CreateEsrMappingDto: {
             /**
              * @description ESR employee number (8 digits)
@@ -567,6 +698,7 @@ export interface components {
              */
             vpd: string;
         };
+        /** @description Body of POST /v1/sync/runs: which VPD, which mode, and whether only to list the changes. */
         CreateSyncRunDto: {
             /**
              * @description List what the run would change and write nothing (answers 200 instead of 202)
@@ -585,10 +717,12 @@ export interface components {
              */
             vpd?: string;
         };
+        /** @description The mapping just created, with the person ESR knows and the access it gives. */
         CreatedEsrMappingDto: {
             /** @description This mapping's access state and reason right after the save */
             access: components["schemas"]["MappingAccessSummaryDto"];
             /**
+             * Format: date-time
              * @description ISO-8601 UTC
              * @example 2026-11-25T10:12:00.000Z
              */
@@ -603,20 +737,30 @@ export interface components {
              * @example Mr Hiran Mistry
              */
             displayName: string | null;
-            /** @example 30581377 */
+            /**
+             * @description ESR employee number (8 digits)
+             * @example 30581377
+             */
             employeeNumber: string;
             /** @description Who ESR says the record is, so the LSA can see it is the right person; null when ESR could not be asked (verified: false) */
-            esrPerson: components["schemas"]["EsrPersonDto"] | (never | null);
-            /** @example hiran.mistry@nhs.net */
+            esrPerson: components["schemas"]["EsrPersonDto"] | null;
+            /**
+             * @description Portal user id
+             * @example hiran.mistry@nhs.net
+             */
             portalUserId: string;
             /**
              * @description ESR has confirmed the record exists in that VPD (a person lookup, or the record holds the role in the synced data). False while a check is outstanding (ESR was unavailable or slow) or when ESR did not know the record.
              * @example true
              */
             verified: boolean;
-            /** @example 979 */
+            /**
+             * @description ESR VPD code (3 digits)
+             * @example 979
+             */
             vpd: string;
         };
+        /** @description Every field a credential search may carry; the body is exactly one of its three modes. */
         CredentialSearchRequestDto: {
             /**
              * @description Search by ESR assignment number (alone)
@@ -650,14 +794,19 @@ export interface components {
              */
             vpd: string;
         };
+        /** @description The people a search matched and, with exactly one match, their credentials. */
         CredentialSearchResponseDto: {
             /** @description Present only when exactly one person matched */
             credentials?: components["schemas"]["CredentialsDto"];
             /** @description Everyone ESR matched (at most 20); empty when nobody matched */
             matches: components["schemas"]["PersonMatchDto"][];
         };
+        /** @description Where the credentials come from: the VPD, the employee number and the ESR extract date. */
         CredentialSourceDto: {
-            /** @example 30581377 */
+            /**
+             * @description ESR employee number (8 digits)
+             * @example 30581377
+             */
             employeeNumber: string;
             /**
              * Format: date-time
@@ -670,27 +819,36 @@ export interface components {
              * @description When the gateway read the record from ESR
              */
             retrievedAt: string;
-            /** @example 979 */
+            /**
+             * @description ESR VPD code (3 digits)
+             * @example 979
+             */
             vpd: string;
         };
+        /** @description One person's credentials from ESR: employment, identity, checks, registrations, health, training. */
         CredentialsDto: {
             /** @description ESR's competences (CSTF subjects with level, status and dates) */
             coreSkillsTraining: components["schemas"]["CoreSkillsTrainingDto"][];
             /** @description ESR's DBS check with level, barred lists and Update Service subscription; null when ESR holds none */
-            dbs: components["schemas"]["DbsCheckDto"] | (never | null);
+            dbs: components["schemas"]["DbsCheckDto"] | null;
             /** @description The person's ESR assignments, primary first as ESR lists them */
             employment: components["schemas"]["EmploymentDto"][];
             /** @description ESR's EMPLOYMENT_HISTORY check; null when ESR holds none */
-            employmentHistory: components["schemas"]["EmploymentCheckDto"] | (never | null);
+            employmentHistory: components["schemas"]["EmploymentCheckDto"] | null;
+            /** @description Identity details */
             identity: components["schemas"]["IdentityDto"];
+            /** @description Occupational health records */
             occupationalHealth: components["schemas"]["OccupationalHealthDto"];
             /** @description ESR's PROFESSIONAL_REGISTRATION check; null when ESR holds none */
-            professionalRegistrationCheck: components["schemas"]["EmploymentCheckDto"] | (never | null);
+            professionalRegistrationCheck: components["schemas"]["EmploymentCheckDto"] | null;
+            /** @description Professional registrations */
             professionalRegistrations: components["schemas"]["ProfessionalRegistrationDto"][];
             /** @description ESR's RIGHT_TO_WORK check with document type, restrictions and follow-up date; null when ESR holds none */
-            rightToWork: components["schemas"]["RightToWorkCheckDto"] | (never | null);
+            rightToWork: components["schemas"]["RightToWorkCheckDto"] | null;
+            /** @description Where these credentials come from */
             source: components["schemas"]["CredentialSourceDto"];
         };
+        /** @description A DBS check as ESR holds it. */
         DbsCheckDto: {
             /**
              * @description The barred lists checked (ADULTS, CHILDREN); null when ESR does not say
@@ -700,9 +858,15 @@ export interface components {
              *     ]
              */
             barredLists: ("ADULTS" | "CHILDREN")[] | null;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Date the check was done, as ESR holds it
+             */
             checkedDate: string | null;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Expiry date as ESR holds it (null when none)
+             */
             expiryDate: string | null;
             /**
              * @description Level of the DBS certificate as ESR holds it; null when ESR does not say
@@ -712,36 +876,69 @@ export interface components {
             level: "BASIC" | "STANDARD" | "ENHANCED" | "ENHANCED_WITH_BARRED_LISTS" | null;
             /** @description e.g. a DBS certificate number or visa reference */
             reference: string | null;
-            /** @enum {string} */
+            /**
+             * @description Status as ESR holds it
+             * @enum {string}
+             */
             status: "VERIFIED" | "PENDING" | "EXPIRED" | "NOT_CHECKED";
             /** @description Whether the certificate is subscribed to the DBS Update Service; null when ESR does not say */
             updateService: boolean | null;
         };
+        /** @description How many mappings DELETE /v1/users/{portalUserId}/esr-mappings removed. */
         DeletedMappingsDto: {
             /**
+             * Format: int32
              * @description Mappings removed (each with a MAPPING_DELETED audit event)
              * @example 2
              */
             deleted: number;
         };
+        /** @description Complete counts of what a sync run would add, update and remove. */
         DryRunCountsDto: {
-            /** @example 2 */
+            /**
+             * Format: int32
+             * @description Role assignments added
+             * @example 2
+             */
             added: number;
-            /** @example 0 */
+            /**
+             * Format: int32
+             * @description Role assignments removed
+             * @example 0
+             */
             removed: number;
-            /** @example 1 */
+            /**
+             * Format: int32
+             * @description Role assignments whose content changed
+             * @example 1
+             */
             updated: number;
         };
+        /** @description One role assignment a sync run would add, update or remove. */
         DryRunItemDto: {
-            /** @example sra-979-g42 */
+            /**
+             * @description ESR id of the role assignment
+             * @example sra-979-g42
+             */
             assignmentId: string;
-            /** @example 30581377 */
+            /**
+             * @description ESR employee number (8 digits)
+             * @example 30581377
+             */
             employeeNumber: string;
-            /** @example 979 */
+            /**
+             * @description ESR VPD code (3 digits)
+             * @example 979
+             */
             vpd: string;
         };
+        /** @description What a sync run would change in one VPD, and how. */
         DryRunVpdDto: {
-            /** @example 2 */
+            /**
+             * Format: int32
+             * @description Role assignments added
+             * @example 2
+             */
             added: number;
             /**
              * @description The mode the run would use for this VPD
@@ -754,11 +951,22 @@ export interface components {
              * @example WATERMARK_EXPIRED
              */
             reason?: string;
-            /** @example 0 */
+            /**
+             * Format: int32
+             * @description Role assignments removed
+             * @example 0
+             */
             removed: number;
-            /** @example 1 */
+            /**
+             * Format: int32
+             * @description Role assignments whose content changed
+             * @example 1
+             */
             updated: number;
-            /** @example 979 */
+            /**
+             * @description ESR VPD code (3 digits)
+             * @example 979
+             */
             vpd: string;
             /**
              * @description The run would hold these removals (removal guard, full and incremental runs alike)
@@ -766,60 +974,106 @@ export interface components {
              */
             wouldHoldRemovals: boolean;
         };
+        /** @description A pre-employment check as ESR holds it. */
         EmploymentCheckDto: {
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Date the check was done, as ESR holds it
+             */
             checkedDate: string | null;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Expiry date as ESR holds it (null when none)
+             */
             expiryDate: string | null;
             /** @description e.g. a DBS certificate number or visa reference */
             reference: string | null;
-            /** @enum {string} */
+            /**
+             * @description Status as ESR holds it
+             * @enum {string}
+             */
             status: "VERIFIED" | "PENDING" | "EXPIRED" | "NOT_CHECKED";
         };
+        /** @description An employment (assignment) as ESR holds it. */
         EmploymentDto: {
-            /** @example 30581377-2 */
+            /**
+             * @description ESR assignment number
+             * @example 30581377-2
+             */
             assignmentNumber: string;
             /**
              * Format: date
              * @description ESR's effective end date (inclusive); null when open-ended
              */
             endDate: string | null;
-            /** @example Staff Nurse */
+            /**
+             * @description Job role
+             * @example Staff Nurse
+             */
             jobRole: string | null;
+            /** @description Organisation name */
             organisationName: string | null;
-            /** @example Staff Nurse - Ward 7 */
+            /**
+             * @description Position name
+             * @example Staff Nurse - Ward 7
+             */
             positionName: string | null;
+            /** @description Whether this is the primary assignment */
             primary: boolean;
-            /** @example Nursing and Midwifery Registered */
+            /**
+             * @description Staff group
+             * @example Nursing and Midwifery Registered
+             */
             staffGroup: string | null;
             /**
              * Format: date
              * @description ESR's effective start date of the assignment
              */
             startDate: string;
-            /** @enum {string} */
+            /**
+             * @description Status as ESR holds it
+             * @enum {string}
+             */
             status: "ACTIVE" | "SUSPENDED" | "TERMINATED";
         };
+        /** @description One problem with the request: the field and what is wrong with it. */
         ErrorDetailDto: {
-            /** @example employeeNumber */
+            /**
+             * @description The field, header or parameter at fault
+             * @example employeeNumber
+             */
             field: string;
-            /** @example employeeNumber must be 8 digits */
+            /**
+             * @description What is wrong, in words for a person
+             * @example employeeNumber must be 8 digits
+             */
             message: string;
         };
+        /** @description The one error body of the API: a stable code, a message, details and the request id. */
         ErrorResponseDto: {
+            /** @description One entry per problem, naming the field */
             details?: components["schemas"]["ErrorDetailDto"][];
             /**
+             * @description Stable error code; each operation lists the codes it can answer per status
              * @example VALIDATION_FAILED
              * @enum {string}
              */
             error: "VALIDATION_FAILED" | "ESR_RECORD_NOT_FOUND" | "VPD_NOT_SERVED" | "UNAUTHENTICATED" | "FORBIDDEN" | "ESR_ACCESS_NOT_ACTIVE" | "NOT_FOUND" | "CONFLICT" | "MAPPING_EXISTS" | "ESR_RECORD_MAPPED_TO_OTHER_USER" | "ESR_USER_ALREADY_MAPPED_IN_VPD" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "ESR_UNAVAILABLE" | "ESR_TIMEOUT" | "DEPENDENCY_UNAVAILABLE" | "INTERNAL";
-            /** @example Please enter an employee number and vpd */
+            /**
+             * @description What is wrong, in words for a person
+             * @example Please enter an employee number and vpd
+             */
             message: string;
-            /** @example 6f1c1f7e-5d7e-4b87-a6a5-4b2f0f9a1c3e */
+            /**
+             * @description The request's id (also the X-Request-Id header): quote it to support
+             * @example 6f1c1f7e-5d7e-4b87-a6a5-4b2f0f9a1c3e
+             */
             requestId: string;
         };
+        /** @description A mapping of a portal user to an ESR record (VPD and employee number). */
         EsrMappingDto: {
             /**
+             * Format: date-time
              * @description ISO-8601 UTC
              * @example 2026-11-25T10:12:00.000Z
              */
@@ -834,24 +1088,38 @@ export interface components {
              * @example Mr Hiran Mistry
              */
             displayName: string | null;
-            /** @example 30581377 */
+            /**
+             * @description ESR employee number (8 digits)
+             * @example 30581377
+             */
             employeeNumber: string;
-            /** @example hiran.mistry@nhs.net */
+            /**
+             * @description Portal user id
+             * @example hiran.mistry@nhs.net
+             */
             portalUserId: string;
             /**
              * @description ESR has confirmed the record exists in that VPD (a person lookup, or the record holds the role in the synced data). False while a check is outstanding (ESR was unavailable or slow) or when ESR did not know the record.
              * @example true
              */
             verified: boolean;
-            /** @example 979 */
+            /**
+             * @description ESR VPD code (3 digits)
+             * @example 979
+             */
             vpd: string;
         };
+        /** @description A portal user's ESR mappings, oldest first. */
         EsrMappingListDto: {
             /** @description Oldest first; empty when the user has none */
             items: components["schemas"]["EsrMappingDto"][];
-            /** @example hiran.mistry@nhs.net */
+            /**
+             * @description Portal user id
+             * @example hiran.mistry@nhs.net
+             */
             portalUserId: string;
         };
+        /** @description The person ESR holds for a mapped record (display name only). */
         EsrPersonDto: {
             /**
              * @description Title, first and last name as ESR holds them
@@ -859,13 +1127,16 @@ export interface components {
              */
             displayName: string;
         };
+        /** @description The outcome of approving or rejecting the removals held for a VPD. */
         HeldRemovalsDecisionDto: {
             /**
+             * Format: int32
              * @description Removals that were held
              * @example 12
              */
             count: number;
             /**
+             * @description approved or rejected
              * @example approved
              * @enum {string}
              */
@@ -876,41 +1147,65 @@ export interface components {
              */
             heldRunId: string | null;
             /**
+             * Format: date-time
              * @description Since when they were held
              * @example 2026-11-25T10:15:00.412Z
              */
             heldSince: string | null;
             /**
+             * Format: int32
              * @description Rows removed from the cache (0 on reject: the rows stay)
              * @example 12
              */
             removed: number;
-            /** @example 979 */
+            /**
+             * @description ESR VPD code (3 digits)
+             * @example 979
+             */
             vpd: string;
         };
+        /** @description Identity details as ESR holds them. */
         IdentityDto: {
             /** @description ESR's IDENTITY check; null when ESR holds none */
-            check: components["schemas"]["EmploymentCheckDto"] | (never | null);
-            /** Format: date */
+            check: components["schemas"]["EmploymentCheckDto"] | null;
+            /**
+             * Format: date
+             * @description Date of birth
+             */
             dateOfBirth: string;
+            /** @description First name */
             firstName: string;
+            /** @description Last name */
             lastName: string;
+            /** @description Middle names */
             middleNames: string | null;
             /**
              * @description As ESR masks it; the full NI number is never returned
              * @example AB****56C
              */
             niNumberMasked: string | null;
+            /** @description Title (e.g. Dr) */
             title: string | null;
         };
+        /** @description An immunisation record as ESR holds it. */
         ImmunisationDto: {
-            /** @example Hepatitis B */
+            /**
+             * @description Antigen
+             * @example Hepatitis B
+             */
             antigen: string;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Date of the immunisation
+             */
             date: string;
-            /** @example Immune */
+            /**
+             * @description Result as ESR holds it
+             * @example Immune
+             */
             result: string | null;
         };
+        /** @description Body of POST /v1/esr-mappings/import: the mappings to create (1 to 1,000 rows). */
         ImportEsrMappingsDto: {
             /** @description Rows { portalUserId, vpd, employeeNumber }. Each row is validated on its own: a row that breaks a rule (or is not an object) is reported in the answer's errors by index and not written; the other rows still are. */
             items: {
@@ -922,8 +1217,10 @@ export interface components {
                 vpd?: unknown;
             }[];
         };
+        /** @description What an import did: counts, and the rows refused or written with a warning, by index. */
         ImportEsrMappingsResultDto: {
             /**
+             * Format: int32
              * @description Rows written (each with a MAPPING_CREATED audit event)
              * @example 998
              */
@@ -931,11 +1228,13 @@ export interface components {
             /** @description Rows not written, by index (ascending) */
             errors: components["schemas"]["ImportRowErrorDto"][];
             /**
+             * Format: int32
              * @description Valid rows not written because the identical mapping (same portal user, VPD and employee number) already exists, or appears earlier in this import. Not errors: importing the same file twice is harmless.
              * @example 1
              */
             skipped: number;
             /**
+             * Format: int32
              * @description Rows written without an ESR confirmation yet (ESR unavailable, slow, or not reached within the request deadline); they are checked in the background. Included in `created`.
              * @example 0
              */
@@ -943,6 +1242,7 @@ export interface components {
             /** @description Rows written (counted in `created`) whose mapping is neither ACTIVE nor PENDING_ACTIVATION, or not confirmed by ESR yet: the LSA should look at them (a leaver, a record without the role, ...). By index (ascending); empty when the access state could not be read just after the write. */
             warnings: components["schemas"]["ImportRowWarningDto"][];
         };
+        /** @description An import row that was refused, by index, with the reason. */
         ImportRowErrorDto: {
             /** @description Per-field problems of a VALIDATION_FAILED row, or the record an ESR_USER_ALREADY_MAPPED_IN_VPD row collides with */
             details?: components["schemas"]["ErrorDetailDto"][];
@@ -952,20 +1252,27 @@ export interface components {
              */
             error: "VALIDATION_FAILED" | "ESR_RECORD_MAPPED_TO_OTHER_USER" | "ESR_USER_ALREADY_MAPPED_IN_VPD" | "ESR_RECORD_NOT_FOUND" | "VPD_NOT_SERVED" | "FORBIDDEN";
             /**
+             * Format: int32
              * @description Zero-based position of the row in `items`
              * @example 3
              */
             index: number;
-            /** @example Please enter an employee number and vpd */
+            /**
+             * @description What is wrong, in words for a person
+             * @example Please enter an employee number and vpd
+             */
             message: string;
             /**
+             * Format: int32
              * @description ESR_RECORD_MAPPED_TO_OTHER_USER because of another row of this import: the zero-based index of that row
              * @example 1
              */
             relatedIndex?: number;
         };
+        /** @description An import row written with a warning, by index. */
         ImportRowWarningDto: {
             /**
+             * Format: int32
              * @description Zero-based position of the row in `items`
              * @example 7
              */
@@ -984,20 +1291,27 @@ export interface components {
             /** @description False when ESR has not confirmed the record yet (it is checked in the background) */
             verified: boolean;
         };
+        /** @description The access one mapping gives: its state, why, and from when until when. */
         MappingAccessDto: {
             /**
+             * Format: date-time
              * @description ACTIVE: access granted since; PENDING_ACTIVATION: access starts; NO_ROLE: start of the last, ended window. Else null.
              * @example 2026-11-26T10:12:00.000Z
              */
             effectiveFrom: string | null;
             /**
+             * Format: date-time
              * @description End (exclusive) of that window; null when open-ended or not applicable
              * @example null
              */
             effectiveUntil: string | null;
-            /** @example 30581377 */
+            /**
+             * @description ESR employee number (8 digits)
+             * @example 30581377
+             */
             employeeNumber: string;
             /**
+             * Format: date-time
              * @description The VPD's last successful sync
              * @example 2026-11-25T10:15:00.000Z
              */
@@ -1018,21 +1332,31 @@ export interface components {
              * @example true
              */
             verified: boolean;
-            /** @example 979 */
+            /**
+             * @description ESR VPD code (3 digits)
+             * @example 979
+             */
             vpd: string;
         };
+        /** @description The access a newly created mapping gives. */
         MappingAccessSummaryDto: {
-            /** @example Role Digital Passport Administrator was assigned in ESR on 25 Nov 2026 at 10:12; Search ESR becomes available 24 hours later, on 26 Nov 2026 at 10:12 (UK time). */
+            /**
+             * @description Why the mapping has this state, in words for the LSA
+             * @example Role Digital Passport Administrator was assigned in ESR on 25 Nov 2026 at 10:12; Search ESR becomes available 24 hours later, on 26 Nov 2026 at 10:12 (UK time).
+             */
             reason: string;
             /**
+             * @description Access state of the mapping
              * @example PENDING_ACTIVATION
              * @enum {string}
              */
             state: "ACTIVE" | "PENDING_ACTIVATION" | "NO_ROLE" | "RECORD_INACTIVE" | "NOT_SYNCED" | "STALE" | "NOT_FOUND_IN_ESR";
         };
+        /** @description Occupational health records as ESR holds them. */
         OccupationalHealthDto: {
             /** @description ESR's OCCUPATIONAL_HEALTH check; null when ESR holds none */
-            check: components["schemas"]["EmploymentCheckDto"] | (never | null);
+            check: components["schemas"]["EmploymentCheckDto"] | null;
+            /** @description Immunisation records */
             immunisations: components["schemas"]["ImmunisationDto"][];
         };
         PersonLookupDto: {
@@ -1043,7 +1367,10 @@ export interface components {
              * @example Mr Hiran Mistry
              */
             displayName: string;
-            /** @example 30581377 */
+            /**
+             * @description ESR employee number (8 digits)
+             * @example 30581377
+             */
             employeeNumber: string;
             /**
              * @description The portal user this record is mapped to, if any
@@ -1051,72 +1378,139 @@ export interface components {
              */
             mappedTo: string | null;
             /** @description From the synced role data; null when the VPD has not been synced or its data is too old to say */
-            role: components["schemas"]["PersonLookupRoleDto"] | (never | null);
-            /** @example 979 */
+            role: components["schemas"]["PersonLookupRoleDto"] | null;
+            /**
+             * @description ESR VPD code (3 digits)
+             * @example 979
+             */
             vpd: string;
         };
         PersonLookupRoleDto: {
             /**
+             * Format: date-time
              * @description ISO-8601 UTC: when the role gives access
              * @example 2026-11-26T10:12:00.000Z
              */
             effectiveFrom: string | null;
-            /** @description ISO-8601 UTC: when it stops (null: open-ended or not held) */
+            /**
+             * Format: date-time
+             * @description ISO-8601 UTC: when it stops (null: open-ended or not held)
+             */
             effectiveUntil: string | null;
             /** @description The record holds the role now or from a date ahead (it gives, or will give, access once mapped) */
             held: boolean;
         };
+        /** @description A person a credential search matched. */
         PersonMatchDto: {
             /**
              * Format: date
+             * @description Date of birth
              * @example 1984-03-07
              */
             dateOfBirth: string;
-            /** @example 30581377 */
+            /**
+             * @description ESR employee number (8 digits)
+             * @example 30581377
+             */
             employeeNumber: string;
-            /** @example Jordan */
+            /**
+             * @description First name
+             * @example Jordan
+             */
             firstName: string;
-            /** @example Ashworth */
+            /**
+             * @description Last name
+             * @example Ashworth
+             */
             lastName: string;
-            /** @example 30581377 */
+            /**
+             * @description ESR number of the primary assignment
+             * @example 30581377
+             */
             primaryAssignmentNumber: string | null;
             /**
              * @description EMP employee, EX_EMP ex-employee, APL applicant, OTHER
              * @enum {string}
              */
             systemPersonType: "EMP" | "EX_EMP" | "APL" | "OTHER";
-            /** @example Mr */
+            /**
+             * @description Title (e.g. Dr)
+             * @example Mr
+             */
             title: string | null;
         };
+        /** @description A professional registration as ESR holds it. */
         ProfessionalRegistrationDto: {
-            /** @enum {string} */
+            /**
+             * @description Registration body (e.g. NMC, GMC)
+             * @enum {string}
+             */
             body: "NMC" | "GMC" | "HCPC" | "GPhC" | "GDC" | "OTHER";
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Expiry date as ESR holds it (null when none)
+             */
             expiryDate: string | null;
-            /** @example 12A3456E */
+            /**
+             * @description Registration number
+             * @example 12A3456E
+             */
             number: string;
-            /** @enum {string} */
+            /**
+             * @description Status as ESR holds it
+             * @enum {string}
+             */
             status: "REGISTERED" | "LAPSED" | "SUSPENDED";
         };
+        /** @description Counts of reconciliation rows by kind. */
         ReconciliationCountsDto: {
-            /** @description Mappings giving access now (not listed as rows) */
+            /**
+             * Format: int32
+             * @description Mappings giving access now (not listed as rows)
+             */
             active: number;
+            /**
+             * Format: int32
+             * @description Mappings whose ESR record is inactive
+             */
             inactive: number;
+            /**
+             * Format: int32
+             * @description Mappings whose record holds no role
+             */
             noRole: number;
+            /**
+             * Format: int32
+             * @description Mappings whose access starts later
+             */
             pending: number;
-            /** @description Role holders in ESR with no portal account mapped */
+            /**
+             * Format: int32
+             * @description Role holders in ESR with no portal account mapped
+             */
             unmappedHolders: number;
+            /**
+             * Format: int32
+             * @description Mappings not yet verified in ESR
+             */
             unverified: number;
         };
+        /** @description One reconciliation row: a role holder without a mapping, or a mapping that gives no access. */
         ReconciliationItemDto: {
             /**
              * @description The name ESR holds: for unmapped holders from the synced role data, for mappings from the last ESR person lookup (else the synced role data); null when ESR sent none
              * @example Mr Jordan Ashworth
              */
             displayName: string | null;
-            /** @description UNMAPPED_HOLDER and PENDING: when the role became or becomes effective */
+            /**
+             * Format: date-time
+             * @description UNMAPPED_HOLDER and PENDING: when the role became or becomes effective
+             */
             effectiveFrom: string | null;
-            /** @example 30581377 */
+            /**
+             * @description ESR employee number (8 digits)
+             * @example 30581377
+             */
             employeeNumber: string;
             /**
              * @description UNMAPPED_HOLDER: ESR holds the role, no portal account is mapped to the record. NO_ROLE: a mapping whose record has no current role (or that ESR does not know). INACTIVE: the record is not active. PENDING: the role gives access from effectiveFrom. UNVERIFIED: ESR has not confirmed the record.
@@ -1127,28 +1521,52 @@ export interface components {
             portalUserId: string | null;
             /** @description What it means and what to do, UK time */
             reason: string;
-            /** @example 979 */
+            /**
+             * @description ESR VPD code (3 digits)
+             * @example 979
+             */
             vpd: string;
         };
+        /** @description A page of a VPD's reconciliation rows, with counts and the cursor of the next page. */
         ReconciliationPageDto: {
+            /**
+             * Format: date-time
+             * @description When the answer was computed
+             */
             asOf: string;
+            /** @description Counts of all rows by kind (not only this page) */
             counts: components["schemas"]["ReconciliationCountsDto"];
+            /** @description The items of this page */
             items: components["schemas"]["ReconciliationItemDto"][];
-            /** @description The VPD's last successful sync; null when never synced */
+            /**
+             * Format: date-time
+             * @description The VPD's last successful sync; null when never synced
+             */
             lastSyncedAt: string | null;
+            /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
-            /** @example 979 */
+            /**
+             * @description ESR VPD code (3 digits)
+             * @example 979
+             */
             vpd: string;
         };
+        /** @description A right-to-work check as ESR holds it. */
         RightToWorkCheckDto: {
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Date the check was done, as ESR holds it
+             */
             checkedDate: string | null;
             /**
              * @description The document the right to work was checked on; null when ESR does not say
              * @example UK passport
              */
             documentType: string | null;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description Expiry date as ESR holds it (null when none)
+             */
             expiryDate: string | null;
             /**
              * Format: date
@@ -1162,15 +1580,26 @@ export interface components {
              * @example Limited to 20 hours a week in term time
              */
             restrictions: string | null;
-            /** @enum {string} */
+            /**
+             * @description Status as ESR holds it
+             * @enum {string}
+             */
             status: "VERIFIED" | "PENDING" | "EXPIRED" | "NOT_CHECKED";
         };
+        /** @description Answer of a dry run (kind: dryRun): what a sync run would change; nothing was written. */
         SyncDryRunDto: {
             /** @description Assignments a run would add (at most 1,000 listed) */
             added: components["schemas"]["DryRunItemDto"][];
             /** @description Complete counts */
             counts: components["schemas"]["DryRunCountsDto"];
             /**
+             * @description Tells this answer from a started run (kind: accepted)
+             * @example dryRun
+             * @enum {string}
+             */
+            kind: "dryRun";
+            /**
+             * @description Sync mode: incremental (changes since the watermark) or full (a complete listing)
              * @example incremental
              * @enum {string}
              */
@@ -1184,80 +1613,127 @@ export interface components {
             truncated: boolean;
             /** @description Assignments whose content would change (at most 1,000 listed) */
             updated: components["schemas"]["DryRunItemDto"][];
+            /** @description What the run would change per VPD */
             vpds: components["schemas"]["DryRunVpdDto"][];
         };
+        /** @description The last finished sync run of a VPD. */
         SyncLastRunDto: {
             /**
+             * Format: int32
              * @description Role assignments added to the cache
              * @example 2
              */
             added: number;
-            /** @example 412 */
+            /**
+             * Format: int32
+             * @description How long it took, in milliseconds
+             * @example 412
+             */
             durationMs: number;
-            /** @example 2026-11-25T10:15:00.412Z */
+            /**
+             * Format: date-time
+             * @description When it finished
+             * @example 2026-11-25T10:15:00.412Z
+             */
             finishedAt: string;
             /**
+             * Format: int32
              * @description Removals held back by the removal guard
              * @example 0
              */
             held: number;
             /**
+             * @description Sync mode: incremental (changes since the watermark) or full (a complete listing)
              * @example incremental
              * @enum {string}
              */
             mode: "incremental" | "full";
             /**
+             * @description Outcome of the run in this VPD
              * @example succeeded
              * @enum {string}
              */
             outcome: "succeeded" | "held" | "failed";
             /**
+             * Format: int32
              * @description Role assignments removed from the cache
              * @example 0
              */
             removed: number;
-            /** @example 3f2a9f3e-6c1b-4c8e-9a3d-2f1e0b7c5d4a */
+            /**
+             * @description Sync run id
+             * @example 3f2a9f3e-6c1b-4c8e-9a3d-2f1e0b7c5d4a
+             */
             runId: string;
             /**
+             * Format: int32
              * @description Role assignments whose content changed
              * @example 1
              */
             updated: number;
         };
+        /** @description Live progress of the sync run in a VPD. */
         SyncProgressDto: {
             /**
+             * @description Sync mode: incremental (changes since the watermark) or full (a complete listing)
              * @example full
              * @enum {string}
              */
             mode: "incremental" | "full";
-            /** @example 24 */
+            /**
+             * Format: int32
+             * @description Pages read from ESR so far
+             * @example 24
+             */
             pages: number;
             /**
+             * @description Current phase of the run
              * @example listing
              * @enum {string}
              */
             phase: "listing" | "changes" | "comparing" | "switching";
             /**
+             * Format: int32
              * @description Assignments (full) or changes (incremental) read from ESR so far
              * @example 12000
              */
             processed: number;
-            /** @example 3f2a9f3e-6c1b-4c8e-9a3d-2f1e0b7c5d4a */
+            /**
+             * @description Sync run id
+             * @example 3f2a9f3e-6c1b-4c8e-9a3d-2f1e0b7c5d4a
+             */
             runId: string;
-            /** @example 2026-11-25T02:30:00.000Z */
+            /**
+             * Format: date-time
+             * @description When it started
+             * @example 2026-11-25T02:30:00.000Z
+             */
             startedAt: string;
         };
+        /** @description Answer of a started sync run (kind: accepted): the id to follow it by. */
         SyncRunAcceptedDto: {
+            /**
+             * @description Tells this answer from a dry run (kind: dryRun)
+             * @example accepted
+             * @enum {string}
+             */
+            kind: "accepted";
             /**
              * @description Read its state at GET /v1/sync/runs/{runId}
              * @example 3f2a9f3e-6c1b-4c8e-9a3d-2f1e0b7c5d4a
              */
             runId: string;
         };
+        /** @description A sync run's state, progress and result. */
         SyncRunDto: {
-            /** @example 2026-11-25T10:15:02.000Z */
+            /**
+             * Format: date-time
+             * @description When it finished
+             * @example 2026-11-25T10:15:02.000Z
+             */
             finishedAt: string | null;
             /**
+             * Format: date-time
              * @description When the running replica last renewed its lease
              * @example 2026-11-25T10:15:01.000Z
              */
@@ -1268,21 +1744,34 @@ export interface components {
              */
             holder: string | null;
             /**
+             * @description Sync mode: incremental (changes since the watermark) or full (a complete listing)
              * @example full
              * @enum {string}
              */
             mode: "incremental" | "full";
+            /** @description Live progress while running; null otherwise */
             progress: components["schemas"]["SyncRunProgressDto"];
             /**
              * @description Why the run was skipped or failed as a whole
              * @example null
              */
             reason: string | null;
-            /** @example 2026-11-25T10:15:00.000Z */
+            /**
+             * Format: date-time
+             * @description When the run was requested
+             * @example 2026-11-25T10:15:00.000Z
+             */
             requestedAt: string;
-            /** @example 3f2a9f3e-6c1b-4c8e-9a3d-2f1e0b7c5d4a */
+            /**
+             * @description Sync run id
+             * @example 3f2a9f3e-6c1b-4c8e-9a3d-2f1e0b7c5d4a
+             */
             runId: string;
-            /** @example 2026-11-25T10:15:00.010Z */
+            /**
+             * Format: date-time
+             * @description When it started
+             * @example 2026-11-25T10:15:00.010Z
+             */
             startedAt: string | null;
             /**
              * @description skipped: another run held the sync lease; abandoned: its replica died and its lease expired (finishedAt is then set)
@@ -1291,6 +1780,7 @@ export interface components {
              */
             state: "queued" | "running" | "succeeded" | "failed" | "skipped" | "abandoned";
             /**
+             * @description What started the run: api, schedule or startup
              * @example api
              * @enum {string}
              */
@@ -1303,32 +1793,59 @@ export interface components {
             /** @description Result per VPD done so far */
             vpds: components["schemas"]["SyncRunVpdResultDto"][];
         };
+        /** @description Progress of a sync run across its VPDs. */
         SyncRunProgressDto: {
-            /** @example 979 */
+            /**
+             * @description The VPD being synced now
+             * @example 979
+             */
             currentVpd: string | null;
             /**
+             * Format: int32
              * @description Items read from ESR so far
              * @example 1200
              */
             processed: number;
-            /** @example 1 */
+            /**
+             * Format: int32
+             * @description VPDs finished
+             * @example 1
+             */
             vpdsDone: number;
-            /** @example 3 */
+            /**
+             * Format: int32
+             * @description VPDs in the run
+             * @example 3
+             */
             vpdsTotal: number;
         };
+        /** @description The result of a sync run in one VPD. */
         SyncRunVpdResultDto: {
-            /** @example 3 */
+            /**
+             * Format: int32
+             * @description Role assignments added
+             * @example 3
+             */
             added: number;
-            /** @example 1830 */
+            /**
+             * Format: int32
+             * @description How long it took, in milliseconds
+             * @example 1830
+             */
             durationMs: number;
             /**
              * @description Error code when status is failed
              * @example ESR_UNAVAILABLE
              */
             error?: string;
-            /** @example 0 */
+            /**
+             * Format: int32
+             * @description Removals held back by the removal guard
+             * @example 0
+             */
             held: number;
             /**
+             * @description Sync mode: incremental (changes since the watermark) or full (a complete listing)
              * @example full
              * @enum {string}
              */
@@ -1338,86 +1855,129 @@ export interface components {
              * @example WATERMARK_EXPIRED
              */
             reason?: string;
-            /** @example 1 */
+            /**
+             * Format: int32
+             * @description Role assignments removed
+             * @example 1
+             */
             removed: number;
             /**
+             * @description Outcome of the run in this VPD
              * @example succeeded
              * @enum {string}
              */
             status: "succeeded" | "held" | "failed";
-            /** @example 0 */
+            /**
+             * Format: int32
+             * @description Role assignments whose content changed
+             * @example 0
+             */
             updated: number;
-            /** @example 979 */
+            /**
+             * @description ESR VPD code (3 digits)
+             * @example 979
+             */
             vpd: string;
         };
+        /** @description Sync state per served VPD, and the replica holding the sync lease. */
         SyncStatusDto: {
             /**
              * @description The replica holding the sync lease now
              * @example gateway-7d9f-abcde:1:1a2b3c4d
              */
             leader: string | null;
+            /** @description Sync state per served VPD */
             vpds: components["schemas"]["SyncStatusVpdDto"][];
         };
+        /** @description Sync state of one VPD. */
         SyncStatusVpdDto: {
             /**
+             * Format: int32
              * @description Assignments that count now (active person, inside the window)
              * @example 131
              */
             active: number;
-            /** @example 0 */
+            /**
+             * Format: int32
+             * @description Failed attempts since the last success
+             * @example 0
+             */
             consecutiveFailures: number;
             /**
+             * Format: int32
              * @description Removals held by the removal guard
              * @example 0
              */
             heldRemovals: number;
             /** @description The run that held them (full or incremental; later runs' removals join an unbroken hold); null when nothing is held */
-            heldRun: components["schemas"]["SyncLastRunDto"] | (never | null);
+            heldRun: components["schemas"]["SyncLastRunDto"] | null;
             /**
+             * Format: date-time
              * @description When the removals began to wait (an unbroken hold)
              * @example null
              */
             heldSince: string | null;
             /**
+             * Format: int32
              * @description Role assignments in the cache (current, future-dated and held)
              * @example 140
              */
             holders: number;
-            /** @example 2026-11-25T10:15:00.000Z */
+            /**
+             * Format: date-time
+             * @description When a run last tried this VPD
+             * @example 2026-11-25T10:15:00.000Z
+             */
             lastAttemptAt: string | null;
             /**
              * @description Error code of the last failed attempt
              * @example null
              */
             lastError: string | null;
-            /** @example 2026-11-25T02:30:41.000Z */
+            /**
+             * Format: date-time
+             * @description When a full run last succeeded
+             * @example 2026-11-25T02:30:41.000Z
+             */
             lastFullSyncAt: string | null;
-            lastRun: components["schemas"]["SyncLastRunDto"] | (never | null);
-            /** @example 2026-11-25T10:15:00.412Z */
+            /** @description The last finished run; null before the first */
+            lastRun: components["schemas"]["SyncLastRunDto"] | null;
+            /**
+             * Format: date-time
+             * @description When a run last succeeded
+             * @example 2026-11-25T10:15:00.412Z
+             */
             lastSuccessAt: string | null;
             /**
+             * Format: int32
              * @description Assignments of active people not effective yet (activation delay or start date ahead)
              * @example 3
              */
             pending: number;
             /**
+             * Format: int32
              * @description Distinct employee numbers among them
              * @example 138
              */
             people: number;
             /** @description Live progress while RUNNING */
-            progress: components["schemas"]["SyncProgressDto"] | (never | null);
+            progress: components["schemas"]["SyncProgressDto"] | null;
             /**
              * @description RUNNING, else FAILED (last attempt failed), else HELD (removals wait for ops), else IDLE
              * @example IDLE
              * @enum {string}
              */
             state: "IDLE" | "RUNNING" | "FAILED" | "HELD";
-            /** @example 979 */
+            /**
+             * @description ESR VPD code (3 digits)
+             * @example 979
+             */
             vpd: string;
         };
+        /** @description A portal user's access: whether search is enabled, per mapping state, and when it next changes. */
         UserAccessDto: {
             /**
+             * Format: date-time
              * @description When the answer was computed
              * @example 2026-11-25T10:20:00.000Z
              */
@@ -1429,13 +1989,18 @@ export interface components {
              *     ]
              */
             enabledVpds: string[];
+            /** @description Access per mapping */
             mappings: components["schemas"]["MappingAccessDto"][];
             /**
+             * Format: date-time
              * @description Earliest future effectiveFrom/effectiveUntil; null if none
              * @example 2026-11-26T10:12:00.000Z
              */
             nextChangeAt: string | null;
-            /** @example hiran.mistry@nhs.net */
+            /**
+             * @description Portal user id
+             * @example hiran.mistry@nhs.net
+             */
             portalUserId: string;
             /**
              * @description Only when the user has no mappings: what to do about it
@@ -1445,20 +2010,40 @@ export interface components {
             /** @description True when at least one mapping is ACTIVE */
             searchEnabled: boolean;
         };
+        /** @description One delivery of an access-change event to the portal. */
         WebhookDeliveryDto: {
-            /** @description Attempts made so far */
+            /**
+             * Format: int32
+             * @description Attempts made so far
+             */
             attempts: number;
+            /**
+             * Format: date-time
+             * @description When the event was queued
+             */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the portal acknowledged it; null until then
+             */
             deliveredAt: string | null;
+            /** @description The event as sent */
             event: components["schemas"]["AccessChangedEventDto"];
             /** @description Event id (Webhook-Id) */
             id: string;
             /** @description Why the last attempt failed */
             lastError: string | null;
-            /** @description HTTP status of the last attempt */
+            /**
+             * Format: int32
+             * @description HTTP status of the last attempt
+             */
             lastStatus: number | null;
-            /** @description When the next attempt is due (pending) */
+            /**
+             * Format: date-time
+             * @description When the next attempt is due (pending)
+             */
             nextAttemptAt: string;
+            /** @description Portal user id */
             portalUserId: string;
             /**
              * @description superseded: a newer event of the user was delivered first; not sent
@@ -1466,8 +2051,11 @@ export interface components {
              */
             status: "pending" | "delivered" | "failed" | "superseded";
         };
+        /** @description A page of webhook deliveries, newest first, with the cursor of the next page. */
         WebhookDeliveryPageDto: {
+            /** @description The items of this page */
             items: components["schemas"]["WebhookDeliveryDto"][];
+            /** @description Cursor of the next page; null on the last page */
             nextCursor: string | null;
         };
     };
@@ -1479,7 +2067,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    Health_live: {
+    getLiveness: {
         parameters: {
             query?: never;
             header?: never;
@@ -1491,13 +2079,40 @@ export interface operations {
             /** @description The process is running. */
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
         };
     };
-    Health_ready: {
+    getReadiness: {
         parameters: {
             query?: never;
             header?: never;
@@ -1509,20 +2124,51 @@ export interface operations {
             /** @description The database and (where configured) Redis answer. */
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
+                };
             };
             /** @description Something the service needs is down; the body names the failed checks (their errors only with an ops key). */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
         };
     };
-    Audit_list: {
+    listAuditEvents: {
         parameters: {
             query?: {
                 /** @description Only events of this type */
@@ -1537,6 +2183,7 @@ export interface operations {
                 to?: string;
                 /** @description nextCursor of the previous page (opaque) */
                 cursor?: string;
+                /** @description Items per page */
                 limit?: number;
             };
             header?: never;
@@ -1547,6 +2194,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1556,28 +2205,43 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'ops' scope */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: a query parameter is not valid (details name it) */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -1585,15 +2249,52 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
                 };
             };
             /** @description DEPENDENCY_UNAVAILABLE: the database is down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1602,7 +2303,7 @@ export interface operations {
             };
         };
     };
-    Searches_search: {
+    searchCredentials: {
         parameters: {
             query?: never;
             header: {
@@ -1614,7 +2315,18 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CredentialSearchRequestDto"];
+                "application/json": {
+                    employeeNumber: components["schemas"]["CredentialSearchRequestDto"]["employeeNumber"];
+                    vpd: components["schemas"]["CredentialSearchRequestDto"]["vpd"];
+                } | {
+                    assignmentNumber: components["schemas"]["CredentialSearchRequestDto"]["assignmentNumber"];
+                    vpd: components["schemas"]["CredentialSearchRequestDto"]["vpd"];
+                } | {
+                    dateOfBirth: components["schemas"]["CredentialSearchRequestDto"]["dateOfBirth"];
+                    lastName: components["schemas"]["CredentialSearchRequestDto"]["lastName"];
+                    niNumber: components["schemas"]["CredentialSearchRequestDto"]["niNumber"];
+                    vpd: components["schemas"]["CredentialSearchRequestDto"]["vpd"];
+                };
             };
         };
         responses: {
@@ -1622,6 +2334,8 @@ export interface operations {
                 headers: {
                     /** @description Always no-store: the answer holds personal data */
                     "Cache-Control"?: string;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1633,10 +2347,15 @@ export interface operations {
                 headers: {
                     /** @description Always no-store: the answer holds personal data */
                     "Cache-Control"?: string;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'portal' scope, or is restricted to other VPDs; or ESR_ACCESS_NOT_ACTIVE: the acting user's access is not ACTIVE in that VPD (message: the same reason sentence as the access endpoint) */
@@ -1644,28 +2363,43 @@ export interface operations {
                 headers: {
                     /** @description Always no-store: the answer holds personal data */
                     "Cache-Control"?: string;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN" | "ESR_ACCESS_NOT_ACTIVE";
+                    };
                 };
             };
             /** @description PAYLOAD_TOO_LARGE: the body is over 64 KiB */
             413: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "PAYLOAD_TOO_LARGE";
+                    };
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
             415: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: X-Acting-User missing or malformed, a field in the wrong format, an unknown field, no criteria, two kinds of criteria, or only part of lastName/dateOfBirth/niNumber (details name each problem) */
@@ -1673,10 +2407,15 @@ export interface operations {
                 headers: {
                     /** @description Always no-store: the answer holds personal data */
                     "Cache-Control"?: string;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: too many searches this minute by this acting user; or RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -1686,10 +2425,29 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
                 };
             };
             /** @description ESR_UNAVAILABLE: ESR is down, throttling or failing (also while the circuit breaker is open); or DEPENDENCY_UNAVAILABLE */
@@ -1699,10 +2457,15 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "ESR_UNAVAILABLE" | "DEPENDENCY_UNAVAILABLE";
+                    };
                 };
             };
             /** @description ESR_TIMEOUT: ESR did not answer in time */
@@ -1710,6 +2473,22 @@ export interface operations {
                 headers: {
                     /** @description Always no-store: the answer holds personal data */
                     "Cache-Control"?: string;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "ESR_TIMEOUT";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1718,7 +2497,7 @@ export interface operations {
             };
         };
     };
-    Access_batch: {
+    getEsrAccessBatch: {
         parameters: {
             query?: never;
             header?: never;
@@ -1737,6 +2516,8 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description Weak ETag of the body without asOf */
                     ETag?: string;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1746,46 +2527,71 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'portal' scope */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description PAYLOAD_TOO_LARGE: the body is over 64 KiB */
             413: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "PAYLOAD_TOO_LARGE";
+                    };
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
             415: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter or body field is not valid */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -1793,15 +2599,52 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
                 };
             };
-            /** @description DEPENDENCY_UNAVAILABLE: the database or Redis is down (refresh: also ESR_UNAVAILABLE) */
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: the database or Redis is down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1810,7 +2653,7 @@ export interface operations {
             };
         };
     };
-    Mappings_import: {
+    importEsrMappings: {
         parameters: {
             query?: never;
             header: {
@@ -1828,6 +2671,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1837,46 +2682,71 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'portal' scope, or is restricted to other VPDs than the one named (path, body or import row) */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description PAYLOAD_TOO_LARGE: the body is over 1 MiB */
             413: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "PAYLOAD_TOO_LARGE";
+                    };
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
             415: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter, header or body field is not valid (details name it) */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -1884,15 +2754,52 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
                 };
             };
             /** @description DEPENDENCY_UNAVAILABLE: the database is down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1901,7 +2808,7 @@ export interface operations {
             };
         };
     };
-    Sync_createRun: {
+    startSyncRun: {
         parameters: {
             query?: never;
             header?: never;
@@ -1917,6 +2824,8 @@ export interface operations {
             /** @description dryRun: what the run would change */
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1926,6 +2835,8 @@ export interface operations {
             /** @description The run was started */
             202: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1935,46 +2846,71 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'ops' scope, or is restricted to other VPDs than the one named (or the run's) */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description PAYLOAD_TOO_LARGE: the body is over 64 KiB */
             413: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "PAYLOAD_TOO_LARGE";
+                    };
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
             415: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: a body field is not valid, or the VPD is not served */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -1982,15 +2918,52 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
                 };
             };
             /** @description ESR_UNAVAILABLE (dry run) or DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "ESR_UNAVAILABLE" | "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1999,7 +2972,7 @@ export interface operations {
             };
         };
     };
-    Sync_getRun: {
+    getSyncRun: {
         parameters: {
             query?: never;
             header?: never;
@@ -2013,6 +2986,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2022,37 +2997,57 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'ops' scope, or is restricted to other VPDs than the one named (or the run's) */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description NOT_FOUND: no such run (or it is older than 24 hours) */
             404: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "NOT_FOUND";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: runId is not a run id */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -2060,15 +3055,52 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
                 };
             };
             /** @description DEPENDENCY_UNAVAILABLE: Redis or the database is down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2077,7 +3109,7 @@ export interface operations {
             };
         };
     };
-    Sync_status: {
+    getSyncStatus: {
         parameters: {
             query?: never;
             header?: never;
@@ -2088,6 +3120,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2097,19 +3131,29 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'ops' scope, or is restricted to other VPDs than the one named (or the run's) */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -2117,15 +3161,52 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
                 };
             };
             /** @description DEPENDENCY_UNAVAILABLE: Redis or the database is down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2134,7 +3215,7 @@ export interface operations {
             };
         };
     };
-    Sync_approve: {
+    approveHeldRemovals: {
         parameters: {
             query?: never;
             header: {
@@ -2151,6 +3232,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2160,64 +3243,71 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'ops' scope, or is restricted to other VPDs than the one named (or the run's) */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description NOT_FOUND: the VPD has no held removals */
             404: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "NOT_FOUND";
+                    };
                 };
             };
             /** @description CONFLICT: a sync run is in progress; try again when it has finished */
             409: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over 64 KiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "CONFLICT";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: vpd is not valid, or X-Acting-User is missing or not valid */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -2225,15 +3315,52 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
                 };
             };
             /** @description DEPENDENCY_UNAVAILABLE: Redis or the database is down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2242,7 +3369,7 @@ export interface operations {
             };
         };
     };
-    Sync_reject: {
+    rejectHeldRemovals: {
         parameters: {
             query?: never;
             header: {
@@ -2259,6 +3386,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2268,64 +3397,71 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'ops' scope, or is restricted to other VPDs than the one named (or the run's) */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description NOT_FOUND: the VPD has no held removals */
             404: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "NOT_FOUND";
+                    };
                 };
             };
             /** @description CONFLICT: a sync run is in progress; try again when it has finished */
             409: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over 64 KiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "CONFLICT";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: vpd is not valid, or X-Acting-User is missing or not valid */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -2333,15 +3469,52 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
                 };
             };
             /** @description DEPENDENCY_UNAVAILABLE: Redis or the database is down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2350,7 +3523,7 @@ export interface operations {
             };
         };
     };
-    Access_get: {
+    getEsrAccess: {
         parameters: {
             query?: never;
             header?: {
@@ -2371,6 +3544,8 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description Weak ETag of the body without asOf */
                     ETag?: string;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2384,6 +3559,8 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description Weak ETag of the body without asOf */
                     ETag?: string;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2391,28 +3568,43 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'portal' scope */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter or body field is not valid */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -2420,15 +3612,52 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
                 };
             };
-            /** @description DEPENDENCY_UNAVAILABLE: the database or Redis is down (refresh: also ESR_UNAVAILABLE) */
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: the database or Redis is down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2437,7 +3666,7 @@ export interface operations {
             };
         };
     };
-    Access_refresh: {
+    refreshEsrAccess: {
         parameters: {
             query?: never;
             header?: never;
@@ -2455,6 +3684,8 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description Weak ETag of the body without asOf */
                     ETag?: string;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2464,69 +3695,110 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'portal' scope */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over 64 KiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter or body field is not valid */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: too many refreshes for this user this minute (Retry-After); or RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
                 };
             };
             /** @description ESR_UNAVAILABLE (with Retry-After) or DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "ESR_UNAVAILABLE" | "DEPENDENCY_UNAVAILABLE";
+                    };
                 };
             };
             /** @description ESR_TIMEOUT: ESR did not answer in time */
             504: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "ESR_TIMEOUT";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2535,7 +3807,7 @@ export interface operations {
             };
         };
     };
-    Mappings_list: {
+    listEsrMappings: {
         parameters: {
             query?: never;
             header: {
@@ -2552,6 +3824,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2561,28 +3835,43 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'portal' scope, or is restricted to other VPDs than the one named (path, body or import row) */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter, header or body field is not valid (details name it) */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -2590,15 +3879,52 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
                 };
             };
             /** @description DEPENDENCY_UNAVAILABLE: the database is down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2607,7 +3933,7 @@ export interface operations {
             };
         };
     };
-    Mappings_create: {
+    createEsrMapping: {
         parameters: {
             query?: never;
             header: {
@@ -2628,6 +3954,8 @@ export interface operations {
         responses: {
             201: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2637,55 +3965,85 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'portal' scope, or is restricted to other VPDs than the one named (path, body or import row) */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description MAPPING_EXISTS: this user already has this mapping. ESR_RECORD_MAPPED_TO_OTHER_USER: the record belongs to another portal user. ESR_USER_ALREADY_MAPPED_IN_VPD: this user already has another record in that VPD (named in the message and details). */
             409: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "MAPPING_EXISTS" | "ESR_RECORD_MAPPED_TO_OTHER_USER" | "ESR_USER_ALREADY_MAPPED_IN_VPD";
+                    };
                 };
             };
             /** @description PAYLOAD_TOO_LARGE: the body is over 64 KiB */
             413: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "PAYLOAD_TOO_LARGE";
+                    };
                 };
             };
             /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
             415: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNSUPPORTED_MEDIA_TYPE";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter, header or body field is not valid (details name it) */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED" | "ESR_RECORD_NOT_FOUND";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -2693,15 +4051,52 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
                 };
             };
             /** @description DEPENDENCY_UNAVAILABLE: the database is down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2710,7 +4105,7 @@ export interface operations {
             };
         };
     };
-    Mappings_deleteAll: {
+    deleteAllEsrMappings: {
         parameters: {
             query?: never;
             header: {
@@ -2727,6 +4122,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2736,46 +4133,43 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'portal' scope, or is restricted to other VPDs than the one named (path, body or import row) */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over 64 KiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter, header or body field is not valid (details name it) */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -2783,15 +4177,52 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
                 };
             };
             /** @description DEPENDENCY_UNAVAILABLE: the database is down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2800,7 +4231,7 @@ export interface operations {
             };
         };
     };
-    Mappings_delete: {
+    deleteEsrMapping: {
         parameters: {
             query?: never;
             header: {
@@ -2822,6 +4253,8 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2829,55 +4262,57 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'portal' scope, or is restricted to other VPDs than the one named (path, body or import row) */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description NOT_FOUND: the user has no such mapping */
             404: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over 64 KiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "NOT_FOUND";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: a path parameter, header or body field is not valid (details name it) */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -2885,15 +4320,52 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
                 };
             };
             /** @description DEPENDENCY_UNAVAILABLE: the database is down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2902,11 +4374,12 @@ export interface operations {
             };
         };
     };
-    AccessReview_get: {
+    getAccessReview: {
         parameters: {
             query?: {
                 /** @description nextCursor of the previous page (opaque) */
                 cursor?: string;
+                /** @description Items per page */
                 limit?: number;
             };
             header: {
@@ -2925,6 +4398,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2935,38 +4410,57 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'ops' scope */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description NOT_FOUND: the gateway does not serve this VPD */
             404: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                    "text/csv": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "NOT_FOUND";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: vpd, cursor or limit is not valid, or X-Acting-User is missing or not valid */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -2974,6 +4468,36 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2982,7 +4506,7 @@ export interface operations {
             };
         };
     };
-    PeopleLookup_get: {
+    lookUpEsrPerson: {
         parameters: {
             query?: never;
             header: {
@@ -3001,6 +4525,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3010,51 +4536,110 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'portal' scope */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: vpd, employee number or X-Acting-User not valid. ESR_RECORD_NOT_FOUND: ESR has no such record in that VPD. VPD_NOT_SERVED: ESR does not list the VPD or this gateway does not serve it (no ESR call made). */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED" | "ESR_RECORD_NOT_FOUND" | "VPD_NOT_SERVED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: the look-up budget is used up (Retry-After); or RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
                 };
             };
             /** @description ESR_UNAVAILABLE (Retry-After) or DEPENDENCY_UNAVAILABLE */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "ESR_UNAVAILABLE" | "DEPENDENCY_UNAVAILABLE";
+                    };
                 };
             };
             /** @description ESR_TIMEOUT: ESR did not answer within the deadline */
             504: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "ESR_TIMEOUT";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3063,20 +4648,19 @@ export interface operations {
             };
         };
     };
-    Reconciliation_get: {
+    getReconciliation: {
         parameters: {
             query?: {
                 /** @description Only rows of this kind (counts always cover every kind) */
                 kind?: "UNMAPPED_HOLDER" | "NO_ROLE" | "INACTIVE" | "PENDING" | "UNVERIFIED";
                 /** @description nextCursor of the previous page (opaque) */
                 cursor?: string;
+                /** @description Items per page */
                 limit?: number;
             };
             header: {
                 /** @description The person reading (portal user id); recorded in the audit */
                 "X-Acting-User": string;
-                /** @description text/csv for CSV of all rows */
-                Accept?: string;
             };
             path: {
                 /** @description ESR VPD code (3 digits) */
@@ -3086,40 +4670,62 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page of rows (application/json), or with Accept: text/csv every row as CSV (a header line, then one line per row) */
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ReconciliationPageDto"];
-                    "text/csv": components["schemas"]["ReconciliationPageDto"];
+                    /**
+                     * @example kind,vpd,employeeNumber,portalUserId,displayName,effectiveFrom,reason
+                     *     UNMAPPED_HOLDER,979,30581377,,Mr Jordan Ashworth,2026-11-25T10:12:00.000Z,"Employee number 30581377 holds the role Digital Passport Administrator in ESR (in effect since 26 Nov 2026 at 10:12, UK time) but nobody is mapped to the record in VPD 979."
+                     */
+                    "text/csv": string;
                 };
             };
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key has neither the 'portal' nor the 'ops' scope, or is restricted to other VPDs */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: vpd, kind, cursor or limit is not valid. VPD_NOT_SERVED: ESR does not list the VPD or this gateway does not serve it */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED" | "VPD_NOT_SERVED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -3127,6 +4733,52 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: the database or Redis is down */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3135,13 +4787,14 @@ export interface operations {
             };
         };
     };
-    Webhooks_list: {
+    listWebhookDeliveries: {
         parameters: {
             query?: {
                 /** @description failed = dead-lettered (WEBHOOK_MAX_ATTEMPTS reached); superseded = a dead letter a newer delivered event of its user made stale (never sent) */
                 status?: "pending" | "delivered" | "failed" | "superseded";
                 /** @description nextCursor of the previous page (opaque) */
                 cursor?: string;
+                /** @description Items per page */
                 limit?: number;
             };
             header?: never;
@@ -3152,6 +4805,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3161,28 +4816,43 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'ops' scope, or is restricted to some VPDs (deliveries span every VPD) */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: a query or path parameter is not valid */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -3190,6 +4860,52 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: the database or Redis is down */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3198,7 +4914,7 @@ export interface operations {
             };
         };
     };
-    Webhooks_retry: {
+    retryWebhookDelivery: {
         parameters: {
             query?: never;
             header?: never;
@@ -3212,6 +4928,8 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3221,64 +4939,71 @@ export interface operations {
             /** @description UNAUTHENTICATED: missing or unknown API key */
             401: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "UNAUTHENTICATED";
+                    };
                 };
             };
             /** @description FORBIDDEN: the API key lacks the 'ops' scope, or is restricted to some VPDs (deliveries span every VPD) */
             403: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "FORBIDDEN";
+                    };
                 };
             };
             /** @description NOT_FOUND: no such delivery */
             404: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "NOT_FOUND";
+                    };
                 };
             };
             /** @description CONFLICT: the delivery is not dead-lettered */
             409: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description PAYLOAD_TOO_LARGE: the body is over 64 KiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
-                };
-            };
-            /** @description UNSUPPORTED_MEDIA_TYPE: a body that is not Content-Type: application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "CONFLICT";
+                    };
                 };
             };
             /** @description VALIDATION_FAILED: a query or path parameter is not valid */
             422: {
                 headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"];
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "VALIDATION_FAILED";
+                    };
                 };
             };
             /** @description RATE_LIMITED: this API key's request budget for the minute is used up (API_RATE_LIMIT_PER_MINUTE) */
@@ -3286,11 +5011,109 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "RATE_LIMITED";
+                    };
+                };
+            };
+            /** @description INTERNAL: an unexpected failure (requestId lets support find it in the logs) */
+            500: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "INTERNAL";
+                    };
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: the database or Redis is down */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
+                    };
+                };
+            };
+            /** @description Any other error, e.g. 413/415 for a body sent to an operation that takes none: the error body names the code */
+            default: {
+                headers: {
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
+            };
+        };
+    };
+    esrAccessChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The event id (the body's `id`); the same on every retry of the event, so receivers dedupe by it
+                 * @example 0b6f1f9e-4c1d-4f37-9a53-2b7f3c0e8d11
+                 */
+                "Webhook-Id": string;
+                /**
+                 * @description Unix seconds when this attempt was signed; receivers reject values more than 5 minutes off
+                 * @example 1795774320
+                 */
+                "Webhook-Timestamp": string;
+                /**
+                 * @description Space-separated `v1,<base64 HMAC-SHA256 of "<Webhook-Id>.<Webhook-Timestamp>.<raw body>">`, keyed with the base64-decoded part of WEBHOOK_SECRET after `whsec_`
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "Webhook-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessChangedEventDto"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; the body is ignored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any 2xx acknowledges the delivery; the body is ignored */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: the gateway retries the delivery later */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -81,7 +81,15 @@ export class UserAccessDto implements UserAccess {
 }
 
 export class AccessBatchRequestDto {
-  @ApiProperty({ type: [String], minItems: 1, maxItems: 100, uniqueItems: true, example: ['hiran.mistry@nhs.net', 'lsa.user@nhs.net'] })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', pattern: PORTAL_USER_ID.source, maxLength: 128 },
+    minItems: 1,
+    maxItems: 100,
+    uniqueItems: true,
+    description: 'Portal user ids (1 to 100, no repeats)',
+    example: ['hiran.mistry@nhs.net', 'lsa.user@nhs.net'],
+  })
   // Decorators run bottom-up and stop at the first failure: the list checks must come last.
   @ArrayUnique({ message: 'portalUserIds must not repeat an id' })
   @Matches(PORTAL_USER_ID, { each: true, message: PORTAL_USER_ID_MESSAGE })

@@ -26,14 +26,24 @@ export class AuditQueryDto {
   @IsIn(AUDIT_EVENT_TYPES, { message: `type must be one of ${AUDIT_EVENT_TYPES.join(', ')}` })
   type?: AuditEventType;
 
-  @ApiPropertyOptional({ description: 'Only events of this actor (X-Acting-User, or "system")', example: 'lsa.user@nhs.net' })
+  @ApiPropertyOptional({
+    description: 'Only events of this actor (X-Acting-User, or "system")',
+    example: 'lsa.user@nhs.net',
+    maxLength: 128,
+    pattern: NO_CONTROL_CHARACTERS.source,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(128, { message: 'actor must be at most 128 characters' })
   @Matches(NO_CONTROL_CHARACTERS, { message: 'actor must not contain control characters' })
   actor?: string;
 
-  @ApiPropertyOptional({ description: 'Only events about this portal user (subjectUserId)', example: 'hiran.mistry@nhs.net' })
+  @ApiPropertyOptional({
+    description: 'Only events about this portal user (subjectUserId)',
+    example: 'hiran.mistry@nhs.net',
+    maxLength: 128,
+    pattern: NO_CONTROL_CHARACTERS.source,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(128, { message: 'subjectUserId must be at most 128 characters' })

@@ -11,7 +11,7 @@ const CURSOR_INVALID = 'cursor is not valid: pass nextCursor of a previous page 
 /** `cursor`: the opaque nextCursor of a previous page (base64url, at most `maxLength` characters). */
 export function PageCursorField(maxLength: number): PropertyDecorator {
   return applyDecorators(
-    ApiPropertyOptional({ description: 'nextCursor of the previous page (opaque)' }),
+    ApiPropertyOptional({ description: 'nextCursor of the previous page (opaque)', maxLength, pattern: '^[A-Za-z0-9_-]+$' }),
     IsOptional(),
     IsString(),
     MaxLength(maxLength, { message: CURSOR_INVALID }),
@@ -23,7 +23,7 @@ export function PageCursorField(maxLength: number): PropertyDecorator {
 export function PageLimitField(max: number, fallback: number): PropertyDecorator {
   const message = `limit must be a whole number from 1 to ${max}`;
   return applyDecorators(
-    ApiPropertyOptional({ minimum: 1, maximum: max, default: fallback }),
+    ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: max, default: fallback, description: 'Items per page', example: fallback }),
     IsOptional(),
     Transform(toInt),
     IsInt({ message }),

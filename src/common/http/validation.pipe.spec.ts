@@ -7,7 +7,7 @@ import { ImportEsrMappingsDto } from '../../mappings/dto/import-mappings.dto';
 import { MappingParamsDto, PortalUserParamsDto } from '../../mappings/dto/mapping-params.dto';
 import { CredentialSearchRequestDto } from '../../searches/dto/credential-search-request.dto';
 import { ValidationFailedError } from '../errors/domain-error';
-import { createValidationPipe, MAX_INPUT_DEPTH, nestedDeeperThan } from './validation.pipe';
+import { createValidationPipe, MAX_INPUT_DEPTH, nestedDeeperThan, reservedKeyIn } from './validation.pipe';
 
 const body = (metatype: new () => object): ArgumentMetadata => ({ type: 'body', metatype, data: '' });
 
@@ -116,5 +116,22 @@ describe('createValidationPipe', () => {
         { numRuns: 2000 },
       );
     });
+  });
+});
+
+describe(reservedKeyIn.name, () => {
+  it('should find a constructor, prototype or __proto__ key at any depth, and nothing in ordinary input', () => {
+    expect(reservedKeyIn({ items: [{ vpd: '979' }], constructor: { a: 1 } })).toBe('constructor');
+    expect(reservedKeyIn({ items: [{ prototype: 1 }] })).toBe('items.0.prototype');
+    expect(reservedKeyIn(JSON.parse('{"a":{"__proto__":{"x":1}}}'))).toBe('a.__proto__');
+    expect(reservedKeyIn({ items: [{ vpd: '979', employeeNumber: '30581377' }] })).toBeUndefined();
+    expect(reservedKeyIn('constructor')).toBeUndefined();
+  });
+
+  it('should make the pipe refuse a body with such a key (422), which whitelisting alone lets through', async () => {
+    const body = { items: [{ portalUserId: 'a@nhs.net', vpd: '979', employeeNumber: '30581377' }], constructor: { x: 1 } };
+    await expect(createValidationPipe().transform(body, { type: 'body', metatype: ImportEsrMappingsDto })).rejects.toBeInstanceOf(
+      ValidationFailedError,
+    );
   });
 });

@@ -24,6 +24,29 @@ export function assertNotTooDeep(value: unknown): void {
   }
 }
 
+/** Keys class-transformer treats as the object's own machinery: whitelisting does not see them, so they are refused here. */
+const RESERVED_KEYS = new Set(['constructor', 'prototype', '__proto__']);
+
+/** The path of the first reserved key at any depth of the input (unknown to every DTO), else undefined. */
+export function reservedKeyIn(value: unknown): string | undefined {
+  const stack: Array<[unknown, string]> = [[value, '']];
+  while (stack.length > 0) {
+    const [current, path] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    for (const [key, child] of Object.entries(current)) {
+      const field = path ? `${path}.${key}` : key;
+      if (RESERVED_KEYS.has(key)) return field;
+      stack.push([child, field]);
+    }
+  }
+  return undefined;
+}
+
+function assertNoReservedKeys(value: unknown): void {
+  const field = reservedKeyIn(value);
+  if (field !== undefined) throw new ValidationFailedError(`${field} is not allowed.`, [{ field, message: `${field} is not allowed` }]);
+}
+
 function details(errors: ValidationError[], parent = ''): ErrorDetail[] {
   return errors.flatMap((error) => {
     const field = parent ? (/^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`) : error.property;
@@ -56,6 +79,7 @@ class DepthLimitedValidationPipe extends ValidationPipe {
     const { metatype } = metadata;
     if (metatype && fastAccepting(metatype)?.acceptsFast(value)) return Object.assign(new (metatype as new () => object)(), value);
     assertNotTooDeep(value);
+    if (metadata.type === 'body' || metadata.type === 'query') assertNoReservedKeys(value);
     return super.transform(value, metadata);
   }
 }

@@ -13,6 +13,12 @@ import {
 } from '../search-criteria';
 import { ASSIGNMENT_NUMBER, EMPLOYEE_NUMBER, NI_NUMBER, VPD } from '../../domain/identifiers';
 
+/**
+ * LAST_NAME_FORMAT as the OpenAPI document states it: the same on ASCII (letters, then letters, space,
+ * apostrophe, hyphen) and any non-ASCII character allowed, because \p{L} needs the regex `u` flag that
+ * not every OpenAPI tool sets. The service still applies LAST_NAME_FORMAT itself.
+ */
+const LAST_NAME_DOCUMENTED = '^[^\\x00-\\x40\\x5b-\\x60\\x7b-\\x7f][^\\x00-\\x1f\\x21-\\x26\\x28-\\x2c\\x2e-\\x40\\x5b-\\x60\\x7b-\\x7f]*$';
 /** A real YYYY-MM-DD date, not before 1900-01-01. (Whether it is in the past is checked with the Clock.) */
 function IsPlausibleDateOfBirth(options?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
@@ -80,6 +86,7 @@ export class CredentialSearchRequestDto {
     example: 'Ashworth',
     minLength: 1,
     maxLength: LAST_NAME_MAX_LENGTH,
+    pattern: LAST_NAME_DOCUMENTED,
   })
   @IsOptional()
   @normalised(normaliseLastName)
@@ -111,3 +118,36 @@ export class CredentialSearchRequestDto {
   @IsString({ message: SEARCH_MESSAGES.niNumber })
   niNumber?: string;
 }
+
+const searchField = (name: keyof CredentialSearchRequestDto) => ({
+  $ref: `#/components/schemas/CredentialSearchRequestDto/properties/${name}`,
+});
+const searchMode = (title: string, description: string, fields: Array<keyof CredentialSearchRequestDto>) => ({
+  title,
+  description,
+  type: 'object',
+  additionalProperties: false,
+  required: ['vpd', ...fields],
+  properties: Object.fromEntries(['vpd' as const, ...fields].map((name) => [name, searchField(name)])),
+});
+
+/**
+ * The body as the OpenAPI document states it: exactly one of the three modes (what resolveCriteria
+ * enforces), each closed to other fields, so a generated client cannot build a body the service refuses.
+ */
+export const CREDENTIAL_SEARCH_BODY_SCHEMA = {
+  oneOf: [
+    searchMode('ByEmployeeNumber', 'Search by ESR employee number', ['employeeNumber']),
+    searchMode('ByAssignmentNumber', 'Search by ESR assignment number', ['assignmentNumber']),
+    searchMode('ByPersonalDetails', 'Search by last name, date of birth and NI number, all three', ['lastName', 'dateOfBirth', 'niNumber']),
+  ],
+};
+
+export const CREDENTIAL_SEARCH_EXAMPLES = {
+  byEmployeeNumber: { summary: 'By employee number', value: { vpd: '979', employeeNumber: '30581377' } },
+  byAssignmentNumber: { summary: 'By assignment number', value: { vpd: '979', assignmentNumber: '30581377-2' } },
+  byPersonalDetails: {
+    summary: 'By last name, date of birth and NI number',
+    value: { vpd: '979', lastName: 'Ashworth', dateOfBirth: '1984-03-07', niNumber: 'AB123456C' },
+  },
+};

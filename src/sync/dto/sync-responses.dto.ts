@@ -70,6 +70,8 @@ export class SyncStatusDto {
 }
 
 export class SyncRunAcceptedDto {
+  @ApiProperty({ enum: ['accepted'], example: 'accepted', description: 'Tells this answer from a dry run (kind: dryRun)' })
+  kind!: 'accepted';
   @ApiProperty({ example: '3f2a9f3e-6c1b-4c8e-9a3d-2f1e0b7c5d4a', description: 'Read its state at GET /v1/sync/runs/{runId}' })
   runId!: string;
 }
@@ -96,6 +98,8 @@ export class DryRunVpdDto extends DryRunCountsDto {
 }
 
 export class SyncDryRunDto {
+  @ApiProperty({ enum: ['dryRun'], example: 'dryRun', description: 'Tells this answer from a started run (kind: accepted)' })
+  kind!: 'dryRun';
   @ApiProperty({ enum: SYNC_MODES, example: 'incremental' }) mode!: (typeof SYNC_MODES)[number];
   @ApiProperty({ type: [DryRunItemDto], description: 'Assignments a run would add (at most 1,000 listed)' }) added!: DryRunItemDto[];
   @ApiProperty({ type: [DryRunItemDto], description: 'Assignments whose content would change (at most 1,000 listed)' })

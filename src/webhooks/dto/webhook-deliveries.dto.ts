@@ -26,7 +26,12 @@ export class DeliveriesQueryDto {
 }
 
 export class DeliveryParamsDto {
-  @ApiProperty({ description: 'The event id (Webhook-Id)', example: '0b6f1f9e-4c1d-4f37-9a53-2b7f3c0e8d11' })
+  @ApiProperty({
+    description: 'The event id (Webhook-Id)',
+    example: '0b6f1f9e-4c1d-4f37-9a53-2b7f3c0e8d11',
+    pattern: '^[0-9a-f-]{36}$',
+    maxLength: 36,
+  })
   @Matches(/^[0-9a-f-]{36}$/, { message: 'id must be an event id (a UUID)' })
   id!: string;
 }
