@@ -1,16 +1,17 @@
 import { Controller, Get, Header, Headers, Param, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiExtraModels,
   ApiForbiddenResponse,
   ApiHeader,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiTags,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
+import { ApiErrors } from '../common/errors/api-errors';
 import type { FastifyReply } from 'fastify';
 import { ActingUser, ApiKeyId, RequestId, RequireScope } from '../common/auth/auth.decorators';
 import { ErrorResponseDto } from '../common/errors/error-response';
@@ -22,7 +23,7 @@ import { ACCESS_REVIEW_DEFAULT_LIMIT, AccessReviewPageDto, AccessReviewParamsDto
 const wantsCsv = (accept: string | undefined) => /(^|,)\s*text\/csv\s*(;|,|$)/i.test(accept ?? '');
 
 /** Access reviews for information governance (gateway-api.md, "Reconciliation"). */
-@ApiTags('Access reviews')
+@ApiTags('reconciliation')
 @ApiBearerAuth()
 @RequireScope('ops')
 @ApiUnauthorizedResponse({ description: 'UNAUTHENTICATED: missing or unknown API key', type: ErrorResponseDto })
@@ -46,10 +47,23 @@ export class AccessReviewController {
       'ACCESS_REVIEW_EXPORTED with the acting user, the format and the number of rows.',
   })
   @ApiHeader({ name: 'X-Acting-User', required: true, description: 'The person reviewing, as a portal user id (audited)' })
-  @ApiHeader({ name: 'Accept', required: false, description: 'text/csv for CSV of all rows' })
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOkResponse({ type: AccessReviewPageDto })
-  @ApiNotFoundResponse({ description: 'NOT_FOUND: the gateway does not serve this VPD', type: ErrorResponseDto })
+  @ApiOkResponse({
+    description: 'A page of rows (application/json), or with Accept: text/csv every row as CSV (a header line, then one line per row)',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(AccessReviewPageDto) } },
+      'text/csv': {
+        schema: {
+          type: 'string',
+          description: 'RFC 4180 CSV: vpd,portalUserId,employeeNumber,displayName,state,since,createdBy,createdAt,lastVerifiedAt',
+        },
+        example:
+          'vpd,portalUserId,employeeNumber,displayName,state,since,createdBy,createdAt,lastVerifiedAt\r\n' +
+          '979,hiran.mistry@trust.nhs.uk,30581377,Mr Hiran Mistry,ACTIVE,2026-11-26T10:12:00.000Z,lsa.two@trust.nhs.uk,2026-11-25T10:20:00.000Z,2026-11-25T10:20:00.000Z\r\n',
+      },
+    },
+  })
+  @ApiExtraModels(AccessReviewPageDto)
+  @ApiErrors('VPD_NOT_SERVED', 'DEPENDENCY_UNAVAILABLE')
   async get(
     @Param() params: AccessReviewParamsDto,
     @Query() query: AccessReviewQueryDto,

@@ -131,7 +131,7 @@ export class MappingsController {
   @ApiHeader(ACTING_USER_HEADER)
   @ApiBody({ type: CreateEsrMappingDto })
   @ApiCreatedResponse({ type: CreatedEsrMappingDto })
-  @ApiErrors('ESR_RECORD_NOT_FOUND')
+  @ApiErrors('ESR_RECORD_NOT_FOUND', 'VPD_NOT_SERVED', 'ESR_USER_ALREADY_MAPPED_IN_VPD')
   @ApiConflictResponse({
     description:
       'MAPPING_EXISTS: this user already has this mapping. ESR_RECORD_MAPPED_TO_OTHER_USER: the record belongs to another portal user. ' +

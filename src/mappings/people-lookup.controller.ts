@@ -17,7 +17,7 @@ import { ErrorResponseDto } from '../common/errors/error-response';
 import { PersonLookupDto, PersonLookupParamsDto } from './dto/person-lookup.dto';
 import { PeopleLookupService } from './people-lookup.service';
 
-@ApiTags('ESR mappings')
+@ApiTags('esr-mappings')
 @ApiBearerAuth()
 @RequireScope('portal')
 @Controller({ path: 'v1' })

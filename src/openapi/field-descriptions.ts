@@ -77,6 +77,7 @@ export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'ReconciliationCountsDto.noRole': 'Mappings whose record holds no role',
   'ReconciliationCountsDto.pending': 'Mappings whose access starts later',
   'ReconciliationCountsDto.unverified': 'Mappings not yet verified in ESR',
+  'AccessReviewItemDto.createdAt': 'When the mapping was created',
   'ReconciliationPageDto.asOf': 'When the answer was computed',
   'ReconciliationPageDto.counts': 'Counts of all rows by kind (not only this page)',
   'SyncProgressDto.pages': 'Pages read from ESR so far',

@@ -5,6 +5,8 @@
 export const SCHEMA_DESCRIPTIONS: Readonly<Record<string, string>> = {
   AccessBatchRequestDto: 'Body of POST /v1/esr-access/batch: the portal users whose access to resolve.',
   AccessBatchResponseDto: 'Access of several portal users, one item per requested id, in request order.',
+  AccessReviewItemDto: 'One mapping in an access review: who may use Search ESR from which record, its state and since when.',
+  AccessReviewPageDto: "A page of a VPD's access review (every mapping, for information-governance reviews), with the next cursor.",
   AccessChangedEventDto: 'The access-change event POSTed to the portal (webhook esrAccessChanged).',
   AccessChangedMappingDto: 'One mapping of an access-change event, with its state before and after.',
   AuditEventDto: 'One audit event: who did what, to whom, when, and with which request.',
@@ -43,6 +45,8 @@ export const SCHEMA_DESCRIPTIONS: Readonly<Record<string, string>> = {
   ProfessionalRegistrationDto: 'A professional registration as ESR holds it.',
   ReconciliationCountsDto: 'Counts of reconciliation rows by kind.',
   ReconciliationItemDto: 'One reconciliation row: a role holder without a mapping, or a mapping that gives no access.',
+  PersonLookupDto: 'An ESR record as an LSA checks it before saving a mapping: name, active, the role, and who it is mapped to.',
+  PersonLookupRoleDto: 'The role on the looked-up record, from the synced role data: held or not, and its effective dates.',
   ReconciliationPageDto: "A page of a VPD's reconciliation rows, with counts and the cursor of the next page.",
   RightToWorkCheckDto: 'A right-to-work check as ESR holds it.',
   SyncDryRunDto: 'Answer of a dry run (kind: dryRun): what a sync run would change; nothing was written.',

@@ -43,6 +43,7 @@ export const EVENT_EXAMPLE = {
   id: '0b6f1f9e-4c1d-4f37-9a53-2b7f3c0e8d11',
   type: EVENT_TYPE,
   occurredAt: '2026-11-26T10:12:00.000Z',
+  sequence: 2,
   portalUserId: 'hiran.mistry@nhs.net',
   searchEnabled: true,
   previousSearchEnabled: false,

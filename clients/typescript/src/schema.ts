@@ -520,9 +520,11 @@ export interface components {
              */
             vpd: string;
         };
+        /** @description One mapping in an access review: who may use Search ESR from which record, its state and since when. */
         AccessReviewItemDto: {
             /**
              * Format: date-time
+             * @description When the mapping was created
              * @example 2026-11-25T10:12:00.000Z
              */
             createdAt: string;
@@ -564,6 +566,7 @@ export interface components {
              */
             state: "ACTIVE" | "PENDING_ACTIVATION" | "NO_ROLE" | "RECORD_INACTIVE" | "NOT_SYNCED" | "STALE" | "NOT_FOUND_IN_ESR";
         };
+        /** @description A page of a VPD's access review (every mapping, for information-governance reviews), with the next cursor. */
         AccessReviewPageDto: {
             /**
              * Format: date-time
@@ -1359,6 +1362,7 @@ export interface components {
             /** @description Immunisation records */
             immunisations: components["schemas"]["ImmunisationDto"][];
         };
+        /** @description An ESR record as an LSA checks it before saving a mapping: name, active, the role, and who it is mapped to. */
         PersonLookupDto: {
             /** @description The ESR record is active (an employee with an active assignment) */
             active: boolean;
@@ -1385,6 +1389,7 @@ export interface components {
              */
             vpd: string;
         };
+        /** @description The role on the looked-up record, from the synced role data: held or not, and its effective dates. */
         PersonLookupRoleDto: {
             /**
              * Format: date-time
@@ -4042,7 +4047,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorResponseDto"] & {
                         /** @enum {string} */
-                        error: "VALIDATION_FAILED" | "ESR_RECORD_NOT_FOUND";
+                        error: "VALIDATION_FAILED" | "ESR_RECORD_NOT_FOUND" | "VPD_NOT_SERVED";
                     };
                 };
             };
@@ -4383,8 +4388,6 @@ export interface operations {
                 limit?: number;
             };
             header: {
-                /** @description text/csv for CSV of all rows */
-                Accept?: string;
                 /** @description The person reviewing, as a portal user id (audited) */
                 "X-Acting-User": string;
             };
@@ -4396,6 +4399,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page of rows (application/json), or with Accept: text/csv every row as CSV (a header line, then one line per row) */
             200: {
                 headers: {
                     /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
@@ -4404,7 +4408,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccessReviewPageDto"];
-                    "text/csv": components["schemas"]["AccessReviewPageDto"];
+                    /**
+                     * @example vpd,portalUserId,employeeNumber,displayName,state,since,createdBy,createdAt,lastVerifiedAt
+                     *     979,hiran.mistry@trust.nhs.uk,30581377,Mr Hiran Mistry,ACTIVE,2026-11-26T10:12:00.000Z,lsa.two@trust.nhs.uk,2026-11-25T10:20:00.000Z,2026-11-25T10:20:00.000Z
+                     */
+                    "text/csv": string;
                 };
             };
             /** @description UNAUTHENTICATED: missing or unknown API key */
@@ -4435,20 +4443,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description NOT_FOUND: the gateway does not serve this VPD */
-            404: {
-                headers: {
-                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
-                    "X-Request-Id"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponseDto"] & {
-                        /** @enum {string} */
-                        error: "NOT_FOUND";
-                    };
-                };
-            };
             /** @description VALIDATION_FAILED: vpd, cursor or limit is not valid, or X-Acting-User is missing or not valid */
             422: {
                 headers: {
@@ -4459,7 +4453,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorResponseDto"] & {
                         /** @enum {string} */
-                        error: "VALIDATION_FAILED";
+                        error: "VALIDATION_FAILED" | "VPD_NOT_SERVED";
                     };
                 };
             };
@@ -4490,6 +4484,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"] & {
                         /** @enum {string} */
                         error: "INTERNAL";
+                    };
+                };
+            };
+            /** @description DEPENDENCY_UNAVAILABLE: the database or Redis is down */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description The request's id: the caller's X-Request-Id when it sent a well-formed one, else the gateway's own */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"] & {
+                        /** @enum {string} */
+                        error: "DEPENDENCY_UNAVAILABLE";
                     };
                 };
             };
