@@ -4,6 +4,8 @@ import type { CodeOfBody, paths, QueryOf, RequestBodyOf, SuccessBodyOf, UserAcce
 
 const RECONCILIATION = '/v1/vpds/{vpd}/reconciliation';
 type Reconciliation = QueryOf<typeof RECONCILIATION, 'get'>;
+const ACCESS_REVIEW = '/v1/vpds/{vpd}/access-review';
+type AccessReview = QueryOf<typeof ACCESS_REVIEW, 'get'>;
 
 export interface GatewayClientOptions {
   /** The gateway's base URL, e.g. `https://esr-gateway.example.nhs.uk`. */
@@ -50,6 +52,11 @@ function operations(raw: Client<paths>) {
         params: { path: { portalUserId: a.portalUserId }, header: acting(a.actingUser) },
         body: { vpd: a.vpd, employeeNumber: a.employeeNumber },
       }),
+    /** The look-up before saving: name, active, the role, and whom the record is mapped to (one ESR call, audited). */
+    lookUpEsrPerson: (a: Acting & { vpd: string; employeeNumber: string }) =>
+      raw.GET('/v1/vpds/{vpd}/people/{employeeNumber}', {
+        params: { path: { vpd: a.vpd, employeeNumber: a.employeeNumber }, header: acting(a.actingUser) },
+      }),
     deleteEsrMapping: (a: Acting & { portalUserId: string; vpd: string; employeeNumber: string }) =>
       raw.DELETE('/v1/users/{portalUserId}/esr-mappings/{vpd}/{employeeNumber}', {
         params: { path: { portalUserId: a.portalUserId, vpd: a.vpd, employeeNumber: a.employeeNumber }, header: acting(a.actingUser) },
@@ -75,6 +82,18 @@ function operations(raw: Client<paths>) {
         headers: { Accept: 'text/csv' },
         parseAs: 'text',
       }),
+    /** One page of a VPD's access review as JSON (ops scope; audited as ACCESS_REVIEW_EXPORTED). */
+    getAccessReview: async (a: Acting & { vpd: string; query?: AccessReview }) => {
+      const answer = await raw.GET(ACCESS_REVIEW, { params: { path: { vpd: a.vpd }, query: a.query, header: acting(a.actingUser) } });
+      return { ...answer, data: answer.data as SuccessBodyOf<typeof ACCESS_REVIEW, 'get'> | undefined }; // the JSON form only
+    },
+    /** A VPD's whole access review as CSV (`Accept: text/csv`). */
+    getAccessReviewCsv: (a: Acting & { vpd: string }) =>
+      raw.GET(ACCESS_REVIEW, {
+        params: { path: { vpd: a.vpd }, header: acting(a.actingUser) },
+        headers: { Accept: 'text/csv' },
+        parseAs: 'text',
+      }),
     approveHeldRemovals: (a: Acting & { vpd: string }) =>
       raw.POST('/v1/sync/vpds/{vpd}/held-removals/approve', { params: { path: { vpd: a.vpd }, header: acting(a.actingUser) } }),
     rejectHeldRemovals: (a: Acting & { vpd: string }) =>
@@ -90,6 +109,7 @@ const M = '/v1/users/{portalUserId}/esr-mappings';
 const CALLS: Record<keyof Operations, { method: string; path: string; idempotent: boolean }> = {
   listEsrMappings: { method: 'GET', path: M, idempotent: true },
   createEsrMapping: { method: 'POST', path: M, idempotent: false },
+  lookUpEsrPerson: { method: 'GET', path: '/v1/vpds/{vpd}/people/{employeeNumber}', idempotent: true },
   deleteEsrMapping: { method: 'DELETE', path: `${M}/{vpd}/{employeeNumber}`, idempotent: true },
   deleteAllEsrMappings: { method: 'DELETE', path: M, idempotent: true },
   importEsrMappings: { method: 'POST', path: '/v1/esr-mappings/import', idempotent: false },
@@ -98,6 +118,8 @@ const CALLS: Record<keyof Operations, { method: string; path: string; idempotent
   searchCredentials: { method: 'POST', path: '/v1/credential-searches', idempotent: true },
   getReconciliation: { method: 'GET', path: '/v1/vpds/{vpd}/reconciliation', idempotent: true },
   getReconciliationCsv: { method: 'GET', path: '/v1/vpds/{vpd}/reconciliation', idempotent: true },
+  getAccessReview: { method: 'GET', path: ACCESS_REVIEW, idempotent: true },
+  getAccessReviewCsv: { method: 'GET', path: ACCESS_REVIEW, idempotent: true },
   approveHeldRemovals: { method: 'POST', path: '/v1/sync/vpds/{vpd}/held-removals/approve', idempotent: false },
   rejectHeldRemovals: { method: 'POST', path: '/v1/sync/vpds/{vpd}/held-removals/reject', idempotent: false },
   getSyncStatus: { method: 'GET', path: '/v1/sync/status', idempotent: true },
