@@ -42,13 +42,12 @@ const BATCH = 100;
 
 const userId = (i: number) => `bench.user.${i}@trust.nhs.uk`;
 
-/** User i gets 1 + (i mod 3) distinct role holders' records: 1-3 mappings each. */
+/**
+ * User i gets role holder i's record: one mapping each (one person per VPD per portal account since
+ * issue 20; runs before 2026-12-07 gave users 1-3 records of VPD 979, which the gateway now refuses).
+ */
 function plan(holders: string[]): Array<{ portalUserId: string; vpd: string; employeeNumber: string }> {
-  const rows = [];
-  let next = 0;
-  for (let i = 0; i < USERS; i++)
-    for (let k = 0; k <= i % 3; k++) rows.push({ portalUserId: userId(i), vpd: '979', employeeNumber: holders[next++ % holders.length] });
-  return rows;
+  return Array.from({ length: USERS }, (_, i) => ({ portalUserId: userId(i), vpd: '979', employeeNumber: holders[i % holders.length] }));
 }
 
 async function prepare(gateway: RunningGateway, holders: string[]): Promise<void> {
@@ -91,7 +90,7 @@ async function measureGateway(label: string, holders: string[], esrUrl: string, 
     const results: LoadResult[] = [];
     if (ROUTES.includes('single')) {
       const cpuBefore = cpuSecondsOf(gateway.pid);
-      const single = await load(`${label}: GET esr-access (1-3 mappings)`, {
+      const single = await load(`${label}: GET esr-access (one mapping)`, {
         url: gateway.url,
         paths: accessPaths(),
         durationSeconds: DURATION,

@@ -155,6 +155,9 @@ export async function startGateway(extraEnv: Record<string, string> = {}, option
       // runs (and counts) on every request, it just never refuses here.
       API_RATE_LIMIT_PER_MINUTE: '10000000',
       SEARCH_KEY_RATE_LIMIT_PER_MINUTE: '100000',
+      LOOKUP_KEY_RATE_LIMIT_PER_MINUTE: '100000',
+      // The bench's ESR sandbox speaks plain http on 127.0.0.1 with its own client secret.
+      ALLOW_INSECURE_HTTP: 'true',
       ...stores,
       ...extraEnv,
       ...variant.env,
