@@ -18,9 +18,7 @@ import { ErrorResponseDto } from '../common/errors/error-response';
 import { reviewCsv } from './access-review-rows';
 import { AccessReviewService } from './access-review.service';
 import { ACCESS_REVIEW_DEFAULT_LIMIT, AccessReviewPageDto, AccessReviewParamsDto, AccessReviewQueryDto } from './dto/access-review.dto';
-
-/** True when the caller asked for CSV (Accept: text/csv). */
-const wantsCsv = (accept: string | undefined) => /(^|,)\s*text\/csv\s*(;|,|$)/i.test(accept ?? '');
+import { sendAsCsv, wantsCsv } from '../common/http/csv-answers';
 
 /** Access reviews for information governance (gateway-api.md, "Reconciliation"). */
 @ApiTags('reconciliation')
@@ -77,8 +75,7 @@ export class AccessReviewController {
     if (!wantsCsv(accept))
       return this.reviews.page(params.vpd, { cursor: query.cursor, limit: query.limit ?? ACCESS_REVIEW_DEFAULT_LIMIT }, by);
     const review = await this.reviews.all(params.vpd, by);
-    void reply.header('Content-Type', 'text/csv; charset=utf-8');
-    void reply.header('Content-Disposition', `attachment; filename="access-review-${params.vpd}.csv"`);
+    sendAsCsv(reply, `access-review-${params.vpd}.csv`);
     return reviewCsv(review.vpd, review.items);
   }
 }

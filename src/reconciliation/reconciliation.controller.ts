@@ -19,9 +19,7 @@ import { RECONCILIATION_DEFAULT_LIMIT, ReconciliationPageDto, ReconciliationQuer
 import { toCsv } from './reconciliation-rows';
 import { ReconciliationService } from './reconciliation.service';
 import { ApiErrors } from '../common/errors/api-errors';
-
-/** True when the caller asked for CSV (Accept: text/csv). */
-const wantsCsv = (accept: string | undefined) => /(^|,)\s*text\/csv\s*(;|,|$)/i.test(accept ?? '');
+import { sendAsCsv, wantsCsv } from '../common/http/csv-answers';
 
 @ApiTags('reconciliation')
 @ApiBearerAuth()
@@ -88,8 +86,7 @@ export class ReconciliationController {
     }
     const rows = await this.reconciliation.all(params.vpd, query.kind);
     await this.reads.record({ ...read, rows: rows.length, details: { format: 'csv', kind } });
-    void reply.header('Content-Type', 'text/csv; charset=utf-8');
-    void reply.header('Content-Disposition', `attachment; filename="reconciliation-${params.vpd}.csv"`);
+    sendAsCsv(reply, `reconciliation-${params.vpd}.csv`);
     return toCsv(rows);
   }
 }
